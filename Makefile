@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+# iommutrace: kbuild-style top-level Makefile. Everything goes under O=build;
+# V=1 shows full command lines.
+
+O ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+KERNEL ?= 7.2
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+PKGS := libbpf libelf zlib libsodium
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+ifneq ($(CI),)
+WARN += -Werror
+endif
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -iquote include -iquote src -iquote $(O) \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lsodium)
+BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I. \
+	-Wall -Wno-unused-function -MMD -MP
+
+SRCS := $(wildcard src/*.c)
+OBJS := $(patsubst src/%.c,$(O)/src/%.o,$(SRCS))
+LIB_OBJS := $(filter-out $(O)/src/main.o,$(OBJS))
+TEST_SRCS := $(wildcard tests/unit/*.c)
+TEST_OBJS := $(patsubst tests/unit/%.c,$(O)/tests/%.o,$(TEST_SRCS))
+
+DEPS_STAMP := $(O)/.deps-build
+
+.DELETE_ON_ERROR:
+.PHONY: all clean install check check-unit check-vm demo bench vmlinux kernel \
+	scenario
+
+all: $(O)/iommutrace
+
+# a fresh machine needs nothing by hand
+$(DEPS_STAMP): tools/install-deps.sh
+	$(Q)mkdir -p $(O)
+	$(Q)tools/install-deps.sh
+	$(Q)touch $@
+
+$(O)/iommutrace.bpf.o: bpf/iommutrace.bpf.c Makefile | $(DEPS_STAMP)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(O)/iommutrace.bpf.d -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(O)/iommutrace.skel.h: $(O)/iommutrace.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name iommutrace_bpf > $@
+
+$(O)/src/%.o: src/%.c Makefile | $(O)/iommutrace.skel.h $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/iommutrace: $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# --- tests ------------------------------------------------------------------
+$(O)/tests/%.o: tests/unit/%.c Makefile | $(O)/iommutrace.skel.h $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c $< -o $@
+
+$(O)/test_unit: $(TEST_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The scenario driver builds against the uAPI headers of the test kernel
+# (bookworm's linux-libc-dev has no linux/iommufd.h).
+$(O)/iommufd-scenario: tools/iommufd-scenario.c Makefile | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/install-deps.sh --vm
+	$(Q)kdir=$$(tools/vm/build-kernel.sh --kernel $(KERNEL) --print-dir) && \
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -idirafter $$kdir/include \
+		-o $@ $<
+
+scenario: $(O)/iommufd-scenario
+
+kernel:
+	$(Q)tools/install-deps.sh --vm
+	$(Q)tools/vm/build-kernel.sh --kernel $(KERNEL)
+
+vmlinux:
+	$(Q)tools/install-deps.sh --vm
+	$(Q)tools/gen-vmlinux-h.sh
+
+check-unit: $(O)/test_unit
+	$(Q)$(O)/test_unit
+
+check: $(O)/iommutrace $(O)/test_unit $(O)/iommufd-scenario
+	$(Q)tests/run.sh --build $(O)
+
+check-vm: $(O)/iommutrace $(O)/iommufd-scenario
+	$(Q)tests/run.sh --build $(O) --vm-only
+
+demo: $(O)/iommutrace $(O)/iommufd-scenario
+	$(Q)tools/demo.sh $(O)
+
+install: $(O)/iommutrace
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 0755 $(O)/iommutrace $(DESTDIR)$(PREFIX)/sbin/iommutrace
+
+clean:
+	rm -rf $(O)
+
+-include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(O)/iommutrace.bpf.d

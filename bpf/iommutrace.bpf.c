@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * iommutrace kprobes on the iommufd object lifecycle: one record per hook
+ * hit into a BPF ring buffer. User space decides which programs load (those
+ * whose function the running kernel has) and attaches them by name.
+ */
+/*
+ * bpftool 7.1 prints the anonymous tagged members of 7.x kernels (built with
+ * -fms-extensions) as `struct x;`. Those few structs are laid out wrong in
+ * vmlinux.h; nothing here uses them, and CO-RE relocates what it reads.
+ */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wmissing-declarations"
+#include "vmlinux.h"
+#pragma clang diagnostic pop
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "iommutrace.h"
+#include "iommufd_core.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define MAX_FRAMES 8 /* nested entry/return pairs per task */
+
+/* Filled by user space before load. */
+const volatile __u32 abi_version = IT_ABI_VERSION;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20); /* resized by --ringbuf-size */
+} events SEC(".maps");
+
+/* Failed ring buffer reservations, per CPU and hook. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IT_HOOK_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/*
+ * A task's calls still in flight, for entry/return pairs: the return probe
+ * finds its entry by stack pointer, so a return whose kretprobe instance
+ * was missed cannot be paired with the wrong entry.
+ */
+struct frame {
+	__u64 sp;
+	__u64 ts;
+	__u64 ctx;
+	__u64 arg; /* obj or filp */
+	__u32 id;
+	__u16 hook;
+	__u16 flags;
+};
+
+struct frames {
+	__u32 depth;
+	__u32 __pad;
+	struct frame f[MAX_FRAMES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct frames);
+} inflight SEC(".maps");
+
+/* Frames whose return never came (missed kretprobe instance). */
+__u64 missed_returns;
+/* Global record sequence: a number taken and not delivered is a loss. */
+__u64 next_seq;
+
+static const struct frames zero_frames;
+
+static __always_inline __u16 map_type(__u32 k)
+{
+	enum iommufd_object_type___it e;
+
+#define MAP(name, it)                                                      \
+	if (bpf_core_enum_value_exists(e, IOMMUFD_OBJ_##name##___it) &&    \
+	    k == bpf_core_enum_value(e, IOMMUFD_OBJ_##name##___it))        \
+		return it;
+	MAP(DEVICE, IT_OBJ_DEVICE)
+	MAP(HW_PAGETABLE, IT_OBJ_HWPT_PAGING)
+	MAP(HWPT_PAGING, IT_OBJ_HWPT_PAGING)
+	MAP(HWPT_NESTED, IT_OBJ_HWPT_NESTED)
+	MAP(IOAS, IT_OBJ_IOAS)
+	MAP(ACCESS, IT_OBJ_ACCESS)
+	MAP(FAULT, IT_OBJ_FAULT)
+	MAP(VIOMMU, IT_OBJ_VIOMMU)
+	MAP(VDEVICE, IT_OBJ_VDEVICE)
+	MAP(VEVENTQ, IT_OBJ_VEVENTQ)
+	MAP(HW_QUEUE, IT_OBJ_HW_QUEUE)
+	MAP(SELFTEST, IT_OBJ_SELFTEST)
+#undef MAP
+	return IT_OBJ_UNKNOWN;
+}
+
+static __always_inline void read_ref(struct it_objref *ref, __u16 type,
+				     struct iommufd_object *obj)
+{
+	if (!obj)
+		return;
+	ref->addr = (__u64)obj;
+	ref->id = BPF_CORE_READ(obj, id);
+	ref->type = type;
+}
+
+static __always_inline void read_devname(char *dst, struct device *dev)
+{
+	const char *name;
+
+	if (!dev)
+		return;
+	name = BPF_CORE_READ(dev, kobj.name);
+	if (name)
+		bpf_probe_read_kernel_str(dst, IT_DEVNAME_LEN, name);
+}
+
+/* The objects an object points at, by type. */
+static __always_inline void read_relations(struct it_event *e,
+					   struct iommufd_object *obj)
+{
+	switch (e->obj.type) {
+	case IT_OBJ_DEVICE: {
+		struct iommufd_device *idev = (void *)obj;
+
+		read_devname(e->devname, BPF_CORE_READ(idev, dev));
+		break;
+	}
+	case IT_OBJ_VDEVICE: {
+		if (bpf_core_field_exists(struct iommufd_vdevice___v617, idev)) {
+			struct iommufd_vdevice___v617 *v = (void *)obj;
+			struct iommufd_device *idev;
+
+			read_ref(&e->rel[0], IT_OBJ_VIOMMU,
+				 (void *)BPF_CORE_READ(v, viommu));
+			idev = BPF_CORE_READ(v, idev);
+			read_ref(&e->rel[1], IT_OBJ_DEVICE, (void *)idev);
+			if (idev)
+				read_devname(e->devname, BPF_CORE_READ(idev, dev));
+			e->virt_id = BPF_CORE_READ(v, virt_id);
+		} else if (bpf_core_field_exists(struct iommufd_vdevice___v613, dev)) {
+			struct iommufd_vdevice___v613 *v = (void *)obj;
+			struct device *dev = BPF_CORE_READ(v, dev);
+
+			read_ref(&e->rel[0], IT_OBJ_VIOMMU,
+				 (void *)BPF_CORE_READ(v, viommu));
+			/* 6.13-6.16 pin the struct device, not the idev */
+			e->rel[1].addr = (__u64)dev;
+			e->rel[1].type = IT_OBJ_DEVICE_STRUCT;
+			read_devname(e->devname, dev);
+			e->virt_id = BPF_CORE_READ(v, id);
+		}
+		break;
+	}
+	case IT_OBJ_VIOMMU:
+		if (bpf_core_type_exists(struct iommufd_viommu)) {
+			struct iommufd_viommu *vi = (void *)obj;
+
+			read_ref(&e->rel[0], IT_OBJ_HWPT_PAGING,
+				 (void *)BPF_CORE_READ(vi, hwpt));
+		}
+		break;
+	case IT_OBJ_HWPT_PAGING:
+		if (bpf_core_type_exists(struct iommufd_hwpt_paging)) {
+			struct iommufd_hwpt_paging *hp = (void *)obj;
+
+			read_ref(&e->rel[0], IT_OBJ_IOAS,
+				 (void *)BPF_CORE_READ(hp, ioas));
+		} else if (bpf_core_field_exists(struct iommufd_hw_pagetable___v62, ioas)) {
+			struct iommufd_hw_pagetable___v62 *hw = (void *)obj;
+
+			read_ref(&e->rel[0], IT_OBJ_IOAS,
+				 (void *)BPF_CORE_READ(hw, ioas));
+		}
+		break;
+	case IT_OBJ_HWPT_NESTED:
+		if (bpf_core_type_exists(struct iommufd_hwpt_nested)) {
+			struct iommufd_hwpt_nested *hn = (void *)obj;
+
+			read_ref(&e->rel[0], IT_OBJ_HWPT_PAGING,
+				 (void *)BPF_CORE_READ(hn, parent));
+			if (bpf_core_field_exists(hn->viommu))
+				read_ref(&e->rel[1], IT_OBJ_VIOMMU,
+					 (void *)BPF_CORE_READ(hn, viommu));
+		}
+		break;
+	case IT_OBJ_ACCESS:
+		if (bpf_core_type_exists(struct iommufd_access)) {
+			struct iommufd_access *ac = (void *)obj;
+
+			read_ref(&e->rel[0], IT_OBJ_IOAS,
+				 (void *)BPF_CORE_READ(ac, ioas));
+		}
+		break;
+	}
+}
+
+static __always_inline struct frames *task_frames(__u32 tid, bool create)
+{
+	struct frames *fr = bpf_map_lookup_elem(&inflight, &tid);
+
+	if (fr || !create)
+		return fr;
+	bpf_map_update_elem(&inflight, &tid, &zero_frames, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&inflight, &tid);
+}
+
+/* The context of the innermost call in flight that knows one. */
+static __always_inline __u64 task_ctx(struct frames *fr)
+{
+	__u64 ctx = 0;
+
+	if (!fr)
+		return 0;
+#pragma unroll
+	for (int i = 0; i < MAX_FRAMES; i++) {
+		if (i < fr->depth && fr->f[i].ctx)
+			ctx = fr->f[i].ctx;
+	}
+	return ctx;
+}
+
+struct emit_args {
+	__u16 hook;
+	__u16 flags;
+	__s32 ret;
+	__u64 ctx;
+	__u64 dur_ns;
+	__u32 id;
+	__u32 __pad;
+	struct iommufd_object *obj;
+};
+
+static __always_inline int emit(struct pt_regs *regs, const struct emit_args *a)
+{
+	__u64 seq = __sync_fetch_and_add(&next_seq, 1);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct iommufd_object *obj = a->obj;
+	struct it_event *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__u32 key = a->hook;
+		__u64 *cnt = bpf_map_lookup_elem(&drops, &key);
+
+		if (cnt)
+			*cnt += 1;
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->hdr.type = IT_REC_EVENT;
+	e->hdr.size = sizeof(*e);
+	e->hdr.cpu = bpf_get_smp_processor_id();
+	e->hdr.seq = seq;
+	e->hdr.ts_ns = bpf_ktime_get_ns();
+	e->hook = a->hook;
+	e->flags = a->flags;
+	e->tgid = id >> 32;
+	e->pid = (__u32)id;
+	e->ret = a->ret;
+	e->dur_ns = a->dur_ns;
+	e->ctx = a->ctx;
+	e->wait_cnt = ~0u;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (!e->ctx)
+		e->ctx = task_ctx(task_frames((__u32)id, false));
+
+	if (obj) {
+		e->obj.addr = (__u64)obj;
+		e->obj.id = BPF_CORE_READ(obj, id);
+		e->obj.type = map_type(BPF_CORE_READ(obj, type));
+		e->users = BPF_CORE_READ(obj, users.refs.counter);
+		if (bpf_core_field_exists(struct iommufd_object___wc, wait_cnt)) {
+			struct iommufd_object___wc *o = (void *)obj;
+
+			e->wait_cnt = BPF_CORE_READ(o, wait_cnt.refs.counter);
+		} else if (bpf_core_field_exists(struct iommufd_object___st,
+						 shortterm_users)) {
+			struct iommufd_object___st *o = (void *)obj;
+
+			e->wait_cnt = BPF_CORE_READ(o, shortterm_users.refs.counter);
+		}
+		read_relations(e, obj);
+	} else {
+		e->obj.id = a->id;
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Entry of a call whose return is probed too. */
+static __always_inline int push(struct pt_regs *regs, __u16 hook, __u64 ctx,
+				__u64 arg, __u32 id, __u16 flags)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct frames *fr = task_frames(tid, true);
+	__u32 d;
+
+	if (!fr)
+		return 0;
+	d = fr->depth;
+	if (d >= MAX_FRAMES)
+		return 0;
+	fr->f[d].sp = PT_REGS_SP(regs);
+	fr->f[d].ts = bpf_ktime_get_ns();
+	fr->f[d].ctx = ctx;
+	fr->f[d].arg = arg;
+	fr->f[d].id = id;
+	fr->f[d].hook = hook;
+	fr->f[d].flags = flags;
+	fr->depth = d + 1;
+	return 0;
+}
+
+/*
+ * Return of a pushed call. On x86 the return probe sees the stack pointer
+ * one slot above the entry's (the return address was popped), see
+ * arch_rethook_prepare()/arch_rethook_trampoline_callback(). Deeper frames
+ * left on the stack are calls whose return probe never ran.
+ */
+static __always_inline bool pop(struct pt_regs *regs, __u16 hook, struct frame *out)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct frames *fr = task_frames(tid, false);
+	__u64 sp = PT_REGS_SP(regs);
+	bool found = false;
+
+	if (!fr)
+		return false;
+#pragma unroll
+	for (int i = MAX_FRAMES - 1; i >= 0; i--) {
+		if (found || i >= fr->depth)
+			continue;
+		if (fr->f[i].sp + 8 < sp) {
+			/* a deeper call that never returned through us */
+			__sync_fetch_and_add(&missed_returns, 1);
+			fr->depth = i;
+			continue;
+		}
+		if (fr->f[i].sp + 8 == sp && fr->f[i].hook == hook) {
+			*out = fr->f[i];
+			fr->depth = i;
+			found = true;
+			continue;
+		}
+		break;
+	}
+	if (!fr->depth)
+		bpf_map_delete_elem(&inflight, &tid);
+	return found;
+}
+
+static __always_inline int emit_ret(struct pt_regs *regs, __u16 entry_hook,
+				    __u16 hook, __s32 ret, bool ret_is_obj)
+{
+	struct emit_args a = { .hook = hook, .flags = IT_EVF_HAS_RET, .ret = ret };
+	struct frame f;
+
+	if (pop(regs, entry_hook, &f)) {
+		a.dur_ns = bpf_ktime_get_ns() - f.ts;
+		a.flags |= IT_EVF_HAS_DUR | f.flags;
+		a.ctx = f.ctx;
+		a.id = f.id;
+	} else {
+		a.flags |= IT_EVF_NO_ENTRY;
+	}
+	return emit(regs, &a);
+}
+
+static __always_inline int emit_obj(struct pt_regs *regs, __u16 hook,
+				    struct iommufd_object *obj, __u64 ctx)
+{
+	struct emit_args a = { .hook = hook, .obj = obj, .ctx = ctx };
+
+	return emit(regs, &a);
+}
+
+/* --- allocation and publication ----------------------------------------- */
+
+SEC("kprobe")
+int BPF_KPROBE(obj_alloc, struct iommufd_ctx *ictx)
+{
+	return push(ctx, IT_HOOK_OBJ_ALLOC, (__u64)ictx, 0, 0, 0);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(obj_alloc_ret, struct iommufd_object *obj)
+{
+	struct emit_args a = { .hook = IT_HOOK_OBJ_ALLOC, .flags = IT_EVF_HAS_RET };
+	struct frame f;
+
+	if (pop(ctx, IT_HOOK_OBJ_ALLOC, &f)) {
+		a.ctx = f.ctx;
+		a.dur_ns = bpf_ktime_get_ns() - f.ts;
+		a.flags |= IT_EVF_HAS_DUR;
+	} else {
+		a.flags |= IT_EVF_NO_ENTRY;
+	}
+	/* ERR_PTR(-errno): the top page of the address space */
+	if ((unsigned long)obj >= (unsigned long)-4095) {
+		a.ret = (__s32)(long)obj;
+	} else {
+		a.obj = obj;
+	}
+	return emit(ctx, &a);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(obj_finalize, struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	return emit_obj(ctx, IT_HOOK_OBJ_FINALIZE, obj, (__u64)ictx);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(obj_abort, struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	return emit_obj(ctx, IT_HOOK_OBJ_ABORT, obj, (__u64)ictx);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(obj_abort_and_destroy, struct iommufd_ctx *ictx,
+	       struct iommufd_object *obj)
+{
+	return emit_obj(ctx, IT_HOOK_OBJ_ABORT_AND_DESTROY, obj, (__u64)ictx);
+}
+
+/* --- removal -------------------------------------------------------------- */
+
+/* 6.7+: int iommufd_object_remove(ictx, to_destroy, id, flags) */
+SEC("kprobe")
+int BPF_KPROBE(obj_remove, struct iommufd_ctx *ictx,
+	       struct iommufd_object *to_destroy, __u32 id, unsigned int flags)
+{
+	struct emit_args a = {
+		.hook = IT_HOOK_OBJ_REMOVE,
+		.ctx = (__u64)ictx,
+		.obj = to_destroy,
+		.id = id,
+		.flags = flags & (IT_EVF_REMOVE_WAIT | IT_EVF_REMOVE_TOMBSTONE),
+	};
+
+	if (!to_destroy)
+		a.flags |= IT_EVF_BY_ID;
+	push(ctx, IT_HOOK_OBJ_REMOVE, (__u64)ictx, (__u64)to_destroy, id, a.flags);
+	return emit(ctx, &a);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(obj_remove_ret, int ret)
+{
+	return emit_ret(ctx, IT_HOOK_OBJ_REMOVE, IT_HOOK_OBJ_REMOVE_RET, ret, false);
+}
+
+/* 6.2-6.4.7: bool iommufd_object_destroy_user(ictx, obj) */
+SEC("kprobe")
+int BPF_KPROBE(obj_destroy_user, struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	push(ctx, IT_HOOK_OBJ_DESTROY_USER, (__u64)ictx, (__u64)obj,
+	     obj ? BPF_CORE_READ(obj, id) : 0, 0);
+	return emit_obj(ctx, IT_HOOK_OBJ_DESTROY_USER, obj, (__u64)ictx);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(obj_destroy_user_ret, long ret)
+{
+	/* true means destroyed: report 0, and -EBUSY for false like 6.7+ */
+	return emit_ret(ctx, IT_HOOK_OBJ_DESTROY_USER, IT_HOOK_OBJ_DESTROY_USER_RET,
+			(ret & 0xff) ? 0 : -16, false);
+}
+
+/* 6.4.8-6.6: void __iommufd_object_destroy_user(ictx, obj, allow_fail) */
+SEC("kprobe")
+int BPF_KPROBE(obj__destroy_user, struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	push(ctx, IT_HOOK__OBJ_DESTROY_USER, (__u64)ictx, (__u64)obj,
+	     obj ? BPF_CORE_READ(obj, id) : 0, 0);
+	return emit_obj(ctx, IT_HOOK__OBJ_DESTROY_USER, obj, (__u64)ictx);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(obj__destroy_user_ret)
+{
+	return emit_ret(ctx, IT_HOOK__OBJ_DESTROY_USER, IT_HOOK__OBJ_DESTROY_USER_RET,
+			0, false);
+}
+
+/* --- the file: a context is born at open and torn down at release --------- */
+
+SEC("kprobe")
+int BPF_KPROBE(fops_open, struct inode *inode, struct file *filp)
+{
+	return push(ctx, IT_HOOK_FOPS_OPEN, 0, (__u64)filp, 0, 0);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(fops_open_ret, int ret)
+{
+	struct emit_args a = { .hook = IT_HOOK_FOPS_OPEN, .flags = IT_EVF_HAS_RET,
+			       .ret = ret };
+	struct frame f;
+
+	if (pop(ctx, IT_HOOK_FOPS_OPEN, &f)) {
+		struct file *filp = (void *)f.arg;
+
+		a.dur_ns = bpf_ktime_get_ns() - f.ts;
+		a.flags |= IT_EVF_HAS_DUR;
+		if (!ret)
+			a.ctx = (__u64)BPF_CORE_READ(filp, private_data);
+	} else {
+		a.flags |= IT_EVF_NO_ENTRY;
+	}
+	return emit(ctx, &a);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(fops_release, struct inode *inode, struct file *filp)
+{
+	__u64 ictx = (__u64)BPF_CORE_READ(filp, private_data);
+	struct emit_args a = { .hook = IT_HOOK_FOPS_RELEASE, .ctx = ictx };
+
+	push(ctx, IT_HOOK_FOPS_RELEASE, ictx, (__u64)filp, 0, 0);
+	return emit(ctx, &a);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(fops_release_ret, int ret)
+{
+	return emit_ret(ctx, IT_HOOK_FOPS_RELEASE, IT_HOOK_FOPS_RELEASE_RET, ret, false);
+}
+
+/* --- per-type callbacks: the only hooks that see every object die --------- */
+
+#define OBJ_CALLBACK(prog, hook)                                            \
+	SEC("kprobe")                                                       \
+	int BPF_KPROBE(prog, struct iommufd_object *obj)                    \
+	{                                                                   \
+		return emit_obj(ctx, hook, obj, 0);                         \
+	}
+
+OBJ_CALLBACK(device_pre_destroy, IT_HOOK_DEVICE_PRE_DESTROY)
+OBJ_CALLBACK(device_destroy, IT_HOOK_DEVICE_DESTROY)
+OBJ_CALLBACK(vdevice_abort, IT_HOOK_VDEVICE_ABORT)
+OBJ_CALLBACK(vdevice_destroy, IT_HOOK_VDEVICE_DESTROY)
+OBJ_CALLBACK(ioas_destroy, IT_HOOK_IOAS_DESTROY)
+OBJ_CALLBACK(hwpt_paging_destroy, IT_HOOK_HWPT_PAGING_DESTROY)
+OBJ_CALLBACK(hwpt_paging_abort, IT_HOOK_HWPT_PAGING_ABORT)
+OBJ_CALLBACK(hwpt_nested_destroy, IT_HOOK_HWPT_NESTED_DESTROY)
+OBJ_CALLBACK(hwpt_nested_abort, IT_HOOK_HWPT_NESTED_ABORT)
+OBJ_CALLBACK(hw_pagetable_destroy, IT_HOOK_HW_PAGETABLE_DESTROY)
+OBJ_CALLBACK(hw_pagetable_abort, IT_HOOK_HW_PAGETABLE_ABORT)
+OBJ_CALLBACK(access_destroy, IT_HOOK_ACCESS_DESTROY)
+OBJ_CALLBACK(fault_destroy, IT_HOOK_FAULT_DESTROY)
+OBJ_CALLBACK(viommu_destroy, IT_HOOK_VIOMMU_DESTROY)
+OBJ_CALLBACK(veventq_destroy, IT_HOOK_VEVENTQ_DESTROY)
+OBJ_CALLBACK(veventq_abort, IT_HOOK_VEVENTQ_ABORT)
+OBJ_CALLBACK(hw_queue_destroy, IT_HOOK_HW_QUEUE_DESTROY)
+OBJ_CALLBACK(selftest_destroy, IT_HOOK_SELFTEST_DESTROY)

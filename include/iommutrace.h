@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * iommutrace ABI: the records the BPF side writes into the ring buffer and
+ * the recorder writes to trace files. Shared verbatim by bpf/ and src/, so
+ * fixed-width types only, explicit padding, and a static size check on
+ * every record.
+ */
+#ifndef IOMMUTRACE_H
+#define IOMMUTRACE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define IT_ABI_VERSION 1
+
+#define IT_COMM_LEN 16
+#define IT_DEVNAME_LEN 32
+#define IT_MAX_RELS 2
+
+/* Record types (it_hdr.type). */
+#define IT_REC_EVENT 1
+
+/*
+ * Hooks. The numbers are ABI (they are stored in trace files): append only.
+ * The kernel function behind each one is in src/hooks.c.
+ */
+#define IT_HOOK_OBJ_ALLOC 1 /* _iommufd_object_alloc, return */
+#define IT_HOOK_OBJ_FINALIZE 2
+#define IT_HOOK_OBJ_ABORT 3
+#define IT_HOOK_OBJ_ABORT_AND_DESTROY 4
+#define IT_HOOK_OBJ_REMOVE 5 /* entry */
+#define IT_HOOK_OBJ_REMOVE_RET 6
+#define IT_HOOK_DEVICE_PRE_DESTROY 7
+#define IT_HOOK_DEVICE_DESTROY 8
+#define IT_HOOK_VDEVICE_ABORT 9
+#define IT_HOOK_VDEVICE_DESTROY 10
+#define IT_HOOK_FOPS_OPEN 11 /* return */
+#define IT_HOOK_FOPS_RELEASE 12 /* entry */
+#define IT_HOOK_FOPS_RELEASE_RET 13
+#define IT_HOOK_IOAS_DESTROY 14
+#define IT_HOOK_HWPT_PAGING_DESTROY 15
+#define IT_HOOK_HWPT_PAGING_ABORT 16
+#define IT_HOOK_HWPT_NESTED_DESTROY 17
+#define IT_HOOK_HWPT_NESTED_ABORT 18
+#define IT_HOOK_HW_PAGETABLE_DESTROY 19 /* 6.2-6.6 */
+#define IT_HOOK_HW_PAGETABLE_ABORT 20 /* 6.6 */
+#define IT_HOOK_ACCESS_DESTROY 21
+#define IT_HOOK_FAULT_DESTROY 22
+#define IT_HOOK_VIOMMU_DESTROY 23
+#define IT_HOOK_VEVENTQ_DESTROY 24
+#define IT_HOOK_VEVENTQ_ABORT 25
+#define IT_HOOK_HW_QUEUE_DESTROY 26
+#define IT_HOOK_SELFTEST_DESTROY 27
+#define IT_HOOK_OBJ_DESTROY_USER 28 /* 6.2-6.4.7, entry */
+#define IT_HOOK_OBJ_DESTROY_USER_RET 29
+#define IT_HOOK__OBJ_DESTROY_USER 30 /* 6.4.8-6.6, entry */
+#define IT_HOOK__OBJ_DESTROY_USER_RET 31
+#define IT_HOOK_MAX 32
+
+/*
+ * Object types, iommutrace's own numbering: the kernel's enum
+ * iommufd_object_type shifts between releases and with CONFIG_IOMMUFD_TEST,
+ * so the BPF side maps it through CO-RE enum relocations.
+ */
+#define IT_OBJ_UNKNOWN 0
+#define IT_OBJ_DEVICE 1
+#define IT_OBJ_HWPT_PAGING 2 /* also the 6.2-6.6 HW_PAGETABLE */
+#define IT_OBJ_HWPT_NESTED 3
+#define IT_OBJ_IOAS 4
+#define IT_OBJ_ACCESS 5
+#define IT_OBJ_FAULT 6
+#define IT_OBJ_VIOMMU 7
+#define IT_OBJ_VDEVICE 8
+#define IT_OBJ_VEVENTQ 9
+#define IT_OBJ_HW_QUEUE 10
+#define IT_OBJ_SELFTEST 11
+#define IT_OBJ_CTX 12 /* the iommufd context itself (open/release) */
+#define IT_OBJ_DEVICE_STRUCT 13 /* a struct device (vdev->dev, 6.13-6.16) */
+#define IT_OBJ_MAX 14
+
+/* it_event.flags */
+#define IT_EVF_REMOVE_WAIT (1u << 0) /* iommufd_object_remove flags bit 0 */
+#define IT_EVF_REMOVE_TOMBSTONE (1u << 1) /* bit 1, 6.17+ */
+#define IT_EVF_HAS_RET (1u << 8)
+#define IT_EVF_HAS_DUR (1u << 9)
+#define IT_EVF_NO_ENTRY (1u << 10) /* return without a matching entry */
+#define IT_EVF_BY_ID (1u << 11) /* remove by id only (IOMMU_DESTROY) */
+
+/* Common header of every record. */
+struct it_hdr {
+	__u16 type; /* IT_REC_* */
+	__u16 size; /* whole record, header included */
+	__u32 cpu;
+	__u64 seq; /* global, from the BPF side; gaps are lost records */
+	__u64 ts_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+};
+_Static_assert(sizeof(struct it_hdr) == 24, "it_hdr size");
+
+struct it_objref {
+	__u64 addr;
+	__u32 id;
+	__u16 type; /* IT_OBJ_* */
+	__u16 __pad;
+};
+_Static_assert(sizeof(struct it_objref) == 16, "it_objref size");
+
+struct it_event {
+	struct it_hdr hdr;
+	__u16 hook; /* IT_HOOK_* */
+	__u16 flags; /* IT_EVF_* */
+	__u32 tgid;
+	__u32 pid;
+	__s32 ret; /* IT_EVF_HAS_RET */
+	__u64 dur_ns; /* IT_EVF_HAS_DUR */
+	__u64 ctx; /* struct iommufd_ctx *, 0 when unknown */
+	struct it_objref obj;
+	struct it_objref rel[IT_MAX_RELS];
+	__u64 virt_id; /* vdevice: its virtual id */
+	__u32 users; /* obj->users at the hook */
+	__u32 wait_cnt; /* obj->wait_cnt / shortterm_users, ~0 if none */
+	__u32 kstack_id; /* reserved for stack traces, 0 = none */
+	__u32 __pad;
+	char comm[IT_COMM_LEN];
+	char devname[IT_DEVNAME_LEN]; /* device: dev_name() */
+};
+_Static_assert(sizeof(struct it_event) == 176, "it_event size");
+
+#endif /* IOMMUTRACE_H */

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Options and help, generated from each command's option table. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cmd_help(const struct cmd *c, bool to_stdout)
+{
+	FILE *f = to_stdout ? stdout : stderr;
+
+	fprintf(f, "Usage: iommutrace %s %s\n\n%s\n", c->name, c->usage, c->summary);
+	if (c->opts && c->opts[0].name) {
+		fprintf(f, "\nOPTIONS\n");
+		for (const struct opt_def *o = c->opts; o->name; o++) {
+			char left[64];
+
+			snprintf(left, sizeof(left), "%c%c%s--%s%s%s",
+				 o->short_name ? '-' : ' ', o->short_name ? o->short_name : ' ',
+				 o->short_name ? ", " : "  ", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+			fprintf(f, "  %-28s %s\n", left, o->help);
+		}
+	}
+	if (c->examples)
+		fprintf(f, "\nEXAMPLES\n%s", c->examples);
+	fprintf(f, "\nEXIT STATUS\n  0 ok, 1 violations found, 2 usage or environment error\n");
+}
+
+int cmd_getopt(const struct cmd *c, int argc, char **argv)
+{
+	struct option lopts[32];
+	char sopts[64] = "+"; /* stop at the first operand: `-- CMD` */
+	size_t n = 0, sl = 1;
+	int idx = -1, ch;
+
+	for (const struct opt_def *o = c->opts; o && o->name && n < 31; o++, n++) {
+		lopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+					    NULL, 0x100 + (int)n };
+		if (o->short_name && sl < sizeof(sopts) - 3) {
+			sopts[sl++] = (char)o->short_name;
+			if (o->arg)
+				sopts[sl++] = ':';
+		}
+	}
+	lopts[n] = (struct option){ 0 };
+	sopts[sl] = '\0';
+
+	opterr = 0;
+	ch = getopt_long(argc, argv, sopts, lopts, &idx);
+	if (ch == -1)
+		return -1;
+	if (ch >= 0x100)
+		return ch - 0x100;
+	for (size_t i = 0; i < n; i++)
+		if (c->opts[i].short_name == ch)
+			return (int)i;
+	if (ch == '?' && optopt)
+		fprintf(stderr, "iommutrace %s: option -%c %s\n", c->name, optopt,
+			strchr(sopts, optopt) ? "needs a value" : "is unknown");
+	else
+		fprintf(stderr, "iommutrace %s: option '%s' is unknown or needs a value\n",
+			c->name, argv[optind - 1]);
+	fprintf(stderr, "try 'iommutrace %s --help'\n", c->name);
+	return -2;
+}
+
+int parse_ull(const char *opt, const char *s, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-') {
+		fprintf(stderr, "iommutrace: --%s wants a non-negative number, not '%s'\n",
+			opt, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int parse_size(const char *opt, const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long mul = 1;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (!errno && end != s && *s != '-') {
+		switch (tolower((unsigned char)*end)) {
+		case 'k': mul = 1ULL << 10; end++; break;
+		case 'm': mul = 1ULL << 20; end++; break;
+		case 'g': mul = 1ULL << 30; end++; break;
+		}
+		if (!*end) {
+			*out *= mul;
+			return 0;
+		}
+	}
+	fprintf(stderr, "iommutrace: --%s wants a size such as 4M or 262144, not '%s'\n",
+		opt, s);
+	return -EINVAL;
+}

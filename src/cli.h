@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command table and option parsing shared by the commands. */
+#ifndef IT_CLI_H
+#define IT_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#define EXIT_OK 0
+#define EXIT_VIOLATIONS 1
+#define EXIT_USAGE 2 /* usage or environment error */
+
+struct opt_def {
+	const char *name;
+	int short_name; /* 0 for none */
+	const char *arg; /* NULL for a flag */
+	const char *help;
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage; /* after "iommutrace NAME " */
+	const struct opt_def *opts;
+	const char *examples;
+};
+
+void cmd_help(const struct cmd *c, bool to_stdout);
+/*
+ * getopt_long over c->opts. Returns the option's index in c->opts, -1 at
+ * the end, -2 on a usage error (already reported). optarg as getopt's.
+ */
+int cmd_getopt(const struct cmd *c, int argc, char **argv);
+
+/* Number parsing with a clear error naming the option. */
+int parse_ull(const char *opt, const char *s, unsigned long long *out);
+int parse_size(const char *opt, const char *s, unsigned long long *out);
+
+int cmd_check(int argc, char **argv);
+int cmd_live(int argc, char **argv);
+
+extern const struct cmd cmd_check_def;
+extern const struct cmd cmd_live_def;
+
+#endif

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `iommutrace check`: can this kernel be traced, and with which hooks? */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cli.h"
+#include "features.h"
+#include "json.h"
+#include "loader.h"
+#include "log.h"
+
+static const struct opt_def check_opts[] = {
+	{ "json", 'j', NULL, "one JSON object on stdout" },
+	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" },
+	{ "help", 'h', NULL, "this help" },
+	{ 0 },
+};
+
+const struct cmd cmd_check_def = {
+	.name = "check",
+	.fn = cmd_check,
+	.summary = "Tell whether iommutrace can trace this kernel: one row per kernel\n"
+		   "function it probes (attached, missing on this kernel, or why not),\n"
+		   "the structure layouts CO-RE will use, and where BTF came from.",
+	.usage = "[OPTIONS]",
+	.opts = check_opts,
+	.examples = "  iommutrace check\n"
+		    "  iommutrace check --json | jq '.probes[] | select(.state != \"attached\")'\n",
+};
+
+static const char *state_note(const struct features *f, int i, const struct probe_status *st,
+			      char *buf, size_t len)
+{
+	const struct probe_def *d = &probe_defs[i];
+	const struct probe_target *t = &f->targets[i];
+
+	switch (st ? st->state : (t->present ? PROBE_ATTACHED : PROBE_MISSING)) {
+	case PROBE_MISSING:
+		snprintf(buf, len, "not in kallsyms (kernel %s only)", d->since);
+		break;
+	case PROBE_CLONE_ONLY:
+		snprintf(buf, len, "only %s: its arguments may differ, not used", t->clone);
+		break;
+	case PROBE_FAILED:
+		snprintf(buf, len, "attach failed: %s", strerror(-st->err));
+		break;
+	case PROBE_ATTACHED:
+		snprintf(buf, len, "%s%s%s", d->ret_prog ? "entry+return" : "entry",
+			 t->module[0] ? ", module " : "", t->module);
+		break;
+	}
+	return buf;
+}
+
+static int ignore_record(void *cookie, const void *data, size_t len)
+{
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct problem probs[8];
+	struct features f;
+	struct loader *l = NULL;
+	bool json = false;
+	int verbose = 0, n, opt, n_core_missing = 0;
+	struct utsname u;
+
+	while ((opt = cmd_getopt(&cmd_check_def, argc, argv)) != -1) {
+		if (opt == -2)
+			return EXIT_USAGE;
+		switch (check_opts[opt].short_name) {
+		case 'j': json = true; break;
+		case 'v': verbose++; break;
+		case 'h': cmd_help(&cmd_check_def, true); return EXIT_OK;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "iommutrace check: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	log_init(verbose);
+	features_probe(&f);
+	n = features_problems(&f, probs, 8);
+	if (!n) {
+		l = loader_start(&f, 1 << 16, ignore_record, NULL);
+		if (!l) {
+			probs[n++] = (struct problem){
+				"the BPF programs did not load on this kernel",
+				"run 'iommutrace check -vv' for libbpf's log and report it" };
+		}
+	}
+	for (int i = 0; i < n_probe_defs; i++) {
+		const struct probe_status *st = l ? loader_status(l, i) : NULL;
+
+		if (probe_defs[i].core && (!st || st->state != PROBE_ATTACHED))
+			n_core_missing++;
+	}
+	if (l && n_core_missing)
+		probs[n++] = (struct problem){
+			"core iommufd functions could not be attached",
+			"see the rows marked core above; a kernel with them inlined cannot be traced" };
+
+	uname(&u);
+	if (json) {
+		struct json j;
+		char note[160];
+
+		json_init(&j);
+		json_obj_begin(&j, NULL);
+		json_u64(&j, "schema", 1);
+		json_str(&j, "kind", "check");
+		json_str(&j, "kernel", u.release);
+		json_bool(&j, "ok", n == 0);
+		json_str(&j, "btf", f.btf_source);
+		json_str(&j, "iommufd", f.iommufd ? f.iommufd_where : "absent");
+		json_obj_begin(&j, "layouts");
+		if (f.obj_wait_field)
+			json_str(&j, "iommufd_object", f.obj_wait_field);
+		if (f.vdev_layout)
+			json_str(&j, "iommufd_vdevice", f.vdev_layout);
+		if (f.hwpt_layout)
+			json_str(&j, "hwpt", f.hwpt_layout);
+		json_obj_end(&j);
+		json_arr_begin(&j, "probes");
+		for (int i = 0; i < n_probe_defs; i++) {
+			const struct probe_status *st = l ? loader_status(l, i) : NULL;
+			enum probe_state s = st ? st->state :
+					     f.targets[i].present ? PROBE_FAILED : PROBE_MISSING;
+
+			json_obj_begin(&j, NULL);
+			json_str(&j, "func", probe_defs[i].func);
+			json_str(&j, "state", l || !f.targets[i].present ?
+					      probe_state_name(s) : "not tried");
+			json_bool(&j, "core", probe_defs[i].core);
+			json_str(&j, "note", state_note(&f, i, st, note, sizeof(note)));
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_arr_begin(&j, "problems");
+		for (int i = 0; i < n && i < 8; i++) {
+			json_obj_begin(&j, NULL);
+			json_str(&j, "what", probs[i].what);
+			json_str(&j, "fix", probs[i].fix);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_emit(&j, stdout);
+		json_free(&j);
+	} else {
+		char note[160];
+
+		printf("kernel:   %s\n", u.release);
+		printf("BTF:      %s\n", f.btf_source[0] ? f.btf_source : "none");
+		printf("iommufd:  %s\n", f.iommufd ? f.iommufd_where : "absent");
+		printf("layouts:  iommufd_object.%s; iommufd_vdevice {%s}; hwpt: %s\n",
+		       f.obj_wait_field ? f.obj_wait_field : "?",
+		       f.vdev_layout ? f.vdev_layout : "absent",
+		       f.hwpt_layout ? f.hwpt_layout : "?");
+		printf("\n%-36s %-10s %s\n", "FUNCTION", "STATE", "NOTE");
+		for (int i = 0; i < n_probe_defs; i++) {
+			const struct probe_status *st = l ? loader_status(l, i) : NULL;
+			const char *state = st ? probe_state_name(st->state) :
+					    f.targets[i].present ? "not tried" :
+					    f.targets[i].clone[0] ? "clone only" : "missing";
+
+			printf("%-36s %-10s %s%s\n", probe_defs[i].func, state,
+			       state_note(&f, i, st, note, sizeof(note)),
+			       probe_defs[i].core ? " [core]" : "");
+		}
+		if (n) {
+			printf("\ntracing is not possible here:\n");
+			for (int i = 0; i < n && i < 8; i++)
+				printf("  - %s\n    fix: %s\n", probs[i].what, probs[i].fix);
+		} else {
+			printf("\ntracing is possible: %d of %d functions attached\n",
+			       loader_n_attached(l), n_probe_defs);
+		}
+	}
+	loader_free(l);
+	return n ? EXIT_USAGE : EXIT_OK;
+}

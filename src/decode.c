@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The BPF side takes a sequence number before it reserves ring buffer
+ * space, so records from different CPUs can arrive slightly out of order
+ * and a failed reservation leaves a hole. A min-heap on the sequence number
+ * holds records until their predecessors came or a window of event time
+ * has passed; then the hole is reported as lost, never guessed over.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+
+struct decoder {
+	const struct decode_ops *ops;
+	void *cookie;
+	__u64 window_ns;
+	__u64 next_seq;
+	__u64 now_ns;
+	struct it_event *heap;
+	size_t n, cap;
+	struct decode_stats stats;
+};
+
+struct decoder *decoder_new(const struct decode_ops *ops, void *cookie, __u64 window_ns)
+{
+	struct decoder *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->ops = ops;
+	d->cookie = cookie;
+	d->window_ns = window_ns;
+	return d;
+}
+
+void decoder_free(struct decoder *d)
+{
+	if (!d)
+		return;
+	free(d->heap);
+	free(d);
+}
+
+const struct decode_stats *decoder_stats(const struct decoder *d)
+{
+	return &d->stats;
+}
+
+int decode_record(const void *data, size_t len, struct it_event *e, const char **why)
+{
+	struct it_hdr h;
+
+	if (len < sizeof(h)) {
+		*why = "record shorter than its header";
+		return -EINVAL;
+	}
+	memcpy(&h, data, sizeof(h));
+	if (h.size < sizeof(h) || h.size > len) {
+		*why = "record size field does not match the data";
+		return -EINVAL;
+	}
+	if (h.type != IT_REC_EVENT) {
+		*why = "unknown record type";
+		return -EPROTO;
+	}
+	/* a newer ABI may append fields: take the part we know */
+	if (h.size < sizeof(*e)) {
+		*why = "event record shorter than an event";
+		return -EINVAL;
+	}
+	memcpy(e, data, sizeof(*e));
+	if (e->hook == 0 || e->hook >= IT_HOOK_MAX) {
+		*why = "event of an unknown hook";
+		return -EPROTO;
+	}
+	if (e->obj.type >= IT_OBJ_MAX) {
+		*why = "event of an unknown object type";
+		return -EPROTO;
+	}
+	/* strings from the kernel are bounded but not always terminated */
+	e->comm[IT_COMM_LEN - 1] = '\0';
+	e->devname[IT_DEVNAME_LEN - 1] = '\0';
+	return 0;
+}
+
+static void heap_swap(struct it_event *a, struct it_event *b)
+{
+	struct it_event t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static int heap_push(struct decoder *d, const struct it_event *e)
+{
+	size_t i;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct it_event *h = realloc(d->heap, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		d->heap = h;
+		d->cap = cap;
+	}
+	i = d->n++;
+	d->heap[i] = *e;
+	while (i && d->heap[(i - 1) / 2].hdr.seq > d->heap[i].hdr.seq) {
+		heap_swap(&d->heap[(i - 1) / 2], &d->heap[i]);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static void heap_pop(struct decoder *d)
+{
+	size_t i = 0;
+
+	d->heap[0] = d->heap[--d->n];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < d->n && d->heap[l].hdr.seq < d->heap[m].hdr.seq)
+			m = l;
+		if (r < d->n && d->heap[r].hdr.seq < d->heap[m].hdr.seq)
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(&d->heap[i], &d->heap[m]);
+		i = m;
+	}
+}
+
+static int declare_lost(struct decoder *d, __u64 upto, __u64 ts_ns)
+{
+	__u64 count = upto - d->next_seq;
+	int err = 0;
+
+	if (!count)
+		return 0;
+	d->stats.lost += count;
+	if (d->ops->lost)
+		err = d->ops->lost(d->cookie, d->next_seq, count, ts_ns);
+	d->next_seq = upto;
+	return err;
+}
+
+/* Release records in order; with force, no record waits for a hole. */
+static int release(struct decoder *d, bool force)
+{
+	int err;
+
+	while (d->n) {
+		struct it_event *top = &d->heap[0];
+
+		if (top->hdr.seq < d->next_seq) {
+			d->stats.late++;
+			heap_pop(d);
+			continue;
+		}
+		if (top->hdr.seq > d->next_seq) {
+			if (!force && d->now_ns < top->hdr.ts_ns + d->window_ns)
+				break;
+			err = declare_lost(d, top->hdr.seq, top->hdr.ts_ns);
+			if (err)
+				return err;
+		}
+		struct it_event e = *top;
+
+		heap_pop(d);
+		d->next_seq = e.hdr.seq + 1;
+		err = d->ops->event(d->cookie, &e);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int decoder_feed(struct decoder *d, const void *data, size_t len)
+{
+	struct it_event e;
+	const char *why;
+	int err = decode_record(data, len, &e, &why);
+
+	if (err == -EPROTO) {
+		d->stats.unknown++;
+		return 0;
+	}
+	if (err) {
+		d->stats.rejected++;
+		return err;
+	}
+	d->stats.records++;
+	d->stats.per_hook[e.hook]++;
+	if (e.hdr.ts_ns > d->now_ns)
+		d->now_ns = e.hdr.ts_ns;
+	err = heap_push(d, &e);
+	return err ? err : release(d, false);
+}
+
+int decoder_tick(struct decoder *d, __u64 now_ns)
+{
+	if (now_ns > d->now_ns)
+		d->now_ns = now_ns;
+	return release(d, false);
+}
+
+int decoder_finish(struct decoder *d, __u64 end_seq)
+{
+	int err = release(d, true);
+
+	if (err)
+		return err;
+	if (end_seq > d->next_seq)
+		return declare_lost(d, end_seq, d->now_ns);
+	return 0;
+}

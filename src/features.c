@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probe what the running kernel offers: BTF (vmlinux and the iommufd
+ * module), kprobes, privilege, and which of the probed functions exist,
+ * by kallsyms and BTF only (never by version number).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "features.h"
+#include "log.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+/* "name", "name.isra.0", "name.constprop.0": the base name's length */
+static size_t base_len(const char *sym)
+{
+	const char *dot = strchr(sym, '.');
+
+	return dot ? (size_t)(dot - sym) : strlen(sym);
+}
+
+static bool is_clone_suffix(const char *suffix)
+{
+	return !strncmp(suffix, ".isra.", 6) || !strncmp(suffix, ".constprop.", 11);
+}
+
+static void note_symbol(struct features *f, const char *sym, const char *module)
+{
+	size_t n = base_len(sym);
+
+	for (int i = 0; i < n_probe_defs; i++) {
+		const char *want = probe_defs[i].func;
+		struct probe_target *t = &f->targets[i];
+
+		if (strlen(want) != n || strncmp(want, sym, n))
+			continue;
+		if (!sym[n]) {
+			t->present = true;
+			snprintf(t->module, sizeof(t->module), "%s", module);
+		} else if (is_clone_suffix(sym + n) && !t->clone[0]) {
+			snprintf(t->clone, sizeof(t->clone), "%s", sym);
+		}
+		if (!strcmp(want, "iommufd_fops_open")) {
+			f->iommufd = true;
+			snprintf(f->iommufd_where, sizeof(f->iommufd_where), "%s%s",
+				 module[0] ? "module " : "built in", module);
+		}
+	}
+}
+
+int features_parse_kallsyms(struct features *f, const char *path)
+{
+	char line[512];
+	FILE *fp = fopen(path, "re");
+
+	if (!fp)
+		return -errno;
+	while (fgets(line, sizeof(line), fp)) {
+		char type, sym[SYM_LEN], module[64] = "";
+		int n = sscanf(line, "%*s %c %127s [%63[^]]]", &type, sym, module);
+
+		if (n < 2 || (type != 't' && type != 'T'))
+			continue;
+		if (strncmp(sym, "iommufd_", 8) && strncmp(sym, "_iommufd_", 9) &&
+		    strncmp(sym, "__iommufd_", 10))
+			continue;
+		note_symbol(f, sym, module);
+	}
+	fclose(fp);
+	return 0;
+}
+
+static bool have_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+static bool has_member(const struct btf *btf, int id, const char *name)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name))
+			return true;
+	return false;
+}
+
+static void probe_layouts(struct features *f)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct btf *mod = NULL, *btf;
+	int id;
+
+	if (!vmlinux)
+		return;
+	btf = vmlinux;
+	if (f->btf_iommufd_module) {
+		mod = btf__load_module_btf("iommufd", vmlinux);
+		if (mod)
+			btf = mod; /* split BTF: sees vmlinux types too */
+	}
+	id = btf__find_by_name_kind(btf, "iommufd_object", BTF_KIND_STRUCT);
+	if (id > 0) {
+		if (has_member(btf, id, "wait_cnt"))
+			f->obj_wait_field = "wait_cnt";
+		else if (has_member(btf, id, "shortterm_users"))
+			f->obj_wait_field = "shortterm_users";
+		else if (has_member(btf, id, "destroy_rwsem"))
+			f->obj_wait_field = "destroy_rwsem";
+	}
+	id = btf__find_by_name_kind(btf, "iommufd_vdevice", BTF_KIND_STRUCT);
+	if (id > 0) {
+		if (has_member(btf, id, "idev"))
+			f->vdev_layout = "idev, virt_id";
+		else if (has_member(btf, id, "dev"))
+			f->vdev_layout = "dev, id";
+	}
+	if (btf__find_by_name_kind(btf, "iommufd_hwpt_paging", BTF_KIND_STRUCT) > 0)
+		f->hwpt_layout = "hwpt_paging, hwpt_nested";
+	else if (btf__find_by_name_kind(btf, "iommufd_hw_pagetable", BTF_KIND_STRUCT) > 0)
+		f->hwpt_layout = "hw_pagetable";
+	btf__free(mod);
+	btf__free(vmlinux);
+}
+
+static bool module_on_disk(void)
+{
+	struct utsname u;
+	char path[512];
+
+	if (uname(&u))
+		return false;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
+	FILE *fp = fopen(path, "re");
+	char line[1024];
+	bool found = false;
+
+	if (!fp)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp))
+		found = strstr(line, "/iommufd.ko") != NULL;
+	fclose(fp);
+	return found;
+}
+
+void features_probe(struct features *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->kallsyms_readable = features_parse_kallsyms(f, "/proc/kallsyms") == 0;
+	f->kprobes = !access("/sys/bus/event_source/devices/kprobe/type", R_OK) ||
+		     !access("/sys/kernel/tracing/kprobe_events", F_OK) ||
+		     !access("/sys/kernel/debug/tracing/kprobe_events", F_OK);
+	f->btf_vmlinux = !access("/sys/kernel/btf/vmlinux", R_OK);
+	f->btf_iommufd_module = !access("/sys/kernel/btf/iommufd", R_OK);
+	f->privileged = have_cap(CAP_SYS_ADMIN) ||
+			(have_cap(CAP_BPF) && have_cap(CAP_PERFMON));
+	if (!f->iommufd)
+		f->iommufd_module_on_disk = module_on_disk();
+	if (f->btf_iommufd_module)
+		snprintf(f->btf_source, sizeof(f->btf_source),
+			 "/sys/kernel/btf/vmlinux + /sys/kernel/btf/iommufd");
+	else if (f->btf_vmlinux)
+		snprintf(f->btf_source, sizeof(f->btf_source), "/sys/kernel/btf/vmlinux");
+	if (f->btf_vmlinux)
+		probe_layouts(f);
+}
+
+/* Everything that stops tracing, each with its cause and its fix. */
+int features_problems(const struct features *f, struct problem *p, int max)
+{
+	int n = 0;
+
+#define ADD(w, x)                                                          \
+	do {                                                               \
+		if (n < max)                                               \
+			p[n] = (struct problem){ w, x };                   \
+		n++;                                                       \
+	} while (0)
+	if (!f->kprobes)
+		ADD("no kprobes: this kernel was built without CONFIG_KPROBES "
+		    "(no /sys/bus/event_source/devices/kprobe)",
+		    "boot a kernel with CONFIG_KPROBES=y and CONFIG_KPROBE_EVENTS=y, "
+		    "or try it in the test VM: make demo");
+	if (!f->btf_vmlinux)
+		ADD("no BTF: /sys/kernel/btf/vmlinux is missing",
+		    "boot a kernel with CONFIG_DEBUG_INFO_BTF=y");
+	if (!f->kallsyms_readable)
+		ADD("can't read /proc/kallsyms", "mount /proc");
+	else if (!f->iommufd && f->iommufd_module_on_disk)
+		ADD("iommufd is not loaded: the module is on disk",
+		    "modprobe iommufd");
+	else if (!f->iommufd)
+		ADD("no iommufd: this kernel has no CONFIG_IOMMUFD (no iommufd "
+		    "functions in /proc/kallsyms)",
+		    "boot a kernel with CONFIG_IOMMUFD (6.2 or later)");
+	if (f->iommufd && !f->btf_vmlinux)
+		; /* reported above */
+	else if (f->iommufd && f->iommufd_where[0] == 'm' && !f->btf_iommufd_module)
+		ADD("no BTF for the iommufd module (/sys/kernel/btf/iommufd)",
+		    "boot a kernel with CONFIG_DEBUG_INFO_BTF_MODULES=y");
+	if (!f->privileged)
+		ADD("not privileged: loading BPF needs CAP_BPF and CAP_PERFMON "
+		    "(or CAP_SYS_ADMIN)",
+		    "run as root, or grant the capabilities: "
+		    "setcap cap_bpf,cap_perfmon+ep iommutrace");
+#undef ADD
+	return n;
+}
+

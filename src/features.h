@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Facts about the running kernel, probed once; every load decision reads them. */
+#ifndef IT_FEATURES_H
+#define IT_FEATURES_H
+
+#include <stdbool.h>
+#include "hooks.h"
+
+#define SYM_LEN 128
+
+struct probe_target {
+	bool present; /* the exact symbol is in kallsyms */
+	char module[64]; /* "" when built in */
+	char clone[SYM_LEN]; /* a .isra/.constprop clone, when only that exists */
+};
+
+struct features {
+	/* environment */
+	bool kallsyms_readable;
+	bool kprobes; /* perf kprobe PMU or tracefs kprobe_events */
+	bool btf_vmlinux;
+	bool btf_iommufd_module; /* /sys/kernel/btf/iommufd */
+	bool iommufd; /* iommufd code is in the running kernel */
+	bool iommufd_module_on_disk; /* not loaded, but modprobe would find it */
+	bool privileged; /* CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN */
+	char btf_source[128];
+	char iommufd_where[64]; /* "built in" or "module iommufd" */
+	/* layouts found in BTF (names of the fields CO-RE will use) */
+	const char *obj_wait_field; /* wait_cnt, shortterm_users, destroy_rwsem */
+	const char *vdev_layout; /* "idev, virt_id", "dev, id", NULL */
+	const char *hwpt_layout; /* "hwpt_paging/hwpt_nested", "hw_pagetable" */
+	struct probe_target targets[64];
+};
+
+/* Fills *f; never fails: what it cannot find is recorded as absent. */
+void features_probe(struct features *f);
+
+struct problem {
+	const char *what;
+	const char *fix;
+};
+
+/* Everything that stops tracing, each with its fix; returns how many. */
+int features_problems(const struct features *f, struct problem *p, int max);
+
+/* The symbols of kallsyms text that is read, for tests. */
+int features_parse_kallsyms(struct features *f, const char *path);
+
+#endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Open -> configure -> load -> attach. A program whose kernel function is
+ * missing is not loaded; one that fails to attach is reported, not fatal.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "iommutrace.skel.h"
+#include "loader.h"
+#include "log.h"
+
+struct loader {
+	struct iommutrace_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[2 * 64];
+	int n_links;
+	struct probe_status status[64];
+	int n_attached;
+	record_fn fn;
+	void *cookie;
+};
+
+const char *probe_state_name(enum probe_state s)
+{
+	switch (s) {
+	case PROBE_MISSING: return "missing";
+	case PROBE_CLONE_ONLY: return "clone only";
+	case PROBE_FAILED: return "failed";
+	case PROBE_ATTACHED: return "attached";
+	}
+	return "?";
+}
+
+static struct bpf_program *prog_by_name(struct loader *l, const char *name)
+{
+	return name ? bpf_object__find_program_by_name(l->skel->obj, name) : NULL;
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct loader *l = ctx;
+
+	return l->fn(l->cookie, data, len);
+}
+
+static int attach_one(struct loader *l, const char *prog_name, const char *func, bool ret)
+{
+	struct bpf_program *prog = prog_by_name(l, prog_name);
+	struct bpf_link *link;
+
+	if (!prog)
+		return -ENOENT;
+	link = bpf_program__attach_kprobe(prog, ret, func);
+	if (!link)
+		return -errno;
+	l->links[l->n_links++] = link;
+	return 0;
+}
+
+struct loader *loader_start(const struct features *f, size_t ringbuf_size,
+			    record_fn fn, void *cookie)
+{
+	struct loader *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (!l)
+		return NULL;
+	l->fn = fn;
+	l->cookie = cookie;
+	l->skel = iommutrace_bpf__open();
+	if (!l->skel) {
+		err = -errno;
+		pr_warn("can't open the BPF object: %s\n", strerror(errno));
+		goto err_out;
+	}
+
+	err = bpf_map__set_max_entries(l->skel->maps.events, ringbuf_size);
+	if (err) {
+		pr_warn("can't size the ring buffer to %zu bytes: %s\n", ringbuf_size,
+			strerror(-err));
+		goto err_out;
+	}
+
+	for (int i = 0; i < n_probe_defs; i++) {
+		const struct probe_def *d = &probe_defs[i];
+		const struct probe_target *t = &f->targets[i];
+		bool load = t->present;
+
+		if (!t->present)
+			l->status[i].state = t->clone[0] ? PROBE_CLONE_ONLY : PROBE_MISSING;
+		bpf_program__set_autoload(prog_by_name(l, d->entry_prog), load);
+		if (d->ret_prog)
+			bpf_program__set_autoload(prog_by_name(l, d->ret_prog), load);
+	}
+
+	err = iommutrace_bpf__load(l->skel);
+	if (err) {
+		pr_warn("can't load the BPF programs: %s\n", strerror(-err));
+		goto err_out;
+	}
+
+	for (int i = 0; i < n_probe_defs; i++) {
+		const struct probe_def *d = &probe_defs[i];
+
+		if (!f->targets[i].present)
+			continue;
+		err = attach_one(l, d->entry_prog, d->func, false);
+		if (!err && d->ret_prog)
+			err = attach_one(l, d->ret_prog, d->func, true);
+		if (err) {
+			l->status[i].state = PROBE_FAILED;
+			l->status[i].err = err;
+			pr_warn("can't attach %s: %s\n", d->func, strerror(-err));
+			continue;
+		}
+		l->status[i].state = PROBE_ATTACHED;
+		l->n_attached++;
+	}
+
+	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_record, l, NULL);
+	if (!l->rb) {
+		err = -errno;
+		pr_warn("can't open the ring buffer: %s\n", strerror(errno));
+		goto err_out;
+	}
+	return l;
+
+err_out:
+	loader_free(l);
+	errno = -err;
+	return NULL;
+}
+
+const struct probe_status *loader_status(const struct loader *l, int probe)
+{
+	return &l->status[probe];
+}
+
+int loader_n_attached(const struct loader *l)
+{
+	return l->n_attached;
+}
+
+int loader_poll(struct loader *l, int timeout_ms)
+{
+	return ring_buffer__poll(l->rb, timeout_ms);
+}
+
+unsigned long long loader_kernel_drops(const struct loader *l)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	unsigned long long total = 0;
+
+	if (ncpu <= 0)
+		return 0;
+	__u64 vals[ncpu];
+
+	for (__u32 key = 0; key < IT_HOOK_MAX; key++) {
+		if (bpf_map__lookup_elem(l->skel->maps.drops, &key, sizeof(key), vals,
+					 sizeof(vals), 0))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			total += vals[c];
+	}
+	return total;
+}
+
+unsigned long long loader_missed_returns(const struct loader *l)
+{
+	return __atomic_load_n(&l->skel->bss->missed_returns, __ATOMIC_RELAXED);
+}
+
+unsigned long long loader_next_seq(const struct loader *l)
+{
+	return __atomic_load_n(&l->skel->bss->next_seq, __ATOMIC_RELAXED);
+}
+
+void loader_free(struct loader *l)
+{
+	if (!l)
+		return;
+	ring_buffer__free(l->rb);
+	for (int i = 0; i < l->n_links; i++)
+		bpf_link__destroy(l->links[i]);
+	iommutrace_bpf__destroy(l->skel);
+	free(l);
+}

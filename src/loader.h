@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Open, configure, load and attach the BPF side; consume its ring buffer. */
+#ifndef IT_LOADER_H
+#define IT_LOADER_H
+
+#include <stddef.h>
+#include "features.h"
+
+enum probe_state {
+	PROBE_MISSING, /* the kernel has no such function */
+	PROBE_CLONE_ONLY, /* only a .isra/.constprop clone: arguments may differ */
+	PROBE_FAILED, /* present, but load or attach failed */
+	PROBE_ATTACHED,
+};
+
+struct probe_status {
+	enum probe_state state;
+	int err; /* -errno when failed */
+};
+
+struct loader;
+
+typedef int (*record_fn)(void *cookie, const void *data, size_t len);
+
+/*
+ * Open, configure (ring buffer size, autoload from *f), load and attach.
+ * Returns NULL and sets errno when nothing useful could be attached.
+ */
+struct loader *loader_start(const struct features *f, size_t ringbuf_size,
+			    record_fn fn, void *cookie);
+const struct probe_status *loader_status(const struct loader *l, int probe);
+int loader_n_attached(const struct loader *l);
+/* Wait up to timeout_ms for records and hand each to fn. */
+int loader_poll(struct loader *l, int timeout_ms);
+/* Failed reservations (all CPUs) and returns whose entry was lost. */
+unsigned long long loader_kernel_drops(const struct loader *l);
+unsigned long long loader_missed_returns(const struct loader *l);
+unsigned long long loader_next_seq(const struct loader *l);
+void loader_free(struct loader *l);
+
+const char *probe_state_name(enum probe_state s);
+
+#endif

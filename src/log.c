@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Messages on stderr, prefixed with the program name; -v raises the level. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+
+int log_level = LOG_INFO;
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if ((int)level > log_level)
+		return;
+	fputs("iommutrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/* libbpf's own messages, one level lower than ours */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	int ours = level == LIBBPF_WARN ? LOG_INFO :
+		   level == LIBBPF_INFO ? LOG_DEBUG : LOG_LIBBPF_DEBUG;
+
+	if (ours > log_level)
+		return 0;
+	fputs("libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+void log_init(int verbosity)
+{
+	log_level = LOG_INFO + verbosity;
+	libbpf_set_print(libbpf_print);
+}

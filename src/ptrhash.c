@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Keyed hashes of kernel addresses for output (see ptrhash.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "ptrhash.h"
+
+static unsigned char key[crypto_shorthash_KEYBYTES];
+static bool raw_pointers;
+static bool ready;
+
+int ptrhash_init(bool raw)
+{
+	raw_pointers = raw;
+	if (sodium_init() < 0)
+		return -EIO;
+	crypto_shorthash_keygen(key);
+	ready = true;
+	return 0;
+}
+
+const char *ptrhash(unsigned long long addr, char *buf)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	unsigned long long v = 0;
+
+	if (!addr) {
+		buf[0] = '\0';
+		return buf;
+	}
+	if (raw_pointers) {
+		snprintf(buf, PTRHASH_LEN, "%016llx", addr);
+		return buf;
+	}
+	if (!ready) /* never print an address by mistake */
+		ptrhash_init(false);
+	crypto_shorthash(h, (const unsigned char *)&addr, sizeof(addr), key);
+	memcpy(&v, h, sizeof(v));
+	snprintf(buf, PTRHASH_LEN, "%012llx", v >> 16);
+	return buf;
+}

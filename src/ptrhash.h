@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel addresses are never printed raw by default: they become a short
+ * keyed hash (SipHash via libsodium, a key drawn per run), like the kernel's
+ * own %p, stable within one run so that objects can be followed.
+ */
+#ifndef IT_PTRHASH_H
+#define IT_PTRHASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PTRHASH_LEN 17 /* "0x" + 16 hex digits + NUL, enough for both forms */
+
+int ptrhash_init(bool raw);
+/* Writes the handle of addr into buf (PTRHASH_LEN bytes); "" for 0. */
+const char *ptrhash(unsigned long long addr, char *buf);
+
+#endif

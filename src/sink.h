@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Outputs: one small vtable, one implementation per format. */
+#ifndef IT_SINK_H
+#define IT_SINK_H
+
+#include <stdio.h>
+#include "decode.h"
+#include "json.h"
+
+#define JSON_SCHEMA_VERSION 1
+
+struct summary {
+	unsigned long long duration_ns;
+	const struct decode_stats *dec;
+	unsigned long long kernel_drops; /* failed ring buffer reservations */
+	unsigned long long missed_returns; /* entries whose return never came */
+	unsigned long long shown; /* events that passed the filters */
+};
+
+struct sink;
+
+struct sink_ops {
+	int (*event)(struct sink *s, const struct it_event *e);
+	int (*lost)(struct sink *s, __u64 from, __u64 count, __u64 ts_ns);
+	int (*summary)(struct sink *s, const struct summary *sum);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	FILE *out;
+	long long real_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	bool header_done;
+	struct json j;
+};
+
+void sink_init(struct sink *s, const struct sink_ops *ops, FILE *out);
+void sink_fini(struct sink *s);
+
+extern const struct sink_ops sink_tty_ops;
+extern const struct sink_ops sink_json_ops;
+
+/* Formatting helpers shared by the sinks. */
+const char *remove_flags_str(unsigned int flags, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NDJSON output. The contract (README): every line has schema, kind, seq,
+ * ts_ns, cpu, pid, comm; events add hook, obj {type, id, handle}, ret and
+ * dur_ns where there are some. Fields may be added, never removed.
+ */
+#include <string.h>
+
+#include "hooks.h"
+#include "ptrhash.h"
+#include "sink.h"
+
+static void objref(struct json *j, const char *key, const struct it_objref *r)
+{
+	char h[PTRHASH_LEN];
+
+	json_obj_begin(j, key);
+	json_str(j, "type", obj_type_name(r->type));
+	if (r->type != IT_OBJ_DEVICE_STRUCT)
+		json_u64(j, "id", r->id);
+	if (r->addr)
+		json_str(j, "handle", ptrhash(r->addr, h));
+	json_obj_end(j);
+}
+
+static void envelope(struct json *j, const char *kind, __u64 seq, __u64 ts, __u32 cpu,
+		     __u32 pid, const char *comm)
+{
+	json_reset(j);
+	json_obj_begin(j, NULL);
+	json_u64(j, "schema", JSON_SCHEMA_VERSION);
+	json_str(j, "kind", kind);
+	json_u64(j, "seq", seq);
+	json_u64(j, "ts_ns", ts);
+	json_u64(j, "cpu", cpu);
+	json_u64(j, "pid", pid);
+	json_str(j, "comm", comm);
+}
+
+static int json_event(struct sink *s, const struct it_event *e)
+{
+	struct json *j = &s->j;
+	char h[PTRHASH_LEN], fl[32];
+
+	envelope(j, "event", e->hdr.seq, e->hdr.ts_ns, e->hdr.cpu, e->tgid, e->comm);
+	json_u64(j, "tid", e->pid);
+	json_str(j, "hook", hook_func(e->hook));
+	json_str(j, "phase", hook_is_return(e->hook) ? "return" : "entry");
+	if (e->ctx)
+		json_str(j, "ctx", ptrhash(e->ctx, h));
+	if (e->obj.addr || e->obj.id || e->obj.type) {
+		objref(j, "obj", &e->obj);
+	}
+	if (e->flags & IT_EVF_HAS_RET)
+		json_i64(j, "ret", e->ret);
+	if (e->flags & IT_EVF_HAS_DUR)
+		json_u64(j, "dur_ns", e->dur_ns);
+	if (e->hook == IT_HOOK_OBJ_REMOVE || e->hook == IT_HOOK_OBJ_REMOVE_RET) {
+		json_str(j, "remove_flags",
+			 remove_flags_str(e->flags, fl, sizeof(fl)));
+		json_bool(j, "by_id", e->flags & IT_EVF_BY_ID);
+	}
+	if (e->flags & IT_EVF_NO_ENTRY)
+		json_bool(j, "entry_missed", true);
+	if (e->rel[0].type || e->rel[1].type) {
+		json_obj_begin(j, "rel");
+		for (int i = 0; i < IT_MAX_RELS; i++)
+			if (e->rel[i].type)
+				objref(j, obj_type_name(e->rel[i].type), &e->rel[i]);
+		json_obj_end(j);
+	}
+	if (e->obj.type == IT_OBJ_VDEVICE && e->rel[0].type)
+		json_u64(j, "virt_id", e->virt_id);
+	if (e->devname[0])
+		json_str(j, "dev", e->devname);
+	if (e->obj.addr) {
+		json_u64(j, "users", e->users);
+		if (e->wait_cnt != ~0u)
+			json_u64(j, "wait_cnt", e->wait_cnt);
+	}
+	json_obj_end(j);
+	return json_emit(j, s->out);
+}
+
+static int json_lost(struct sink *s, __u64 from, __u64 count, __u64 ts_ns)
+{
+	struct json *j = &s->j;
+
+	envelope(j, "lost", from, ts_ns, 0, 0, "");
+	json_u64(j, "count", count);
+	json_str(j, "why", "sequence gap: ring buffer full or records dropped");
+	json_obj_end(j);
+	return json_emit(j, s->out);
+}
+
+static int json_summary(struct sink *s, const struct summary *sum)
+{
+	struct json *j = &s->j;
+
+	envelope(j, "summary", sum->dec->records, sum->duration_ns, 0, 0, "");
+	json_u64(j, "duration_ns", sum->duration_ns);
+	json_u64(j, "events", sum->dec->records);
+	json_u64(j, "shown", sum->shown);
+	json_u64(j, "lost", sum->dec->lost);
+	json_u64(j, "kernel_drops", sum->kernel_drops);
+	json_u64(j, "missed_returns", sum->missed_returns);
+	json_u64(j, "rejected", sum->dec->rejected);
+	json_u64(j, "unknown_records", sum->dec->unknown);
+	json_u64(j, "late", sum->dec->late);
+	json_obj_begin(j, "per_hook");
+	for (int h = 1; h < IT_HOOK_MAX; h++)
+		if (sum->dec->per_hook[h])
+			json_u64(j, hook_label(h), sum->dec->per_hook[h]);
+	json_obj_end(j);
+	json_obj_end(j);
+	return json_emit(j, s->out);
+}
+
+const struct sink_ops sink_json_ops = {
+	.event = json_event,
+	.lost = json_lost,
+	.summary = json_summary,
+};

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Human-readable output: one line per event, a summary at the end. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "hooks.h"
+#include "ptrhash.h"
+#include "sink.h"
+
+static void timestamp(struct sink *s, __u64 ts_ns, char *buf, size_t len)
+{
+	long long real = (long long)ts_ns + s->real_offset_ns;
+	time_t sec = real / 1000000000LL;
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06lld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (real % 1000000000LL) / 1000);
+}
+
+static void ref(FILE *f, const struct it_objref *r)
+{
+	char h[PTRHASH_LEN];
+
+	if (r->type == IT_OBJ_DEVICE_STRUCT)
+		fprintf(f, " struct_device@%s", ptrhash(r->addr, h));
+	else
+		fprintf(f, " %s#%u", obj_type_name(r->type), r->id);
+}
+
+static void duration(FILE *f, __u64 ns)
+{
+	if (ns < 10000)
+		fprintf(f, " dur=%lluns", (unsigned long long)ns);
+	else if (ns < 10000000)
+		fprintf(f, " dur=%.1fus", ns / 1e3);
+	else
+		fprintf(f, " dur=%.1fms", ns / 1e6);
+}
+
+static int tty_event(struct sink *s, const struct it_event *e)
+{
+	char ts[32], who[32], fl[32];
+	FILE *f = s->out;
+
+	if (!s->header_done) {
+		fprintf(f, "%-15s %-3s %-22s %-36s %s\n", "TIME", "CPU", "COMM[PID]",
+			"HOOK", "OBJECT DETAILS");
+		s->header_done = true;
+	}
+	timestamp(s, e->hdr.ts_ns, ts, sizeof(ts));
+	snprintf(who, sizeof(who), "%s[%u]", e->comm, e->tgid);
+	fprintf(f, "%-15s %-3u %-22s %-36s", ts, e->hdr.cpu, who, hook_label(e->hook));
+	if (e->obj.type)
+		fprintf(f, " %s#%u", obj_type_name(e->obj.type), e->obj.id);
+	else if (e->obj.id || e->hook == IT_HOOK_OBJ_REMOVE ||
+		 e->hook == IT_HOOK_OBJ_REMOVE_RET)
+		fprintf(f, " #%u", e->obj.id);
+	for (int i = 0; i < IT_MAX_RELS; i++)
+		if (e->rel[i].type)
+			ref(f, &e->rel[i]);
+	if (e->obj.type == IT_OBJ_VDEVICE && e->rel[0].type)
+		fprintf(f, " virt_id=%#llx", (unsigned long long)e->virt_id);
+	if (e->devname[0])
+		fprintf(f, " dev=%s", e->devname);
+	if ((e->hook == IT_HOOK_OBJ_REMOVE || e->hook == IT_HOOK_OBJ_REMOVE_RET) &&
+	    (e->flags & (IT_EVF_REMOVE_WAIT | IT_EVF_REMOVE_TOMBSTONE)))
+		fprintf(f, " flags=%s", remove_flags_str(e->flags, fl, sizeof(fl)));
+	if (e->flags & IT_EVF_HAS_RET)
+		fprintf(f, " ret=%d", e->ret);
+	if (e->flags & IT_EVF_HAS_DUR)
+		duration(f, e->dur_ns);
+	if (e->flags & IT_EVF_NO_ENTRY)
+		fputs(" (entry missed)", f);
+	fputc('\n', f);
+	return ferror(f) ? -EIO : 0;
+}
+
+static int tty_lost(struct sink *s, __u64 from, __u64 count, __u64 ts_ns)
+{
+	char ts[32];
+
+	timestamp(s, ts_ns, ts, sizeof(ts));
+	fprintf(s->out, "%-15s LOST %llu event(s) (seq %llu..%llu): ring buffer full; "
+		"raise --ringbuf-size\n", ts, (unsigned long long)count,
+		(unsigned long long)from, (unsigned long long)(from + count - 1));
+	return 0;
+}
+
+static int tty_summary(struct sink *s, const struct summary *sum)
+{
+	const struct decode_stats *d = sum->dec;
+	FILE *f = s->out;
+
+	fprintf(f, "\n%llu events in %.1fs (%llu shown)", d->records,
+		sum->duration_ns / 1e9, sum->shown);
+	fprintf(f, ", %llu lost", d->lost);
+	if (sum->kernel_drops)
+		fprintf(f, " (%llu failed reservations in the kernel)", sum->kernel_drops);
+	if (sum->missed_returns)
+		fprintf(f, ", %llu returns missed", sum->missed_returns);
+	if (d->rejected || d->unknown)
+		fprintf(f, ", %llu malformed and %llu unknown records skipped",
+			d->rejected, d->unknown);
+	fputc('\n', f);
+	for (int h = 1; h < IT_HOOK_MAX; h++)
+		if (d->per_hook[h])
+			fprintf(f, "  %-40s %llu\n", hook_label(h), d->per_hook[h]);
+	return 0;
+}
+
+const struct sink_ops sink_tty_ops = {
+	.event = tty_event,
+	.lost = tty_lost,
+	.summary = tty_summary,
+};

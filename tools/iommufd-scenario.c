@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iommufd-scenario: drive iommufd through its uAPI and the mock driver
+ * (CONFIG_IOMMUFD_TEST) to create and destroy objects in a known order,
+ * printing every id it gets back as NAME=ID, one per line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include "iommufd_test.h"
+
+#define EXIT_SKIP 77 /* the kernel cannot do this scenario */
+
+#define VIRT_ID 0x1234
+
+struct graph {
+	__u32 ioas, stdev, idev, hwpt_auto, hwpt, viommu, vdev;
+	__u32 stdev2, idev2, hwpt_auto2;
+};
+
+static bool quiet;
+
+static void print_id(const char *name, __u32 id)
+{
+	if (!quiet)
+		printf("%s=%u\n", name, id);
+}
+
+static void print_rc(const char *what, __u32 id, int err)
+{
+	if (quiet)
+		return;
+	printf("%s=%u rc=%s\n", what, id, err ? strerrorname_np(err) : "0");
+}
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "iommufd-scenario: %s: %s\n", what, strerror(err));
+	if (err == ENOTTY || err == EOPNOTSUPP) {
+		fprintf(stderr, "iommufd-scenario: the kernel has no %s; scenario skipped\n",
+			what);
+		exit(EXIT_SKIP);
+	}
+	exit(1);
+}
+
+static int open_iommufd(void)
+{
+	int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "iommufd-scenario: can't open /dev/iommu: %s (kernel without CONFIG_IOMMUFD?)\n",
+			strerror(errno));
+		exit(EXIT_SKIP);
+	}
+	return fd;
+}
+
+static __u32 ioas_alloc(int fd)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+
+	if (ioctl(fd, IOMMU_IOAS_ALLOC, &cmd))
+		fail("IOMMU_IOAS_ALLOC", errno);
+	return cmd.out_ioas_id;
+}
+
+static void mock_domain(int fd, __u32 ioas, __u32 *stdev, __u32 *hwpt, __u32 *idev)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+		.id = ioas,
+	};
+
+	if (ioctl(fd, IOMMU_TEST_CMD, &cmd))
+		fail("IOMMU_TEST_OP_MOCK_DOMAIN (CONFIG_IOMMUFD_TEST)", errno);
+	*stdev = cmd.mock_domain.out_stdev_id;
+	*hwpt = cmd.mock_domain.out_hwpt_id;
+	*idev = cmd.mock_domain.out_idev_id;
+}
+
+static __u32 hwpt_alloc_nest_parent(int fd, __u32 idev, __u32 ioas)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+		.dev_id = idev,
+		.pt_id = ioas,
+	};
+
+	if (ioctl(fd, IOMMU_HWPT_ALLOC, &cmd))
+		fail("IOMMU_HWPT_ALLOC", errno);
+	return cmd.out_hwpt_id;
+}
+
+static __u32 viommu_alloc(int fd, __u32 idev, __u32 hwpt)
+{
+	struct iommu_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = IOMMU_VIOMMU_TYPE_SELFTEST,
+		.dev_id = idev,
+		.hwpt_id = hwpt,
+	};
+
+	if (ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd))
+		fail("IOMMU_VIOMMU_ALLOC", errno);
+	return cmd.out_viommu_id;
+}
+
+static int vdevice_alloc(int fd, __u32 viommu, __u32 idev, __u32 *out)
+{
+	struct iommu_vdevice_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu,
+		.dev_id = idev,
+		.virt_id = VIRT_ID,
+	};
+
+	if (ioctl(fd, IOMMU_VDEVICE_ALLOC, &cmd))
+		return errno;
+	*out = cmd.out_vdevice_id;
+	return 0;
+}
+
+static int destroy(int fd, __u32 id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return ioctl(fd, IOMMU_DESTROY, &cmd) ? errno : 0;
+}
+
+/* Destroy an object the scenario expects to go away. */
+static void destroy_ok(int fd, const char *name, __u32 id)
+{
+	int err = destroy(fd, id);
+	char what[64];
+
+	snprintf(what, sizeof(what), "destroy_%s", name);
+	print_rc(what, id, err);
+	if (err)
+		fail(what, err);
+}
+
+/* IOAS, mock device (an idev), nest-parent HWPT, vIOMMU and vDEVICE. */
+static void build(int fd, struct graph *g)
+{
+	int err;
+
+	g->ioas = ioas_alloc(fd);
+	print_id("ioas", g->ioas);
+	mock_domain(fd, g->ioas, &g->stdev, &g->hwpt_auto, &g->idev);
+	print_id("stdev", g->stdev);
+	print_id("hwpt_auto", g->hwpt_auto);
+	print_id("idev", g->idev);
+	g->hwpt = hwpt_alloc_nest_parent(fd, g->idev, g->ioas);
+	print_id("hwpt", g->hwpt);
+	g->viommu = viommu_alloc(fd, g->idev, g->hwpt);
+	print_id("viommu", g->viommu);
+	err = vdevice_alloc(fd, g->viommu, g->idev, &g->vdev);
+	if (err)
+		fail("IOMMU_VDEVICE_ALLOC", err);
+	print_id("vdev", g->vdev);
+}
+
+static int scenario_orderly(void)
+{
+	struct graph g = {};
+	int fd = open_iommufd();
+
+	build(fd, &g);
+	destroy_ok(fd, "vdev", g.vdev);
+	destroy_ok(fd, "viommu", g.viommu);
+	destroy_ok(fd, "hwpt", g.hwpt);
+	destroy_ok(fd, "stdev", g.stdev);
+	destroy_ok(fd, "ioas", g.ioas);
+	close(fd);
+	return 0;
+}
+
+/*
+ * Unbind the device while its vDEVICE is alive: 6.17+ destroys the vdev
+ * inside the idev's pre_destroy and leaves a tombstone, so the later
+ * IOMMU_DESTROY of the vdev fails with ENOENT; 6.13-6.16 keep the vdev.
+ */
+static int scenario_idev_first(void)
+{
+	struct graph g = {};
+	int fd = open_iommufd();
+
+	build(fd, &g);
+	destroy_ok(fd, "stdev", g.stdev);
+	print_rc("destroy_vdev", g.vdev, destroy(fd, g.vdev));
+	destroy_ok(fd, "viommu", g.viommu);
+	destroy_ok(fd, "hwpt", g.hwpt);
+	destroy_ok(fd, "ioas", g.ioas);
+	close(fd);
+	return 0;
+}
+
+static int scenario_close_all(void)
+{
+	struct graph g = {};
+	int fd = open_iommufd();
+
+	build(fd, &g);
+	close(fd);
+	return 0;
+}
+
+/*
+ * A second vDEVICE with the same virtual id on the same vIOMMU: the kernel
+ * reserves the object, then fails the vIOMMU slot with EEXIST and aborts.
+ */
+static int scenario_alloc_fail(void)
+{
+	struct graph g = {};
+	__u32 vdev2 = 0;
+	int fd = open_iommufd();
+	int err;
+
+	build(fd, &g);
+	mock_domain(fd, g.ioas, &g.stdev2, &g.hwpt_auto2, &g.idev2);
+	print_id("stdev2", g.stdev2);
+	print_id("hwpt_auto2", g.hwpt_auto2);
+	print_id("idev2", g.idev2);
+	err = vdevice_alloc(fd, g.viommu, g.idev2, &vdev2);
+	print_rc("vdev_alloc_dup", vdev2, err);
+	if (err != EEXIST) {
+		fprintf(stderr, "iommufd-scenario: duplicate vDEVICE: expected EEXIST, got %s\n",
+			err ? strerror(err) : "success");
+		return 1;
+	}
+	destroy_ok(fd, "vdev", g.vdev);
+	destroy_ok(fd, "viommu", g.viommu);
+	destroy_ok(fd, "hwpt", g.hwpt);
+	destroy_ok(fd, "stdev2", g.stdev2);
+	destroy_ok(fd, "stdev", g.stdev);
+	destroy_ok(fd, "ioas", g.ioas);
+	close(fd);
+	return 0;
+}
+
+struct scenario {
+	const char *name;
+	int (*fn)(void);
+	const char *help;
+};
+
+static const struct scenario scenarios[] = {
+	{ "orderly", scenario_orderly, "build the graph, destroy it leaf first" },
+	{ "idev-first", scenario_idev_first, "unbind the device while its vDEVICE lives" },
+	{ "close-all", scenario_close_all, "build the graph, then just close the fd" },
+	{ "alloc-fail", scenario_alloc_fail, "a vDEVICE allocation the kernel aborts" },
+};
+
+#define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: iommufd-scenario NAME\n"
+		   "       iommufd-scenario loop N\n\nscenarios:\n");
+	for (size_t i = 0; i < N_SCENARIOS; i++)
+		fprintf(f, "  %-12s %s\n", scenarios[i].name, scenarios[i].help);
+	fprintf(f, "  %-12s %s\n", "loop N", "N rounds of all of the above, ids not printed");
+	fprintf(f, "\nexit status: 0 done, 1 the kernel did not behave as expected,\n"
+		   "77 the kernel lacks what the scenario needs, 2 usage\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "loop")) {
+		char *end;
+		long n = strtol(argv[2], &end, 10);
+
+		if (*end || n < 1) {
+			usage(stderr);
+			return 2;
+		}
+		quiet = true;
+		for (long r = 0; r < n; r++)
+			for (size_t i = 0; i < N_SCENARIOS; i++)
+				if (scenarios[i].fn())
+					return 1;
+		printf("rounds=%ld\n", n);
+		return 0;
+	}
+	if (argc == 2)
+		for (size_t i = 0; i < N_SCENARIOS; i++)
+			if (!strcmp(argv[1], scenarios[i].name))
+				return scenarios[i].fn();
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetch Debian's linux-source package through a private apt configuration and
+# build the iommutrace test kernel from it, cached outside the work tree.
+#
+# usage: tools/vm/build-kernel.sh [--kernel NAME] [--variant NAME] [--print-dir]
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+kernel=$DEFAULT_KERNEL
+variant=stock
+print_dir=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=${2:?--kernel needs a value}; shift 2 ;;
+	--variant) variant=${2:?--variant needs a value}; shift 2 ;;
+	--print-dir) print_dir=1; shift ;;
+	-h|--help)
+		sed -n '3,6p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0 ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+
+resolve_kernel "$kernel"
+out=$(kernel_dir "$kernel" "$variant")
+if [ -f "$out/bzImage" ] && [ -f "$out/vmlinux.btf" ]; then
+	[ -n "$print_dir" ] && echo "$out"
+	exit 0
+fi
+
+for tool in flex bison bc cpio pahole gcc make; do
+	command -v "$tool" >/dev/null ||
+		die "'$tool' is missing: run tools/install-deps.sh"
+done
+
+# --- the source package, fetched once per version -----------------------
+src_root=$CACHE_DIR/src/$PKG_NAME-$PKG_VERSION
+if [ ! -f "$src_root/.unpacked" ]; then
+	log "fetching $PKG_SPEC"
+	apt_dir=$CACHE_DIR/apt
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$src_root"
+	# The mirror the machine already uses, with the suites that carry the
+	# newer kernels; the system's own apt configuration is left alone.
+	uri=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		grep -v security | head -n1 || true)
+	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' \
+		/etc/apt/sources.list 2>/dev/null || true)
+	[ -n "$uri" ] || die "can't find the Debian mirror in /etc/apt: add one"
+	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+		"$uri" sid "$uri" trixie >"$apt_dir/sources.list"
+	apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list"
+		-o "Dir::Etc::sourceparts=-"
+		-o "Dir::State::Lists=$apt_dir/lists"
+		-o "Dir::Cache::archives=$apt_dir/archives"
+		-o "APT::Get::List-Cleanup=0" -q)
+	apt-get "${apt_opts[@]}" update >&2
+	(cd "$apt_dir/archives" && apt-get "${apt_opts[@]}" download "$PKG_SPEC" >&2) ||
+		die "can't download $PKG_SPEC: is the version still in the archive? pick another with --kernel linux-source-X.Y=VERSION"
+	deb=$(ls "$apt_dir/archives/${PKG_NAME}_${PKG_VERSION}"_*.deb | head -n1)
+	tmp=$(mktemp -d "$CACHE_DIR/src/unpack.XXXXXX")
+	dpkg -x "$deb" "$tmp"
+	tarball=$(ls "$tmp"/usr/src/linux-source-*.tar.* | head -n1)
+	log "unpacking $(basename "$tarball")"
+	tar -C "$src_root" --strip-components=1 -xf "$tarball"
+	rm -rf "$tmp" "$deb"
+	touch "$src_root/.unpacked"
+fi
+
+# --- a variant is the pristine source plus its patches -------------------
+src=$src_root
+patches=$(variant_patches "$variant")
+if [ -n "$patches" ]; then
+	src=$out/src
+	rm -rf "$src"
+	mkdir -p "$out"
+	cp -al "$src_root" "$src" 2>/dev/null || cp -a "$src_root" "$src"
+	for p in $patches; do
+		log "applying $(basename "$p")"
+		# copy the files a patch touches so that the pristine tree,
+		# hard-linked into this one, stays as it was
+		for f in $(sed -n 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$p"); do
+			[ -f "$src/$f" ] && cp --remove-destination "$src_root/$f" "$src/$f"
+		done
+		(cd "$src" && patch -p1 -s --no-backup-if-mismatch <"$p") ||
+			die "patch $p does not apply to $PKG_SPEC"
+	done
+fi
+
+# --- configure and build out of tree -------------------------------------
+obj=$out/obj
+mkdir -p "$obj"
+log "configuring in $obj"
+make -s -C "$src" O="$obj" tinyconfig >&2
+# shellcheck disable=SC2046
+(cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" .config \
+	$(variant_fragments "$variant") >/dev/null)
+make -s -C "$src" O="$obj" olddefconfig >&2
+
+# every option of the fragments must have survived olddefconfig
+missing=
+for frag in $(variant_fragments "$variant"); do
+	while IFS= read -r line; do
+		case $line in CONFIG_*=*) ;; *) continue ;; esac
+		opt=${line%%=*}
+		grep -qx "$line" "$obj/.config" && continue
+		# options this kernel does not know at all are fine
+		grep -rqs "^config ${opt#CONFIG_}\$" --include='Kconfig*' "$src" || continue
+		missing="$missing $line"
+	done <"$frag"
+done
+[ -z "$missing" ] || die "kernel config lost:$missing (a dependency is missing from the fragment)"
+
+jobs=$(($(nproc) + 1))
+log "building bzImage with -j$jobs (about 6 minutes on 2 cores)"
+make -s -C "$src" O="$obj" -j"$jobs" bzImage modules >&2
+make -s -C "$src" O="$obj" headers >&2 2>/dev/null ||
+	make -s -C "$src" O="$obj" headers_install INSTALL_HDR_PATH="$obj/usr" >&2
+
+cp "$obj/arch/x86/boot/bzImage" "$out/bzImage.tmp"
+objcopy --dump-section .BTF="$out/vmlinux.btf.tmp" "$obj/vmlinux"
+mkdir -p "$out/include"
+cp -r "$obj/usr/include/." "$out/include/"
+cp "$src/drivers/iommu/iommufd/iommufd_test.h" "$out/include/iommufd_test.h"
+echo "$PKG_SPEC $variant" >"$out/source"
+mv "$out/vmlinux.btf.tmp" "$out/vmlinux.btf"
+mv "$out/bzImage.tmp" "$out/bzImage"
+log "kernel ready in $out"
+[ -n "$print_dir" ] && echo "$out"
+exit 0

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Run one command as root in a QEMU guest booted on the iommutrace test
+# kernel. The host's filesystem is the guest's root, read-only, at the same
+# paths; /tmp is a tmpfs; a scratch directory is shared writable. The
+# command's stdout and stderr come back on ours, and its exit status is ours.
+#
+# usage: tools/vm/run.sh [OPTIONS] -- CMD [ARGS...]
+#   --kernel NAME     kernel to boot (7.2, 6.12, or linux-source-X.Y=VERSION)
+#   --variant NAME    kernel variant: stock, or a patch set in tests/kernel-patches/
+#   --scratch DIR     writable directory, same path in the guest (default: a new
+#                     temporary one, removed afterwards)
+#   --timeout SEC     kill the guest after SEC seconds (default 900); exit 124
+#   --smp N           virtual CPUs (default 2)
+#   --mem MB          guest memory (default 1024)
+#   --console FILE    keep the kernel console log in FILE
+#   --quiet           no progress messages
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+kernel=$DEFAULT_KERNEL
+variant=stock
+scratch=
+timeout_s=900
+smp=2
+mem=1024
+console_out=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=${2:?}; shift 2 ;;
+	--variant) variant=${2:?}; shift 2 ;;
+	--scratch) scratch=${2:?}; shift 2 ;;
+	--timeout) timeout_s=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
+	--mem) mem=${2:?}; shift 2 ;;
+	--console) console_out=${2:?}; shift 2 ;;
+	--quiet) VM_QUIET=1; shift ;;
+	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--) shift; break ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+[ $# -gt 0 ] || die "no command given: tools/vm/run.sh [OPTIONS] -- CMD [ARGS...]"
+[ "$(id -u)" -eq 0 ] || die "must run as root: QEMU exports the host's / to the guest as root over 9p"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: run tools/install-deps.sh --vm"
+[ -x /bin/busybox ] || die "/bin/busybox is missing: run tools/install-deps.sh --vm"
+
+kdir=$(VM_QUIET=${VM_QUIET:-} "$VM_DIR/build-kernel.sh" --kernel "$kernel" --variant "$variant" --print-dir)
+
+# --- the initramfs: busybox and an init that chroots into the host's tree -
+initrd=$CACHE_DIR/initramfs-$(sha256sum "$VM_DIR/guest-init.sh" /bin/busybox | sha256sum | cut -c1-16).cpio.gz
+if [ ! -f "$initrd" ]; then
+	mkdir -p "$CACHE_DIR"
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,dev,proc,sys,host,ctl,tmp}
+	cp /bin/busybox "$root/bin/busybox"
+	for app in sh mount umount mkdir chroot reboot cat stty sleep echo; do
+		ln -s busybox "$root/bin/$app"
+	done
+	cp "$VM_DIR/guest-init.sh" "$root/init"
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd.tmp"
+	mv "$initrd.tmp" "$initrd"
+	rm -rf "$root"
+fi
+
+# --- per-run state ------------------------------------------------------------
+ctl=$(mktemp -d /tmp/iommutrace-vm.XXXXXX)
+own_scratch=
+if [ -z "$scratch" ]; then
+	scratch=$ctl/scratch
+	own_scratch=1
+fi
+mkdir -p "$scratch"
+scratch=$(cd "$scratch" && pwd)
+cleanup() {
+	[ -n "$console_out" ] && [ -f "$ctl/console.log" ] && cp "$ctl/console.log" "$console_out"
+	rm -rf "$ctl"
+}
+trap cleanup EXIT
+
+{
+	printf 'cd %q 2>/dev/null || cd /\n' "$PWD"
+	printf 'export PATH=%q HOME=/tmp TERM=dumb LANG=C.UTF-8\n' "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	[ -n "${IOMMUTRACE_GUEST_ENV:-}" ] && printf 'export %s\n' "$IOMMUTRACE_GUEST_ENV"
+	printf 'exec'
+	printf ' %q' "$@"
+	printf '\n'
+} >"$ctl/cmd.sh"
+echo "$scratch" >"$ctl/scratch_path"
+
+# The guest's stdout and stderr arrive through FIFOs copied by cat, so they
+# share our file descriptions (and offsets) whatever ours are.
+mkfifo "$ctl/out" "$ctl/err"
+cat "$ctl/out" &
+out_pid=$!
+cat "$ctl/err" >&2 &
+err_pid=$!
+
+log "booting $(cat "$kdir/source") ($smp cpus, ${mem}M)"
+rc=0
+timeout -k 5 "$timeout_s" qemu-system-x86_64 \
+	-nodefaults -no-user-config -nographic -no-reboot \
+	-machine q35 -smp "$smp" -m "$mem" \
+	-kernel "$kdir/bzImage" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init" \
+	-chardev file,id=con,path="$ctl/console.log" -serial chardev:con \
+	-chardev file,id=out,path="$ctl/out" -serial chardev:out \
+	-chardev file,id=err,path="$ctl/err" -serial chardev:err \
+	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$scratch",mount_tag=scratch,security_model=none,multidevs=remap \
+	-virtfs local,path="$ctl",mount_tag=ctl,security_model=none,multidevs=remap \
+	</dev/null || rc=$?
+# QEMU has closed the FIFOs; wait for the copies to drain. If it never
+# opened them (it failed early), open and close them once so that cat sees
+# an end (read-write opens of a FIFO do not block).
+for fifo in "$ctl/out" "$ctl/err"; do
+	exec 3<>"$fifo"
+	exec 3>&-
+done
+wait "$out_pid" "$err_pid" 2>/dev/null || true
+
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "run.sh: the guest did not finish in ${timeout_s}s and was killed" >&2
+	tail -n 20 "$ctl/console.log" >&2 || true
+	exit 124
+fi
+if [ ! -f "$ctl/rc" ]; then
+	echo "run.sh: the guest ended without running the command (qemu exit $rc); console:" >&2
+	tail -n 40 "$ctl/console.log" >&2 || true
+	exit 125
+fi
+[ -n "$own_scratch" ] && rm -rf "$scratch"
+exit "$(cat "$ctl/rc")"

@@ -74,10 +74,18 @@ $(O)/iommutrace: $(OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # --- tests ------------------------------------------------------------------
-$(O)/tests/%.o: tests/unit/%.c Makefile | $(O)/iommutrace.skel.h $(DEPS_STAMP)
+# every test_NAME() in tests/unit is found and run
+$(O)/tests/tests.inc: $(TEST_SRCS) Makefile
+	$(Q)mkdir -p $(@D)
+	$(Q)sed -n 's/^void test_\([a-z0-9_]*\)(void)$$/DEFINE_TEST(\1)/p' $(TEST_SRCS) > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(O)/tests/%.o: tests/unit/%.c Makefile | $(O)/iommutrace.skel.h $(O)/tests/tests.inc $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -iquote tests/unit -iquote $(O)/tests -c $< -o $@
+
+$(O)/tests/runner.o: $(O)/tests/tests.inc
 
 $(O)/test_unit: $(TEST_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)

@@ -3594,12 +3594,6 @@ struct bpf_prog {
 	};
 };
 
-enum ftrace_ops_cmd {
-	FTRACE_OPS_CMD_ENABLE_SHARE_IPMODIFY_SELF = 0,
-	FTRACE_OPS_CMD_ENABLE_SHARE_IPMODIFY_PEER = 1,
-	FTRACE_OPS_CMD_DISABLE_SHARE_IPMODIFY_PEER = 2,
-};
-
 struct bpf_iter_aux_info;
 
 typedef int (*bpf_iter_init_seq_priv_t)(void *, struct bpf_iter_aux_info *);
@@ -4744,6 +4738,8 @@ struct btf_func_model {
 	u8 arg_size[12];
 	u8 arg_flags[12];
 };
+
+struct ftrace_ops;
 
 struct bpf_link;
 
@@ -7157,13 +7153,6 @@ struct task_struct {
 	long unsigned int dirty_paused_when;
 	u64 timer_slack_ns;
 	u64 default_timer_slack_ns;
-	int curr_ret_stack;
-	int curr_ret_depth;
-	long unsigned int *ret_stack;
-	long long unsigned int ftrace_timestamp;
-	long long unsigned int ftrace_sleeptime;
-	atomic_t trace_overrun;
-	atomic_t tracing_graph_pause;
 	long unsigned int trace_recursion;
 	struct uprobe_task *utask;
 	struct kmap_ctrl kmap_ctrl;
@@ -7182,6 +7171,11 @@ struct task_struct {
 	struct callback_head l1d_flush_kill;
 	struct unwind_task_info unwind_info;
 	struct thread_struct thread;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
 	long: 64;
 	long: 64;
 };
@@ -7278,123 +7272,6 @@ enum {
 	X86_BR_CALL_STACK = 65536,
 	X86_BR_IND_JMP = 131072,
 	X86_BR_TYPE_SAVE = 262144,
-};
-
-enum hrtimer_mode {
-	HRTIMER_MODE_ABS = 0,
-	HRTIMER_MODE_REL = 1,
-	HRTIMER_MODE_PINNED = 2,
-	HRTIMER_MODE_SOFT = 4,
-	HRTIMER_MODE_HARD = 8,
-	HRTIMER_MODE_LAZY_REARM = 16,
-	HRTIMER_MODE_ABS_PINNED = 2,
-	HRTIMER_MODE_REL_PINNED = 3,
-	HRTIMER_MODE_ABS_SOFT = 4,
-	HRTIMER_MODE_REL_SOFT = 5,
-	HRTIMER_MODE_ABS_PINNED_SOFT = 6,
-	HRTIMER_MODE_REL_PINNED_SOFT = 7,
-	HRTIMER_MODE_ABS_HARD = 8,
-	HRTIMER_MODE_REL_HARD = 9,
-	HRTIMER_MODE_ABS_PINNED_HARD = 10,
-	HRTIMER_MODE_REL_PINNED_HARD = 11,
-};
-
-struct device_attribute {
-	struct attribute attr;
-	union {
-		ssize_t (*show)(struct device *, struct device_attribute *, char *);
-		ssize_t (*show_const)(struct device *, const struct device_attribute *, char *);
-	};
-	union {
-		ssize_t (*store)(struct device *, struct device_attribute *, const char *, size_t);
-		ssize_t (*store_const)(struct device *, const struct device_attribute *, const char *, size_t);
-	};
-};
-
-struct x86_cpu_id {
-	__u16 vendor;
-	__u16 family;
-	__u16 model;
-	__u16 steppings;
-	__u16 feature;
-	__u16 flags;
-	__u8 platform_mask;
-	__u8 type;
-	kernel_ulong_t driver_data;
-};
-
-struct perf_msr {
-	u64 msr;
-	struct attribute_group *grp;
-	bool (*test)(int, void *);
-	bool no_check;
-	u64 mask;
-};
-
-typedef struct {} kmalloc_token_t;
-
-enum {
-	PERF_BR_SPEC_NA = 0,
-	PERF_BR_SPEC_WRONG_PATH = 1,
-	PERF_BR_NON_SPEC_CORRECT_PATH = 2,
-	PERF_BR_SPEC_CORRECT_PATH = 3,
-	PERF_BR_SPEC_MAX = 4,
-};
-
-struct event_constraint {
-	union {
-		long unsigned int idxmsk[1];
-		u64 idxmsk64;
-	};
-	u64 code;
-	u64 cmask;
-	int weight;
-	int overlap;
-	int flags;
-	unsigned int size;
-};
-
-struct er_account {
-	raw_spinlock_t lock;
-	u64 config;
-	u64 reg;
-	atomic_t ref;
-};
-
-enum intel_excl_state_type {
-	INTEL_EXCL_UNUSED = 0,
-	INTEL_EXCL_SHARED = 1,
-	INTEL_EXCL_EXCLUSIVE = 2,
-};
-
-struct intel_excl_states {
-	enum intel_excl_state_type state[64];
-	bool sched_started;
-};
-
-struct perf_guest_switch_msr {
-	unsigned int msr;
-	u64 host;
-	u64 guest;
-};
-
-enum intel_cpu_type {
-	INTEL_CPU_TYPE_UNKNOWN = 0,
-	INTEL_CPU_TYPE_ATOM = 32,
-	INTEL_CPU_TYPE_CORE = 64,
-};
-
-enum {
-	BTS_STATE_STOPPED = 0,
-	BTS_STATE_INACTIVE = 1,
-	BTS_STATE_ACTIVE = 2,
-};
-
-struct bts_phys {
-	struct page *page;
-	long unsigned int size;
-	long unsigned int offset;
-	long unsigned int displacement;
 };
 
 enum perf_event_state {
@@ -7577,40 +7454,6 @@ struct perf_sample_data;
 
 typedef void (*perf_overflow_handler_t)(struct perf_event *, struct perf_sample_data *, struct pt_regs *);
 
-struct ftrace_ops;
-
-struct ftrace_regs;
-
-typedef void (*ftrace_func_t)(long unsigned int, long unsigned int, struct ftrace_ops *, struct ftrace_regs *);
-
-struct ftrace_hash;
-
-struct ftrace_ops_hash {
-	struct ftrace_hash *notrace_hash;
-	struct ftrace_hash *filter_hash;
-	struct mutex regex_lock;
-};
-
-typedef int (*ftrace_ops_func_t)(struct ftrace_ops *, long unsigned int, enum ftrace_ops_cmd);
-
-struct ftrace_ops {
-	ftrace_func_t func;
-	struct ftrace_ops *next;
-	long unsigned int flags;
-	void *private;
-	ftrace_func_t saved_func;
-	struct ftrace_ops_hash local_hash;
-	struct ftrace_ops_hash *func_hash;
-	struct ftrace_ops_hash old_hash;
-	long unsigned int trampoline;
-	long unsigned int trampoline_size;
-	struct list_head list;
-	struct list_head subop_list;
-	ftrace_ops_func_t ops_func;
-	struct ftrace_ops *managed;
-	long unsigned int direct_call;
-};
-
 struct pmu;
 
 struct perf_event_pmu_context;
@@ -7696,113 +7539,58 @@ struct perf_event {
 	u64 bpf_cookie;
 	struct trace_event_call *tp_event;
 	struct event_filter *filter;
-	struct ftrace_ops ftrace_ops;
 	struct list_head sb_list;
 	struct list_head pmu_list;
 	u32 orig_type;
 };
 
-enum {
-	PERF_TXN_ELISION = 1ULL,
-	PERF_TXN_TRANSACTION = 2ULL,
-	PERF_TXN_SYNC = 4ULL,
-	PERF_TXN_ASYNC = 8ULL,
-	PERF_TXN_RETRY = 16ULL,
-	PERF_TXN_CONFLICT = 32ULL,
-	PERF_TXN_CAPACITY_WRITE = 64ULL,
-	PERF_TXN_CAPACITY_READ = 128ULL,
-	PERF_TXN_MAX = 256ULL,
-	PERF_TXN_ABORT_MASK = 18446744069414584320ULL,
-	PERF_TXN_ABORT_SHIFT = 32ULL,
-};
-
-struct lbr_entry {
-	u64 from;
-	u64 to;
-	u64 info;
-};
-
-enum {
-	LBR_FORMAT_32 = 0,
-	LBR_FORMAT_LIP = 1,
-	LBR_FORMAT_EIP = 2,
-	LBR_FORMAT_EIP_FLAGS = 3,
-	LBR_FORMAT_EIP_FLAGS2 = 4,
-	LBR_FORMAT_INFO = 5,
-	LBR_FORMAT_TIME = 6,
-	LBR_FORMAT_INFO2 = 7,
-	LBR_FORMAT_MAX_KNOWN = 7,
-};
-
-struct fxregs_state {
-	u16 cwd;
-	u16 swd;
-	u16 twd;
-	u16 fop;
+struct device_attribute {
+	struct attribute attr;
 	union {
-		struct {
-			u64 rip;
-			u64 rdp;
-		};
-		struct {
-			u32 fip;
-			u32 fcs;
-			u32 foo;
-			u32 fos;
-		};
+		ssize_t (*show)(struct device *, struct device_attribute *, char *);
+		ssize_t (*show_const)(struct device *, const struct device_attribute *, char *);
 	};
-	u32 mxcsr;
-	u32 mxcsr_mask;
-	u32 st_space[32];
-	u32 xmm_space[64];
-	u32 padding[12];
 	union {
-		u32 padding1[12];
-		u32 sw_reserved[12];
+		ssize_t (*store)(struct device *, struct device_attribute *, const char *, size_t);
+		ssize_t (*store_const)(struct device *, const struct device_attribute *, const char *, size_t);
 	};
 };
 
-struct xstate_header {
-	u64 xfeatures;
-	u64 xcomp_bv;
-	u64 reserved[6];
+struct event_constraint {
+	union {
+		long unsigned int idxmsk[1];
+		u64 idxmsk64;
+	};
+	u64 code;
+	u64 cmask;
+	int weight;
+	int overlap;
+	int flags;
+	unsigned int size;
 };
 
-struct arch_lbr_state {
-	u64 lbr_ctl;
-	u64 lbr_depth;
-	u64 ler_from;
-	u64 ler_to;
-	u64 ler_info;
-	struct lbr_entry entries[0];
+struct er_account {
+	raw_spinlock_t lock;
+	u64 config;
+	u64 reg;
+	atomic_t ref;
 };
 
-struct xregs_state {
-	struct fxregs_state i387;
-	struct xstate_header header;
-	u8 extended_state_area[0];
+enum intel_excl_state_type {
+	INTEL_EXCL_UNUSED = 0,
+	INTEL_EXCL_SHARED = 1,
+	INTEL_EXCL_EXCLUSIVE = 2,
 };
 
-enum {
-	LBR_NONE = 0,
-	LBR_VALID = 1,
+struct intel_excl_states {
+	enum intel_excl_state_type state[64];
+	bool sched_started;
 };
 
-enum {
-	ARCH_LBR_BR_TYPE_JCC = 0,
-	ARCH_LBR_BR_TYPE_NEAR_IND_JMP = 1,
-	ARCH_LBR_BR_TYPE_NEAR_REL_JMP = 2,
-	ARCH_LBR_BR_TYPE_NEAR_IND_CALL = 3,
-	ARCH_LBR_BR_TYPE_NEAR_REL_CALL = 4,
-	ARCH_LBR_BR_TYPE_NEAR_RET = 5,
-	ARCH_LBR_BR_TYPE_KNOWN_MAX = 5,
-	ARCH_LBR_BR_TYPE_MAP_MAX = 16,
-};
-
-enum {
-	X86_USER_RDPMC_NEVER_ENABLE = 0,
-	X86_USER_RDPMC_CONDITIONAL_ENABLE = 1,
-	X86_USER_RDPMC_ALWAYS_ENABLE = 2,
+struct perf_guest_switch_msr {
+	unsigned int msr;
+	u64 host;
+	u64 guest;
 };
 
 union perf_capabilities {
@@ -7827,6 +7615,12 @@ struct arch_pebs_cap {
 	u64 caps;
 	u64 counters;
 	u64 pdists;
+};
+
+enum intel_cpu_type {
+	INTEL_CPU_TYPE_UNKNOWN = 0,
+	INTEL_CPU_TYPE_ATOM = 32,
+	INTEL_CPU_TYPE_CORE = 64,
 };
 
 struct cpu_hw_events;
@@ -7987,6 +7781,22 @@ struct x86_pmu {
 	enum intel_cpu_type (*get_hybrid_cpu_type)(void);
 };
 
+typedef void amd_pmu_branch_reset_t(void);
+
+typedef int perf_snapshot_branch_stack_t(struct perf_branch_entry *, unsigned int);
+
+typedef long unsigned int (*perf_copy_f)(void *, const void *, long unsigned int, long unsigned int);
+
+struct perf_raw_frag {
+	union {
+		struct perf_raw_frag *next;
+		long unsigned int pad;
+	};
+	perf_copy_f copy;
+	void *data;
+	u32 size;
+} __attribute__((packed));
+
 struct pci_device_id {
 	__u32 vendor;
 	__u32 device;
@@ -7997,6 +7807,16 @@ struct pci_device_id {
 	kernel_ulong_t driver_data;
 	__u32 override_only;
 };
+
+struct device_dma_parameters {
+	unsigned int max_segment_size;
+	unsigned int min_align_mask;
+	long unsigned int segment_boundary_mask;
+};
+
+typedef int pci_power_t;
+
+typedef unsigned int pci_channel_state_t;
 
 typedef phys_addr_t resource_size_t;
 
@@ -8011,85 +7831,6 @@ struct resource {
 	struct resource *child;
 };
 
-typedef short unsigned int pci_bus_flags_t;
-
-struct pci_dev;
-
-struct pci_ops;
-
-struct pci_bus {
-	struct list_head node;
-	struct pci_bus *parent;
-	struct list_head children;
-	struct list_head devices;
-	struct pci_dev *self;
-	struct list_head slots;
-	struct resource *resource[4];
-	struct list_head resources;
-	struct resource busn_res;
-	struct pci_ops *ops;
-	void *sysdata;
-	struct proc_dir_entry *procdir;
-	unsigned char number;
-	unsigned char primary;
-	unsigned char max_bus_speed;
-	unsigned char cur_bus_speed;
-	char name[48];
-	short unsigned int bridge_ctl;
-	pci_bus_flags_t bus_flags;
-	struct device *bridge;
-	struct device dev;
-	unsigned int is_added: 1;
-	unsigned int unsafe_warn: 1;
-	unsigned int flit_mode: 1;
-};
-
-struct pcie_bwctrl_data;
-
-typedef unsigned int pci_ers_result_t;
-
-typedef unsigned int pci_channel_state_t;
-
-struct pci_error_handlers {
-	pci_ers_result_t (*error_detected)(struct pci_dev *, pci_channel_state_t);
-	pci_ers_result_t (*mmio_enabled)(struct pci_dev *);
-	pci_ers_result_t (*slot_reset)(struct pci_dev *);
-	void (*reset_prepare)(struct pci_dev *);
-	void (*reset_done)(struct pci_dev *);
-	void (*resume)(struct pci_dev *);
-	void (*cor_error_detected)(struct pci_dev *);
-};
-
-struct uncore_discovery_domain {
-	u32 discovery_base;
-	bool base_is_pci;
-	int (*global_init)(int, u64);
-	int *units_ignore;
-};
-
-struct uncore_plat_init {
-	void (*cpu_init)(void);
-	int (*pci_init)(void);
-	void (*mmio_init)(void);
-	struct uncore_discovery_domain domain[2];
-};
-
-struct intel_uncore_extra_reg {
-	raw_spinlock_t lock;
-	u64 config;
-	u64 config1;
-	u64 config2;
-	atomic_t ref;
-};
-
-struct device_dma_parameters {
-	unsigned int max_segment_size;
-	unsigned int min_align_mask;
-	long unsigned int segment_boundary_mask;
-};
-
-typedef int pci_power_t;
-
 typedef short unsigned int pci_dev_flags_t;
 
 struct pci_vpd {
@@ -8097,6 +7838,10 @@ struct pci_vpd {
 	unsigned int len;
 	u8 cap;
 };
+
+struct pcie_bwctrl_data;
+
+struct pci_bus;
 
 struct pci_slot;
 
@@ -8226,13 +7971,691 @@ struct pci_dev {
 	u8 reset_methods[8];
 };
 
+typedef unsigned int pci_ers_result_t;
+
+struct pci_error_handlers {
+	pci_ers_result_t (*error_detected)(struct pci_dev *, pci_channel_state_t);
+	pci_ers_result_t (*mmio_enabled)(struct pci_dev *);
+	pci_ers_result_t (*slot_reset)(struct pci_dev *);
+	void (*reset_prepare)(struct pci_dev *);
+	void (*reset_done)(struct pci_dev *);
+	void (*resume)(struct pci_dev *);
+	void (*cor_error_detected)(struct pci_dev *);
+};
+
+enum {
+	NMI_LOCAL = 0,
+	NMI_UNKNOWN = 1,
+	NMI_SERR = 2,
+	NMI_IO_CHECK = 3,
+	NMI_MAX = 4,
+};
+
+struct mmu_notifier;
+
+struct mmu_notifier_range;
+
+struct mmu_notifier_ops {
+	void (*release)(struct mmu_notifier *, struct mm_struct *);
+	bool (*clear_flush_young)(struct mmu_notifier *, struct mm_struct *, long unsigned int, long unsigned int);
+	bool (*clear_young)(struct mmu_notifier *, struct mm_struct *, long unsigned int, long unsigned int);
+	bool (*test_young)(struct mmu_notifier *, struct mm_struct *, long unsigned int);
+	int (*invalidate_range_start)(struct mmu_notifier *, const struct mmu_notifier_range *);
+	void (*invalidate_range_end)(struct mmu_notifier *, const struct mmu_notifier_range *);
+	void (*arch_invalidate_secondary_tlbs)(struct mmu_notifier *, struct mm_struct *, long unsigned int, long unsigned int);
+	struct mmu_notifier * (*alloc_notifier)(struct mm_struct *);
+	void (*free_notifier)(struct mmu_notifier *);
+};
+
+struct mmu_notifier_range {
+	long unsigned int start;
+	long unsigned int end;
+};
+
+struct kvm_vmx_nested_state_hdr {
+	__u64 vmxon_pa;
+	__u64 vmcs12_pa;
+	struct {
+		__u16 flags;
+	} smm;
+	__u16 pad;
+	__u32 flags;
+	__u64 preemption_timer_deadline;
+};
+
+struct kvm_svm_nested_state_hdr {
+	__u64 vmcb_pa;
+	__u64 gpat;
+};
+
+struct kvm_vmx_nested_state_data {
+	__u8 vmcs12[4096];
+	__u8 shadow_vmcs12[4096];
+};
+
+struct kvm_svm_nested_state_data {
+	__u8 vmcb12[4096];
+};
+
+struct kvm_debug_exit_arch {
+	__u32 exception;
+	__u32 pad;
+	__u64 pc;
+	__u64 dr6;
+	__u64 dr7;
+};
+
+struct kvm_hyperv_exit {
+	__u32 type;
+	__u32 pad1;
+	union {
+		struct {
+			__u32 msr;
+			__u32 pad2;
+			__u64 control;
+			__u64 evt_page;
+			__u64 msg_page;
+		} synic;
+		struct {
+			__u64 input;
+			__u64 result;
+			__u64 params[2];
+		} hcall;
+		struct {
+			__u32 msr;
+			__u32 pad2;
+			__u64 control;
+			__u64 status;
+			__u64 send_page;
+			__u64 recv_page;
+			__u64 pending_page;
+		} syndbg;
+	} u;
+};
+
+struct kvm_xen_exit {
+	__u32 type;
+	union {
+		struct {
+			__u32 longmode;
+			__u32 cpl;
+			__u64 input;
+			__u64 result;
+			__u64 params[6];
+		} hcall;
+	} u;
+};
+
+struct kvm_exit_snp_req_certs {
+	__u64 gpa;
+	__u64 npages;
+	__u64 ret;
+};
+
+struct kvm_regs {
+	__u64 rax;
+	__u64 rbx;
+	__u64 rcx;
+	__u64 rdx;
+	__u64 rsi;
+	__u64 rdi;
+	__u64 rsp;
+	__u64 rbp;
+	__u64 r8;
+	__u64 r9;
+	__u64 r10;
+	__u64 r11;
+	__u64 r12;
+	__u64 r13;
+	__u64 r14;
+	__u64 r15;
+	__u64 rip;
+	__u64 rflags;
+};
+
+struct kvm_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8 type;
+	__u8 present;
+	__u8 dpl;
+	__u8 db;
+	__u8 s;
+	__u8 l;
+	__u8 g;
+	__u8 avl;
+	__u8 unusable;
+	__u8 padding;
+};
+
+struct kvm_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+struct kvm_sregs {
+	struct kvm_segment cs;
+	struct kvm_segment ds;
+	struct kvm_segment es;
+	struct kvm_segment fs;
+	struct kvm_segment gs;
+	struct kvm_segment ss;
+	struct kvm_segment tr;
+	struct kvm_segment ldt;
+	struct kvm_dtable gdt;
+	struct kvm_dtable idt;
+	__u64 cr0;
+	__u64 cr2;
+	__u64 cr3;
+	__u64 cr4;
+	__u64 cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 interrupt_bitmap[4];
+};
+
+struct kvm_vcpu_events {
+	struct {
+		__u8 injected;
+		__u8 nr;
+		__u8 has_error_code;
+		__u8 pending;
+		__u32 error_code;
+	} exception;
+	struct {
+		__u8 injected;
+		__u8 nr;
+		__u8 soft;
+		__u8 shadow;
+	} interrupt;
+	struct {
+		__u8 injected;
+		__u8 pending;
+		__u8 masked;
+		__u8 pad;
+	} nmi;
+	__u32 sipi_vector;
+	__u32 flags;
+	struct {
+		__u8 smm;
+		__u8 pending;
+		__u8 smm_inside_nmi;
+		__u8 latched_init;
+	} smi;
+	struct {
+		__u8 pending;
+	} triple_fault;
+	__u8 reserved[26];
+	__u8 exception_has_payload;
+	__u64 exception_payload;
+};
+
+struct kvm_sync_regs {
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_vcpu_events events;
+};
+
+struct kvm_stats_desc {
+	__u32 flags;
+	__s16 exponent;
+	__u16 size;
+	__u32 offset;
+	__u32 bucket_size;
+	char name[48];
+};
+
+union kvm_mmu_page_role {
+	u32 word;
+	struct {
+		unsigned int level: 4;
+		unsigned int has_4_byte_gpte: 1;
+		unsigned int quadrant: 2;
+		unsigned int direct: 1;
+		unsigned int access: 4;
+		unsigned int invalid: 1;
+		unsigned int efer_nx: 1;
+		unsigned int cr0_wp: 1;
+		unsigned int smap_andnot_wp: 1;
+		unsigned int ad_disabled: 1;
+		unsigned int guest_mode: 1;
+		unsigned int passthrough: 1;
+		unsigned int is_mirror: 1;
+		unsigned int cr4_smep: 1;
+		char: 3;
+		unsigned int smm: 8;
+	};
+};
+
+union kvm_mmu_extended_role {
+	u32 word;
+	struct {
+		unsigned int valid: 1;
+		unsigned int execonly: 1;
+		unsigned int cr4_pse: 1;
+		unsigned int cr4_pke: 1;
+		unsigned int cr4_smap: 1;
+		unsigned int cr4_la57: 1;
+		unsigned int efer_lma: 1;
+		unsigned int has_pferr_fetch: 1;
+	};
+};
+
+struct kvm_page_fault;
+
+struct x86_exception;
+
+typedef u64 gpa_t;
+
+struct kvm_mmu_page;
+
+typedef u64 hpa_t;
+
+struct kvm_mmu_root_info {
+	gpa_t pgd;
+	hpa_t hpa;
+};
+
+enum pmc_type {
+	KVM_PMC_GP = 0,
+	KVM_PMC_FIXED = 1,
+};
+
+struct kvm_vcpu;
+
+struct kvm_pmc {
+	enum pmc_type type;
+	u8 idx;
+	bool is_paused;
+	bool intr;
+	u64 counter;
+	u64 emulated_counter;
+	u64 eventsel;
+	u64 eventsel_hw;
+	struct perf_event *perf_event;
+	struct kvm_vcpu *vcpu;
+	u64 current_config;
+};
+
+struct kvm_memory_slot;
+
+struct gfn_to_hva_cache {
+	u64 generation;
+	gpa_t gpa;
+	long unsigned int hva;
+	long unsigned int len;
+	struct kvm_memory_slot *memslot;
+};
+
+typedef u64 gfn_t;
+
+struct kvm_lapic;
+
+struct x86_emulate_ctxt;
+
+struct msr_bitmap_range {
+	u32 flags;
+	u32 nmsrs;
+	u32 base;
+	long unsigned int *bitmap;
+};
+
+struct kvm_possible_nx_huge_pages {
+	struct list_head pages;
+	u64 nr_pages;
+};
+
+struct vhost_task;
+
+typedef void cpu_emergency_virt_cb(void);
+
+enum kvm_reg {
+	VCPU_REGS_RAX = 0,
+	VCPU_REGS_RCX = 1,
+	VCPU_REGS_RDX = 2,
+	VCPU_REGS_RBX = 3,
+	VCPU_REGS_RSP = 4,
+	VCPU_REGS_RBP = 5,
+	VCPU_REGS_RSI = 6,
+	VCPU_REGS_RDI = 7,
+	VCPU_REGS_R8 = 8,
+	VCPU_REGS_R9 = 9,
+	VCPU_REGS_R10 = 10,
+	VCPU_REGS_R11 = 11,
+	VCPU_REGS_R12 = 12,
+	VCPU_REGS_R13 = 13,
+	VCPU_REGS_R14 = 14,
+	VCPU_REGS_R15 = 15,
+	NR_VCPU_GENERAL_PURPOSE_REGS = 16,
+	VCPU_REG_RIP = 16,
+	VCPU_REG_PDPTR = 17,
+	VCPU_REG_CR0 = 18,
+	VCPU_REG_CR3 = 19,
+	VCPU_REG_ERAPS = 19,
+	VCPU_REG_CR4 = 20,
+	VCPU_REG_RFLAGS = 21,
+	VCPU_REG_SEGMENTS = 22,
+	VCPU_REG_EXIT_INFO_1 = 23,
+	VCPU_REG_EXIT_INFO_2 = 24,
+	NR_VCPU_TOTAL_REGS = 25,
+};
+
+typedef long unsigned int gva_t;
+
+enum exit_fastpath_completion {
+	EXIT_FASTPATH_NONE = 0,
+	EXIT_FASTPATH_REENTER_GUEST = 1,
+	EXIT_FASTPATH_EXIT_HANDLED = 2,
+	EXIT_FASTPATH_EXIT_USERSPACE = 3,
+};
+
+enum pg_level {
+	PG_LEVEL_NONE = 0,
+	PG_LEVEL_4K = 1,
+	PG_LEVEL_2M = 2,
+	PG_LEVEL_1G = 3,
+	PG_LEVEL_512G = 4,
+	PG_LEVEL_256T = 5,
+	PG_LEVEL_NUM = 6,
+};
+
+struct x86_instruction_info;
+
+enum x86_intercept_stage;
+
+typedef u16 uint16_t;
+
+struct kvm_nested_state;
+
+struct kvm_x86_nested_ops {
+	bool enabled;
+	void (*leave_nested)(struct kvm_vcpu *);
+	bool (*is_exception_vmexit)(struct kvm_vcpu *, u8, u32);
+	int (*check_events)(struct kvm_vcpu *);
+	bool (*has_events)(struct kvm_vcpu *, bool);
+	void (*triple_fault)(struct kvm_vcpu *);
+	int (*get_state)(struct kvm_vcpu *, struct kvm_nested_state *, unsigned int);
+	int (*set_state)(struct kvm_vcpu *, struct kvm_nested_state *, struct kvm_nested_state *);
+	bool (*get_nested_state_pages)(struct kvm_vcpu *);
+	int (*write_log_dirty)(struct kvm_vcpu *, gpa_t);
+	gpa_t (*translate_nested_gpa)(struct kvm_vcpu *, gpa_t, u64, struct x86_exception *, u64);
+	int (*enable_evmcs)(struct kvm_vcpu *, uint16_t *);
+	uint16_t (*get_evmcs_version)(struct kvm_vcpu *);
+	void (*hv_inject_synthetic_vmexit_post_tlb_flush)(struct kvm_vcpu *);
+};
+
+struct kvm_kernel_irqfd;
+
+typedef u32 uint32_t;
+
+typedef u64 hfn_t;
+
+typedef hfn_t kvm_pfn_t;
+
+struct kvm_io_device;
+
+struct kvm_io_range {
+	gpa_t addr;
+	int len;
+	struct kvm_io_device *dev;
+};
+
+struct kvm_mmio_fragment {
+	gpa_t gpa;
+	void *data;
+	u64 val;
+	unsigned int len;
+};
+
+struct interval_tree_node {
+	struct rb_node rb;
+	long unsigned int start;
+	long unsigned int last;
+	long unsigned int __subtree_last;
+};
+
+struct kvm_memslots {
+	u64 generation;
+	atomic_long_t last_used_slot;
+	struct rb_root_cached hva_tree;
+	struct rb_root gfn_tree;
+	struct hlist_head id_hash[128];
+	int node_idx;
+};
+
+struct x86_cpu_id {
+	__u16 vendor;
+	__u16 family;
+	__u16 model;
+	__u16 steppings;
+	__u16 feature;
+	__u16 flags;
+	__u8 platform_mask;
+	__u8 type;
+	kernel_ulong_t driver_data;
+};
+
+enum {
+	X86_USER_RDPMC_NEVER_ENABLE = 0,
+	X86_USER_RDPMC_CONDITIONAL_ENABLE = 1,
+	X86_USER_RDPMC_ALWAYS_ENABLE = 2,
+};
+
+enum {
+	LBR_FORMAT_32 = 0,
+	LBR_FORMAT_LIP = 1,
+	LBR_FORMAT_EIP = 2,
+	LBR_FORMAT_EIP_FLAGS = 3,
+	LBR_FORMAT_EIP_FLAGS2 = 4,
+	LBR_FORMAT_INFO = 5,
+	LBR_FORMAT_TIME = 6,
+	LBR_FORMAT_INFO2 = 7,
+	LBR_FORMAT_MAX_KNOWN = 7,
+};
+
+struct extra_reg {
+	unsigned int event;
+	unsigned int msr;
+	u64 config_mask;
+	u64 valid_mask;
+	int idx;
+	bool extra_msr_access;
+};
+
+enum hybrid_pmu_type {
+	not_hybrid = 0,
+	hybrid_small = 1,
+	hybrid_big = 2,
+	hybrid_tiny = 4,
+	hybrid_big_small = 3,
+	hybrid_small_tiny = 5,
+	hybrid_big_small_tiny = 7,
+};
+
+typedef struct {} kmalloc_token_t;
+
+struct p4_pebs_bind {
+	unsigned int metric_pebs;
+	unsigned int metric_vert;
+};
+
+struct p4_event_bind {
+	unsigned int opcode;
+	unsigned int escr_msr[2];
+	unsigned int escr_emask;
+	unsigned int shared;
+	signed char cntr[6];
+};
+
+struct p4_event_alias {
+	u64 original;
+	u64 alternative;
+};
+
+struct pt_filter {
+	long unsigned int msr_a;
+	long unsigned int msr_b;
+	long unsigned int config;
+};
+
+struct pt_cap_desc {
+	const char *name;
+	u32 leaf;
+	u8 reg;
+	u32 mask;
+};
+
+struct pt_address_range {
+	long unsigned int msr_a;
+	long unsigned int msr_b;
+	unsigned int reg_off;
+};
+
+struct topa_entry {
+	u64 end: 1;
+	u64 rsvd0: 1;
+	u64 intr: 1;
+	u64 rsvd1: 1;
+	u64 stop: 1;
+	u64 rsvd2: 1;
+	u64 size: 4;
+	u64 rsvd3: 2;
+	u64 base: 40;
+	u64 rsvd4: 12;
+};
+
+enum pt_capabilities {
+	PT_CAP_max_subleaf = 0,
+	PT_CAP_cr3_filtering = 1,
+	PT_CAP_psb_cyc = 2,
+	PT_CAP_ip_filtering = 3,
+	PT_CAP_mtc = 4,
+	PT_CAP_ptwrite = 5,
+	PT_CAP_power_event_trace = 6,
+	PT_CAP_event_trace = 7,
+	PT_CAP_tnt_disable = 8,
+	PT_CAP_topa_output = 9,
+	PT_CAP_topa_multiple_entries = 10,
+	PT_CAP_single_range_output = 11,
+	PT_CAP_output_subsys = 12,
+	PT_CAP_payloads_lip = 13,
+	PT_CAP_num_address_ranges = 14,
+	PT_CAP_mtc_periods = 15,
+	PT_CAP_cycle_thresholds = 16,
+	PT_CAP_psb_periods = 17,
+};
+
+struct intel_uncore_extra_reg {
+	raw_spinlock_t lock;
+	u64 config;
+	u64 config1;
+	u64 config2;
+	atomic_t ref;
+};
+
 struct uncore_event_desc {
 	struct device_attribute attr;
 	const char *config;
 };
 
 enum {
-	SNB_PCI_UNCORE_IMC = 0,
+	EXTRA_REG_NHMEX_M_FILTER = 0,
+	EXTRA_REG_NHMEX_M_DSP = 1,
+	EXTRA_REG_NHMEX_M_ISS = 2,
+	EXTRA_REG_NHMEX_M_MAP = 3,
+	EXTRA_REG_NHMEX_M_MSC_THR = 4,
+	EXTRA_REG_NHMEX_M_PGT = 5,
+	EXTRA_REG_NHMEX_M_PLD = 6,
+	EXTRA_REG_NHMEX_M_ZDP_CTL_FVC = 7,
+};
+
+typedef short unsigned int pci_bus_flags_t;
+
+struct pci_ops;
+
+struct pci_bus {
+	struct list_head node;
+	struct pci_bus *parent;
+	struct list_head children;
+	struct list_head devices;
+	struct pci_dev *self;
+	struct list_head slots;
+	struct resource *resource[4];
+	struct list_head resources;
+	struct resource busn_res;
+	struct pci_ops *ops;
+	void *sysdata;
+	struct proc_dir_entry *procdir;
+	unsigned char number;
+	unsigned char primary;
+	unsigned char max_bus_speed;
+	unsigned char cur_bus_speed;
+	char name[48];
+	short unsigned int bridge_ctl;
+	pci_bus_flags_t bus_flags;
+	struct device *bridge;
+	struct device dev;
+	unsigned int is_added: 1;
+	unsigned int unsafe_warn: 1;
+	unsigned int flit_mode: 1;
+};
+
+enum {
+	SNBEP_PCI_QPI_PORT0_FILTER = 0,
+	SNBEP_PCI_QPI_PORT1_FILTER = 1,
+	BDX_PCI_QPI_PORT2_FILTER = 2,
+};
+
+enum {
+	SNBEP_PCI_UNCORE_HA = 0,
+	SNBEP_PCI_UNCORE_IMC = 1,
+	SNBEP_PCI_UNCORE_QPI = 2,
+	SNBEP_PCI_UNCORE_R2PCIE = 3,
+	SNBEP_PCI_UNCORE_R3QPI = 4,
+};
+
+enum {
+	IVBEP_PCI_UNCORE_HA = 0,
+	IVBEP_PCI_UNCORE_IMC = 1,
+	IVBEP_PCI_UNCORE_IRP = 2,
+	IVBEP_PCI_UNCORE_QPI = 3,
+	IVBEP_PCI_UNCORE_R2PCIE = 4,
+	IVBEP_PCI_UNCORE_R3QPI = 5,
+};
+
+enum {
+	KNL_PCI_UNCORE_MC_UCLK = 0,
+	KNL_PCI_UNCORE_MC_DCLK = 1,
+	KNL_PCI_UNCORE_EDC_UCLK = 2,
+	KNL_PCI_UNCORE_EDC_ECLK = 3,
+	KNL_PCI_UNCORE_M2PCIE = 4,
+	KNL_PCI_UNCORE_IRP = 5,
+};
+
+enum {
+	HSWEP_PCI_UNCORE_HA = 0,
+	HSWEP_PCI_UNCORE_IMC = 1,
+	HSWEP_PCI_UNCORE_IRP = 2,
+	HSWEP_PCI_UNCORE_QPI = 3,
+	HSWEP_PCI_UNCORE_R2PCIE = 4,
+	HSWEP_PCI_UNCORE_R3QPI = 5,
+};
+
+enum {
+	BDX_PCI_UNCORE_HA = 0,
+	BDX_PCI_UNCORE_IMC = 1,
+	BDX_PCI_UNCORE_IRP = 2,
+	BDX_PCI_UNCORE_QPI = 3,
+	BDX_PCI_UNCORE_R2PCIE = 4,
+	BDX_PCI_UNCORE_R3QPI = 5,
+};
+
+enum {
+	IIO_TOPOLOGY_TYPE = 0,
+	UPI_TOPOLOGY_TYPE = 1,
+	TOPOLOGY_MAX = 2,
 };
 
 struct freerunning_counters {
@@ -8244,17 +8667,40 @@ struct freerunning_counters {
 	unsigned int *box_offsets;
 };
 
-struct imc_uncore_pci_dev {
-	__u32 pci_id;
-	struct pci_driver *driver;
+enum {
+	SKX_PCI_UNCORE_IMC = 0,
+	SKX_PCI_UNCORE_M2M = 1,
+	SKX_PCI_UNCORE_UPI = 2,
+	SKX_PCI_UNCORE_M2PCIE = 3,
+	SKX_PCI_UNCORE_M3UPI = 4,
 };
 
-struct intel_uncore_discovery_unit {
-	struct rb_node node;
-	unsigned int pmu_idx;
-	unsigned int id;
-	unsigned int die;
-	u64 addr;
+enum {
+	SNR_QAT_PMON_ID = 0,
+	SNR_CBDMA_DMI_PMON_ID = 1,
+	SNR_NIS_PMON_ID = 2,
+	SNR_DLB_PMON_ID = 3,
+	SNR_PCIE_GEN3_PMON_ID = 4,
+};
+
+enum {
+	SNR_PCI_UNCORE_M2M = 0,
+	SNR_PCI_UNCORE_PCIE3 = 1,
+};
+
+enum {
+	ICX_PCIE1_PMON_ID = 0,
+	ICX_PCIE2_PMON_ID = 1,
+	ICX_PCIE3_PMON_ID = 2,
+	ICX_PCIE4_PMON_ID = 3,
+	ICX_PCIE5_PMON_ID = 4,
+	ICX_CBDMA_DMI_PMON_ID = 5,
+};
+
+enum {
+	ICX_PCI_UNCORE_M2M = 0,
+	ICX_PCI_UNCORE_UPI = 1,
+	ICX_PCI_UNCORE_M3UPI = 2,
 };
 
 enum uncore_access_type {
@@ -8264,187 +8710,46 @@ enum uncore_access_type {
 	UNCORE_ACCESS_MAX = 3,
 };
 
-struct intel_uncore_discovery_type {
-	struct rb_node node;
-	enum uncore_access_type access_type;
-	struct rb_root units;
-	u16 type;
-	u8 num_counters;
-	u8 counter_width;
-	u8 ctl_offset;
-	u8 ctr_offset;
-	u16 num_units;
+struct cstate_model {
+	long unsigned int core_events;
+	long unsigned int pkg_events;
+	long unsigned int module_events;
+	long unsigned int quirks;
 };
 
-enum {
-	UNAME26 = 131072,
-	ADDR_NO_RANDOMIZE = 262144,
-	FDPIC_FUNCPTRS = 524288,
-	MMAP_PAGE_ZERO = 1048576,
-	ADDR_COMPAT_LAYOUT = 2097152,
-	READ_IMPLIES_EXEC = 4194304,
-	ADDR_LIMIT_32BIT = 8388608,
-	SHORT_INODE = 16777216,
-	WHOLE_SECONDS = 33554432,
-	STICKY_TIMEOUTS = 67108864,
-	ADDR_LIMIT_3GB = 134217728,
+struct perf_msr {
+	u64 msr;
+	struct attribute_group *grp;
+	bool (*test)(int, void *);
+	bool no_check;
+	u64 mask;
 };
 
-typedef u32 uint32_t;
-
-struct of_phandle_args {
-	struct device_node *np;
-	int args_count;
-	uint32_t args[16];
+struct tlb_context {
+	u64 ctx_id;
+	u64 tlb_gen;
 };
 
-struct iommu_domain;
-
-typedef int (*iommu_fault_handler_t)(struct iommu_domain *, struct device *, long unsigned int, int, void *);
-
-typedef unsigned int ioasid_t;
-
-struct iommu_iotlb_gather;
-
-struct iommu_user_data_array;
-
-struct iommu_domain_ops {
-	int (*attach_dev)(struct iommu_domain *, struct device *, struct iommu_domain *);
-	int (*set_dev_pasid)(struct iommu_domain *, struct device *, ioasid_t, struct iommu_domain *);
-	int (*map_pages)(struct iommu_domain *, long unsigned int, phys_addr_t, size_t, size_t, int, gfp_t, size_t *);
-	size_t (*unmap_pages)(struct iommu_domain *, long unsigned int, size_t, size_t, struct iommu_iotlb_gather *);
-	void (*flush_iotlb_all)(struct iommu_domain *);
-	int (*iotlb_sync_map)(struct iommu_domain *, long unsigned int, size_t);
-	void (*iotlb_sync)(struct iommu_domain *, struct iommu_iotlb_gather *);
-	int (*cache_invalidate_user)(struct iommu_domain *, struct iommu_user_data_array *);
-	phys_addr_t (*iova_to_phys)(struct iommu_domain *, dma_addr_t);
-	bool (*enforce_cache_coherency)(struct iommu_domain *);
-	int (*set_pgtable_quirks)(struct iommu_domain *, long unsigned int);
-	void (*free)(struct iommu_domain *);
+struct boot_params_to_save {
+	unsigned int start;
+	unsigned int len;
 };
 
-struct iommu_dirty_bitmap;
-
-struct iommu_dirty_ops {
-	int (*set_dirty_tracking)(struct iommu_domain *, bool);
-	int (*read_and_clear_dirty)(struct iommu_domain *, long unsigned int, size_t, long unsigned int, struct iommu_dirty_bitmap *);
+struct sigaltstack {
+	void *ss_sp;
+	int ss_flags;
+	__kernel_size_t ss_size;
 };
 
-enum iommu_cap {
-	IOMMU_CAP_CACHE_COHERENCY = 0,
-	IOMMU_CAP_NOEXEC = 1,
-	IOMMU_CAP_PRE_BOOT_PROTECTION = 2,
-	IOMMU_CAP_ENFORCE_CACHE_COHERENCY = 3,
-	IOMMU_CAP_DEFERRED_FLUSH = 4,
-	IOMMU_CAP_DIRTY_TRACKING = 5,
-	IOMMU_CAP_PCI_ATS_SUPPORTED = 6,
-};
+typedef struct sigaltstack stack_t;
 
-enum iommu_hw_info_type {
-	IOMMU_HW_INFO_TYPE_NONE = 0,
-	IOMMU_HW_INFO_TYPE_DEFAULT = 0,
-	IOMMU_HW_INFO_TYPE_INTEL_VTD = 1,
-	IOMMU_HW_INFO_TYPE_ARM_SMMUV3 = 2,
-	IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV = 3,
-	IOMMU_HW_INFO_TYPE_AMD = 4,
-};
-
-enum iommu_viommu_type {
-	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
-	IOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
-	IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV = 2,
-};
-
-struct iommu_user_data;
-
-struct iommu_device;
-
-struct iopf_fault;
-
-struct iommu_page_response;
-
-struct iommufd_viommu;
-
-struct iommu_ops {
-	bool (*capable)(struct device *, enum iommu_cap);
-	void * (*hw_info)(struct device *, u32 *, enum iommu_hw_info_type *);
-	struct iommu_domain * (*domain_alloc_identity)(struct device *);
-	struct iommu_domain * (*domain_alloc_paging_flags)(struct device *, u32, const struct iommu_user_data *);
-	struct iommu_domain * (*domain_alloc_paging)(struct device *);
-	struct iommu_domain * (*domain_alloc_sva)(struct device *, struct mm_struct *);
-	struct iommu_domain * (*domain_alloc_nested)(struct device *, struct iommu_domain *, u32, const struct iommu_user_data *);
-	struct iommu_device * (*probe_device)(struct device *);
-	void (*release_device)(struct device *);
-	void (*probe_finalize)(struct device *);
-	struct iommu_group * (*device_group)(struct device *);
-	void (*get_resv_regions)(struct device *, struct list_head *);
-	int (*of_xlate)(struct device *, const struct of_phandle_args *);
-	bool (*is_attach_deferred)(struct device *);
-	void (*page_response)(struct device *, struct iopf_fault *, struct iommu_page_response *);
-	int (*def_domain_type)(struct device *);
-	size_t (*get_viommu_size)(struct device *, enum iommu_viommu_type);
-	int (*viommu_init)(struct iommufd_viommu *, struct iommu_domain *, const struct iommu_user_data *);
-	const struct iommu_domain_ops *default_domain_ops;
-	struct module *owner;
-	struct iommu_domain *identity_domain;
-	struct iommu_domain *blocked_domain;
-	struct iommu_domain *release_domain;
-	struct iommu_domain *default_domain;
-	u8 user_pasid_table: 1;
-};
-
-struct iommu_user_data {
-	unsigned int type;
-	void *uptr;
-	size_t len;
-};
-
-enum show_regs_mode {
-	SHOW_REGS_SHORT = 0,
-	SHOW_REGS_USER = 1,
-	SHOW_REGS_ALL = 2,
-};
-
-typedef u8 kprobe_opcode_t;
-
-struct bug_entry;
-
-enum kernel_gp_hint {
-	GP_NO_HINT = 0,
-	GP_NON_CANONICAL = 1,
-	GP_CANONICAL = 2,
-	GP_LASS_VIOLATION = 3,
-	GP_NULL_POINTER = 4,
-};
-
-enum {
-	HI_SOFTIRQ = 0,
-	TIMER_SOFTIRQ = 1,
-	NET_TX_SOFTIRQ = 2,
-	NET_RX_SOFTIRQ = 3,
-	BLOCK_SOFTIRQ = 4,
-	IRQ_POLL_SOFTIRQ = 5,
-	TASKLET_SOFTIRQ = 6,
-	SCHED_SOFTIRQ = 7,
-	HRTIMER_SOFTIRQ = 8,
-	RCU_SOFTIRQ = 9,
-	NR_SOFTIRQS = 10,
-};
-
-struct estack_pages {
-	u32 offs;
-	u16 size;
-	u16 type;
-};
-
-enum stack_type {
-	STACK_TYPE_UNKNOWN = 0,
-	STACK_TYPE_TASK = 1,
-	STACK_TYPE_IRQ = 2,
-	STACK_TYPE_SOFTIRQ = 3,
-	STACK_TYPE_ENTRY = 4,
-	STACK_TYPE_EXCEPTION = 5,
-	STACK_TYPE_EXCEPTION_LAST = 10,
+struct kernel_siginfo {
+	struct {
+		int si_signo;
+		int si_errno;
+		int si_code;
+		union __sifields _sifields;
+	};
 };
 
 enum irqreturn {
@@ -8567,6 +8872,118 @@ struct irq_domain_ops {
 	int (*get_fwspec_info)(struct irq_fwspec *, struct irq_fwspec_info *);
 };
 
+typedef void (*btf_trace_local_timer_entry)(void *, int);
+
+typedef void (*btf_trace_local_timer_exit)(void *, int);
+
+typedef void (*btf_trace_spurious_apic_entry)(void *, int);
+
+typedef void (*btf_trace_spurious_apic_exit)(void *, int);
+
+typedef void (*btf_trace_error_apic_entry)(void *, int);
+
+typedef void (*btf_trace_error_apic_exit)(void *, int);
+
+typedef void (*btf_trace_x86_platform_ipi_entry)(void *, int);
+
+typedef void (*btf_trace_x86_platform_ipi_exit)(void *, int);
+
+typedef void (*btf_trace_irq_work_entry)(void *, int);
+
+typedef void (*btf_trace_irq_work_exit)(void *, int);
+
+typedef void (*btf_trace_reschedule_entry)(void *, int);
+
+typedef void (*btf_trace_reschedule_exit)(void *, int);
+
+typedef void (*btf_trace_call_function_entry)(void *, int);
+
+typedef void (*btf_trace_call_function_exit)(void *, int);
+
+typedef void (*btf_trace_call_function_single_entry)(void *, int);
+
+typedef void (*btf_trace_call_function_single_exit)(void *, int);
+
+typedef void (*btf_trace_vector_config)(void *, unsigned int, unsigned int, unsigned int, unsigned int);
+
+typedef void (*btf_trace_vector_update)(void *, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int);
+
+typedef void (*btf_trace_vector_clear)(void *, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int);
+
+typedef void (*btf_trace_vector_reserve_managed)(void *, unsigned int, int);
+
+typedef void (*btf_trace_vector_reserve)(void *, unsigned int, int);
+
+typedef void (*btf_trace_vector_alloc)(void *, unsigned int, unsigned int, bool, int);
+
+typedef void (*btf_trace_vector_alloc_managed)(void *, unsigned int, unsigned int, int);
+
+typedef void (*btf_trace_vector_activate)(void *, unsigned int, bool, bool, bool);
+
+typedef void (*btf_trace_vector_deactivate)(void *, unsigned int, bool, bool, bool);
+
+typedef void (*btf_trace_vector_teardown)(void *, unsigned int, bool, bool);
+
+typedef void (*btf_trace_vector_setup)(void *, unsigned int, bool, int);
+
+typedef void (*btf_trace_vector_free_moved)(void *, unsigned int, unsigned int, unsigned int, bool);
+
+struct irq_stat_info {
+	unsigned int skip_vector;
+	const char *symbol;
+	const char *text;
+};
+
+typedef struct {
+	unsigned int counts[12];
+	long: 64;
+	long: 64;
+} irq_cpustat_t;
+
+enum irq_stat_counts {
+	IRQ_COUNT_NMI = 0,
+	IRQ_COUNT_APIC_TIMER = 1,
+	IRQ_COUNT_SPURIOUS = 2,
+	IRQ_COUNT_APIC_PERF = 3,
+	IRQ_COUNT_IRQ_WORK = 4,
+	IRQ_COUNT_ICR_READ_RETRY = 5,
+	IRQ_COUNT_X86_PLATFORM_IPI = 6,
+	IRQ_COUNT_RESCHEDULE = 7,
+	IRQ_COUNT_CALL_FUNCTION = 8,
+	IRQ_COUNT_TLB = 9,
+	IRQ_COUNT_PIC_APIC_ERROR = 10,
+	IRQ_COUNT_IOAPIC_MISROUTED = 11,
+	IRQ_COUNT_MAX = 12,
+};
+
+typedef void (*btf_trace_nmi_handler)(void *, void *, s64, int);
+
+typedef int (*nmi_handler_t)(unsigned int, struct pt_regs *);
+
+struct nmi_desc {
+	raw_spinlock_t lock;
+	nmi_handler_t emerg_handler;
+	struct list_head head;
+};
+
+typedef u32 phandle;
+
+struct property;
+
+struct device_node {
+	const char *name;
+	phandle phandle;
+	const char *full_name;
+	struct fwnode_handle fwnode;
+	struct property *properties;
+	struct property *deadprops;
+	struct device_node *parent;
+	struct device_node *child;
+	struct device_node *sibling;
+	long unsigned int _flags;
+	void *data;
+};
+
 struct x86_msi_addr_lo {
 	union {
 		struct {
@@ -8651,39 +9068,17 @@ struct msi_desc_data {
 };
 
 enum {
-	NMI_LOCAL = 0,
-	NMI_UNKNOWN = 1,
-	NMI_SERR = 2,
-	NMI_IO_CHECK = 3,
-	NMI_MAX = 4,
-};
-
-typedef void (*btf_trace_nmi_handler)(void *, void *, s64, int);
-
-typedef int (*nmi_handler_t)(unsigned int, struct pt_regs *);
-
-struct nmi_desc {
-	raw_spinlock_t lock;
-	nmi_handler_t emerg_handler;
-	struct list_head head;
-};
-
-typedef u32 phandle;
-
-struct property;
-
-struct device_node {
-	const char *name;
-	phandle phandle;
-	const char *full_name;
-	struct fwnode_handle fwnode;
-	struct property *properties;
-	struct property *deadprops;
-	struct device_node *parent;
-	struct device_node *child;
-	struct device_node *sibling;
-	long unsigned int _flags;
-	void *data;
+	UNAME26 = 131072,
+	ADDR_NO_RANDOMIZE = 262144,
+	FDPIC_FUNCPTRS = 524288,
+	MMAP_PAGE_ZERO = 1048576,
+	ADDR_COMPAT_LAYOUT = 2097152,
+	READ_IMPLIES_EXEC = 4194304,
+	ADDR_LIMIT_32BIT = 8388608,
+	SHORT_INODE = 16777216,
+	WHOLE_SECONDS = 33554432,
+	STICKY_TIMEOUTS = 67108864,
+	ADDR_LIMIT_3GB = 134217728,
 };
 
 struct vm_userfaultfd_ctx {};
@@ -8761,154 +9156,150 @@ struct dma_map_ops {
 	long unsigned int (*get_merge_boundary)(struct device *);
 };
 
-struct alt_instr {
-	s32 instr_offset;
-	s32 repl_offset;
-	union {
-		struct {
-			u32 cpuid: 16;
-			u32 flags: 16;
-		};
-		u32 ft_flags;
-	};
-	u8 instrlen;
-	u8 replacementlen;
-} __attribute__((packed));
-
-struct smp_text_poke_loc {
-	s32 rel_addr;
-	s32 disp;
-	u8 len;
-	u8 opcode;
-	const u8 text[5];
-	u8 old;
+struct of_phandle_args {
+	struct device_node *np;
+	int args_count;
+	uint32_t args[16];
 };
 
-typedef void text_poke_f(void *, const void *, size_t);
+struct iommu_domain;
 
-struct clk;
+typedef int (*iommu_fault_handler_t)(struct iommu_domain *, struct device *, long unsigned int, int, void *);
 
-struct pm_qos_flags_request {
-	struct list_head node;
-	s32 flags;
+typedef unsigned int ioasid_t;
+
+struct iommu_iotlb_gather;
+
+struct iommu_user_data_array;
+
+struct iommu_domain_ops {
+	int (*attach_dev)(struct iommu_domain *, struct device *, struct iommu_domain *);
+	int (*set_dev_pasid)(struct iommu_domain *, struct device *, ioasid_t, struct iommu_domain *);
+	int (*map_pages)(struct iommu_domain *, long unsigned int, phys_addr_t, size_t, size_t, int, gfp_t, size_t *);
+	size_t (*unmap_pages)(struct iommu_domain *, long unsigned int, size_t, size_t, struct iommu_iotlb_gather *);
+	void (*flush_iotlb_all)(struct iommu_domain *);
+	int (*iotlb_sync_map)(struct iommu_domain *, long unsigned int, size_t);
+	void (*iotlb_sync)(struct iommu_domain *, struct iommu_iotlb_gather *);
+	int (*cache_invalidate_user)(struct iommu_domain *, struct iommu_user_data_array *);
+	phys_addr_t (*iova_to_phys)(struct iommu_domain *, dma_addr_t);
+	bool (*enforce_cache_coherency)(struct iommu_domain *);
+	int (*set_pgtable_quirks)(struct iommu_domain *, long unsigned int);
+	void (*free)(struct iommu_domain *);
 };
 
-enum freq_qos_req_type {
-	FREQ_QOS_MIN = 1,
-	FREQ_QOS_MAX = 2,
+struct iommu_dirty_bitmap;
+
+struct iommu_dirty_ops {
+	int (*set_dirty_tracking)(struct iommu_domain *, bool);
+	int (*read_and_clear_dirty)(struct iommu_domain *, long unsigned int, size_t, long unsigned int, struct iommu_dirty_bitmap *);
 };
 
-struct freq_constraints;
-
-struct freq_qos_request {
-	enum freq_qos_req_type type;
-	struct plist_node pnode;
-	struct freq_constraints *qos;
+enum iommu_cap {
+	IOMMU_CAP_CACHE_COHERENCY = 0,
+	IOMMU_CAP_NOEXEC = 1,
+	IOMMU_CAP_PRE_BOOT_PROTECTION = 2,
+	IOMMU_CAP_ENFORCE_CACHE_COHERENCY = 3,
+	IOMMU_CAP_DEFERRED_FLUSH = 4,
+	IOMMU_CAP_DIRTY_TRACKING = 5,
+	IOMMU_CAP_PCI_ATS_SUPPORTED = 6,
 };
 
-struct cpufreq_stats;
-
-struct cyc2ns_data {
-	u32 cyc2ns_mul;
-	u32 cyc2ns_shift;
-	u64 cyc2ns_offset;
+enum iommu_hw_info_type {
+	IOMMU_HW_INFO_TYPE_NONE = 0,
+	IOMMU_HW_INFO_TYPE_DEFAULT = 0,
+	IOMMU_HW_INFO_TYPE_INTEL_VTD = 1,
+	IOMMU_HW_INFO_TYPE_ARM_SMMUV3 = 2,
+	IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV = 3,
+	IOMMU_HW_INFO_TYPE_AMD = 4,
 };
 
-enum {
-	TSC_WATCHDOG_AUTO = 0,
-	TSC_WATCHDOG_OFF = 1,
-	TSC_WATCHDOG_ON = 2,
+enum iommu_viommu_type {
+	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
+	IOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV = 2,
+};
+
+struct iommu_user_data;
+
+struct iommu_device;
+
+struct iopf_fault;
+
+struct iommu_page_response;
+
+struct iommufd_viommu;
+
+struct iommu_ops {
+	bool (*capable)(struct device *, enum iommu_cap);
+	void * (*hw_info)(struct device *, u32 *, enum iommu_hw_info_type *);
+	struct iommu_domain * (*domain_alloc_identity)(struct device *);
+	struct iommu_domain * (*domain_alloc_paging_flags)(struct device *, u32, const struct iommu_user_data *);
+	struct iommu_domain * (*domain_alloc_paging)(struct device *);
+	struct iommu_domain * (*domain_alloc_sva)(struct device *, struct mm_struct *);
+	struct iommu_domain * (*domain_alloc_nested)(struct device *, struct iommu_domain *, u32, const struct iommu_user_data *);
+	struct iommu_device * (*probe_device)(struct device *);
+	void (*release_device)(struct device *);
+	void (*probe_finalize)(struct device *);
+	struct iommu_group * (*device_group)(struct device *);
+	void (*get_resv_regions)(struct device *, struct list_head *);
+	int (*of_xlate)(struct device *, const struct of_phandle_args *);
+	bool (*is_attach_deferred)(struct device *);
+	void (*page_response)(struct device *, struct iopf_fault *, struct iommu_page_response *);
+	int (*def_domain_type)(struct device *);
+	size_t (*get_viommu_size)(struct device *, enum iommu_viommu_type);
+	int (*viommu_init)(struct iommufd_viommu *, struct iommu_domain *, const struct iommu_user_data *);
+	const struct iommu_domain_ops *default_domain_ops;
+	struct module *owner;
+	struct iommu_domain *identity_domain;
+	struct iommu_domain *blocked_domain;
+	struct iommu_domain *release_domain;
+	struct iommu_domain *default_domain;
+	u8 user_pasid_table: 1;
+};
+
+struct iommu_user_data {
+	unsigned int type;
+	void *uptr;
+	size_t len;
 };
 
 typedef struct {
-	seqcount_t seqcount;
-} seqcount_latch_t;
+	void *lock;
+} class_irq_t;
 
-typedef long long unsigned int cycles_t;
-
-struct dmi_strmatch {
-	unsigned char slot: 7;
-	unsigned char exact_match: 1;
-	char substr[79];
-};
-
-struct dmi_system_id {
-	int (*callback)(const struct dmi_system_id *);
-	const char *ident;
-	struct dmi_strmatch matches[4];
-	void *driver_data;
-};
-
-struct platform_device_id {
-	char name[24];
-	kernel_ulong_t driver_data;
-};
-
-struct mfd_cell;
-
-struct fpu;
-
-typedef void (*btf_trace_x86_fpu_before_save)(void *, struct fpu *);
-
-typedef void (*btf_trace_x86_fpu_after_save)(void *, struct fpu *);
-
-typedef void (*btf_trace_x86_fpu_regs_activated)(void *, struct fpu *);
-
-typedef void (*btf_trace_x86_fpu_regs_deactivated)(void *, struct fpu *);
-
-typedef void (*btf_trace_x86_fpu_dropped)(void *, struct fpu *);
-
-typedef void (*btf_trace_x86_fpu_copy_dst)(void *, struct fpu *);
-
-typedef void (*btf_trace_x86_fpu_xstate_check_failed)(void *, struct fpu *);
-
-struct membuf {
-	void *p;
-	size_t left;
-};
-
-enum xstate_copy_mode {
-	XSTATE_COPY_FP = 0,
-	XSTATE_COPY_FX = 1,
-	XSTATE_COPY_XSAVE = 2,
+enum {
+	HW_BREAKPOINT_LEN_1 = 1,
+	HW_BREAKPOINT_LEN_2 = 2,
+	HW_BREAKPOINT_LEN_3 = 3,
+	HW_BREAKPOINT_LEN_4 = 4,
+	HW_BREAKPOINT_LEN_5 = 5,
+	HW_BREAKPOINT_LEN_6 = 6,
+	HW_BREAKPOINT_LEN_7 = 7,
+	HW_BREAKPOINT_LEN_8 = 8,
 };
 
 enum {
-	FOLL_WRITE = 1,
-	FOLL_GET = 2,
-	FOLL_DUMP = 4,
-	FOLL_FORCE = 8,
-	FOLL_NOWAIT = 16,
-	FOLL_NOFAULT = 32,
-	FOLL_HWPOISON = 64,
-	FOLL_ANON = 128,
-	FOLL_LONGTERM = 256,
-	FOLL_SPLIT_PMD = 512,
-	FOLL_PCI_P2PDMA = 1024,
-	FOLL_INTERRUPTIBLE = 2048,
-	FOLL_HONOR_NUMA_FAULT = 4096,
+	HW_BREAKPOINT_EMPTY = 0,
+	HW_BREAKPOINT_R = 1,
+	HW_BREAKPOINT_W = 2,
+	HW_BREAKPOINT_RW = 3,
+	HW_BREAKPOINT_X = 4,
+	HW_BREAKPOINT_INVALID = 7,
 };
 
-struct syscore_ops {
-	int (*suspend)(void *);
-	void (*resume)(void *);
-	void (*shutdown)(void *);
+struct muldiv {
+	u32 multiplier;
+	u32 divider;
 };
 
-struct stack_frame_user {
-	const void *next_fp;
-	long unsigned int ret_addr;
+struct freq_desc {
+	bool use_msr_plat;
+	struct muldiv muldiv[16];
+	u32 freqs[16];
+	u32 mask;
 };
 
-typedef bool (*stack_trace_consume_fn)(void *, long unsigned int);
-
-struct cpuid_bit {
-	u16 feature;
-	u8 reg;
-	u8 bit;
-	u32 level;
-	u32 sub_leaf;
-};
+struct bug_entry;
 
 struct cpuinfo_topology {
 	u32 apicid;
@@ -8938,26 +9329,1235 @@ struct cpuinfo_topology {
 	};
 };
 
-enum x86_topology_cpu_type {
-	TOPO_CPU_TYPE_PERFORMANCE = 0,
-	TOPO_CPU_TYPE_EFFICIENCY = 1,
-	TOPO_CPU_TYPE_UNKNOWN = 2,
+struct leaf_parse_info {
+	unsigned int nr_entries;
 };
 
-enum x86_topology_domains {
-	TOPO_SMT_DOMAIN = 0,
-	TOPO_CORE_DOMAIN = 1,
-	TOPO_MODULE_DOMAIN = 2,
-	TOPO_TILE_DOMAIN = 3,
-	TOPO_DIE_DOMAIN = 4,
-	TOPO_DIEGRP_DOMAIN = 5,
-	TOPO_PKG_DOMAIN = 6,
-	TOPO_MAX_DOMAIN = 7,
+struct cpuid_leaves {
+	struct leaf_0x0_0 leaf_0x0_0[1];
+	struct leaf_parse_info leaf_0x0_0_info;
+	struct leaf_0x1_0 leaf_0x1_0[1];
+	struct leaf_parse_info leaf_0x1_0_info;
+};
+
+struct cpuid_table {
+	struct cpuid_leaves leaves;
+};
+
+struct cpuinfo_x86 {
+	union {
+		struct {
+			__u8 x86_model;
+			__u8 x86;
+			__u8 x86_vendor;
+			__u8 x86_reserved;
+		};
+		__u32 x86_vfm;
+	};
+	__u8 x86_stepping;
+	union {
+		__u8 intel_platform_id;
+		__u8 amd_unused;
+	};
+	int x86_tlbsize;
+	__u32 vmx_capability[5];
+	__u8 x86_virt_bits;
+	__u8 x86_phys_bits;
+	__u32 extended_cpuid_level;
+	int cpuid_level;
+	union {
+		__u32 x86_capability[24];
+		long unsigned int x86_capability_alignment;
+	};
+	char x86_vendor_id[16];
+	char x86_model_id[64];
+	struct cpuinfo_topology topo;
+	struct cpuid_table cpuid;
+	unsigned int x86_cache_size;
+	int x86_cache_alignment;
+	int x86_cache_max_rmid;
+	int x86_cache_occ_scale;
+	int x86_cache_mbm_width_offset;
+	int x86_power;
+	long unsigned int loops_per_jiffy;
+	u64 ppin;
+	u16 x86_clflush_size;
+	u16 booted_cores;
+	u16 cpu_index;
+	bool smt_active;
+	u32 microcode;
+	u8 x86_cache_bits;
+	unsigned int initialized: 1;
+};
+
+struct kernel_clone_args {
+	u64 flags;
+	int *pidfd;
+	int *child_tid;
+	int *parent_tid;
+	const char *name;
+	int exit_signal;
+	u32 kthread: 1;
+	u32 io_thread: 1;
+	u32 user_worker: 1;
+	u32 no_files: 1;
+	long unsigned int stack;
+	long unsigned int stack_size;
+	long unsigned int tls;
+	pid_t *set_tid;
+	size_t set_tid_size;
+	int cgroup;
+	int idle;
+	int (*fn)(void *);
+	void *fn_arg;
+	struct cgroup *cgrp;
+	struct css_set *cset;
+	unsigned int kill_seq;
+};
+
+struct pm_qos_flags_request {
+	struct list_head node;
+	s32 flags;
+};
+
+enum freq_qos_req_type {
+	FREQ_QOS_MIN = 1,
+	FREQ_QOS_MAX = 2,
+};
+
+struct freq_constraints;
+
+struct freq_qos_request {
+	enum freq_qos_req_type type;
+	struct plist_node pnode;
+	struct freq_constraints *qos;
+};
+
+struct user_regset;
+
+struct membuf;
+
+typedef int user_regset_get2_fn(struct task_struct *, const struct user_regset *, struct membuf);
+
+typedef int user_regset_set_fn(struct task_struct *, const struct user_regset *, unsigned int, unsigned int, const void *, const void *);
+
+typedef int user_regset_active_fn(struct task_struct *, const struct user_regset *);
+
+typedef int user_regset_writeback_fn(struct task_struct *, const struct user_regset *, int);
+
+struct user_regset {
+	user_regset_get2_fn *regset_get;
+	user_regset_set_fn *set;
+	user_regset_active_fn *active;
+	user_regset_writeback_fn *writeback;
+	unsigned int n;
+	unsigned int size;
+	unsigned int align;
+	unsigned int bias;
+	unsigned int core_note_type;
+	const char *core_note_name;
+};
+
+struct membuf {
+	void *p;
+	size_t left;
+};
+
+struct _fpx_sw_bytes {
+	__u32 magic1;
+	__u32 extended_size;
+	__u64 xfeatures;
+	__u32 xstate_size;
+	__u32 padding[7];
+};
+
+struct _fpreg {
+	__u16 significand[4];
+	__u16 exponent;
+};
+
+struct _fpxreg {
+	__u16 significand[4];
+	__u16 exponent;
+	__u16 padding[3];
+};
+
+struct _xmmreg {
+	__u32 element[4];
+};
+
+struct user_i387_ia32_struct {
+	u32 cwd;
+	u32 swd;
+	u32 twd;
+	u32 fip;
+	u32 fcs;
+	u32 foo;
+	u32 fos;
+	u32 st_space[20];
+};
+
+struct user_regset_view {
+	const char *name;
+	const struct user_regset *regsets;
+	unsigned int n;
+	u32 e_flags;
+	u16 e_machine;
+	u8 ei_osabi;
+};
+
+struct pt_regs_offset {
+	const char *name;
+	int offset;
+};
+
+struct leaf_0x2_reg {
+	int: 31;
+	u32 invalid: 1;
+};
+
+enum _cache_table_type {
+	CACHE_L1_INST = 1,
+	CACHE_L1_DATA = 2,
+	CACHE_L2 = 3,
+	CACHE_L3 = 4,
+};
+
+enum _tlb_table_type {
+	TLB_INST_4K = 5,
+	TLB_INST_4M = 6,
+	TLB_INST_2M_4M = 7,
+	TLB_INST_ALL = 8,
+	TLB_DATA_4K = 9,
+	TLB_DATA_4M = 10,
+	TLB_DATA_2M_4M = 11,
+	TLB_DATA_4K_4M = 12,
+	TLB_DATA_1G = 13,
+	TLB_DATA_1G_2M_4M = 14,
+	TLB_DATA0_4K = 15,
+	TLB_DATA0_4M = 16,
+	TLB_DATA0_2M_4M = 17,
+	STLB_4K = 18,
+	STLB_4K_2M = 19,
+};
+
+struct leaf_0x2_table {
+	union {
+		enum _cache_table_type c_type;
+		enum _tlb_table_type t_type;
+	};
+	union {
+		short int c_size;
+		short int entries;
+	};
+};
+
+enum cache_type {
+	CACHE_TYPE_NOCACHE = 0,
+	CACHE_TYPE_INST = 1,
+	CACHE_TYPE_DATA = 2,
+	CACHE_TYPE_SEPARATE = 3,
+	CACHE_TYPE_UNIFIED = 4,
+};
+
+enum _cache_type {
+	CTYPE_NULL = 0,
+	CTYPE_DATA = 1,
+	CTYPE_INST = 2,
+	CTYPE_UNIFIED = 3,
+};
+
+union _cpuid4_leaf_eax {
+	struct {
+		enum _cache_type type: 5;
+		unsigned int level: 3;
+		unsigned int is_self_initializing: 1;
+		unsigned int is_fully_associative: 1;
+		unsigned int reserved: 4;
+		unsigned int num_threads_sharing: 12;
+		unsigned int num_cores_on_die: 6;
+	} split;
+	u32 full;
+};
+
+union _cpuid4_leaf_ebx {
+	struct {
+		unsigned int coherency_line_size: 12;
+		unsigned int physical_line_partition: 10;
+		unsigned int ways_of_associativity: 10;
+	} split;
+	u32 full;
+};
+
+union _cpuid4_leaf_ecx {
+	struct {
+		unsigned int number_of_sets: 32;
+	} split;
+	u32 full;
+};
+
+struct _cpuid4_info {
+	union _cpuid4_leaf_eax eax;
+	union _cpuid4_leaf_ebx ebx;
+	union _cpuid4_leaf_ecx ecx;
+	unsigned int id;
+	long unsigned int size;
+};
+
+typedef struct cpumask cpumask_var_t[1];
+
+struct cpuid_regs;
+
+struct cpuid_read_output {
+	struct cpuid_regs *regs;
+	struct leaf_parse_info *info;
+};
+
+struct cpuid_parse_entry {
+	unsigned int leaf;
+	unsigned int subleaf;
+	unsigned int regs_offs;
+	unsigned int info_offs;
+	unsigned int maxcnt;
+	void (*read)(const struct cpuid_parse_entry *, const struct cpuid_read_output *);
 };
 
 enum {
-	SAMPLES = 8,
-	MIN_CHANGE = 5,
+	DESC_TSS = 9,
+	DESC_LDT = 2,
+	DESCTYPE_S = 16,
+};
+
+struct cpu_dev {
+	const char *c_vendor;
+	const char *c_ident[2];
+	void (*c_early_init)(struct cpuinfo_x86 *);
+	void (*c_bsp_init)(struct cpuinfo_x86 *);
+	void (*c_init)(struct cpuinfo_x86 *);
+	void (*c_identify)(struct cpuinfo_x86 *);
+	void (*c_detect_tlb)(struct cpuinfo_x86 *);
+	int c_x86_vendor;
+};
+
+struct ppin_info {
+	int feature;
+	int msr_ppin_ctl;
+	int msr_ppin;
+};
+
+struct cpuid_dependent_feature {
+	u32 feature;
+	u32 level;
+};
+
+typedef struct {
+	void *lock;
+} class_cpus_read_lock_t;
+
+struct cpuid_dep {
+	unsigned int feature;
+	unsigned int depends;
+};
+
+struct syscore_ops {
+	int (*suspend)(void *);
+	void (*resume)(void *);
+	void (*shutdown)(void *);
+};
+
+struct faux_device;
+
+struct faux_device_ops {
+	int (*probe)(struct faux_device *);
+	void (*remove)(struct faux_device *);
+};
+
+enum ucode_state {
+	UCODE_OK = 0,
+	UCODE_NEW = 1,
+	UCODE_NEW_SAFE = 2,
+	UCODE_UPDATED = 3,
+	UCODE_NFOUND = 4,
+	UCODE_ERROR = 5,
+	UCODE_TIMEOUT = 6,
+	UCODE_OFFLINE = 7,
+};
+
+struct cpu_signature {
+	unsigned int sig;
+	unsigned int pf;
+	unsigned int rev;
+};
+
+struct ucode_cpu_info {
+	struct cpu_signature cpu_sig;
+	void *mc;
+};
+
+struct cpio_data {
+	void *data;
+	size_t size;
+	char name[18];
+};
+
+struct firmware {
+	size_t size;
+	const u8 *data;
+	void *priv;
+};
+
+enum {
+	HI_SOFTIRQ = 0,
+	TIMER_SOFTIRQ = 1,
+	NET_TX_SOFTIRQ = 2,
+	NET_RX_SOFTIRQ = 3,
+	BLOCK_SOFTIRQ = 4,
+	IRQ_POLL_SOFTIRQ = 5,
+	TASKLET_SOFTIRQ = 6,
+	SCHED_SOFTIRQ = 7,
+	HRTIMER_SOFTIRQ = 8,
+	RCU_SOFTIRQ = 9,
+	NR_SOFTIRQS = 10,
+};
+
+enum {
+	TASKSTATS_CMD_UNSPEC = 0,
+	TASKSTATS_CMD_GET = 1,
+	TASKSTATS_CMD_NEW = 2,
+	__TASKSTATS_CMD_MAX = 3,
+};
+
+struct patch_digest {
+	u32 patch_id;
+	u8 sha256[32];
+};
+
+union cpuid_1_eax {
+	struct {
+		__u32 stepping: 4;
+		__u32 model: 4;
+		__u32 family: 4;
+		__u32 __reserved0: 4;
+		__u32 ext_model: 4;
+		__u32 ext_fam: 8;
+		__u32 __reserved1: 4;
+	};
+	__u32 full;
+};
+
+enum {
+	IORES_DESC_NONE = 0,
+	IORES_DESC_CRASH_KERNEL = 1,
+	IORES_DESC_ACPI_TABLES = 2,
+	IORES_DESC_ACPI_NV_STORAGE = 3,
+	IORES_DESC_PERSISTENT_MEMORY = 4,
+	IORES_DESC_PERSISTENT_MEMORY_LEGACY = 5,
+	IORES_DESC_DEVICE_PRIVATE_MEMORY = 6,
+	IORES_DESC_RESERVED = 7,
+	IORES_DESC_SOFT_RESERVED = 8,
+	IORES_DESC_CXL = 9,
+};
+
+enum e820_type {
+	E820_TYPE_RAM = 1,
+	E820_TYPE_RESERVED = 2,
+	E820_TYPE_ACPI = 3,
+	E820_TYPE_NVS = 4,
+	E820_TYPE_UNUSABLE = 5,
+	E820_TYPE_PMEM = 7,
+	E820_TYPE_PRAM = 12,
+	E820_TYPE_SOFT_RESERVED = 4026531839,
+};
+
+struct e820_entry {
+	u64 addr;
+	u64 size;
+	enum e820_type type;
+} __attribute__((packed));
+
+struct intel_early_ops {
+	resource_size_t (*stolen_size)(int, int, int);
+	resource_size_t (*stolen_base)(int, int, int, resource_size_t);
+};
+
+struct chipset {
+	u32 vendor;
+	u32 device;
+	u32 class;
+	u32 class_mask;
+	u32 flags;
+	void (*f)(int, int, int);
+};
+
+typedef long long unsigned int cycles_t;
+
+struct dmi_strmatch {
+	unsigned char slot: 7;
+	unsigned char exact_match: 1;
+	char substr[79];
+};
+
+struct dmi_system_id {
+	int (*callback)(const struct dmi_system_id *);
+	const char *ident;
+	struct dmi_strmatch matches[4];
+	void *driver_data;
+};
+
+struct irq_affinity_desc {
+	struct cpumask mask;
+	unsigned int is_managed: 1;
+};
+
+enum {
+	IRQ_TYPE_NONE = 0,
+	IRQ_TYPE_EDGE_RISING = 1,
+	IRQ_TYPE_EDGE_FALLING = 2,
+	IRQ_TYPE_EDGE_BOTH = 3,
+	IRQ_TYPE_LEVEL_HIGH = 4,
+	IRQ_TYPE_LEVEL_LOW = 8,
+	IRQ_TYPE_LEVEL_MASK = 12,
+	IRQ_TYPE_SENSE_MASK = 15,
+	IRQ_TYPE_DEFAULT = 15,
+	IRQ_TYPE_PROBE = 16,
+	IRQ_LEVEL = 256,
+	IRQ_PER_CPU = 512,
+	IRQ_NOPROBE = 1024,
+	IRQ_NOREQUEST = 2048,
+	IRQ_NOAUTOEN = 4096,
+	IRQ_NO_BALANCING = 8192,
+	IRQ_NESTED_THREAD = 32768,
+	IRQ_NOTHREAD = 65536,
+	IRQ_PER_CPU_DEVID = 131072,
+	IRQ_IS_POLLED = 262144,
+	IRQ_DISABLE_UNLAZY = 524288,
+	IRQ_HIDDEN = 1048576,
+	IRQ_NO_DEBUG = 2097152,
+	IRQ_RESERVED = 4194304,
+};
+
+enum {
+	IRQ_SET_MASK_OK = 0,
+	IRQ_SET_MASK_OK_NOCOPY = 1,
+	IRQ_SET_MASK_OK_DONE = 2,
+};
+
+enum {
+	IRQD_TRIGGER_MASK = 15,
+	IRQD_SETAFFINITY_PENDING = 256,
+	IRQD_ACTIVATED = 512,
+	IRQD_NO_BALANCING = 1024,
+	IRQD_PER_CPU = 2048,
+	IRQD_AFFINITY_SET = 4096,
+	IRQD_LEVEL = 8192,
+	IRQD_WAKEUP_STATE = 16384,
+	IRQD_IRQ_DISABLED = 65536,
+	IRQD_IRQ_MASKED = 131072,
+	IRQD_IRQ_INPROGRESS = 262144,
+	IRQD_WAKEUP_ARMED = 524288,
+	IRQD_FORWARDED_TO_VCPU = 1048576,
+	IRQD_AFFINITY_MANAGED = 2097152,
+	IRQD_IRQ_STARTED = 4194304,
+	IRQD_MANAGED_SHUTDOWN = 8388608,
+	IRQD_SINGLE_TARGET = 16777216,
+	IRQD_DEFAULT_TRIGGER_SET = 33554432,
+	IRQD_CAN_RESERVE = 67108864,
+	IRQD_HANDLE_ENFORCE_IRQCTX = 134217728,
+	IRQD_AFFINITY_ON_ACTIVATE = 268435456,
+	IRQD_IRQ_ENABLED_ON_SUSPEND = 536870912,
+	IRQD_RESEND_WHEN_IN_PROGRESS = 1073741824,
+};
+
+enum {
+	IRQCHIP_SET_TYPE_MASKED = 1,
+	IRQCHIP_EOI_IF_HANDLED = 2,
+	IRQCHIP_MASK_ON_SUSPEND = 4,
+	IRQCHIP_ONOFFLINE_ENABLED = 8,
+	IRQCHIP_SKIP_SET_WAKE = 16,
+	IRQCHIP_ONESHOT_SAFE = 32,
+	IRQCHIP_EOI_THREADED = 64,
+	IRQCHIP_SUPPORTS_LEVEL_MSI = 128,
+	IRQCHIP_SUPPORTS_NMI = 256,
+	IRQCHIP_ENABLE_WAKEUP_ON_SUSPEND = 512,
+	IRQCHIP_AFFINITY_PRE_STARTUP = 1024,
+	IRQCHIP_IMMUTABLE = 2048,
+	IRQCHIP_MOVE_DEFERRED = 4096,
+};
+
+struct ioapic_alloc_info {
+	int pin;
+	int node;
+	u32 is_level: 1;
+	u32 active_low: 1;
+	u32 valid: 1;
+};
+
+struct uv_alloc_info {
+	int limit;
+	int blade;
+	long unsigned int offset;
+	char *name;
+};
+
+enum {
+	IRQCHIP_FWNODE_REAL = 0,
+	IRQCHIP_FWNODE_NAMED = 1,
+	IRQCHIP_FWNODE_NAMED_ID = 2,
+};
+
+struct irq_domain_chip_generic_info;
+
+struct irq_domain_info {
+	struct fwnode_handle *fwnode;
+	unsigned int domain_flags;
+	unsigned int size;
+	irq_hw_number_t hwirq_max;
+	int direct_max;
+	unsigned int hwirq_base;
+	unsigned int virq_base;
+	enum irq_domain_bus_token bus_token;
+	const char *name_suffix;
+	const struct irq_domain_ops *ops;
+	void *host_data;
+	struct device *dev;
+	struct irq_domain *parent;
+	struct irq_domain_chip_generic_info *dgc_info;
+	int (*init)(struct irq_domain *);
+	void (*exit)(struct irq_domain *);
+};
+
+enum {
+	X86_IRQ_ALLOC_LEGACY = 1,
+};
+
+struct mpc_intsrc {
+	unsigned char type;
+	unsigned char irqtype;
+	short unsigned int irqflag;
+	unsigned char srcbus;
+	unsigned char srcbusirq;
+	unsigned char dstapic;
+	unsigned char dstirq;
+};
+
+struct mpc_ioapic {
+	unsigned char type;
+	unsigned char apicid;
+	unsigned char apicver;
+	unsigned char flags;
+	unsigned int apicaddr;
+};
+
+struct mp_ioapic_gsi {
+	u32 gsi_base;
+	u32 gsi_end;
+};
+
+enum ioapic_domain_type {
+	IOAPIC_DOMAIN_INVALID = 0,
+	IOAPIC_DOMAIN_LEGACY = 1,
+	IOAPIC_DOMAIN_STRICT = 2,
+	IOAPIC_DOMAIN_DYNAMIC = 3,
+};
+
+struct ioapic_domain_cfg {
+	enum ioapic_domain_type type;
+	const struct irq_domain_ops *ops;
+	struct device_node *dev;
+};
+
+struct IO_APIC_route_entry;
+
+struct ioapic {
+	int nr_registers;
+	struct IO_APIC_route_entry *saved_registers;
+	struct mpc_ioapic mp_config;
+	struct mp_ioapic_gsi gsi_config;
+	struct ioapic_domain_cfg irqdomain_cfg;
+	struct irq_domain *irqdomain;
+	struct resource *iomem_res;
+};
+
+typedef struct {
+	raw_spinlock_t *lock;
+	long unsigned int flags;
+} class_raw_spinlock_irqsave_t;
+
+typedef struct {
+	struct mutex *lock;
+} class_mutex_t;
+
+typedef struct {
+	raw_spinlock_t *lock;
+} class_raw_spinlock_t;
+
+enum fixed_addresses {
+	VSYSCALL_PAGE = 511,
+	FIX_DBGP_BASE = 512,
+	FIX_EARLYCON_MEM_BASE = 513,
+	FIX_APIC_BASE = 514,
+	FIX_IO_APIC_BASE_0 = 515,
+	FIX_IO_APIC_BASE_END = 642,
+	__end_of_permanent_fixed_addresses = 643,
+	FIX_BTMAP_END = 1024,
+	FIX_BTMAP_BEGIN = 1535,
+	__end_of_fixed_addresses = 1536,
+};
+
+struct IO_APIC_route_entry {
+	union {
+		struct {
+			u64 vector: 8;
+			u64 delivery_mode: 3;
+			u64 dest_mode_logical: 1;
+			u64 delivery_status: 1;
+			u64 active_low: 1;
+			u64 irr: 1;
+			u64 is_level: 1;
+			u64 masked: 1;
+			u64 reserved_0: 15;
+			u64 reserved_1: 17;
+			u64 virt_destid_8_14: 7;
+			u64 destid_0_7: 8;
+		};
+		struct {
+			u64 ir_shared_0: 8;
+			u64 ir_zero: 3;
+			u64 ir_index_15: 1;
+			u64 ir_shared_1: 5;
+			u64 ir_reserved_0: 31;
+			u64 ir_format: 1;
+			u64 ir_index_0_14: 15;
+		};
+		struct {
+			u64 w1: 32;
+			u64 w2: 32;
+		};
+	};
+};
+
+enum {
+	BPF_MAX_TRAMP_LINKS = 36,
+};
+
+struct orc_entry {
+	s16 sp_offset;
+	s16 bp_offset;
+	unsigned int sp_reg: 4;
+	unsigned int bp_reg: 4;
+	unsigned int type: 3;
+	unsigned int signal: 1;
+} __attribute__((packed));
+
+typedef struct {
+	void *lock;
+} class_rcu_t;
+
+enum page_cache_mode {
+	_PAGE_CACHE_MODE_WB = 0,
+	_PAGE_CACHE_MODE_WC = 1,
+	_PAGE_CACHE_MODE_UC_MINUS = 2,
+	_PAGE_CACHE_MODE_UC = 3,
+	_PAGE_CACHE_MODE_WT = 4,
+	_PAGE_CACHE_MODE_WP = 5,
+	_PAGE_CACHE_MODE_NUM = 8,
+};
+
+typedef u8 kprobe_opcode_t;
+
+struct static_key {
+	atomic_t enabled;
+};
+
+typedef void (*btf_trace_page_fault_user)(void *, long unsigned int, struct pt_regs *, long unsigned int);
+
+typedef void (*btf_trace_page_fault_kernel)(void *, long unsigned int, struct pt_regs *, long unsigned int);
+
+struct folio {
+	union {
+		struct {
+			memdesc_flags_t flags;
+			union {
+				struct list_head lru;
+				struct {
+					void *__filler;
+					unsigned int mlock_count;
+				};
+				struct dev_pagemap *pgmap;
+			};
+			struct address_space *mapping;
+			union {
+				long unsigned int index;
+				long unsigned int share;
+			};
+			union {
+				void *private;
+				swp_entry_t swap;
+			};
+			atomic_t _mapcount;
+			atomic_t _refcount;
+		};
+		struct page page;
+	};
+	union {
+		struct {
+			long unsigned int _flags_1;
+			long unsigned int _head_1;
+			union {
+				struct {
+					atomic_t _large_mapcount;
+					atomic_t _nr_pages_mapped;
+					atomic_t _entire_mapcount;
+					atomic_t _pincount;
+					mm_id_mapcount_t _mm_id_mapcount[2];
+					union {
+						mm_id_t _mm_id[2];
+						long unsigned int _mm_ids;
+					};
+				};
+				long unsigned int _usable_1[4];
+			};
+			atomic_t _mapcount_1;
+			atomic_t _refcount_1;
+		};
+		struct page __page_1;
+	};
+	union {
+		struct {
+			long unsigned int _flags_2;
+			long unsigned int _head_2;
+			struct list_head _deferred_list;
+		};
+		struct page __page_2;
+	};
+	union {
+		struct {
+			long unsigned int _flags_3;
+			long unsigned int _head_3;
+			void *_hugetlb_subpool;
+			void *_hugetlb_cgroup;
+			void *_hugetlb_cgroup_rsvd;
+			void *_hugetlb_hwpoison;
+		};
+		struct page __page_3;
+	};
+};
+
+struct ptdesc {
+	memdesc_flags_t pt_flags;
+	union {
+		struct callback_head pt_rcu_head;
+		struct list_head pt_list;
+		struct {
+			long unsigned int _pt_pad_1;
+			pgtable_t pmd_huge_pte;
+		};
+	};
+	long unsigned int __page_mapping;
+	union {
+		long unsigned int pt_index;
+		struct mm_struct *pt_mm;
+		atomic_t pt_frag_refcount;
+	};
+	union {
+		long unsigned int _pt_pad_2;
+		spinlock_t ptl;
+	};
+	unsigned int __page_type;
+	atomic_t __page_refcount;
+};
+
+struct free_area {
+	struct list_head free_list[4];
+	long unsigned int nr_free;
+};
+
+struct zone;
+
+struct zoneref {
+	struct zone *zone;
+	int zone_idx;
+};
+
+struct cacheline_padding {
+	char x[0];
+};
+
+struct pglist_data;
+
+struct per_cpu_pages;
+
+struct per_cpu_zonestat;
+
+struct zone {
+	long unsigned int _watermark[4];
+	long unsigned int watermark_boost;
+	long unsigned int nr_reserved_highatomic;
+	long unsigned int nr_free_highatomic;
+	long int lowmem_reserve[3];
+	struct pglist_data *zone_pgdat;
+	struct per_cpu_pages *per_cpu_pageset;
+	struct per_cpu_zonestat *per_cpu_zonestats;
+	int pageset_high_min;
+	int pageset_high_max;
+	int pageset_batch;
+	long unsigned int zone_start_pfn;
+	atomic_long_t managed_pages;
+	long unsigned int spanned_pages;
+	long unsigned int present_pages;
+	const char *name;
+	int initialized;
+	long: 64;
+	long: 64;
+	long: 64;
+	struct cacheline_padding _pad1_;
+	struct free_area free_area[11];
+	long unsigned int flags;
+	spinlock_t lock;
+	struct llist_head trylock_free_pages;
+	long: 64;
+	long: 64;
+	struct cacheline_padding _pad2_;
+	long unsigned int percpu_drift_mark;
+	long unsigned int compact_cached_free_pfn;
+	long unsigned int compact_cached_migrate_pfn[2];
+	long unsigned int compact_init_migrate_pfn;
+	long unsigned int compact_init_free_pfn;
+	unsigned int compact_considered;
+	unsigned int compact_defer_shift;
+	int compact_order_failed;
+	bool compact_blockskip_flush;
+	bool contiguous;
+	long: 0;
+	struct cacheline_padding _pad3_;
+	atomic_long_t vm_stat[10];
+	atomic_long_t vm_numa_event[0];
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct zonelist {
+	struct zoneref _zonerefs[4];
+};
+
+struct encoded_page;
+
+struct linux_binfmt;
+
+struct mm_struct {
+	struct {
+		struct {
+			atomic_t mm_count;
+			long: 64;
+			long: 64;
+			long: 64;
+			long: 64;
+			long: 64;
+			long: 64;
+			long: 64;
+		};
+		struct maple_tree mm_mt;
+		long unsigned int mmap_base;
+		long unsigned int mmap_legacy_base;
+		long unsigned int task_size;
+		pgd_t *pgd;
+		atomic_t mm_users;
+		struct mm_mm_cid mm_cid;
+		struct sched_cache_group *sched_cache_grp;
+		atomic_long_t pgtables_bytes;
+		int map_count;
+		spinlock_t page_table_lock;
+		struct rw_semaphore mmap_lock;
+		struct list_head mmlist;
+		struct rcuwait vma_writer_wait;
+		seqcount_t mm_lock_seq;
+		struct futex_mm_data futex;
+		long unsigned int hiwater_rss;
+		long unsigned int hiwater_vm;
+		long unsigned int total_vm;
+		long unsigned int locked_vm;
+		atomic64_t pinned_vm;
+		long unsigned int data_vm;
+		long unsigned int exec_vm;
+		long unsigned int stack_vm;
+		union {
+			vm_flags_t def_flags;
+			vma_flags_t def_vma_flags;
+		};
+		seqcount_t write_protect_seq;
+		spinlock_t arg_lock;
+		long unsigned int start_code;
+		long unsigned int end_code;
+		long unsigned int start_data;
+		long unsigned int end_data;
+		long unsigned int start_brk;
+		long unsigned int brk;
+		long unsigned int start_stack;
+		long unsigned int arg_start;
+		long unsigned int arg_end;
+		long unsigned int env_start;
+		long unsigned int env_end;
+		long unsigned int saved_auxv[54];
+		struct percpu_counter rss_stat[4];
+		struct linux_binfmt *binfmt;
+		mm_context_t context;
+		mm_flags_t flags;
+		struct file *exe_file;
+		pgtable_t pmd_huge_pte;
+		atomic_t tlb_flush_pending;
+		atomic_t tlb_flush_batched;
+		struct uprobes_state uprobes_state;
+		struct work_struct async_put_work;
+		mm_id_t mm_id;
+		long: 64;
+		long: 64;
+		long: 64;
+		long: 64;
+		long: 64;
+		long: 64;
+	};
+	char flexible_array[0];
+};
+
+typedef struct {
+	spinlock_t *lock;
+} class_spinlock_t;
+
+typedef struct mm_struct *class_mmap_write_lock_t;
+
+typedef struct mm_struct *class_mmap_read_lock_t;
+
+enum {
+	DUMP_PREFIX_NONE = 0,
+	DUMP_PREFIX_ADDRESS = 1,
+	DUMP_PREFIX_OFFSET = 2,
+};
+
+struct exception_table_entry {
+	int insn;
+	int fixup;
+	int data;
+};
+
+enum {
+	BPF_REG_0 = 0,
+	BPF_REG_1 = 1,
+	BPF_REG_2 = 2,
+	BPF_REG_3 = 3,
+	BPF_REG_4 = 4,
+	BPF_REG_5 = 5,
+	BPF_REG_6 = 6,
+	BPF_REG_7 = 7,
+	BPF_REG_8 = 8,
+	BPF_REG_9 = 9,
+	BPF_REG_10 = 10,
+	__MAX_BPF_REG = 11,
+};
+
+struct bpf_line_info {
+	__u32 insn_off;
+	__u32 file_name_off;
+	__u32 line_off;
+	__u32 line_col;
+};
+
+struct btf_mod_pair {
+	struct btf *btf;
+	struct module *module;
+};
+
+struct bpf_verifier_log {
+	u64 start_pos;
+	u64 end_pos;
+	char *ubuf;
+	u32 level;
+	u32 len_total;
+	u32 len_max;
+	char kbuf[1024];
+};
+
+enum priv_stack_mode {
+	PRIV_STACK_UNKNOWN = 0,
+	NO_PRIV_STACK = 1,
+	PRIV_STACK_ADAPTIVE = 2,
+};
+
+struct bpf_subprog_arg_info {
+	enum bpf_arg_type arg_type;
+	union {
+		u32 mem_size;
+		u32 btf_id;
+	};
+};
+
+struct bpf_subprog_info {
+	const char *name;
+	u32 start;
+	u32 linfo_idx;
+	u32 postorder_start;
+	u32 exit_idx;
+	u16 stack_depth;
+	u16 stack_extra;
+	u32 insns_total;
+	u32 insns_self;
+	s16 fastcall_stack_off;
+	bool has_tail_call: 1;
+	bool might_throw: 1;
+	bool tail_call_reachable: 1;
+	bool has_ld_abs: 1;
+	bool is_cb: 1;
+	bool is_async_cb: 1;
+	bool is_exception_cb: 1;
+	bool args_cached: 1;
+	bool keep_fastcall_stack: 1;
+	bool changes_pkt_data: 1;
+	bool might_sleep: 1;
+	u8 arg_cnt: 4;
+	enum priv_stack_mode priv_stack_mode;
+	struct bpf_subprog_arg_info args[12];
+	u16 stack_arg_cnt;
+	u16 max_out_stack_arg_cnt;
+};
+
+struct bpf_id_pair {
+	u32 old;
+	u32 cur;
+};
+
+struct bpf_idmap {
+	u32 tmp_id_gen;
+	u32 cnt;
+	struct bpf_id_pair map[1312];
+};
+
+struct bpf_idset {
+	u32 num_ids;
+	struct {
+		u32 id;
+		u32 cnt;
+	} entries[1312];
+};
+
+struct backtrack_state {
+	struct bpf_verifier_env *env;
+	u32 frame;
+	u32 reg_masks[16];
+	u64 stack_masks[16];
+	u8 stack_arg_masks[16];
+};
+
+typedef sockptr_t bpfptr_t;
+
+struct bpf_scc_callchain {
+	u32 callsites[15];
+	u32 scc;
+};
+
+struct bpf_verifier_stack_elem;
+
+struct bpf_verifier_state;
+
+struct bpf_insn_aux_data;
+
+struct bpf_jmp_history_entry;
+
+struct arg_track;
+
+struct bpf_liveness;
+
+struct bpf_scc_info;
+
+struct bpf_iarray;
+
+struct bpf_verifier_env {
+	u32 insn_idx;
+	u32 prev_insn_idx;
+	struct bpf_prog *prog;
+	const struct bpf_verifier_ops *ops;
+	struct module *attach_btf_mod;
+	struct bpf_verifier_stack_elem *head;
+	int stack_size;
+	bool strict_alignment;
+	bool test_state_freq;
+	bool test_reg_invariants;
+	struct bpf_verifier_state *cur_state;
+	struct list_head *explored_states;
+	struct list_head free_list;
+	struct bpf_map *used_maps[64];
+	struct btf_mod_pair used_btfs[64];
+	struct bpf_map *insn_array_maps[64];
+	u32 used_map_cnt;
+	u32 used_btf_cnt;
+	u32 insn_array_map_cnt;
+	u32 id_gen;
+	u32 hidden_subprog_cnt;
+	int exception_callback_subprog;
+	bool explore_alu_limits;
+	bool allow_ptr_leaks;
+	bool allow_uninit_stack;
+	bool bpf_capable;
+	bool bypass_spec_v1;
+	bool bypass_spec_v4;
+	bool seen_direct_write;
+	bool seen_exception;
+	struct bpf_insn_aux_data *insn_aux_data;
+	const struct bpf_line_info *prev_linfo;
+	struct bpf_verifier_log log;
+	struct bpf_subprog_info subprog_info[258];
+	int subprog_topo_order[258];
+	union {
+		struct bpf_idmap idmap_scratch;
+		struct bpf_idset idset_scratch;
+	};
+	struct {
+		int *insn_state;
+		int *insn_stack;
+		int *insn_postorder;
+		int cur_stack;
+		int cur_postorder;
+	} cfg;
+	struct backtrack_state bt;
+	struct bpf_jmp_history_entry *cur_hist_ent;
+	struct arg_track **callsite_at_stack;
+	u32 pass_cnt;
+	u32 subprog_cnt;
+	u32 prev_insn_processed;
+	u32 insn_processed;
+	u32 prev_jmps_processed;
+	u32 jmps_processed;
+	u32 max_stack_depth;
+	u64 verification_time;
+	u32 max_states_per_insn;
+	u32 total_states;
+	u32 peak_states;
+	u32 longest_mark_read_walk;
+	u32 free_list_size;
+	u32 explored_states_size;
+	u32 num_backedges;
+	bpfptr_t fd_array;
+	u32 scratched_regs;
+	u64 scratched_stack_slots;
+	u64 prev_log_pos;
+	u64 prev_insn_print_pos;
+	struct bpf_reg_state fake_reg[1];
+	struct bpf_reg_state true_reg1;
+	struct bpf_reg_state true_reg2;
+	struct bpf_reg_state false_reg1;
+	struct bpf_reg_state false_reg2;
+	char tmp_str_buf[320];
+	char tmp_arg_name[32];
+	struct bpf_insn insn_buf[32];
+	struct bpf_insn epilogue_buf[32];
+	struct bpf_scc_callchain callchain_buf;
+	struct bpf_liveness *liveness;
+	struct bpf_scc_info **scc_info;
+	u32 scc_cnt;
+	struct bpf_iarray *succ;
+	struct bpf_iarray *gotox_tmp_buf;
 };
 
 typedef int flow_setup_cb_t(enum tc_setup_type, void *, void *);
@@ -9069,854 +10669,75 @@ struct tcf_proto_ops {
 	int flags;
 };
 
-struct cpuinfo_x86;
-
-struct cpu_dev {
-	const char *c_vendor;
-	const char *c_ident[2];
-	void (*c_early_init)(struct cpuinfo_x86 *);
-	void (*c_bsp_init)(struct cpuinfo_x86 *);
-	void (*c_init)(struct cpuinfo_x86 *);
-	void (*c_identify)(struct cpuinfo_x86 *);
-	void (*c_detect_tlb)(struct cpuinfo_x86 *);
-	int c_x86_vendor;
+struct bpf_map_ptr_state {
+	struct bpf_map *map_ptr;
+	bool poison;
+	bool unpriv;
 };
 
-struct faux_device;
-
-struct faux_device_ops {
-	int (*probe)(struct faux_device *);
-	void (*remove)(struct faux_device *);
+struct bpf_loop_inline_state {
+	unsigned int initialized: 1;
+	unsigned int fit_for_inline: 1;
+	u32 callback_subprogno;
 };
 
-enum ucode_state {
-	UCODE_OK = 0,
-	UCODE_NEW = 1,
-	UCODE_NEW_SAFE = 2,
-	UCODE_UPDATED = 3,
-	UCODE_NFOUND = 4,
-	UCODE_ERROR = 5,
-	UCODE_TIMEOUT = 6,
-	UCODE_OFFLINE = 7,
+struct bpf_scc_backedge;
+
+struct bpf_scc_visit {
+	struct bpf_scc_callchain callchain;
+	struct bpf_verifier_state *entry_state;
+	struct bpf_scc_backedge *backedges;
+	u32 num_backedges;
 };
 
-struct cpu_signature {
-	unsigned int sig;
-	unsigned int pf;
-	unsigned int rev;
+struct bpf_kfunc_desc {
+	struct btf_func_model func_model;
+	u32 func_id;
+	s32 imm;
+	u16 offset;
+	long unsigned int addr;
 };
 
-struct ucode_cpu_info {
-	struct cpu_signature cpu_sig;
-	void *mc;
+enum bpf_text_poke_type {
+	BPF_MOD_NOP = 0,
+	BPF_MOD_CALL = 1,
+	BPF_MOD_JUMP = 2,
 };
 
-struct cpio_data {
-	void *data;
-	size_t size;
-	char name[18];
+enum task_dumpable {
+	TASK_DUMPABLE_OFF = 0,
+	TASK_DUMPABLE_OWNER = 1,
+	TASK_DUMPABLE_ROOT = 2,
 };
 
-struct firmware {
-	size_t size;
-	const u8 *data;
-	void *priv;
+struct __va_list_tag {
+	unsigned int gp_offset;
+	unsigned int fp_offset;
+	void *overflow_arg_area;
+	void *reg_save_area;
 };
 
-enum {
-	TASKSTATS_CMD_UNSPEC = 0,
-	TASKSTATS_CMD_GET = 1,
-	TASKSTATS_CMD_NEW = 2,
-	__TASKSTATS_CMD_MAX = 3,
+struct taint_flag {
+	char c_true;
+	char c_false;
+	const char *desc;
 };
 
-struct patch_digest {
-	u32 patch_id;
-	u8 sha256[32];
+enum lockdep_ok {
+	LOCKDEP_STILL_OK = 0,
+	LOCKDEP_NOW_UNRELIABLE = 1,
 };
 
-union cpuid_1_eax {
-	struct {
-		__u32 stepping: 4;
-		__u32 model: 4;
-		__u32 family: 4;
-		__u32 __reserved0: 4;
-		__u32 ext_model: 4;
-		__u32 ext_fam: 8;
-		__u32 __reserved1: 4;
-	};
-	__u32 full;
+struct pipe_buffer;
+
+struct pipe_buf_operations {
+	int (*confirm)(struct pipe_inode_info *, struct pipe_buffer *);
+	void (*release)(struct pipe_inode_info *, struct pipe_buffer *);
+	bool (*try_steal)(struct pipe_inode_info *, struct pipe_buffer *);
+	bool (*get)(struct pipe_inode_info *, struct pipe_buffer *);
 };
 
-enum {
-	IORES_DESC_NONE = 0,
-	IORES_DESC_CRASH_KERNEL = 1,
-	IORES_DESC_ACPI_TABLES = 2,
-	IORES_DESC_ACPI_NV_STORAGE = 3,
-	IORES_DESC_PERSISTENT_MEMORY = 4,
-	IORES_DESC_PERSISTENT_MEMORY_LEGACY = 5,
-	IORES_DESC_DEVICE_PRIVATE_MEMORY = 6,
-	IORES_DESC_RESERVED = 7,
-	IORES_DESC_SOFT_RESERVED = 8,
-	IORES_DESC_CXL = 9,
-};
-
-enum e820_type {
-	E820_TYPE_RAM = 1,
-	E820_TYPE_RESERVED = 2,
-	E820_TYPE_ACPI = 3,
-	E820_TYPE_NVS = 4,
-	E820_TYPE_UNUSABLE = 5,
-	E820_TYPE_PMEM = 7,
-	E820_TYPE_PRAM = 12,
-	E820_TYPE_SOFT_RESERVED = 4026531839,
-};
-
-struct e820_entry {
-	u64 addr;
-	u64 size;
-	enum e820_type type;
-} __attribute__((packed));
-
-struct intel_early_ops {
-	resource_size_t (*stolen_size)(int, int, int);
-	resource_size_t (*stolen_base)(int, int, int, resource_size_t);
-};
-
-struct chipset {
-	u32 vendor;
-	u32 device;
-	u32 class;
-	u32 class_mask;
-	u32 flags;
-	void (*f)(int, int, int);
-};
-
-typedef int pcpu_fc_cpu_to_node_fn_t(int);
-
-typedef int pcpu_fc_cpu_distance_fn_t(unsigned int, unsigned int);
-
-enum {
-	DUMP_PREFIX_NONE = 0,
-	DUMP_PREFIX_ADDRESS = 1,
-	DUMP_PREFIX_OFFSET = 2,
-};
-
-struct mpc_intsrc {
-	unsigned char type;
-	unsigned char irqtype;
-	short unsigned int irqflag;
-	unsigned char srcbus;
-	unsigned char srcbusirq;
-	unsigned char dstapic;
-	unsigned char dstirq;
-};
-
-enum {
-	IRQ_SET_MASK_OK = 0,
-	IRQ_SET_MASK_OK_NOCOPY = 1,
-	IRQ_SET_MASK_OK_DONE = 2,
-};
-
-enum {
-	IRQD_TRIGGER_MASK = 15,
-	IRQD_SETAFFINITY_PENDING = 256,
-	IRQD_ACTIVATED = 512,
-	IRQD_NO_BALANCING = 1024,
-	IRQD_PER_CPU = 2048,
-	IRQD_AFFINITY_SET = 4096,
-	IRQD_LEVEL = 8192,
-	IRQD_WAKEUP_STATE = 16384,
-	IRQD_IRQ_DISABLED = 65536,
-	IRQD_IRQ_MASKED = 131072,
-	IRQD_IRQ_INPROGRESS = 262144,
-	IRQD_WAKEUP_ARMED = 524288,
-	IRQD_FORWARDED_TO_VCPU = 1048576,
-	IRQD_AFFINITY_MANAGED = 2097152,
-	IRQD_IRQ_STARTED = 4194304,
-	IRQD_MANAGED_SHUTDOWN = 8388608,
-	IRQD_SINGLE_TARGET = 16777216,
-	IRQD_DEFAULT_TRIGGER_SET = 33554432,
-	IRQD_CAN_RESERVE = 67108864,
-	IRQD_HANDLE_ENFORCE_IRQCTX = 134217728,
-	IRQD_AFFINITY_ON_ACTIVATE = 268435456,
-	IRQD_IRQ_ENABLED_ON_SUSPEND = 536870912,
-	IRQD_RESEND_WHEN_IN_PROGRESS = 1073741824,
-};
-
-struct ioapic_alloc_info {
-	int pin;
-	int node;
-	u32 is_level: 1;
-	u32 active_low: 1;
-	u32 valid: 1;
-};
-
-struct uv_alloc_info {
-	int limit;
-	int blade;
-	long unsigned int offset;
-	char *name;
-};
-
-enum {
-	IRQCHIP_FWNODE_REAL = 0,
-	IRQCHIP_FWNODE_NAMED = 1,
-	IRQCHIP_FWNODE_NAMED_ID = 2,
-};
-
-struct irq_domain_chip_generic_info;
-
-struct irq_domain_info {
-	struct fwnode_handle *fwnode;
-	unsigned int domain_flags;
-	unsigned int size;
-	irq_hw_number_t hwirq_max;
-	int direct_max;
-	unsigned int hwirq_base;
-	unsigned int virq_base;
-	enum irq_domain_bus_token bus_token;
-	const char *name_suffix;
-	const struct irq_domain_ops *ops;
-	void *host_data;
-	struct device *dev;
-	struct irq_domain *parent;
-	struct irq_domain_chip_generic_info *dgc_info;
-	int (*init)(struct irq_domain *);
-	void (*exit)(struct irq_domain *);
-};
-
-enum {
-	X86_IRQ_ALLOC_LEGACY = 1,
-};
-
-typedef struct {
-	raw_spinlock_t *lock;
-} class_raw_spinlock_t;
-
-typedef struct cpumask cpumask_var_t[1];
-
-struct apic {
-	void (*eoi)(void);
-	void (*native_eoi)(void);
-	void (*write)(u32, u32);
-	u32 (*read)(u32);
-	void (*wait_icr_idle)(void);
-	u32 (*safe_wait_icr_idle)(void);
-	void (*send_IPI)(int, int);
-	void (*send_IPI_mask)(const struct cpumask *, int);
-	void (*send_IPI_mask_allbutself)(const struct cpumask *, int);
-	void (*send_IPI_allbutself)(int);
-	void (*send_IPI_all)(int);
-	void (*send_IPI_self)(int);
-	u32 disable_esr: 1;
-	u32 dest_mode_logical: 1;
-	u32 x2apic_set_max_apicid: 1;
-	u32 nmi_to_offline_cpu: 1;
-	u32 (*calc_dest_apicid)(unsigned int);
-	u64 (*icr_read)(void);
-	void (*icr_write)(u32, u32);
-	u32 max_apic_id;
-	int (*probe)(void);
-	void (*setup)(void);
-	void (*teardown)(void);
-	int (*acpi_madt_oem_check)(char *, char *);
-	void (*init_apic_ldr)(void);
-	u32 (*cpu_present_to_apicid)(int);
-	u32 (*get_apic_id)(u32);
-	int (*wakeup_secondary_cpu)(u32, long unsigned int, unsigned int);
-	int (*wakeup_secondary_cpu_64)(u32, long unsigned int, unsigned int);
-	void (*update_vector)(unsigned int, unsigned int, bool);
-	char *name;
-};
-
-enum {
-	FTRACE_OPS_FL_ENABLED = 1,
-	FTRACE_OPS_FL_DYNAMIC = 2,
-	FTRACE_OPS_FL_SAVE_REGS = 4,
-	FTRACE_OPS_FL_SAVE_REGS_IF_SUPPORTED = 8,
-	FTRACE_OPS_FL_RECURSION = 16,
-	FTRACE_OPS_FL_STUB = 32,
-	FTRACE_OPS_FL_INITIALIZED = 64,
-	FTRACE_OPS_FL_DELETED = 128,
-	FTRACE_OPS_FL_ADDING = 256,
-	FTRACE_OPS_FL_REMOVING = 512,
-	FTRACE_OPS_FL_MODIFYING = 1024,
-	FTRACE_OPS_FL_ALLOC_TRAMP = 2048,
-	FTRACE_OPS_FL_IPMODIFY = 4096,
-	FTRACE_OPS_FL_PID = 8192,
-	FTRACE_OPS_FL_RCU = 16384,
-	FTRACE_OPS_FL_TRACE_ARRAY = 32768,
-	FTRACE_OPS_FL_PERMANENT = 65536,
-	FTRACE_OPS_FL_DIRECT = 131072,
-	FTRACE_OPS_FL_SUBOP = 262144,
-	FTRACE_OPS_FL_GRAPH = 524288,
-};
-
-enum {
-	FTRACE_FL_ENABLED = 2147483648,
-	FTRACE_FL_REGS = 1073741824,
-	FTRACE_FL_REGS_EN = 536870912,
-	FTRACE_FL_TRAMP = 268435456,
-	FTRACE_FL_TRAMP_EN = 134217728,
-	FTRACE_FL_IPMODIFY = 67108864,
-	FTRACE_FL_DISABLED = 33554432,
-	FTRACE_FL_DIRECT = 16777216,
-	FTRACE_FL_DIRECT_EN = 8388608,
-	FTRACE_FL_CALL_OPS = 4194304,
-	FTRACE_FL_CALL_OPS_EN = 2097152,
-	FTRACE_FL_TOUCHED = 1048576,
-	FTRACE_FL_MODIFIED = 524288,
-};
-
-enum {
-	FTRACE_UPDATE_IGNORE = 0,
-	FTRACE_UPDATE_MAKE_CALL = 1,
-	FTRACE_UPDATE_MODIFY_CALL = 2,
-	FTRACE_UPDATE_MAKE_NOP = 3,
-};
-
-typedef __u16 Elf64_Half;
-
-typedef __u32 Elf64_Word;
-
-typedef __u64 Elf64_Addr;
-
-typedef __u64 Elf64_Off;
-
-struct elf64_hdr {
-	unsigned char e_ident[16];
-	Elf64_Half e_type;
-	Elf64_Half e_machine;
-	Elf64_Word e_version;
-	Elf64_Addr e_entry;
-	Elf64_Off e_phoff;
-	Elf64_Off e_shoff;
-	Elf64_Word e_flags;
-	Elf64_Half e_ehsize;
-	Elf64_Half e_phentsize;
-	Elf64_Half e_phnum;
-	Elf64_Half e_shentsize;
-	Elf64_Half e_shnum;
-	Elf64_Half e_shstrndx;
-};
-
-typedef struct elf64_hdr Elf64_Ehdr;
-
-typedef __u64 Elf64_Xword;
-
-struct elf64_shdr {
-	Elf64_Word sh_name;
-	Elf64_Word sh_type;
-	Elf64_Xword sh_flags;
-	Elf64_Addr sh_addr;
-	Elf64_Off sh_offset;
-	Elf64_Xword sh_size;
-	Elf64_Word sh_link;
-	Elf64_Word sh_info;
-	Elf64_Xword sh_addralign;
-	Elf64_Xword sh_entsize;
-};
-
-typedef struct elf64_shdr Elf64_Shdr;
-
-struct amd_nb_bus_dev_range {
-	u8 bus;
-	u8 dev_base;
-	u8 dev_limit;
-};
-
-struct linux_binfmt;
-
-struct mm_struct {
-	struct {
-		struct {
-			atomic_t mm_count;
-			long: 64;
-			long: 64;
-			long: 64;
-			long: 64;
-			long: 64;
-			long: 64;
-			long: 64;
-		};
-		struct maple_tree mm_mt;
-		long unsigned int mmap_base;
-		long unsigned int mmap_legacy_base;
-		long unsigned int task_size;
-		pgd_t *pgd;
-		atomic_t mm_users;
-		struct mm_mm_cid mm_cid;
-		struct sched_cache_group *sched_cache_grp;
-		atomic_long_t pgtables_bytes;
-		int map_count;
-		spinlock_t page_table_lock;
-		struct rw_semaphore mmap_lock;
-		struct list_head mmlist;
-		struct rcuwait vma_writer_wait;
-		seqcount_t mm_lock_seq;
-		struct futex_mm_data futex;
-		long unsigned int hiwater_rss;
-		long unsigned int hiwater_vm;
-		long unsigned int total_vm;
-		long unsigned int locked_vm;
-		atomic64_t pinned_vm;
-		long unsigned int data_vm;
-		long unsigned int exec_vm;
-		long unsigned int stack_vm;
-		union {
-			vm_flags_t def_flags;
-			vma_flags_t def_vma_flags;
-		};
-		seqcount_t write_protect_seq;
-		spinlock_t arg_lock;
-		long unsigned int start_code;
-		long unsigned int end_code;
-		long unsigned int start_data;
-		long unsigned int end_data;
-		long unsigned int start_brk;
-		long unsigned int brk;
-		long unsigned int start_stack;
-		long unsigned int arg_start;
-		long unsigned int arg_end;
-		long unsigned int env_start;
-		long unsigned int env_end;
-		long unsigned int saved_auxv[54];
-		struct percpu_counter rss_stat[4];
-		struct linux_binfmt *binfmt;
-		mm_context_t context;
-		mm_flags_t flags;
-		struct file *exe_file;
-		pgtable_t pmd_huge_pte;
-		atomic_t tlb_flush_pending;
-		atomic_t tlb_flush_batched;
-		struct uprobes_state uprobes_state;
-		struct work_struct async_put_work;
-		mm_id_t mm_id;
-		long: 64;
-		long: 64;
-		long: 64;
-		long: 64;
-		long: 64;
-		long: 64;
-	};
-	char flexible_array[0];
-};
-
-struct maple_metadata {
-	unsigned char end;
-	unsigned char gap;
-};
-
-struct maple_pnode;
-
-struct maple_enode;
-
-enum maple_type {
-	maple_dense = 0,
-	maple_leaf_64 = 1,
-	maple_range_64 = 2,
-	maple_arange_64 = 3,
-	maple_copy = 4,
-};
-
-struct maple_range_64 {
-	struct maple_pnode *parent;
-	long unsigned int pivot[15];
-	union {
-		void *slot[16];
-		struct {
-			void *pad[15];
-			struct maple_metadata meta;
-		};
-	};
-};
-
-struct maple_arange_64 {
-	struct maple_pnode *parent;
-	long unsigned int pivot[9];
-	void *slot[10];
-	long unsigned int gap[10];
-	struct maple_metadata meta;
-};
-
-struct maple_node;
-
-struct maple_copy {
-	struct {
-		struct maple_node *node;
-		long unsigned int max;
-		enum maple_type mt;
-	} dst[3];
-	struct {
-		struct maple_node *node;
-		long unsigned int max;
-		unsigned char start;
-		unsigned char end;
-		enum maple_type mt;
-	} src[4];
-	void *slot[3];
-	long unsigned int gap[3];
-	long unsigned int min;
-	union {
-		long unsigned int pivot[3];
-		struct {
-			void *_pad[2];
-			long unsigned int max;
-		};
-	};
-	unsigned char end;
-	unsigned char s_count;
-	unsigned char d_count;
-	unsigned char split;
-	unsigned char data;
-	unsigned char height;
-};
-
-typedef u8 uprobe_opcode_t;
-
-enum {
-	ARCH_UPROBE_FLAG_CAN_OPTIMIZE = 0,
-	ARCH_UPROBE_FLAG_OPTIMIZE_FAIL = 1,
-};
-
-struct folio {
-	union {
-		struct {
-			memdesc_flags_t flags;
-			union {
-				struct list_head lru;
-				struct {
-					void *__filler;
-					unsigned int mlock_count;
-				};
-				struct dev_pagemap *pgmap;
-			};
-			struct address_space *mapping;
-			union {
-				long unsigned int index;
-				long unsigned int share;
-			};
-			union {
-				void *private;
-				swp_entry_t swap;
-			};
-			atomic_t _mapcount;
-			atomic_t _refcount;
-		};
-		struct page page;
-	};
-	union {
-		struct {
-			long unsigned int _flags_1;
-			long unsigned int _head_1;
-			union {
-				struct {
-					atomic_t _large_mapcount;
-					atomic_t _nr_pages_mapped;
-					atomic_t _entire_mapcount;
-					atomic_t _pincount;
-					mm_id_mapcount_t _mm_id_mapcount[2];
-					union {
-						mm_id_t _mm_id[2];
-						long unsigned int _mm_ids;
-					};
-				};
-				long unsigned int _usable_1[4];
-			};
-			atomic_t _mapcount_1;
-			atomic_t _refcount_1;
-		};
-		struct page __page_1;
-	};
-	union {
-		struct {
-			long unsigned int _flags_2;
-			long unsigned int _head_2;
-			struct list_head _deferred_list;
-		};
-		struct page __page_2;
-	};
-	union {
-		struct {
-			long unsigned int _flags_3;
-			long unsigned int _head_3;
-			void *_hugetlb_subpool;
-			void *_hugetlb_cgroup;
-			void *_hugetlb_cgroup_rsvd;
-			void *_hugetlb_hwpoison;
-		};
-		struct page __page_3;
-	};
-};
-
-struct vm_special_mapping {
-	const char *name;
-	struct page **pages;
-	vm_fault_t (*fault)(const struct vm_special_mapping *, struct vm_area_struct *, struct vm_fault *);
-	int (*mremap)(const struct vm_special_mapping *, struct vm_area_struct *);
-	void (*close)(const struct vm_special_mapping *, struct vm_area_struct *);
-};
-
-enum {
-	EXPECT_SWBP = 0,
-	EXPECT_OPTIMIZED = 1,
-	EXPECT_SWBP_OPTIMIZED = 2,
-};
-
-enum rp_check {
-	RP_CHECK_CALL = 0,
-	RP_CHECK_CHAIN_CALL = 1,
-	RP_CHECK_RET = 2,
-};
-
-enum {
-	BPF_MAX_TRAMP_LINKS = 36,
-};
-
-struct orc_entry {
-	s16 sp_offset;
-	s16 bp_offset;
-	unsigned int sp_reg: 4;
-	unsigned int bp_reg: 4;
-	unsigned int type: 3;
-	unsigned int signal: 1;
-} __attribute__((packed));
-
-typedef struct {
-	void *lock;
-} class_rcu_t;
-
-enum page_cache_mode {
-	_PAGE_CACHE_MODE_WB = 0,
-	_PAGE_CACHE_MODE_WC = 1,
-	_PAGE_CACHE_MODE_UC_MINUS = 2,
-	_PAGE_CACHE_MODE_UC = 3,
-	_PAGE_CACHE_MODE_WT = 4,
-	_PAGE_CACHE_MODE_WP = 5,
-	_PAGE_CACHE_MODE_NUM = 8,
-};
-
-struct static_key {
-	atomic_t enabled;
-};
-
-typedef void (*btf_trace_page_fault_user)(void *, long unsigned int, struct pt_regs *, long unsigned int);
-
-typedef void (*btf_trace_page_fault_kernel)(void *, long unsigned int, struct pt_regs *, long unsigned int);
-
-struct mem_section_usage;
-
-struct mem_section {
-	long unsigned int section_mem_map;
-	struct mem_section_usage *usage;
-};
-
-enum {
-	SECTION_MARKED_PRESENT_BIT = 0,
-	SECTION_HAS_MEM_MAP_BIT = 1,
-	SECTION_IS_ONLINE_BIT = 2,
-	SECTION_IS_EARLY_BIT = 3,
-	SECTION_MAP_LAST_BIT = 4,
-};
-
-struct tlb_context {
-	u64 ctx_id;
-	u64 tlb_gen;
-};
-
-struct flush_tlb_info {
-	struct mm_struct *mm;
-	long unsigned int start;
-	long unsigned int end;
-	u64 new_tlb_gen;
-	unsigned int initiating_cpu;
-	u8 stride_shift;
-	u8 freed_tables;
-	u8 trim_cpumask;
-};
-
-typedef struct {
-	raw_spinlock_t *lock;
-	long unsigned int flags;
-} class_raw_spinlock_irqsave_t;
-
-typedef struct {
-	void *lock;
-	long unsigned int flags;
-} class_irqsave_t;
-
-typedef struct {
-	void *lock;
-} class_preempt_t;
-
-struct new_asid {
-	unsigned int asid: 16;
-	unsigned int need_flush: 1;
-};
-
-enum {
-	TASK_COMM_LEN = 16,
-};
-
-struct free_area {
-	struct list_head free_list[4];
-	long unsigned int nr_free;
-};
-
-struct zone;
-
-struct zoneref {
-	struct zone *zone;
-	int zone_idx;
-};
-
-struct cacheline_padding {
-	char x[0];
-};
-
-struct pglist_data;
-
-struct per_cpu_pages;
-
-struct per_cpu_zonestat;
-
-struct zone {
-	long unsigned int _watermark[4];
-	long unsigned int watermark_boost;
-	long unsigned int nr_reserved_highatomic;
-	long unsigned int nr_free_highatomic;
-	long int lowmem_reserve[3];
-	struct pglist_data *zone_pgdat;
-	struct per_cpu_pages *per_cpu_pageset;
-	struct per_cpu_zonestat *per_cpu_zonestats;
-	int pageset_high_min;
-	int pageset_high_max;
-	int pageset_batch;
-	long unsigned int zone_start_pfn;
-	atomic_long_t managed_pages;
-	long unsigned int spanned_pages;
-	long unsigned int present_pages;
-	const char *name;
-	int initialized;
-	long: 64;
-	long: 64;
-	long: 64;
-	struct cacheline_padding _pad1_;
-	struct free_area free_area[11];
-	long unsigned int flags;
-	spinlock_t lock;
-	struct llist_head trylock_free_pages;
-	long: 64;
-	long: 64;
-	struct cacheline_padding _pad2_;
-	long unsigned int percpu_drift_mark;
-	long unsigned int compact_cached_free_pfn;
-	long unsigned int compact_cached_migrate_pfn[2];
-	long unsigned int compact_init_migrate_pfn;
-	long unsigned int compact_init_free_pfn;
-	unsigned int compact_considered;
-	unsigned int compact_defer_shift;
-	int compact_order_failed;
-	bool compact_blockskip_flush;
-	bool contiguous;
-	long: 0;
-	struct cacheline_padding _pad3_;
-	atomic_long_t vm_stat[10];
-	atomic_long_t vm_numa_event[0];
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct zonelist {
-	struct zoneref _zonerefs[4];
-};
-
-struct kernel_clone_args {
-	u64 flags;
-	int *pidfd;
-	int *child_tid;
-	int *parent_tid;
-	const char *name;
-	int exit_signal;
-	u32 kthread: 1;
-	u32 io_thread: 1;
-	u32 user_worker: 1;
-	u32 no_files: 1;
-	long unsigned int stack;
-	long unsigned int stack_size;
-	long unsigned int tls;
-	pid_t *set_tid;
-	size_t set_tid_size;
-	int cgroup;
-	int idle;
-	int (*fn)(void *);
-	void *fn_arg;
-	struct cgroup *cgrp;
-	struct css_set *cset;
-	unsigned int kill_seq;
-};
-
-enum {
-	FUTEX_STATE_OK = 0,
-	FUTEX_STATE_EXITING = 1,
-	FUTEX_STATE_DEAD = 2,
-};
-
-enum {
-	REQ_F_FIXED_FILE_BIT = 0,
-	REQ_F_IO_DRAIN_BIT = 1,
-	REQ_F_LINK_BIT = 2,
-	REQ_F_HARDLINK_BIT = 3,
-	REQ_F_FORCE_ASYNC_BIT = 4,
-	REQ_F_BUFFER_SELECT_BIT = 5,
-	REQ_F_CQE_SKIP_BIT = 6,
-	REQ_F_FAIL_BIT = 8,
-	REQ_F_INFLIGHT_BIT = 9,
-	REQ_F_CUR_POS_BIT = 10,
-	REQ_F_NOWAIT_BIT = 11,
-	REQ_F_LINK_TIMEOUT_BIT = 12,
-	REQ_F_NEED_CLEANUP_BIT = 13,
-	REQ_F_POLLED_BIT = 14,
-	REQ_F_HYBRID_IOPOLL_STATE_BIT = 15,
-	REQ_F_BUFFER_SELECTED_BIT = 16,
-	REQ_F_BUFFER_RING_BIT = 17,
-	REQ_F_REISSUE_BIT = 18,
-	REQ_F_CREDS_BIT = 19,
-	REQ_F_REFCOUNT_BIT = 20,
-	REQ_F_ARM_LTIMEOUT_BIT = 21,
-	REQ_F_ASYNC_DATA_BIT = 22,
-	REQ_F_SKIP_LINK_CQES_BIT = 23,
-	REQ_F_SINGLE_POLL_BIT = 24,
-	REQ_F_DOUBLE_POLL_BIT = 25,
-	REQ_F_MULTISHOT_BIT = 26,
-	REQ_F_APOLL_MULTISHOT_BIT = 27,
-	REQ_F_CLEAR_POLLIN_BIT = 28,
-	REQ_F_SUPPORT_NOWAIT_BIT = 29,
-	REQ_F_ISREG_BIT = 30,
-	REQ_F_POLL_NO_LAZY_BIT = 31,
-	REQ_F_CAN_POLL_BIT = 32,
-	REQ_F_BL_EMPTY_BIT = 33,
-	REQ_F_BL_NO_RECYCLE_BIT = 34,
-	REQ_F_BUFFERS_COMMIT_BIT = 35,
-	REQ_F_BUF_NODE_BIT = 36,
-	REQ_F_BUF_MORE_BIT = 37,
-	REQ_F_HAS_METADATA_BIT = 38,
-	REQ_F_IMPORT_BUFFER_BIT = 39,
-	REQ_F_SQE_COPIED_BIT = 40,
-	REQ_F_IOPOLL_BIT = 41,
-	__REQ_F_LAST_BIT = 42,
-};
-
-typedef void (*btf_trace_task_newtask)(void *, struct task_struct *, u64);
-
-typedef void (*btf_trace_task_rename)(void *, struct task_struct *, const char *);
-
-typedef void (*btf_trace_task_prctl_unknown)(void *, int, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
+typedef unsigned int pipe_index_t;
 
 enum {
 	IPSTATS_MIB_NUM = 0,
@@ -10267,275 +11088,6 @@ enum {
 	__TCA_FLOWER_KEY_FLAGS_MAX = 33,
 };
 
-typedef struct {
-	spinlock_t *lock;
-} class_spinlock_irq_t;
-
-typedef int class_get_unused_fd_t;
-
-typedef int (*proc_visitor)(struct task_struct *, void *);
-
-typedef void (*btf_trace_cpuhp_enter)(void *, unsigned int, int, int, int (*)(unsigned int));
-
-typedef void (*btf_trace_cpuhp_multi_enter)(void *, unsigned int, int, int, int (*)(unsigned int, struct hlist_node *), struct hlist_node *);
-
-typedef void (*btf_trace_cpuhp_exit)(void *, unsigned int, int, int, int);
-
-struct cpuhp_step {
-	const char *name;
-	union {
-		int (*single)(unsigned int);
-		int (*multi)(unsigned int, struct hlist_node *);
-	} startup;
-	union {
-		int (*single)(unsigned int);
-		int (*multi)(unsigned int, struct hlist_node *);
-	} teardown;
-	struct hlist_head list;
-	bool cant_stop;
-	bool multi_instance;
-};
-
-enum cpuhp_state {
-	CPUHP_INVALID = -1,
-	CPUHP_OFFLINE = 0,
-	CPUHP_CREATE_THREADS = 1,
-	CPUHP_PERF_X86_PREPARE = 2,
-	CPUHP_PERF_X86_AMD_UNCORE_PREP = 3,
-	CPUHP_PERF_POWER = 4,
-	CPUHP_PERF_SUPERH = 5,
-	CPUHP_X86_HPET_DEAD = 6,
-	CPUHP_X86_MCE_DEAD = 7,
-	CPUHP_VIRT_NET_DEAD = 8,
-	CPUHP_IBMVNIC_DEAD = 9,
-	CPUHP_SLUB_DEAD = 10,
-	CPUHP_DEBUG_OBJ_DEAD = 11,
-	CPUHP_MM_WRITEBACK_DEAD = 12,
-	CPUHP_MM_VMSTAT_DEAD = 13,
-	CPUHP_SOFTIRQ_DEAD = 14,
-	CPUHP_NET_MVNETA_DEAD = 15,
-	CPUHP_CPUIDLE_DEAD = 16,
-	CPUHP_ARM64_FPSIMD_DEAD = 17,
-	CPUHP_ARM_OMAP_WAKE_DEAD = 18,
-	CPUHP_IRQ_POLL_DEAD = 19,
-	CPUHP_BLOCK_SOFTIRQ_DEAD = 20,
-	CPUHP_BIO_DEAD = 21,
-	CPUHP_ACPI_CPUDRV_DEAD = 22,
-	CPUHP_S390_PFAULT_DEAD = 23,
-	CPUHP_BLK_MQ_DEAD = 24,
-	CPUHP_FS_BUFF_DEAD = 25,
-	CPUHP_PRINTK_DEAD = 26,
-	CPUHP_MM_MEMCQ_DEAD = 27,
-	CPUHP_PERCPU_CNT_DEAD = 28,
-	CPUHP_RADIX_DEAD = 29,
-	CPUHP_PAGE_ALLOC = 30,
-	CPUHP_NET_DEV_DEAD = 31,
-	CPUHP_IOMMU_IOVA_DEAD = 32,
-	CPUHP_AP_ARM_CACHE_B15_RAC_DEAD = 33,
-	CPUHP_AP_DTPM_CPU_DEAD = 34,
-	CPUHP_RANDOM_PREPARE = 35,
-	CPUHP_WORKQUEUE_PREP = 36,
-	CPUHP_POWER_NUMA_PREPARE = 37,
-	CPUHP_HRTIMERS_PREPARE = 38,
-	CPUHP_X2APIC_PREPARE = 39,
-	CPUHP_SMPCFD_PREPARE = 40,
-	CPUHP_RELAY_PREPARE = 41,
-	CPUHP_MD_RAID5_PREPARE = 42,
-	CPUHP_RCUTREE_PREP = 43,
-	CPUHP_CPUIDLE_COUPLED_PREPARE = 44,
-	CPUHP_POWERPC_PMAC_PREPARE = 45,
-	CPUHP_POWERPC_MMU_CTX_PREPARE = 46,
-	CPUHP_XEN_PREPARE = 47,
-	CPUHP_XEN_EVTCHN_PREPARE = 48,
-	CPUHP_ARM_SHMOBILE_SCU_PREPARE = 49,
-	CPUHP_SH_SH3X_PREPARE = 50,
-	CPUHP_TOPOLOGY_PREPARE = 51,
-	CPUHP_NET_IUCV_PREPARE = 52,
-	CPUHP_ARM_BL_PREPARE = 53,
-	CPUHP_TRACE_RB_PREPARE = 54,
-	CPUHP_MM_ZSWP_POOL_PREPARE = 55,
-	CPUHP_KVM_PPC_BOOK3S_PREPARE = 56,
-	CPUHP_ZCOMP_PREPARE = 57,
-	CPUHP_TIMERS_PREPARE = 58,
-	CPUHP_TMIGR_PREPARE = 59,
-	CPUHP_MIPS_SOC_PREPARE = 60,
-	CPUHP_BP_PREPARE_DYN = 61,
-	CPUHP_BP_PREPARE_DYN_END = 81,
-	CPUHP_BP_KICK_AP = 82,
-	CPUHP_BRINGUP_CPU = 83,
-	CPUHP_AP_IDLE_DEAD = 84,
-	CPUHP_AP_OFFLINE = 85,
-	CPUHP_AP_CACHECTRL_STARTING = 86,
-	CPUHP_AP_SCHED_STARTING = 87,
-	CPUHP_AP_RCUTREE_DYING = 88,
-	CPUHP_AP_CPU_PM_STARTING = 89,
-	CPUHP_AP_IRQ_GIC_STARTING = 90,
-	CPUHP_AP_IRQ_HIP04_STARTING = 91,
-	CPUHP_AP_IRQ_APPLE_AIC_STARTING = 92,
-	CPUHP_AP_IRQ_ARMADA_XP_STARTING = 93,
-	CPUHP_AP_IRQ_BCM2836_STARTING = 94,
-	CPUHP_AP_IRQ_MIPS_GIC_STARTING = 95,
-	CPUHP_AP_IRQ_EIOINTC_STARTING = 96,
-	CPUHP_AP_IRQ_AVECINTC_STARTING = 97,
-	CPUHP_AP_IRQ_SIFIVE_PLIC_STARTING = 98,
-	CPUHP_AP_IRQ_ACLINT_SSWI_STARTING = 99,
-	CPUHP_AP_IRQ_RISCV_IMSIC_STARTING = 100,
-	CPUHP_AP_IRQ_RISCV_SBI_IPI_STARTING = 101,
-	CPUHP_AP_ARM_MVEBU_COHERENCY = 102,
-	CPUHP_AP_PERF_X86_AMD_UNCORE_STARTING = 103,
-	CPUHP_AP_PERF_X86_STARTING = 104,
-	CPUHP_AP_PERF_X86_AMD_IBS_STARTING = 105,
-	CPUHP_AP_PERF_XTENSA_STARTING = 106,
-	CPUHP_AP_ARM_VFP_STARTING = 107,
-	CPUHP_AP_ARM64_DEBUG_MONITORS_STARTING = 108,
-	CPUHP_AP_PERF_ARM_HW_BREAKPOINT_STARTING = 109,
-	CPUHP_AP_PERF_ARM_ACPI_STARTING = 110,
-	CPUHP_AP_PERF_ARM_STARTING = 111,
-	CPUHP_AP_PERF_RISCV_STARTING = 112,
-	CPUHP_AP_ARM_L2X0_STARTING = 113,
-	CPUHP_AP_EXYNOS4_MCT_TIMER_STARTING = 114,
-	CPUHP_AP_ARM_ARCH_TIMER_STARTING = 115,
-	CPUHP_AP_ARM_ARCH_TIMER_EVTSTRM_STARTING = 116,
-	CPUHP_AP_ARM_GLOBAL_TIMER_STARTING = 117,
-	CPUHP_AP_JCORE_TIMER_STARTING = 118,
-	CPUHP_AP_ARM_TWD_STARTING = 119,
-	CPUHP_AP_QCOM_TIMER_STARTING = 120,
-	CPUHP_AP_TEGRA_TIMER_STARTING = 121,
-	CPUHP_AP_ARMADA_TIMER_STARTING = 122,
-	CPUHP_AP_LOONGARCH_ARCH_TIMER_STARTING = 123,
-	CPUHP_AP_MIPS_GIC_TIMER_STARTING = 124,
-	CPUHP_AP_ARC_TIMER_STARTING = 125,
-	CPUHP_AP_REALTEK_TIMER_STARTING = 126,
-	CPUHP_AP_RISCV_TIMER_STARTING = 127,
-	CPUHP_AP_CLINT_TIMER_STARTING = 128,
-	CPUHP_AP_CSKY_TIMER_STARTING = 129,
-	CPUHP_AP_TI_GP_TIMER_STARTING = 130,
-	CPUHP_AP_HYPERV_TIMER_STARTING = 131,
-	CPUHP_AP_DUMMY_TIMER_STARTING = 132,
-	CPUHP_AP_ARM_XEN_STARTING = 133,
-	CPUHP_AP_ARM_XEN_RUNSTATE_STARTING = 134,
-	CPUHP_AP_ARM_CORESIGHT_CTI_STARTING = 135,
-	CPUHP_AP_ARM64_ISNDEP_STARTING = 136,
-	CPUHP_AP_SMPCFD_DYING = 137,
-	CPUHP_AP_HRTIMERS_DYING = 138,
-	CPUHP_AP_TICK_DYING = 139,
-	CPUHP_AP_X86_TBOOT_DYING = 140,
-	CPUHP_AP_ARM_CACHE_B15_RAC_DYING = 141,
-	CPUHP_AP_ONLINE = 142,
-	CPUHP_TEARDOWN_CPU = 143,
-	CPUHP_AP_ONLINE_IDLE = 144,
-	CPUHP_AP_HYPERV_ONLINE = 145,
-	CPUHP_AP_KVM_ONLINE = 146,
-	CPUHP_AP_SCHED_WAIT_EMPTY = 147,
-	CPUHP_AP_SMPBOOT_THREADS = 148,
-	CPUHP_AP_IRQ_AFFINITY_ONLINE = 149,
-	CPUHP_AP_BLK_MQ_ONLINE = 150,
-	CPUHP_AP_ARM_MVEBU_SYNC_CLOCKS = 151,
-	CPUHP_AP_ARM_CORESIGHT_ONLINE = 152,
-	CPUHP_AP_X86_INTEL_EPB_ONLINE = 153,
-	CPUHP_AP_PERF_ONLINE = 154,
-	CPUHP_AP_PERF_X86_ONLINE = 155,
-	CPUHP_AP_PERF_X86_UNCORE_ONLINE = 156,
-	CPUHP_AP_PERF_X86_AMD_UNCORE_ONLINE = 157,
-	CPUHP_AP_PERF_X86_AMD_POWER_ONLINE = 158,
-	CPUHP_AP_PERF_S390_CF_ONLINE = 159,
-	CPUHP_AP_PERF_S390_SF_ONLINE = 160,
-	CPUHP_AP_PERF_ARM_CCI_ONLINE = 161,
-	CPUHP_AP_PERF_ARM_CCN_ONLINE = 162,
-	CPUHP_AP_PERF_ARM_HISI_CPA_ONLINE = 163,
-	CPUHP_AP_PERF_ARM_HISI_DDRC_ONLINE = 164,
-	CPUHP_AP_PERF_ARM_HISI_HHA_ONLINE = 165,
-	CPUHP_AP_PERF_ARM_HISI_L3_ONLINE = 166,
-	CPUHP_AP_PERF_ARM_HISI_PA_ONLINE = 167,
-	CPUHP_AP_PERF_ARM_HISI_SLLC_ONLINE = 168,
-	CPUHP_AP_PERF_ARM_HISI_PCIE_PMU_ONLINE = 169,
-	CPUHP_AP_PERF_ARM_HNS3_PMU_ONLINE = 170,
-	CPUHP_AP_PERF_ARM_L2X0_ONLINE = 171,
-	CPUHP_AP_PERF_ARM_QCOM_L2_ONLINE = 172,
-	CPUHP_AP_PERF_ARM_QCOM_L3_ONLINE = 173,
-	CPUHP_AP_PERF_ARM_APM_XGENE_ONLINE = 174,
-	CPUHP_AP_PERF_ARM_CAVIUM_TX2_UNCORE_ONLINE = 175,
-	CPUHP_AP_PERF_ARM_MARVELL_CN10K_DDR_ONLINE = 176,
-	CPUHP_AP_PERF_ARM_MRVL_PEM_ONLINE = 177,
-	CPUHP_AP_PERF_POWERPC_NEST_IMC_ONLINE = 178,
-	CPUHP_AP_PERF_POWERPC_CORE_IMC_ONLINE = 179,
-	CPUHP_AP_PERF_POWERPC_THREAD_IMC_ONLINE = 180,
-	CPUHP_AP_PERF_POWERPC_TRACE_IMC_ONLINE = 181,
-	CPUHP_AP_PERF_POWERPC_HV_24x7_ONLINE = 182,
-	CPUHP_AP_PERF_POWERPC_HV_GPCI_ONLINE = 183,
-	CPUHP_AP_PERF_CSKY_ONLINE = 184,
-	CPUHP_AP_TMIGR_ONLINE = 185,
-	CPUHP_AP_WATCHDOG_ONLINE = 186,
-	CPUHP_AP_WORKQUEUE_ONLINE = 187,
-	CPUHP_AP_RANDOM_ONLINE = 188,
-	CPUHP_AP_RCUTREE_ONLINE = 189,
-	CPUHP_AP_KTHREADS_ONLINE = 190,
-	CPUHP_AP_BASE_CACHEINFO_ONLINE = 191,
-	CPUHP_AP_ONLINE_DYN = 192,
-	CPUHP_AP_ONLINE_DYN_END = 232,
-	CPUHP_AP_X86_HPET_ONLINE = 233,
-	CPUHP_AP_X86_KVM_CLK_ONLINE = 234,
-	CPUHP_AP_ACTIVE = 235,
-	CPUHP_ONLINE = 236,
-};
-
-enum cpuhp_smt_control {
-	CPU_SMT_ENABLED = 0,
-	CPU_SMT_DISABLED = 1,
-	CPU_SMT_FORCE_DISABLED = 2,
-	CPU_SMT_NOT_SUPPORTED = 3,
-	CPU_SMT_NOT_IMPLEMENTED = 4,
-};
-
-enum cpuhp_sync_state {
-	SYNC_STATE_DEAD = 0,
-	SYNC_STATE_KICKED = 1,
-	SYNC_STATE_SHOULD_DIE = 2,
-	SYNC_STATE_ALIVE = 3,
-	SYNC_STATE_SHOULD_ONLINE = 4,
-	SYNC_STATE_ONLINE = 5,
-};
-
-struct trace_print_flags {
-	long unsigned int mask;
-	const char *name;
-};
-
-enum {
-	TASKLET_STATE_SCHED = 0,
-	TASKLET_STATE_RUN = 1,
-};
-
-struct irqaction;
-
-typedef void (*btf_trace_irq_handler_entry)(void *, int, struct irqaction *);
-
-typedef void (*btf_trace_irq_handler_exit)(void *, int, struct irqaction *, int);
-
-typedef void (*btf_trace_softirq_entry)(void *, unsigned int);
-
-typedef void (*btf_trace_softirq_exit)(void *, unsigned int);
-
-typedef void (*btf_trace_softirq_raise)(void *, unsigned int);
-
-struct tasklet_struct;
-
-typedef void (*btf_trace_tasklet_entry)(void *, struct tasklet_struct *, void *);
-
-typedef void (*btf_trace_tasklet_exit)(void *, struct tasklet_struct *, void *);
-
-struct softirq_action {
-	void (*action)(void);
-};
-
-struct wait_bit_key;
-
-typedef int wait_bit_action_f(struct wait_bit_key *, int);
-
-struct __user_cap_data_struct;
-
-typedef struct __user_cap_data_struct *cap_user_data_t;
-
 enum rw_hint {
 	WRITE_LIFE_NOT_SET = 0,
 	WRITE_LIFE_NONE = 1,
@@ -10656,6 +11208,26 @@ struct inode {
 	void *i_private;
 };
 
+enum {
+	REGION_INTERSECTS = 0,
+	REGION_DISJOINT = 1,
+	REGION_MIXED = 2,
+};
+
+enum {
+	MAX_IORES_LEVEL = 8,
+};
+
+typedef struct {
+	rwlock_t *lock;
+} class_read_lock_t;
+
+typedef resource_size_t (*resource_alignf)(void *, const struct resource *, const struct resource *, resource_size_t, resource_size_t);
+
+struct __user_cap_data_struct;
+
+typedef struct __user_cap_data_struct *cap_user_data_t;
+
 struct __user_cap_data_struct {
 	__u32 effective;
 	__u32 permitted;
@@ -10673,14 +11245,6 @@ struct __kernel_timespec {
 	long long int tv_nsec;
 };
 
-struct sigaltstack {
-	void *ss_sp;
-	int ss_flags;
-	__kernel_size_t ss_size;
-};
-
-typedef struct sigaltstack stack_t;
-
 struct siginfo {
 	union {
 		struct {
@@ -10695,13 +11259,27 @@ struct siginfo {
 
 typedef struct siginfo siginfo_t;
 
-struct kernel_siginfo {
-	struct {
-		int si_signo;
-		int si_errno;
-		int si_code;
-		union __sifields _sifields;
-	};
+enum {
+	TASK_COMM_LEN = 16,
+};
+
+enum hrtimer_mode {
+	HRTIMER_MODE_ABS = 0,
+	HRTIMER_MODE_REL = 1,
+	HRTIMER_MODE_PINNED = 2,
+	HRTIMER_MODE_SOFT = 4,
+	HRTIMER_MODE_HARD = 8,
+	HRTIMER_MODE_LAZY_REARM = 16,
+	HRTIMER_MODE_ABS_PINNED = 2,
+	HRTIMER_MODE_REL_PINNED = 3,
+	HRTIMER_MODE_ABS_SOFT = 4,
+	HRTIMER_MODE_REL_SOFT = 5,
+	HRTIMER_MODE_ABS_PINNED_SOFT = 6,
+	HRTIMER_MODE_REL_PINNED_SOFT = 7,
+	HRTIMER_MODE_ABS_HARD = 8,
+	HRTIMER_MODE_REL_HARD = 9,
+	HRTIMER_MODE_ABS_PINNED_HARD = 10,
+	HRTIMER_MODE_REL_PINNED_HARD = 11,
 };
 
 struct timerqueue_node {
@@ -10828,6 +11406,10 @@ typedef void (*btf_trace_signal_generate)(void *, int, struct kernel_siginfo *, 
 typedef void (*btf_trace_signal_deliver)(void *, int, struct kernel_siginfo *, struct k_sigaction *);
 
 typedef long unsigned int old_sigset_t;
+
+typedef struct {
+	spinlock_t *lock;
+} class_spinlock_irq_t;
 
 typedef struct {
 	spinlock_t *lock;
@@ -10970,12 +11552,6 @@ enum {
 	TCP_MAX_STATES = 14,
 };
 
-struct exception_table_entry {
-	int insn;
-	int fixup;
-	int data;
-};
-
 enum {
 	KERNEL_PARAM_OPS_FL_NOARG = 1,
 };
@@ -11045,111 +11621,70 @@ struct ipc_ids {
 	struct rhashtable key_ht;
 };
 
-struct uid_gid_map {
-	union {
-		struct {
-			struct uid_gid_extent extent[5];
-			u32 nr_extents;
-		};
-		struct {
-			struct uid_gid_extent *forward;
-			struct uid_gid_extent *reverse;
-		};
-	};
+typedef void (*btf_trace_notifier_register)(void *, void *);
+
+typedef void (*btf_trace_notifier_unregister)(void *, void *);
+
+typedef void (*btf_trace_notifier_run)(void *, void *);
+
+enum die_val {
+	DIE_OOPS = 1,
+	DIE_INT3 = 2,
+	DIE_DEBUG = 3,
+	DIE_PANIC = 4,
+	DIE_NMI = 5,
+	DIE_DIE = 6,
+	DIE_KERNELDEBUG = 7,
+	DIE_TRAP = 8,
+	DIE_GPF = 9,
+	DIE_CALL = 10,
+	DIE_PAGE_FAULT = 11,
+	DIE_NMIUNKNOWN = 12,
 };
 
-struct user_namespace {
-	struct uid_gid_map uid_map;
-	struct uid_gid_map gid_map;
-	struct uid_gid_map projid_map;
-	struct user_namespace *parent;
-	int level;
-	kuid_t owner;
-	kgid_t group;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	struct ns_common ns;
-	long unsigned int flags;
-	bool parent_could_setfcap;
-	struct work_struct work;
-	struct ctl_table_set set;
-	struct ctl_table_header *sysctls;
-	struct ucounts *ucounts;
-	long int ucount_max[8];
-	long int rlimit_max[4];
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
+enum reboot_mode {
+	REBOOT_UNDEFINED = -1,
+	REBOOT_COLD = 0,
+	REBOOT_WARM = 1,
+	REBOOT_HARD = 2,
+	REBOOT_SOFT = 3,
+	REBOOT_GPIO = 4,
 };
 
-typedef void (*async_func_t)(void *, async_cookie_t);
+enum hw_protection_action {
+	HWPROT_ACT_DEFAULT = 0,
+	HWPROT_ACT_SHUTDOWN = 1,
+	HWPROT_ACT_REBOOT = 2,
+};
+
+enum sys_off_mode {
+	SYS_OFF_MODE_POWER_OFF_PREPARE = 0,
+	SYS_OFF_MODE_POWER_OFF = 1,
+	SYS_OFF_MODE_RESTART_PREPARE = 2,
+	SYS_OFF_MODE_RESTART = 3,
+};
 
 enum {
-	HP_THREAD_NONE = 0,
-	HP_THREAD_ACTIVE = 1,
-	HP_THREAD_PARKED = 2,
+	CSD_FLAG_LOCK = 1,
+	IRQ_WORK_PENDING = 1,
+	IRQ_WORK_BUSY = 2,
+	IRQ_WORK_LAZY = 4,
+	IRQ_WORK_HARD_IRQ = 8,
+	IRQ_WORK_CLAIMED = 3,
+	CSD_TYPE_ASYNC = 0,
+	CSD_TYPE_SYNC = 16,
+	CSD_TYPE_IRQ_WORK = 32,
+	CSD_TYPE_TTWU = 48,
+	CSD_FLAG_TYPE_MASK = 240,
 };
 
-struct user_regset;
-
-typedef int user_regset_get2_fn(struct task_struct *, const struct user_regset *, struct membuf);
-
-typedef int user_regset_set_fn(struct task_struct *, const struct user_regset *, unsigned int, unsigned int, const void *, const void *);
-
-typedef int user_regset_active_fn(struct task_struct *, const struct user_regset *);
-
-typedef int user_regset_writeback_fn(struct task_struct *, const struct user_regset *, int);
-
-struct user_regset {
-	user_regset_get2_fn *regset_get;
-	user_regset_set_fn *set;
-	user_regset_active_fn *active;
-	user_regset_writeback_fn *writeback;
-	unsigned int n;
-	unsigned int size;
-	unsigned int align;
-	unsigned int bias;
-	unsigned int core_note_type;
-	const char *core_note_name;
-};
-
-struct user_regset_view {
+struct trace_print_flags {
+	long unsigned int mask;
 	const char *name;
-	const struct user_regset *regsets;
-	unsigned int n;
-	u32 e_flags;
-	u16 e_machine;
-	u8 ei_osabi;
 };
 
-struct group_info {
-	refcount_t usage;
-	int ngroups;
-	kgid_t gid[0];
-};
-
-enum {
-	SD_BALANCE_NEWIDLE = 1,
-	SD_BALANCE_EXEC = 2,
-	SD_BALANCE_FORK = 4,
-	SD_BALANCE_WAKE = 8,
-	SD_WAKE_AFFINE = 16,
-	SD_ASYM_CPUCAPACITY = 32,
-	SD_ASYM_CPUCAPACITY_FULL = 64,
-	SD_SHARE_CPUCAPACITY = 128,
-	SD_CLUSTER = 256,
-	SD_SHARE_LLC = 512,
-	SD_SERIALIZE = 1024,
-	SD_ASYM_PACKING = 2048,
-	SD_PREFER_SIBLING = 4096,
-	SD_NUMA = 8192,
+struct sched_param {
+	int sched_priority;
 };
 
 struct em_perf_state {
@@ -11160,57 +11695,101 @@ struct em_perf_state {
 	long unsigned int flags;
 };
 
-struct cpuidle_state_usage {
-	long long unsigned int disable;
-	long long unsigned int usage;
-	u64 time_ns;
-	long long unsigned int above;
-	long long unsigned int below;
-	long long unsigned int rejected;
-};
+typedef void (*btf_trace_sched_kthread_stop)(void *, struct task_struct *);
 
-struct cpuidle_state_kobj;
+typedef void (*btf_trace_sched_kthread_stop_ret)(void *, int);
 
-struct cpuidle_driver_kobj;
+struct kthread_worker;
 
-struct cpuidle_device_kobj;
+struct kthread_work;
 
-struct cpuidle_device;
+typedef void (*btf_trace_sched_kthread_work_queue_work)(void *, struct kthread_worker *, struct kthread_work *);
 
-struct cpuidle_driver;
+typedef void (*btf_trace_sched_kthread_work_execute_start)(void *, struct kthread_work *);
 
-struct cpuidle_state {
-	char name[16];
-	char desc[32];
-	s64 exit_latency_ns;
-	s64 target_residency_ns;
-	unsigned int flags;
-	unsigned int exit_latency;
-	int power_usage;
-	unsigned int target_residency;
-	int (*enter)(struct cpuidle_device *, struct cpuidle_driver *, int);
-	void (*enter_dead)(struct cpuidle_device *, int);
-	int (*enter_s2idle)(struct cpuidle_device *, struct cpuidle_driver *, int);
-};
+typedef void (*kthread_work_func_t)(struct kthread_work *);
 
-struct rb_augment_callbacks {
-	void (*propagate)(struct rb_node *, struct rb_node *);
-	void (*copy)(struct rb_node *, struct rb_node *);
-	void (*rotate)(struct rb_node *, struct rb_node *);
-};
+typedef void (*btf_trace_sched_kthread_work_execute_end)(void *, struct kthread_work *, kthread_work_func_t);
 
-struct sched_attr {
-	__u32 size;
-	__u32 sched_policy;
-	__u64 sched_flags;
-	__s32 sched_nice;
-	__u32 sched_priority;
-	__u64 sched_runtime;
-	__u64 sched_deadline;
-	__u64 sched_period;
-	__u32 sched_util_min;
-	__u32 sched_util_max;
-};
+typedef void (*btf_trace_sched_waking)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_wakeup)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_wakeup_new)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *, unsigned int);
+
+typedef void (*btf_trace_sched_migrate_task)(void *, struct task_struct *, int);
+
+typedef void (*btf_trace_sched_process_free)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_process_exit)(void *, struct task_struct *, bool);
+
+typedef void (*btf_trace_sched_wait_task)(void *, struct task_struct *);
+
+typedef void (*btf_trace_sched_process_wait)(void *, struct pid *);
+
+typedef void (*btf_trace_sched_process_fork)(void *, struct task_struct *, struct task_struct *);
+
+struct linux_binprm;
+
+typedef void (*btf_trace_sched_process_exec)(void *, struct task_struct *, pid_t, struct linux_binprm *);
+
+typedef void (*btf_trace_sched_prepare_exec)(void *, struct task_struct *, struct linux_binprm *);
+
+typedef void (*btf_trace_sched_stat_runtime)(void *, struct task_struct *, u64);
+
+typedef void (*btf_trace_sched_pi_setprio)(void *, struct task_struct *, struct task_struct *);
+
+typedef void (*btf_trace_sched_wake_idle_without_ipi)(void *, int);
+
+struct cfs_rq;
+
+typedef void (*btf_trace_pelt_cfs_tp)(void *, struct cfs_rq *);
+
+typedef void (*btf_trace_pelt_rt_tp)(void *, struct rq *);
+
+typedef void (*btf_trace_pelt_dl_tp)(void *, struct rq *);
+
+typedef void (*btf_trace_pelt_hw_tp)(void *, struct rq *);
+
+typedef void (*btf_trace_pelt_irq_tp)(void *, struct rq *);
+
+typedef void (*btf_trace_pelt_se_tp)(void *, struct sched_entity *);
+
+typedef void (*btf_trace_sched_cpu_capacity_tp)(void *, struct rq *);
+
+struct root_domain;
+
+typedef void (*btf_trace_sched_overutilized_tp)(void *, struct root_domain *, bool);
+
+typedef void (*btf_trace_sched_util_est_cfs_tp)(void *, struct cfs_rq *);
+
+typedef void (*btf_trace_sched_util_est_se_tp)(void *, struct sched_entity *);
+
+typedef void (*btf_trace_sched_update_nr_running_tp)(void *, struct rq *, int);
+
+typedef void (*btf_trace_sched_compute_energy_tp)(void *, struct task_struct *, int, long unsigned int, long unsigned int, long unsigned int);
+
+typedef void (*btf_trace_sched_entry_tp)(void *, bool);
+
+typedef void (*btf_trace_sched_exit_tp)(void *, bool);
+
+typedef void (*btf_trace_sched_set_need_resched_tp)(void *, struct task_struct *, int, int);
+
+typedef void (*btf_trace_sched_dl_throttle_tp)(void *, struct sched_dl_entity *, int, u8);
+
+typedef void (*btf_trace_sched_dl_replenish_tp)(void *, struct sched_dl_entity *, int, u8);
+
+typedef void (*btf_trace_sched_dl_update_tp)(void *, struct sched_dl_entity *, int, u8);
+
+typedef void (*btf_trace_sched_dl_server_start_tp)(void *, struct sched_dl_entity *, int, u8);
+
+typedef void (*btf_trace_sched_dl_server_stop_tp)(void *, struct sched_dl_entity *, int, u8);
+
+typedef void (*btf_trace_ipi_send_cpu)(void *, const unsigned int, long unsigned int, void *);
+
+typedef void (*btf_trace_ipi_send_cpumask)(void *, const struct cpumask *, long unsigned int, void *);
 
 struct cpupri_vec {
 	atomic_t count;
@@ -11258,57 +11837,50 @@ enum {
 	__SCHED_FEAT_NR = 29,
 };
 
-typedef struct {
-	struct rq *lock;
-	struct rq_flags rf;
-} class_rq_lock_irqsave_t;
-
-typedef struct {
-	struct rq *lock;
-	struct rq_flags rf;
-} class_rq_lock_t;
-
-typedef struct {
-	void *lock;
-} class_cpus_read_lock_t;
-
-enum cpu_idle_type {
-	__CPU_NOT_IDLE = 0,
-	CPU_IDLE = 1,
-	CPU_NEWLY_IDLE = 2,
-	CPU_MAX_IDLE_TYPES = 3,
+enum {
+	REQ_F_FIXED_FILE_BIT = 0,
+	REQ_F_IO_DRAIN_BIT = 1,
+	REQ_F_LINK_BIT = 2,
+	REQ_F_HARDLINK_BIT = 3,
+	REQ_F_FORCE_ASYNC_BIT = 4,
+	REQ_F_BUFFER_SELECT_BIT = 5,
+	REQ_F_CQE_SKIP_BIT = 6,
+	REQ_F_FAIL_BIT = 8,
+	REQ_F_INFLIGHT_BIT = 9,
+	REQ_F_CUR_POS_BIT = 10,
+	REQ_F_NOWAIT_BIT = 11,
+	REQ_F_LINK_TIMEOUT_BIT = 12,
+	REQ_F_NEED_CLEANUP_BIT = 13,
+	REQ_F_POLLED_BIT = 14,
+	REQ_F_HYBRID_IOPOLL_STATE_BIT = 15,
+	REQ_F_BUFFER_SELECTED_BIT = 16,
+	REQ_F_BUFFER_RING_BIT = 17,
+	REQ_F_REISSUE_BIT = 18,
+	REQ_F_CREDS_BIT = 19,
+	REQ_F_REFCOUNT_BIT = 20,
+	REQ_F_ARM_LTIMEOUT_BIT = 21,
+	REQ_F_ASYNC_DATA_BIT = 22,
+	REQ_F_SKIP_LINK_CQES_BIT = 23,
+	REQ_F_SINGLE_POLL_BIT = 24,
+	REQ_F_DOUBLE_POLL_BIT = 25,
+	REQ_F_MULTISHOT_BIT = 26,
+	REQ_F_APOLL_MULTISHOT_BIT = 27,
+	REQ_F_CLEAR_POLLIN_BIT = 28,
+	REQ_F_SUPPORT_NOWAIT_BIT = 29,
+	REQ_F_ISREG_BIT = 30,
+	REQ_F_POLL_NO_LAZY_BIT = 31,
+	REQ_F_CAN_POLL_BIT = 32,
+	REQ_F_BL_EMPTY_BIT = 33,
+	REQ_F_BL_NO_RECYCLE_BIT = 34,
+	REQ_F_BUFFERS_COMMIT_BIT = 35,
+	REQ_F_BUF_NODE_BIT = 36,
+	REQ_F_BUF_MORE_BIT = 37,
+	REQ_F_HAS_METADATA_BIT = 38,
+	REQ_F_IMPORT_BUFFER_BIT = 39,
+	REQ_F_SQE_COPIED_BIT = 40,
+	REQ_F_IOPOLL_BIT = 41,
+	__REQ_F_LAST_BIT = 42,
 };
-
-enum group_type {
-	group_has_spare = 0,
-	group_fully_busy = 1,
-	group_misfit_task = 2,
-	group_smt_balance = 3,
-	group_asym_packing = 4,
-	group_imbalanced = 5,
-	group_llc_balance = 6,
-	group_overloaded = 7,
-};
-
-enum llc_mig {
-	mig_forbid = 0,
-	mig_llc = 1,
-	mig_unrestricted = 2,
-};
-
-struct plist_head {
-	struct list_head node_list;
-};
-
-struct sched_param {
-	int sched_priority;
-};
-
-typedef struct {
-	struct task_struct *lock;
-	struct rq *rq;
-	struct rq_flags rf;
-} class_task_rq_lock_t;
 
 typedef struct {
 	raw_spinlock_t *lock;
@@ -11317,77 +11889,207 @@ typedef struct {
 typedef struct {
 	struct rq *lock;
 	struct rq_flags rf;
-} class_rq_lock_irq_t;
+} class_rq_lock_irqsave_t;
 
-struct task_group;
+enum {
+	cpuset = 0,
+	possible = 1,
+	fail = 2,
+};
+
+typedef struct {
+	struct task_struct *lock;
+	struct rq *rq;
+	struct rq_flags rf;
+} class_task_rq_lock_t;
 
 struct sched_change_ctx;
 
 typedef struct sched_change_ctx *class_sched_change_t;
 
 typedef struct {
-	struct rq *lock;
-	struct rq *lock2;
-} class_double_rq_lock_t;
+	struct task_struct *lock;
+	struct rq *rq;
+	struct rq_flags rf;
+} class___task_rq_lock_t;
 
-enum dl_bw_request {
-	dl_bw_req_deactivate = 0,
-	dl_bw_req_alloc = 1,
-	dl_bw_req_free = 2,
+typedef struct {
+	void *lock;
+} class_preempt_t;
+
+typedef int (*task_call_f)(struct task_struct *, void *);
+
+struct clk;
+
+enum {
+	__SD_BALANCE_NEWIDLE = 0,
+	__SD_BALANCE_EXEC = 1,
+	__SD_BALANCE_FORK = 2,
+	__SD_BALANCE_WAKE = 3,
+	__SD_WAKE_AFFINE = 4,
+	__SD_ASYM_CPUCAPACITY = 5,
+	__SD_ASYM_CPUCAPACITY_FULL = 6,
+	__SD_SHARE_CPUCAPACITY = 7,
+	__SD_CLUSTER = 8,
+	__SD_SHARE_LLC = 9,
+	__SD_SERIALIZE = 10,
+	__SD_ASYM_PACKING = 11,
+	__SD_PREFER_SIBLING = 12,
+	__SD_NUMA = 13,
+	__SD_FLAG_CNT = 14,
 };
 
-enum cpu_usage_stat {
-	CPUTIME_USER = 0,
-	CPUTIME_NICE = 1,
-	CPUTIME_SYSTEM = 2,
-	CPUTIME_SOFTIRQ = 3,
-	CPUTIME_IRQ = 4,
-	CPUTIME_IDLE = 5,
-	CPUTIME_IOWAIT = 6,
-	CPUTIME_STEAL = 7,
-	CPUTIME_GUEST = 8,
-	CPUTIME_GUEST_NICE = 9,
-	NR_STATS = 10,
+enum {
+	SD_BALANCE_NEWIDLE = 1,
+	SD_BALANCE_EXEC = 2,
+	SD_BALANCE_FORK = 4,
+	SD_BALANCE_WAKE = 8,
+	SD_WAKE_AFFINE = 16,
+	SD_ASYM_CPUCAPACITY = 32,
+	SD_ASYM_CPUCAPACITY_FULL = 64,
+	SD_SHARE_CPUCAPACITY = 128,
+	SD_CLUSTER = 256,
+	SD_SHARE_LLC = 512,
+	SD_SERIALIZE = 1024,
+	SD_ASYM_PACKING = 2048,
+	SD_PREFER_SIBLING = 4096,
+	SD_NUMA = 8192,
 };
 
-typedef void (*btf_trace_contention_begin)(void *, void *, unsigned int);
+struct sd_flag_debug {
+	unsigned int meta_flags;
+	char *name;
+};
 
-typedef void (*btf_trace_contention_end)(void *, void *, int);
+struct cpufreq_stats;
 
-typedef void (*btf_trace_contended_release)(void *, void *);
+struct sched_attr {
+	__u32 size;
+	__u32 sched_policy;
+	__u64 sched_flags;
+	__s32 sched_nice;
+	__u32 sched_priority;
+	__u64 sched_runtime;
+	__u64 sched_deadline;
+	__u64 sched_period;
+	__u32 sched_util_min;
+	__u32 sched_util_max;
+};
+
+struct sched_domain_topology_level;
+
+typedef const struct cpumask * (*sched_domain_mask_f)(struct sched_domain_topology_level *, int);
+
+typedef int (*sched_domain_flags_f)(void);
+
+struct sched_domain;
+
+struct sched_group;
+
+struct sched_group_capacity;
+
+struct sd_data {
+	struct sched_domain **sd;
+	struct sched_group **sg;
+	struct sched_group_capacity **sgc;
+};
+
+struct sched_domain_topology_level {
+	sched_domain_mask_f mask;
+	sched_domain_flags_f sd_flags;
+	int numa_level;
+	struct sd_data data;
+	char *name;
+};
+
+struct wait_bit_key;
+
+typedef int wait_bit_action_f(struct wait_bit_key *, int);
+
+enum hk_type {
+	HK_TYPE_DOMAIN_BOOT = 0,
+	HK_TYPE_DOMAIN = 1,
+	HK_TYPE_MANAGED_IRQ = 2,
+	HK_TYPE_KERNEL_NOISE = 3,
+	HK_TYPE_MAX = 4,
+	HK_TYPE_KTHREAD = 1,
+	HK_TYPE_TICK = 3,
+	HK_TYPE_TIMER = 3,
+	HK_TYPE_RCU = 3,
+	HK_TYPE_MISC = 3,
+	HK_TYPE_WQ = 3,
+};
+
+enum rwsem_waiter_type {
+	RWSEM_WAITING_FOR_WRITE = 0,
+	RWSEM_WAITING_FOR_READ = 1,
+};
+
+struct rwsem_waiter {
+	struct list_head list;
+	struct task_struct *task;
+	enum rwsem_waiter_type type;
+	long unsigned int timeout;
+	bool handoff_set;
+};
 
 typedef struct {
 	raw_spinlock_t *lock;
 } class_raw_spinlock_init_t;
 
-struct mcs_spinlock {
-	struct mcs_spinlock *next;
-	int locked;
-	int count;
+enum owner_state {
+	OWNER_NULL = 1,
+	OWNER_WRITER = 2,
+	OWNER_READER = 4,
+	OWNER_NONSPINNABLE = 8,
 };
 
-struct qnode {
-	struct mcs_spinlock mcs;
+enum rwsem_wake_type {
+	RWSEM_WAKE_ANY = 0,
+	RWSEM_WAKE_READERS = 1,
+	RWSEM_WAKE_READ_OWNED = 2,
 };
 
-enum pm_qos_req_action {
-	PM_QOS_ADD_REQ = 0,
-	PM_QOS_UPDATE_REQ = 1,
-	PM_QOS_REMOVE_REQ = 2,
+enum rtmutex_chainwalk {
+	RT_MUTEX_MIN_CHAINWALK = 0,
+	RT_MUTEX_FULL_CHAINWALK = 1,
 };
 
-enum {
-	CSD_FLAG_LOCK = 1,
-	IRQ_WORK_PENDING = 1,
-	IRQ_WORK_BUSY = 2,
-	IRQ_WORK_LAZY = 4,
-	IRQ_WORK_HARD_IRQ = 8,
-	IRQ_WORK_CLAIMED = 3,
-	CSD_TYPE_ASYNC = 0,
-	CSD_TYPE_SYNC = 16,
-	CSD_TYPE_IRQ_WORK = 32,
-	CSD_TYPE_TTWU = 48,
-	CSD_FLAG_TYPE_MASK = 240,
+typedef int initcall_entry_t;
+
+typedef struct {
+	seqcount_t seqcount;
+} seqcount_latch_t;
+
+struct iov_iter {
+	u8 iter_type;
+	bool nofault;
+	bool data_source;
+	size_t iov_offset;
+	union {
+		struct iovec __ubuf_iovec;
+		struct {
+			union {
+				const struct iovec *__iov;
+				const struct kvec *kvec;
+				const struct bio_vec *bvec;
+				const struct folio_queue *folioq;
+				struct xarray *xarray;
+				void *ubuf;
+			};
+			size_t count;
+		};
+	};
+	union {
+		long unsigned int nr_segs;
+		u8 folioq_slot;
+		loff_t xarray_start;
+	};
+};
+
+struct dev_printk_info {
+	char subsystem[16];
+	char device[48];
 };
 
 typedef unsigned int uint;
@@ -11448,44 +12150,88 @@ struct console {
 	struct irq_work irq_work;
 };
 
-enum desc_state {
-	desc_miss = -1,
-	desc_reserved = 0,
-	desc_committed = 1,
-	desc_finalized = 2,
-	desc_reusable = 3,
+typedef void (*btf_trace_console)(void *, const char *, size_t);
+
+struct printk_info {
+	u64 seq;
+	u64 ts_nsec;
+	u16 text_len;
+	u8 facility;
+	u8 flags: 5;
+	u8 level: 3;
+	u32 caller_id;
+	struct dev_printk_info dev_info;
+};
+
+struct console_cmdline {
+	char name[16];
+	int index;
+	char devname[32];
+	bool user_specified;
+	char *options;
+};
+
+struct prb_data_blk_lpos {
+	long unsigned int begin;
+	long unsigned int next;
+};
+
+struct prb_desc {
+	atomic_long_t state_var;
+	struct prb_data_blk_lpos text_blk_lpos;
+};
+
+enum printk_info_flags {
+	LOG_FORCE_CON = 1,
+	LOG_NEWLINE = 2,
+	LOG_CONT = 8,
+};
+
+enum kmsg_dump_reason {
+	KMSG_DUMP_UNDEF = 0,
+	KMSG_DUMP_PANIC = 1,
+	KMSG_DUMP_OOPS = 2,
+	KMSG_DUMP_EMERG = 3,
+	KMSG_DUMP_SHUTDOWN = 4,
+	KMSG_DUMP_MAX = 5,
+};
+
+enum con_flush_mode {
+	CONSOLE_FLUSH_PENDING = 0,
+	CONSOLE_REPLAY_ALL = 1,
+};
+
+typedef irqreturn_t (*irq_handler_t)(int, void *);
+
+struct irqaction {
+	irq_handler_t handler;
+	union {
+		void *dev_id;
+		void *percpu_dev_id;
+	};
+	const struct cpumask *affinity;
+	struct irqaction *next;
+	irq_handler_t thread_fn;
+	struct task_struct *thread;
+	struct irqaction *secondary;
+	unsigned int irq;
+	unsigned int flags;
+	long unsigned int thread_flags;
+	long unsigned int thread_mask;
+	const char *name;
+	struct proc_dir_entry *dir;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
 };
 
 enum {
-	IRQ_TYPE_NONE = 0,
-	IRQ_TYPE_EDGE_RISING = 1,
-	IRQ_TYPE_EDGE_FALLING = 2,
-	IRQ_TYPE_EDGE_BOTH = 3,
-	IRQ_TYPE_LEVEL_HIGH = 4,
-	IRQ_TYPE_LEVEL_LOW = 8,
-	IRQ_TYPE_LEVEL_MASK = 12,
-	IRQ_TYPE_SENSE_MASK = 15,
-	IRQ_TYPE_DEFAULT = 15,
-	IRQ_TYPE_PROBE = 16,
-	IRQ_LEVEL = 256,
-	IRQ_PER_CPU = 512,
-	IRQ_NOPROBE = 1024,
-	IRQ_NOREQUEST = 2048,
-	IRQ_NOAUTOEN = 4096,
-	IRQ_NO_BALANCING = 8192,
-	IRQ_NESTED_THREAD = 32768,
-	IRQ_NOTHREAD = 65536,
-	IRQ_PER_CPU_DEVID = 131072,
-	IRQ_IS_POLLED = 262144,
-	IRQ_DISABLE_UNLAZY = 524288,
-	IRQ_HIDDEN = 1048576,
-	IRQ_NO_DEBUG = 2097152,
-	IRQ_RESERVED = 4194304,
-};
-
-struct irq_affinity_desc {
-	struct cpumask mask;
-	unsigned int is_managed: 1;
+	IRQTF_RUNTHREAD = 0,
+	IRQTF_WARNED = 1,
+	IRQTF_AFFINITY = 2,
+	IRQTF_FORCED_THREAD = 3,
+	IRQTF_READY = 4,
 };
 
 enum {
@@ -11521,25 +12267,17 @@ enum {
 	_IRQF_MODIFY_MASK = 2080527,
 };
 
-typedef struct {
-	struct mutex *lock;
-} class_mutex_t;
-
 enum {
-	IRQCHIP_SET_TYPE_MASKED = 1,
-	IRQCHIP_EOI_IF_HANDLED = 2,
-	IRQCHIP_MASK_ON_SUSPEND = 4,
-	IRQCHIP_ONOFFLINE_ENABLED = 8,
-	IRQCHIP_SKIP_SET_WAKE = 16,
-	IRQCHIP_ONESHOT_SAFE = 32,
-	IRQCHIP_EOI_THREADED = 64,
-	IRQCHIP_SUPPORTS_LEVEL_MSI = 128,
-	IRQCHIP_SUPPORTS_NMI = 256,
-	IRQCHIP_ENABLE_WAKEUP_ON_SUSPEND = 512,
-	IRQCHIP_AFFINITY_PRE_STARTUP = 1024,
-	IRQCHIP_IMMUTABLE = 2048,
-	IRQCHIP_MOVE_DEFERRED = 4096,
+	IRQ_STARTUP_NORMAL = 0,
+	IRQ_STARTUP_MANAGED = 1,
+	IRQ_STARTUP_ABORT = 2,
 };
+
+typedef struct {
+	struct irq_desc *lock;
+	long unsigned int flags;
+	bool bus;
+} class_irqdesc_lock_t;
 
 enum irq_gc_flags {
 	IRQ_GC_INIT_MASK_CACHE = 1,
@@ -11548,8 +12286,6 @@ enum irq_gc_flags {
 	IRQ_GC_NO_MASK = 8,
 	IRQ_GC_BE_IO = 16,
 };
-
-typedef irqreturn_t (*irq_handler_t)(int, void *);
 
 struct irq_chip_generic;
 
@@ -11565,37 +12301,25 @@ struct irq_domain_chip_generic_info {
 	void (*exit)(struct irq_chip_generic *);
 };
 
+struct proc_ops {
+	unsigned int proc_flags;
+	int (*proc_open)(struct inode *, struct file *);
+	ssize_t (*proc_read)(struct file *, char *, size_t, loff_t *);
+	ssize_t (*proc_read_iter)(struct kiocb *, struct iov_iter *);
+	ssize_t (*proc_write)(struct file *, const char *, size_t, loff_t *);
+	loff_t (*proc_lseek)(struct file *, loff_t, int);
+	int (*proc_release)(struct inode *, struct file *);
+	__poll_t (*proc_poll)(struct file *, struct poll_table_struct *);
+	long int (*proc_ioctl)(struct file *, unsigned int, long unsigned int);
+	int (*proc_mmap)(struct file *, struct vm_area_struct *);
+	long unsigned int (*proc_get_unmapped_area)(struct file *, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
+};
+
 enum {
-	IRQ_DOMAIN_FLAG_HIERARCHY = 1,
-	IRQ_DOMAIN_NAME_ALLOCATED = 2,
-	IRQ_DOMAIN_FLAG_IPI_PER_CPU = 4,
-	IRQ_DOMAIN_FLAG_IPI_SINGLE = 8,
-	IRQ_DOMAIN_FLAG_MSI = 16,
-	IRQ_DOMAIN_FLAG_ISOLATED_MSI = 32,
-	IRQ_DOMAIN_FLAG_NO_MAP = 64,
-	IRQ_DOMAIN_FLAG_MSI_PARENT = 256,
-	IRQ_DOMAIN_FLAG_MSI_DEVICE = 512,
-	IRQ_DOMAIN_FLAG_DESTROY_GC = 1024,
-	IRQ_DOMAIN_FLAG_MSI_IMMUTABLE = 2048,
-	IRQ_DOMAIN_FLAG_FWNODE_PARENT = 4096,
-	IRQ_DOMAIN_FLAG_NONCORE = 65536,
-};
-
-struct irqchip_fwid {
-	struct fwnode_handle fwnode;
-	struct fwnode_handle *parent;
-	unsigned int type;
-	char *name;
-	phys_addr_t *pa;
-};
-
-struct irq_affinity {
-	unsigned int pre_vectors;
-	unsigned int post_vectors;
-	unsigned int nr_sets;
-	unsigned int set_size[4];
-	void (*calc_sets)(struct irq_affinity *, unsigned int);
-	void *priv;
+	AFFINITY = 0,
+	AFFINITY_LIST = 1,
+	EFFECTIVE = 2,
+	EFFECTIVE_LIST = 3,
 };
 
 struct irq_matrix;
@@ -11624,134 +12348,47 @@ typedef void (*btf_trace_irq_matrix_alloc)(void *, int, unsigned int, struct irq
 
 typedef void (*btf_trace_irq_matrix_free)(void *, int, unsigned int, struct irq_matrix *, struct cpumap *);
 
+enum {
+	GP_IDLE = 0,
+	GP_ENTER = 1,
+	GP_PASSED = 2,
+	GP_EXIT = 3,
+	GP_REPLAY = 4,
+};
+
 typedef void (*rcu_callback_t)(struct callback_head *);
 
-struct sysrq_key_op {
-	void (* const handler)(u8);
-	const char * const help_msg;
-	const char * const action_msg;
-	const int enable_mask;
-};
+typedef void (*btf_trace_dma_map_phys)(void *, struct device *, phys_addr_t, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
 
-struct rt_mutex_base {
-	raw_spinlock_t wait_lock;
-	struct rb_root_cached waiters;
-	struct task_struct *owner;
-};
+typedef void (*btf_trace_dma_unmap_phys)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
 
-struct rt_mutex {
-	struct rt_mutex_base rtmutex;
-};
+typedef void (*btf_trace_dma_alloc)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
 
-struct kthread_work;
+typedef void (*btf_trace_dma_alloc_pages)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
 
-typedef void (*kthread_work_func_t)(struct kthread_work *);
+typedef void (*btf_trace_dma_alloc_sgt_err)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
 
-struct kthread_worker;
+typedef void (*btf_trace_dma_alloc_sgt)(void *, struct device *, struct sg_table *, size_t, enum dma_data_direction, gfp_t, long unsigned int);
 
-struct kthread_work {
-	struct list_head node;
-	kthread_work_func_t func;
-	struct kthread_worker *worker;
-	int canceling;
-};
+typedef void (*btf_trace_dma_free)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
 
-struct rcu_exp_work {
-	long unsigned int rew_s;
-	struct kthread_work rew_work;
-};
+typedef void (*btf_trace_dma_free_pages)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
 
-struct rcu_node {
-	raw_spinlock_t lock;
-	long unsigned int gp_seq;
-	long unsigned int gp_seq_needed;
-	long unsigned int completedqs;
-	long unsigned int qsmask;
-	long unsigned int rcu_gp_init_mask;
-	long unsigned int qsmaskinit;
-	long unsigned int qsmaskinitnext;
-	long unsigned int expmask;
-	long unsigned int expmaskinit;
-	long unsigned int expmaskinitnext;
-	struct kthread_worker *exp_kworker;
-	long unsigned int cbovldmask;
-	long unsigned int ffmask;
-	long unsigned int grpmask;
-	int grplo;
-	int grphi;
-	u8 grpnum;
-	u8 level;
-	bool wait_blkd_tasks;
-	struct rcu_node *parent;
-	struct list_head blkd_tasks;
-	struct list_head *gp_tasks;
-	struct list_head *exp_tasks;
-	struct list_head *boost_tasks;
-	struct rt_mutex boost_mtx;
-	long unsigned int boost_time;
-	struct mutex kthread_mutex;
-	struct task_struct *boost_kthread_task;
-	unsigned int boost_kthread_status;
-	long unsigned int n_boosts;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	raw_spinlock_t fqslock;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	spinlock_t exp_lock;
-	long unsigned int exp_seq_rq;
-	wait_queue_head_t exp_wq[4];
-	struct rcu_exp_work rew;
-	bool exp_need_flush;
-	raw_spinlock_t exp_poll_lock;
-	long unsigned int exp_seq_poll_rq;
-	struct work_struct exp_poll_wq;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
+typedef void (*btf_trace_dma_free_sgt)(void *, struct device *, struct sg_table *, size_t, enum dma_data_direction);
 
-struct sr_wait_node {
-	atomic_t inuse;
-	struct llist_node node;
-};
+typedef void (*btf_trace_dma_map_sg)(void *, struct device *, struct scatterlist *, int, int, enum dma_data_direction, long unsigned int);
 
-typedef void (*call_rcu_func_t)(struct callback_head *, rcu_callback_t);
+typedef void (*btf_trace_dma_map_sg_err)(void *, struct device *, struct scatterlist *, int, int, enum dma_data_direction, long unsigned int);
 
-struct swait_queue_head {
-	raw_spinlock_t lock;
-	struct list_head task_list;
-};
+typedef void (*btf_trace_dma_unmap_sg)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction, long unsigned int);
 
-struct completion {
-	unsigned int done;
-	struct swait_queue_head wait;
-};
+typedef void (*btf_trace_dma_sync_single_for_cpu)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction);
 
-struct rcu_gp_oldstate {
-	long unsigned int rgos_norm;
-	long unsigned int rgos_exp;
-};
+typedef void (*btf_trace_dma_sync_single_for_device)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction);
 
-struct rcu_synchronize {
-	struct callback_head head;
-	struct completion completion;
-	struct rcu_gp_oldstate oldstate;
-};
+typedef void (*btf_trace_dma_sync_sg_for_cpu)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction);
 
-typedef void (*btf_trace_swiotlb_bounced)(void *, struct device *, dma_addr_t, size_t);
+typedef void (*btf_trace_dma_sync_sg_for_device)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction);
 
 typedef void (*btf_trace_sys_enter)(void *, struct pt_regs *, long int);
 
@@ -11773,17 +12410,16 @@ typedef struct {
 	int idx;
 } class_srcu_t;
 
+typedef struct {
+	void *lock;
+	long unsigned int flags;
+} class_irqsave_t;
+
 struct unwind_work;
 
 struct unwind_stacktrace;
 
 typedef void (*unwind_callback_t)(struct unwind_work *, struct unwind_stacktrace *, u64);
-
-struct taint_flag {
-	char c_true;
-	char c_false;
-	const char *desc;
-};
 
 enum module_state {
 	MODULE_STATE_LIVE = 0,
@@ -11881,8 +12517,6 @@ struct module {
 	unsigned int num_trace_events;
 	struct trace_eval_map **trace_evals;
 	unsigned int num_trace_evals;
-	unsigned int num_ftrace_callsites;
-	long unsigned int *ftrace_callsites;
 	void *kprobes_text_start;
 	unsigned int kprobes_text_size;
 	long unsigned int *kprobe_blacklist;
@@ -11893,14 +12527,51 @@ struct module {
 	struct list_head target_list;
 	void (*exit)(void);
 	atomic_t refcnt;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
 };
+
+typedef __u16 Elf64_Half;
+
+typedef __u32 Elf64_Word;
+
+typedef __u64 Elf64_Addr;
+
+typedef __u64 Elf64_Off;
+
+struct elf64_hdr {
+	unsigned char e_ident[16];
+	Elf64_Half e_type;
+	Elf64_Half e_machine;
+	Elf64_Word e_version;
+	Elf64_Addr e_entry;
+	Elf64_Off e_phoff;
+	Elf64_Off e_shoff;
+	Elf64_Word e_flags;
+	Elf64_Half e_ehsize;
+	Elf64_Half e_phentsize;
+	Elf64_Half e_phnum;
+	Elf64_Half e_shentsize;
+	Elf64_Half e_shnum;
+	Elf64_Half e_shstrndx;
+};
+
+typedef struct elf64_hdr Elf64_Ehdr;
+
+typedef __u64 Elf64_Xword;
+
+struct elf64_shdr {
+	Elf64_Word sh_name;
+	Elf64_Word sh_type;
+	Elf64_Xword sh_flags;
+	Elf64_Addr sh_addr;
+	Elf64_Off sh_offset;
+	Elf64_Xword sh_size;
+	Elf64_Word sh_link;
+	Elf64_Word sh_info;
+	Elf64_Xword sh_addralign;
+	Elf64_Xword sh_entsize;
+};
+
+typedef struct elf64_shdr Elf64_Shdr;
 
 struct load_info {
 	const char *name;
@@ -11957,37 +12628,94 @@ enum mod_mem_type {
 	MOD_INVALID = -1,
 };
 
-struct latch_tree_ops {
-	bool (*less)(struct latch_tree_node *, struct latch_tree_node *);
-	int (*comp)(void *, struct latch_tree_node *);
+struct elf64_sym {
+	Elf64_Word st_name;
+	unsigned char st_info;
+	unsigned char st_other;
+	Elf64_Half st_shndx;
+	Elf64_Addr st_value;
+	Elf64_Xword st_size;
 };
 
-enum {
-	PROC_ENTRY_PERMANENT = 1,
-	PROC_ENTRY_proc_read_iter = 2,
-	PROC_ENTRY_proc_compat_ioctl = 4,
-	PROC_ENTRY_proc_lseek = 8,
-	PROC_ENTRY_FORCE_LOOKUP = 128,
+struct __kernel_itimerspec {
+	struct __kernel_timespec it_interval;
+	struct __kernel_timespec it_value;
 };
 
-struct proc_ops {
-	unsigned int proc_flags;
-	int (*proc_open)(struct inode *, struct file *);
-	ssize_t (*proc_read)(struct file *, char *, size_t, loff_t *);
-	ssize_t (*proc_read_iter)(struct kiocb *, struct iov_iter *);
-	ssize_t (*proc_write)(struct file *, const char *, size_t, loff_t *);
-	loff_t (*proc_lseek)(struct file *, loff_t, int);
-	int (*proc_release)(struct inode *, struct file *);
-	__poll_t (*proc_poll)(struct file *, struct poll_table_struct *);
-	long int (*proc_ioctl)(struct file *, unsigned int, long unsigned int);
-	int (*proc_mmap)(struct file *, struct vm_area_struct *);
-	long unsigned int (*proc_get_unmapped_area)(struct file *, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
+struct timezone {
+	int tz_minuteswest;
+	int tz_dsttime;
 };
 
-enum {
-	HRTIMER_REPROGRAM_NONE = 0,
-	HRTIMER_REPROGRAM = 1,
-	HRTIMER_REPROGRAM_FORCE = 2,
+struct itimerspec64 {
+	struct timespec64 it_interval;
+	struct timespec64 it_value;
+};
+
+typedef s32 old_time32_t;
+
+struct old_timespec32 {
+	old_time32_t tv_sec;
+	s32 tv_nsec;
+};
+
+struct old_itimerspec32 {
+	struct old_timespec32 it_interval;
+	struct old_timespec32 it_value;
+};
+
+typedef __kernel_long_t __kernel_old_time_t;
+
+typedef __kernel_clock_t clock_t;
+
+struct __kernel_old_timeval {
+	__kernel_long_t tv_sec;
+	__kernel_long_t tv_usec;
+};
+
+typedef void (*btf_trace_timer_init)(void *, struct timer_list *);
+
+typedef void (*btf_trace_timer_start)(void *, struct timer_list *, long unsigned int);
+
+typedef void (*btf_trace_timer_expire_entry)(void *, struct timer_list *, long unsigned int);
+
+typedef void (*btf_trace_timer_expire_exit)(void *, struct timer_list *);
+
+typedef void (*btf_trace_timer_cancel)(void *, struct timer_list *);
+
+typedef void (*btf_trace_timer_base_idle)(void *, bool, unsigned int);
+
+typedef void (*btf_trace_hrtimer_setup)(void *, struct hrtimer *, clockid_t, enum hrtimer_mode);
+
+typedef void (*btf_trace_hrtimer_start)(void *, struct hrtimer *, enum hrtimer_mode, bool);
+
+typedef void (*btf_trace_hrtimer_expire_entry)(void *, struct hrtimer *, ktime_t);
+
+typedef void (*btf_trace_hrtimer_start_expired)(void *, struct hrtimer *);
+
+typedef void (*btf_trace_hrtimer_expire_exit)(void *, struct hrtimer *);
+
+typedef void (*btf_trace_hrtimer_cancel)(void *, struct hrtimer *);
+
+typedef void (*btf_trace_hrtimer_rearm)(void *, ktime_t, bool);
+
+typedef void (*btf_trace_itimer_state)(void *, int, const struct itimerspec64 * const, long long unsigned int);
+
+typedef void (*btf_trace_itimer_expire)(void *, int, struct pid *, long long unsigned int);
+
+struct timer_base {
+	raw_spinlock_t lock;
+	struct timer_list *running_timer;
+	long unsigned int clk;
+	long unsigned int next_expiry;
+	unsigned int cpu;
+	bool next_expiry_recalc;
+	bool is_idle;
+	bool timers_pending;
+	long unsigned int pending_map[9];
+	struct hlist_head vectors[576];
+	long: 64;
+	long: 64;
 };
 
 struct __kernel_timex_timeval {
@@ -12109,64 +12837,6 @@ enum tk_offsets {
 	TK_OFFS_MAX = 3,
 };
 
-typedef long unsigned int ulong;
-
-struct cyclecounter {
-	u64 (*read)(struct cyclecounter *);
-	u64 mask;
-	u32 mult;
-	u32 shift;
-};
-
-struct rtc_time;
-
-struct rtc_wkalrm;
-
-struct rtc_param;
-
-struct rtc_class_ops {
-	int (*ioctl)(struct device *, unsigned int, long unsigned int);
-	int (*read_time)(struct device *, struct rtc_time *);
-	int (*set_time)(struct device *, struct rtc_time *);
-	int (*read_alarm)(struct device *, struct rtc_wkalrm *);
-	int (*set_alarm)(struct device *, struct rtc_wkalrm *);
-	int (*proc)(struct device *, struct seq_file *);
-	int (*alarm_irq_enable)(struct device *, unsigned int);
-	int (*read_offset)(struct device *, long int *);
-	int (*set_offset)(struct device *, long int);
-	int (*param_get)(struct device *, struct rtc_param *);
-	int (*param_set)(struct device *, struct rtc_param *);
-};
-
-typedef void (*btf_trace_alarmtimer_fired)(void *, struct alarm *, ktime_t);
-
-typedef void (*btf_trace_alarmtimer_start)(void *, struct alarm *, ktime_t);
-
-typedef void (*btf_trace_alarmtimer_cancel)(void *, struct alarm *, ktime_t);
-
-struct alarm_base {
-	spinlock_t lock;
-	struct timerqueue_head timerqueue;
-	ktime_t (*get_ktime)(void);
-	void (*get_timespec)(struct timespec64 *);
-	clockid_t base_clockid;
-};
-
-struct __kernel_old_timeval {
-	__kernel_long_t tv_sec;
-	__kernel_long_t tv_usec;
-};
-
-struct __kernel_old_itimerval {
-	struct __kernel_old_timeval it_interval;
-	struct __kernel_old_timeval it_value;
-};
-
-struct itimerspec64 {
-	struct timespec64 it_interval;
-	struct timespec64 it_value;
-};
-
 enum clock_event_state {
 	CLOCK_EVT_STATE_DETACHED = 0,
 	CLOCK_EVT_STATE_SHUTDOWN = 1,
@@ -12212,6 +12882,8 @@ struct clock_event_device {
 	long: 64;
 	long: 64;
 };
+
+typedef struct k_itimer *class_lock_timer_t;
 
 enum tick_broadcast_state {
 	TICK_BROADCAST_EXIT = 0,
@@ -12316,265 +12988,67 @@ typedef struct {
 	void *lock;
 } class_pagefault_t;
 
-struct bpf_iter_aux_info {
-	struct bpf_map *map;
-	struct {
-		struct cgroup *start;
-		enum bpf_cgroup_iter_order order;
-	} cgroup;
-	struct {
-		enum bpf_iter_task_type type;
-		u32 pid;
-	} task;
+struct dma_chan {
+	int lock;
+	const char *device_id;
 };
 
-union bpf_iter_link_info;
+typedef void (*smp_call_func_t)(void *);
 
-typedef int (*bpf_iter_attach_target_t)(struct bpf_prog *, union bpf_iter_link_info *, struct bpf_iter_aux_info *);
+struct __call_single_data;
 
-typedef void (*bpf_iter_detach_target_t)(struct bpf_iter_aux_info *);
+typedef struct __call_single_data call_single_data_t;
 
-typedef void (*bpf_iter_show_fdinfo_t)(const struct bpf_iter_aux_info *, struct seq_file *);
+typedef void (*btf_trace_csd_queue_cpu)(void *, const unsigned int, long unsigned int, smp_call_func_t, call_single_data_t *);
 
-typedef int (*bpf_iter_fill_link_info_t)(const struct bpf_iter_aux_info *, struct bpf_link_info *);
+typedef void (*btf_trace_csd_function_entry)(void *, smp_call_func_t, call_single_data_t *);
 
-typedef const struct bpf_func_proto * (*bpf_iter_get_func_proto_t)(enum bpf_func_id, const struct bpf_prog *);
+typedef void (*btf_trace_csd_function_exit)(void *, smp_call_func_t, call_single_data_t *);
 
-struct bpf_ctx_arg_aux {
-	u32 offset;
-	enum bpf_reg_type reg_type;
-	struct btf *btf;
-	u32 btf_id;
-	u32 ref_id;
-	bool refcounted;
-};
+typedef bool (*smp_cond_func_t)(int, void *);
 
-struct bpf_iter_reg {
-	const char *target;
-	bpf_iter_attach_target_t attach_target;
-	bpf_iter_detach_target_t detach_target;
-	bpf_iter_show_fdinfo_t show_fdinfo;
-	bpf_iter_fill_link_info_t fill_link_info;
-	bpf_iter_get_func_proto_t get_func_proto;
-	u32 ctx_arg_info_size;
-	u32 feature;
-	struct bpf_ctx_arg_aux ctx_arg_info[2];
-	const struct bpf_iter_seq_info *seq_info;
-};
-
-typedef int (*cpu_stop_fn_t)(void *);
-
-enum uts_proc {
-	UTS_PROC_ARCH = 0,
-	UTS_PROC_OSTYPE = 1,
-	UTS_PROC_OSRELEASE = 2,
-	UTS_PROC_VERSION = 3,
-	UTS_PROC_HOSTNAME = 4,
-	UTS_PROC_DOMAINNAME = 5,
-};
-
-struct tracepoint_func {
-	void *func;
-	void *data;
-	int prio;
-};
-
-struct tp_transition_snapshot {
-	long unsigned int rcu;
-	long unsigned int srcu_gp;
-	bool ongoing;
-};
-
-enum tp_func_state {
-	TP_FUNC_0 = 0,
-	TP_FUNC_1 = 1,
-	TP_FUNC_2 = 2,
-	TP_FUNC_N = 3,
-};
-
-enum tp_transition_sync {
-	TP_TRANSITION_SYNC_1_0_1 = 0,
-	TP_TRANSITION_SYNC_N_2_1 = 1,
-	_NR_TP_TRANSITION_SYNC = 2,
-};
-
-enum {
-	RB_LEN_TIME_EXTEND = 8,
-	RB_LEN_TIME_STAMP = 8,
-};
-
-enum {
-	RB_ADD_STAMP_NONE = 0,
-	RB_ADD_STAMP_EXTEND = 2,
-	RB_ADD_STAMP_ABSOLUTE = 4,
-	RB_ADD_STAMP_FORCE = 8,
-};
-
-enum {
-	RB_CTX_TRANSITION = 0,
-	RB_CTX_NMI = 1,
-	RB_CTX_IRQ = 2,
-	RB_CTX_SOFTIRQ = 3,
-	RB_CTX_NORMAL = 4,
-	RB_CTX_MAX = 5,
-};
-
-typedef bool (*ring_buffer_cond_fn)(void *);
-
-struct __va_list_tag {
-	unsigned int gp_offset;
-	unsigned int fp_offset;
-	void *overflow_arg_area;
-	void *reg_save_area;
-};
-
-enum {
-	BTF_KIND_UNKN = 0,
-	BTF_KIND_INT = 1,
-	BTF_KIND_PTR = 2,
-	BTF_KIND_ARRAY = 3,
-	BTF_KIND_STRUCT = 4,
-	BTF_KIND_UNION = 5,
-	BTF_KIND_ENUM = 6,
-	BTF_KIND_FWD = 7,
-	BTF_KIND_TYPEDEF = 8,
-	BTF_KIND_VOLATILE = 9,
-	BTF_KIND_CONST = 10,
-	BTF_KIND_RESTRICT = 11,
-	BTF_KIND_FUNC = 12,
-	BTF_KIND_FUNC_PROTO = 13,
-	BTF_KIND_VAR = 14,
-	BTF_KIND_DATASEC = 15,
-	BTF_KIND_FLOAT = 16,
-	BTF_KIND_DECL_TAG = 17,
-	BTF_KIND_TYPE_TAG = 18,
-	BTF_KIND_ENUM64 = 19,
-	NR_BTF_KINDS = 20,
-	BTF_KIND_MAX = 19,
-};
-
-struct btf_enum {
-	__u32 name_off;
-	__s32 val;
-};
-
-struct btf_param {
-	__u32 name_off;
-	__u32 type;
-};
-
-struct trace_array;
-
-struct trace_buffer;
-
-struct trace_array_cpu;
-
-struct array_buffer {
-	struct trace_array *tr;
-	struct trace_buffer *buffer;
-	struct trace_array_cpu *data;
-	u64 time_start;
-	int cpu;
-};
-
-struct trace_module_delta;
-
-struct trace_pid_list;
-
-struct tracer;
-
-struct tracer_flags;
-
-struct eventfs_inode;
-
-struct trace_options;
-
-struct trace_event_file;
-
-struct fgraph_ops;
-
-struct trace_func_repeats;
-
-struct trace_array {
-	struct list_head list;
-	char *name;
-	struct array_buffer array_buffer;
-	unsigned int mapped;
-	long unsigned int range_addr_start;
-	long unsigned int range_addr_size;
-	char *range_name;
-	long int text_delta;
-	struct trace_module_delta *module_delta;
-	void *scratch;
-	int scratch_size;
-	int buffer_disabled;
-	struct trace_pid_list *filtered_pids;
-	struct trace_pid_list *filtered_no_pids;
-	arch_spinlock_t max_lock;
-	int stop_count;
-	int clock_id;
-	int nr_topts;
-	bool clear_trace;
-	int buffer_percent;
-	unsigned int n_err_log_entries;
-	struct tracer *current_trace;
-	struct tracer_flags *current_trace_flags;
-	u64 trace_flags;
-	unsigned char trace_flags_index[64];
-	unsigned int flags;
-	raw_spinlock_t start_lock;
-	union {
-		const char *system_names;
-		char *boot_events;
-	};
-	struct list_head err_log;
-	struct dentry *dir;
-	struct dentry *options;
-	struct dentry *percpu_dir;
-	struct eventfs_inode *event_dir;
-	struct trace_options *topts;
-	struct list_head systems;
-	struct list_head events;
-	struct list_head marker_list;
-	struct list_head tracers;
-	struct trace_event_file *trace_marker_file;
-	cpumask_var_t tracing_cpumask;
-	cpumask_var_t pipe_cpumask;
-	int ref;
-	int trace_ref;
-	struct list_head mod_events;
-	struct ftrace_ops *ops;
-	struct trace_pid_list *function_pids;
-	struct trace_pid_list *function_no_pids;
-	struct fgraph_ops *gops;
-	struct list_head func_probes;
-	struct list_head mod_trace;
-	struct list_head mod_notrace;
-	int function_enabled;
-	int no_filter_buffering_ref;
-	unsigned int syscall_buf_sz;
-	struct list_head hist_vars;
-	struct trace_func_repeats *last_func_repeats;
-	bool ring_buffer_expanded;
-	bool free_on_close;
-	struct work_struct autoremove_work;
-};
-
-struct trace_mark {
-	long long unsigned int val;
-	char sym;
-};
-
-typedef int (*cmp_func_t)(const void *, const void *);
-
-enum {
-	TRACE_NOP_OPT_ACCEPT = 1,
-	TRACE_NOP_OPT_REFUSE = 2,
-};
-
-struct tracer_opt {
+struct kretprobe_blackpoint {
 	const char *name;
-	u32 bit;
+	void *addr;
+};
+
+enum {
+	OPTIMIZER_ST_IDLE = 0,
+	OPTIMIZER_ST_KICKED = 1,
+	OPTIMIZER_ST_FLUSHING = 2,
+};
+
+typedef struct {
+	void *lock;
+} class_jump_label_lock_t;
+
+union pipe_index {
+	long unsigned int head_tail;
+	struct {
+		pipe_index_t head;
+		pipe_index_t tail;
+	};
+};
+
+struct pipe_inode_info {
+	struct mutex mutex;
+	wait_queue_head_t rd_wait;
+	wait_queue_head_t wr_wait;
+	union pipe_index;
+	unsigned int max_usage;
+	unsigned int ring_size;
+	unsigned int nr_accounted;
+	unsigned int readers;
+	unsigned int writers;
+	unsigned int files;
+	unsigned int r_counter;
+	unsigned int w_counter;
+	bool poll_usage;
+	struct page *tmp_page[2];
+	struct fasync_struct *fasync_readers;
+	struct fasync_struct *fasync_writers;
+	struct pipe_buffer *bufs;
+	struct user_struct *user;
 };
 
 enum {
@@ -12606,117 +13080,7 @@ enum {
 	TRACE_CTX_TRANSITION = 4,
 };
 
-enum {
-	FTRACE_UPDATE_CALLS = 1,
-	FTRACE_DISABLE_CALLS = 2,
-	FTRACE_UPDATE_TRACE_FUNC = 4,
-	FTRACE_START_FUNC_RET = 8,
-	FTRACE_STOP_FUNC_RET = 16,
-	FTRACE_MAY_SLEEP = 32,
-};
-
-enum {
-	FGRAPH_TYPE_RESERVED = 0,
-	FGRAPH_TYPE_BITMAP = 1,
-	FGRAPH_TYPE_DATA = 2,
-};
-
-enum {
-	FILT_ERR_NONE = 0,
-	FILT_ERR_INVALID_OP = 1,
-	FILT_ERR_TOO_MANY_OPEN = 2,
-	FILT_ERR_TOO_MANY_CLOSE = 3,
-	FILT_ERR_MISSING_QUOTE = 4,
-	FILT_ERR_MISSING_BRACE_OPEN = 5,
-	FILT_ERR_MISSING_BRACE_CLOSE = 6,
-	FILT_ERR_OPERAND_TOO_LONG = 7,
-	FILT_ERR_EXPECT_STRING = 8,
-	FILT_ERR_EXPECT_DIGIT = 9,
-	FILT_ERR_ILLEGAL_FIELD_OP = 10,
-	FILT_ERR_FIELD_NOT_FOUND = 11,
-	FILT_ERR_ILLEGAL_INTVAL = 12,
-	FILT_ERR_BAD_SUBSYS_FILTER = 13,
-	FILT_ERR_TOO_MANY_PREDS = 14,
-	FILT_ERR_INVALID_FILTER = 15,
-	FILT_ERR_INVALID_CPULIST = 16,
-	FILT_ERR_IP_FIELD_ONLY = 17,
-	FILT_ERR_INVALID_VALUE = 18,
-	FILT_ERR_NO_FUNCTION = 19,
-	FILT_ERR_ERRNO = 20,
-	FILT_ERR_NO_FILTER = 21,
-};
-
-enum {
-	INVERT = 1,
-	PROCESS_AND = 2,
-	PROCESS_OR = 4,
-};
-
-struct rcu_work {
-	struct work_struct work;
-	struct callback_head rcu;
-	struct workqueue_struct *wq;
-};
-
-enum {
-	TOO_MANY_CLOSE = -1,
-	TOO_MANY_OPEN = -2,
-	MISSING_QUOTE = -3,
-};
-
-enum filter_pred_fn {
-	FILTER_PRED_FN_NOP = 0,
-	FILTER_PRED_FN_64 = 1,
-	FILTER_PRED_FN_64_CPUMASK = 2,
-	FILTER_PRED_FN_S64 = 3,
-	FILTER_PRED_FN_U64 = 4,
-	FILTER_PRED_FN_32 = 5,
-	FILTER_PRED_FN_32_CPUMASK = 6,
-	FILTER_PRED_FN_S32 = 7,
-	FILTER_PRED_FN_U32 = 8,
-	FILTER_PRED_FN_16 = 9,
-	FILTER_PRED_FN_16_CPUMASK = 10,
-	FILTER_PRED_FN_S16 = 11,
-	FILTER_PRED_FN_U16 = 12,
-	FILTER_PRED_FN_8 = 13,
-	FILTER_PRED_FN_8_CPUMASK = 14,
-	FILTER_PRED_FN_S8 = 15,
-	FILTER_PRED_FN_U8 = 16,
-	FILTER_PRED_FN_COMM = 17,
-	FILTER_PRED_FN_STRING = 18,
-	FILTER_PRED_FN_STRLOC = 19,
-	FILTER_PRED_FN_STRRELLOC = 20,
-	FILTER_PRED_FN_PCHAR_USER = 21,
-	FILTER_PRED_FN_PCHAR = 22,
-	FILTER_PRED_FN_CPU = 23,
-	FILTER_PRED_FN_CPU_CPUMASK = 24,
-	FILTER_PRED_FN_CPUMASK = 25,
-	FILTER_PRED_FN_CPUMASK_CPU = 26,
-	FILTER_PRED_FN_FUNCTION = 27,
-	FILTER_PRED_FN_ = 28,
-	FILTER_PRED_TEST_VISITED = 29,
-};
-
-enum filter_op_ids {
-	OP_GLOB = 0,
-	OP_NE = 1,
-	OP_EQ = 2,
-	OP_LE = 3,
-	OP_LT = 4,
-	OP_GE = 5,
-	OP_GT = 6,
-	OP_BAND = 7,
-	OP_MAX = 8,
-};
-
-enum regex_type {
-	MATCH_FULL = 0,
-	MATCH_FRONT_ONLY = 1,
-	MATCH_MIDDLE_ONLY = 2,
-	MATCH_END_ONLY = 3,
-	MATCH_GLOB = 4,
-	MATCH_INDEX = 5,
-};
+struct ftrace_regs;
 
 enum {
 	TRACE_ARRAY_FL_GLOBAL = 1,
@@ -12728,9 +13092,322 @@ enum {
 	TRACE_ARRAY_FL_RDONLY = 64,
 };
 
+struct ftrace_stack {
+	long unsigned int calls[1024];
+};
+
+struct trace_mod_entry {
+	long unsigned int mod_addr;
+	char mod_name[56];
+};
+
+struct partial_page {
+	unsigned int offset;
+	unsigned int len;
+	long unsigned int private;
+};
+
+enum event_trigger_type {
+	ETT_NONE = 0,
+	ETT_TRACE_ONOFF = 1,
+	ETT_SNAPSHOT = 2,
+	ETT_STACKTRACE = 4,
+	ETT_EVENT_ENABLE = 8,
+	ETT_EVENT_HIST = 16,
+	ETT_HIST_ENABLE = 32,
+	ETT_EVENT_EPROBE = 64,
+};
+
+enum ftrace_dump_mode {
+	DUMP_NONE = 0,
+	DUMP_ALL = 1,
+	DUMP_ORIG = 2,
+	DUMP_PARAM = 3,
+};
+
+typedef int (*trace_user_buf_copy)(char *, const char *, size_t, void *);
+
+typedef int (*cmp_func_t)(const void *, const void *);
+
 enum {
 	EVENT_TRIGGER_FL_PROBE = 1,
 	EVENT_TRIGGER_FL_COUNT = 2,
+};
+
+struct trace_event_file;
+
+struct event_trigger_data;
+
+struct trace_buffer;
+
+struct ring_buffer_event;
+
+struct event_command {
+	struct list_head list;
+	char *name;
+	enum event_trigger_type trigger_type;
+	int flags;
+	int (*parse)(struct event_command *, struct trace_event_file *, char *, char *, char *);
+	int (*reg)(char *, struct event_trigger_data *, struct trace_event_file *);
+	void (*unreg)(char *, struct event_trigger_data *, struct trace_event_file *);
+	void (*unreg_all)(struct trace_event_file *);
+	int (*set_filter)(char *, struct event_trigger_data *, struct trace_event_file *);
+	void (*trigger)(struct event_trigger_data *, struct trace_buffer *, void *, struct ring_buffer_event *);
+	bool (*count_func)(struct event_trigger_data *, struct trace_buffer *, void *, struct ring_buffer_event *);
+	int (*init)(struct event_trigger_data *);
+	void (*free)(struct event_trigger_data *);
+	int (*print)(struct seq_file *, struct event_trigger_data *);
+};
+
+enum {
+	BPF_F_UPROBE_MULTI_RETURN = 1,
+	BPF_F_UPROBE_MULTI_PATH_FD = 2,
+};
+
+enum {
+	BPF_F_INDEX_MASK = 4294967295ULL,
+	BPF_F_CURRENT_CPU = 4294967295ULL,
+	BPF_F_CTXLEN_MASK = 4503595332403200ULL,
+};
+
+enum {
+	BPF_F_GET_BRANCH_RECORDS_SIZE = 1,
+};
+
+struct bpf_dynptr {
+	__u64 __opaque[2];
+};
+
+enum {
+	BTF_F_COMPACT = 1,
+	BTF_F_NONAME = 2,
+	BTF_F_PTR_RAW = 4,
+	BTF_F_ZERO = 8,
+};
+
+struct btf_id_set {
+	u32 cnt;
+	u32 ids[0];
+};
+
+struct btf_id_set8 {
+	u32 cnt;
+	u32 flags;
+	struct {
+		u32 id;
+		u32 flags;
+	} pairs[0];
+};
+
+enum {
+	BTF_TRACING_TYPE_TASK = 0,
+	BTF_TRACING_TYPE_FILE = 1,
+	BTF_TRACING_TYPE_VMA = 2,
+	MAX_BTF_TRACING_TYPE = 3,
+};
+
+typedef int (*btf_kfunc_filter_t)(const struct bpf_prog *, u32);
+
+struct btf_kfunc_id_set {
+	struct module *owner;
+	struct btf_id_set8 *set;
+	btf_kfunc_filter_t filter;
+};
+
+struct bpf_dynptr_kern {
+	void *data;
+	u32 size;
+	u32 offset;
+};
+
+struct bpf_token {
+	struct work_struct work;
+	atomic64_t refcnt;
+	struct user_namespace *userns;
+	u64 allowed_cmds;
+	u64 allowed_maps;
+	u64 allowed_progs;
+	u64 allowed_attachs;
+};
+
+struct bpf_prog_array {
+	struct callback_head rcu;
+	struct bpf_prog_array_item items[0];
+};
+
+typedef struct pt_regs bpf_user_pt_regs_t;
+
+typedef void (*btf_trace_bpf_trace_printk)(void *, const char *);
+
+union perf_sample_weight {
+	__u64 full;
+	struct {
+		__u32 var1_dw;
+		__u16 var2_w;
+		__u16 var3_w;
+	};
+};
+
+union perf_mem_data_src {
+	__u64 val;
+	struct {
+		__u64 mem_op: 5;
+		__u64 mem_lvl: 14;
+		__u64 mem_snoop: 5;
+		__u64 mem_lock: 2;
+		__u64 mem_dtlb: 7;
+		__u64 mem_lvl_num: 4;
+		__u64 mem_remote: 1;
+		__u64 mem_snoopx: 2;
+		__u64 mem_blk: 3;
+		__u64 mem_hops: 3;
+		__u64 mem_region: 5;
+		__u64 mem_rsvd: 13;
+	};
+};
+
+struct perf_regs {
+	__u64 abi;
+	struct pt_regs *regs;
+};
+
+struct perf_callchain_entry;
+
+struct perf_raw_record;
+
+struct perf_branch_stack;
+
+struct perf_sample_data {
+	u64 sample_flags;
+	u64 period;
+	u64 dyn_size;
+	u64 type;
+	struct {
+		u32 pid;
+		u32 tid;
+	} tid_entry;
+	u64 time;
+	u64 id;
+	struct {
+		u32 cpu;
+		u32 reserved;
+	} cpu_entry;
+	u64 ip;
+	struct perf_callchain_entry *callchain;
+	struct perf_raw_record *raw;
+	struct perf_branch_stack *br_stack;
+	u64 *br_stack_cntr;
+	union perf_sample_weight weight;
+	union perf_mem_data_src data_src;
+	u64 txn;
+	struct perf_regs regs_user;
+	struct perf_regs regs_intr;
+	u64 stack_user_size;
+	u64 stream_id;
+	u64 cgroup;
+	u64 addr;
+	u64 phys_addr;
+	u64 data_page_size;
+	u64 code_page_size;
+	u64 aux_size;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+typedef struct {
+	local64_t v;
+} u64_stats_t;
+
+typedef long unsigned int (*bpf_ctx_copy_t)(void *, const void *, long unsigned int, long unsigned int);
+
+typedef unsigned int (*bpf_func_t)(const void *, const struct bpf_insn *);
+
+typedef void (*btf_trace_cpu_idle)(void *, unsigned int, unsigned int);
+
+typedef void (*btf_trace_cpu_idle_miss)(void *, unsigned int, unsigned int, bool);
+
+typedef void (*btf_trace_pstate_sample)(void *, u32, u32, u32, u32, u64, u64, u64, u32, u32);
+
+typedef void (*btf_trace_cpu_frequency)(void *, unsigned int, unsigned int);
+
+struct cpufreq_policy;
+
+typedef void (*btf_trace_cpu_frequency_limits)(void *, struct cpufreq_policy *);
+
+typedef void (*btf_trace_suspend_resume)(void *, const char *, int, bool);
+
+typedef void (*btf_trace_wakeup_source_activate)(void *, const char *, unsigned int);
+
+typedef void (*btf_trace_wakeup_source_deactivate)(void *, const char *, unsigned int);
+
+typedef void (*btf_trace_pm_qos_add_request)(void *, s32);
+
+typedef void (*btf_trace_pm_qos_update_request)(void *, s32);
+
+typedef void (*btf_trace_pm_qos_remove_request)(void *, s32);
+
+enum pm_qos_req_action {
+	PM_QOS_ADD_REQ = 0,
+	PM_QOS_UPDATE_REQ = 1,
+	PM_QOS_REMOVE_REQ = 2,
+};
+
+typedef void (*btf_trace_pm_qos_update_target)(void *, enum pm_qos_req_action, int, int);
+
+typedef void (*btf_trace_pm_qos_update_flags)(void *, enum pm_qos_req_action, int, int);
+
+enum dev_pm_qos_req_type {
+	DEV_PM_QOS_RESUME_LATENCY = 1,
+	DEV_PM_QOS_LATENCY_TOLERANCE = 2,
+	DEV_PM_QOS_MIN_FREQUENCY = 3,
+	DEV_PM_QOS_MAX_FREQUENCY = 4,
+	DEV_PM_QOS_FLAGS = 5,
+};
+
+typedef void (*btf_trace_dev_pm_qos_add_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
+
+typedef void (*btf_trace_dev_pm_qos_update_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
+
+typedef void (*btf_trace_dev_pm_qos_remove_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
+
+typedef void (*btf_trace_guest_halt_poll_ns)(void *, bool, unsigned int, unsigned int);
+
+enum {
+	BTF_KIND_UNKN = 0,
+	BTF_KIND_INT = 1,
+	BTF_KIND_PTR = 2,
+	BTF_KIND_ARRAY = 3,
+	BTF_KIND_STRUCT = 4,
+	BTF_KIND_UNION = 5,
+	BTF_KIND_ENUM = 6,
+	BTF_KIND_FWD = 7,
+	BTF_KIND_TYPEDEF = 8,
+	BTF_KIND_VOLATILE = 9,
+	BTF_KIND_CONST = 10,
+	BTF_KIND_RESTRICT = 11,
+	BTF_KIND_FUNC = 12,
+	BTF_KIND_FUNC_PROTO = 13,
+	BTF_KIND_VAR = 14,
+	BTF_KIND_DATASEC = 15,
+	BTF_KIND_FLOAT = 16,
+	BTF_KIND_DECL_TAG = 17,
+	BTF_KIND_TYPE_TAG = 18,
+	BTF_KIND_ENUM64 = 19,
+	NR_BTF_KINDS = 20,
+	BTF_KIND_MAX = 19,
+};
+
+struct btf_array {
+	__u32 type;
+	__u32 index_type;
+	__u32 nelems;
+};
+
+struct btf_param {
+	__u32 name_off;
+	__u32 type;
 };
 
 struct trace_seq;
@@ -12895,59 +13572,15 @@ enum {
 	TP_ERR_TYPECAST_NOT_EVENT = 81,
 };
 
-enum error_detector {
-	ERROR_DETECTOR_KFENCE = 0,
-	ERROR_DETECTOR_KASAN = 1,
-	ERROR_DETECTOR_WARN = 2,
+enum probe_print_type {
+	PROBE_PRINT_NORMAL = 0,
+	PROBE_PRINT_RETURN = 1,
+	PROBE_PRINT_EVENT = 2,
 };
-
-typedef void (*btf_trace_error_report_end)(void *, enum error_detector, long unsigned int);
-
-enum dynevent_type {
-	DYNEVENT_TYPE_SYNTH = 1,
-	DYNEVENT_TYPE_KPROBE = 2,
-	DYNEVENT_TYPE_NONE = 3,
-};
-
-struct dynevent_cmd;
-
-typedef int (*dynevent_create_fn_t)(struct dynevent_cmd *);
-
-typedef int (*dynevent_check_arg_fn_t)(void *);
-
-struct bpf_prog_array {
-	struct callback_head rcu;
-	struct bpf_prog_array_item items[0];
-};
-
-typedef struct {
-	local64_t v;
-} u64_stats_t;
-
-struct uprobe_consumer;
-
-typedef bool (*filter_func_t)(struct uprobe_consumer *, struct mm_struct *);
-
-typedef unsigned int (*bpf_func_t)(const void *, const struct bpf_insn *);
 
 struct rethook_node;
 
 typedef void (*rethook_handler_t)(struct rethook_node *, void *, long unsigned int, struct pt_regs *);
-
-enum {
-	BPF_REG_0 = 0,
-	BPF_REG_1 = 1,
-	BPF_REG_2 = 2,
-	BPF_REG_3 = 3,
-	BPF_REG_4 = 4,
-	BPF_REG_5 = 5,
-	BPF_REG_6 = 6,
-	BPF_REG_7 = 7,
-	BPF_REG_8 = 8,
-	BPF_REG_9 = 9,
-	BPF_REG_10 = 10,
-	__MAX_BPF_REG = 11,
-};
 
 struct xdp_md {
 	__u32 data;
@@ -12958,11 +13591,9 @@ struct xdp_md {
 	__u32 egress_ifindex;
 };
 
-struct bpf_line_info {
-	__u32 insn_off;
-	__u32 file_name_off;
-	__u32 line_off;
-	__u32 line_col;
+struct latch_tree_ops {
+	bool (*less)(struct latch_tree_node *, struct latch_tree_node *);
+	int (*comp)(void *, struct latch_tree_node *);
 };
 
 struct bpf_ksym {
@@ -12976,6 +13607,8 @@ struct bpf_ksym {
 	u32 fp_end;
 };
 
+struct bpf_ctx_arg_aux;
+
 struct bpf_trampoline;
 
 struct bpf_arena;
@@ -12985,10 +13618,6 @@ struct bpf_jit_poke_descriptor;
 struct bpf_kfunc_desc_tab;
 
 struct bpf_kfunc_btf_tab;
-
-struct btf_mod_pair;
-
-struct bpf_token;
 
 struct bpf_prog_offload;
 
@@ -13094,243 +13723,9 @@ struct bpf_prog_aux {
 	struct bpf_map *st_ops_assoc;
 };
 
-struct btf_mod_pair {
-	struct btf *btf;
-	struct module *module;
-};
-
-struct bpf_verifier_log {
-	u64 start_pos;
-	u64 end_pos;
-	char *ubuf;
-	u32 level;
-	u32 len_total;
-	u32 len_max;
-	char kbuf[1024];
-};
-
-enum priv_stack_mode {
-	PRIV_STACK_UNKNOWN = 0,
-	NO_PRIV_STACK = 1,
-	PRIV_STACK_ADAPTIVE = 2,
-};
-
-struct bpf_subprog_arg_info {
-	enum bpf_arg_type arg_type;
-	union {
-		u32 mem_size;
-		u32 btf_id;
-	};
-};
-
-struct bpf_subprog_info {
-	const char *name;
-	u32 start;
-	u32 linfo_idx;
-	u32 postorder_start;
-	u32 exit_idx;
-	u16 stack_depth;
-	u16 stack_extra;
-	u32 insns_total;
-	u32 insns_self;
-	s16 fastcall_stack_off;
-	bool has_tail_call: 1;
-	bool might_throw: 1;
-	bool tail_call_reachable: 1;
-	bool has_ld_abs: 1;
-	bool is_cb: 1;
-	bool is_async_cb: 1;
-	bool is_exception_cb: 1;
-	bool args_cached: 1;
-	bool keep_fastcall_stack: 1;
-	bool changes_pkt_data: 1;
-	bool might_sleep: 1;
-	u8 arg_cnt: 4;
-	enum priv_stack_mode priv_stack_mode;
-	struct bpf_subprog_arg_info args[12];
-	u16 stack_arg_cnt;
-	u16 max_out_stack_arg_cnt;
-};
-
-struct bpf_id_pair {
-	u32 old;
-	u32 cur;
-};
-
-struct bpf_idmap {
-	u32 tmp_id_gen;
-	u32 cnt;
-	struct bpf_id_pair map[1312];
-};
-
-struct bpf_idset {
-	u32 num_ids;
-	struct {
-		u32 id;
-		u32 cnt;
-	} entries[1312];
-};
-
-struct backtrack_state {
-	struct bpf_verifier_env *env;
-	u32 frame;
-	u32 reg_masks[16];
-	u64 stack_masks[16];
-	u8 stack_arg_masks[16];
-};
-
-typedef sockptr_t bpfptr_t;
-
-struct bpf_scc_callchain {
-	u32 callsites[15];
-	u32 scc;
-};
-
-struct bpf_verifier_stack_elem;
-
-struct bpf_verifier_state;
-
-struct bpf_insn_aux_data;
-
-struct bpf_jmp_history_entry;
-
-struct arg_track;
-
-struct bpf_liveness;
-
-struct bpf_scc_info;
-
-struct bpf_iarray;
-
-struct bpf_verifier_env {
-	u32 insn_idx;
-	u32 prev_insn_idx;
-	struct bpf_prog *prog;
-	const struct bpf_verifier_ops *ops;
-	struct module *attach_btf_mod;
-	struct bpf_verifier_stack_elem *head;
-	int stack_size;
-	bool strict_alignment;
-	bool test_state_freq;
-	bool test_reg_invariants;
-	struct bpf_verifier_state *cur_state;
-	struct list_head *explored_states;
-	struct list_head free_list;
-	struct bpf_map *used_maps[64];
-	struct btf_mod_pair used_btfs[64];
-	struct bpf_map *insn_array_maps[64];
-	u32 used_map_cnt;
-	u32 used_btf_cnt;
-	u32 insn_array_map_cnt;
-	u32 id_gen;
-	u32 hidden_subprog_cnt;
-	int exception_callback_subprog;
-	bool explore_alu_limits;
-	bool allow_ptr_leaks;
-	bool allow_uninit_stack;
-	bool bpf_capable;
-	bool bypass_spec_v1;
-	bool bypass_spec_v4;
-	bool seen_direct_write;
-	bool seen_exception;
-	struct bpf_insn_aux_data *insn_aux_data;
-	const struct bpf_line_info *prev_linfo;
-	struct bpf_verifier_log log;
-	struct bpf_subprog_info subprog_info[258];
-	int subprog_topo_order[258];
-	union {
-		struct bpf_idmap idmap_scratch;
-		struct bpf_idset idset_scratch;
-	};
-	struct {
-		int *insn_state;
-		int *insn_stack;
-		int *insn_postorder;
-		int cur_stack;
-		int cur_postorder;
-	} cfg;
-	struct backtrack_state bt;
-	struct bpf_jmp_history_entry *cur_hist_ent;
-	struct arg_track **callsite_at_stack;
-	u32 pass_cnt;
-	u32 subprog_cnt;
-	u32 prev_insn_processed;
-	u32 insn_processed;
-	u32 prev_jmps_processed;
-	u32 jmps_processed;
-	u32 max_stack_depth;
-	u64 verification_time;
-	u32 max_states_per_insn;
-	u32 total_states;
-	u32 peak_states;
-	u32 longest_mark_read_walk;
-	u32 free_list_size;
-	u32 explored_states_size;
-	u32 num_backedges;
-	bpfptr_t fd_array;
-	u32 scratched_regs;
-	u64 scratched_stack_slots;
-	u64 prev_log_pos;
-	u64 prev_insn_print_pos;
-	struct bpf_reg_state fake_reg[1];
-	struct bpf_reg_state true_reg1;
-	struct bpf_reg_state true_reg2;
-	struct bpf_reg_state false_reg1;
-	struct bpf_reg_state false_reg2;
-	char tmp_str_buf[320];
-	char tmp_arg_name[32];
-	struct bpf_insn insn_buf[32];
-	struct bpf_insn epilogue_buf[32];
-	struct bpf_scc_callchain callchain_buf;
-	struct bpf_liveness *liveness;
-	struct bpf_scc_info **scc_info;
-	u32 scc_cnt;
-	struct bpf_iarray *succ;
-	struct bpf_iarray *gotox_tmp_buf;
-};
-
-struct bpf_token {
-	struct work_struct work;
-	atomic64_t refcnt;
-	struct user_namespace *userns;
-	u64 allowed_cmds;
-	u64 allowed_maps;
-	u64 allowed_progs;
-	u64 allowed_attachs;
-};
-
 enum {
 	BPF_MAX_LOOPS = 8388608,
 	BPF_MAX_TIMED_LOOPS = 65535,
-};
-
-struct bpf_map_ptr_state {
-	struct bpf_map *map_ptr;
-	bool poison;
-	bool unpriv;
-};
-
-struct bpf_loop_inline_state {
-	unsigned int initialized: 1;
-	unsigned int fit_for_inline: 1;
-	u32 callback_subprogno;
-};
-
-struct bpf_scc_backedge;
-
-struct bpf_scc_visit {
-	struct bpf_scc_callchain callchain;
-	struct bpf_verifier_state *entry_state;
-	struct bpf_scc_backedge *backedges;
-	u32 num_backedges;
-};
-
-struct bpf_kfunc_desc {
-	struct btf_func_model func_model;
-	u32 func_id;
-	s32 imm;
-	u16 offset;
-	long unsigned int addr;
 };
 
 struct obj_cgroup;
@@ -13395,21 +13790,7 @@ typedef void (*btf_trace_mem_connect)(void *, const struct xdp_mem_allocator *, 
 
 typedef void (*btf_trace_bpf_xdp_link_attach_failed)(void *, const char *);
 
-enum bpf_text_poke_type {
-	BPF_MOD_NOP = 0,
-	BPF_MOD_CALL = 1,
-	BPF_MOD_JUMP = 2,
-};
-
-typedef long unsigned int (*bpf_ctx_copy_t)(void *, const void *, long unsigned int, long unsigned int);
-
 typedef void (*bpf_jit_fill_hole_t)(void *, unsigned int);
-
-struct btf_array {
-	__u32 type;
-	__u32 index_type;
-	__u32 nelems;
-};
 
 struct btf_var_secinfo {
 	__u32 type;
@@ -13440,15 +13821,6 @@ enum {
 	BPF_F_RB_OVERWRITE = 524288,
 };
 
-struct bpf_dynptr {
-	__u64 __opaque[2];
-};
-
-struct btf_id_set {
-	u32 cnt;
-	u32 ids[0];
-};
-
 enum {
 	BTF_SOCK_TYPE_INET = 0,
 	BTF_SOCK_TYPE_INET_CONN = 1,
@@ -13467,13 +13839,6 @@ enum {
 	BTF_SOCK_TYPE_MPTCP = 14,
 	BTF_SOCK_TYPE_SOCKET = 15,
 	MAX_BTF_SOCK_TYPE = 16,
-};
-
-enum {
-	BTF_TRACING_TYPE_TASK = 0,
-	BTF_TRACING_TYPE_FILE = 1,
-	BTF_TRACING_TYPE_VMA = 2,
-	MAX_BTF_TRACING_TYPE = 3,
 };
 
 struct btf_record {
@@ -13513,6 +13878,15 @@ struct bpf_func_state {
 	int allocated_stack;
 	u16 out_stack_arg_cnt;
 	struct bpf_reg_state *stack_arg_regs;
+};
+
+struct bpf_ctx_arg_aux {
+	u32 offset;
+	enum bpf_reg_type reg_type;
+	struct btf *btf;
+	u32 btf_id;
+	u32 ref_id;
+	bool refcounted;
 };
 
 struct bpf_struct_ops_arg_info;
@@ -13864,14 +14238,117 @@ typedef struct {
 	u64 v[2];
 } spis_t;
 
-typedef int (*btf_kfunc_filter_t)(const struct bpf_prog *, u32);
+struct bpf_iter_aux_info {
+	struct bpf_map *map;
+	struct {
+		struct cgroup *start;
+		enum bpf_cgroup_iter_order order;
+	} cgroup;
+	struct {
+		enum bpf_iter_task_type type;
+		u32 pid;
+	} task;
+};
 
-struct btf_id_set8;
+union bpf_iter_link_info;
 
-struct btf_kfunc_id_set {
-	struct module *owner;
-	struct btf_id_set8 *set;
-	btf_kfunc_filter_t filter;
+typedef int (*bpf_iter_attach_target_t)(struct bpf_prog *, union bpf_iter_link_info *, struct bpf_iter_aux_info *);
+
+typedef void (*bpf_iter_detach_target_t)(struct bpf_iter_aux_info *);
+
+typedef void (*bpf_iter_show_fdinfo_t)(const struct bpf_iter_aux_info *, struct seq_file *);
+
+typedef int (*bpf_iter_fill_link_info_t)(const struct bpf_iter_aux_info *, struct bpf_link_info *);
+
+typedef const struct bpf_func_proto * (*bpf_iter_get_func_proto_t)(enum bpf_func_id, const struct bpf_prog *);
+
+struct bpf_iter_reg {
+	const char *target;
+	bpf_iter_attach_target_t attach_target;
+	bpf_iter_detach_target_t detach_target;
+	bpf_iter_show_fdinfo_t show_fdinfo;
+	bpf_iter_fill_link_info_t fill_link_info;
+	bpf_iter_get_func_proto_t get_func_proto;
+	u32 ctx_arg_info_size;
+	u32 feature;
+	struct bpf_ctx_arg_aux ctx_arg_info[2];
+	const struct bpf_iter_seq_info *seq_info;
+};
+
+struct maple_metadata {
+	unsigned char end;
+	unsigned char gap;
+};
+
+struct maple_pnode;
+
+struct maple_enode;
+
+enum maple_type {
+	maple_dense = 0,
+	maple_leaf_64 = 1,
+	maple_range_64 = 2,
+	maple_arange_64 = 3,
+	maple_copy = 4,
+};
+
+struct maple_range_64 {
+	struct maple_pnode *parent;
+	long unsigned int pivot[15];
+	union {
+		void *slot[16];
+		struct {
+			void *pad[15];
+			struct maple_metadata meta;
+		};
+	};
+};
+
+struct maple_arange_64 {
+	struct maple_pnode *parent;
+	long unsigned int pivot[9];
+	void *slot[10];
+	long unsigned int gap[10];
+	struct maple_metadata meta;
+};
+
+struct maple_node;
+
+struct maple_copy {
+	struct {
+		struct maple_node *node;
+		long unsigned int max;
+		enum maple_type mt;
+	} dst[3];
+	struct {
+		struct maple_node *node;
+		long unsigned int max;
+		unsigned char start;
+		unsigned char end;
+		enum maple_type mt;
+	} src[4];
+	void *slot[3];
+	long unsigned int gap[3];
+	long unsigned int min;
+	union {
+		long unsigned int pivot[3];
+		struct {
+			void *_pad[2];
+			long unsigned int max;
+		};
+	};
+	unsigned char end;
+	unsigned char s_count;
+	unsigned char d_count;
+	unsigned char split;
+	unsigned char data;
+	unsigned char height;
+};
+
+enum {
+	BPF_TASK_ITER_ALL_PROCS = 0,
+	BPF_TASK_ITER_ALL_THREADS = 1,
+	BPF_TASK_ITER_PROC_THREADS = 2,
 };
 
 enum {
@@ -13881,6 +14358,14767 @@ enum {
 	BPF_F_LOCK = 4,
 	BPF_F_CPU = 8,
 	BPF_F_ALL_CPUS = 16,
+};
+
+struct rhash_lock_head;
+
+struct bucket_table {
+	unsigned int size;
+	unsigned int nest;
+	u32 hash_rnd;
+	struct list_head walkers;
+	struct callback_head rcu;
+	struct bucket_table *future_tbl;
+	struct lockdep_map dep_map;
+	long: 64;
+	struct rhash_lock_head *buckets[0];
+};
+
+enum rht_lookup_freq {
+	RHT_LOOKUP_NORMAL = 0,
+	RHT_LOOKUP_LIKELY = 1,
+};
+
+typedef struct qspinlock rqspinlock_t;
+
+struct bpf_lru_list {
+	struct list_head lists[3];
+	unsigned int counts[2];
+	struct list_head *next_inactive_rotation;
+	rqspinlock_t lock;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct bpf_lru_locallist;
+
+struct bpf_common_lru {
+	struct bpf_lru_list lru_list;
+	struct bpf_lru_locallist *local_list;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct pcpu_freelist_node;
+
+struct pcpu_freelist_head {
+	struct pcpu_freelist_node *first;
+	rqspinlock_t lock;
+};
+
+struct pcpu_freelist {
+	struct pcpu_freelist_head *freelist;
+	struct pcpu_freelist_head extralist;
+};
+
+struct bpf_lru_node;
+
+typedef bool (*del_from_htab_func)(void *, struct bpf_lru_node *);
+
+struct bpf_lru {
+	union {
+		struct bpf_common_lru common_lru;
+		struct bpf_lru_list *percpu_lru;
+	};
+	del_from_htab_func del_from_htab;
+	void *del_arg;
+	unsigned int hash_offset;
+	unsigned int target_free;
+	unsigned int nr_scans;
+	bool percpu;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct bpf_mem_caches;
+
+struct bpf_mem_cache;
+
+struct bpf_mem_alloc {
+	struct bpf_mem_caches *caches;
+	struct bpf_mem_cache *cache;
+	struct obj_cgroup *objcg;
+	bool percpu;
+	struct work_struct work;
+	void (*dtor_ctx_free)(void *);
+	void *dtor_ctx;
+};
+
+struct bucket;
+
+struct htab_elem;
+
+struct bpf_htab {
+	struct bpf_map map;
+	struct bpf_mem_alloc ma;
+	struct bpf_mem_alloc pcpu_ma;
+	struct bucket *buckets;
+	void *elems;
+	union {
+		struct pcpu_freelist freelist;
+		struct bpf_lru lru;
+	};
+	struct htab_elem **extra_elems;
+	struct percpu_counter pcount;
+	atomic_t count;
+	bool use_percpu_counter;
+	u32 n_buckets;
+	u32 elem_size;
+	u32 hashrnd;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct pcpu_freelist_node {
+	struct pcpu_freelist_node *next;
+};
+
+struct bpf_lru_node {
+	union {
+		struct list_head list;
+		struct llist_node llist;
+	};
+	u16 cpu;
+	u8 type;
+	u8 ref;
+	u8 pending_free;
+};
+
+struct rhtab_elem {
+	struct rhash_head node;
+	u8 data[0];
+};
+
+enum bpf_lru_list_type {
+	BPF_LRU_LIST_T_ACTIVE = 0,
+	BPF_LRU_LIST_T_INACTIVE = 1,
+	BPF_LRU_LIST_T_FREE = 2,
+	BPF_LRU_LOCAL_LIST_T_FREE = 3,
+	BPF_LRU_LOCAL_LIST_T_PENDING = 4,
+};
+
+struct bpf_lpm_trie_key_hdr {
+	__u32 prefixlen;
+};
+
+struct bpf_lpm_trie_key_u8 {
+	union {
+		struct bpf_lpm_trie_key_hdr hdr;
+		__u32 prefixlen;
+	};
+	__u8 data[0];
+};
+
+struct lpm_trie_node {
+	struct lpm_trie_node *child[2];
+	u32 prefixlen;
+	u32 flags;
+	u8 data[0];
+};
+
+struct lpm_trie {
+	struct bpf_map map;
+	struct lpm_trie_node *root;
+	struct bpf_mem_alloc ma;
+	size_t n_entries;
+	size_t max_prefixlen;
+	size_t data_size;
+	rqspinlock_t lock;
+};
+
+struct bpf_insn_array_value {
+	__u32 orig_off;
+	__u32 xlated_off;
+	__u32 jitted_off;
+	long: 0;
+};
+
+struct bpf_insn_array {
+	struct bpf_map map;
+	atomic_t used;
+	long int *ips;
+	struct {
+		struct {} __empty_values;
+		struct bpf_insn_array_value values[0];
+	};
+};
+
+enum {
+	BPF_LOCAL_STORAGE_GET_F_CREATE = 1,
+	BPF_SK_STORAGE_GET_F_CREATE = 1,
+};
+
+struct bpf_mprog_fp {
+	struct bpf_prog *prog;
+};
+
+struct bpf_mprog_bundle;
+
+struct bpf_mprog_entry {
+	struct bpf_mprog_fp fp_items[64];
+	struct bpf_mprog_bundle *parent;
+};
+
+struct bpf_mprog_cp {
+	struct bpf_link *link;
+};
+
+enum {
+	__PERCPU_REF_ATOMIC = 1,
+	__PERCPU_REF_DEAD = 2,
+	__PERCPU_REF_ATOMIC_DEAD = 3,
+	__PERCPU_REF_FLAG_BITS = 2,
+};
+
+struct bpf_tramp_image;
+
+struct bpf_trampoline {
+	struct hlist_node hlist_key;
+	struct hlist_node hlist_ip;
+	struct ftrace_ops *fops;
+	refcount_t refcnt;
+	u32 flags;
+	u64 key;
+	long unsigned int ip;
+	struct {
+		struct btf_func_model model;
+		void *addr;
+		bool ftrace_managed;
+	} func;
+	struct bpf_prog *extension_prog;
+	struct hlist_head progs_hlist[3];
+	int progs_cnt[3];
+	struct bpf_tramp_image *cur_image;
+	struct list_head images;
+	struct {
+		struct bpf_tramp_image *old_image;
+		u32 old_flags;
+	} multi_attach;
+};
+
+struct ftrace_hash;
+
+struct bpf_tramp_node {
+	struct bpf_link *link;
+	struct hlist_node tramp_hlist;
+	u64 cookie;
+};
+
+struct ftrace_func_entry {
+	struct hlist_node hlist;
+	long unsigned int ip;
+	long unsigned int direct;
+};
+
+struct bpf_tracing_multi_node {
+	struct bpf_tramp_node node;
+	struct bpf_trampoline *trampoline;
+	struct ftrace_func_entry entry;
+};
+
+struct bpf_trampoline_ops {
+	int (*register_fentry)(struct bpf_trampoline *, struct bpf_tramp_image *, void *);
+	int (*unregister_fentry)(struct bpf_trampoline *, u32, void *);
+	int (*modify_fentry)(struct bpf_trampoline *, u32, struct bpf_tramp_image *, bool, void *);
+};
+
+struct bpf_tramp_run_ctx;
+
+typedef void (*bpf_trampoline_exit_t)(struct bpf_prog *, u64, struct bpf_tramp_run_ctx *);
+
+typedef u64 (*bpf_trampoline_enter_t)(struct bpf_prog *, struct bpf_tramp_run_ctx *);
+
+enum bpf_tramp_prog_type {
+	BPF_TRAMP_FENTRY = 0,
+	BPF_TRAMP_FEXIT = 1,
+	BPF_TRAMP_MODIFY_RETURN = 2,
+	BPF_TRAMP_MAX = 3,
+	BPF_TRAMP_REPLACE = 4,
+	BPF_TRAMP_FSESSION = 5,
+};
+
+struct bpf_mem_cache {
+	struct llist_head free_llist;
+	local_t active;
+	struct llist_head free_llist_extra;
+	struct irq_work refill_work;
+	struct obj_cgroup *objcg;
+	int unit_size;
+	int free_cnt;
+	int low_watermark;
+	int high_watermark;
+	int batch;
+	int percpu_size;
+	bool draining;
+	struct bpf_mem_cache *tgt;
+	void (*dtor)(void *, void *);
+	void *dtor_ctx;
+	struct llist_head free_by_rcu;
+	struct llist_node *free_by_rcu_tail;
+	struct llist_head waiting_for_gp;
+	struct llist_node *waiting_for_gp_tail;
+	struct callback_head rcu;
+	atomic_t call_rcu_in_progress;
+	struct llist_head free_llist_extra_rcu;
+	struct llist_head free_by_rcu_ttrace;
+	struct llist_head waiting_for_gp_ttrace;
+	struct callback_head rcu_ttrace;
+	atomic_t call_rcu_ttrace_in_progress;
+	raw_spinlock_t lock;
+};
+
+struct mcs_spinlock {
+	struct mcs_spinlock *next;
+	int locked;
+	int count;
+};
+
+struct qnode {
+	struct mcs_spinlock mcs;
+};
+
+struct mem_section_usage;
+
+struct mem_section {
+	long unsigned int section_mem_map;
+	struct mem_section_usage *usage;
+};
+
+enum {
+	SECTION_MARKED_PRESENT_BIT = 0,
+	SECTION_HAS_MEM_MAP_BIT = 1,
+	SECTION_IS_ONLINE_BIT = 2,
+	SECTION_IS_EARLY_BIT = 3,
+	SECTION_MAP_LAST_BIT = 4,
+};
+
+enum {
+	BPF_F_INGRESS = 1,
+	BPF_F_BROADCAST = 8,
+	BPF_F_EXCLUDE_INGRESS = 16,
+};
+
+struct xsk_tx_metadata_compl {
+	__u64 *tx_timestamp;
+};
+
+struct skb_frag {
+	netmem_ref netmem;
+	unsigned int len;
+	unsigned int offset;
+};
+
+typedef struct skb_frag skb_frag_t;
+
+struct skb_shared_info {
+	__u8 flags;
+	__u8 meta_len;
+	__u8 nr_frags;
+	__u8 tx_flags;
+	short unsigned int gso_size;
+	short unsigned int gso_segs;
+	struct sk_buff *frag_list;
+	union {
+		struct skb_shared_hwtstamps hwtstamps;
+		struct xsk_tx_metadata_compl xsk_meta;
+	};
+	unsigned int gso_type;
+	u32 tskey;
+	atomic_t dataref;
+	union {
+		struct {
+			u32 xdp_frags_size;
+			u32 xdp_frags_truesize;
+		};
+		void *destructor_arg;
+	};
+	skb_frag_t frags[17];
+};
+
+enum xdp_mem_type {
+	MEM_TYPE_PAGE_SHARED = 0,
+	MEM_TYPE_PAGE_ORDER0 = 1,
+	MEM_TYPE_PAGE_POOL = 2,
+	MEM_TYPE_XSK_BUFF_POOL = 3,
+	MEM_TYPE_MAX = 4,
+};
+
+struct xdp_frame {
+	void *data;
+	u32 len;
+	u32 headroom;
+	u32 metasize;
+	enum xdp_mem_type mem_type: 32;
+	struct net_device *dev_rx;
+	u32 frame_sz;
+	u32 flags;
+};
+
+struct xdp_txq_info;
+
+struct xdp_buff {
+	void *data;
+	void *data_end;
+	void *data_meta;
+	void *data_hard_start;
+	struct xdp_rxq_info *rxq;
+	struct xdp_txq_info *txq;
+	union {
+		struct {
+			u32 frame_sz;
+			u32 flags;
+		};
+		u64 frame_sz_flags_init;
+	};
+};
+
+struct netdev_notifier_info {
+	struct net_device *dev;
+	struct netlink_ext_ack *extack;
+};
+
+typedef long unsigned int ulong;
+
+enum skb_drop_reason {
+	SKB_NOT_DROPPED_YET = 0,
+	SKB_CONSUMED = 1,
+	SKB_DROP_REASON_NOT_SPECIFIED = 2,
+	SKB_DROP_REASON_NO_SOCKET = 3,
+	SKB_DROP_REASON_SOCKET_CLOSE = 4,
+	SKB_DROP_REASON_SOCKET_FILTER = 5,
+	SKB_DROP_REASON_SOCKET_RCVBUFF = 6,
+	SKB_DROP_REASON_UNIX_DISCONNECT = 7,
+	SKB_DROP_REASON_UNIX_SKIP_OOB = 8,
+	SKB_DROP_REASON_PKT_TOO_SMALL = 9,
+	SKB_DROP_REASON_TCP_CSUM = 10,
+	SKB_DROP_REASON_UDP_CSUM = 11,
+	SKB_DROP_REASON_NETFILTER_DROP = 12,
+	SKB_DROP_REASON_OTHERHOST = 13,
+	SKB_DROP_REASON_IP_CSUM = 14,
+	SKB_DROP_REASON_IP_INHDR = 15,
+	SKB_DROP_REASON_IP_RPFILTER = 16,
+	SKB_DROP_REASON_UNICAST_IN_L2_MULTICAST = 17,
+	SKB_DROP_REASON_XFRM_POLICY = 18,
+	SKB_DROP_REASON_IP_NOPROTO = 19,
+	SKB_DROP_REASON_PROTO_MEM = 20,
+	SKB_DROP_REASON_TCP_AUTH_HDR = 21,
+	SKB_DROP_REASON_TCP_MD5NOTFOUND = 22,
+	SKB_DROP_REASON_TCP_MD5UNEXPECTED = 23,
+	SKB_DROP_REASON_TCP_MD5FAILURE = 24,
+	SKB_DROP_REASON_TCP_AONOTFOUND = 25,
+	SKB_DROP_REASON_TCP_AOUNEXPECTED = 26,
+	SKB_DROP_REASON_TCP_AOKEYNOTFOUND = 27,
+	SKB_DROP_REASON_TCP_AOFAILURE = 28,
+	SKB_DROP_REASON_SOCKET_BACKLOG = 29,
+	SKB_DROP_REASON_TCP_FLAGS = 30,
+	SKB_DROP_REASON_TCP_ABORT_ON_DATA = 31,
+	SKB_DROP_REASON_TCP_ZEROWINDOW = 32,
+	SKB_DROP_REASON_TCP_OLD_DATA = 33,
+	SKB_DROP_REASON_TCP_OVERWINDOW = 34,
+	SKB_DROP_REASON_TCP_OFOMERGE = 35,
+	SKB_DROP_REASON_TCP_RFC7323_PAWS = 36,
+	SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK = 37,
+	SKB_DROP_REASON_TCP_RFC7323_TW_PAWS = 38,
+	SKB_DROP_REASON_TCP_RFC7323_TSECR = 39,
+	SKB_DROP_REASON_TCP_LISTEN_OVERFLOW = 40,
+	SKB_DROP_REASON_TCP_OLD_SEQUENCE = 41,
+	SKB_DROP_REASON_TCP_INVALID_SEQUENCE = 42,
+	SKB_DROP_REASON_TCP_INVALID_END_SEQUENCE = 43,
+	SKB_DROP_REASON_TCP_INVALID_ACK_SEQUENCE = 44,
+	SKB_DROP_REASON_TCP_RESET = 45,
+	SKB_DROP_REASON_TCP_INVALID_SYN = 46,
+	SKB_DROP_REASON_TCP_CLOSE = 47,
+	SKB_DROP_REASON_TCP_FASTOPEN = 48,
+	SKB_DROP_REASON_TCP_OLD_ACK = 49,
+	SKB_DROP_REASON_TCP_TOO_OLD_ACK = 50,
+	SKB_DROP_REASON_TCP_ACK_UNSENT_DATA = 51,
+	SKB_DROP_REASON_TCP_OFO_QUEUE_PRUNE = 52,
+	SKB_DROP_REASON_TCP_OFO_DROP = 53,
+	SKB_DROP_REASON_IP_OUTNOROUTES = 54,
+	SKB_DROP_REASON_BPF_CGROUP_EGRESS = 55,
+	SKB_DROP_REASON_IPV6DISABLED = 56,
+	SKB_DROP_REASON_NEIGH_CREATEFAIL = 57,
+	SKB_DROP_REASON_NEIGH_FAILED = 58,
+	SKB_DROP_REASON_NEIGH_QUEUEFULL = 59,
+	SKB_DROP_REASON_NEIGH_DEAD = 60,
+	SKB_DROP_REASON_NEIGH_HH_FILLFAIL = 61,
+	SKB_DROP_REASON_TC_EGRESS = 62,
+	SKB_DROP_REASON_SECURITY_HOOK = 63,
+	SKB_DROP_REASON_QDISC_DROP = 64,
+	SKB_DROP_REASON_QDISC_BURST_DROP = 65,
+	SKB_DROP_REASON_CPU_BACKLOG = 66,
+	SKB_DROP_REASON_MACVLAN_BROADCAST_BACKLOG = 67,
+	SKB_DROP_REASON_IPVLAN_MULTICAST_BACKLOG = 68,
+	SKB_DROP_REASON_XDP = 69,
+	SKB_DROP_REASON_TC_INGRESS = 70,
+	SKB_DROP_REASON_UNHANDLED_PROTO = 71,
+	SKB_DROP_REASON_SKB_CSUM = 72,
+	SKB_DROP_REASON_SKB_GSO_SEG = 73,
+	SKB_DROP_REASON_SKB_BAD_GSO = 74,
+	SKB_DROP_REASON_SKB_UCOPY_FAULT = 75,
+	SKB_DROP_REASON_DEV_HDR = 76,
+	SKB_DROP_REASON_DEV_READY = 77,
+	SKB_DROP_REASON_FULL_RING = 78,
+	SKB_DROP_REASON_NOMEM = 79,
+	SKB_DROP_REASON_HDR_TRUNC = 80,
+	SKB_DROP_REASON_TAP_FILTER = 81,
+	SKB_DROP_REASON_TAP_TXFILTER = 82,
+	SKB_DROP_REASON_ICMP_CSUM = 83,
+	SKB_DROP_REASON_INVALID_PROTO = 84,
+	SKB_DROP_REASON_IP_INADDRERRORS = 85,
+	SKB_DROP_REASON_IP_INNOROUTES = 86,
+	SKB_DROP_REASON_IP_LOCAL_SOURCE = 87,
+	SKB_DROP_REASON_IP_INVALID_SOURCE = 88,
+	SKB_DROP_REASON_IP_LOCALNET = 89,
+	SKB_DROP_REASON_IP_INVALID_DEST = 90,
+	SKB_DROP_REASON_PKT_TOO_BIG = 91,
+	SKB_DROP_REASON_DUP_FRAG = 92,
+	SKB_DROP_REASON_FRAG_REASM_TIMEOUT = 93,
+	SKB_DROP_REASON_FRAG_TOO_FAR = 94,
+	SKB_DROP_REASON_TCP_MINTTL = 95,
+	SKB_DROP_REASON_IPV6_BAD_EXTHDR = 96,
+	SKB_DROP_REASON_IPV6_TOO_MANY_EXTHDRS = 97,
+	SKB_DROP_REASON_IPV6_NDISC_FRAG = 98,
+	SKB_DROP_REASON_IPV6_NDISC_HOP_LIMIT = 99,
+	SKB_DROP_REASON_IPV6_NDISC_BAD_CODE = 100,
+	SKB_DROP_REASON_IPV6_NDISC_BAD_OPTIONS = 101,
+	SKB_DROP_REASON_IPV6_NDISC_NS_OTHERHOST = 102,
+	SKB_DROP_REASON_QUEUE_PURGE = 103,
+	SKB_DROP_REASON_TC_COOKIE_ERROR = 104,
+	SKB_DROP_REASON_PACKET_SOCK_ERROR = 105,
+	SKB_DROP_REASON_TC_CHAIN_NOTFOUND = 106,
+	SKB_DROP_REASON_TC_RECLASSIFY_LOOP = 107,
+	SKB_DROP_REASON_VXLAN_INVALID_HDR = 108,
+	SKB_DROP_REASON_VXLAN_VNI_NOT_FOUND = 109,
+	SKB_DROP_REASON_MAC_INVALID_SOURCE = 110,
+	SKB_DROP_REASON_VXLAN_ENTRY_EXISTS = 111,
+	SKB_DROP_REASON_NO_TX_TARGET = 112,
+	SKB_DROP_REASON_IP_TUNNEL_ECN = 113,
+	SKB_DROP_REASON_TUNNEL_TXINFO = 114,
+	SKB_DROP_REASON_LOCAL_MAC = 115,
+	SKB_DROP_REASON_ARP_PVLAN_DISABLE = 116,
+	SKB_DROP_REASON_MAC_IEEE_MAC_CONTROL = 117,
+	SKB_DROP_REASON_BRIDGE_INGRESS_STP_STATE = 118,
+	SKB_DROP_REASON_CAN_RX_INVALID_FRAME = 119,
+	SKB_DROP_REASON_CANFD_RX_INVALID_FRAME = 120,
+	SKB_DROP_REASON_CANXL_RX_INVALID_FRAME = 121,
+	SKB_DROP_REASON_PFMEMALLOC = 122,
+	SKB_DROP_REASON_PSP_INPUT = 123,
+	SKB_DROP_REASON_PSP_OUTPUT = 124,
+	SKB_DROP_REASON_RECURSION_LIMIT = 125,
+	SKB_DROP_REASON_MAX = 126,
+	SKB_DROP_REASON_SUBSYS_MASK = 4294901760,
+};
+
+struct bpf_prog_offload_ops {
+	int (*insn_hook)(struct bpf_verifier_env *, int, int);
+	int (*finalize)(struct bpf_verifier_env *);
+	int (*replace_insn)(struct bpf_verifier_env *, u32, struct bpf_insn *);
+	int (*remove_insns)(struct bpf_verifier_env *, u32, u32);
+	int (*prepare)(struct bpf_prog *);
+	int (*translate)(struct bpf_prog *);
+	void (*destroy)(struct bpf_prog *);
+};
+
+typedef struct ns_common *ns_get_path_helper_t(void *);
+
+enum bpf_netdev_command {
+	XDP_SETUP_PROG = 0,
+	XDP_SETUP_PROG_HW = 1,
+	BPF_OFFLOAD_MAP_ALLOC = 2,
+	BPF_OFFLOAD_MAP_FREE = 3,
+	XDP_SETUP_XSK_POOL = 4,
+};
+
+struct tcx_link {
+	struct bpf_link link;
+	struct net_device *dev;
+};
+
+enum {
+	IPPROTO_IP = 0,
+	IPPROTO_ICMP = 1,
+	IPPROTO_IGMP = 2,
+	IPPROTO_IPIP = 4,
+	IPPROTO_TCP = 6,
+	IPPROTO_EGP = 8,
+	IPPROTO_PUP = 12,
+	IPPROTO_UDP = 17,
+	IPPROTO_IDP = 22,
+	IPPROTO_TP = 29,
+	IPPROTO_DCCP = 33,
+	IPPROTO_IPV6 = 41,
+	IPPROTO_RSVP = 46,
+	IPPROTO_GRE = 47,
+	IPPROTO_ESP = 50,
+	IPPROTO_AH = 51,
+	IPPROTO_MTP = 92,
+	IPPROTO_BEETPH = 94,
+	IPPROTO_ENCAP = 98,
+	IPPROTO_PIM = 103,
+	IPPROTO_COMP = 108,
+	IPPROTO_L2TP = 115,
+	IPPROTO_SCTP = 132,
+	IPPROTO_UDPLITE = 136,
+	IPPROTO_MPLS = 137,
+	IPPROTO_ETHERNET = 143,
+	IPPROTO_AGGFRAG = 144,
+	IPPROTO_RAW = 255,
+	IPPROTO_SMC = 256,
+	IPPROTO_MPTCP = 262,
+	IPPROTO_MAX = 263,
+};
+
+struct sock_reuseport {
+	struct callback_head rcu;
+	u16 max_socks;
+	u16 num_socks;
+	u16 num_closed_socks;
+	u16 incoming_cpu;
+	unsigned int synq_overflow_ts;
+	unsigned int reuseport_id;
+	unsigned int bind_inany: 1;
+	unsigned int has_conns: 1;
+	struct bpf_prog *prog;
+	struct sock *socks[0];
+};
+
+struct reuseport_array {
+	struct bpf_map map;
+	struct sock *ptrs[0];
+};
+
+enum sock_flags {
+	SOCK_DEAD = 0,
+	SOCK_DONE = 1,
+	SOCK_URGINLINE = 2,
+	SOCK_KEEPOPEN = 3,
+	SOCK_LINGER = 4,
+	SOCK_DESTROY = 5,
+	SOCK_BROADCAST = 6,
+	SOCK_TIMESTAMP = 7,
+	SOCK_ZAPPED = 8,
+	SOCK_USE_WRITE_QUEUE = 9,
+	SOCK_DBG = 10,
+	SOCK_RCVTSTAMP = 11,
+	SOCK_RCVTSTAMPNS = 12,
+	SOCK_LOCALROUTE = 13,
+	SOCK_MEMALLOC = 14,
+	SOCK_TIMESTAMPING_RX_SOFTWARE = 15,
+	SOCK_FASYNC = 16,
+	SOCK_RXQ_OVFL = 17,
+	SOCK_ZEROCOPY = 18,
+	SOCK_WIFI_STATUS = 19,
+	SOCK_NOFCS = 20,
+	SOCK_FILTER_LOCKED = 21,
+	SOCK_SELECT_ERR_QUEUE = 22,
+	SOCK_RCU_FREE = 23,
+	SOCK_TXTIME = 24,
+	SOCK_XDP = 25,
+	SOCK_TSTAMP_NEW = 26,
+	SOCK_RCVMARK = 27,
+	SOCK_RCVPRIORITY = 28,
+	SOCK_TIMESTAMPING_ANY = 29,
+};
+
+enum {
+	IDX_MODULE_ID = 0,
+	IDX_ST_OPS_COMMON_VALUE_ID = 1,
+};
+
+typedef void (*call_rcu_func_t)(struct callback_head *, rcu_callback_t);
+
+struct swait_queue_head {
+	raw_spinlock_t lock;
+	struct list_head task_list;
+};
+
+struct completion {
+	unsigned int done;
+	struct swait_queue_head wait;
+};
+
+struct rcu_gp_oldstate {
+	long unsigned int rgos_norm;
+	long unsigned int rgos_exp;
+};
+
+struct rcu_synchronize {
+	struct callback_head head;
+	struct completion completion;
+	struct rcu_gp_oldstate oldstate;
+};
+
+enum bpf_struct_ops_state {
+	BPF_STRUCT_OPS_STATE_INIT = 0,
+	BPF_STRUCT_OPS_STATE_INUSE = 1,
+	BPF_STRUCT_OPS_STATE_TOBEFREE = 2,
+	BPF_STRUCT_OPS_STATE_READY = 3,
+};
+
+enum btf_field_iter_kind {
+	BTF_FIELD_ITER_IDS = 0,
+	BTF_FIELD_ITER_STRS = 1,
+};
+
+struct btf_name_info {
+	const char *name;
+	bool needs_size: 1;
+	unsigned int size: 31;
+	__u32 id;
+};
+
+struct node_barn;
+
+struct kmem_cache_node;
+
+struct kmem_cache_per_node_ptrs {
+	struct node_barn *barn;
+	struct kmem_cache_node *node;
+};
+
+enum {
+	NET_NS_INDEX = 0,
+	UTS_NS_INDEX = 1,
+	IPC_NS_INDEX = 2,
+	PID_NS_INDEX = 3,
+	USER_NS_INDEX = 4,
+	MNT_NS_INDEX = 5,
+	CGROUP_NS_INDEX = 6,
+	NR_NAMESPACES = 7,
+};
+
+struct perf_cpu_pmu_context;
+
+struct perf_output_handle;
+
+struct pmu {
+	struct list_head entry;
+	spinlock_t events_lock;
+	struct list_head events;
+	struct module *module;
+	struct device *dev;
+	struct device *parent;
+	const struct attribute_group **attr_groups;
+	const struct attribute_group **attr_update;
+	const char *name;
+	int type;
+	int capabilities;
+	unsigned int scope;
+	struct perf_cpu_pmu_context **cpu_pmu_context;
+	atomic_t exclusive_cnt;
+	int task_ctx_nr;
+	int hrtimer_interval_ms;
+	unsigned int nr_addr_filters;
+	void (*pmu_enable)(struct pmu *);
+	void (*pmu_disable)(struct pmu *);
+	int (*event_init)(struct perf_event *);
+	void (*event_mapped)(struct perf_event *, struct mm_struct *);
+	void (*event_unmapped)(struct perf_event *, struct mm_struct *);
+	int (*add)(struct perf_event *, int);
+	void (*del)(struct perf_event *, int);
+	void (*start)(struct perf_event *, int);
+	void (*stop)(struct perf_event *, int);
+	void (*read)(struct perf_event *);
+	void (*start_txn)(struct pmu *, unsigned int);
+	int (*commit_txn)(struct pmu *);
+	void (*cancel_txn)(struct pmu *);
+	int (*event_idx)(struct perf_event *);
+	void (*sched_task)(struct perf_event_pmu_context *, struct task_struct *, bool);
+	struct kmem_cache *task_ctx_cache;
+	void * (*setup_aux)(struct perf_event *, void **, int, bool);
+	void (*free_aux)(void *);
+	long int (*snapshot_aux)(struct perf_event *, struct perf_output_handle *, long unsigned int);
+	int (*addr_filters_validate)(struct list_head *);
+	void (*addr_filters_sync)(struct perf_event *);
+	int (*aux_output_match)(struct perf_event *);
+	bool (*filter)(struct pmu *, int);
+	int (*check_period)(struct perf_event *, u64);
+};
+
+enum perf_addr_filter_action_t {
+	PERF_ADDR_FILTER_ACTION_STOP = 0,
+	PERF_ADDR_FILTER_ACTION_START = 1,
+	PERF_ADDR_FILTER_ACTION_FILTER = 2,
+};
+
+struct match_token {
+	int token;
+	const char *pattern;
+};
+
+enum {
+	MAX_OPT_ARGS = 3,
+};
+
+typedef struct {
+	char *from;
+	char *to;
+} substring_t;
+
+struct min_heap_callbacks {
+	bool (*less)(const void *, const void *, void *);
+	void (*swp)(void *, void *, void *);
+};
+
+struct __group_key {
+	int cpu;
+	struct pmu *pmu;
+	struct cgroup *cgroup;
+};
+
+struct perf_event_header {
+	__u32 type;
+	__u16 misc;
+	__u16 size;
+};
+
+struct perf_ns_link_info {
+	__u64 dev;
+	__u64 ino;
+};
+
+enum {
+	IF_ACT_NONE = -1,
+	IF_ACT_FILTER = 0,
+	IF_ACT_START = 1,
+	IF_ACT_STOP = 2,
+	IF_SRC_FILE = 3,
+	IF_SRC_KERNEL = 4,
+	IF_SRC_FILEADDR = 5,
+	IF_SRC_KERNELADDR = 6,
+};
+
+enum {
+	IF_STATE_ACTION = 0,
+	IF_STATE_SOURCE = 1,
+	IF_STATE_END = 2,
+};
+
+typedef void perf_iterate_f(struct perf_event *, void *);
+
+enum perf_bpf_event_type {
+	PERF_BPF_EVENT_UNKNOWN = 0,
+	PERF_BPF_EVENT_PROG_LOAD = 1,
+	PERF_BPF_EVENT_PROG_UNLOAD = 2,
+	PERF_BPF_EVENT_MAX = 3,
+};
+
+enum event_type_t {
+	EVENT_FLEXIBLE = 1,
+	EVENT_PINNED = 2,
+	EVENT_TIME = 4,
+	EVENT_FROZEN = 8,
+	EVENT_CPU = 16,
+	EVENT_CGROUP = 32,
+	EVENT_GUEST = 64,
+	EVENT_FLAGS = 96,
+	EVENT_ALL = 3,
+	EVENT_TIME_FROZEN = 12,
+};
+
+struct perf_cpu_context;
+
+typedef void (*event_f)(struct perf_event *, struct perf_cpu_context *, struct perf_event_context *, void *);
+
+typedef int (*remote_function_f)(void *);
+
+enum {
+	MEMREMAP_WB = 1,
+	MEMREMAP_WT = 2,
+	MEMREMAP_WC = 4,
+	MEMREMAP_ENC = 8,
+	MEMREMAP_DEC = 16,
+};
+
+typedef void (*btf_trace_oom_score_adj_update)(void *, struct task_struct *);
+
+typedef void (*btf_trace_reclaim_retry_zone)(void *, struct zoneref *, int, long unsigned int, long unsigned int, long unsigned int, int, bool);
+
+typedef void (*btf_trace_mark_victim)(void *, struct task_struct *, uid_t);
+
+typedef void (*btf_trace_wake_reaper)(void *, int);
+
+typedef void (*btf_trace_start_task_reaping)(void *, int);
+
+typedef void (*btf_trace_finish_task_reaping)(void *, int);
+
+typedef void (*btf_trace_skip_task_reaping)(void *, int);
+
+enum compact_priority {
+	COMPACT_PRIO_SYNC_FULL = 0,
+	MIN_COMPACT_PRIORITY = 0,
+	COMPACT_PRIO_SYNC_LIGHT = 1,
+	MIN_COMPACT_COSTLY_PRIORITY = 1,
+	DEF_COMPACT_PRIORITY = 1,
+	COMPACT_PRIO_ASYNC = 2,
+	INIT_COMPACT_PRIORITY = 2,
+};
+
+enum compact_result {
+	COMPACT_NOT_SUITABLE_ZONE = 0,
+	COMPACT_SKIPPED = 1,
+	COMPACT_DEFERRED = 2,
+	COMPACT_NO_SUITABLE_PAGE = 3,
+	COMPACT_CONTINUE = 4,
+	COMPACT_COMPLETE = 5,
+	COMPACT_PARTIAL_SKIPPED = 6,
+	COMPACT_CONTENDED = 7,
+	COMPACT_SUCCESS = 8,
+};
+
+typedef void (*btf_trace_compact_retry)(void *, int, enum compact_priority, enum compact_result, int, int, bool);
+
+struct xa_node {
+	unsigned char shift;
+	unsigned char offset;
+	unsigned char count;
+	unsigned char nr_values;
+	struct xa_node *parent;
+	struct xarray *array;
+	union {
+		struct list_head private_list;
+		struct callback_head callback_head;
+	};
+	void *slots[64];
+	union {
+		long unsigned int tags[3];
+		long unsigned int marks[3];
+	};
+};
+
+typedef void (*xa_update_node_t)(struct xa_node *);
+
+struct xa_state {
+	struct xarray *xa;
+	long unsigned int xa_index;
+	unsigned char xa_shift;
+	unsigned char xa_sibs;
+	unsigned char xa_offset;
+	unsigned char xa_pad;
+	struct xa_node *xa_node;
+	struct xa_node *xa_alloc;
+	xa_update_node_t xa_update;
+	struct list_lru *xa_lru;
+};
+
+enum {
+	XA_CHECK_SCHED = 4096,
+};
+
+enum wb_stat_item {
+	WB_RECLAIMABLE = 0,
+	WB_WRITEBACK = 1,
+	WB_DIRTIED = 2,
+	WB_WRITTEN = 3,
+	WB_DONTCACHE_DIRTY = 4,
+	NR_WB_STAT_ITEMS = 5,
+};
+
+typedef int vma_flag_t;
+
+typedef void (*btf_trace_mm_lru_insertion)(void *, struct folio *);
+
+typedef void (*btf_trace_mm_lru_activate)(void *, struct folio *);
+
+typedef union {
+} release_pages_arg;
+
+struct lruvec;
+
+typedef void (*move_fn_t)(struct lruvec *, struct folio *);
+
+enum node_stat_item {
+	NR_LRU_BASE = 0,
+	NR_INACTIVE_ANON = 0,
+	NR_ACTIVE_ANON = 1,
+	NR_INACTIVE_FILE = 2,
+	NR_ACTIVE_FILE = 3,
+	NR_UNEVICTABLE = 4,
+	NR_SLAB_RECLAIMABLE_B = 5,
+	NR_SLAB_UNRECLAIMABLE_B = 6,
+	NR_ISOLATED_ANON = 7,
+	NR_ISOLATED_FILE = 8,
+	WORKINGSET_NODES = 9,
+	WORKINGSET_REFAULT_BASE = 10,
+	WORKINGSET_REFAULT_ANON = 10,
+	WORKINGSET_REFAULT_FILE = 11,
+	WORKINGSET_ACTIVATE_BASE = 12,
+	WORKINGSET_ACTIVATE_ANON = 12,
+	WORKINGSET_ACTIVATE_FILE = 13,
+	WORKINGSET_RESTORE_BASE = 14,
+	WORKINGSET_RESTORE_ANON = 14,
+	WORKINGSET_RESTORE_FILE = 15,
+	WORKINGSET_NODERECLAIM = 16,
+	NR_ANON_MAPPED = 17,
+	NR_FILE_MAPPED = 18,
+	NR_FILE_PAGES = 19,
+	NR_FILE_DIRTY = 20,
+	NR_WRITEBACK = 21,
+	NR_SHMEM = 22,
+	NR_SHMEM_THPS = 23,
+	NR_SHMEM_PMDMAPPED = 24,
+	NR_FILE_THPS = 25,
+	NR_FILE_PMDMAPPED = 26,
+	NR_ANON_THPS = 27,
+	NR_VMSCAN_WRITE = 28,
+	NR_VMSCAN_IMMEDIATE = 29,
+	NR_DIRTIED = 30,
+	NR_WRITTEN = 31,
+	NR_THROTTLED_WRITTEN = 32,
+	NR_KERNEL_MISC_RECLAIMABLE = 33,
+	NR_FOLL_PIN_ACQUIRED = 34,
+	NR_FOLL_PIN_RELEASED = 35,
+	NR_VMALLOC = 36,
+	NR_KERNEL_STACK_KB = 37,
+	NR_PAGETABLE = 38,
+	NR_SECONDARY_PAGETABLE = 39,
+	NR_IOMMU_PAGES = 40,
+	PGDEMOTE_KSWAPD = 41,
+	PGDEMOTE_DIRECT = 42,
+	PGDEMOTE_KHUGEPAGED = 43,
+	PGDEMOTE_PROACTIVE = 44,
+	PGSTEAL_KSWAPD = 45,
+	PGSTEAL_DIRECT = 46,
+	PGSTEAL_KHUGEPAGED = 47,
+	PGSTEAL_PROACTIVE = 48,
+	PGSTEAL_ANON = 49,
+	PGSTEAL_FILE = 50,
+	PGSCAN_KSWAPD = 51,
+	PGSCAN_DIRECT = 52,
+	PGSCAN_KHUGEPAGED = 53,
+	PGSCAN_PROACTIVE = 54,
+	PGSCAN_ANON = 55,
+	PGSCAN_FILE = 56,
+	PGREFILL = 57,
+	NR_BALLOON_PAGES = 58,
+	NR_KERNEL_FILE_PAGES = 59,
+	NR_GPU_ACTIVE = 60,
+	NR_GPU_RECLAIM = 61,
+	NR_VM_NODE_STAT_ITEMS = 62,
+};
+
+enum {
+	SWP_USED = 1,
+	SWP_WRITEOK = 2,
+	SWP_DISCARDABLE = 4,
+	SWP_DISCARDING = 8,
+	SWP_SOLIDSTATE = 16,
+	SWP_BLKDEV = 64,
+	SWP_ACTIVATED = 128,
+	SWP_FS_OPS = 256,
+	SWP_AREA_DISCARD = 512,
+	SWP_PAGE_DISCARD = 1024,
+	SWP_STABLE_WRITES = 2048,
+	SWP_SYNCHRONOUS_IO = 4096,
+	SWP_HIBERNATION = 8192,
+};
+
+typedef void (*btf_trace_mm_vmscan_kswapd_sleep)(void *, int);
+
+typedef void (*btf_trace_mm_vmscan_kswapd_wake)(void *, int, int, int);
+
+typedef void (*btf_trace_mm_vmscan_balance_pgdat_begin)(void *, int, int, int);
+
+typedef void (*btf_trace_mm_vmscan_balance_pgdat_end)(void *, int, int, int, long unsigned int);
+
+typedef void (*btf_trace_mm_vmscan_wakeup_kswapd)(void *, int, int, int, gfp_t);
+
+typedef void (*btf_trace_mm_vmscan_direct_reclaim_begin)(void *, gfp_t, int, struct mem_cgroup *);
+
+typedef void (*btf_trace_mm_vmscan_direct_reclaim_end)(void *, long unsigned int, struct mem_cgroup *);
+
+typedef void (*btf_trace_mm_shrink_slab_start)(void *, struct shrinker *, struct shrink_control *, long int, long unsigned int, long long unsigned int, long unsigned int, int, struct mem_cgroup *);
+
+typedef void (*btf_trace_mm_shrink_slab_end)(void *, struct shrinker *, int, int, long int, long int, long int, struct mem_cgroup *);
+
+typedef void (*btf_trace_mm_vmscan_lru_isolate)(void *, int, int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, int);
+
+typedef void (*btf_trace_mm_vmscan_write_folio)(void *, struct folio *);
+
+struct reclaim_stat;
+
+typedef void (*btf_trace_mm_vmscan_reclaim_pages)(void *, int, long unsigned int, long unsigned int, struct reclaim_stat *);
+
+typedef void (*btf_trace_mm_vmscan_lru_shrink_inactive)(void *, int, long unsigned int, long unsigned int, struct reclaim_stat *, int, int);
+
+typedef void (*btf_trace_mm_vmscan_lru_shrink_active)(void *, int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, int, int);
+
+typedef void (*btf_trace_mm_vmscan_node_reclaim_begin)(void *, int, int, gfp_t);
+
+typedef void (*btf_trace_mm_vmscan_node_reclaim_end)(void *, long unsigned int, struct mem_cgroup *);
+
+typedef void (*btf_trace_mm_vmscan_throttled)(void *, int, int, int, int);
+
+typedef void (*btf_trace_mm_vmscan_kswapd_reclaim_fail)(void *, int, int);
+
+typedef void (*btf_trace_mm_vmscan_kswapd_clear_hopeless)(void *, int, int);
+
+enum {
+	MEMORY_RECLAIM_SWAPPINESS = 0,
+	MEMORY_RECLAIM_SWAPPINESS_MAX = 1,
+	MEMORY_RECLAIM_NULL = 2,
+};
+
+typedef struct folio *new_folio_t(struct folio *, long unsigned int);
+
+typedef void free_folio_t(struct folio *, long unsigned int);
+
+struct swap_iocb;
+
+enum kswapd_clear_hopeless_reason {
+	KSWAPD_CLEAR_HOPELESS_OTHER = 0,
+	KSWAPD_CLEAR_HOPELESS_KSWAPD = 1,
+	KSWAPD_CLEAR_HOPELESS_DIRECT = 2,
+	KSWAPD_CLEAR_HOPELESS_PCP = 3,
+};
+
+enum zone_type {
+	ZONE_DMA32 = 0,
+	ZONE_NORMAL = 1,
+	ZONE_MOVABLE = 2,
+	__MAX_NR_ZONES = 3,
+};
+
+enum lru_list {
+	LRU_INACTIVE_ANON = 0,
+	LRU_ACTIVE_ANON = 1,
+	LRU_INACTIVE_FILE = 2,
+	LRU_ACTIVE_FILE = 3,
+	LRU_UNEVICTABLE = 4,
+	NR_LRU_LISTS = 5,
+};
+
+enum vmscan_throttle_state {
+	VMSCAN_THROTTLE_WRITEBACK = 0,
+	VMSCAN_THROTTLE_ISOLATED = 1,
+	VMSCAN_THROTTLE_NOPROGRESS = 2,
+	VMSCAN_THROTTLE_CONGESTED = 3,
+	NR_VMSCAN_THROTTLE = 4,
+};
+
+enum zone_stat_item {
+	NR_FREE_PAGES = 0,
+	NR_FREE_PAGES_BLOCKS = 1,
+	NR_ZONE_LRU_BASE = 2,
+	NR_ZONE_INACTIVE_ANON = 2,
+	NR_ZONE_ACTIVE_ANON = 3,
+	NR_ZONE_INACTIVE_FILE = 4,
+	NR_ZONE_ACTIVE_FILE = 5,
+	NR_ZONE_UNEVICTABLE = 6,
+	NR_ZONE_WRITE_PENDING = 7,
+	NR_MLOCK = 8,
+	NR_FREE_CMA_PAGES = 9,
+	NR_VM_ZONE_STAT_ITEMS = 10,
+};
+
+enum mthp_stat_item {
+	MTHP_STAT_ANON_FAULT_ALLOC = 0,
+	MTHP_STAT_ANON_FAULT_FALLBACK = 1,
+	MTHP_STAT_ANON_FAULT_FALLBACK_CHARGE = 2,
+	MTHP_STAT_COLLAPSE_ALLOC = 3,
+	MTHP_STAT_COLLAPSE_ALLOC_FAILED = 4,
+	MTHP_STAT_ZSWPOUT = 5,
+	MTHP_STAT_SWPIN = 6,
+	MTHP_STAT_SWPIN_FALLBACK = 7,
+	MTHP_STAT_SWPIN_FALLBACK_CHARGE = 8,
+	MTHP_STAT_SWPOUT = 9,
+	MTHP_STAT_SWPOUT_FALLBACK = 10,
+	MTHP_STAT_SHMEM_ALLOC = 11,
+	MTHP_STAT_SHMEM_FALLBACK = 12,
+	MTHP_STAT_SHMEM_FALLBACK_CHARGE = 13,
+	MTHP_STAT_SPLIT = 14,
+	MTHP_STAT_SPLIT_FAILED = 15,
+	MTHP_STAT_SPLIT_DEFERRED = 16,
+	MTHP_STAT_NR_ANON = 17,
+	MTHP_STAT_NR_ANON_PARTIALLY_MAPPED = 18,
+	MTHP_STAT_COLLAPSE_EXCEED_SWAP = 19,
+	MTHP_STAT_COLLAPSE_EXCEED_NONE = 20,
+	MTHP_STAT_COLLAPSE_EXCEED_SHARED = 21,
+	__MTHP_STAT_COUNT = 22,
+};
+
+typedef unsigned int slab_flags_t;
+
+struct reciprocal_value {
+	u32 m;
+	u8 sh1;
+	u8 sh2;
+};
+
+struct kmem_cache_order_objects {
+	unsigned int x;
+};
+
+struct slub_percpu_sheaves;
+
+struct kmem_cache {
+	struct slub_percpu_sheaves *cpu_sheaves;
+	slab_flags_t flags;
+	long unsigned int min_partial;
+	unsigned int size;
+	unsigned int object_size;
+	struct reciprocal_value reciprocal_size;
+	unsigned int offset;
+	unsigned int sheaf_capacity;
+	struct kmem_cache_order_objects oo;
+	struct kmem_cache_order_objects min;
+	gfp_t allocflags;
+	int refcount;
+	void (*ctor)(void *);
+	unsigned int inuse;
+	unsigned int align;
+	unsigned int red_left_pad;
+	const char *name;
+	struct list_head list;
+	struct kobject kobj;
+	struct kmem_cache_per_node_ptrs per_node[1];
+};
+
+enum {
+	PROC_ENTRY_PERMANENT = 1,
+	PROC_ENTRY_proc_read_iter = 2,
+	PROC_ENTRY_proc_compat_ioctl = 4,
+	PROC_ENTRY_proc_lseek = 8,
+	PROC_ENTRY_FORCE_LOOKUP = 128,
+};
+
+typedef __int128 unsigned __u128;
+
+typedef __u128 u128;
+
+typedef u128 freelist_full_t;
+
+struct freelist_counters {
+	union {
+		struct {
+			void *freelist;
+			union {
+				long unsigned int counters;
+				struct {
+					unsigned int inuse: 16;
+					unsigned int objects: 15;
+					unsigned int frozen: 1;
+					unsigned int stride;
+				};
+			};
+		};
+		freelist_full_t freelist_counters;
+	};
+};
+
+struct kmalloc_info_struct {
+	const char *name[2];
+	unsigned int size;
+};
+
+typedef void (*btf_trace_kmem_cache_alloc)(void *, long unsigned int, const void *, struct kmem_cache *, gfp_t, int);
+
+typedef void (*btf_trace_kmalloc)(void *, long unsigned int, const void *, size_t, size_t, gfp_t, int);
+
+typedef void (*btf_trace_kfree)(void *, long unsigned int, const void *);
+
+typedef void (*btf_trace_kmem_cache_free)(void *, long unsigned int, const void *, const struct kmem_cache *);
+
+typedef void (*btf_trace_mm_page_free)(void *, struct page *, unsigned int);
+
+typedef void (*btf_trace_mm_page_free_batched)(void *, struct page *);
+
+typedef void (*btf_trace_mm_page_alloc)(void *, struct page *, unsigned int, gfp_t, int);
+
+typedef void (*btf_trace_mm_page_alloc_zone_locked)(void *, struct page *, unsigned int, int, int);
+
+typedef void (*btf_trace_mm_page_pcpu_drain)(void *, struct page *, unsigned int, int);
+
+typedef void (*btf_trace_mm_page_alloc_extfrag)(void *, struct page *, int, int, int, int);
+
+typedef void (*btf_trace_mm_setup_per_zone_wmarks)(void *, struct zone *);
+
+typedef void (*btf_trace_mm_setup_per_zone_lowmem_reserve)(void *, struct zone *, struct zone *, long int);
+
+typedef void (*btf_trace_mm_calculate_totalreserve_pages)(void *, long unsigned int);
+
+typedef void (*btf_trace_rss_stat)(void *, struct mm_struct *, int);
+
+struct rcu_work {
+	struct work_struct work;
+	struct callback_head rcu;
+	struct workqueue_struct *wq;
+};
+
+struct kfree_rcu_cpu;
+
+struct kfree_rcu_cpu_work {
+	struct rcu_work rcu_work;
+	struct callback_head *head_free;
+	struct rcu_gp_oldstate head_free_gp_snap;
+	struct list_head bulk_head_free[2];
+	struct kfree_rcu_cpu *krcp;
+};
+
+typedef struct kmem_cache *kmem_buckets[14];
+
+enum kmalloc_cache_type {
+	KMALLOC_NORMAL = 0,
+	KMALLOC_DMA = 0,
+	KMALLOC_CGROUP = 0,
+	KMALLOC_NO_OBJ_EXT = 0,
+	KMALLOC_PARTITION_START = 0,
+	KMALLOC_PARTITION_END = 0,
+	KMALLOC_RECLAIM = 1,
+	NR_KMALLOC_TYPES = 2,
+};
+
+enum lru_status {
+	LRU_REMOVED = 0,
+	LRU_REMOVED_RETRY = 1,
+	LRU_ROTATE = 2,
+	LRU_SKIP = 3,
+	LRU_RETRY = 4,
+	LRU_STOP = 5,
+};
+
+enum {
+	FOLL_WRITE = 1,
+	FOLL_GET = 2,
+	FOLL_DUMP = 4,
+	FOLL_FORCE = 8,
+	FOLL_NOWAIT = 16,
+	FOLL_NOFAULT = 32,
+	FOLL_HWPOISON = 64,
+	FOLL_ANON = 128,
+	FOLL_LONGTERM = 256,
+	FOLL_SPLIT_PMD = 512,
+	FOLL_PCI_P2PDMA = 1024,
+	FOLL_INTERRUPTIBLE = 2048,
+	FOLL_HONOR_NUMA_FAULT = 4096,
+};
+
+enum {
+	FOLL_TOUCH = 65536,
+	FOLL_TRIED = 131072,
+	FOLL_REMOTE = 262144,
+	FOLL_PIN = 524288,
+	FOLL_FAST_ONLY = 1048576,
+	FOLL_UNLOCKABLE = 2097152,
+	FOLL_MADV_POPULATE = 4194304,
+};
+
+typedef swp_entry_t softleaf_t;
+
+enum mmap_action_type {
+	MMAP_NOTHING = 0,
+	MMAP_REMAP_PFN = 1,
+	MMAP_IO_REMAP_PFN = 2,
+	MMAP_SIMPLE_IO_REMAP = 3,
+	MMAP_MAP_KERNEL_PAGES = 4,
+};
+
+struct mmap_action {
+	union {
+		struct {
+			long unsigned int start;
+			long unsigned int start_pfn;
+			long unsigned int size;
+			pgprot_t pgprot;
+		} remap;
+		struct {
+			phys_addr_t start_phys_addr;
+			long unsigned int size;
+		} simple_ioremap;
+		struct {
+			long unsigned int start;
+			struct page **pages;
+			long unsigned int nr_pages;
+			long unsigned int pgoff;
+		} map_kernel;
+	};
+	enum mmap_action_type type;
+	int error_override;
+	bool hide_from_rmap_until_complete: 1;
+};
+
+struct vm_area_desc {
+	struct mm_struct *mm;
+	struct file *file;
+	long unsigned int start;
+	long unsigned int end;
+	long unsigned int pgoff;
+	struct file *vm_file;
+	vma_flags_t vma_flags;
+	pgprot_t page_prot;
+	const struct vm_operations_struct *vm_ops;
+	void *private_data;
+	struct mmap_action action;
+};
+
+enum fault_flag {
+	FAULT_FLAG_WRITE = 1,
+	FAULT_FLAG_MKWRITE = 2,
+	FAULT_FLAG_ALLOW_RETRY = 4,
+	FAULT_FLAG_RETRY_NOWAIT = 8,
+	FAULT_FLAG_KILLABLE = 16,
+	FAULT_FLAG_TRIED = 32,
+	FAULT_FLAG_USER = 64,
+	FAULT_FLAG_REMOTE = 128,
+	FAULT_FLAG_INSTRUCTION = 256,
+	FAULT_FLAG_INTERRUPTIBLE = 512,
+	FAULT_FLAG_UNSHARE = 1024,
+	FAULT_FLAG_ORIG_PTE_VALID = 2048,
+	FAULT_FLAG_VMA_LOCK = 4096,
+};
+
+struct vm_fault {
+	const struct {
+		struct vm_area_struct *vma;
+		gfp_t gfp_mask;
+		long unsigned int pgoff;
+		long unsigned int address;
+		long unsigned int real_address;
+	};
+	enum fault_flag flags;
+	pmd_t *pmd;
+	pud_t *pud;
+	union {
+		pte_t orig_pte;
+		pmd_t orig_pmd;
+	};
+	struct page *cow_page;
+	struct page *page;
+	pte_t *pte;
+	spinlock_t *ptl;
+	pgtable_t prealloc_pte;
+};
+
+typedef long unsigned int pte_marker;
+
+typedef unsigned int pgtbl_mod_mask;
+
+typedef int (*pte_fn_t)(pte_t *, long unsigned int, void *);
+
+enum pgtable_level {
+	PGTABLE_LEVEL_PTE = 0,
+	PGTABLE_LEVEL_PMD = 1,
+	PGTABLE_LEVEL_PUD = 2,
+	PGTABLE_LEVEL_P4D = 3,
+	PGTABLE_LEVEL_PGD = 4,
+};
+
+typedef int fpb_t;
+
+enum softleaf_type {
+	SOFTLEAF_NONE = 0,
+	SOFTLEAF_SWAP = 1,
+	SOFTLEAF_MIGRATION_READ = 2,
+	SOFTLEAF_MIGRATION_READ_EXCLUSIVE = 3,
+	SOFTLEAF_MIGRATION_WRITE = 4,
+	SOFTLEAF_DEVICE_PRIVATE_READ = 5,
+	SOFTLEAF_DEVICE_PRIVATE_WRITE = 6,
+	SOFTLEAF_DEVICE_EXCLUSIVE = 7,
+	SOFTLEAF_HWPOISON = 8,
+	SOFTLEAF_MARKER = 9,
+};
+
+enum tva_type {
+	TVA_SMAPS = 0,
+	TVA_PAGEFAULT = 1,
+	TVA_KHUGEPAGED = 2,
+	TVA_FORCED_COLLAPSE = 3,
+};
+
+enum page_walk_lock {
+	PGWALK_RDLOCK = 0,
+	PGWALK_WRLOCK = 1,
+	PGWALK_WRLOCK_VERIFY = 2,
+	PGWALK_VMA_RDLOCK_VERIFY = 3,
+};
+
+struct mm_walk;
+
+struct mm_walk_ops {
+	int (*pgd_entry)(pgd_t *, long unsigned int, long unsigned int, struct mm_walk *);
+	int (*p4d_entry)(p4d_t *, long unsigned int, long unsigned int, struct mm_walk *);
+	int (*pud_entry)(pud_t *, long unsigned int, long unsigned int, struct mm_walk *);
+	int (*pmd_entry)(pmd_t *, long unsigned int, long unsigned int, struct mm_walk *);
+	int (*pte_entry)(pte_t *, long unsigned int, long unsigned int, struct mm_walk *);
+	int (*pte_hole)(long unsigned int, long unsigned int, int, struct mm_walk *);
+	int (*hugetlb_entry)(pte_t *, long unsigned int, long unsigned int, long unsigned int, struct mm_walk *);
+	int (*test_walk)(long unsigned int, long unsigned int, struct mm_walk *);
+	int (*pre_vma)(long unsigned int, long unsigned int, struct mm_walk *);
+	void (*post_vma)(struct mm_walk *);
+	int (*install_pte)(long unsigned int, long unsigned int, pte_t *, struct mm_walk *);
+	enum page_walk_lock walk_lock;
+};
+
+typedef int folio_walk_flags_t;
+
+typedef void (*btf_trace_mm_migrate_pages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, enum migrate_mode, int);
+
+typedef void (*btf_trace_mm_migrate_pages_start)(void *, enum migrate_mode, int);
+
+typedef void (*btf_trace_set_migration_pte)(void *, long unsigned int, long unsigned int, int);
+
+typedef void (*btf_trace_remove_migration_pte)(void *, long unsigned int, long unsigned int, int);
+
+enum ttu_flags {
+	TTU_USE_SHARED_ZEROPAGE = 2,
+	TTU_SPLIT_HUGE_PMD = 4,
+	TTU_IGNORE_MLOCK = 8,
+	TTU_SYNC = 16,
+	TTU_HWPOISON = 32,
+	TTU_BATCH_FLUSH = 64,
+	TTU_RMAP_LOCKED = 128,
+};
+
+typedef int rmap_t;
+
+enum vma_operation {
+	VMA_OP_SPLIT = 0,
+	VMA_OP_MERGE_UNFAULTED = 1,
+	VMA_OP_REMAP = 2,
+	VMA_OP_FORK = 3,
+};
+
+struct vma_iterator;
+
+struct vma_munmap_struct {
+	struct vma_iterator *vmi;
+	struct vm_area_struct *vma;
+	struct vm_area_struct *prev;
+	struct vm_area_struct *next;
+	struct list_head *uf;
+	long unsigned int start;
+	long unsigned int end;
+	long unsigned int unmap_start;
+	long unsigned int unmap_end;
+	int vma_count;
+	bool unlock;
+	bool clear_ptes;
+	long unsigned int nr_pages;
+	long unsigned int locked_vm;
+	long unsigned int nr_accounted;
+	long unsigned int exec_vm;
+	long unsigned int stack_vm;
+	long unsigned int data_vm;
+};
+
+enum maple_status {
+	ma_active = 0,
+	ma_start = 1,
+	ma_root = 2,
+	ma_none = 3,
+	ma_pause = 4,
+	ma_overflow = 5,
+	ma_underflow = 6,
+	ma_error = 7,
+};
+
+enum store_type {
+	wr_invalid = 0,
+	wr_new_root = 1,
+	wr_store_root = 2,
+	wr_exact_fit = 3,
+	wr_spanning_store = 4,
+	wr_split_store = 5,
+	wr_rebalance = 6,
+	wr_append = 7,
+	wr_node_store = 8,
+	wr_slot_store = 9,
+};
+
+struct slab_sheaf;
+
+struct ma_state {
+	struct maple_tree *tree;
+	long unsigned int index;
+	long unsigned int last;
+	struct maple_enode *node;
+	long unsigned int min;
+	long unsigned int max;
+	struct slab_sheaf *sheaf;
+	struct maple_node *alloc;
+	long unsigned int node_request;
+	enum maple_status status;
+	unsigned char depth;
+	unsigned char offset;
+	unsigned char mas_flags;
+	unsigned char end;
+	enum store_type store_type;
+};
+
+struct mmap_state {
+	struct mm_struct *mm;
+	struct vma_iterator *vmi;
+	long unsigned int addr;
+	long unsigned int end;
+	long unsigned int pgoff;
+	long unsigned int pglen;
+	union {
+		vm_flags_t vm_flags;
+		vma_flags_t vma_flags;
+	};
+	struct file *file;
+	pgprot_t page_prot;
+	const struct vm_operations_struct *vm_ops;
+	void *vm_private_data;
+	long unsigned int charged;
+	struct vm_area_struct *prev;
+	struct vm_area_struct *next;
+	struct vma_munmap_struct vms;
+	struct ma_state mas_detach;
+	struct maple_tree mt_detach;
+	bool check_ksm_early: 1;
+	bool file_doesnt_need_get: 1;
+};
+
+typedef __builtin_va_list va_list;
+
+struct slab {
+	memdesc_flags_t flags;
+	struct kmem_cache *slab_cache;
+	union {
+		struct {
+			struct list_head slab_list;
+			struct freelist_counters;
+		};
+		struct callback_head callback_head;
+	};
+	unsigned int __page_type;
+	atomic_t __page_refcount;
+	long: 64;
+};
+
+struct slab_alloc_context {
+	long unsigned int caller_addr;
+	size_t orig_size;
+	unsigned int alloc_flags;
+	struct list_lru *lru;
+};
+
+typedef u32 depot_stack_handle_t;
+
+struct track {
+	long unsigned int addr;
+	depot_stack_handle_t handle;
+	int cpu;
+	int pid;
+	long unsigned int when;
+};
+
+struct slab_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct kmem_cache *, char *);
+	ssize_t (*store)(struct kmem_cache *, const char *, size_t);
+};
+
+enum track_item {
+	TRACK_ALLOC = 0,
+	TRACK_FREE = 1,
+};
+
+typedef unsigned int isolate_mode_t;
+
+struct movable_operations {
+	bool (*isolate_page)(struct page *, isolate_mode_t);
+	int (*migrate_page)(struct page *, struct page *, enum migrate_mode);
+	void (*putback_page)(struct page *);
+};
+
+enum {
+	FOLIO_WAS_MAPPED = 1,
+	FOLIO_WAS_MLOCKED = 2,
+	FOLIO_OLD_STATES = 3,
+};
+
+struct hugepage_subpool;
+
+enum migrate_reason {
+	MR_COMPACTION = 0,
+	MR_MEMORY_FAILURE = 1,
+	MR_MEMORY_HOTPLUG = 2,
+	MR_SYSCALL = 3,
+	MR_MEMPOLICY_MBIND = 4,
+	MR_NUMA_MISPLACED = 5,
+	MR_CONTIG_RANGE = 6,
+	MR_LONGTERM_PIN = 7,
+	MR_DEMOTION = 8,
+	MR_DAMON = 9,
+	MR_TYPES = 10,
+};
+
+enum pagetype {
+	PGTY_buddy = 240,
+	PGTY_offline = 241,
+	PGTY_table = 242,
+	PGTY_guard = 243,
+	PGTY_hugetlb = 244,
+	PGTY_slab = 245,
+	PGTY_zsmalloc = 246,
+	PGTY_unaccepted = 247,
+	PGTY_large_kmalloc = 248,
+	PGTY_mapcount_underflow = 255,
+};
+
+typedef void (*btf_trace_mm_khugepaged_scan_pmd)(void *, struct mm_struct *, struct folio *, int, int, int, int);
+
+typedef void (*btf_trace_mm_collapse_huge_page)(void *, struct mm_struct *, int, int, unsigned int);
+
+typedef void (*btf_trace_mm_collapse_huge_page_isolate)(void *, struct folio *, int, int, int, unsigned int);
+
+typedef void (*btf_trace_mm_collapse_huge_page_swapin)(void *, struct mm_struct *, int, int, int, unsigned int);
+
+typedef void (*btf_trace_mm_khugepaged_scan_file)(void *, struct mm_struct *, struct folio *, struct file *, int, int, int);
+
+typedef void (*btf_trace_mm_khugepaged_collapse_file)(void *, struct mm_struct *, struct folio *, long unsigned int, long unsigned int, bool, struct file *, int, int);
+
+typedef void (*btf_trace_mm_khugepaged_scan)(void *, struct mm_struct *, unsigned int, bool);
+
+enum scan_result {
+	SCAN_FAIL = 0,
+	SCAN_SUCCEED = 1,
+	SCAN_NO_PTE_TABLE = 2,
+	SCAN_PMD_MAPPED = 3,
+	SCAN_EXCEED_NONE_PTE = 4,
+	SCAN_EXCEED_SWAP_PTE = 5,
+	SCAN_EXCEED_SHARED_PTE = 6,
+	SCAN_PTE_NON_PRESENT = 7,
+	SCAN_PTE_UFFD_WP = 8,
+	SCAN_PTE_MAPPED_HUGEPAGE = 9,
+	SCAN_LACK_REFERENCED_PAGE = 10,
+	SCAN_PAGE_NULL = 11,
+	SCAN_SCAN_ABORT = 12,
+	SCAN_PAGE_COUNT = 13,
+	SCAN_PAGE_LRU = 14,
+	SCAN_PAGE_LOCK = 15,
+	SCAN_PAGE_ANON = 16,
+	SCAN_PAGE_LAZYFREE = 17,
+	SCAN_PAGE_COMPOUND = 18,
+	SCAN_ANY_PROCESS = 19,
+	SCAN_VMA_NULL = 20,
+	SCAN_VMA_CHECK = 21,
+	SCAN_ADDRESS_RANGE = 22,
+	SCAN_DEL_PAGE_LRU = 23,
+	SCAN_ALLOC_HUGE_PAGE_FAIL = 24,
+	SCAN_CGROUP_CHARGE_FAIL = 25,
+	SCAN_TRUNCATED = 26,
+	SCAN_PAGE_HAS_PRIVATE = 27,
+	SCAN_STORE_FAILED = 28,
+	SCAN_COPY_MC = 29,
+	SCAN_PAGE_FILLED = 30,
+	SCAN_PAGE_DIRTY_OR_WRITEBACK = 31,
+};
+
+enum execmem_range_flags {
+	EXECMEM_KASAN_SHADOW = 1,
+	EXECMEM_ROX_CACHE = 2,
+};
+
+struct execmem_range {
+	long unsigned int start;
+	long unsigned int end;
+	long unsigned int fallback_start;
+	long unsigned int fallback_end;
+	pgprot_t pgprot;
+	unsigned int alignment;
+	enum execmem_range_flags flags;
+};
+
+enum execmem_type {
+	EXECMEM_DEFAULT = 0,
+	EXECMEM_MODULE_TEXT = 0,
+	EXECMEM_KPROBES = 1,
+	EXECMEM_FTRACE = 2,
+	EXECMEM_BPF = 3,
+	EXECMEM_MODULE_DATA = 4,
+	EXECMEM_TYPE_MAX = 5,
+};
+
+enum {
+	IOPRIO_CLASS_NONE = 0,
+	IOPRIO_CLASS_RT = 1,
+	IOPRIO_CLASS_BE = 2,
+	IOPRIO_CLASS_IDLE = 3,
+	IOPRIO_CLASS_INVALID = 7,
+};
+
+enum {
+	IOPRIO_HINT_NONE = 0,
+	IOPRIO_HINT_DEV_DURATION_LIMIT_1 = 1,
+	IOPRIO_HINT_DEV_DURATION_LIMIT_2 = 2,
+	IOPRIO_HINT_DEV_DURATION_LIMIT_3 = 3,
+	IOPRIO_HINT_DEV_DURATION_LIMIT_4 = 4,
+	IOPRIO_HINT_DEV_DURATION_LIMIT_5 = 5,
+	IOPRIO_HINT_DEV_DURATION_LIMIT_6 = 6,
+	IOPRIO_HINT_DEV_DURATION_LIMIT_7 = 7,
+};
+
+struct file_lock_operations {
+	void (*fl_copy_lock)(struct file_lock *, struct file_lock *);
+	void (*fl_release_private)(struct file_lock *);
+};
+
+struct lock_manager_operations {
+	void *lm_mod_owner;
+	fl_owner_t (*lm_get_owner)(fl_owner_t);
+	void (*lm_put_owner)(fl_owner_t);
+	void (*lm_notify)(struct file_lock *);
+	int (*lm_grant)(struct file_lock *, int);
+	bool (*lm_lock_expirable)(struct file_lock *);
+	void (*lm_expire_lock)(void);
+};
+
+struct lease_manager_operations {
+	bool (*lm_break)(struct file_lease *);
+	int (*lm_change)(struct file_lease *, int, struct list_head *);
+	void (*lm_setup)(struct file_lease *, void **);
+	bool (*lm_breaker_owns_lease)(struct file_lease *);
+	int (*lm_open_conflict)(struct file *, int);
+	bool (*lm_breaker_timedout)(struct file_lease *);
+};
+
+struct nlm_lockowner;
+
+struct nfs4_lock_state;
+
+struct nfs_lock_info {
+	u32 state;
+	struct nlm_lockowner *owner;
+	struct list_head list;
+};
+
+struct nfs4_lock_info {
+	struct nfs4_lock_state *owner;
+};
+
+typedef __kernel_long_t __kernel_off_t;
+
+typedef __kernel_off_t off_t;
+
+typedef int __kernel_rwf_t;
+
+typedef __kernel_rwf_t rwf_t;
+
+enum super_iter_flags_t {
+	SUPER_ITER_EXCL = 1,
+	SUPER_ITER_UNLOCKED = 2,
+	SUPER_ITER_REVERSE = 4,
+};
+
+struct kstat {
+	u32 result_mask;
+	umode_t mode;
+	unsigned int nlink;
+	uint32_t blksize;
+	u64 attributes;
+	u64 attributes_mask;
+	u64 ino;
+	dev_t dev;
+	dev_t rdev;
+	kuid_t uid;
+	kgid_t gid;
+	loff_t size;
+	struct timespec64 atime;
+	struct timespec64 mtime;
+	struct timespec64 ctime;
+	struct timespec64 btime;
+	u64 blocks;
+	u64 mnt_id;
+	u64 change_cookie;
+	u64 subvol;
+	u32 dio_mem_align;
+	u32 dio_offset_align;
+	u32 dio_read_offset_align;
+	u32 atomic_write_unit_min;
+	u32 atomic_write_unit_max;
+	u32 atomic_write_unit_max_opt;
+	u32 atomic_write_segments_max;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+	struct super_block *mnt_sb;
+	int mnt_flags;
+	struct mnt_idmap *mnt_idmap;
+};
+
+struct filename;
+
+typedef struct filename *class_filename_t;
+
+struct mnt_pcp;
+
+struct mnt_namespace;
+
+struct mountpoint;
+
+struct mount {
+	struct hlist_node mnt_hash;
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+	union {
+		struct rb_node mnt_node;
+		struct callback_head mnt_rcu;
+		struct llist_node mnt_llist;
+	};
+	struct mnt_pcp *mnt_pcp;
+	struct list_head mnt_mounts;
+	struct list_head mnt_child;
+	struct mount *mnt_next_for_sb;
+	struct mount **mnt_pprev_for_sb;
+	const char *mnt_devname;
+	struct list_head mnt_list;
+	struct list_head mnt_expire;
+	struct list_head mnt_share;
+	struct hlist_head mnt_slave_list;
+	struct hlist_node mnt_slave;
+	struct mount *mnt_master;
+	struct mnt_namespace *mnt_ns;
+	struct mountpoint *mnt_mp;
+	union {
+		struct hlist_node mnt_mp_list;
+		struct hlist_node mnt_umount;
+	};
+	int mnt_t_flags;
+	int mnt_id;
+	u64 mnt_id_unique;
+	int mnt_group_id;
+	int mnt_expiry_mark;
+	struct hlist_head mnt_pins;
+	struct hlist_head mnt_stuck_children;
+	struct hlist_node mnt_ns_visible;
+	struct mount *overmount;
+};
+
+struct open_flags {
+	int open_flag;
+	umode_t mode;
+	int acc_mode;
+	int intent;
+	int lookup_flags;
+};
+
+struct delayed_call {
+	void (*fn)(void *);
+	void *arg;
+};
+
+struct saved {
+	struct path link;
+	struct delayed_call done;
+	const char *name;
+	unsigned int seq;
+};
+
+enum {
+	WALK_TRAILING = 1,
+	WALK_MORE = 2,
+	WALK_NOFOLLOW = 4,
+};
+
+struct word_at_a_time {
+	const long unsigned int one_bits;
+	const long unsigned int high_bits;
+};
+
+typedef int filler_t(struct file *, struct folio *);
+
+enum last_type {
+	LAST_NORM = 0,
+	LAST_ROOT = 1,
+	LAST_DOT = 2,
+	LAST_DOTDOT = 3,
+};
+
+typedef class_filename_t class_filename_flags_t;
+
+struct hlist_bl_head {
+	struct hlist_bl_node *first;
+};
+
+enum d_walk_ret {
+	D_WALK_CONTINUE = 0,
+	D_WALK_QUIT = 1,
+	D_WALK_NORETRY = 2,
+	D_WALK_SKIP = 3,
+};
+
+typedef struct {
+	void *lock;
+} class_mount_locked_reader_t;
+
+typedef __kernel_ulong_t ino_t;
+
+struct iattr {
+	unsigned int ia_valid;
+	umode_t ia_mode;
+	union {
+		kuid_t ia_uid;
+		vfsuid_t ia_vfsuid;
+	};
+	union {
+		kgid_t ia_gid;
+		vfsgid_t ia_vfsgid;
+	};
+	loff_t ia_size;
+	struct timespec64 ia_atime;
+	struct timespec64 ia_mtime;
+	struct timespec64 ia_ctime;
+	struct file *ia_file;
+};
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+	long unsigned int *close_on_exec;
+	long unsigned int *open_fds;
+	long unsigned int *full_fds_bits;
+	struct callback_head rcu;
+};
+
+struct files_struct {
+	atomic_t count;
+	bool resize_in_progress;
+	wait_queue_head_t resize_wait;
+	struct fdtable *fdt;
+	struct fdtable fdtab;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	spinlock_t file_lock;
+	unsigned int next_fd;
+	long unsigned int close_on_exec_init[1];
+	long unsigned int open_fds_init[1];
+	long unsigned int full_fds_bits_init[1];
+	struct file *fd_array[64];
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct fd_prepare {
+	s32 err;
+	s32 __fd;
+	struct file *__file;
+};
+
+struct xattr_args {
+	__u64 value;
+	__u32 size;
+	__u32 flags;
+};
+
+struct simple_xattr {
+	struct rhash_head hash_node;
+	struct list_head *parent;
+	struct list_head node;
+	struct callback_head rcu;
+	char *name;
+	size_t size;
+	char value[0];
+};
+
+struct sx_key {
+	const struct list_head *parent;
+	const char *name;
+};
+
+typedef struct simple_xattr *class_simple_xattr_t;
+
+enum {
+	sysctl_hung_task_timeout_secs = 0,
+};
+
+typedef void (*btf_trace_writeback_dirty_folio)(void *, struct folio *, struct address_space *);
+
+typedef void (*btf_trace_folio_wait_writeback)(void *, struct folio *, struct address_space *);
+
+typedef void (*btf_trace_writeback_mark_inode_dirty)(void *, struct inode *, int);
+
+typedef void (*btf_trace_writeback_dirty_inode_start)(void *, struct inode *, int);
+
+typedef void (*btf_trace_writeback_dirty_inode)(void *, struct inode *, int);
+
+typedef void (*btf_trace_writeback_write_inode_start)(void *, struct inode *, struct writeback_control *);
+
+typedef void (*btf_trace_writeback_write_inode)(void *, struct inode *, struct writeback_control *);
+
+struct bdi_writeback;
+
+struct wb_writeback_work;
+
+typedef void (*btf_trace_writeback_queue)(void *, struct bdi_writeback *, struct wb_writeback_work *);
+
+typedef void (*btf_trace_writeback_exec)(void *, struct bdi_writeback *, struct wb_writeback_work *);
+
+typedef void (*btf_trace_writeback_start)(void *, struct bdi_writeback *, struct wb_writeback_work *);
+
+typedef void (*btf_trace_writeback_written)(void *, struct bdi_writeback *, struct wb_writeback_work *);
+
+typedef void (*btf_trace_writeback_wait)(void *, struct bdi_writeback *, struct wb_writeback_work *);
+
+typedef void (*btf_trace_writeback_pages_written)(void *, long int);
+
+typedef void (*btf_trace_writeback_wake_background)(void *, struct bdi_writeback *);
+
+typedef void (*btf_trace_writeback_bdi_register)(void *, struct backing_dev_info *);
+
+typedef void (*btf_trace_wbc_writepage)(void *, struct writeback_control *, struct backing_dev_info *);
+
+typedef void (*btf_trace_writeback_queue_io)(void *, struct bdi_writeback *, struct wb_writeback_work *, long unsigned int, int);
+
+typedef void (*btf_trace_global_dirty_state)(void *, long unsigned int, long unsigned int);
+
+typedef void (*btf_trace_bdi_dirty_ratelimit)(void *, struct bdi_writeback *, long unsigned int, long unsigned int);
+
+struct dirty_throttle_control;
+
+typedef void (*btf_trace_balance_dirty_pages)(void *, struct bdi_writeback *, struct dirty_throttle_control *, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long int, long unsigned int);
+
+typedef void (*btf_trace_writeback_sb_inodes_requeue)(void *, struct inode *);
+
+typedef void (*btf_trace_writeback_single_inode_start)(void *, struct inode *, struct writeback_control *, long unsigned int);
+
+typedef void (*btf_trace_writeback_single_inode)(void *, struct inode *, struct writeback_control *, long unsigned int);
+
+typedef void (*btf_trace_writeback_lazytime)(void *, struct inode *);
+
+typedef void (*btf_trace_writeback_dirty_inode_enqueue)(void *, struct inode *);
+
+typedef void (*btf_trace_sb_mark_inode_writeback)(void *, struct inode *);
+
+typedef void (*btf_trace_sb_clear_inode_writeback)(void *, struct inode *);
+
+enum wb_reason {
+	WB_REASON_BACKGROUND = 0,
+	WB_REASON_VMSCAN = 1,
+	WB_REASON_SYNC = 2,
+	WB_REASON_PERIODIC = 3,
+	WB_REASON_FS_FREE_SPACE = 4,
+	WB_REASON_FORKER_THREAD = 5,
+	WB_REASON_FOREIGN_FLUSH = 6,
+	WB_REASON_DONTCACHE = 7,
+	WB_REASON_MAX = 8,
+};
+
+typedef struct {
+	int val[2];
+} __kernel_fsid_t;
+
+struct constant_table {
+	const char *name;
+	int value;
+};
+
+enum fs_context_purpose {
+	FS_CONTEXT_FOR_MOUNT = 0,
+	FS_CONTEXT_FOR_SUBMOUNT = 1,
+	FS_CONTEXT_FOR_RECONFIGURE = 2,
+};
+
+struct file_dedupe_range_info {
+	__s64 dest_fd;
+	__u64 dest_offset;
+	__u64 bytes_deduped;
+	__s32 status;
+	__u32 reserved;
+};
+
+struct iomap_ops;
+
+struct file_attr {
+	__u64 fa_xflags;
+	__u32 fa_extsize;
+	__u32 fa_nextents;
+	__u32 fa_projid;
+	__u32 fa_cowextsize;
+};
+
+struct file_kattr {
+	u32 flags;
+	u32 fsx_xflags;
+	u32 fsx_extsize;
+	u32 fsx_nextents;
+	u32 fsx_projid;
+	u32 fsx_cowextsize;
+	bool flags_valid: 1;
+	bool fsx_valid: 1;
+};
+
+enum {
+	T_SHARED = 1,
+	T_UNBINDABLE = 2,
+	T_MARKED = 4,
+	T_UMOUNT_CANDIDATE = 8,
+	T_SHARED_MASK = 2,
+};
+
+struct proc_fs_opts {
+	int flag;
+	const char *str;
+};
+
+struct page_region {
+	__u64 start;
+	__u64 end;
+	__u64 categories;
+};
+
+struct mem_size_stats {
+	long unsigned int resident;
+	long unsigned int shared_clean;
+	long unsigned int shared_dirty;
+	long unsigned int private_clean;
+	long unsigned int private_dirty;
+	long unsigned int referenced;
+	long unsigned int anonymous;
+	long unsigned int lazyfree;
+	long unsigned int anonymous_thp;
+	long unsigned int shmem_thp;
+	long unsigned int file_thp;
+	long unsigned int swap;
+	long unsigned int shared_hugetlb;
+	long unsigned int private_hugetlb;
+	long unsigned int ksm;
+	u64 pss;
+	u64 pss_anon;
+	u64 pss_file;
+	u64 pss_shmem;
+	u64 pss_dirty;
+	u64 pss_locked;
+	u64 swap_pss;
+};
+
+typedef struct {
+	u64 pme;
+} pagemap_entry_t;
+
+struct pm_scan_arg {
+	__u64 size;
+	__u64 flags;
+	__u64 start;
+	__u64 end;
+	__u64 walk_end;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 max_pages;
+	__u64 category_inverted;
+	__u64 category_mask;
+	__u64 category_anyof_mask;
+	__u64 return_mask;
+};
+
+struct pagemap_scan_private {
+	struct pm_scan_arg arg;
+	long unsigned int masks_of_interest;
+	long unsigned int cur_vma_category;
+	struct page_region *vec_buf;
+	long unsigned int vec_buf_len;
+	long unsigned int vec_buf_index;
+	long unsigned int found_pages;
+	struct page_region *vec_out;
+};
+
+struct genradix_root;
+
+union proc_op {
+	int (*proc_get_link)(struct dentry *, struct path *, struct task_struct *);
+	int (*proc_show)(struct seq_file *, struct pid_namespace *, struct pid *, struct task_struct *);
+	int lsmid;
+};
+
+struct pid_entry {
+	const char *name;
+	unsigned int len;
+	umode_t mode;
+	const struct inode_operations *iop;
+	const struct file_operations *fop;
+	union proc_op op;
+};
+
+struct limit_names {
+	const char *name;
+	const char *unit;
+};
+
+struct __genradix {
+	struct genradix_root *root;
+};
+
+struct map_files_info {
+	long unsigned int start;
+	long unsigned int end;
+	fmode_t mode;
+};
+
+typedef struct dentry *instantiate_t(struct dentry *, struct task_struct *, const void *);
+
+struct sysctl_alias {
+	const char *kernel_param;
+	const char *sysctl_param;
+};
+
+struct kernfs_iattrs;
+
+struct kernfs_node {
+	atomic_t count;
+	atomic_t active;
+	struct kernfs_node *__parent;
+	const char *name;
+	struct rb_node rb;
+	const struct ns_common *ns;
+	unsigned int hash;
+	short unsigned int flags;
+	umode_t mode;
+	union {
+		struct kernfs_elem_dir dir;
+		struct kernfs_elem_symlink symlink;
+		struct kernfs_elem_attr attr;
+	};
+	u64 id;
+	void *priv;
+	struct kernfs_iattrs *iattr;
+	struct callback_head rcu;
+};
+
+typedef struct {
+	rwlock_t *lock;
+	long unsigned int flags;
+} class_read_lock_irqsave_t;
+
+enum {
+	Opt_uid = 0,
+	Opt_gid = 1,
+	Opt_mode = 2,
+	Opt_ptmxmode = 3,
+	Opt_newinstance = 4,
+	Opt_max = 5,
+	Opt_err = 6,
+};
+
+struct mempool;
+
+typedef struct mempool mempool_t;
+
+struct netfs_io_request;
+
+struct netfs_io_subrequest;
+
+struct netfs_io_stream;
+
+struct netfs_request_ops {
+	mempool_t *request_pool;
+	mempool_t *subrequest_pool;
+	int (*init_request)(struct netfs_io_request *, struct file *);
+	void (*free_request)(struct netfs_io_request *);
+	void (*free_subrequest)(struct netfs_io_subrequest *);
+	void (*expand_readahead)(struct netfs_io_request *);
+	int (*prepare_read)(struct netfs_io_subrequest *);
+	void (*issue_read)(struct netfs_io_subrequest *);
+	bool (*is_still_valid)(struct netfs_io_request *);
+	int (*check_write_begin)(struct file *, loff_t, unsigned int, struct folio **, void **);
+	void (*done)(struct netfs_io_request *);
+	void (*update_i_size)(struct inode *, loff_t);
+	void (*post_modify)(struct inode *);
+	void (*begin_writeback)(struct netfs_io_request *);
+	void (*prepare_write)(struct netfs_io_subrequest *);
+	void (*issue_write)(struct netfs_io_subrequest *);
+	void (*retry_request)(struct netfs_io_request *, struct netfs_io_stream *);
+	void (*invalidate_cache)(struct netfs_io_request *);
+};
+
+enum netfs_read_from_hole {
+	NETFS_READ_HOLE_IGNORE = 0,
+	NETFS_READ_HOLE_FAIL = 1,
+};
+
+typedef void (*netfs_io_terminated_t)(void *, ssize_t);
+
+enum netfs_io_source {
+	NETFS_SOURCE_UNKNOWN = 0,
+	NETFS_FILL_WITH_ZEROES = 1,
+	NETFS_DOWNLOAD_FROM_SERVER = 2,
+	NETFS_READ_FROM_CACHE = 3,
+	NETFS_INVALID_READ = 4,
+	NETFS_UPLOAD_TO_SERVER = 5,
+	NETFS_WRITE_TO_CACHE = 6,
+};
+
+struct netfs_cache_resources;
+
+struct netfs_cache_ops {
+	void (*end_operation)(struct netfs_cache_resources *);
+	int (*read)(struct netfs_cache_resources *, loff_t, struct iov_iter *, enum netfs_read_from_hole, netfs_io_terminated_t, void *);
+	int (*write)(struct netfs_cache_resources *, loff_t, struct iov_iter *, netfs_io_terminated_t, void *);
+	void (*issue_write)(struct netfs_io_subrequest *);
+	void (*expand_readahead)(struct netfs_cache_resources *, long long unsigned int *, long long unsigned int *, long long unsigned int);
+	enum netfs_io_source (*prepare_read)(struct netfs_io_subrequest *, long long unsigned int);
+	void (*prepare_write_subreq)(struct netfs_io_subrequest *);
+	int (*prepare_write)(struct netfs_cache_resources *, loff_t *, size_t *, size_t, loff_t, bool);
+	enum netfs_io_source (*prepare_ondemand_read)(struct netfs_cache_resources *, loff_t, size_t *, loff_t, long unsigned int *, ino_t);
+	int (*query_occupancy)(struct netfs_cache_resources *, loff_t, size_t, size_t, loff_t *, size_t *);
+};
+
+struct netfs_io_stream {
+	struct netfs_io_subrequest *construct;
+	size_t sreq_max_len;
+	unsigned int sreq_max_segs;
+	unsigned int submit_off;
+	unsigned int submit_len;
+	unsigned int submit_extendable_to;
+	void (*prepare_write)(struct netfs_io_subrequest *);
+	void (*issue_write)(struct netfs_io_subrequest *);
+	struct list_head subrequests;
+	long long unsigned int collected_to;
+	size_t transferred;
+	short unsigned int error;
+	enum netfs_io_source source;
+	unsigned char stream_nr;
+	bool avail;
+	bool active;
+	bool need_retry;
+	bool failed;
+	bool transferred_valid;
+};
+
+enum netfs_folio_trace {
+	netfs_folio_is_uptodate = 0,
+	netfs_just_prefetch = 1,
+	netfs_whole_folio_modify = 2,
+	netfs_whole_folio_modify_efault = 3,
+	netfs_whole_folio_modify_filled = 4,
+	netfs_whole_folio_modify_filled_efault = 5,
+	netfs_modify_and_clear = 6,
+	netfs_modify_and_clear_rm_finfo = 7,
+	netfs_streaming_write = 8,
+	netfs_streaming_write_cont = 9,
+	netfs_flush_content = 10,
+	netfs_streaming_filled_page = 11,
+	netfs_streaming_cont_filled_page = 12,
+	netfs_folio_trace_abandon = 13,
+	netfs_folio_trace_alloc_buffer = 14,
+	netfs_folio_trace_cancel_copy = 15,
+	netfs_folio_trace_cancel_store = 16,
+	netfs_folio_trace_clear = 17,
+	netfs_folio_trace_clear_cc = 18,
+	netfs_folio_trace_clear_g = 19,
+	netfs_folio_trace_clear_s = 20,
+	netfs_folio_trace_end_copy = 21,
+	netfs_folio_trace_filled_gaps = 22,
+	netfs_folio_trace_invalidate_all = 23,
+	netfs_folio_trace_invalidate_front = 24,
+	netfs_folio_trace_invalidate_middle = 25,
+	netfs_folio_trace_invalidate_tail = 26,
+	netfs_folio_trace_kill = 27,
+	netfs_folio_trace_kill_cc = 28,
+	netfs_folio_trace_kill_g = 29,
+	netfs_folio_trace_kill_s = 30,
+	netfs_folio_trace_mark_copy = 31,
+	netfs_folio_trace_mkwrite = 32,
+	netfs_folio_trace_mkwrite_plus = 33,
+	netfs_folio_trace_not_locked = 34,
+	netfs_folio_trace_not_under_wback = 35,
+	netfs_folio_trace_pgpriv2_copy = 36,
+	netfs_folio_trace_put = 37,
+	netfs_folio_trace_read = 38,
+	netfs_folio_trace_read_done = 39,
+	netfs_folio_trace_read_gaps = 40,
+	netfs_folio_trace_read_unlock = 41,
+	netfs_folio_trace_redirtied = 42,
+	netfs_folio_trace_sched_copy = 43,
+	netfs_folio_trace_store = 44,
+	netfs_folio_trace_store_copy = 45,
+	netfs_folio_trace_store_plus = 46,
+	netfs_folio_trace_wthru = 47,
+	netfs_folio_trace_wthru_plus = 48,
+};
+
+typedef unsigned int iov_iter_extraction_t;
+
+struct netfs_inode {
+	struct inode inode;
+	const struct netfs_request_ops *ops;
+	struct list_head wb_queue;
+	loff_t _remote_i_size;
+	loff_t _zero_point;
+	spinlock_t lock;
+	atomic_t io_count;
+	long unsigned int flags;
+};
+
+struct netfs_io_subrequest {
+	struct netfs_io_request *rreq;
+	struct work_struct work;
+	struct list_head rreq_link;
+	struct iov_iter io_iter;
+	long long unsigned int start;
+	size_t len;
+	size_t transferred;
+	refcount_t ref;
+	short int error;
+	short unsigned int debug_index;
+	unsigned int nr_segs;
+	u8 retry_count;
+	enum netfs_io_source source;
+	unsigned char stream_nr;
+	long unsigned int flags;
+};
+
+struct netfs_cache_resources {
+	const struct netfs_cache_ops *ops;
+	void *cache_priv;
+	void *cache_priv2;
+	unsigned int debug_id;
+	unsigned int inval_counter;
+};
+
+struct rolling_buffer {
+	struct folio_queue *head;
+	struct folio_queue *tail;
+	struct iov_iter iter;
+	u8 next_head_slot;
+	u8 first_tail_slot;
+};
+
+enum netfs_io_origin {
+	NETFS_READAHEAD = 0,
+	NETFS_READPAGE = 1,
+	NETFS_READ_GAPS = 2,
+	NETFS_READ_SINGLE = 3,
+	NETFS_READ_FOR_WRITE = 4,
+	NETFS_UNBUFFERED_READ = 5,
+	NETFS_DIO_READ = 6,
+	NETFS_WRITEBACK = 7,
+	NETFS_WRITEBACK_SINGLE = 8,
+	NETFS_WRITETHROUGH = 9,
+	NETFS_UNBUFFERED_WRITE = 10,
+	NETFS_DIO_WRITE = 11,
+	NETFS_PGPRIV2_COPY_TO_CACHE = 12,
+	nr__netfs_io_origin = 13,
+};
+
+struct netfs_group;
+
+struct netfs_io_request {
+	union {
+		struct work_struct cleanup_work;
+		struct callback_head rcu;
+	};
+	struct work_struct work;
+	struct inode *inode;
+	struct address_space *mapping;
+	struct kiocb *iocb;
+	struct netfs_cache_resources cache_resources;
+	struct netfs_io_request *copy_to_cache;
+	struct list_head proc_link;
+	struct netfs_io_stream io_streams[2];
+	struct netfs_group *group;
+	struct rolling_buffer buffer;
+	wait_queue_head_t waitq;
+	void *netfs_priv;
+	void *netfs_priv2;
+	struct bio_vec *direct_bv;
+	long long unsigned int submitted;
+	long long unsigned int len;
+	size_t transferred;
+	size_t progress_at;
+	long int error;
+	long long unsigned int i_size;
+	long long unsigned int start;
+	atomic64_t issued_to;
+	long long unsigned int collected_to;
+	long long unsigned int cleaned_to;
+	long long unsigned int abandon_to;
+	const struct folio *no_unlock_folio;
+	gfp_t gfp;
+	unsigned int direct_bv_count;
+	unsigned int debug_id;
+	unsigned int rsize;
+	unsigned int wsize;
+	atomic_t subreq_counter;
+	unsigned int nr_group_rel;
+	spinlock_t lock;
+	enum netfs_io_origin origin;
+	bool direct_bv_unpin;
+	refcount_t ref;
+	long unsigned int flags;
+	const struct netfs_request_ops *netfs_ops;
+};
+
+enum fscache_want_state {
+	FSCACHE_WANT_PARAMS = 0,
+	FSCACHE_WANT_WRITE = 1,
+	FSCACHE_WANT_READ = 2,
+};
+
+struct fscache_volume;
+
+struct fscache_cookie;
+
+struct fscache_cache_ops {
+	const char *name;
+	void (*acquire_volume)(struct fscache_volume *);
+	void (*free_volume)(struct fscache_volume *);
+	bool (*lookup_cookie)(struct fscache_cookie *);
+	void (*withdraw_cookie)(struct fscache_cookie *);
+	void (*resize_cookie)(struct netfs_cache_resources *, loff_t);
+	bool (*invalidate_cookie)(struct fscache_cookie *);
+	bool (*begin_operation)(struct netfs_cache_resources *, enum fscache_want_state);
+	void (*prepare_to_write)(struct fscache_cookie *);
+};
+
+typedef long long unsigned int __kernel_uoff_t;
+
+typedef __kernel_uoff_t uoff_t;
+
+enum netfs_sreq_trace {
+	netfs_sreq_trace_abandoned = 0,
+	netfs_sreq_trace_add_donations = 1,
+	netfs_sreq_trace_added = 2,
+	netfs_sreq_trace_cache_nowrite = 3,
+	netfs_sreq_trace_cache_prepare = 4,
+	netfs_sreq_trace_cache_write = 5,
+	netfs_sreq_trace_cancel = 6,
+	netfs_sreq_trace_clear = 7,
+	netfs_sreq_trace_consumed = 8,
+	netfs_sreq_trace_discard = 9,
+	netfs_sreq_trace_donate_to_prev = 10,
+	netfs_sreq_trace_donate_to_next = 11,
+	netfs_sreq_trace_download_instead = 12,
+	netfs_sreq_trace_fail = 13,
+	netfs_sreq_trace_free = 14,
+	netfs_sreq_trace_hit_eof = 15,
+	netfs_sreq_trace_io_bad = 16,
+	netfs_sreq_trace_io_malformed = 17,
+	netfs_sreq_trace_io_unknown = 18,
+	netfs_sreq_trace_io_progress = 19,
+	netfs_sreq_trace_io_req_submitted = 20,
+	netfs_sreq_trace_io_retry_needed = 21,
+	netfs_sreq_trace_limited = 22,
+	netfs_sreq_trace_need_clear = 23,
+	netfs_sreq_trace_partial_read = 24,
+	netfs_sreq_trace_need_retry = 25,
+	netfs_sreq_trace_prepare = 26,
+	netfs_sreq_trace_prep_failed = 27,
+	netfs_sreq_trace_progress = 28,
+	netfs_sreq_trace_reprep_failed = 29,
+	netfs_sreq_trace_retry = 30,
+	netfs_sreq_trace_short = 31,
+	netfs_sreq_trace_split = 32,
+	netfs_sreq_trace_submit = 33,
+	netfs_sreq_trace_superfluous = 34,
+	netfs_sreq_trace_terminated = 35,
+	netfs_sreq_trace_wait_for = 36,
+	netfs_sreq_trace_write = 37,
+	netfs_sreq_trace_write_skip = 38,
+	netfs_sreq_trace_write_term = 39,
+};
+
+enum netfs_rreq_trace {
+	netfs_rreq_trace_assess = 0,
+	netfs_rreq_trace_collect = 1,
+	netfs_rreq_trace_complete = 2,
+	netfs_rreq_trace_copy = 3,
+	netfs_rreq_trace_dirty = 4,
+	netfs_rreq_trace_done = 5,
+	netfs_rreq_trace_end_copy_to_cache = 6,
+	netfs_rreq_trace_free = 7,
+	netfs_rreq_trace_intr = 8,
+	netfs_rreq_trace_ki_complete = 9,
+	netfs_rreq_trace_ra_put_ref = 10,
+	netfs_rreq_trace_recollect = 11,
+	netfs_rreq_trace_redirty = 12,
+	netfs_rreq_trace_resubmit = 13,
+	netfs_rreq_trace_set_abandon = 14,
+	netfs_rreq_trace_set_pause = 15,
+	netfs_rreq_trace_unlock = 16,
+	netfs_rreq_trace_unlock_pgpriv2 = 17,
+	netfs_rreq_trace_unmark = 18,
+	netfs_rreq_trace_unpause = 19,
+	netfs_rreq_trace_wait_ip = 20,
+	netfs_rreq_trace_wait_pause = 21,
+	netfs_rreq_trace_wait_put_ra_refs = 22,
+	netfs_rreq_trace_wait_quiesce = 23,
+	netfs_rreq_trace_waited_ip = 24,
+	netfs_rreq_trace_waited_pause = 25,
+	netfs_rreq_trace_waited_put_ra_refs = 26,
+	netfs_rreq_trace_waited_quiesce = 27,
+	netfs_rreq_trace_wake_ip = 28,
+	netfs_rreq_trace_wake_queue = 29,
+	netfs_rreq_trace_write_done = 30,
+};
+
+enum netfs_sreq_ref_trace {
+	netfs_sreq_trace_get_copy_to_cache = 0,
+	netfs_sreq_trace_get_resubmit = 1,
+	netfs_sreq_trace_get_submit = 2,
+	netfs_sreq_trace_get_short_read = 3,
+	netfs_sreq_trace_new = 4,
+	netfs_sreq_trace_put_abandon = 5,
+	netfs_sreq_trace_put_cancel = 6,
+	netfs_sreq_trace_put_clear = 7,
+	netfs_sreq_trace_put_consumed = 8,
+	netfs_sreq_trace_put_done = 9,
+	netfs_sreq_trace_put_failed = 10,
+	netfs_sreq_trace_put_merged = 11,
+	netfs_sreq_trace_put_no_copy = 12,
+	netfs_sreq_trace_put_oom = 13,
+	netfs_sreq_trace_put_wip = 14,
+	netfs_sreq_trace_put_work = 15,
+	netfs_sreq_trace_put_terminated = 16,
+	netfs_sreq_trace_see_failed = 17,
+};
+
+enum netfs_rreq_ref_trace {
+	netfs_rreq_trace_get_for_outstanding = 0,
+	netfs_rreq_trace_get_subreq = 1,
+	netfs_rreq_trace_put_complete = 2,
+	netfs_rreq_trace_put_discard = 3,
+	netfs_rreq_trace_put_failed = 4,
+	netfs_rreq_trace_put_no_submit = 5,
+	netfs_rreq_trace_put_return = 6,
+	netfs_rreq_trace_put_subreq = 7,
+	netfs_rreq_trace_put_work_ip = 8,
+	netfs_rreq_trace_see_work = 9,
+	netfs_rreq_trace_see_work_complete = 10,
+	netfs_rreq_trace_new = 11,
+};
+
+enum netfs_folioq_trace {
+	netfs_trace_folioq_alloc_buffer = 0,
+	netfs_trace_folioq_clear = 1,
+	netfs_trace_folioq_delete = 2,
+	netfs_trace_folioq_make_space = 3,
+	netfs_trace_folioq_rollbuf_init = 4,
+	netfs_trace_folioq_read_progress = 5,
+};
+
+enum netfs_write_trace {
+	netfs_write_trace_copy_to_cache = 0,
+	netfs_write_trace_dio_write = 1,
+	netfs_write_trace_unbuffered_write = 2,
+	netfs_write_trace_writeback = 3,
+	netfs_write_trace_writeback_single = 4,
+	netfs_write_trace_writethrough = 5,
+};
+
+struct xattr {
+	const char *name;
+	void *value;
+	size_t value_len;
+};
+
+typedef int (*initxattrs)(struct inode *, const struct xattr *, void *);
+
+typedef __u64 __le64;
+
+struct utf8data;
+
+struct utf8data_table;
+
+struct ovl_sb;
+
+struct ovl_layer {
+	struct vfsmount *mnt;
+	struct inode *trap;
+	struct ovl_sb *fs;
+	int idx;
+	int fsid;
+	bool has_xwhiteouts;
+};
+
+struct ovl_path {
+	const struct ovl_layer *layer;
+	struct dentry *dentry;
+};
+
+enum {
+	OVL_REDIRECT_OFF = 0,
+	OVL_REDIRECT_FOLLOW = 1,
+	OVL_REDIRECT_NOFOLLOW = 2,
+	OVL_REDIRECT_ON = 3,
+};
+
+enum {
+	OVL_UUID_OFF = 0,
+	OVL_UUID_NULL = 1,
+	OVL_UUID_AUTO = 2,
+	OVL_UUID_ON = 3,
+};
+
+enum {
+	OVL_XINO_OFF = 0,
+	OVL_XINO_AUTO = 1,
+	OVL_XINO_ON = 2,
+};
+
+enum {
+	OVL_FSYNC_VOLATILE = 0,
+	OVL_FSYNC_AUTO = 1,
+	OVL_FSYNC_STRICT = 2,
+};
+
+struct ovl_fb {
+	u8 version;
+	u8 magic;
+	u8 len;
+	u8 flags;
+	u8 type;
+	uuid_t uuid;
+	u32 fid[0];
+} __attribute__((packed));
+
+struct ovl_fh {
+	u8 padding[3];
+	union {
+		struct ovl_fb fb;
+		struct {
+			struct {} __empty_buf;
+			u8 buf[0];
+		};
+	};
+};
+
+struct ovl_opt_set {
+	bool metacopy;
+	bool redirect;
+	bool nfs_export;
+	bool index;
+};
+
+struct ovl_fs_context_layer;
+
+struct ovl_fs_context {
+	struct path upper;
+	struct path work;
+	size_t capacity;
+	size_t nr;
+	size_t nr_data;
+	struct ovl_opt_set set;
+	struct ovl_fs_context_layer *lower;
+	char *lowerdir_all;
+	bool casefold_set;
+};
+
+typedef const struct cred *class_override_creds_t;
+
+enum {
+	OVL_VERITY_OFF = 0,
+	OVL_VERITY_ON = 1,
+	OVL_VERITY_REQUIRE = 2,
+};
+
+struct ovl_metacopy {
+	u8 version;
+	u8 len;
+	u8 flags;
+	u8 digest_algo;
+	u8 digest[64];
+};
+
+enum hash_algo {
+	HASH_ALGO_MD4 = 0,
+	HASH_ALGO_MD5 = 1,
+	HASH_ALGO_SHA1 = 2,
+	HASH_ALGO_RIPE_MD_160 = 3,
+	HASH_ALGO_SHA256 = 4,
+	HASH_ALGO_SHA384 = 5,
+	HASH_ALGO_SHA512 = 6,
+	HASH_ALGO_SHA224 = 7,
+	HASH_ALGO_RIPE_MD_128 = 8,
+	HASH_ALGO_RIPE_MD_256 = 9,
+	HASH_ALGO_RIPE_MD_320 = 10,
+	HASH_ALGO_WP_256 = 11,
+	HASH_ALGO_WP_384 = 12,
+	HASH_ALGO_WP_512 = 13,
+	HASH_ALGO_TGR_128 = 14,
+	HASH_ALGO_TGR_160 = 15,
+	HASH_ALGO_TGR_192 = 16,
+	HASH_ALGO_SM3_256 = 17,
+	HASH_ALGO_STREEBOG_256 = 18,
+	HASH_ALGO_STREEBOG_512 = 19,
+	HASH_ALGO_SHA3_256 = 20,
+	HASH_ALGO_SHA3_384 = 21,
+	HASH_ALGO_SHA3_512 = 22,
+	HASH_ALGO__LAST = 23,
+};
+
+struct fsverity_info;
+
+enum ovl_xattr {
+	OVL_XATTR_OPAQUE = 0,
+	OVL_XATTR_REDIRECT = 1,
+	OVL_XATTR_ORIGIN = 2,
+	OVL_XATTR_IMPURE = 3,
+	OVL_XATTR_NLINK = 4,
+	OVL_XATTR_UPPER = 5,
+	OVL_XATTR_UUID = 6,
+	OVL_XATTR_METACOPY = 7,
+	OVL_XATTR_PROTATTR = 8,
+	OVL_XATTR_XWHITEOUT = 9,
+};
+
+enum ovl_path_type {
+	__OVL_PATH_UPPER = 1,
+	__OVL_PATH_MERGE = 2,
+	__OVL_PATH_ORIGIN = 4,
+};
+
+enum ovl_copyop {
+	OVL_COPY = 0,
+	OVL_CLONE = 1,
+	OVL_DEDUPE = 2,
+};
+
+typedef u8 uint8_t;
+
+enum {
+	Opt_source = 0,
+	Opt_debug = 1,
+	Opt_dfltuid = 2,
+	Opt_dfltgid = 3,
+	Opt_afid = 4,
+	Opt_negtimeout = 5,
+	Opt_uname = 6,
+	Opt_remotename = 7,
+	Opt_cache = 8,
+	Opt_cachetag = 9,
+	Opt_nodevmap = 10,
+	Opt_noxattr = 11,
+	Opt_directio = 12,
+	Opt_ignoreqv = 13,
+	Opt_access = 14,
+	Opt_posixacl = 15,
+	Opt_locktimeout = 16,
+	Opt_msize = 17,
+	Opt_trans = 18,
+	Opt_legacy = 19,
+	Opt_version = 20,
+	Opt_rfdno = 21,
+	Opt_wfdno = 22,
+	Opt_rq_depth = 23,
+	Opt_sq_depth = 24,
+	Opt_timeout = 25,
+	Opt_port = 26,
+	Opt_privport = 27,
+};
+
+struct debugfs_reg32 {
+	char *name;
+	long unsigned int offset;
+};
+
+struct debugfs_short_fops {
+	ssize_t (*read)(struct file *, char *, size_t, loff_t *);
+	ssize_t (*write)(struct file *, const char *, size_t, loff_t *);
+	loff_t (*llseek)(struct file *, loff_t, int);
+};
+
+typedef struct vfsmount * (*debugfs_automount_t)(struct dentry *, void *);
+
+enum {
+	HAS_READ = 1,
+	HAS_WRITE = 2,
+	HAS_LSEEK = 4,
+	HAS_POLL = 8,
+	HAS_IOCTL = 16,
+};
+
+enum dbgfs_get_mode {
+	DBGFS_GET_ALREADY = 0,
+	DBGFS_GET_REGULAR = 1,
+	DBGFS_GET_SHORT = 2,
+};
+
+typedef int (*eventfs_callback)(const char *, umode_t *, void **, const struct file_operations **);
+
+typedef void (*eventfs_release)(const char *, void *);
+
+struct eventfs_entry {
+	const char *name;
+	eventfs_callback callback;
+	eventfs_release release;
+};
+
+enum {
+	TRACEFS_EVENT_INODE = 2,
+	TRACEFS_GID_PERM_SET = 4,
+	TRACEFS_UID_PERM_SET = 8,
+	TRACEFS_INSTANCE_INODE = 16,
+};
+
+enum {
+	EVENTFS_SAVE_MODE = 65536,
+	EVENTFS_SAVE_UID = 131072,
+	EVENTFS_SAVE_GID = 262144,
+};
+
+typedef void (*swap_func_t)(void *, void *, int);
+
+typedef int (*cmp_r_func_t)(const void *, const void *, const void *);
+
+typedef void (*swap_r_func_t)(void *, void *, int, const void *);
+
+typedef struct scatterlist *sg_alloc_fn(unsigned int, gfp_t);
+
+typedef void sg_free_fn(struct scatterlist *, unsigned int);
+
+enum base64_variant {
+	BASE64_STD = 0,
+	BASE64_URLSAFE = 1,
+	BASE64_IMAP = 2,
+};
+
+enum refcount_saturation_type {
+	REFCOUNT_ADD_NOT_ZERO_OVF = 0,
+	REFCOUNT_ADD_OVF = 1,
+	REFCOUNT_ADD_UAF = 2,
+	REFCOUNT_SUB_UAF = 3,
+	REFCOUNT_DEC_LEAK = 4,
+};
+
+struct region {
+	unsigned int start;
+	unsigned int off;
+	unsigned int group_len;
+	unsigned int end;
+	unsigned int nbits;
+};
+
+struct reciprocal_value_adv {
+	u32 m;
+	u8 sh;
+	u8 exp;
+	bool is_wide_m;
+};
+
+struct chacha_state {
+	u32 x[16];
+};
+
+struct sha1_block_state {
+	u32 h[5];
+};
+
+struct hmac_sha1_key {
+	struct sha1_block_state istate;
+	struct sha1_block_state ostate;
+};
+
+struct vm_special_mapping {
+	const char *name;
+	struct page **pages;
+	vm_fault_t (*fault)(const struct vm_special_mapping *, struct vm_area_struct *, struct vm_fault *);
+	int (*mremap)(const struct vm_special_mapping *, struct vm_area_struct *);
+	void (*close)(const struct vm_special_mapping *, struct vm_area_struct *);
+};
+
+struct arch_io_reserve_memtype_wc_devres {
+	resource_size_t start;
+	resource_size_t size;
+};
+
+enum devm_ioremap_type {
+	DEVM_IOREMAP = 0,
+	DEVM_IOREMAP_UC = 1,
+	DEVM_IOREMAP_WC = 2,
+	DEVM_IOREMAP_NP = 3,
+};
+
+struct rb_augment_callbacks {
+	void (*propagate)(struct rb_node *, struct rb_node *);
+	void (*copy)(struct rb_node *, struct rb_node *);
+	void (*rotate)(struct rb_node *, struct rb_node *);
+};
+
+typedef u64 uint64_t;
+
+struct xxh64_state {
+	uint64_t total_len;
+	uint64_t v1;
+	uint64_t v2;
+	uint64_t v3;
+	uint64_t v4;
+	uint64_t mem64[4];
+	uint32_t memsize;
+};
+
+typedef __u32 __le32;
+
+struct gen_pool_chunk {
+	struct list_head next_chunk;
+	atomic_long_t avail;
+	phys_addr_t phys_addr;
+	void *owner;
+	long unsigned int start_addr;
+	long unsigned int end_addr;
+	long unsigned int bits[0];
+};
+
+struct gen_pool;
+
+typedef long unsigned int (*genpool_algo_t)(long unsigned int *, long unsigned int, long unsigned int, unsigned int, void *, struct gen_pool *, long unsigned int);
+
+typedef uint16_t U16;
+
+typedef uint8_t BYTE;
+
+typedef uint32_t U32;
+
+typedef struct {
+	U16 nextState;
+	BYTE nbAdditionalBits;
+	BYTE nbBits;
+	U32 baseValue;
+} ZSTD_seqSymbol;
+
+typedef U32 HUF_DTable;
+
+typedef struct {
+	ZSTD_seqSymbol LLTable[513];
+	ZSTD_seqSymbol OFTable[257];
+	ZSTD_seqSymbol MLTable[513];
+	HUF_DTable hufTable[4097];
+	U32 rep[3];
+	U32 workspace[157];
+} ZSTD_entropyDTables_t;
+
+typedef void * (*ZSTD_allocFunction)(void *, size_t);
+
+typedef void (*ZSTD_freeFunction)(void *, void *);
+
+typedef struct {
+	ZSTD_allocFunction customAlloc;
+	ZSTD_freeFunction customFree;
+	void *opaque;
+} ZSTD_customMem;
+
+struct ZSTD_DDict_s {
+	void *dictBuffer;
+	const void *dictContent;
+	size_t dictSize;
+	ZSTD_entropyDTables_t entropy;
+	U32 dictID;
+	U32 entropyPresent;
+	ZSTD_customMem cMem;
+};
+
+typedef struct ZSTD_DDict_s ZSTD_DDict;
+
+typedef enum {
+	ZSTD_frame = 0,
+	ZSTD_skippableFrame = 1,
+} ZSTD_FrameType_e;
+
+typedef uint8_t U8;
+
+typedef s16 int16_t;
+
+typedef int16_t S16;
+
+typedef struct {
+	const ZSTD_DDict **ddictPtrTable;
+	size_t ddictPtrTableSize;
+	size_t ddictPtrCount;
+} ZSTD_DDictHashSet;
+
+typedef enum {
+	ZSTD_dlm_byCopy = 0,
+	ZSTD_dlm_byRef = 1,
+} ZSTD_dictLoadMethod_e;
+
+typedef enum {
+	ZSTD_dct_auto = 0,
+	ZSTD_dct_rawContent = 1,
+	ZSTD_dct_fullDict = 2,
+} ZSTD_dictContentType_e;
+
+typedef struct {
+	long long unsigned int frameContentSize;
+	long long unsigned int windowSize;
+	unsigned int blockSizeMax;
+	ZSTD_FrameType_e frameType;
+	unsigned int headerSize;
+	unsigned int dictID;
+	unsigned int checksumFlag;
+	unsigned int _reserved1;
+	unsigned int _reserved2;
+} ZSTD_FrameHeader;
+
+typedef uint64_t U64;
+
+typedef enum {
+	bt_raw = 0,
+	bt_rle = 1,
+	bt_compressed = 2,
+	bt_reserved = 3,
+} blockType_e;
+
+typedef enum {
+	ZSTDds_getFrameHeaderSize = 0,
+	ZSTDds_decodeFrameHeader = 1,
+	ZSTDds_decodeBlockHeader = 2,
+	ZSTDds_decompressBlock = 3,
+	ZSTDds_decompressLastBlock = 4,
+	ZSTDds_checkChecksum = 5,
+	ZSTDds_decodeSkippableHeader = 6,
+	ZSTDds_skipFrame = 7,
+} ZSTD_dStage;
+
+typedef enum {
+	ZSTD_f_zstd1 = 0,
+	ZSTD_f_zstd1_magicless = 1,
+} ZSTD_format_e;
+
+typedef enum {
+	ZSTD_d_validateChecksum = 0,
+	ZSTD_d_ignoreChecksum = 1,
+} ZSTD_forceIgnoreChecksum_e;
+
+typedef enum {
+	ZSTD_use_indefinitely = -1,
+	ZSTD_dont_use = 0,
+	ZSTD_use_once = 1,
+} ZSTD_dictUses_e;
+
+typedef enum {
+	ZSTD_rmd_refSingleDDict = 0,
+	ZSTD_rmd_refMultipleDDicts = 1,
+} ZSTD_refMultipleDDicts_e;
+
+typedef enum {
+	zdss_init = 0,
+	zdss_loadHeader = 1,
+	zdss_read = 2,
+	zdss_load = 3,
+	zdss_flush = 4,
+} ZSTD_dStreamStage;
+
+typedef enum {
+	ZSTD_bm_buffered = 0,
+	ZSTD_bm_stable = 1,
+} ZSTD_bufferMode_e;
+
+struct ZSTD_outBuffer_s {
+	void *dst;
+	size_t size;
+	size_t pos;
+};
+
+typedef struct ZSTD_outBuffer_s ZSTD_outBuffer;
+
+typedef enum {
+	ZSTD_not_in_dst = 0,
+	ZSTD_in_dst = 1,
+	ZSTD_split = 2,
+} ZSTD_litLocation_e;
+
+struct ZSTD_DCtx_s {
+	const ZSTD_seqSymbol *LLTptr;
+	const ZSTD_seqSymbol *MLTptr;
+	const ZSTD_seqSymbol *OFTptr;
+	const HUF_DTable *HUFptr;
+	ZSTD_entropyDTables_t entropy;
+	U32 workspace[640];
+	const void *previousDstEnd;
+	const void *prefixStart;
+	const void *virtualStart;
+	const void *dictEnd;
+	size_t expected;
+	ZSTD_FrameHeader fParams;
+	U64 processedCSize;
+	U64 decodedSize;
+	blockType_e bType;
+	ZSTD_dStage stage;
+	U32 litEntropy;
+	U32 fseEntropy;
+	struct xxh64_state xxhState;
+	size_t headerSize;
+	ZSTD_format_e format;
+	ZSTD_forceIgnoreChecksum_e forceIgnoreChecksum;
+	U32 validateChecksum;
+	const BYTE *litPtr;
+	ZSTD_customMem customMem;
+	size_t litSize;
+	size_t rleSize;
+	size_t staticSize;
+	int isFrameDecompression;
+	int bmi2;
+	ZSTD_DDict *ddictLocal;
+	const ZSTD_DDict *ddict;
+	U32 dictID;
+	int ddictIsCold;
+	ZSTD_dictUses_e dictUses;
+	ZSTD_DDictHashSet *ddictSet;
+	ZSTD_refMultipleDDicts_e refMultipleDDicts;
+	int disableHufAsm;
+	int maxBlockSizeParam;
+	ZSTD_dStreamStage streamStage;
+	char *inBuff;
+	size_t inBuffSize;
+	size_t inPos;
+	size_t maxWindowSize;
+	char *outBuff;
+	size_t outBuffSize;
+	size_t outStart;
+	size_t outEnd;
+	size_t lhSize;
+	U32 hostageByte;
+	int noForwardProgress;
+	ZSTD_bufferMode_e outBufferMode;
+	ZSTD_outBuffer expectedOutBuffer;
+	BYTE *litBuffer;
+	const BYTE *litBufferEnd;
+	ZSTD_litLocation_e litBufferLocation;
+	BYTE litExtraBuffer[65568];
+	BYTE headerBuffer[18];
+	size_t oversizedDuration;
+};
+
+typedef struct ZSTD_DCtx_s ZSTD_DCtx;
+
+typedef struct {
+	size_t error;
+	int lowerBound;
+	int upperBound;
+} ZSTD_bounds;
+
+typedef ZSTD_DCtx ZSTD_DStream;
+
+typedef struct {
+	U32 f1c;
+	U32 f1d;
+	U32 f7b;
+	U32 f7c;
+} ZSTD_cpuid_t;
+
+typedef struct {
+	size_t nbBlocks;
+	size_t compressedSize;
+	long long unsigned int decompressedBound;
+} ZSTD_frameSizeInfo;
+
+typedef enum {
+	not_streaming = 0,
+	is_streaming = 1,
+} streaming_operation;
+
+typedef struct {
+	blockType_e blockType;
+	U32 lastBlock;
+	U32 origSize;
+} blockProperties_t;
+
+typedef __u16 __le16;
+
+typedef enum {
+	ZSTD_reset_session_only = 1,
+	ZSTD_reset_parameters = 2,
+	ZSTD_reset_session_and_parameters = 3,
+} ZSTD_ResetDirective;
+
+typedef enum {
+	ZSTD_d_windowLogMax = 100,
+	ZSTD_d_experimentalParam1 = 1000,
+	ZSTD_d_experimentalParam2 = 1001,
+	ZSTD_d_experimentalParam3 = 1002,
+	ZSTD_d_experimentalParam4 = 1003,
+	ZSTD_d_experimentalParam5 = 1004,
+	ZSTD_d_experimentalParam6 = 1005,
+} ZSTD_dParameter;
+
+typedef enum {
+	ZSTDnit_frameHeader = 0,
+	ZSTDnit_blockHeader = 1,
+	ZSTDnit_block = 2,
+	ZSTDnit_lastBlock = 3,
+	ZSTDnit_checksum = 4,
+	ZSTDnit_skippableFrame = 5,
+} ZSTD_nextInputType_e;
+
+typedef __kernel_long_t __kernel_ptrdiff_t;
+
+typedef __kernel_ptrdiff_t ptrdiff_t;
+
+typedef size_t BitContainerType;
+
+typedef struct {
+	BitContainerType bitContainer;
+	unsigned int bitsConsumed;
+	const char *ptr;
+	const char *start;
+	const char *limitPtr;
+} BIT_DStream_t;
+
+enum {
+	HUF_flags_bmi2 = 1,
+	HUF_flags_optimalDepth = 2,
+	HUF_flags_preferRepeat = 4,
+	HUF_flags_suspectUncompressible = 8,
+	HUF_flags_disableAsm = 16,
+	HUF_flags_disableFast = 32,
+};
+
+typedef enum {
+	set_basic = 0,
+	set_rle = 1,
+	set_compressed = 2,
+	set_repeat = 3,
+} SymbolEncodingType_e;
+
+typedef enum {
+	ZSTD_no_overlap = 0,
+	ZSTD_overlap_src_before_dst = 1,
+} ZSTD_overlap_e;
+
+typedef struct {
+	U32 fastMode;
+	U32 tableLog;
+} ZSTD_seqSymbol_header;
+
+typedef struct {
+	size_t litLength;
+	size_t matchLength;
+	size_t offset;
+} seq_t;
+
+typedef struct {
+	size_t state;
+	const ZSTD_seqSymbol *table;
+} ZSTD_fseState;
+
+typedef enum {
+	ZSTD_lo_isRegularOffset = 0,
+	ZSTD_lo_isLongOffset = 1,
+} ZSTD_longOffset_e;
+
+typedef struct {
+	unsigned int longOffsetShare;
+	unsigned int maxNbAdditionalBits;
+} ZSTD_OffsetInfo;
+
+typedef struct {
+	BIT_DStream_t DStream;
+	ZSTD_fseState stateLL;
+	ZSTD_fseState stateOffb;
+	ZSTD_fseState stateML;
+	size_t prevOffset[3];
+} seqState_t;
+
+typedef enum {
+	BIT_DStream_unfinished = 0,
+	BIT_DStream_endOfBuffer = 1,
+	BIT_DStream_completed = 2,
+	BIT_DStream_overflow = 3,
+} BIT_DStream_status;
+
+struct xz_buf {
+	const uint8_t *in;
+	size_t in_pos;
+	size_t in_size;
+	uint8_t *out;
+	size_t out_pos;
+	size_t out_size;
+};
+
+typedef uint64_t vli_type;
+
+struct xz_dec_hash {
+	vli_type unpadded;
+	vli_type uncompressed;
+	uint32_t crc32;
+};
+
+enum xz_mode {
+	XZ_SINGLE = 0,
+	XZ_PREALLOC = 1,
+	XZ_DYNALLOC = 2,
+};
+
+enum xz_ret {
+	XZ_OK = 0,
+	XZ_STREAM_END = 1,
+	XZ_UNSUPPORTED_CHECK = 2,
+	XZ_MEM_ERROR = 3,
+	XZ_MEMLIMIT_ERROR = 4,
+	XZ_FORMAT_ERROR = 5,
+	XZ_OPTIONS_ERROR = 6,
+	XZ_DATA_ERROR = 7,
+	XZ_BUF_ERROR = 8,
+};
+
+struct dictionary {
+	uint8_t *buf;
+	size_t start;
+	size_t pos;
+	size_t full;
+	size_t limit;
+	size_t end;
+	uint32_t size;
+	uint32_t size_max;
+	uint32_t allocated;
+	enum xz_mode mode;
+};
+
+struct rc_dec {
+	uint32_t range;
+	uint32_t code;
+	uint32_t init_bytes_left;
+	const uint8_t *in;
+	size_t in_pos;
+	size_t in_limit;
+};
+
+enum lzma_state {
+	STATE_LIT_LIT = 0,
+	STATE_MATCH_LIT_LIT = 1,
+	STATE_REP_LIT_LIT = 2,
+	STATE_SHORTREP_LIT_LIT = 3,
+	STATE_MATCH_LIT = 4,
+	STATE_REP_LIT = 5,
+	STATE_SHORTREP_LIT = 6,
+	STATE_LIT_MATCH = 7,
+	STATE_LIT_LONGREP = 8,
+	STATE_LIT_SHORTREP = 9,
+	STATE_NONLIT_MATCH = 10,
+	STATE_NONLIT_REP = 11,
+};
+
+struct cpu_rmap {
+	struct kref refcount;
+	u16 size;
+	void **obj;
+	struct {
+		u16 index;
+		u16 dist;
+	} near[0];
+};
+
+struct dim_sample {
+	ktime_t time;
+	u32 pkt_ctr;
+	u32 byte_ctr;
+	u16 event_ctr;
+	u32 comp_ctr;
+};
+
+struct node_groups {
+	unsigned int id;
+	union {
+		unsigned int ngroups;
+		unsigned int ncpus;
+	};
+};
+
+typedef void (*btf_trace_read_msr)(void *, unsigned int, u64, int);
+
+typedef void (*btf_trace_write_msr)(void *, unsigned int, u64, int);
+
+typedef void (*btf_trace_rdpmc)(void *, unsigned int, u64, int);
+
+enum {
+	PCI_STD_RESOURCES = 0,
+	PCI_STD_RESOURCE_END = 5,
+	PCI_ROM_RESOURCE = 6,
+	PCI_BRIDGE_RESOURCES = 7,
+	PCI_BRIDGE_RESOURCE_END = 10,
+	PCI_NUM_RESOURCES = 11,
+	DEVICE_COUNT_RESOURCE = 11,
+};
+
+struct acpi_device;
+
+enum release_type {
+	leaf_only = 0,
+	whole_subtree = 1,
+};
+
+struct hotplug_slot;
+
+struct pci_slot {
+	struct pci_bus *bus;
+	struct list_head list;
+	struct hotplug_slot *hotplug;
+	u16 number;
+	unsigned int per_func_slot: 1;
+	struct kobject kobj;
+};
+
+struct screen_info {
+	__u8 orig_x;
+	__u8 orig_y;
+	__u16 ext_mem_k;
+	__u16 orig_video_page;
+	__u8 orig_video_mode;
+	__u8 orig_video_cols;
+	__u8 flags;
+	__u8 unused2;
+	__u16 orig_video_ega_bx;
+	__u16 unused3;
+	__u8 orig_video_lines;
+	__u8 orig_video_isVGA;
+	__u16 orig_video_points;
+	__u16 lfb_width;
+	__u16 lfb_height;
+	__u16 lfb_depth;
+	__u32 lfb_base;
+	__u32 lfb_size;
+	__u16 cl_magic;
+	__u16 cl_offset;
+	__u16 lfb_linelength;
+	__u8 red_size;
+	__u8 red_pos;
+	__u8 green_size;
+	__u8 green_pos;
+	__u8 blue_size;
+	__u8 blue_pos;
+	__u8 rsvd_size;
+	__u8 rsvd_pos;
+	__u16 vesapm_seg;
+	__u16 vesapm_off;
+	__u16 pages;
+	__u16 vesa_attributes;
+	__u32 capabilities;
+	__u32 ext_lfb_base;
+	__u8 _reserved[2];
+} __attribute__((packed));
+
+enum con_scroll {
+	SM_UP = 0,
+	SM_DOWN = 1,
+};
+
+enum vesa_blank_mode {
+	VESA_NO_BLANKING = 0,
+	VESA_VSYNC_SUSPEND = 1,
+	VESA_HSYNC_SUSPEND = 2,
+	VESA_POWERDOWN = 3,
+	VESA_BLANK_MAX = 3,
+};
+
+enum vc_intensity {
+	VCI_HALF_BRIGHT = 0,
+	VCI_NORMAL = 1,
+	VCI_BOLD = 2,
+	VCI_MASK = 3,
+};
+
+struct vc_data;
+
+struct console_font;
+
+struct consw {
+	struct module *owner;
+	const char * (*con_startup)(void);
+	void (*con_init)(struct vc_data *, bool);
+	void (*con_deinit)(struct vc_data *);
+	void (*con_clear)(struct vc_data *, unsigned int, unsigned int, unsigned int);
+	void (*con_putc)(struct vc_data *, u16, unsigned int, unsigned int);
+	void (*con_putcs)(struct vc_data *, const u16 *, unsigned int, unsigned int, unsigned int);
+	void (*con_cursor)(struct vc_data *, bool);
+	bool (*con_scroll)(struct vc_data *, unsigned int, unsigned int, enum con_scroll, unsigned int);
+	bool (*con_switch)(struct vc_data *);
+	bool (*con_blank)(struct vc_data *, enum vesa_blank_mode, bool);
+	int (*con_font_set)(struct vc_data *, const struct console_font *, unsigned int, unsigned int);
+	int (*con_font_get)(struct vc_data *, struct console_font *, unsigned int);
+	int (*con_font_default)(struct vc_data *, struct console_font *, const char *);
+	int (*con_resize)(struct vc_data *, unsigned int, unsigned int, bool);
+	void (*con_set_palette)(struct vc_data *, const unsigned char *);
+	void (*con_scrolldelta)(struct vc_data *, int);
+	bool (*con_set_origin)(struct vc_data *);
+	void (*con_save_screen)(struct vc_data *);
+	u8 (*con_build_attr)(struct vc_data *, u8, enum vc_intensity, bool, bool, bool, bool);
+	void (*con_invert_region)(struct vc_data *, u16 *, int);
+};
+
+struct console_font {
+	unsigned int width;
+	unsigned int height;
+	unsigned int charcount;
+	unsigned char *data;
+};
+
+struct vga_arb_user_card {
+	struct pci_dev *pdev;
+	unsigned int mem_cnt;
+	unsigned int io_cnt;
+};
+
+typedef void (*btf_trace_pci_hp_event)(void *, const char *, const char *, const int);
+
+typedef void (*btf_trace_pcie_link_event)(void *, struct pci_bus *, unsigned int, unsigned int, unsigned int);
+
+typedef void (*btf_trace_pcie_ltssm_state_transition)(void *, const char *, const char *, u32);
+
+struct tty_buffer {
+	union {
+		struct tty_buffer *next;
+		struct llist_node free;
+	};
+	unsigned int used;
+	unsigned int size;
+	unsigned int commit;
+	unsigned int lookahead;
+	unsigned int read;
+	bool flags;
+	long: 0;
+	u8 data[0];
+};
+
+struct tty_bufhead {
+	struct tty_buffer *head;
+	struct workqueue_struct *flip_wq;
+	struct work_struct work;
+	struct mutex lock;
+	atomic_t priority;
+	struct tty_buffer sentinel;
+	struct llist_head free;
+	atomic_t mem_used;
+	int mem_limit;
+	struct tty_buffer *tail;
+};
+
+struct tty_port {
+	struct tty_bufhead buf;
+	struct tty_struct *tty;
+	struct tty_struct *itty;
+	const struct tty_port_operations *ops;
+	const struct tty_port_client_operations *client_ops;
+	spinlock_t lock;
+	int blocked_open;
+	int count;
+	wait_queue_head_t open_wait;
+	wait_queue_head_t delta_msr_wait;
+	long unsigned int flags;
+	long unsigned int iflags;
+	unsigned char console: 1;
+	struct mutex mutex;
+	struct mutex buf_mutex;
+	u8 *xmit_buf;
+	struct {
+		union {
+			struct __kfifo kfifo;
+			u8 *type;
+			const u8 *const_type;
+			char (*rectype)[0];
+			u8 *ptr;
+			const u8 *ptr_const;
+		};
+		u8 buf[0];
+	} xmit_fifo;
+	unsigned int close_delay;
+	unsigned int closing_wait;
+	int drain_delay;
+	struct kref kref;
+	void *client_data;
+};
+
+struct vc_state {
+	unsigned int x;
+	unsigned int y;
+	unsigned char color;
+	unsigned char Gx_charset[2];
+	unsigned int charset: 1;
+	enum vc_intensity intensity;
+	bool italic;
+	bool underline;
+	bool blink;
+	bool reverse;
+};
+
+struct vc_font {
+	unsigned int width;
+	unsigned int height;
+	unsigned int charcount;
+	const unsigned char *data;
+};
+
+struct vt_mode {
+	__u8 mode;
+	__u8 waitv;
+	__s16 relsig;
+	__s16 acqsig;
+	__s16 frsig;
+};
+
+struct uni_pagedict;
+
+struct vc_data {
+	struct tty_port port;
+	struct vc_state state;
+	struct vc_state saved_state;
+	short unsigned int vc_num;
+	unsigned int vc_cols;
+	unsigned int vc_rows;
+	unsigned int vc_size_row;
+	unsigned int vc_scan_lines;
+	unsigned int vc_cell_height;
+	long unsigned int vc_origin;
+	long unsigned int vc_scr_end;
+	long unsigned int vc_visible_origin;
+	unsigned int vc_top;
+	unsigned int vc_bottom;
+	const struct consw *vc_sw;
+	short unsigned int *vc_screenbuf;
+	unsigned int vc_screenbuf_size;
+	unsigned char vc_mode;
+	unsigned char vc_attr;
+	unsigned char vc_def_color;
+	unsigned char vc_ulcolor;
+	unsigned char vc_itcolor;
+	unsigned char vc_halfcolor;
+	unsigned int vc_cursor_type;
+	short unsigned int vc_complement_mask;
+	short unsigned int vc_s_complement_mask;
+	long unsigned int vc_pos;
+	short unsigned int vc_hi_font_mask;
+	struct vc_font vc_font;
+	short unsigned int vc_video_erase_char;
+	unsigned int vc_state;
+	unsigned int vc_npar;
+	unsigned int vc_par[16];
+	struct vt_mode vt_mode;
+	struct pid *vt_pid;
+	int vt_newvt;
+	wait_queue_head_t paste_wait;
+	unsigned int vc_disp_ctrl: 1;
+	unsigned int vc_toggle_meta: 1;
+	unsigned int vc_decscnm: 1;
+	unsigned int vc_decom: 1;
+	unsigned int vc_decawm: 1;
+	unsigned int vc_deccm: 1;
+	unsigned int vc_decim: 1;
+	unsigned int vc_priv: 3;
+	unsigned int vc_need_wrap: 1;
+	unsigned int vc_can_do_color: 1;
+	unsigned int vc_report_mouse: 2;
+	unsigned int vc_bracketed_paste: 1;
+	unsigned char vc_utf: 1;
+	unsigned char vc_utf_count;
+	int vc_utf_char;
+	long unsigned int vc_tab_stop[4];
+	unsigned char vc_palette[48];
+	short unsigned int *vc_translate;
+	unsigned int vc_bell_pitch;
+	unsigned int vc_bell_duration;
+	short unsigned int vc_cur_blink_ms;
+	struct vc_data **vc_display_fg;
+	struct uni_pagedict *uni_pagedict;
+	struct uni_pagedict **uni_pagedict_loc;
+	u32 **vc_uni_lines;
+	u16 *vc_saved_screen;
+	u32 **vc_saved_uni_lines;
+	unsigned int vc_saved_cols;
+	unsigned int vc_saved_rows;
+};
+
+struct vc {
+	struct vc_data *d;
+	struct work_struct SAK_work;
+};
+
+struct virtio_device;
+
+struct virtqueue {
+	struct list_head list;
+	void (*callback)(struct virtqueue *);
+	const char *name;
+	struct virtio_device *vdev;
+	unsigned int index;
+	unsigned int num_free;
+	unsigned int num_max;
+	bool reset;
+	void *priv;
+};
+
+struct virtio_device_id {
+	__u32 device;
+	__u32 vendor;
+};
+
+struct vringh_config_ops;
+
+struct vduse_vq_group;
+
+union virtio_map {
+	struct device *dma_dev;
+	struct vduse_vq_group *group;
+};
+
+struct virtio_config_ops;
+
+struct virtio_map_ops;
+
+struct virtio_device {
+	int index;
+	bool failed;
+	bool config_core_enabled;
+	bool config_driver_disabled;
+	bool config_change_pending;
+	spinlock_t config_lock;
+	spinlock_t vqs_list_lock;
+	struct device dev;
+	struct virtio_device_id id;
+	const struct virtio_config_ops *config;
+	const struct vringh_config_ops *vringh_config;
+	const struct virtio_map_ops *map;
+	struct list_head vqs;
+	union {
+		u64 features;
+		u64 features_array[2];
+	};
+	void *priv;
+	union virtio_map vmap;
+};
+
+struct virtqueue_info;
+
+struct irq_affinity;
+
+struct virtio_shm_region;
+
+struct virtio_config_ops {
+	void (*get)(struct virtio_device *, unsigned int, void *, unsigned int);
+	void (*set)(struct virtio_device *, unsigned int, const void *, unsigned int);
+	u32 (*generation)(struct virtio_device *);
+	u8 (*get_status)(struct virtio_device *);
+	void (*set_status)(struct virtio_device *, u8);
+	void (*reset)(struct virtio_device *);
+	int (*find_vqs)(struct virtio_device *, unsigned int, struct virtqueue **, struct virtqueue_info *, struct irq_affinity *);
+	void (*del_vqs)(struct virtio_device *);
+	void (*synchronize_cbs)(struct virtio_device *);
+	u64 (*get_features)(struct virtio_device *);
+	void (*get_extended_features)(struct virtio_device *, u64 *);
+	int (*finalize_features)(struct virtio_device *);
+	const char * (*bus_name)(struct virtio_device *);
+	int (*set_vq_affinity)(struct virtqueue *, const struct cpumask *);
+	const struct cpumask * (*get_vq_affinity)(struct virtio_device *, int);
+	bool (*get_shm_region)(struct virtio_device *, struct virtio_shm_region *, u8);
+	int (*disable_vq_and_reset)(struct virtqueue *);
+	int (*enable_vq_after_reset)(struct virtqueue *);
+};
+
+struct virtio_map_ops {
+	dma_addr_t (*map_page)(union virtio_map, struct page *, long unsigned int, size_t, enum dma_data_direction, long unsigned int);
+	void (*unmap_page)(union virtio_map, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
+	void (*sync_single_for_cpu)(union virtio_map, dma_addr_t, size_t, enum dma_data_direction);
+	void (*sync_single_for_device)(union virtio_map, dma_addr_t, size_t, enum dma_data_direction);
+	void * (*alloc)(union virtio_map, size_t, dma_addr_t *, gfp_t);
+	void (*free)(union virtio_map, size_t, void *, dma_addr_t, long unsigned int);
+	bool (*need_sync)(union virtio_map, dma_addr_t);
+	int (*mapping_error)(union virtio_map, dma_addr_t);
+	size_t (*max_mapping_size)(union virtio_map);
+};
+
+typedef __u16 __virtio16;
+
+typedef __u32 __virtio32;
+
+struct vring_used_elem {
+	__virtio32 id;
+	__virtio32 len;
+};
+
+typedef struct vring_used_elem vring_used_elem_t;
+
+struct vring_desc;
+
+typedef struct vring_desc vring_desc_t;
+
+struct vring_avail;
+
+typedef struct vring_avail vring_avail_t;
+
+struct vring_used;
+
+typedef struct vring_used vring_used_t;
+
+struct vring {
+	unsigned int num;
+	vring_desc_t *desc;
+	vring_avail_t *avail;
+	vring_used_t *used;
+};
+
+typedef void vq_callback_t(struct virtqueue *);
+
+struct vring_desc_extra {
+	dma_addr_t addr;
+	u32 len;
+	u16 flags;
+	u16 next;
+};
+
+struct vring_virtqueue;
+
+struct virtqueue_ops {
+	int (*add)(struct vring_virtqueue *, struct scatterlist **, unsigned int, unsigned int, unsigned int, void *, void *, bool, gfp_t, long unsigned int);
+	void * (*get)(struct vring_virtqueue *, unsigned int *, void **);
+	bool (*kick_prepare)(struct vring_virtqueue *);
+	void (*disable_cb)(struct vring_virtqueue *);
+	bool (*enable_cb_delayed)(struct vring_virtqueue *);
+	unsigned int (*enable_cb_prepare)(struct vring_virtqueue *);
+	bool (*poll)(const struct vring_virtqueue *, unsigned int);
+	void * (*detach_unused_buf)(struct vring_virtqueue *);
+	bool (*more_used)(const struct vring_virtqueue *);
+	int (*resize)(struct vring_virtqueue *, u32);
+	void (*reset)(struct vring_virtqueue *);
+};
+
+enum vq_layout {
+	VQ_LAYOUT_SPLIT = 0,
+	VQ_LAYOUT_PACKED = 1,
+	VQ_LAYOUT_SPLIT_IN_ORDER = 2,
+	VQ_LAYOUT_PACKED_IN_ORDER = 3,
+};
+
+struct used_entry {
+	u32 id;
+	u32 len;
+};
+
+struct vring_desc_state_split;
+
+struct vring_virtqueue_split {
+	struct vring vring;
+	u16 avail_flags_shadow;
+	u16 avail_idx_shadow;
+	struct vring_desc_state_split *desc_state;
+	struct vring_desc_extra *desc_extra;
+	dma_addr_t queue_dma_addr;
+	size_t queue_size_in_bytes;
+	u32 vring_align;
+	bool may_reduce_num;
+};
+
+struct vring_packed_desc;
+
+struct vring_packed_desc_event;
+
+struct vring_desc_state_packed;
+
+struct vring_virtqueue_packed {
+	struct {
+		unsigned int num;
+		struct vring_packed_desc *desc;
+		struct vring_packed_desc_event *driver;
+		struct vring_packed_desc_event *device;
+	} vring;
+	bool avail_wrap_counter;
+	u16 avail_used_flags;
+	u16 next_avail_idx;
+	u16 event_flags_shadow;
+	struct vring_desc_state_packed *desc_state;
+	struct vring_desc_extra *desc_extra;
+	dma_addr_t ring_dma_addr;
+	dma_addr_t driver_event_dma_addr;
+	dma_addr_t device_event_dma_addr;
+	size_t ring_size_in_bytes;
+	size_t event_size_in_bytes;
+};
+
+struct vring_virtqueue {
+	struct virtqueue vq;
+	bool use_map_api;
+	bool weak_barriers;
+	bool broken;
+	bool indirect;
+	bool event;
+	enum vq_layout layout;
+	unsigned int free_head;
+	struct used_entry batch_last;
+	unsigned int num_added;
+	u16 last_used_idx;
+	u16 last_used;
+	bool event_triggered;
+	union {
+		struct vring_virtqueue_split split;
+		struct vring_virtqueue_packed packed;
+	};
+	bool (*notify)(struct virtqueue *);
+	bool we_own_ring;
+	union virtio_map map;
+};
+
+struct virtio_pci_legacy_device {
+	struct pci_dev *pci_dev;
+	u8 *isr;
+	void *ioaddr;
+	struct virtio_device_id id;
+};
+
+struct virtio_pci_common_cfg;
+
+struct virtio_pci_modern_device {
+	struct pci_dev *pci_dev;
+	struct virtio_pci_common_cfg *common;
+	void *device;
+	void *notify_base;
+	resource_size_t notify_pa;
+	u8 *isr;
+	size_t notify_len;
+	size_t device_len;
+	size_t common_len;
+	int notify_map_cap;
+	u32 notify_offset_multiplier;
+	int modern_bars;
+	struct virtio_device_id id;
+	int (*device_id_check)(struct pci_dev *);
+	u64 dma_mask;
+};
+
+enum {
+	VP_MSIX_CONFIG_VECTOR = 0,
+	VP_MSIX_VQ_VECTOR = 1,
+};
+
+enum vp_vq_vector_policy {
+	VP_VQ_VECTOR_POLICY_EACH = 0,
+	VP_VQ_VECTOR_POLICY_SHARED_SLOW = 1,
+	VP_VQ_VECTOR_POLICY_SHARED = 2,
+};
+
+struct virtio_admin_cmd_notify_info_data {
+	__u8 flags;
+	__u8 bar;
+	__u8 padding[6];
+	__le64 offset;
+};
+
+struct ld_semaphore {
+	atomic_long_t count;
+	raw_spinlock_t wait_lock;
+	unsigned int wait_readers;
+	struct list_head read_wait;
+	struct list_head write_wait;
+};
+
+struct winsize {
+	short unsigned int ws_row;
+	short unsigned int ws_col;
+	short unsigned int ws_xpixel;
+	short unsigned int ws_ypixel;
+};
+
+struct tty_ldisc;
+
+struct tty_struct {
+	struct kref kref;
+	int index;
+	struct device *dev;
+	struct tty_driver *driver;
+	struct tty_port *port;
+	const struct tty_operations *ops;
+	struct tty_ldisc *ldisc;
+	struct ld_semaphore ldisc_sem;
+	struct mutex atomic_write_lock;
+	struct mutex legacy_mutex;
+	struct mutex throttle_mutex;
+	struct rw_semaphore termios_rwsem;
+	struct mutex winsize_mutex;
+	struct ktermios termios;
+	struct ktermios termios_locked;
+	char name[64];
+	long unsigned int flags;
+	int count;
+	unsigned int receive_room;
+	struct winsize winsize;
+	struct {
+		spinlock_t lock;
+		bool stopped;
+		bool tco_stopped;
+	} flow;
+	struct {
+		struct pid *pgrp;
+		struct pid *session;
+		spinlock_t lock;
+		unsigned char pktstatus;
+		bool packet;
+	} ctrl;
+	bool hw_stopped;
+	bool closing;
+	int flow_change;
+	struct tty_struct *link;
+	struct fasync_struct *fasync;
+	wait_queue_head_t write_wait;
+	wait_queue_head_t read_wait;
+	wait_queue_head_t break_wait;
+	struct work_struct hangup_work;
+	void *disc_data;
+	void *driver_data;
+	spinlock_t files_lock;
+	int write_cnt;
+	u8 *write_buf;
+	struct list_head tty_files;
+	struct work_struct SAK_work;
+};
+
+struct n_tty_data {
+	size_t read_head;
+	size_t commit_head;
+	size_t canon_head;
+	size_t echo_head;
+	size_t echo_commit;
+	size_t echo_mark;
+	long unsigned int char_map[4];
+	long unsigned int overrun_time;
+	unsigned int num_overrun;
+	bool no_room;
+	unsigned char lnext: 1;
+	unsigned char erasing: 1;
+	unsigned char raw: 1;
+	unsigned char real_raw: 1;
+	unsigned char icanon: 1;
+	unsigned char push: 1;
+	u8 read_buf[4096];
+	long unsigned int read_flags[64];
+	u8 echo_buf[4096];
+	size_t read_tail;
+	size_t line_start;
+	size_t lookahead_count;
+	unsigned int column;
+	unsigned int canon_column;
+	size_t echo_tail;
+	struct mutex atomic_read_lock;
+	struct mutex output_lock;
+};
+
+typedef struct {
+	struct rw_semaphore *lock;
+} class_rwsem_write_t;
+
+typedef struct {
+	struct rw_semaphore *lock;
+} class_rwsem_read_t;
+
+enum {
+	ERASE = 0,
+	WERASE = 1,
+	KILL = 2,
+};
+
+typedef struct {
+	struct tty_struct *lock;
+} class_tty_port_tty_t;
+
+typedef struct {
+	void *lock;
+} class_console_lock_t;
+
+struct input_keymap_entry {
+	__u8 flags;
+	__u8 len;
+	__u16 index;
+	__u32 keycode;
+	__u8 scancode[32];
+};
+
+struct ff_envelope {
+	__u16 attack_length;
+	__u16 attack_level;
+	__u16 fade_length;
+	__u16 fade_level;
+};
+
+struct ff_constant_effect {
+	__s16 level;
+	struct ff_envelope envelope;
+};
+
+struct ff_ramp_effect {
+	__s16 start_level;
+	__s16 end_level;
+	struct ff_envelope envelope;
+};
+
+struct ff_periodic_effect {
+	__u16 waveform;
+	__u16 period;
+	__s16 magnitude;
+	__s16 offset;
+	__u16 phase;
+	struct ff_envelope envelope;
+	__u32 custom_len;
+	__s16 *custom_data;
+};
+
+struct ff_condition_effect {
+	__u16 right_saturation;
+	__u16 left_saturation;
+	__s16 right_coeff;
+	__s16 left_coeff;
+	__u16 deadband;
+	__s16 center;
+};
+
+struct ff_rumble_effect {
+	__u16 strong_magnitude;
+	__u16 weak_magnitude;
+};
+
+struct ff_haptic_effect {
+	__u16 hid_usage;
+	__u16 vendor_id;
+	__u8 vendor_waveform_page;
+	__u16 intensity;
+	__u16 repeat_count;
+	__u16 retrigger_period;
+};
+
+struct input_device_id {
+	kernel_ulong_t flags;
+	__u16 bustype;
+	__u16 vendor;
+	__u16 product;
+	__u16 version;
+	kernel_ulong_t evbit[1];
+	kernel_ulong_t keybit[12];
+	kernel_ulong_t relbit[1];
+	kernel_ulong_t absbit[1];
+	kernel_ulong_t mscbit[1];
+	kernel_ulong_t ledbit[1];
+	kernel_ulong_t sndbit[1];
+	kernel_ulong_t ffbit[2];
+	kernel_ulong_t swbit[1];
+	kernel_ulong_t propbit[1];
+	kernel_ulong_t driver_info;
+};
+
+struct input_id {
+	__u16 bustype;
+	__u16 vendor;
+	__u16 product;
+	__u16 version;
+};
+
+struct ff_device;
+
+struct input_dev_poller;
+
+struct input_mt;
+
+struct input_absinfo;
+
+struct input_handle;
+
+struct input_value;
+
+struct input_dev {
+	const char *name;
+	const char *phys;
+	const char *uniq;
+	struct input_id id;
+	long unsigned int propbit[1];
+	long unsigned int evbit[1];
+	long unsigned int keybit[12];
+	long unsigned int relbit[1];
+	long unsigned int absbit[1];
+	long unsigned int mscbit[1];
+	long unsigned int ledbit[1];
+	long unsigned int sndbit[1];
+	long unsigned int ffbit[2];
+	long unsigned int swbit[1];
+	unsigned int hint_events_per_packet;
+	unsigned int keycodemax;
+	unsigned int keycodesize;
+	void *keycode;
+	int (*setkeycode)(struct input_dev *, const struct input_keymap_entry *, unsigned int *);
+	int (*getkeycode)(struct input_dev *, struct input_keymap_entry *);
+	struct ff_device *ff;
+	struct input_dev_poller *poller;
+	unsigned int repeat_key;
+	struct timer_list timer;
+	int rep[2];
+	struct input_mt *mt;
+	struct input_absinfo *absinfo;
+	long unsigned int key[12];
+	long unsigned int led[1];
+	long unsigned int snd[1];
+	long unsigned int sw[1];
+	int (*open)(struct input_dev *);
+	void (*close)(struct input_dev *);
+	int (*flush)(struct input_dev *, struct file *);
+	int (*event)(struct input_dev *, unsigned int, unsigned int, int);
+	struct input_handle *grab;
+	spinlock_t event_lock;
+	struct mutex mutex;
+	unsigned int users;
+	bool going_away;
+	struct device dev;
+	struct list_head h_list;
+	struct list_head node;
+	unsigned int num_vals;
+	unsigned int max_vals;
+	struct input_value *vals;
+	bool devres_managed;
+	ktime_t timestamp[3];
+	bool inhibited;
+};
+
+struct kbdiacr {
+	unsigned char diacr;
+	unsigned char base;
+	unsigned char result;
+};
+
+struct kbdiacruc {
+	unsigned int diacr;
+	unsigned int base;
+	unsigned int result;
+};
+
+enum {
+	TASKLET_STATE_SCHED = 0,
+	TASKLET_STATE_RUN = 1,
+};
+
+typedef void k_handler_fn(struct vc_data *, unsigned char, char);
+
+typedef void fn_handler_fn(struct vc_data *);
+
+struct kbd_struct {
+	unsigned char lockstate;
+	unsigned char slockstate;
+	unsigned char ledmode: 1;
+	unsigned char ledflagstate: 4;
+	char: 3;
+	unsigned char default_ledflagstate: 4;
+	unsigned char kbdmode: 3;
+	int: 1;
+	unsigned char modeflags: 5;
+};
+
+struct kbd_repeat {
+	int delay;
+	int period;
+};
+
+enum translation_map {
+	LAT1_MAP = 0,
+	GRAF_MAP = 1,
+	IBMPC_MAP = 2,
+	USER_MAP = 3,
+	FIRST_MAP = 0,
+	LAST_MAP = 3,
+};
+
+typedef short unsigned int ushort;
+
+typedef short unsigned int u_short;
+
+struct uart_port;
+
+struct uart_ops {
+	unsigned int (*tx_empty)(struct uart_port *);
+	void (*set_mctrl)(struct uart_port *, unsigned int);
+	unsigned int (*get_mctrl)(struct uart_port *);
+	void (*stop_tx)(struct uart_port *);
+	void (*start_tx)(struct uart_port *);
+	void (*throttle)(struct uart_port *);
+	void (*unthrottle)(struct uart_port *);
+	void (*send_xchar)(struct uart_port *, char);
+	void (*stop_rx)(struct uart_port *);
+	void (*start_rx)(struct uart_port *);
+	void (*enable_ms)(struct uart_port *);
+	void (*break_ctl)(struct uart_port *, int);
+	int (*startup)(struct uart_port *);
+	void (*shutdown)(struct uart_port *);
+	void (*flush_buffer)(struct uart_port *);
+	void (*set_termios)(struct uart_port *, struct ktermios *, const struct ktermios *);
+	void (*set_ldisc)(struct uart_port *, struct ktermios *);
+	void (*pm)(struct uart_port *, unsigned int, unsigned int);
+	const char * (*type)(struct uart_port *);
+	void (*release_port)(struct uart_port *);
+	int (*request_port)(struct uart_port *);
+	void (*config_port)(struct uart_port *, int);
+	int (*verify_port)(struct uart_port *, struct serial_struct *);
+	int (*ioctl)(struct uart_port *, unsigned int, long unsigned int);
+};
+
+struct gpio_desc;
+
+struct earlycon_device;
+
+struct earlycon_id {
+	char name[15];
+	char name_term;
+	char compatible[128];
+	int (*setup)(struct earlycon_device *, const char *);
+};
+
+enum uart_iotype {
+	UPIO_UNKNOWN = -1,
+	UPIO_PORT = 0,
+	UPIO_HUB6 = 1,
+	UPIO_MEM = 2,
+	UPIO_MEM32 = 3,
+	UPIO_AU = 4,
+	UPIO_TSI = 5,
+	UPIO_MEM32BE = 6,
+	UPIO_MEM16 = 7,
+};
+
+struct platform_device_id {
+	char name[24];
+	kernel_ulong_t driver_data;
+};
+
+struct mfd_cell;
+
+struct uart_icount {
+	__u32 cts;
+	__u32 dsr;
+	__u32 rng;
+	__u32 dcd;
+	__u32 rx;
+	__u32 tx;
+	__u32 frame;
+	__u32 overrun;
+	__u32 parity;
+	__u32 brk;
+	__u32 buf_overrun;
+};
+
+typedef u64 upf_t;
+
+typedef unsigned int upstat_t;
+
+struct serial_rs485 {
+	__u32 flags;
+	__u32 delay_rts_before_send;
+	__u32 delay_rts_after_send;
+	union {
+		__u32 padding[5];
+		struct {
+			__u8 addr_recv;
+			__u8 addr_dest;
+			__u8 padding0[2];
+			__u32 padding1[4];
+		};
+	};
+};
+
+struct serial_iso7816 {
+	__u32 flags;
+	__u32 tg;
+	__u32 sc_fi;
+	__u32 sc_di;
+	__u32 clk;
+	__u32 reserved[5];
+};
+
+struct uart_state;
+
+struct serial_port_device;
+
+struct uart_port {
+	spinlock_t lock;
+	long unsigned int iobase;
+	unsigned char *membase;
+	u32 (*serial_in)(struct uart_port *, unsigned int);
+	void (*serial_out)(struct uart_port *, unsigned int, u32);
+	void (*set_termios)(struct uart_port *, struct ktermios *, const struct ktermios *);
+	void (*set_ldisc)(struct uart_port *, struct ktermios *);
+	unsigned int (*get_mctrl)(struct uart_port *);
+	void (*set_mctrl)(struct uart_port *, unsigned int);
+	unsigned int (*get_divisor)(struct uart_port *, unsigned int, unsigned int *);
+	void (*set_divisor)(struct uart_port *, unsigned int, unsigned int, unsigned int);
+	int (*startup)(struct uart_port *);
+	void (*shutdown)(struct uart_port *);
+	void (*throttle)(struct uart_port *);
+	void (*unthrottle)(struct uart_port *);
+	int (*handle_irq)(struct uart_port *);
+	void (*pm)(struct uart_port *, unsigned int, unsigned int);
+	void (*handle_break)(struct uart_port *);
+	int (*rs485_config)(struct uart_port *, struct ktermios *, struct serial_rs485 *);
+	int (*iso7816_config)(struct uart_port *, struct serial_iso7816 *);
+	unsigned int ctrl_id;
+	unsigned int port_id;
+	unsigned int irq;
+	long unsigned int irqflags;
+	unsigned int uartclk;
+	unsigned int fifosize;
+	unsigned char x_char;
+	unsigned char regshift;
+	unsigned char quirks;
+	enum uart_iotype iotype;
+	unsigned int read_status_mask;
+	unsigned int ignore_status_mask;
+	struct uart_state *state;
+	struct uart_icount icount;
+	struct console *cons;
+	upf_t flags;
+	upstat_t status;
+	bool hw_stopped;
+	bool cons_flow;
+	unsigned int mctrl;
+	unsigned int frame_time;
+	unsigned int type;
+	const struct uart_ops *ops;
+	unsigned int custom_divisor;
+	unsigned int line;
+	unsigned int minor;
+	resource_size_t mapbase;
+	resource_size_t mapsize;
+	struct device *dev;
+	struct serial_port_device *port_dev;
+	long unsigned int sysrq;
+	u8 sysrq_ch;
+	unsigned char has_sysrq;
+	unsigned char sysrq_seq;
+	unsigned char hub6;
+	unsigned char suspended;
+	unsigned char console_reinit;
+	const char *name;
+	struct attribute_group *attr_group;
+	const struct attribute_group **tty_groups;
+	struct serial_rs485 rs485;
+	struct serial_rs485 rs485_supported;
+	struct gpio_desc *rs485_term_gpio;
+	struct gpio_desc *rs485_rx_during_tx_gpio;
+	struct serial_iso7816 iso7816;
+	void *private_data;
+};
+
+struct mctrl_gpios;
+
+struct uart_8250_dma;
+
+struct uart_8250_ops;
+
+struct uart_8250_em485;
+
+struct uart_8250_port {
+	struct uart_port port;
+	struct timer_list timer;
+	struct list_head list;
+	u32 capabilities;
+	u16 bugs;
+	unsigned int tx_loadsz;
+	unsigned char acr;
+	unsigned char fcr;
+	unsigned char ier;
+	unsigned char lcr;
+	unsigned char mcr;
+	unsigned char cur_iotype;
+	unsigned int rpm_tx_active;
+	unsigned char canary;
+	unsigned char probe;
+	struct mctrl_gpios *gpios;
+	u16 lsr_saved_flags;
+	u16 lsr_save_mask;
+	unsigned char msr_saved_flags;
+	struct uart_8250_dma *dma;
+	const struct uart_8250_ops *ops;
+	u32 (*dl_read)(struct uart_8250_port *);
+	void (*dl_write)(struct uart_8250_port *, u32);
+	struct uart_8250_em485 *em485;
+	void (*rs485_start_tx)(struct uart_8250_port *, bool);
+	void (*rs485_stop_tx)(struct uart_8250_port *, bool);
+	struct delayed_work overrun_backoff;
+	u32 overrun_backoff_time_ms;
+};
+
+enum {
+	PLAT8250_DEV_LEGACY = -1,
+	PLAT8250_DEV_PLATFORM = 0,
+	PLAT8250_DEV_PLATFORM1 = 1,
+	PLAT8250_DEV_PLATFORM2 = 2,
+	PLAT8250_DEV_FOURPORT = 3,
+	PLAT8250_DEV_ACCENT = 4,
+	PLAT8250_DEV_BOCA = 5,
+	PLAT8250_DEV_EXAR_ST16C554 = 6,
+	PLAT8250_DEV_HUB6 = 7,
+	PLAT8250_DEV_AU1X00 = 8,
+	PLAT8250_DEV_SM501 = 9,
+};
+
+struct uart_8250_ops {
+	int (*setup_irq)(struct uart_8250_port *);
+	void (*release_irq)(struct uart_8250_port *);
+	void (*setup_timer)(struct uart_8250_port *);
+};
+
+struct data_chunk {
+	size_t size;
+	size_t icg;
+	size_t dst_icg;
+	size_t src_icg;
+};
+
+struct dma_vec {
+	dma_addr_t addr;
+	size_t len;
+};
+
+enum dmaengine_tx_result {
+	DMA_TRANS_NOERROR = 0,
+	DMA_TRANS_READ_FAILED = 1,
+	DMA_TRANS_WRITE_FAILED = 2,
+	DMA_TRANS_ABORTED = 3,
+};
+
+struct dmaengine_result {
+	enum dmaengine_tx_result result;
+	u32 residue;
+};
+
+typedef s32 dma_cookie_t;
+
+struct dma_slave_map {
+	const char *devname;
+	const char *slave;
+	void *param;
+};
+
+enum sum_check_flags {
+	SUM_CHECK_P_RESULT = 1,
+	SUM_CHECK_Q_RESULT = 2,
+};
+
+enum dma_transfer_direction {
+	DMA_MEM_TO_MEM = 0,
+	DMA_MEM_TO_DEV = 1,
+	DMA_DEV_TO_MEM = 2,
+	DMA_DEV_TO_DEV = 3,
+	DMA_TRANS_NONE = 4,
+};
+
+enum dma_status {
+	DMA_COMPLETE = 0,
+	DMA_IN_PROGRESS = 1,
+	DMA_PAUSED = 2,
+	DMA_ERROR = 3,
+	DMA_OUT_OF_ORDER = 4,
+};
+
+struct old_serial_port {
+	unsigned int uart;
+	unsigned int baud_base;
+	unsigned int port;
+	unsigned int irq;
+	upf_t flags;
+	unsigned char io_type;
+	unsigned char *iomem_base;
+	short unsigned int iomem_reg_shift;
+};
+
+typedef void (*serial8250_isa_config_fn)(int, struct uart_port *, u32 *);
+
+struct dw_dma_platform_data {
+	u32 nr_masters;
+	u32 nr_channels;
+	u32 chan_allocation_order;
+	u32 chan_priority;
+	u32 block_size;
+	u32 data_width[4];
+	u32 multi_block[8];
+	u32 max_burst[8];
+	u32 protctl;
+	u32 quirks;
+};
+
+struct dw_dma;
+
+struct lpss8250;
+
+struct lpss8250_board {
+	long unsigned int freq;
+	unsigned int base_baud;
+	int (*setup)(struct lpss8250 *, struct uart_port *);
+	void (*exit)(struct lpss8250 *);
+};
+
+struct hsu_dma;
+
+struct mid8250;
+
+struct mid8250_board {
+	long unsigned int freq;
+	unsigned int base_baud;
+	unsigned int bar;
+	int (*setup)(struct mid8250 *, struct uart_port *);
+	void (*exit)(struct mid8250 *);
+};
+
+struct memdev {
+	const char *name;
+	const struct file_operations *fops;
+	fmode_t fmode;
+	umode_t mode;
+};
+
+struct splice_desc;
+
+typedef int splice_actor(struct pipe_inode_info *, struct pipe_buffer *, struct splice_desc *);
+
+struct miscdevice {
+	int minor;
+	const char *name;
+	const struct file_operations *fops;
+	struct list_head list;
+	struct device *parent;
+	struct device *this_device;
+	const struct attribute_group **groups;
+	const char *nodename;
+	umode_t mode;
+};
+
+struct iommufd_access_ops {
+	u8 needs_pin_pages: 1;
+	void (*unmap)(void *, long unsigned int, long unsigned int);
+};
+
+enum {
+	IOMMUFD_ACCESS_RW_READ = 0,
+	IOMMUFD_ACCESS_RW_WRITE = 1,
+	IOMMUFD_ACCESS_RW_KTHREAD = 2,
+	__IOMMUFD_ACCESS_RW_SLOW_PATH = 4,
+};
+
+enum iommu_hw_queue_type {
+	IOMMU_HW_QUEUE_TYPE_DEFAULT = 0,
+	IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV = 1,
+};
+
+struct iommufd_vdevice;
+
+struct iommufd_hw_queue;
+
+struct iommufd_viommu_ops {
+	void (*destroy)(struct iommufd_viommu *);
+	struct iommu_domain * (*alloc_domain_nested)(struct iommufd_viommu *, u32, const struct iommu_user_data *);
+	int (*cache_invalidate)(struct iommufd_viommu *, struct iommu_user_data_array *);
+	const size_t vdevice_size;
+	int (*vdevice_init)(struct iommufd_vdevice *);
+	size_t (*get_hw_queue_size)(struct iommufd_viommu *, enum iommu_hw_queue_type);
+	int (*hw_queue_init_phys)(struct iommufd_hw_queue *, u32, phys_addr_t);
+};
+
+struct dma_fence;
+
+struct dma_fence_ops {
+	const char * (*get_driver_name)(struct dma_fence *);
+	const char * (*get_timeline_name)(struct dma_fence *);
+	bool (*enable_signaling)(struct dma_fence *);
+	bool (*signaled)(struct dma_fence *);
+	long int (*wait)(struct dma_fence *, bool, long int);
+	void (*release)(struct dma_fence *);
+	void (*set_deadline)(struct dma_fence *, ktime_t);
+};
+
+struct dma_buf;
+
+struct dma_buf_attachment;
+
+struct iosys_map;
+
+struct dma_buf_ops {
+	int (*attach)(struct dma_buf *, struct dma_buf_attachment *);
+	void (*detach)(struct dma_buf *, struct dma_buf_attachment *);
+	int (*pin)(struct dma_buf_attachment *);
+	void (*unpin)(struct dma_buf_attachment *);
+	struct sg_table * (*map_dma_buf)(struct dma_buf_attachment *, enum dma_data_direction);
+	void (*unmap_dma_buf)(struct dma_buf_attachment *, struct sg_table *, enum dma_data_direction);
+	void (*release)(struct dma_buf *);
+	int (*begin_cpu_access)(struct dma_buf *, enum dma_data_direction);
+	int (*end_cpu_access)(struct dma_buf *, enum dma_data_direction);
+	int (*mmap)(struct dma_buf *, struct vm_area_struct *);
+	int (*vmap)(struct dma_buf *, struct iosys_map *);
+	void (*vunmap)(struct dma_buf *, struct iosys_map *);
+};
+
+struct dma_buf_attach_ops {
+	bool allow_peer2peer;
+	void (*invalidate_mappings)(struct dma_buf_attachment *);
+};
+
+enum {
+	REMOVE_WAIT = 1,
+	REMOVE_OBJ_TOMBSTONE = 2,
+};
+
+struct phys_vec {
+	phys_addr_t paddr;
+	size_t len;
+};
+
+struct iopt_pages_dmabuf {
+	struct dma_buf_attachment *attach;
+	struct phys_vec phys;
+	long unsigned int start;
+	struct list_head tracker;
+};
+
+struct iommufd_hw_pagetable;
+
+struct iommufd_device;
+
+typedef struct iommufd_hw_pagetable * (*attach_fn)(struct iommufd_device *, ioasid_t, struct iommufd_hw_pagetable *);
+
+enum {
+	IOPT_ALLOC_IOVA = 1,
+};
+
+enum {
+	IOPT_PAGES_ACCOUNT_NONE = 0,
+	IOPT_PAGES_ACCOUNT_USER = 1,
+	IOPT_PAGES_ACCOUNT_MM = 2,
+	IOPT_PAGES_ACCOUNT_MODE_NUM = 3,
+};
+
+struct interval_tree_span_iter {
+	struct interval_tree_node *nodes[2];
+	long unsigned int first_index;
+	long unsigned int last_index;
+	union {
+		long unsigned int start_hole;
+		long unsigned int start_used;
+	};
+	union {
+		long unsigned int last_hole;
+		long unsigned int last_used;
+	};
+	int is_hole;
+};
+
+enum {
+	MAX_NPFNS = 4294967295,
+};
+
+struct pfn_reader_user {
+	struct page **upages;
+	size_t upages_len;
+	long unsigned int upages_start;
+	long unsigned int upages_end;
+	unsigned int gup_flags;
+	int locked;
+	struct file *file;
+	struct folio **ufolios;
+	size_t ufolios_len;
+	long unsigned int ufolios_offset;
+	struct folio **ufolios_next;
+};
+
+struct pfn_reader_dmabuf {
+	struct phys_vec phys;
+	long unsigned int start_offset;
+};
+
+enum batch_kind {
+	BATCH_CPU_MEMORY = 0,
+	BATCH_MMIO = 1,
+};
+
+struct iova_bitmap;
+
+typedef int (*iova_bitmap_fn_t)(struct iova_bitmap *, long unsigned int, size_t, void *);
+
+enum iommu_veventq_type {
+	IOMMU_VEVENTQ_TYPE_DEFAULT = 0,
+	IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV = 2,
+};
+
+typedef long unsigned int uintptr_t;
+
+struct pt_common {
+	uintptr_t top_of_table;
+	u8 max_oasz_lg2;
+	u8 max_vasz_lg2;
+	unsigned int features;
+};
+
+enum {
+	PT_TOP_LEVEL_BITS = 3,
+	PT_TOP_LEVEL_MASK = 7,
+};
+
+enum {
+	PT_FEAT_AMDV1_ENCRYPT_TABLES = 7,
+	PT_FEAT_AMDV1_FORCE_COHERENCE = 8,
+};
+
+struct amdv1pt_write_attrs {
+	u64 descriptor_bits;
+	gfp_t gfp;
+};
+
+enum {
+	PT_VADDR_MAX = 18446744073709551615ULL,
+	PT_VADDR_MAX_LG2 = 64ULL,
+	PT_OADDR_MAX = 18446744073709551615ULL,
+	PT_OADDR_MAX_LG2 = 64ULL,
+};
+
+struct pt_table_p;
+
+typedef u64 pt_vaddr_t;
+
+struct pt_range {
+	struct pt_common *common;
+	struct pt_table_p *top_table;
+	pt_vaddr_t va;
+	pt_vaddr_t last_va;
+	u8 top_level;
+	u8 max_vasz_lg2;
+};
+
+enum pt_entry_type {
+	PT_ENTRY_EMPTY = 0,
+	PT_ENTRY_TABLE = 1,
+	PT_ENTRY_OA = 2,
+};
+
+struct pt_state {
+	struct pt_range *range;
+	struct pt_table_p *table;
+	struct pt_table_p *table_lower;
+	u64 entry;
+	enum pt_entry_type type;
+	short unsigned int index;
+	short unsigned int end_index;
+	u8 level;
+};
+
+enum {
+	PT_ITEM_WORD_SIZE = 8ULL,
+	PT_MAX_VA_ADDRESS_LG2 = 56ULL,
+	PT_MAX_OUTPUT_ADDRESS_LG2 = 51ULL,
+	PT_MAX_TOP_LEVEL = 4ULL,
+	PT_GRANULE_LG2SZ = 11ULL,
+	PT_TABLEMEM_LG2SZ = 12ULL,
+	PT_TOP_PHYS_MASK = 4503599627366400ULL,
+};
+
+enum {
+	AMDV1PT_FMT_PR = 1ULL,
+	AMDV1PT_FMT_D = 64ULL,
+	AMDV1PT_FMT_NEXT_LEVEL = 3584ULL,
+	AMDV1PT_FMT_OA = 4503599627366400ULL,
+	AMDV1PT_FMT_FC = 1152921504606846976ULL,
+	AMDV1PT_FMT_IR = 2305843009213693952ULL,
+	AMDV1PT_FMT_IW = 4611686018427387904ULL,
+};
+
+struct pt_iommu;
+
+struct pt_iommu_info;
+
+struct pt_iommu_ops {
+	int (*map_range)(struct pt_iommu *, dma_addr_t, phys_addr_t, dma_addr_t, unsigned int, gfp_t, size_t *);
+	size_t (*unmap_range)(struct pt_iommu *, dma_addr_t, dma_addr_t, struct iommu_iotlb_gather *);
+	int (*set_dirty)(struct pt_iommu *, dma_addr_t);
+	void (*get_info)(struct pt_iommu *, struct pt_iommu_info *);
+	void (*deinit)(struct pt_iommu *);
+};
+
+struct pt_iommu_driver_ops {
+	void (*change_top)(struct pt_iommu *, phys_addr_t, unsigned int);
+	spinlock_t * (*get_top_lock)(struct pt_iommu *);
+};
+
+struct pt_iommu_cfg {
+	unsigned int features;
+	u8 hw_max_vasz_lg2;
+	u8 hw_max_oasz_lg2;
+};
+
+struct pt_iommu_amdv1_cfg {
+	struct pt_iommu_cfg common;
+	unsigned int starting_level;
+};
+
+enum {
+	SW_BIT_CACHE_FLUSH_DONE = 0,
+};
+
+typedef u64 pt_oaddr_t;
+
+typedef void (*btf_trace_add_device_to_group)(void *, int, struct device *);
+
+typedef void (*btf_trace_remove_device_from_group)(void *, int, struct device *);
+
+typedef void (*btf_trace_attach_device_to_domain)(void *, struct device *);
+
+typedef void (*btf_trace_map)(void *, long unsigned int, phys_addr_t, size_t);
+
+typedef void (*btf_trace_unmap)(void *, long unsigned int, size_t, size_t);
+
+typedef void (*btf_trace_io_page_fault)(void *, struct device *, long unsigned int, int);
+
+struct component_ops {
+	int (*bind)(struct device *, struct device *, void *);
+	void (*unbind)(struct device *, struct device *, void *);
+};
+
+struct component_master_ops {
+	int (*bind)(struct device *);
+	void (*unbind)(struct device *);
+};
+
+struct driver_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct device_driver *, char *);
+	ssize_t (*store)(struct device_driver *, const char *, size_t);
+};
+
+enum bus_notifier_event {
+	BUS_NOTIFY_ADD_DEVICE = 0,
+	BUS_NOTIFY_DEL_DEVICE = 1,
+	BUS_NOTIFY_REMOVED_DEVICE = 2,
+	BUS_NOTIFY_BIND_DRIVER = 3,
+	BUS_NOTIFY_BOUND_DRIVER = 4,
+	BUS_NOTIFY_UNBIND_DRIVER = 5,
+	BUS_NOTIFY_UNBOUND_DRIVER = 6,
+	BUS_NOTIFY_DRIVER_NOT_BOUND = 7,
+};
+
+typedef int (*device_match_t)(struct device *, const void *);
+
+typedef int (*device_iter_t)(struct device *, void *);
+
+struct pdev_archdata {};
+
+struct platform_device {
+	const char *name;
+	int id;
+	bool id_auto;
+	struct device dev;
+	u64 platform_dma_mask;
+	struct device_dma_parameters dma_parms;
+	u32 num_resources;
+	struct resource *resource;
+	const struct platform_device_id *id_entry;
+	struct mfd_cell *mfd_cell;
+	struct pdev_archdata archdata;
+};
+
+struct software_node;
+
+struct property_entry;
+
+struct platform_device_info {
+	struct device *parent;
+	struct fwnode_handle *fwnode;
+	bool of_node_reused;
+	const char *name;
+	int id;
+	const struct resource *res;
+	unsigned int num_res;
+	const void *data;
+	size_t size_data;
+	u64 dma_mask;
+	const struct software_node *swnode;
+	const struct property_entry *properties;
+};
+
+struct software_node {
+	const char *name;
+	const struct software_node *parent;
+	const struct property_entry *properties;
+};
+
+enum dev_prop_type {
+	DEV_PROP_U8 = 0,
+	DEV_PROP_U16 = 1,
+	DEV_PROP_U32 = 2,
+	DEV_PROP_U64 = 3,
+	DEV_PROP_STRING = 4,
+	DEV_PROP_REF = 5,
+};
+
+struct property_entry {
+	const char *name;
+	size_t length;
+	bool is_inline;
+	enum dev_prop_type type;
+	union {
+		const void *pointer;
+		union {
+			u8 u8_data[8];
+			u16 u16_data[4];
+			u32 u32_data[2];
+			u64 u64_data[1];
+			const char *str[1];
+		} value;
+	};
+};
+
+struct irq_affinity {
+	unsigned int pre_vectors;
+	unsigned int post_vectors;
+	unsigned int nr_sets;
+	unsigned int set_size[4];
+	void (*calc_sets)(struct irq_affinity *, unsigned int);
+	void *priv;
+};
+
+struct software_node_ref_args {
+	const struct software_node *swnode;
+	struct fwnode_handle *fwnode;
+	unsigned int nargs;
+	u64 args[16];
+};
+
+struct ida {
+	struct xarray xa;
+};
+
+struct swnode {
+	struct kobject kobj;
+	struct fwnode_handle fwnode;
+	const struct software_node *node;
+	int id;
+	struct ida child_ids;
+	struct list_head entry;
+	struct list_head children;
+	struct swnode *parent;
+	unsigned int allocated: 1;
+	unsigned int managed: 1;
+};
+
+typedef struct {
+	__u8 b[16];
+} uuid_le;
+
+enum mei_dev_state {
+	MEI_DEV_UNINITIALIZED = 0,
+	MEI_DEV_INITIALIZING = 1,
+	MEI_DEV_INIT_CLIENTS = 2,
+	MEI_DEV_ENABLED = 3,
+	MEI_DEV_RESETTING = 4,
+	MEI_DEV_DISABLED = 5,
+	MEI_DEV_POWERING_DOWN = 6,
+	MEI_DEV_POWER_DOWN = 7,
+	MEI_DEV_POWER_UP = 8,
+};
+
+enum mei_hbm_state {
+	MEI_HBM_IDLE = 0,
+	MEI_HBM_STARTING = 1,
+	MEI_HBM_CAP_SETUP = 2,
+	MEI_HBM_DR_SETUP = 3,
+	MEI_HBM_ENUM_CLIENTS = 4,
+	MEI_HBM_CLIENT_PROPERTIES = 5,
+	MEI_HBM_STARTED = 6,
+	MEI_HBM_STOPPED = 7,
+};
+
+enum mei_dev_pxp_mode {
+	MEI_DEV_PXP_DEFAULT = 0,
+	MEI_DEV_PXP_INIT = 1,
+	MEI_DEV_PXP_SETUP = 2,
+	MEI_DEV_PXP_READY = 3,
+};
+
+enum mei_pg_event {
+	MEI_PG_EVENT_IDLE = 0,
+	MEI_PG_EVENT_WAIT = 1,
+	MEI_PG_EVENT_RECEIVED = 2,
+	MEI_PG_EVENT_INTR_WAIT = 3,
+	MEI_PG_EVENT_INTR_RECEIVED = 4,
+};
+
+struct mei_dma_dscr {
+	void *vaddr;
+	dma_addr_t daddr;
+	size_t size;
+};
+
+struct hbm_version {
+	u8 minor_version;
+	u8 major_version;
+};
+
+struct mei_fw_version {
+	u8 platform;
+	u8 major;
+	u16 minor;
+	u16 buildno;
+	u16 hotfix;
+};
+
+struct mei_dev_timeouts {
+	long unsigned int hw_ready;
+	int connect;
+	long unsigned int cl_connect;
+	int client_init;
+	long unsigned int pgi;
+	unsigned int d0i3;
+	long unsigned int hbm;
+	long unsigned int mkhi_recv;
+	long unsigned int link_reset_wait;
+};
+
+enum mei_dev_kind {
+	MEI_DEV_KIND_MEI = 0,
+	MEI_DEV_KIND_ITOUCH = 1,
+	MEI_DEV_KIND_GSC = 2,
+	MEI_DEV_KIND_GSCFI = 3,
+	MEI_DEV_KIND_IVSC = 4,
+	MEI_DEV_KIND_IOE = 5,
+	MEI_DEV_KIND_MAX = 6,
+};
+
+enum mei_dev_reset_to_pxp {
+	MEI_DEV_RESET_TO_PXP_DEFAULT = 0,
+	MEI_DEV_RESET_TO_PXP_PERFORMED = 1,
+	MEI_DEV_RESET_TO_PXP_DONE = 2,
+};
+
+struct mei_hw_ops;
+
+struct mei_device {
+	struct device *parent;
+	struct device dev;
+	struct cdev *cdev;
+	int minor;
+	struct list_head write_list;
+	struct list_head write_waiting_list;
+	struct list_head ctrl_wr_list;
+	struct list_head ctrl_rd_list;
+	u8 tx_queue_limit;
+	struct list_head file_list;
+	long int open_handle_count;
+	struct mutex device_lock;
+	struct delayed_work timer_work;
+	bool recvd_hw_ready;
+	bool pg_blocked;
+	bool read_fws_need_resume;
+	wait_queue_head_t wait_hw_ready;
+	wait_queue_head_t wait_pg;
+	wait_queue_head_t wait_hbm_start;
+	long unsigned int reset_count;
+	enum mei_dev_state dev_state;
+	wait_queue_head_t wait_dev_state;
+	enum mei_hbm_state hbm_state;
+	enum mei_dev_pxp_mode pxp_mode;
+	u16 init_clients_timer;
+	enum mei_pg_event pg_event;
+	unsigned char rd_msg_buf[512];
+	u32 rd_msg_hdr[512];
+	int rd_msg_hdr_count;
+	bool hbuf_is_ready;
+	struct mei_dma_dscr dr_dscr[3];
+	struct hbm_version version;
+	unsigned int hbm_f_pg_supported: 1;
+	unsigned int hbm_f_dc_supported: 1;
+	unsigned int hbm_f_dot_supported: 1;
+	unsigned int hbm_f_ev_supported: 1;
+	unsigned int hbm_f_fa_supported: 1;
+	unsigned int hbm_f_ie_supported: 1;
+	unsigned int hbm_f_os_supported: 1;
+	unsigned int hbm_f_dr_supported: 1;
+	unsigned int hbm_f_vt_supported: 1;
+	unsigned int hbm_f_cap_supported: 1;
+	unsigned int hbm_f_cd_supported: 1;
+	unsigned int hbm_f_gsc_supported: 1;
+	struct mei_fw_version fw_ver[3];
+	unsigned int fw_f_fw_ver_supported: 1;
+	unsigned int fw_ver_received: 1;
+	struct rw_semaphore me_clients_rwsem;
+	struct list_head me_clients;
+	long unsigned int me_clients_map[4];
+	long unsigned int host_clients_map[4];
+	bool allow_fixed_address;
+	bool override_fixed_address;
+	struct mei_dev_timeouts timeouts;
+	struct work_struct reset_work;
+	struct work_struct bus_rescan_work;
+	struct list_head device_list;
+	struct mutex cl_bus_lock;
+	enum mei_dev_kind kind;
+	struct dentry *dbgfs_dir;
+	enum mei_dev_reset_to_pxp gsc_reset_to_pxp;
+	const struct mei_hw_ops *ops;
+	char hw[0];
+};
+
+enum file_state {
+	MEI_FILE_UNINITIALIZED = 0,
+	MEI_FILE_INITIALIZING = 1,
+	MEI_FILE_CONNECTING = 2,
+	MEI_FILE_CONNECTED = 3,
+	MEI_FILE_DISCONNECTING = 4,
+	MEI_FILE_DISCONNECT_REPLY = 5,
+	MEI_FILE_DISCONNECT_REQUIRED = 6,
+	MEI_FILE_DISCONNECTED = 7,
+};
+
+enum mei_file_transaction_states {
+	MEI_IDLE = 0,
+	MEI_WRITING = 1,
+	MEI_WRITE_COMPLETE = 2,
+};
+
+struct mei_dma_data {
+	u8 buffer_id;
+	void *vaddr;
+	dma_addr_t daddr;
+	size_t size;
+};
+
+struct mei_me_client;
+
+struct mei_cl_device;
+
+struct mei_cl {
+	struct list_head link;
+	struct mei_device *dev;
+	enum file_state state;
+	wait_queue_head_t tx_wait;
+	wait_queue_head_t rx_wait;
+	wait_queue_head_t wait;
+	wait_queue_head_t ev_wait;
+	struct fasync_struct *ev_async;
+	int status;
+	struct mei_me_client *me_cl;
+	const struct file *fp;
+	u8 host_client_id;
+	struct list_head vtag_map;
+	u8 tx_flow_ctrl_creds;
+	u8 rx_flow_ctrl_creds;
+	u8 timer_count;
+	u8 notify_en;
+	u8 notify_ev;
+	u8 tx_cb_queued;
+	enum mei_file_transaction_states writing_state;
+	struct list_head rd_pending;
+	spinlock_t rd_completed_lock;
+	struct list_head rd_completed;
+	struct mei_dma_data dma;
+	u8 dma_mapped;
+	struct mei_cl_device *cldev;
+};
+
+enum {
+	DMA_DSCR_HOST = 0,
+	DMA_DSCR_DEVICE = 1,
+	DMA_DSCR_CTRL = 2,
+	DMA_DSCR_NUM = 3,
+};
+
+struct hbm_dma_mem_dscr {
+	u32 addr_hi;
+	u32 addr_lo;
+	u32 size;
+};
+
+enum mei_pg_state {
+	MEI_PG_OFF = 0,
+	MEI_PG_ON = 1,
+};
+
+struct mei_fw_status;
+
+struct mei_hw_ops {
+	bool (*host_is_ready)(struct mei_device *);
+	bool (*hw_is_ready)(struct mei_device *);
+	int (*hw_reset)(struct mei_device *, bool);
+	int (*hw_start)(struct mei_device *);
+	int (*hw_config)(struct mei_device *);
+	int (*fw_status)(struct mei_device *, struct mei_fw_status *);
+	int (*trc_status)(struct mei_device *, u32 *);
+	enum mei_pg_state (*pg_state)(struct mei_device *);
+	bool (*pg_in_transition)(struct mei_device *);
+	bool (*pg_is_enabled)(struct mei_device *);
+	void (*intr_clear)(struct mei_device *);
+	void (*intr_enable)(struct mei_device *);
+	void (*intr_disable)(struct mei_device *);
+	void (*synchronize_irq)(struct mei_device *);
+	int (*hbuf_free_slots)(struct mei_device *);
+	bool (*hbuf_is_ready)(struct mei_device *);
+	u32 (*hbuf_depth)(const struct mei_device *);
+	int (*write)(struct mei_device *, const void *, size_t, const void *, size_t);
+	int (*rdbuf_full_slots)(struct mei_device *);
+	u32 (*read_hdr)(const struct mei_device *);
+	int (*read)(struct mei_device *, unsigned char *, long unsigned int);
+};
+
+enum mei_cb_file_ops {
+	MEI_FOP_READ = 0,
+	MEI_FOP_WRITE = 1,
+	MEI_FOP_CONNECT = 2,
+	MEI_FOP_DISCONNECT = 3,
+	MEI_FOP_DISCONNECT_RSP = 4,
+	MEI_FOP_NOTIFY_START = 5,
+	MEI_FOP_NOTIFY_STOP = 6,
+	MEI_FOP_DMA_MAP = 7,
+	MEI_FOP_DMA_UNMAP = 8,
+};
+
+typedef void (*mei_cldev_cb_t)(struct mei_cl_device *);
+
+struct mei_cl_device {
+	struct list_head bus_list;
+	struct mei_device *bus;
+	struct device dev;
+	struct mei_me_client *me_cl;
+	struct mei_cl *cl;
+	char name[32];
+	struct work_struct rx_work;
+	mei_cldev_cb_t rx_cb;
+	struct work_struct notif_work;
+	mei_cldev_cb_t notif_cb;
+	unsigned int do_match: 1;
+	unsigned int is_added: 1;
+	void *priv_data;
+};
+
+struct mei_client_properties {
+	uuid_le protocol_name;
+	u8 protocol_version;
+	u8 max_number_of_connections;
+	u8 fixed_address;
+	u8 single_recv_buf: 1;
+	u8 vt_supported: 1;
+	u8 reserved: 6;
+	u32 max_msg_length;
+};
+
+struct mei_me_client {
+	struct list_head list;
+	struct kref refcnt;
+	struct mei_client_properties props;
+	u8 client_id;
+	u8 tx_flow_ctrl_creds;
+	u8 connect_count;
+	u8 bus_added;
+};
+
+struct mei_ext_hdr {
+	u8 type;
+	u8 length;
+};
+
+struct mei_msg_data {
+	size_t size;
+	unsigned char *data;
+};
+
+struct mei_cl_cb {
+	struct list_head list;
+	struct mei_cl *cl;
+	enum mei_cb_file_ops fop_type;
+	struct mei_msg_data buf;
+	size_t buf_idx;
+	u8 vtag;
+	const struct file *fp;
+	int status;
+	u32 internal: 1;
+	u32 blocking: 1;
+	struct mei_ext_hdr *ext_hdr;
+};
+
+struct mkhi_fw_ver_block {
+	u16 minor;
+	u8 major;
+	u8 platform;
+	u16 buildno;
+	u16 hotfix;
+};
+
+struct mei_fixup {
+	const uuid_le uuid;
+	void (*hook)(struct mei_cl_device *);
+};
+
+typedef void (*btf_trace_mei_reg_read)(void *, const struct device *, const char *, u32, u32);
+
+typedef void (*btf_trace_mei_reg_write)(void *, const struct device *, const char *, u32, u32);
+
+typedef void (*btf_trace_mei_pci_cfg_read)(void *, const struct device *, const char *, u32, u32, int);
+
+struct iosys_map {
+	union {
+		void *vaddr_iomem;
+		void *vaddr;
+	};
+	bool is_iomem;
+};
+
+struct dma_resv;
+
+struct dma_buf_export_info {
+	const char *exp_name;
+	struct module *owner;
+	const struct dma_buf_ops *ops;
+	size_t size;
+	int flags;
+	struct dma_resv *resv;
+	void *priv;
+};
+
+typedef void (*poll_queue_proc)(struct file *, wait_queue_head_t *, struct poll_table_struct *);
+
+struct poll_table_struct {
+	poll_queue_proc _qproc;
+	__poll_t _key;
+};
+
+typedef struct poll_table_struct poll_table;
+
+typedef void (*btf_trace_dma_buf_export)(void *, struct dma_buf *);
+
+typedef void (*btf_trace_dma_buf_mmap_internal)(void *, struct dma_buf *);
+
+typedef void (*btf_trace_dma_buf_mmap)(void *, struct dma_buf *);
+
+typedef void (*btf_trace_dma_buf_put)(void *, struct dma_buf *);
+
+typedef void (*btf_trace_dma_buf_dynamic_attach)(void *, struct dma_buf *, struct dma_buf_attachment *, bool, struct device *);
+
+typedef void (*btf_trace_dma_buf_detach)(void *, struct dma_buf *, struct dma_buf_attachment *, bool, struct device *);
+
+typedef void (*btf_trace_dma_buf_fd)(void *, struct dma_buf *, int);
+
+typedef void (*btf_trace_dma_buf_get)(void *, struct dma_buf *, int);
+
+struct dma_fence_cb;
+
+typedef void (*dma_fence_func_t)(struct dma_fence *, struct dma_fence_cb *);
+
+struct dma_fence_cb {
+	struct list_head node;
+	dma_fence_func_t func;
+};
+
+struct dma_fence_array;
+
+struct dma_fence_array_cb {
+	struct dma_fence_cb cb;
+	struct dma_fence_array *array;
+};
+
+enum dma_resv_usage {
+	DMA_RESV_USAGE_KERNEL = 0,
+	DMA_RESV_USAGE_WRITE = 1,
+	DMA_RESV_USAGE_READ = 2,
+	DMA_RESV_USAGE_BOOKKEEP = 3,
+};
+
+struct u64_stats_sync {};
+
+enum {
+	NETIF_F_SG_BIT = 0,
+	NETIF_F_IP_CSUM_BIT = 1,
+	__UNUSED_NETIF_F_1 = 2,
+	NETIF_F_HW_CSUM_BIT = 3,
+	NETIF_F_IPV6_CSUM_BIT = 4,
+	NETIF_F_HIGHDMA_BIT = 5,
+	NETIF_F_FRAGLIST_BIT = 6,
+	NETIF_F_HW_VLAN_CTAG_TX_BIT = 7,
+	NETIF_F_HW_VLAN_CTAG_RX_BIT = 8,
+	NETIF_F_HW_VLAN_CTAG_FILTER_BIT = 9,
+	NETIF_F_VLAN_CHALLENGED_BIT = 10,
+	NETIF_F_GSO_BIT = 11,
+	__UNUSED_NETIF_F_12 = 12,
+	__UNUSED_NETIF_F_13 = 13,
+	NETIF_F_GRO_BIT = 14,
+	NETIF_F_LRO_BIT = 15,
+	NETIF_F_GSO_SHIFT = 16,
+	NETIF_F_TSO_BIT = 16,
+	NETIF_F_GSO_ROBUST_BIT = 17,
+	NETIF_F_TSO_ECN_BIT = 18,
+	NETIF_F_TSO_MANGLEID_BIT = 19,
+	NETIF_F_TSO6_BIT = 20,
+	NETIF_F_FSO_BIT = 21,
+	NETIF_F_GSO_GRE_BIT = 22,
+	NETIF_F_GSO_GRE_CSUM_BIT = 23,
+	NETIF_F_GSO_IPXIP4_BIT = 24,
+	NETIF_F_GSO_IPXIP6_BIT = 25,
+	NETIF_F_GSO_UDP_TUNNEL_BIT = 26,
+	NETIF_F_GSO_UDP_TUNNEL_CSUM_BIT = 27,
+	NETIF_F_GSO_PARTIAL_BIT = 28,
+	NETIF_F_GSO_TUNNEL_REMCSUM_BIT = 29,
+	NETIF_F_GSO_SCTP_BIT = 30,
+	NETIF_F_GSO_ESP_BIT = 31,
+	NETIF_F_GSO_UDP_BIT = 32,
+	NETIF_F_GSO_UDP_L4_BIT = 33,
+	NETIF_F_GSO_FRAGLIST_BIT = 34,
+	NETIF_F_GSO_ACCECN_BIT = 35,
+	NETIF_F_GSO_LAST = 35,
+	NETIF_F_FCOE_CRC_BIT = 36,
+	NETIF_F_SCTP_CRC_BIT = 37,
+	NETIF_F_NTUPLE_BIT = 38,
+	NETIF_F_RXHASH_BIT = 39,
+	NETIF_F_RXCSUM_BIT = 40,
+	NETIF_F_NOCACHE_COPY_BIT = 41,
+	NETIF_F_LOOPBACK_BIT = 42,
+	NETIF_F_RXFCS_BIT = 43,
+	NETIF_F_RXALL_BIT = 44,
+	NETIF_F_HW_VLAN_STAG_TX_BIT = 45,
+	NETIF_F_HW_VLAN_STAG_RX_BIT = 46,
+	NETIF_F_HW_VLAN_STAG_FILTER_BIT = 47,
+	NETIF_F_HW_L2FW_DOFFLOAD_BIT = 48,
+	NETIF_F_HW_TC_BIT = 49,
+	NETIF_F_HW_ESP_BIT = 50,
+	NETIF_F_HW_ESP_TX_CSUM_BIT = 51,
+	NETIF_F_RX_UDP_TUNNEL_PORT_BIT = 52,
+	NETIF_F_HW_TLS_TX_BIT = 53,
+	NETIF_F_HW_TLS_RX_BIT = 54,
+	NETIF_F_GRO_HW_BIT = 55,
+	__UNUSED_NETIF_F_56 = 56,
+	NETIF_F_GRO_FRAGLIST_BIT = 57,
+	NETIF_F_HW_MACSEC_BIT = 58,
+	NETIF_F_GRO_UDP_FWD_BIT = 59,
+	NETIF_F_HW_HSR_TAG_INS_BIT = 60,
+	NETIF_F_HW_HSR_TAG_RM_BIT = 61,
+	NETIF_F_HW_HSR_FWD_BIT = 62,
+	NETIF_F_HW_HSR_DUP_BIT = 63,
+	NETDEV_FEATURE_COUNT = 64,
+};
+
+enum {
+	SKBTX_HW_TSTAMP_NOBPF = 1,
+	SKBTX_SW_TSTAMP = 2,
+	SKBTX_IN_PROGRESS = 4,
+	SKBTX_COMPLETION_TSTAMP = 8,
+	SKBTX_HW_TSTAMP_NETDEV = 32,
+	SKBTX_SCHED_TSTAMP = 64,
+	SKBTX_BPF = 128,
+};
+
+struct pcpu_lstats {
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	struct u64_stats_sync syncp;
+};
+
+struct ethtool_tunable {
+	__u32 cmd;
+	__u32 id;
+	__u32 type_id;
+	__u32 len;
+	void *data[0];
+};
+
+enum ethtool_link_ext_substate_autoneg {
+	ETHTOOL_LINK_EXT_SUBSTATE_AN_NO_PARTNER_DETECTED = 1,
+	ETHTOOL_LINK_EXT_SUBSTATE_AN_ACK_NOT_RECEIVED = 2,
+	ETHTOOL_LINK_EXT_SUBSTATE_AN_NEXT_PAGE_EXCHANGE_FAILED = 3,
+	ETHTOOL_LINK_EXT_SUBSTATE_AN_NO_PARTNER_DETECTED_FORCE_MODE = 4,
+	ETHTOOL_LINK_EXT_SUBSTATE_AN_FEC_MISMATCH_DURING_OVERRIDE = 5,
+	ETHTOOL_LINK_EXT_SUBSTATE_AN_NO_HCD = 6,
+};
+
+enum ethtool_link_ext_substate_link_training {
+	ETHTOOL_LINK_EXT_SUBSTATE_LT_KR_FRAME_LOCK_NOT_ACQUIRED = 1,
+	ETHTOOL_LINK_EXT_SUBSTATE_LT_KR_LINK_INHIBIT_TIMEOUT = 2,
+	ETHTOOL_LINK_EXT_SUBSTATE_LT_KR_LINK_PARTNER_DID_NOT_SET_RECEIVER_READY = 3,
+	ETHTOOL_LINK_EXT_SUBSTATE_LT_REMOTE_FAULT = 4,
+};
+
+enum ethtool_link_ext_substate_link_logical_mismatch {
+	ETHTOOL_LINK_EXT_SUBSTATE_LLM_PCS_DID_NOT_ACQUIRE_BLOCK_LOCK = 1,
+	ETHTOOL_LINK_EXT_SUBSTATE_LLM_PCS_DID_NOT_ACQUIRE_AM_LOCK = 2,
+	ETHTOOL_LINK_EXT_SUBSTATE_LLM_PCS_DID_NOT_GET_ALIGN_STATUS = 3,
+	ETHTOOL_LINK_EXT_SUBSTATE_LLM_FC_FEC_IS_NOT_LOCKED = 4,
+	ETHTOOL_LINK_EXT_SUBSTATE_LLM_RS_FEC_IS_NOT_LOCKED = 5,
+};
+
+enum ethtool_link_ext_substate_bad_signal_integrity {
+	ETHTOOL_LINK_EXT_SUBSTATE_BSI_LARGE_NUMBER_OF_PHYSICAL_ERRORS = 1,
+	ETHTOOL_LINK_EXT_SUBSTATE_BSI_UNSUPPORTED_RATE = 2,
+	ETHTOOL_LINK_EXT_SUBSTATE_BSI_SERDES_REFERENCE_CLOCK_LOST = 3,
+	ETHTOOL_LINK_EXT_SUBSTATE_BSI_SERDES_ALOS = 4,
+};
+
+enum ethtool_link_ext_substate_cable_issue {
+	ETHTOOL_LINK_EXT_SUBSTATE_CI_UNSUPPORTED_CABLE = 1,
+	ETHTOOL_LINK_EXT_SUBSTATE_CI_CABLE_TEST_FAILURE = 2,
+};
+
+enum ethtool_link_ext_substate_module {
+	ETHTOOL_LINK_EXT_SUBSTATE_MODULE_CMIS_NOT_READY = 1,
+};
+
+struct ethtool_link_settings {
+	__u32 cmd;
+	__u32 speed;
+	__u8 duplex;
+	__u8 port;
+	__u8 phy_address;
+	__u8 autoneg;
+	__u8 mdio_support;
+	__u8 eth_tp_mdix;
+	__u8 eth_tp_mdix_ctrl;
+	__s8 link_mode_masks_nwords;
+	__u8 transceiver;
+	__u8 master_slave_cfg;
+	__u8 master_slave_state;
+	__u8 rate_matching;
+	__u32 reserved[7];
+};
+
+struct ethtool_link_ksettings {
+	struct ethtool_link_settings base;
+	struct {
+		long unsigned int supported[2];
+		long unsigned int advertising[2];
+		long unsigned int lp_advertising[2];
+	} link_modes;
+	u32 lanes;
+};
+
+struct ethtool_fec_hist_range {
+	u16 low;
+	u16 high;
+};
+
+struct ethtool_fec_hist_value {
+	u64 sum;
+	u64 per_lane[8];
+};
+
+struct ethtool_rmon_hist_range {
+	u16 low;
+	u16 high;
+};
+
+struct ethtool_module_eeprom {
+	u32 offset;
+	u32 length;
+	u8 page;
+	u8 bank;
+	u8 i2c_address;
+	u8 *data;
+};
+
+enum ethtool_module_power_mode_policy {
+	ETHTOOL_MODULE_POWER_MODE_POLICY_HIGH = 1,
+	ETHTOOL_MODULE_POWER_MODE_POLICY_AUTO = 2,
+};
+
+enum ethtool_module_power_mode {
+	ETHTOOL_MODULE_POWER_MODE_LOW = 1,
+	ETHTOOL_MODULE_POWER_MODE_HIGH = 2,
+};
+
+struct ethtool_module_power_mode_params {
+	enum ethtool_module_power_mode_policy policy;
+	enum ethtool_module_power_mode mode;
+};
+
+struct ethtool_rxfh_param {
+	u8 hfunc;
+	u32 indir_size;
+	u32 *indir;
+	u32 key_size;
+	u8 *key;
+	u32 rss_context;
+	u8 rss_delete;
+	u8 input_xfrm;
+};
+
+struct ethtool_rxfh_fields {
+	u32 data;
+	u32 flow_type;
+	u32 rss_context;
+};
+
+struct serio_device_id {
+	__u8 type;
+	__u8 extra;
+	__u8 id;
+	__u8 proto;
+};
+
+enum ps2_disposition {
+	PS2_PROCESS = 0,
+	PS2_IGNORE = 1,
+	PS2_ERROR = 2,
+};
+
+struct serio;
+
+typedef struct serio *class_serio_pause_rx_t;
+
+struct ps2dev;
+
+typedef enum ps2_disposition (*ps2_pre_receive_handler_t)(struct ps2dev *, u8, unsigned int);
+
+typedef void (*ps2_receive_handler_t)(struct ps2dev *, u8);
+
+struct input_event {
+	__kernel_ulong_t __sec;
+	__kernel_ulong_t __usec;
+	__u16 type;
+	__u16 code;
+	__s32 value;
+};
+
+struct input_mt_slot {
+	int abs[14];
+	unsigned int frame;
+	unsigned int key;
+};
+
+struct input_mt {
+	int trkid;
+	int num_slots;
+	int slot;
+	unsigned int flags;
+	unsigned int frame;
+	int *red;
+	struct input_mt_slot slots[0];
+};
+
+struct input_mt_pos {
+	s16 x;
+	s16 y;
+};
+
+enum psmouse_type {
+	PSMOUSE_NONE = 0,
+	PSMOUSE_PS2 = 1,
+	PSMOUSE_PS2PP = 2,
+	PSMOUSE_THINKPS = 3,
+	PSMOUSE_GENPS = 4,
+	PSMOUSE_IMPS = 5,
+	PSMOUSE_IMEX = 6,
+	PSMOUSE_SYNAPTICS = 7,
+	PSMOUSE_ALPS = 8,
+	PSMOUSE_LIFEBOOK = 9,
+	PSMOUSE_TRACKPOINT = 10,
+	PSMOUSE_TOUCHKIT_PS2 = 11,
+	PSMOUSE_CORTRON = 12,
+	PSMOUSE_HGPK = 13,
+	PSMOUSE_ELANTECH = 14,
+	PSMOUSE_FSP = 15,
+	PSMOUSE_SYNAPTICS_RELATIVE = 16,
+	PSMOUSE_CYPRESS = 17,
+	PSMOUSE_FOCALTECH = 18,
+	PSMOUSE_VMMOUSE = 19,
+	PSMOUSE_BYD = 20,
+	PSMOUSE_SYNAPTICS_SMBUS = 21,
+	PSMOUSE_ELANTECH_SMBUS = 22,
+	PSMOUSE_AUTO = 23,
+};
+
+struct psmouse;
+
+struct psmouse_protocol {
+	enum psmouse_type type;
+	bool maxproto;
+	bool ignore_parity;
+	bool try_passthru;
+	bool smbus_companion;
+	const char *name;
+	const char *alias;
+	int (*detect)(struct psmouse *, bool);
+	int (*init)(struct psmouse *);
+};
+
+typedef enum {
+	PSMOUSE_BAD_DATA = 0,
+	PSMOUSE_GOOD_DATA = 1,
+	PSMOUSE_FULL_PACKET = 2,
+} psmouse_ret_t;
+
+enum psmouse_scale {
+	PSMOUSE_SCALE11 = 0,
+	PSMOUSE_SCALE21 = 1,
+};
+
+enum psmouse_state {
+	PSMOUSE_IGNORE = 0,
+	PSMOUSE_INITIALIZING = 1,
+	PSMOUSE_RESYNCING = 2,
+	PSMOUSE_CMD_MODE = 3,
+	PSMOUSE_ACTIVATED = 4,
+};
+
+struct focaltech_finger_state {
+	bool active;
+	bool valid;
+	unsigned int x;
+	unsigned int y;
+};
+
+struct ps2pp_info {
+	u8 model;
+	u8 kind;
+	u16 features;
+};
+
+struct cytp_contact {
+	int x;
+	int y;
+	int z;
+};
+
+struct cpudata;
+
+struct pstate_funcs {
+	int (*get_max)(int);
+	int (*get_max_physical)(int);
+	int (*get_min)(int);
+	int (*get_turbo)(int);
+	int (*get_scaling)(void);
+	int (*get_cpu_scaling)(int);
+	int (*get_aperf_mperf_shift)(void);
+	u64 (*get_val)(struct cpudata *, int);
+	void (*get_vid)(struct cpudata *);
+};
+
+struct hid_device_id {
+	__u16 bus;
+	__u16 group;
+	__u32 vendor;
+	__u32 product;
+	kernel_ulong_t driver_data;
+};
+
+enum hid_type {
+	HID_TYPE_OTHER = 0,
+	HID_TYPE_USBMOUSE = 1,
+	HID_TYPE_USBNONE = 2,
+};
+
+struct hid_report;
+
+struct hid_report_enum {
+	unsigned int numbered;
+	struct list_head report_list;
+	struct hid_report *report_id_hash[256];
+};
+
+struct semaphore_waiter;
+
+struct semaphore {
+	raw_spinlock_t lock;
+	unsigned int count;
+	struct semaphore_waiter *first_waiter;
+};
+
+struct hid_collection;
+
+struct hid_driver;
+
+struct hid_ll_driver;
+
+struct hid_field;
+
+struct hid_usage;
+
+struct hid_device {
+	const __u8 *dev_rdesc;
+	const __u8 *bpf_rdesc;
+	const __u8 *rdesc;
+	unsigned int dev_rsize;
+	unsigned int bpf_rsize;
+	unsigned int rsize;
+	unsigned int collection_size;
+	struct hid_collection *collection;
+	unsigned int maxcollection;
+	unsigned int maxapplication;
+	__u16 bus;
+	__u16 group;
+	__u32 vendor;
+	__u32 product;
+	__u32 version;
+	enum hid_type type;
+	unsigned int country;
+	struct hid_report_enum report_enum[3];
+	struct work_struct led_work;
+	struct semaphore driver_input_lock;
+	struct device dev;
+	struct hid_driver *driver;
+	void *devres_group_id;
+	const struct hid_ll_driver *ll_driver;
+	struct mutex ll_open_lock;
+	unsigned int ll_open_count;
+	long unsigned int status;
+	unsigned int claimed;
+	unsigned int quirks;
+	unsigned int initial_quirks;
+	bool io_started;
+	struct list_head inputs;
+	void *hiddev;
+	void *hidraw;
+	char name[128];
+	char phys[64];
+	char uniq[64];
+	u64 firmware_version;
+	void *driver_data;
+	int (*ff_init)(struct hid_device *);
+	int (*hiddev_connect)(struct hid_device *, unsigned int);
+	void (*hiddev_disconnect)(struct hid_device *);
+	void (*hiddev_hid_event)(struct hid_device *, struct hid_field *, struct hid_usage *, __s32);
+	void (*hiddev_report_event)(struct hid_device *, struct hid_report *);
+	short unsigned int debug;
+	struct dentry *debug_dir;
+	struct dentry *debug_rdesc;
+	struct dentry *debug_events;
+	struct list_head debug_list;
+	spinlock_t debug_list_lock;
+	wait_queue_head_t debug_wait;
+	struct kref ref;
+	unsigned int id;
+};
+
+struct hid_ll_driver {
+	int (*start)(struct hid_device *);
+	void (*stop)(struct hid_device *);
+	int (*open)(struct hid_device *);
+	void (*close)(struct hid_device *);
+	int (*power)(struct hid_device *, int);
+	int (*parse)(struct hid_device *);
+	void (*request)(struct hid_device *, struct hid_report *, int);
+	int (*wait)(struct hid_device *);
+	int (*raw_request)(struct hid_device *, unsigned char, __u8 *, size_t, unsigned char, int);
+	int (*output_report)(struct hid_device *, __u8 *, size_t);
+	int (*idle)(struct hid_device *, int, int, int);
+	bool (*may_wakeup)(struct hid_device *);
+	unsigned int max_buffer_size;
+};
+
+struct hid_report_id {
+	__u32 report_type;
+};
+
+struct hid_usage_id {
+	__u32 usage_hid;
+	__u32 usage_type;
+	__u32 usage_code;
+};
+
+typedef u8 dscp_t;
+
+typedef __u64 __be64;
+
+struct flowi_tunnel {
+	__be64 tun_id;
+};
+
+struct flowi_common {
+	int flowic_oif;
+	int flowic_iif;
+	int flowic_l3mdev;
+	__u32 flowic_mark;
+	dscp_t flowic_dscp;
+	__u8 flowic_scope;
+	__u8 flowic_proto;
+	__u8 flowic_flags;
+	__u32 flowic_secid;
+	kuid_t flowic_uid;
+	__u32 flowic_multipath_hash;
+	struct flowi_tunnel flowic_tun_key;
+};
+
+union flowi_uli {
+	struct {
+		__be16 dport;
+		__be16 sport;
+	} ports;
+	struct {
+		__u8 type;
+		__u8 code;
+	} icmpt;
+	__be32 gre_key;
+	struct {
+		__u8 type;
+	} mht;
+};
+
+struct flowi4 {
+	struct flowi_common __fl_common;
+	__be32 saddr;
+	__be32 daddr;
+	union flowi_uli uli;
+};
+
+struct flowi6 {
+	struct flowi_common __fl_common;
+	struct in6_addr daddr;
+	struct in6_addr saddr;
+	__be32 flowlabel;
+	union flowi_uli uli;
+	__u32 mp_hash;
+};
+
+struct msghdr {
+	void *msg_name;
+	int msg_namelen;
+	int msg_inq;
+	struct iov_iter msg_iter;
+	union {
+		void *msg_control;
+		void *msg_control_user;
+	};
+	bool msg_control_is_user: 1;
+	bool msg_get_inq: 1;
+	unsigned int msg_flags;
+	__kernel_size_t msg_controllen;
+	struct ubuf_info *msg_ubuf;
+	int (*sg_from_iter)(struct sk_buff *, struct iov_iter *, size_t);
+};
+
+typedef enum {
+	SS_FREE = 0,
+	SS_UNCONNECTED = 1,
+	SS_CONNECTING = 2,
+	SS_CONNECTED = 3,
+	SS_DISCONNECTING = 4,
+} socket_state;
+
+struct socket_wq {
+	wait_queue_head_t wait;
+	struct fasync_struct *fasync_list;
+	long unsigned int flags;
+	struct callback_head rcu;
+	long: 64;
+};
+
+struct socket {
+	socket_state state;
+	short int type;
+	long unsigned int flags;
+	struct file *file;
+	struct sock *sk;
+	const struct proto_ops *ops;
+	long: 64;
+	long: 64;
+	long: 64;
+	struct socket_wq wq;
+};
+
+struct net_proto_family {
+	int family;
+	int (*create)(struct net *, struct socket *, int, int);
+	struct module *owner;
+};
+
+enum {
+	SOCK_WAKE_IO = 0,
+	SOCK_WAKE_WAITD = 1,
+	SOCK_WAKE_SPACE = 2,
+	SOCK_WAKE_URG = 3,
+};
+
+typedef s32 compat_int_t;
+
+typedef u32 compat_ulong_t;
+
+struct compat_ifmap {
+	compat_ulong_t mem_start;
+	compat_ulong_t mem_end;
+	short unsigned int base_addr;
+	unsigned char irq;
+	unsigned char dma;
+	unsigned char port;
+};
+
+typedef u32 compat_caddr_t;
+
+typedef u32 compat_uptr_t;
+
+struct compat_if_settings {
+	unsigned int type;
+	unsigned int size;
+	compat_uptr_t ifs_ifsu;
+};
+
+enum {
+	TCPF_ESTABLISHED = 2,
+	TCPF_SYN_SENT = 4,
+	TCPF_SYN_RECV = 8,
+	TCPF_FIN_WAIT1 = 16,
+	TCPF_FIN_WAIT2 = 32,
+	TCPF_TIME_WAIT = 64,
+	TCPF_CLOSE = 128,
+	TCPF_CLOSE_WAIT = 256,
+	TCPF_LAST_ACK = 512,
+	TCPF_LISTEN = 1024,
+	TCPF_CLOSING = 2048,
+	TCPF_NEW_SYN_RECV = 4096,
+	TCPF_BOUND_INACTIVE = 8192,
+};
+
+enum {
+	SOF_TIMESTAMPING_TX_HARDWARE = 1,
+	SOF_TIMESTAMPING_TX_SOFTWARE = 2,
+	SOF_TIMESTAMPING_RX_HARDWARE = 4,
+	SOF_TIMESTAMPING_RX_SOFTWARE = 8,
+	SOF_TIMESTAMPING_SOFTWARE = 16,
+	SOF_TIMESTAMPING_SYS_HARDWARE = 32,
+	SOF_TIMESTAMPING_RAW_HARDWARE = 64,
+	SOF_TIMESTAMPING_OPT_ID = 128,
+	SOF_TIMESTAMPING_TX_SCHED = 256,
+	SOF_TIMESTAMPING_TX_ACK = 512,
+	SOF_TIMESTAMPING_OPT_CMSG = 1024,
+	SOF_TIMESTAMPING_OPT_TSONLY = 2048,
+	SOF_TIMESTAMPING_OPT_STATS = 4096,
+	SOF_TIMESTAMPING_OPT_PKTINFO = 8192,
+	SOF_TIMESTAMPING_OPT_TX_SWHW = 16384,
+	SOF_TIMESTAMPING_BIND_PHC = 32768,
+	SOF_TIMESTAMPING_OPT_ID_TCP = 65536,
+	SOF_TIMESTAMPING_OPT_RX_FILTER = 131072,
+	SOF_TIMESTAMPING_TX_COMPLETION = 262144,
+	SOF_TIMESTAMPING_LAST = 262144,
+	SOF_TIMESTAMPING_MASK = 524287,
+};
+
+enum {
+	__ND_OPT_PREFIX_INFO_END = 0,
+	ND_OPT_SOURCE_LL_ADDR = 1,
+	ND_OPT_TARGET_LL_ADDR = 2,
+	ND_OPT_PREFIX_INFO = 3,
+	ND_OPT_REDIRECT_HDR = 4,
+	ND_OPT_MTU = 5,
+	ND_OPT_NONCE = 14,
+	__ND_OPT_ARRAY_MAX = 15,
+	ND_OPT_ROUTE_INFO = 24,
+	ND_OPT_RDNSS = 25,
+	ND_OPT_DNSSL = 31,
+	ND_OPT_6CO = 34,
+	ND_OPT_CAPTIVE_PORTAL = 37,
+	ND_OPT_PREF64 = 38,
+	__ND_OPT_MAX = 39,
+};
+
+struct ndisc_options {
+	struct nd_opt_hdr *nd_opt_array[15];
+	struct nd_opt_hdr *nd_useropts;
+	struct nd_opt_hdr *nd_useropts_end;
+};
+
+struct prefix_info {
+	__u8 type;
+	__u8 length;
+	__u8 prefix_len;
+	union {
+		__u8 flags;
+		struct {
+			__u8 reserved: 4;
+			__u8 preferpd: 1;
+			__u8 routeraddr: 1;
+			__u8 autoconf: 1;
+			__u8 onlink: 1;
+		};
+	};
+	__be32 valid;
+	__be32 prefered;
+	__be32 reserved2;
+	struct in6_addr prefix;
+};
+
+struct sock_ee_data_rfc4884 {
+	__u16 len;
+	__u8 flags;
+	__u8 reserved;
+};
+
+struct ip_options {
+	__be32 faddr;
+	__be32 nexthop;
+	unsigned char optlen;
+	unsigned char srr;
+	unsigned char rr;
+	unsigned char ts;
+	unsigned char is_strictroute: 1;
+	unsigned char srr_is_hit: 1;
+	unsigned char is_changed: 1;
+	unsigned char rr_needaddr: 1;
+	unsigned char ts_needtime: 1;
+	unsigned char ts_needaddr: 1;
+	unsigned char router_alert;
+	unsigned char cipso;
+	unsigned char __pad2;
+	unsigned char __data[0];
+};
+
+struct inet_skb_parm {
+	int iif;
+	struct ip_options opt;
+	u16 flags;
+	u16 frag_max_size;
+};
+
+struct inet6_skb_parm {
+	int iif;
+	__be16 ra;
+	__u16 dst0;
+	__u16 srcrt;
+	__u16 dst1;
+	__u16 lastopt;
+	__u16 nhoff;
+	__u16 flags;
+	__u16 frag_max_size;
+	__u16 srhoff;
+};
+
+struct sock_extended_err {
+	__u32 ee_errno;
+	__u8 ee_origin;
+	__u8 ee_type;
+	__u8 ee_code;
+	__u8 ee_pad;
+	__u32 ee_info;
+	union {
+		__u32 ee_data;
+		struct sock_ee_data_rfc4884 ee_rfc4884;
+	};
+};
+
+struct sock_exterr_skb {
+	union {
+		struct inet_skb_parm h4;
+		struct inet6_skb_parm h6;
+	} header;
+	struct sock_extended_err ee;
+	u16 addr_offset;
+	__be16 port;
+	u8 opt_stats: 1;
+	u8 unused: 7;
+};
+
+typedef u32 compat_uint_t;
+
+typedef u32 compat_size_t;
+
+enum sock_shutdown_cmd {
+	SHUT_RD = 0,
+	SHUT_WR = 1,
+	SHUT_RDWR = 2,
+};
+
+enum {
+	XFRM_POLICY_TYPE_MAIN = 0,
+	XFRM_POLICY_TYPE_SUB = 1,
+	XFRM_POLICY_TYPE_MAX = 2,
+	XFRM_POLICY_TYPE_ANY = 255,
+};
+
+enum {
+	XFRM_MSG_BASE = 16,
+	XFRM_MSG_NEWSA = 16,
+	XFRM_MSG_DELSA = 17,
+	XFRM_MSG_GETSA = 18,
+	XFRM_MSG_NEWPOLICY = 19,
+	XFRM_MSG_DELPOLICY = 20,
+	XFRM_MSG_GETPOLICY = 21,
+	XFRM_MSG_ALLOCSPI = 22,
+	XFRM_MSG_ACQUIRE = 23,
+	XFRM_MSG_EXPIRE = 24,
+	XFRM_MSG_UPDPOLICY = 25,
+	XFRM_MSG_UPDSA = 26,
+	XFRM_MSG_POLEXPIRE = 27,
+	XFRM_MSG_FLUSHSA = 28,
+	XFRM_MSG_FLUSHPOLICY = 29,
+	XFRM_MSG_NEWAE = 30,
+	XFRM_MSG_GETAE = 31,
+	XFRM_MSG_REPORT = 32,
+	XFRM_MSG_MIGRATE = 33,
+	XFRM_MSG_NEWSADINFO = 34,
+	XFRM_MSG_GETSADINFO = 35,
+	XFRM_MSG_NEWSPDINFO = 36,
+	XFRM_MSG_GETSPDINFO = 37,
+	XFRM_MSG_MAPPING = 38,
+	XFRM_MSG_SETDEFAULT = 39,
+	XFRM_MSG_GETDEFAULT = 40,
+	XFRM_MSG_MIGRATE_STATE = 41,
+	__XFRM_MSG_MAX = 42,
+};
+
+struct netmem_desc {
+	long unsigned int _flags;
+	long unsigned int pp_magic;
+	struct page_pool *pp;
+	long unsigned int _pp_mapping_pad;
+	long unsigned int dma_addr;
+	atomic_long_t pp_ref_count;
+};
+
+enum net_iov_type {
+	NET_IOV_DMABUF = 0,
+	NET_IOV_IOURING = 1,
+};
+
+struct net_iov_area;
+
+struct net_iov {
+	struct netmem_desc desc;
+	enum net_iov_type type;
+	struct net_iov_area *owner;
+};
+
+enum {
+	SKBFL_ZEROCOPY_ENABLE = 1,
+	SKBFL_SHARED_FRAG = 2,
+	SKBFL_PURE_ZEROCOPY = 4,
+	SKBFL_DONT_ORPHAN = 8,
+	SKBFL_MANAGED_FRAG_REFS = 16,
+};
+
+enum {
+	SKB_FCLONE_UNAVAILABLE = 0,
+	SKB_FCLONE_ORIG = 1,
+	SKB_FCLONE_CLONE = 2,
+};
+
+enum {
+	SKB_GSO_TCPV4 = 1,
+	SKB_GSO_DODGY = 2,
+	SKB_GSO_TCP_ECN = 4,
+	__SKB_GSO_TCP_FIXEDID = 8,
+	SKB_GSO_TCPV6 = 16,
+	SKB_GSO_FCOE = 32,
+	SKB_GSO_GRE = 64,
+	SKB_GSO_GRE_CSUM = 128,
+	SKB_GSO_IPXIP4 = 256,
+	SKB_GSO_IPXIP6 = 512,
+	SKB_GSO_UDP_TUNNEL = 1024,
+	SKB_GSO_UDP_TUNNEL_CSUM = 2048,
+	SKB_GSO_PARTIAL = 4096,
+	SKB_GSO_TUNNEL_REMCSUM = 8192,
+	SKB_GSO_SCTP = 16384,
+	SKB_GSO_ESP = 32768,
+	SKB_GSO_UDP = 65536,
+	SKB_GSO_UDP_L4 = 131072,
+	SKB_GSO_FRAGLIST = 262144,
+	SKB_GSO_TCP_ACCECN = 524288,
+	SKB_GSO_TCP_FIXEDID = 1073741824,
+	SKB_GSO_TCP_FIXEDID_INNER = -2147483648,
+};
+
+enum {
+	BPF_SOCK_OPS_VOID = 0,
+	BPF_SOCK_OPS_TIMEOUT_INIT = 1,
+	BPF_SOCK_OPS_RWND_INIT = 2,
+	BPF_SOCK_OPS_TCP_CONNECT_CB = 3,
+	BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB = 4,
+	BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB = 5,
+	BPF_SOCK_OPS_NEEDS_ECN = 6,
+	BPF_SOCK_OPS_BASE_RTT = 7,
+	BPF_SOCK_OPS_RTO_CB = 8,
+	BPF_SOCK_OPS_RETRANS_CB = 9,
+	BPF_SOCK_OPS_STATE_CB = 10,
+	BPF_SOCK_OPS_TCP_LISTEN_CB = 11,
+	BPF_SOCK_OPS_RTT_CB = 12,
+	BPF_SOCK_OPS_PARSE_HDR_OPT_CB = 13,
+	BPF_SOCK_OPS_HDR_OPT_LEN_CB = 14,
+	BPF_SOCK_OPS_WRITE_HDR_OPT_CB = 15,
+	BPF_SOCK_OPS_TSTAMP_SCHED_CB = 16,
+	BPF_SOCK_OPS_TSTAMP_SND_SW_CB = 17,
+	BPF_SOCK_OPS_TSTAMP_SND_HW_CB = 18,
+	BPF_SOCK_OPS_TSTAMP_ACK_CB = 19,
+	BPF_SOCK_OPS_TSTAMP_SENDMSG_CB = 20,
+};
+
+struct splice_pipe_desc {
+	struct page **pages;
+	struct partial_page *partial;
+	int nr_pages;
+	unsigned int nr_pages_max;
+	const struct pipe_buf_operations *ops;
+	void (*spd_release)(struct splice_pipe_desc *, unsigned int);
+};
+
+typedef __u16 __sum16;
+
+struct iphdr {
+	__u8 ihl: 4;
+	__u8 version: 4;
+	__u8 tos;
+	__be16 tot_len;
+	__be16 id;
+	__be16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__sum16 check;
+	union {
+		struct {
+			__be32 saddr;
+			__be32 daddr;
+		};
+		struct {
+			__be32 saddr;
+			__be32 daddr;
+		} addrs;
+	};
+};
+
+enum {
+	SCM_TSTAMP_SND = 0,
+	SCM_TSTAMP_SCHED = 1,
+	SCM_TSTAMP_ACK = 2,
+	SCM_TSTAMP_COMPLETION = 3,
+};
+
+struct hlist_nulls_head {
+	struct hlist_nulls_node *first;
+};
+
+struct rtable;
+
+struct fnhe_hash_bucket;
+
+struct fib_nh_common {
+	struct net_device *nhc_dev;
+	netdevice_tracker nhc_dev_tracker;
+	int nhc_oif;
+	unsigned char nhc_scope;
+	u8 nhc_family;
+	u8 nhc_gw_family;
+	unsigned char nhc_flags;
+	struct lwtunnel_state *nhc_lwtstate;
+	union {
+		__be32 ipv4;
+		struct in6_addr ipv6;
+	} nhc_gw;
+	int nhc_weight;
+	atomic_t nhc_upper_bound;
+	struct rtable **nhc_pcpu_rth_output;
+	struct rtable *nhc_rth_input;
+	struct fnhe_hash_bucket *nhc_exceptions;
+};
+
+struct rt6_exception_bucket;
+
+struct fib6_nh {
+	struct fib_nh_common nh_common;
+	struct rt6_info **rt6i_pcpu;
+	struct rt6_exception_bucket *rt6i_exception_bucket;
+};
+
+struct drop_reason_list {
+	const char * const *reasons;
+	size_t n_reasons;
+};
+
+struct ack_sample {
+	u32 pkts_acked;
+	s32 rtt_us;
+	u32 in_flight;
+};
+
+struct rate_sample {
+	u64 prior_mstamp;
+	u32 prior_delivered;
+	u32 prior_delivered_ce;
+	s32 delivered;
+	s32 delivered_ce;
+	long int interval_us;
+	u32 snd_interval_us;
+	u32 rcv_interval_us;
+	long int rtt_us;
+	int losses;
+	u32 acked_sacked;
+	u32 prior_in_flight;
+	u32 last_end_seq;
+	bool is_app_limited;
+	bool is_retrans;
+	bool is_ack_delayed;
+};
+
+struct vlan_type_depth {
+	__be16 type;
+	u16 depth;
+};
+
+typedef int (*sendmsg_func)(struct sock *, struct msghdr *);
+
+enum skb_drop_reason_subsys {
+	SKB_DROP_REASON_SUBSYS_CORE = 0,
+	SKB_DROP_REASON_SUBSYS_MAC80211_UNUSABLE = 1,
+	SKB_DROP_REASON_SUBSYS_OPENVSWITCH = 2,
+	SKB_DROP_REASON_SUBSYS_QDISC = 3,
+	SKB_DROP_REASON_SUBSYS_NUM = 4,
+};
+
+struct __kernel_old_timespec {
+	__kernel_old_time_t tv_sec;
+	__kernel_long_t tv_nsec;
+};
+
+struct sockaddr_un {
+	__kernel_sa_family_t sun_family;
+	char sun_path[108];
+};
+
+struct gnet_stats_basic_sync {
+	u64_stats_t bytes;
+	u64_stats_t packets;
+	struct u64_stats_sync syncp;
+};
+
+struct pernet_operations {
+	struct list_head list;
+	int (*init)(struct net *);
+	void (*pre_exit)(struct net *);
+	void (*exit)(struct net *);
+	void (*exit_batch)(struct list_head *);
+	void (*exit_rtnl)(struct net *, struct list_head *);
+	unsigned int * const id;
+	const size_t size;
+};
+
+enum {
+	RTM_BASE = 16,
+	RTM_NEWLINK = 16,
+	RTM_DELLINK = 17,
+	RTM_GETLINK = 18,
+	RTM_SETLINK = 19,
+	RTM_NEWADDR = 20,
+	RTM_DELADDR = 21,
+	RTM_GETADDR = 22,
+	RTM_NEWROUTE = 24,
+	RTM_DELROUTE = 25,
+	RTM_GETROUTE = 26,
+	RTM_NEWNEIGH = 28,
+	RTM_DELNEIGH = 29,
+	RTM_GETNEIGH = 30,
+	RTM_NEWRULE = 32,
+	RTM_DELRULE = 33,
+	RTM_GETRULE = 34,
+	RTM_NEWQDISC = 36,
+	RTM_DELQDISC = 37,
+	RTM_GETQDISC = 38,
+	RTM_NEWTCLASS = 40,
+	RTM_DELTCLASS = 41,
+	RTM_GETTCLASS = 42,
+	RTM_NEWTFILTER = 44,
+	RTM_DELTFILTER = 45,
+	RTM_GETTFILTER = 46,
+	RTM_NEWACTION = 48,
+	RTM_DELACTION = 49,
+	RTM_GETACTION = 50,
+	RTM_NEWPREFIX = 52,
+	RTM_NEWMULTICAST = 56,
+	RTM_DELMULTICAST = 57,
+	RTM_GETMULTICAST = 58,
+	RTM_NEWANYCAST = 60,
+	RTM_DELANYCAST = 61,
+	RTM_GETANYCAST = 62,
+	RTM_NEWNEIGHTBL = 64,
+	RTM_GETNEIGHTBL = 66,
+	RTM_SETNEIGHTBL = 67,
+	RTM_NEWNDUSEROPT = 68,
+	RTM_NEWADDRLABEL = 72,
+	RTM_DELADDRLABEL = 73,
+	RTM_GETADDRLABEL = 74,
+	RTM_GETDCB = 78,
+	RTM_SETDCB = 79,
+	RTM_NEWNETCONF = 80,
+	RTM_DELNETCONF = 81,
+	RTM_GETNETCONF = 82,
+	RTM_NEWMDB = 84,
+	RTM_DELMDB = 85,
+	RTM_GETMDB = 86,
+	RTM_NEWNSID = 88,
+	RTM_DELNSID = 89,
+	RTM_GETNSID = 90,
+	RTM_NEWSTATS = 92,
+	RTM_GETSTATS = 94,
+	RTM_SETSTATS = 95,
+	RTM_NEWCACHEREPORT = 96,
+	RTM_NEWCHAIN = 100,
+	RTM_DELCHAIN = 101,
+	RTM_GETCHAIN = 102,
+	RTM_NEWNEXTHOP = 104,
+	RTM_DELNEXTHOP = 105,
+	RTM_GETNEXTHOP = 106,
+	RTM_NEWLINKPROP = 108,
+	RTM_DELLINKPROP = 109,
+	RTM_GETLINKPROP = 110,
+	RTM_NEWVLAN = 112,
+	RTM_DELVLAN = 113,
+	RTM_GETVLAN = 114,
+	RTM_NEWNEXTHOPBUCKET = 116,
+	RTM_DELNEXTHOPBUCKET = 117,
+	RTM_GETNEXTHOPBUCKET = 118,
+	RTM_NEWTUNNEL = 120,
+	RTM_DELTUNNEL = 121,
+	RTM_GETTUNNEL = 122,
+	__RTM_MAX = 123,
+};
+
+enum {
+	NETNSA_NONE = 0,
+	NETNSA_NSID = 1,
+	NETNSA_PID = 2,
+	NETNSA_FD = 3,
+	NETNSA_TARGET_NSID = 4,
+	NETNSA_CURRENT_NSID = 5,
+	__NETNSA_MAX = 6,
+};
+
+enum {
+	NLA_UNSPEC = 0,
+	NLA_U8 = 1,
+	NLA_U16 = 2,
+	NLA_U32 = 3,
+	NLA_U64 = 4,
+	NLA_STRING = 5,
+	NLA_FLAG = 6,
+	NLA_MSECS = 7,
+	NLA_NESTED = 8,
+	NLA_NESTED_ARRAY = 9,
+	NLA_NUL_STRING = 10,
+	NLA_BINARY = 11,
+	NLA_S8 = 12,
+	NLA_S16 = 13,
+	NLA_S32 = 14,
+	NLA_S64 = 15,
+	NLA_BITFIELD32 = 16,
+	NLA_REJECT = 17,
+	NLA_BE16 = 18,
+	NLA_BE32 = 19,
+	NLA_SINT = 20,
+	NLA_UINT = 21,
+	__NLA_TYPE_MAX = 22,
+};
+
+typedef int (*rtnl_doit_func)(struct sk_buff *, struct nlmsghdr *, struct netlink_ext_ack *);
+
+typedef int (*rtnl_dumpit_func)(struct sk_buff *, struct netlink_callback *);
+
+struct rtnl_msg_handler {
+	struct module *owner;
+	int protocol;
+	int msgtype;
+	rtnl_doit_func doit;
+	rtnl_dumpit_func dumpit;
+	int flags;
+};
+
+enum {
+	TCA_UNSPEC = 0,
+	TCA_KIND = 1,
+	TCA_OPTIONS = 2,
+	TCA_STATS = 3,
+	TCA_XSTATS = 4,
+	TCA_RATE = 5,
+	TCA_FCNT = 6,
+	TCA_STATS2 = 7,
+	TCA_STAB = 8,
+	TCA_PAD = 9,
+	TCA_DUMP_INVISIBLE = 10,
+	TCA_CHAIN = 11,
+	TCA_HW_OFFLOAD = 12,
+	TCA_INGRESS_BLOCK = 13,
+	TCA_EGRESS_BLOCK = 14,
+	TCA_DUMP_FLAGS = 15,
+	TCA_EXT_WARN_MSG = 16,
+	__TCA_MAX = 17,
+};
+
+struct napi_struct;
+
+struct page_pool_params_fast {
+	unsigned int order;
+	unsigned int pool_size;
+	int nid;
+	struct device *dev;
+	struct napi_struct *napi;
+	enum dma_data_direction dma_dir;
+	unsigned int max_len;
+	unsigned int offset;
+};
+
+struct pp_alloc_cache {
+	u32 count;
+	netmem_ref cache[128];
+};
+
+struct ptr_ring {
+	int producer;
+	spinlock_t producer_lock;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	int consumer_head;
+	int consumer_tail;
+	spinlock_t consumer_lock;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	int size;
+	int batch;
+	void **queue;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct page_pool_params_slow {
+	struct net_device *netdev;
+	unsigned int queue_idx;
+	unsigned int flags;
+	void (*init_callback)(netmem_ref, void *);
+	void *init_arg;
+};
+
+struct page_pool {
+	struct page_pool_params_fast p;
+	int cpuid;
+	u32 pages_state_hold_cnt;
+	bool has_init_callback: 1;
+	bool dma_map: 1;
+	bool dma_sync: 1;
+	bool dma_sync_for_cpu: 1;
+	long: 0;
+	__u8 __cacheline_group_begin__frag[0];
+	long int frag_users;
+	netmem_ref frag_page;
+	unsigned int frag_offset;
+	long: 0;
+	__u8 __cacheline_group_end__frag[0];
+	long: 64;
+	struct {} __cacheline_group_pad__frag;
+	struct delayed_work release_dw;
+	void (*disconnect)(void *);
+	long unsigned int defer_start;
+	long unsigned int defer_warn;
+	u32 xdp_mem_id;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	struct pp_alloc_cache alloc;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	struct ptr_ring ring;
+	void *mp_priv;
+	const struct memory_provider_ops *mp_ops;
+	struct xarray dma_mapped;
+	atomic_t pages_state_release_cnt;
+	refcount_t user_cnt;
+	u64 destroy_cnt;
+	struct page_pool_params_slow slow;
+	struct {
+		struct hlist_node list;
+		ktime_t detach_time;
+		u32 id;
+	} user;
+	long: 64;
+	long: 64;
+};
+
+enum {
+	IF_OPER_UNKNOWN = 0,
+	IF_OPER_NOTPRESENT = 1,
+	IF_OPER_DOWN = 2,
+	IF_OPER_LOWERLAYERDOWN = 3,
+	IF_OPER_TESTING = 4,
+	IF_OPER_DORMANT = 5,
+	IF_OPER_UP = 6,
+};
+
+struct rtnl_hw_stats64 {
+	__u64 rx_packets;
+	__u64 tx_packets;
+	__u64 rx_bytes;
+	__u64 tx_bytes;
+	__u64 rx_errors;
+	__u64 tx_errors;
+	__u64 rx_dropped;
+	__u64 tx_dropped;
+	__u64 multicast;
+};
+
+struct net_device_core_stats {
+	long unsigned int rx_dropped;
+	long unsigned int tx_dropped;
+	long unsigned int rx_nohandler;
+	long unsigned int rx_otherhost_dropped;
+};
+
+struct gro_node {
+	long unsigned int bitmask;
+	struct gro_list hash[8];
+	struct list_head rx_list;
+	u32 rx_count;
+	u32 cached_napi_id;
+};
+
+struct irq_affinity_notify {
+	unsigned int irq;
+	struct kref kref;
+	struct work_struct work;
+	void (*notify)(struct irq_affinity_notify *, const cpumask_t *);
+	void (*release)(struct kref *);
+};
+
+struct napi_struct {
+	long unsigned int state;
+	struct list_head poll_list;
+	int weight;
+	u32 defer_hard_irqs_count;
+	int (*poll)(struct napi_struct *, int);
+	int list_owner;
+	struct net_device *dev;
+	struct sk_buff *skb;
+	struct gro_node gro;
+	struct hrtimer timer;
+	struct task_struct *thread;
+	long unsigned int gro_flush_timeout;
+	long unsigned int irq_suspend_timeout;
+	u32 defer_hard_irqs;
+	u32 napi_id;
+	struct list_head dev_list;
+	struct hlist_node napi_hash_node;
+	int irq;
+	struct irq_affinity_notify notify;
+	int napi_rmap_idx;
+	int index;
+	struct napi_config *config;
+};
+
+enum {
+	NAPIF_STATE_SCHED = 1,
+	NAPIF_STATE_MISSED = 2,
+	NAPIF_STATE_DISABLE = 4,
+	NAPIF_STATE_NPSVC = 8,
+	NAPIF_STATE_LISTED = 16,
+	NAPIF_STATE_NO_BUSY_POLL = 32,
+	NAPIF_STATE_IN_BUSY_POLL = 64,
+	NAPIF_STATE_PREFER_BUSY_POLL = 128,
+	NAPIF_STATE_THREADED = 256,
+	NAPIF_STATE_SCHED_THREADED = 512,
+	NAPIF_STATE_HAS_NOTIFIER = 1024,
+	NAPIF_STATE_THREADED_BUSY_POLL = 2048,
+};
+
+struct dql {
+	unsigned int num_queued;
+	unsigned int adj_limit;
+	unsigned int last_obj_cnt;
+	short unsigned int stall_thrs;
+	long unsigned int history_head;
+	long unsigned int history[4];
+	long: 64;
+	unsigned int limit;
+	unsigned int num_completed;
+	unsigned int prev_ovlimit;
+	unsigned int prev_num_queued;
+	unsigned int prev_last_obj_cnt;
+	unsigned int lowest_slack;
+	long unsigned int slack_start_time;
+	unsigned int max_limit;
+	unsigned int min_limit;
+	unsigned int slack_hold_time;
+	short unsigned int stall_max;
+	long unsigned int last_reap;
+	long unsigned int stall_cnt;
+};
+
+struct netdev_queue {
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	struct Qdisc *qdisc;
+	struct Qdisc *qdisc_sleeping;
+	struct kobject kobj;
+	const struct attribute_group **groups;
+	long unsigned int tx_maxrate;
+	atomic_long_t trans_timeout;
+	struct net_device *sb_dev;
+	long: 64;
+	struct dql dql;
+	spinlock_t _xmit_lock;
+	int xmit_lock_owner;
+	long unsigned int trans_start;
+	long unsigned int state;
+	struct napi_struct *napi;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct qdisc_skb_head {
+	struct sk_buff *head;
+	struct sk_buff *tail;
+	__u32 qlen;
+	spinlock_t lock;
+};
+
+struct gnet_stats_queue {
+	__u32 qlen;
+	__u32 backlog;
+	__u32 drops;
+	__u32 requeues;
+	__u32 overlimits;
+};
+
+struct qdisc_size_table;
+
+struct net_rate_estimator;
+
+struct Qdisc {
+	int (*enqueue)(struct sk_buff *, struct Qdisc *, struct sk_buff **);
+	struct sk_buff * (*dequeue)(struct Qdisc *);
+	unsigned int flags;
+	u32 limit;
+	const struct Qdisc_ops *ops;
+	struct qdisc_size_table *stab;
+	struct hlist_node hash;
+	u32 handle;
+	u32 parent;
+	int depth;
+	struct netdev_queue *dev_queue;
+	struct net_rate_estimator *rate_est;
+	struct gnet_stats_basic_sync *cpu_bstats;
+	struct gnet_stats_queue *cpu_qstats;
+	int pad;
+	refcount_t refcnt;
+	long: 64;
+	long: 64;
+	__u8 __cacheline_group_begin__Qdisc_read_mostly[0];
+	struct sk_buff_head gso_skb;
+	struct Qdisc *next_sched;
+	struct sk_buff_head skb_bad_txq;
+	__u8 __cacheline_group_end__Qdisc_read_mostly[0];
+	long: 64;
+	__u8 __cacheline_group_begin__Qdisc_write[0];
+	struct qdisc_skb_head q;
+	long unsigned int state;
+	struct gnet_stats_basic_sync bstats;
+	bool running;
+	struct gnet_stats_queue qstats;
+	struct sk_buff *to_free;
+	__u8 __cacheline_group_end__Qdisc_write[0];
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	atomic_long_t defer_count;
+	struct llist_head defer_list;
+	spinlock_t seqlock;
+	struct callback_head rcu;
+	netdevice_tracker dev_tracker;
+	struct lock_class_key root_lock_key;
+	long: 64;
+	long: 64;
+	long: 64;
+	long int privdata[0];
+};
+
+enum net_device_path_type {
+	DEV_PATH_ETHERNET = 0,
+	DEV_PATH_VLAN = 1,
+	DEV_PATH_BRIDGE = 2,
+	DEV_PATH_PPPOE = 3,
+	DEV_PATH_DSA = 4,
+	DEV_PATH_MTK_WDMA = 5,
+	DEV_PATH_TUN = 6,
+};
+
+struct net_device_path {
+	enum net_device_path_type type;
+	const struct net_device *dev;
+	union {
+		struct {
+			u16 id;
+			__be16 proto;
+			u8 h_dest[6];
+		} encap;
+		struct {
+			struct dst_entry *dst;
+			union {
+				struct in_addr src_v4;
+				struct in6_addr src_v6;
+			};
+			union {
+				struct in_addr dst_v4;
+				struct in6_addr dst_v6;
+			};
+			u8 l3_proto;
+		} tun;
+		struct {
+			enum {
+				DEV_PATH_BR_VLAN_KEEP = 0,
+				DEV_PATH_BR_VLAN_TAG = 1,
+				DEV_PATH_BR_VLAN_UNTAG = 2,
+				DEV_PATH_BR_VLAN_UNTAG_HW = 3,
+			} vlan_mode;
+			u16 vlan_id;
+			__be16 vlan_proto;
+		} bridge;
+		struct {
+			int port;
+			u16 proto;
+		} dsa;
+		struct {
+			u8 wdma_idx;
+			u8 queue;
+			u16 wcid;
+			u8 bss;
+			u8 amsdu;
+		} mtk_wdma;
+	};
+};
+
+struct dev_ifalias {
+	struct callback_head rcuhead;
+	char ifalias[0];
+};
+
+struct pcpu_sw_netstats {
+	u64_stats_t rx_packets;
+	u64_stats_t rx_bytes;
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	struct u64_stats_sync syncp;
+};
+
+struct pcpu_dstats {
+	u64_stats_t rx_packets;
+	u64_stats_t rx_bytes;
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	u64_stats_t rx_drops;
+	u64_stats_t tx_drops;
+	struct u64_stats_sync syncp;
+	long: 64;
+	long: 64;
+};
+
+struct packet_type {
+	__be16 type;
+	bool ignore_outgoing;
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	int (*func)(struct sk_buff *, struct net_device *, struct packet_type *, struct net_device *);
+	void (*list_func)(struct list_head *, struct packet_type *, struct net_device *);
+	bool (*id_match)(struct packet_type *, struct sock *);
+	struct net *af_packet_net;
+	void *af_packet_priv;
+	struct list_head list;
+};
+
+struct local_lock {};
+
+typedef struct local_lock local_lock_t;
+
+struct netdev_xmit {
+	u16 recursion;
+	u8 more;
+	u8 skip_txqueue;
+};
+
+struct __call_single_data {
+	struct __call_single_node node;
+	smp_call_func_t func;
+	void *info;
+};
+
+struct numa_drop_counters {
+	atomic_t drops0;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	atomic_t drops1;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct sd_flow_limit;
+
+struct softnet_data {
+	struct list_head poll_list;
+	struct sk_buff_head process_queue;
+	local_lock_t process_queue_bh_lock;
+	unsigned int processed;
+	unsigned int time_squeeze;
+	struct softnet_data *rps_ipi_list;
+	unsigned int received_rps;
+	bool in_net_rx_action;
+	bool in_napi_threaded_poll;
+	struct sd_flow_limit *flow_limit;
+	struct Qdisc *output_queue;
+	struct Qdisc **output_queue_tailp;
+	struct sk_buff *completion_queue;
+	struct netdev_xmit xmit;
+	long: 64;
+	long: 64;
+	long: 64;
+	unsigned int input_queue_head;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	call_single_data_t csd;
+	struct softnet_data *rps_ipi_next;
+	unsigned int cpu;
+	long: 64;
+	long: 64;
+	long int pad[3];
+	unsigned int input_queue_tail;
+	struct sk_buff_head input_pkt_queue;
+	struct napi_struct backlog;
+	long: 64;
+	struct numa_drop_counters drop_counters;
+	int defer_ipi_scheduled;
+	long: 64;
+	long: 64;
+	long: 64;
+	call_single_data_t defer_csd;
+};
+
+enum {
+	NESTED_SYNC_IMM_BIT = 0,
+	NESTED_SYNC_TODO_BIT = 1,
+};
+
+struct phy_plca_cfg {
+	int version;
+	int enabled;
+	int node_id;
+	int node_cnt;
+	int to_tmr;
+	int burst_cnt;
+	int burst_tmr;
+};
+
+struct phy_tdr_config {
+	u32 first;
+	u32 last;
+	u32 step;
+	s8 pair;
+};
+
+struct page_pool_params {
+	union {
+		struct {
+			unsigned int order;
+			unsigned int pool_size;
+			int nid;
+			struct device *dev;
+			struct napi_struct *napi;
+			enum dma_data_direction dma_dir;
+			unsigned int max_len;
+			unsigned int offset;
+		};
+		struct page_pool_params_fast fast;
+	};
+	union {
+		struct {
+			struct net_device *netdev;
+			unsigned int queue_idx;
+			unsigned int flags;
+			void (*init_callback)(netmem_ref, void *);
+			void *init_arg;
+		};
+		struct page_pool_params_slow slow;
+	};
+};
+
+struct pp_memory_provider_params {
+	void *mp_priv;
+	const struct memory_provider_ops *mp_ops;
+	u32 rx_page_size;
+};
+
+struct ipv6hdr {
+	__u8 priority: 4;
+	__u8 version: 4;
+	__u8 flow_lbl[3];
+	__be16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	union {
+		struct {
+			struct in6_addr saddr;
+			struct in6_addr daddr;
+		};
+		struct {
+			struct in6_addr saddr;
+			struct in6_addr daddr;
+		} addrs;
+	};
+};
+
+struct tcphdr {
+	__be16 source;
+	__be16 dest;
+	__be32 seq;
+	__be32 ack_seq;
+	__u16 ae: 1;
+	__u16 res1: 3;
+	__u16 doff: 4;
+	__u16 fin: 1;
+	__u16 syn: 1;
+	__u16 rst: 1;
+	__u16 psh: 1;
+	__u16 ack: 1;
+	__u16 urg: 1;
+	__u16 ece: 1;
+	__u16 cwr: 1;
+	__be16 window;
+	__sum16 check;
+	__be16 urg_ptr;
+};
+
+struct fib_info;
+
+struct fib_nh {
+	struct fib_nh_common nh_common;
+	struct hlist_node nh_hash;
+	struct fib_info *nh_parent;
+	__be32 nh_saddr;
+	int nh_saddr_genid;
+};
+
+struct reset_control;
+
+struct mdio_bus_stats {
+	u64_stats_t transfers;
+	u64_stats_t errors;
+	u64_stats_t writes;
+	u64_stats_t reads;
+	struct u64_stats_sync syncp;
+};
+
+struct mdio_driver_common {
+	struct device_driver driver;
+	int flags;
+};
+
+typedef enum {
+	PHY_INTERFACE_MODE_NA = 0,
+	PHY_INTERFACE_MODE_INTERNAL = 1,
+	PHY_INTERFACE_MODE_MII = 2,
+	PHY_INTERFACE_MODE_GMII = 3,
+	PHY_INTERFACE_MODE_SGMII = 4,
+	PHY_INTERFACE_MODE_TBI = 5,
+	PHY_INTERFACE_MODE_REVMII = 6,
+	PHY_INTERFACE_MODE_RMII = 7,
+	PHY_INTERFACE_MODE_REVRMII = 8,
+	PHY_INTERFACE_MODE_RGMII = 9,
+	PHY_INTERFACE_MODE_RGMII_ID = 10,
+	PHY_INTERFACE_MODE_RGMII_RXID = 11,
+	PHY_INTERFACE_MODE_RGMII_TXID = 12,
+	PHY_INTERFACE_MODE_RTBI = 13,
+	PHY_INTERFACE_MODE_SMII = 14,
+	PHY_INTERFACE_MODE_XGMII = 15,
+	PHY_INTERFACE_MODE_XLGMII = 16,
+	PHY_INTERFACE_MODE_MOCA = 17,
+	PHY_INTERFACE_MODE_PSGMII = 18,
+	PHY_INTERFACE_MODE_QSGMII = 19,
+	PHY_INTERFACE_MODE_TRGMII = 20,
+	PHY_INTERFACE_MODE_100BASEX = 21,
+	PHY_INTERFACE_MODE_1000BASEX = 22,
+	PHY_INTERFACE_MODE_2500BASEX = 23,
+	PHY_INTERFACE_MODE_5GBASER = 24,
+	PHY_INTERFACE_MODE_RXAUI = 25,
+	PHY_INTERFACE_MODE_XAUI = 26,
+	PHY_INTERFACE_MODE_10GBASER = 27,
+	PHY_INTERFACE_MODE_25GBASER = 28,
+	PHY_INTERFACE_MODE_USXGMII = 29,
+	PHY_INTERFACE_MODE_10GKR = 30,
+	PHY_INTERFACE_MODE_QUSGMII = 31,
+	PHY_INTERFACE_MODE_1000BASEKX = 32,
+	PHY_INTERFACE_MODE_10G_QXGMII = 33,
+	PHY_INTERFACE_MODE_50GBASER = 34,
+	PHY_INTERFACE_MODE_LAUI = 35,
+	PHY_INTERFACE_MODE_100GBASEP = 36,
+	PHY_INTERFACE_MODE_MIILITE = 37,
+	PHY_INTERFACE_MODE_MAX = 38,
+} phy_interface_t;
+
+enum phy_mse_channel {
+	PHY_MSE_CHANNEL_A = 0,
+	PHY_MSE_CHANNEL_B = 1,
+	PHY_MSE_CHANNEL_C = 2,
+	PHY_MSE_CHANNEL_D = 3,
+	PHY_MSE_CHANNEL_WORST = 4,
+	PHY_MSE_CHANNEL_LINK = 5,
+};
+
+enum led_brightness {
+	LED_OFF = 0,
+	LED_ON = 1,
+	LED_HALF = 127,
+	LED_FULL = 255,
+};
+
+struct phy_port;
+
+struct ethtool_phy_stats;
+
+struct phy_mse_capability;
+
+struct phy_mse_snapshot;
+
+struct phy_plca_status;
+
+struct phy_driver {
+	struct mdio_driver_common mdiodrv;
+	u32 phy_id;
+	char *name;
+	u32 phy_id_mask;
+	const long unsigned int * const features;
+	u32 flags;
+	const void *driver_data;
+	int (*soft_reset)(struct phy_device *);
+	int (*config_init)(struct phy_device *);
+	int (*probe)(struct phy_device *);
+	int (*get_features)(struct phy_device *);
+	unsigned int (*inband_caps)(struct phy_device *, phy_interface_t);
+	int (*config_inband)(struct phy_device *, unsigned int);
+	int (*get_rate_matching)(struct phy_device *, phy_interface_t);
+	int (*suspend)(struct phy_device *);
+	int (*resume)(struct phy_device *);
+	int (*config_aneg)(struct phy_device *);
+	int (*aneg_done)(struct phy_device *);
+	int (*read_status)(struct phy_device *);
+	int (*config_intr)(struct phy_device *);
+	irqreturn_t (*handle_interrupt)(struct phy_device *);
+	void (*remove)(struct phy_device *);
+	int (*match_phy_device)(struct phy_device *, const struct phy_driver *);
+	int (*set_wol)(struct phy_device *, struct ethtool_wolinfo *);
+	void (*get_wol)(struct phy_device *, struct ethtool_wolinfo *);
+	void (*link_change_notify)(struct phy_device *);
+	int (*read_mmd)(struct phy_device *, int, u16);
+	int (*write_mmd)(struct phy_device *, int, u16, u16);
+	int (*read_page)(struct phy_device *);
+	int (*write_page)(struct phy_device *, int);
+	int (*module_info)(struct phy_device *, struct ethtool_modinfo *);
+	int (*module_eeprom)(struct phy_device *, struct ethtool_eeprom *, u8 *);
+	int (*cable_test_start)(struct phy_device *);
+	int (*cable_test_tdr_start)(struct phy_device *, const struct phy_tdr_config *);
+	int (*cable_test_get_status)(struct phy_device *, bool *);
+	void (*get_phy_stats)(struct phy_device *, struct ethtool_eth_phy_stats *, struct ethtool_phy_stats *);
+	void (*get_link_stats)(struct phy_device *, struct ethtool_link_ext_stats *);
+	int (*update_stats)(struct phy_device *);
+	int (*get_sset_count)(struct phy_device *);
+	void (*get_strings)(struct phy_device *, u8 *);
+	void (*get_stats)(struct phy_device *, struct ethtool_stats *, u64 *);
+	int (*disable_autonomous_eee)(struct phy_device *);
+	int (*get_tunable)(struct phy_device *, struct ethtool_tunable *, void *);
+	int (*set_tunable)(struct phy_device *, struct ethtool_tunable *, const void *);
+	int (*set_loopback)(struct phy_device *, bool, int);
+	int (*get_sqi)(struct phy_device *);
+	int (*get_sqi_max)(struct phy_device *);
+	int (*get_mse_capability)(struct phy_device *, struct phy_mse_capability *);
+	int (*get_mse_snapshot)(struct phy_device *, enum phy_mse_channel, struct phy_mse_snapshot *);
+	int (*get_plca_cfg)(struct phy_device *, struct phy_plca_cfg *);
+	int (*set_plca_cfg)(struct phy_device *, const struct phy_plca_cfg *);
+	int (*get_plca_status)(struct phy_device *, struct phy_plca_status *);
+	int (*led_brightness_set)(struct phy_device *, u8, enum led_brightness);
+	int (*led_blink_set)(struct phy_device *, u8, long unsigned int *, long unsigned int *);
+	int (*led_hw_is_supported)(struct phy_device *, u8, long unsigned int);
+	int (*led_hw_control_set)(struct phy_device *, u8, long unsigned int);
+	int (*led_hw_control_get)(struct phy_device *, u8, long unsigned int *);
+	int (*led_polarity_set)(struct phy_device *, int, long unsigned int);
+	unsigned int (*get_next_update_time)(struct phy_device *);
+	int (*attach_mii_port)(struct phy_device *, struct phy_port *);
+	int (*attach_mdi_port)(struct phy_device *, struct phy_port *);
+};
+
+struct phylink;
+
+struct pse_control;
+
+struct devlink_port_phys_attrs {
+	u32 port_number;
+	u32 split_subport_number;
+};
+
+struct devlink_port_pci_pf_attrs {
+	u32 controller;
+	u16 pf;
+	u8 external: 1;
+};
+
+struct devlink_port_pci_vf_attrs {
+	u32 controller;
+	u16 pf;
+	u16 vf;
+	u8 external: 1;
+};
+
+struct devlink_port_pci_sf_attrs {
+	u32 controller;
+	u32 sf;
+	u16 pf;
+	u8 external: 1;
+};
+
+struct devlink;
+
+struct ib_device;
+
+enum devlink_port_type {
+	DEVLINK_PORT_TYPE_NOTSET = 0,
+	DEVLINK_PORT_TYPE_AUTO = 1,
+	DEVLINK_PORT_TYPE_ETH = 2,
+	DEVLINK_PORT_TYPE_IB = 3,
+};
+
+enum devlink_port_fn_state {
+	DEVLINK_PORT_FN_STATE_INACTIVE = 0,
+	DEVLINK_PORT_FN_STATE_ACTIVE = 1,
+};
+
+enum devlink_port_fn_opstate {
+	DEVLINK_PORT_FN_OPSTATE_DETACHED = 0,
+	DEVLINK_PORT_FN_OPSTATE_ATTACHED = 1,
+};
+
+struct devlink_port_ops {
+	int (*port_split)(struct devlink *, struct devlink_port *, unsigned int, struct netlink_ext_ack *);
+	int (*port_unsplit)(struct devlink *, struct devlink_port *, struct netlink_ext_ack *);
+	int (*port_type_set)(struct devlink_port *, enum devlink_port_type);
+	int (*port_del)(struct devlink *, struct devlink_port *, struct netlink_ext_ack *);
+	int (*port_fn_hw_addr_get)(struct devlink_port *, u8 *, int *, struct netlink_ext_ack *);
+	int (*port_fn_hw_addr_set)(struct devlink_port *, const u8 *, int, struct netlink_ext_ack *);
+	int (*port_fn_roce_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
+	int (*port_fn_roce_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
+	int (*port_fn_migratable_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
+	int (*port_fn_migratable_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
+	int (*port_fn_state_get)(struct devlink_port *, enum devlink_port_fn_state *, enum devlink_port_fn_opstate *, struct netlink_ext_ack *);
+	int (*port_fn_state_set)(struct devlink_port *, enum devlink_port_fn_state, struct netlink_ext_ack *);
+	int (*port_fn_ipsec_crypto_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
+	int (*port_fn_ipsec_crypto_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
+	int (*port_fn_ipsec_packet_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
+	int (*port_fn_ipsec_packet_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
+	int (*port_fn_max_io_eqs_get)(struct devlink_port *, u32 *, struct netlink_ext_ack *);
+	int (*port_fn_max_io_eqs_set)(struct devlink_port *, u32, struct netlink_ext_ack *);
+};
+
+struct devlink_linecard;
+
+struct nh_grp_entry;
+
+struct nh_res_bucket {
+	struct nh_grp_entry *nh_entry;
+	atomic_long_t used_time;
+	long unsigned int migrated_time;
+	bool occupied;
+	u8 nh_flags;
+};
+
+struct nexthop;
+
+struct nh_grp_entry_stats;
+
+struct nh_grp_entry {
+	struct nexthop *nh;
+	struct nh_grp_entry_stats *stats;
+	u16 weight;
+	union {
+		struct {
+			atomic_t upper_bound;
+		} hthr;
+		struct {
+			struct list_head uw_nh_entry;
+			u16 count_buckets;
+			u16 wants_buckets;
+		} res;
+	};
+	struct list_head nh_list;
+	struct nexthop *nh_parent;
+	u64 packets_hw;
+};
+
+struct ip_tunnel_key {
+	__be64 tun_id;
+	union {
+		struct {
+			__be32 src;
+			__be32 dst;
+		} ipv4;
+		struct {
+			struct in6_addr src;
+			struct in6_addr dst;
+		} ipv6;
+	} u;
+	long unsigned int tun_flags[1];
+	__be32 label;
+	u32 nhid;
+	u8 tos;
+	u8 ttl;
+	__be16 tp_src;
+	__be16 tp_dst;
+	__u8 flow_flags;
+};
+
+struct ip_tunnel_encap {
+	u16 type;
+	u16 flags;
+	__be16 sport;
+	__be16 dport;
+};
+
+struct dst_cache_pcpu;
+
+struct dst_cache {
+	struct dst_cache_pcpu *cache;
+	long unsigned int reset_ts;
+};
+
+struct ip_tunnel_info {
+	struct ip_tunnel_key key;
+	struct ip_tunnel_encap encap;
+	struct dst_cache dst_cache;
+	u8 options_len;
+	u8 mode;
+	long: 0;
+	u8 options[0];
+};
+
+struct hw_port_info {
+	struct net_device *lower_dev;
+	u32 port_id;
+};
+
+typedef u64 sci_t;
+
+struct macsec_info {
+	sci_t sci;
+};
+
+struct xfrm_md_info {
+	u32 if_id;
+	int link;
+	struct dst_entry *dst_orig;
+};
+
+struct udp_tunnel_nic_ops {
+	void (*get_port)(struct net_device *, unsigned int, unsigned int, struct udp_tunnel_info *);
+	void (*set_port_priv)(struct net_device *, unsigned int, unsigned int, u8);
+	void (*add_port)(struct net_device *, struct udp_tunnel_info *);
+	void (*del_port)(struct net_device *, struct udp_tunnel_info *);
+	void (*reset_ntf)(struct net_device *);
+	size_t (*dump_size)(struct net_device *, unsigned int);
+	int (*dump_write)(struct net_device *, unsigned int, struct sk_buff *);
+	void (*assert_locked)(struct net_device *);
+	void (*lock)(struct net_device *);
+	void (*unlock)(struct net_device *);
+};
+
+enum {
+	NAPI_F_PREFER_BUSY_POLL = 1,
+	NAPI_F_END_ON_RESCHED = 2,
+};
+
+enum bpf_xdp_mode {
+	XDP_MODE_SKB = 0,
+	XDP_MODE_DRV = 1,
+	XDP_MODE_HW = 2,
+	__MAX_XDP_MODE = 3,
+};
+
+typedef int (*bpf_op_t)(struct net_device *, struct netdev_bpf *);
+
+enum netdev_offload_xstats_type {
+	NETDEV_OFFLOAD_XSTATS_TYPE_L3 = 1,
+};
+
+enum netdev_queue_type {
+	NETDEV_QUEUE_TYPE_RX = 0,
+	NETDEV_QUEUE_TYPE_TX = 1,
+};
+
+enum netdev_napi_threaded {
+	NETDEV_NAPI_THREADED_DISABLED = 0,
+	NETDEV_NAPI_THREADED_ENABLED = 1,
+	NETDEV_NAPI_THREADED_BUSY_POLL = 2,
+};
+
+enum xps_map_type {
+	XPS_CPUS = 0,
+	XPS_RXQS = 1,
+	XPS_MAPS_MAX = 2,
+};
+
+enum netdev_cmd {
+	NETDEV_UP = 1,
+	NETDEV_DOWN = 2,
+	NETDEV_REBOOT = 3,
+	NETDEV_CHANGE = 4,
+	NETDEV_REGISTER = 5,
+	NETDEV_UNREGISTER = 6,
+	NETDEV_CHANGEMTU = 7,
+	NETDEV_CHANGEADDR = 8,
+	NETDEV_PRE_CHANGEADDR = 9,
+	NETDEV_GOING_DOWN = 10,
+	NETDEV_CHANGENAME = 11,
+	NETDEV_FEAT_CHANGE = 12,
+	NETDEV_BONDING_FAILOVER = 13,
+	NETDEV_PRE_UP = 14,
+	NETDEV_PRE_TYPE_CHANGE = 15,
+	NETDEV_POST_TYPE_CHANGE = 16,
+	NETDEV_POST_INIT = 17,
+	NETDEV_PRE_UNINIT = 18,
+	NETDEV_RELEASE = 19,
+	NETDEV_NOTIFY_PEERS = 20,
+	NETDEV_JOIN = 21,
+	NETDEV_CHANGEUPPER = 22,
+	NETDEV_RESEND_IGMP = 23,
+	NETDEV_PRECHANGEMTU = 24,
+	NETDEV_CHANGEINFODATA = 25,
+	NETDEV_BONDING_INFO = 26,
+	NETDEV_PRECHANGEUPPER = 27,
+	NETDEV_CHANGELOWERSTATE = 28,
+	NETDEV_UDP_TUNNEL_PUSH_INFO = 29,
+	NETDEV_UDP_TUNNEL_DROP_INFO = 30,
+	NETDEV_CHANGE_TX_QUEUE_LEN = 31,
+	NETDEV_CVLAN_FILTER_PUSH_INFO = 32,
+	NETDEV_CVLAN_FILTER_DROP_INFO = 33,
+	NETDEV_SVLAN_FILTER_PUSH_INFO = 34,
+	NETDEV_SVLAN_FILTER_DROP_INFO = 35,
+	NETDEV_OFFLOAD_XSTATS_ENABLE = 36,
+	NETDEV_OFFLOAD_XSTATS_DISABLE = 37,
+	NETDEV_OFFLOAD_XSTATS_REPORT_USED = 38,
+	NETDEV_OFFLOAD_XSTATS_REPORT_DELTA = 39,
+	NETDEV_XDP_FEAT_CHANGE = 40,
+};
+
+enum {
+	NDA_UNSPEC = 0,
+	NDA_DST = 1,
+	NDA_LLADDR = 2,
+	NDA_CACHEINFO = 3,
+	NDA_PROBES = 4,
+	NDA_VLAN = 5,
+	NDA_PORT = 6,
+	NDA_VNI = 7,
+	NDA_IFINDEX = 8,
+	NDA_MASTER = 9,
+	NDA_LINK_NETNSID = 10,
+	NDA_SRC_VNI = 11,
+	NDA_PROTOCOL = 12,
+	NDA_NH_ID = 13,
+	NDA_FDB_EXT_ATTRS = 14,
+	NDA_FLAGS_EXT = 15,
+	NDA_NDM_STATE_MASK = 16,
+	NDA_NDM_FLAGS_MASK = 17,
+	__NDA_MAX = 18,
+};
+
+struct rtnl_link_stats64 {
+	__u64 rx_packets;
+	__u64 tx_packets;
+	__u64 rx_bytes;
+	__u64 tx_bytes;
+	__u64 rx_errors;
+	__u64 tx_errors;
+	__u64 rx_dropped;
+	__u64 tx_dropped;
+	__u64 multicast;
+	__u64 collisions;
+	__u64 rx_length_errors;
+	__u64 rx_over_errors;
+	__u64 rx_crc_errors;
+	__u64 rx_frame_errors;
+	__u64 rx_fifo_errors;
+	__u64 rx_missed_errors;
+	__u64 tx_aborted_errors;
+	__u64 tx_carrier_errors;
+	__u64 tx_fifo_errors;
+	__u64 tx_heartbeat_errors;
+	__u64 tx_window_errors;
+	__u64 rx_compressed;
+	__u64 tx_compressed;
+	__u64 rx_nohandler;
+	__u64 rx_otherhost_dropped;
+};
+
+enum {
+	IFLA_UNSPEC = 0,
+	IFLA_ADDRESS = 1,
+	IFLA_BROADCAST = 2,
+	IFLA_IFNAME = 3,
+	IFLA_MTU = 4,
+	IFLA_LINK = 5,
+	IFLA_QDISC = 6,
+	IFLA_STATS = 7,
+	IFLA_COST = 8,
+	IFLA_PRIORITY = 9,
+	IFLA_MASTER = 10,
+	IFLA_WIRELESS = 11,
+	IFLA_PROTINFO = 12,
+	IFLA_TXQLEN = 13,
+	IFLA_MAP = 14,
+	IFLA_WEIGHT = 15,
+	IFLA_OPERSTATE = 16,
+	IFLA_LINKMODE = 17,
+	IFLA_LINKINFO = 18,
+	IFLA_NET_NS_PID = 19,
+	IFLA_IFALIAS = 20,
+	IFLA_NUM_VF = 21,
+	IFLA_VFINFO_LIST = 22,
+	IFLA_STATS64 = 23,
+	IFLA_VF_PORTS = 24,
+	IFLA_PORT_SELF = 25,
+	IFLA_AF_SPEC = 26,
+	IFLA_GROUP = 27,
+	IFLA_NET_NS_FD = 28,
+	IFLA_EXT_MASK = 29,
+	IFLA_PROMISCUITY = 30,
+	IFLA_NUM_TX_QUEUES = 31,
+	IFLA_NUM_RX_QUEUES = 32,
+	IFLA_CARRIER = 33,
+	IFLA_PHYS_PORT_ID = 34,
+	IFLA_CARRIER_CHANGES = 35,
+	IFLA_PHYS_SWITCH_ID = 36,
+	IFLA_LINK_NETNSID = 37,
+	IFLA_PHYS_PORT_NAME = 38,
+	IFLA_PROTO_DOWN = 39,
+	IFLA_GSO_MAX_SEGS = 40,
+	IFLA_GSO_MAX_SIZE = 41,
+	IFLA_PAD = 42,
+	IFLA_XDP = 43,
+	IFLA_EVENT = 44,
+	IFLA_NEW_NETNSID = 45,
+	IFLA_IF_NETNSID = 46,
+	IFLA_TARGET_NETNSID = 46,
+	IFLA_CARRIER_UP_COUNT = 47,
+	IFLA_CARRIER_DOWN_COUNT = 48,
+	IFLA_NEW_IFINDEX = 49,
+	IFLA_MIN_MTU = 50,
+	IFLA_MAX_MTU = 51,
+	IFLA_PROP_LIST = 52,
+	IFLA_ALT_IFNAME = 53,
+	IFLA_PERM_ADDRESS = 54,
+	IFLA_PROTO_DOWN_REASON = 55,
+	IFLA_PARENT_DEV_NAME = 56,
+	IFLA_PARENT_DEV_BUS_NAME = 57,
+	IFLA_GRO_MAX_SIZE = 58,
+	IFLA_TSO_MAX_SIZE = 59,
+	IFLA_TSO_MAX_SEGS = 60,
+	IFLA_ALLMULTI = 61,
+	IFLA_DEVLINK_PORT = 62,
+	IFLA_GSO_IPV4_MAX_SIZE = 63,
+	IFLA_GRO_IPV4_MAX_SIZE = 64,
+	IFLA_DPLL_PIN = 65,
+	IFLA_MAX_PACING_OFFLOAD_HORIZON = 66,
+	IFLA_NETNS_IMMUTABLE = 67,
+	IFLA_HEADROOM = 68,
+	IFLA_TAILROOM = 69,
+	__IFLA_MAX = 70,
+};
+
+enum {
+	IFLA_PROTO_DOWN_REASON_UNSPEC = 0,
+	IFLA_PROTO_DOWN_REASON_MASK = 1,
+	IFLA_PROTO_DOWN_REASON_VALUE = 2,
+	__IFLA_PROTO_DOWN_REASON_CNT = 3,
+	IFLA_PROTO_DOWN_REASON_MAX = 2,
+};
+
+enum {
+	IFLA_BRPORT_UNSPEC = 0,
+	IFLA_BRPORT_STATE = 1,
+	IFLA_BRPORT_PRIORITY = 2,
+	IFLA_BRPORT_COST = 3,
+	IFLA_BRPORT_MODE = 4,
+	IFLA_BRPORT_GUARD = 5,
+	IFLA_BRPORT_PROTECT = 6,
+	IFLA_BRPORT_FAST_LEAVE = 7,
+	IFLA_BRPORT_LEARNING = 8,
+	IFLA_BRPORT_UNICAST_FLOOD = 9,
+	IFLA_BRPORT_PROXYARP = 10,
+	IFLA_BRPORT_LEARNING_SYNC = 11,
+	IFLA_BRPORT_PROXYARP_WIFI = 12,
+	IFLA_BRPORT_ROOT_ID = 13,
+	IFLA_BRPORT_BRIDGE_ID = 14,
+	IFLA_BRPORT_DESIGNATED_PORT = 15,
+	IFLA_BRPORT_DESIGNATED_COST = 16,
+	IFLA_BRPORT_ID = 17,
+	IFLA_BRPORT_NO = 18,
+	IFLA_BRPORT_TOPOLOGY_CHANGE_ACK = 19,
+	IFLA_BRPORT_CONFIG_PENDING = 20,
+	IFLA_BRPORT_MESSAGE_AGE_TIMER = 21,
+	IFLA_BRPORT_FORWARD_DELAY_TIMER = 22,
+	IFLA_BRPORT_HOLD_TIMER = 23,
+	IFLA_BRPORT_FLUSH = 24,
+	IFLA_BRPORT_MULTICAST_ROUTER = 25,
+	IFLA_BRPORT_PAD = 26,
+	IFLA_BRPORT_MCAST_FLOOD = 27,
+	IFLA_BRPORT_MCAST_TO_UCAST = 28,
+	IFLA_BRPORT_VLAN_TUNNEL = 29,
+	IFLA_BRPORT_BCAST_FLOOD = 30,
+	IFLA_BRPORT_GROUP_FWD_MASK = 31,
+	IFLA_BRPORT_NEIGH_SUPPRESS = 32,
+	IFLA_BRPORT_ISOLATED = 33,
+	IFLA_BRPORT_BACKUP_PORT = 34,
+	IFLA_BRPORT_MRP_RING_OPEN = 35,
+	IFLA_BRPORT_MRP_IN_OPEN = 36,
+	IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT = 37,
+	IFLA_BRPORT_MCAST_EHT_HOSTS_CNT = 38,
+	IFLA_BRPORT_LOCKED = 39,
+	IFLA_BRPORT_MAB = 40,
+	IFLA_BRPORT_MCAST_N_GROUPS = 41,
+	IFLA_BRPORT_MCAST_MAX_GROUPS = 42,
+	IFLA_BRPORT_NEIGH_VLAN_SUPPRESS = 43,
+	IFLA_BRPORT_BACKUP_NHID = 44,
+	IFLA_BRPORT_NEIGH_FORWARD_GRAT = 45,
+	__IFLA_BRPORT_MAX = 46,
+};
+
+enum {
+	IFLA_INFO_UNSPEC = 0,
+	IFLA_INFO_KIND = 1,
+	IFLA_INFO_DATA = 2,
+	IFLA_INFO_XSTATS = 3,
+	IFLA_INFO_SLAVE_KIND = 4,
+	IFLA_INFO_SLAVE_DATA = 5,
+	__IFLA_INFO_MAX = 6,
+};
+
+enum {
+	IFLA_VF_INFO_UNSPEC = 0,
+	IFLA_VF_INFO = 1,
+	__IFLA_VF_INFO_MAX = 2,
+};
+
+enum {
+	IFLA_VF_UNSPEC = 0,
+	IFLA_VF_MAC = 1,
+	IFLA_VF_VLAN = 2,
+	IFLA_VF_TX_RATE = 3,
+	IFLA_VF_SPOOFCHK = 4,
+	IFLA_VF_LINK_STATE = 5,
+	IFLA_VF_RATE = 6,
+	IFLA_VF_RSS_QUERY_EN = 7,
+	IFLA_VF_STATS = 8,
+	IFLA_VF_TRUST = 9,
+	IFLA_VF_IB_NODE_GUID = 10,
+	IFLA_VF_IB_PORT_GUID = 11,
+	IFLA_VF_VLAN_LIST = 12,
+	IFLA_VF_BROADCAST = 13,
+	__IFLA_VF_MAX = 14,
+};
+
+enum {
+	IFLA_VF_VLAN_INFO_UNSPEC = 0,
+	IFLA_VF_VLAN_INFO = 1,
+	__IFLA_VF_VLAN_INFO_MAX = 2,
+};
+
+enum {
+	IFLA_VF_STATS_RX_PACKETS = 0,
+	IFLA_VF_STATS_TX_PACKETS = 1,
+	IFLA_VF_STATS_RX_BYTES = 2,
+	IFLA_VF_STATS_TX_BYTES = 3,
+	IFLA_VF_STATS_BROADCAST = 4,
+	IFLA_VF_STATS_MULTICAST = 5,
+	IFLA_VF_STATS_PAD = 6,
+	IFLA_VF_STATS_RX_DROPPED = 7,
+	IFLA_VF_STATS_TX_DROPPED = 8,
+	__IFLA_VF_STATS_MAX = 9,
+};
+
+enum {
+	IFLA_VF_PORT_UNSPEC = 0,
+	IFLA_VF_PORT = 1,
+	__IFLA_VF_PORT_MAX = 2,
+};
+
+enum {
+	IFLA_PORT_UNSPEC = 0,
+	IFLA_PORT_VF = 1,
+	IFLA_PORT_PROFILE = 2,
+	IFLA_PORT_VSI_TYPE = 3,
+	IFLA_PORT_INSTANCE_UUID = 4,
+	IFLA_PORT_HOST_UUID = 5,
+	IFLA_PORT_REQUEST = 6,
+	IFLA_PORT_RESPONSE = 7,
+	__IFLA_PORT_MAX = 8,
+};
+
+enum {
+	IFLA_STATS_UNSPEC = 0,
+	IFLA_STATS_LINK_64 = 1,
+	IFLA_STATS_LINK_XSTATS = 2,
+	IFLA_STATS_LINK_XSTATS_SLAVE = 3,
+	IFLA_STATS_LINK_OFFLOAD_XSTATS = 4,
+	IFLA_STATS_AF_SPEC = 5,
+	__IFLA_STATS_MAX = 6,
+};
+
+enum {
+	IFLA_STATS_GETSET_UNSPEC = 0,
+	IFLA_STATS_GET_FILTERS = 1,
+	IFLA_STATS_SET_OFFLOAD_XSTATS_L3_STATS = 2,
+	__IFLA_STATS_GETSET_MAX = 3,
+};
+
+enum {
+	IFLA_OFFLOAD_XSTATS_UNSPEC = 0,
+	IFLA_OFFLOAD_XSTATS_CPU_HIT = 1,
+	IFLA_OFFLOAD_XSTATS_HW_S_INFO = 2,
+	IFLA_OFFLOAD_XSTATS_L3_STATS = 3,
+	__IFLA_OFFLOAD_XSTATS_MAX = 4,
+};
+
+enum {
+	IFLA_OFFLOAD_XSTATS_HW_S_INFO_UNSPEC = 0,
+	IFLA_OFFLOAD_XSTATS_HW_S_INFO_REQUEST = 1,
+	IFLA_OFFLOAD_XSTATS_HW_S_INFO_USED = 2,
+	__IFLA_OFFLOAD_XSTATS_HW_S_INFO_MAX = 3,
+};
+
+enum {
+	XDP_ATTACHED_NONE = 0,
+	XDP_ATTACHED_DRV = 1,
+	XDP_ATTACHED_SKB = 2,
+	XDP_ATTACHED_HW = 3,
+	XDP_ATTACHED_MULTI = 4,
+};
+
+enum {
+	IFLA_XDP_UNSPEC = 0,
+	IFLA_XDP_FD = 1,
+	IFLA_XDP_ATTACHED = 2,
+	IFLA_XDP_FLAGS = 3,
+	IFLA_XDP_PROG_ID = 4,
+	IFLA_XDP_DRV_PROG_ID = 5,
+	IFLA_XDP_SKB_PROG_ID = 6,
+	IFLA_XDP_HW_PROG_ID = 7,
+	IFLA_XDP_EXPECTED_FD = 8,
+	__IFLA_XDP_MAX = 9,
+};
+
+enum {
+	IFLA_EVENT_NONE = 0,
+	IFLA_EVENT_REBOOT = 1,
+	IFLA_EVENT_FEATURES = 2,
+	IFLA_EVENT_BONDING_FAILOVER = 3,
+	IFLA_EVENT_NOTIFY_PEERS = 4,
+	IFLA_EVENT_IGMP_RESEND = 5,
+	IFLA_EVENT_BONDING_OPTIONS = 6,
+};
+
+enum {
+	IFLA_BRIDGE_FLAGS = 0,
+	IFLA_BRIDGE_MODE = 1,
+	IFLA_BRIDGE_VLAN_INFO = 2,
+	IFLA_BRIDGE_VLAN_TUNNEL_INFO = 3,
+	IFLA_BRIDGE_MRP = 4,
+	IFLA_BRIDGE_CFM = 5,
+	IFLA_BRIDGE_MST = 6,
+	__IFLA_BRIDGE_MAX = 7,
+};
+
+enum {
+	MDBA_SET_ENTRY_UNSPEC = 0,
+	MDBA_SET_ENTRY = 1,
+	MDBA_SET_ENTRY_ATTRS = 2,
+	__MDBA_SET_ENTRY_MAX = 3,
+};
+
+enum {
+	MDBA_GET_ENTRY_UNSPEC = 0,
+	MDBA_GET_ENTRY = 1,
+	MDBA_GET_ENTRY_ATTRS = 2,
+	__MDBA_GET_ENTRY_MAX = 3,
+};
+
+enum {
+	BR_MCAST_DIR_RX = 0,
+	BR_MCAST_DIR_TX = 1,
+	BR_MCAST_DIR_SIZE = 2,
+};
+
+struct ifinfomsg {
+	unsigned char ifi_family;
+	unsigned char __ifi_pad;
+	short unsigned int ifi_type;
+	int ifi_index;
+	unsigned int ifi_flags;
+	unsigned int ifi_change;
+};
+
+struct rtnl_af_ops {
+	struct list_head list;
+	struct srcu_struct srcu;
+	int family;
+	int (*fill_link_af)(struct sk_buff *, const struct net_device *, u32);
+	size_t (*get_link_af_size)(const struct net_device *, u32);
+	int (*validate_link_af)(const struct net_device *, const struct nlattr *, struct netlink_ext_ack *);
+	int (*set_link_af)(struct net_device *, const struct nlattr *, struct netlink_ext_ack *);
+	int (*fill_stats_af)(struct sk_buff *, const struct net_device *);
+	size_t (*get_stats_af_size)(const struct net_device *);
+};
+
+struct dst_metrics {
+	u32 metrics[17];
+	refcount_t refcnt;
+};
+
+struct rtnl_stats_dump_filters {
+	u32 mask[6];
+};
+
+enum {
+	IF_LINK_MODE_DEFAULT = 0,
+	IF_LINK_MODE_DORMANT = 1,
+	IF_LINK_MODE_TESTING = 2,
+};
+
+enum {
+	INET_DIAG_REQ_NONE = 0,
+	INET_DIAG_REQ_BYTECODE = 1,
+	INET_DIAG_REQ_SK_BPF_STORAGES = 2,
+	INET_DIAG_REQ_PROTOCOL = 3,
+	__INET_DIAG_REQ_MAX = 4,
+};
+
+enum {
+	SK_MEMINFO_RMEM_ALLOC = 0,
+	SK_MEMINFO_RCVBUF = 1,
+	SK_MEMINFO_WMEM_ALLOC = 2,
+	SK_MEMINFO_SNDBUF = 3,
+	SK_MEMINFO_FWD_ALLOC = 4,
+	SK_MEMINFO_WMEM_QUEUED = 5,
+	SK_MEMINFO_OPTMEM = 6,
+	SK_MEMINFO_BACKLOG = 7,
+	SK_MEMINFO_DROPS = 8,
+	SK_MEMINFO_VARS = 9,
+};
+
+enum sknetlink_groups {
+	SKNLGRP_NONE = 0,
+	SKNLGRP_INET_TCP_DESTROY = 1,
+	SKNLGRP_INET_UDP_DESTROY = 2,
+	SKNLGRP_INET6_TCP_DESTROY = 3,
+	SKNLGRP_INET6_UDP_DESTROY = 4,
+	__SKNLGRP_MAX = 5,
+};
+
+struct sock_diag_handler {
+	struct module *owner;
+	__u8 family;
+	int (*dump)(struct sk_buff *, struct nlmsghdr *);
+	int (*get_info)(struct sk_buff *, struct sock *);
+	int (*destroy)(struct sk_buff *, struct nlmsghdr *);
+};
+
+struct sock_diag_inet_compat {
+	struct module *owner;
+	int (*fn)(struct sk_buff *, struct nlmsghdr *);
+};
+
+enum hwtstamp_source {
+	HWTSTAMP_SOURCE_NETDEV = 1,
+	HWTSTAMP_SOURCE_PHYLIB = 2,
+};
+
+enum hwtstamp_provider_qualifier {
+	HWTSTAMP_PROVIDER_QUALIFIER_PRECISE = 0,
+	HWTSTAMP_PROVIDER_QUALIFIER_APPROX = 1,
+	HWTSTAMP_PROVIDER_QUALIFIER_CNT = 2,
+};
+
+struct kernel_hwtstamp_config {
+	int flags;
+	int tx_type;
+	int rx_filter;
+	struct ifreq *ifr;
+	bool copied_to_user;
+	enum hwtstamp_source source;
+	enum hwtstamp_provider_qualifier qualifier;
+};
+
+struct hwtstamp_config {
+	int flags;
+	int tx_type;
+	int rx_filter;
+};
+
+struct fib_notifier_ops {
+	int family;
+	struct list_head list;
+	unsigned int (*fib_seq_read)(const struct net *);
+	int (*fib_dump)(struct net *, struct notifier_block *, struct netlink_ext_ack *);
+	struct module *owner;
+	struct callback_head rcu;
+};
+
+enum fib_event_type {
+	FIB_EVENT_ENTRY_REPLACE = 0,
+	FIB_EVENT_ENTRY_APPEND = 1,
+	FIB_EVENT_ENTRY_ADD = 2,
+	FIB_EVENT_ENTRY_DEL = 3,
+	FIB_EVENT_RULE_ADD = 4,
+	FIB_EVENT_RULE_DEL = 5,
+	FIB_EVENT_NH_ADD = 6,
+	FIB_EVENT_NH_DEL = 7,
+	FIB_EVENT_VIF_ADD = 8,
+	FIB_EVENT_VIF_DEL = 9,
+};
+
+struct flow_dissector_mpls_lse {
+	u32 mpls_ttl: 8;
+	u32 mpls_bos: 1;
+	u32 mpls_tc: 3;
+	u32 mpls_label: 20;
+};
+
+struct flow_dissector_key_ports {
+	union {
+		__be32 ports;
+		struct {
+			__be16 src;
+			__be16 dst;
+		};
+	};
+};
+
+struct flow_dissector;
+
+struct flow_match {
+	struct flow_dissector *dissector;
+	void *mask;
+	void *key;
+};
+
+enum flow_action_id {
+	FLOW_ACTION_ACCEPT = 0,
+	FLOW_ACTION_DROP = 1,
+	FLOW_ACTION_TRAP = 2,
+	FLOW_ACTION_GOTO = 3,
+	FLOW_ACTION_REDIRECT = 4,
+	FLOW_ACTION_MIRRED = 5,
+	FLOW_ACTION_REDIRECT_INGRESS = 6,
+	FLOW_ACTION_MIRRED_INGRESS = 7,
+	FLOW_ACTION_VLAN_PUSH = 8,
+	FLOW_ACTION_VLAN_POP = 9,
+	FLOW_ACTION_VLAN_MANGLE = 10,
+	FLOW_ACTION_TUNNEL_ENCAP = 11,
+	FLOW_ACTION_TUNNEL_DECAP = 12,
+	FLOW_ACTION_MANGLE = 13,
+	FLOW_ACTION_ADD = 14,
+	FLOW_ACTION_CSUM = 15,
+	FLOW_ACTION_MARK = 16,
+	FLOW_ACTION_PTYPE = 17,
+	FLOW_ACTION_PRIORITY = 18,
+	FLOW_ACTION_RX_QUEUE_MAPPING = 19,
+	FLOW_ACTION_WAKE = 20,
+	FLOW_ACTION_QUEUE = 21,
+	FLOW_ACTION_SAMPLE = 22,
+	FLOW_ACTION_POLICE = 23,
+	FLOW_ACTION_CT = 24,
+	FLOW_ACTION_CT_METADATA = 25,
+	FLOW_ACTION_MPLS_PUSH = 26,
+	FLOW_ACTION_MPLS_POP = 27,
+	FLOW_ACTION_MPLS_MANGLE = 28,
+	FLOW_ACTION_GATE = 29,
+	FLOW_ACTION_PPPOE_PUSH = 30,
+	FLOW_ACTION_JUMP = 31,
+	FLOW_ACTION_PIPE = 32,
+	FLOW_ACTION_VLAN_PUSH_ETH = 33,
+	FLOW_ACTION_VLAN_POP_ETH = 34,
+	FLOW_ACTION_CONTINUE = 35,
+	NUM_FLOW_ACTIONS = 36,
+};
+
+enum flow_action_mangle_base {
+	FLOW_ACT_MANGLE_UNSPEC = 0,
+	FLOW_ACT_MANGLE_HDR_TYPE_ETH = 1,
+	FLOW_ACT_MANGLE_HDR_TYPE_IP4 = 2,
+	FLOW_ACT_MANGLE_HDR_TYPE_IP6 = 3,
+	FLOW_ACT_MANGLE_HDR_TYPE_TCP = 4,
+	FLOW_ACT_MANGLE_HDR_TYPE_UDP = 5,
+};
+
+struct psample_group;
+
+struct nf_flowtable;
+
+struct action_gate_entry;
+
+struct flow_action_police {
+	u32 burst;
+	u64 rate_bytes_ps;
+	u64 peakrate_bytes_ps;
+	u32 avrate;
+	u16 overhead;
+	u64 burst_pkt;
+	u64 rate_pkt_ps;
+	u32 mtu;
+	struct {
+		enum flow_action_id act_id;
+		u32 extval;
+	} exceed;
+	struct {
+		enum flow_action_id act_id;
+		u32 extval;
+	} notexceed;
+};
+
+enum flow_action_hw_stats {
+	FLOW_ACTION_HW_STATS_IMMEDIATE = 1,
+	FLOW_ACTION_HW_STATS_DELAYED = 2,
+	FLOW_ACTION_HW_STATS_ANY = 3,
+	FLOW_ACTION_HW_STATS_DISABLED = 4,
+	FLOW_ACTION_HW_STATS_DONT_CARE = 7,
+};
+
+typedef void (*action_destr)(void *);
+
+struct flow_action_cookie;
+
+struct flow_action_entry {
+	enum flow_action_id id;
+	u32 hw_index;
+	long unsigned int cookie;
+	u64 miss_cookie;
+	enum flow_action_hw_stats hw_stats;
+	action_destr destructor;
+	void *destructor_priv;
+	union {
+		u32 chain_index;
+		struct net_device *dev;
+		struct {
+			u16 vid;
+			__be16 proto;
+			u8 prio;
+		} vlan;
+		struct {
+			unsigned char dst[6];
+			unsigned char src[6];
+		} vlan_push_eth;
+		struct {
+			enum flow_action_mangle_base htype;
+			u32 offset;
+			u32 mask;
+			u32 val;
+		} mangle;
+		struct ip_tunnel_info *tunnel;
+		u32 csum_flags;
+		u32 mark;
+		u16 ptype;
+		u16 rx_queue;
+		u32 priority;
+		struct {
+			u32 ctx;
+			u32 index;
+			u8 vf;
+		} queue;
+		struct {
+			struct psample_group *psample_group;
+			u32 rate;
+			u32 trunc_size;
+			bool truncate;
+		} sample;
+		struct flow_action_police police;
+		struct {
+			int action;
+			u16 zone;
+			struct nf_flowtable *flow_table;
+		} ct;
+		struct {
+			long unsigned int cookie;
+			u32 mark;
+			u32 labels[4];
+			bool orig_dir;
+		} ct_metadata;
+		struct {
+			u32 label;
+			__be16 proto;
+			u8 tc;
+			u8 bos;
+			u8 ttl;
+		} mpls_push;
+		struct {
+			__be16 proto;
+		} mpls_pop;
+		struct {
+			u32 label;
+			u8 tc;
+			u8 bos;
+			u8 ttl;
+		} mpls_mangle;
+		struct {
+			s32 prio;
+			u64 basetime;
+			u64 cycletime;
+			u64 cycletimeext;
+			u32 num_entries;
+			struct action_gate_entry *entries;
+		} gate;
+		struct {
+			u16 sid;
+		} pppoe;
+	};
+	struct flow_action_cookie *user_cookie;
+};
+
+struct flow_action {
+	unsigned int num_entries;
+	struct flow_action_entry entries[0];
+};
+
+struct flow_rule {
+	struct flow_match match;
+	struct flow_action action;
+};
+
+struct flow_block_cb;
+
+typedef int flow_indr_block_bind_cb_t(struct net_device *, struct Qdisc *, void *, enum tc_setup_type, void *, void *, void (*)(struct flow_block_cb *));
+
+struct genl_multicast_group {
+	char name[16];
+	u8 flags;
+};
+
+struct genl_split_ops;
+
+struct genl_info;
+
+struct genl_ops;
+
+struct genl_small_ops;
+
+struct genl_family {
+	unsigned int hdrsize;
+	char name[16];
+	unsigned int version;
+	unsigned int maxattr;
+	u8 netnsok: 1;
+	u8 parallel_ops: 1;
+	u8 n_ops;
+	u8 n_small_ops;
+	u8 n_split_ops;
+	u8 n_mcgrps;
+	u8 resv_start_op;
+	const struct nla_policy *policy;
+	int (*pre_doit)(const struct genl_split_ops *, struct sk_buff *, struct genl_info *);
+	void (*post_doit)(const struct genl_split_ops *, struct sk_buff *, struct genl_info *);
+	int (*bind)(int);
+	void (*unbind)(int);
+	const struct genl_ops *ops;
+	const struct genl_small_ops *small_ops;
+	const struct genl_split_ops *split_ops;
+	const struct genl_multicast_group *mcgrps;
+	struct module *module;
+	size_t sock_priv_size;
+	void (*sock_priv_init)(void *);
+	void (*sock_priv_destroy)(void *);
+	int id;
+	unsigned int mcgrp_offset;
+	struct xarray *sock_privs;
+};
+
+struct genl_split_ops {
+	union {
+		struct {
+			int (*pre_doit)(const struct genl_split_ops *, struct sk_buff *, struct genl_info *);
+			int (*doit)(struct sk_buff *, struct genl_info *);
+			void (*post_doit)(const struct genl_split_ops *, struct sk_buff *, struct genl_info *);
+		};
+		struct {
+			int (*start)(struct netlink_callback *);
+			int (*dumpit)(struct sk_buff *, struct netlink_callback *);
+			int (*done)(struct netlink_callback *);
+		};
+	};
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+	u8 cmd;
+	u8 internal_flags;
+	u8 flags;
+	u8 validate;
+};
+
+struct genl_ops {
+	int (*doit)(struct sk_buff *, struct genl_info *);
+	int (*start)(struct netlink_callback *);
+	int (*dumpit)(struct sk_buff *, struct netlink_callback *);
+	int (*done)(struct netlink_callback *);
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+	u8 cmd;
+	u8 internal_flags;
+	u8 flags;
+	u8 validate;
+};
+
+struct genl_small_ops {
+	int (*doit)(struct sk_buff *, struct genl_info *);
+	int (*dumpit)(struct sk_buff *, struct netlink_callback *);
+	u8 cmd;
+	u8 internal_flags;
+	u8 flags;
+	u8 validate;
+};
+
+enum {
+	NETDEV_A_DEV_IFINDEX = 1,
+	NETDEV_A_DEV_PAD = 2,
+	NETDEV_A_DEV_XDP_FEATURES = 3,
+	NETDEV_A_DEV_XDP_ZC_MAX_SEGS = 4,
+	NETDEV_A_DEV_XDP_RX_METADATA_FEATURES = 5,
+	NETDEV_A_DEV_XSK_FEATURES = 6,
+	__NETDEV_A_DEV_MAX = 7,
+	NETDEV_A_DEV_MAX = 6,
+};
+
+enum {
+	NETDEV_A_PAGE_POOL_ID = 1,
+	NETDEV_A_PAGE_POOL_IFINDEX = 2,
+	NETDEV_A_PAGE_POOL_NAPI_ID = 3,
+	NETDEV_A_PAGE_POOL_INFLIGHT = 4,
+	NETDEV_A_PAGE_POOL_INFLIGHT_MEM = 5,
+	NETDEV_A_PAGE_POOL_DETACH_TIME = 6,
+	NETDEV_A_PAGE_POOL_DMABUF = 7,
+	NETDEV_A_PAGE_POOL_IO_URING = 8,
+	__NETDEV_A_PAGE_POOL_MAX = 9,
+	NETDEV_A_PAGE_POOL_MAX = 8,
+};
+
+enum {
+	NETDEV_A_NAPI_IFINDEX = 1,
+	NETDEV_A_NAPI_ID = 2,
+	NETDEV_A_NAPI_IRQ = 3,
+	NETDEV_A_NAPI_PID = 4,
+	NETDEV_A_NAPI_DEFER_HARD_IRQS = 5,
+	NETDEV_A_NAPI_GRO_FLUSH_TIMEOUT = 6,
+	NETDEV_A_NAPI_IRQ_SUSPEND_TIMEOUT = 7,
+	NETDEV_A_NAPI_THREADED = 8,
+	__NETDEV_A_NAPI_MAX = 9,
+	NETDEV_A_NAPI_MAX = 8,
+};
+
+enum {
+	NETDEV_A_QUEUE_ID = 1,
+	NETDEV_A_QUEUE_IFINDEX = 2,
+	NETDEV_A_QUEUE_TYPE = 3,
+	NETDEV_A_QUEUE_NAPI_ID = 4,
+	NETDEV_A_QUEUE_DMABUF = 5,
+	NETDEV_A_QUEUE_IO_URING = 6,
+	NETDEV_A_QUEUE_XSK = 7,
+	NETDEV_A_QUEUE_LEASE = 8,
+	__NETDEV_A_QUEUE_MAX = 9,
+	NETDEV_A_QUEUE_MAX = 8,
+};
+
+enum {
+	NETDEV_A_QSTATS_IFINDEX = 1,
+	NETDEV_A_QSTATS_QUEUE_TYPE = 2,
+	NETDEV_A_QSTATS_QUEUE_ID = 3,
+	NETDEV_A_QSTATS_SCOPE = 4,
+	NETDEV_A_QSTATS_RX_PACKETS = 8,
+	NETDEV_A_QSTATS_RX_BYTES = 9,
+	NETDEV_A_QSTATS_TX_PACKETS = 10,
+	NETDEV_A_QSTATS_TX_BYTES = 11,
+	NETDEV_A_QSTATS_RX_ALLOC_FAIL = 12,
+	NETDEV_A_QSTATS_RX_HW_DROPS = 13,
+	NETDEV_A_QSTATS_RX_HW_DROP_OVERRUNS = 14,
+	NETDEV_A_QSTATS_RX_CSUM_COMPLETE = 15,
+	NETDEV_A_QSTATS_RX_CSUM_UNNECESSARY = 16,
+	NETDEV_A_QSTATS_RX_CSUM_NONE = 17,
+	NETDEV_A_QSTATS_RX_CSUM_BAD = 18,
+	NETDEV_A_QSTATS_RX_HW_GRO_PACKETS = 19,
+	NETDEV_A_QSTATS_RX_HW_GRO_BYTES = 20,
+	NETDEV_A_QSTATS_RX_HW_GRO_WIRE_PACKETS = 21,
+	NETDEV_A_QSTATS_RX_HW_GRO_WIRE_BYTES = 22,
+	NETDEV_A_QSTATS_RX_HW_DROP_RATELIMITS = 23,
+	NETDEV_A_QSTATS_TX_HW_DROPS = 24,
+	NETDEV_A_QSTATS_TX_HW_DROP_ERRORS = 25,
+	NETDEV_A_QSTATS_TX_CSUM_NONE = 26,
+	NETDEV_A_QSTATS_TX_NEEDS_CSUM = 27,
+	NETDEV_A_QSTATS_TX_HW_GSO_PACKETS = 28,
+	NETDEV_A_QSTATS_TX_HW_GSO_BYTES = 29,
+	NETDEV_A_QSTATS_TX_HW_GSO_WIRE_PACKETS = 30,
+	NETDEV_A_QSTATS_TX_HW_GSO_WIRE_BYTES = 31,
+	NETDEV_A_QSTATS_TX_HW_DROP_RATELIMITS = 32,
+	NETDEV_A_QSTATS_TX_STOP = 33,
+	NETDEV_A_QSTATS_TX_WAKE = 34,
+	__NETDEV_A_QSTATS_MAX = 35,
+	NETDEV_A_QSTATS_MAX = 34,
+};
+
+enum {
+	NETDEV_A_LEASE_IFINDEX = 1,
+	NETDEV_A_LEASE_QUEUE = 2,
+	NETDEV_A_LEASE_NETNS_ID = 3,
+	__NETDEV_A_LEASE_MAX = 4,
+	NETDEV_A_LEASE_MAX = 3,
+};
+
+enum {
+	NETDEV_A_DMABUF_IFINDEX = 1,
+	NETDEV_A_DMABUF_QUEUES = 2,
+	NETDEV_A_DMABUF_FD = 3,
+	NETDEV_A_DMABUF_ID = 4,
+	__NETDEV_A_DMABUF_MAX = 5,
+	NETDEV_A_DMABUF_MAX = 4,
+};
+
+enum {
+	NETDEV_CMD_DEV_GET = 1,
+	NETDEV_CMD_DEV_ADD_NTF = 2,
+	NETDEV_CMD_DEV_DEL_NTF = 3,
+	NETDEV_CMD_DEV_CHANGE_NTF = 4,
+	NETDEV_CMD_PAGE_POOL_GET = 5,
+	NETDEV_CMD_PAGE_POOL_ADD_NTF = 6,
+	NETDEV_CMD_PAGE_POOL_DEL_NTF = 7,
+	NETDEV_CMD_PAGE_POOL_CHANGE_NTF = 8,
+	NETDEV_CMD_PAGE_POOL_STATS_GET = 9,
+	NETDEV_CMD_QUEUE_GET = 10,
+	NETDEV_CMD_NAPI_GET = 11,
+	NETDEV_CMD_QSTATS_GET = 12,
+	NETDEV_CMD_BIND_RX = 13,
+	NETDEV_CMD_NAPI_SET = 14,
+	NETDEV_CMD_BIND_TX = 15,
+	NETDEV_CMD_QUEUE_CREATE = 16,
+	__NETDEV_CMD_MAX = 17,
+	NETDEV_CMD_MAX = 16,
+};
+
+enum {
+	NETDEV_NLGRP_MGMT = 0,
+	NETDEV_NLGRP_PAGE_POOL = 1,
+};
+
+struct class_attribute {
+	struct attribute attr;
+	ssize_t (*show)(const struct class *, const struct class_attribute *, char *);
+	ssize_t (*store)(const struct class *, const struct class_attribute *, const char *, size_t);
+};
+
+struct rx_queue_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct netdev_rx_queue *, char *);
+	ssize_t (*store)(struct netdev_rx_queue *, const char *, size_t);
+};
+
+struct netdev_queue_attribute {
+	struct attribute attr;
+	ssize_t (*show)(struct kobject *, struct attribute *, struct netdev_queue *, char *);
+	ssize_t (*store)(struct kobject *, struct attribute *, struct netdev_queue *, const char *, size_t);
+};
+
+typedef long unsigned int rps_tag_ptr;
+
+enum {
+	QCFG_RX_PAGE_SIZE = 1,
+};
+
+struct netdev_queue_config {
+	u32 rx_page_size;
+};
+
+enum netif_lease_dir {
+	NETIF_VIRT_TO_PHYS = 0,
+	NETIF_PHYS_TO_VIRT = 1,
+};
+
+struct rt6key {
+	struct in6_addr addr;
+	int plen;
+};
+
+struct fib6_node;
+
+struct fib6_info {
+	struct fib6_table *fib6_table;
+	struct fib6_info *fib6_next;
+	struct fib6_node *fib6_node;
+	union {
+		struct list_head fib6_siblings;
+		struct list_head nh_list;
+	};
+	unsigned int fib6_nsiblings;
+	refcount_t fib6_ref;
+	long unsigned int expires;
+	struct hlist_node gc_link;
+	struct dst_metrics *fib6_metrics;
+	struct rt6key fib6_dst;
+	u32 fib6_flags;
+	struct rt6key fib6_src;
+	struct rt6key fib6_prefsrc;
+	u32 fib6_metric;
+	u8 fib6_protocol;
+	u8 fib6_type;
+	u8 offload;
+	u8 trap;
+	u8 offload_failed;
+	u8 should_flush: 1;
+	u8 dst_nocount: 1;
+	u8 dst_nopolicy: 1;
+	u8 fib6_destroying: 1;
+	u8 unused: 4;
+	struct list_head purge_link;
+	struct callback_head rcu;
+	struct nexthop *nh;
+	struct fib6_nh fib6_nh[0];
+};
+
+struct rt6_info {
+	struct dst_entry dst;
+	struct fib6_info *from;
+	int sernum;
+	struct rt6key rt6i_dst;
+	struct rt6key rt6i_src;
+	struct in6_addr rt6i_gateway;
+	struct inet6_dev *rt6i_idev;
+	u32 rt6i_flags;
+	short unsigned int rt6i_nfheader_len;
+};
+
+struct sk_psock_progs {
+	struct bpf_prog *msg_parser;
+	struct bpf_prog *stream_parser;
+	struct bpf_prog *stream_verdict;
+	struct bpf_prog *skb_verdict;
+	struct bpf_link *msg_parser_link;
+	struct bpf_link *stream_parser_link;
+	struct bpf_link *stream_verdict_link;
+	struct bpf_link *skb_verdict_link;
+};
+
+struct sk_psock_work_state {
+	u32 len;
+	u32 off;
+};
+
+struct sk_msg;
+
+struct sk_psock {
+	struct sock *sk;
+	struct sock *sk_redir;
+	u32 apply_bytes;
+	u32 cork_bytes;
+	u32 eval;
+	bool redir_ingress;
+	struct sk_msg *cork;
+	struct sk_psock_progs progs;
+	struct sk_buff_head ingress_skb;
+	struct list_head ingress_msg;
+	spinlock_t ingress_lock;
+	u32 msg_tot_len;
+	long unsigned int state;
+	struct list_head link;
+	spinlock_t link_lock;
+	refcount_t refcnt;
+	void (*saved_unhash)(struct sock *);
+	void (*saved_destroy)(struct sock *);
+	void (*saved_close)(struct sock *, long int);
+	void (*saved_write_space)(struct sock *);
+	void (*saved_data_ready)(struct sock *);
+	int (*psock_update_sk_prot)(struct sock *, struct sk_psock *, bool);
+	struct proto *sk_proto;
+	struct mutex work_mutex;
+	struct sk_psock_work_state work_state;
+	struct delayed_work work;
+	struct sock *sk_pair;
+	struct rcu_work rwork;
+};
+
+struct saved_syn;
+
+struct request_sock {
+	struct sock_common __req_common;
+	struct request_sock *dl_next;
+	u16 mss;
+	u8 num_retrans;
+	u8 syncookie: 1;
+	u8 num_timeout: 7;
+	u32 ts_recent;
+	struct timer_list rsk_timer;
+	const struct request_sock_ops *rsk_ops;
+	struct sock *sk;
+	struct saved_syn *saved_syn;
+	u32 secid;
+	u32 peer_secid;
+	u32 timeout;
+};
+
+enum {
+	INET_FLAGS_PKTINFO = 0,
+	INET_FLAGS_TTL = 1,
+	INET_FLAGS_TOS = 2,
+	INET_FLAGS_RECVOPTS = 3,
+	INET_FLAGS_RETOPTS = 4,
+	INET_FLAGS_PASSSEC = 5,
+	INET_FLAGS_ORIGDSTADDR = 6,
+	INET_FLAGS_CHECKSUM = 7,
+	INET_FLAGS_RECVFRAGSIZE = 8,
+	INET_FLAGS_RECVERR = 9,
+	INET_FLAGS_RECVERR_RFC4884 = 10,
+	INET_FLAGS_FREEBIND = 11,
+	INET_FLAGS_HDRINCL = 12,
+	INET_FLAGS_MC_LOOP = 13,
+	INET_FLAGS_MC_ALL = 14,
+	INET_FLAGS_TRANSPARENT = 15,
+	INET_FLAGS_IS_ICSK = 16,
+	INET_FLAGS_NODEFRAG = 17,
+	INET_FLAGS_BIND_ADDRESS_NO_PORT = 18,
+	INET_FLAGS_DEFER_CONNECT = 19,
+	INET_FLAGS_MC6_LOOP = 20,
+	INET_FLAGS_RECVERR6_RFC4884 = 21,
+	INET_FLAGS_MC6_ALL = 22,
+	INET_FLAGS_AUTOFLOWLABEL_SET = 23,
+	INET_FLAGS_AUTOFLOWLABEL = 24,
+	INET_FLAGS_DONTFRAG = 25,
+	INET_FLAGS_RECVERR6 = 26,
+	INET_FLAGS_REPFLOW = 27,
+	INET_FLAGS_RTALERT_ISOLATE = 28,
+	INET_FLAGS_SNDFLOW = 29,
+	INET_FLAGS_RTALERT = 30,
+};
+
+struct flowi;
+
+struct inet_connection_sock_af_ops {
+	int (*queue_xmit)(struct sock *, struct sk_buff *, struct flowi *);
+	u16 net_header_len;
+	int (*rebuild_header)(struct sock *);
+	void (*sk_rx_dst_set)(struct sock *, const struct sk_buff *);
+	int (*conn_request)(struct sock *, struct sk_buff *);
+	struct sock * (*syn_recv_sock)(const struct sock *, struct sk_buff *, struct request_sock *, struct dst_entry *, struct request_sock *, bool *, void (*)(struct sock *, const struct sock *));
+	int (*setsockopt)(struct sock *, int, int, sockptr_t, unsigned int);
+	int (*getsockopt)(struct sock *, int, int, char *, int *);
+	void (*mtu_reduced)(struct sock *);
+};
+
+struct tcp_ulp_ops {
+	struct list_head list;
+	int (*init)(struct sock *);
+	void (*update)(struct sock *, struct proto *, void (*)(struct sock *));
+	void (*release)(struct sock *);
+	int (*get_info)(struct sock *, struct sk_buff *, bool);
+	size_t (*get_info_size)(const struct sock *, bool);
+	void (*clone)(const struct request_sock *, struct sock *, const gfp_t);
+	char name[16];
+	struct module *owner;
+};
+
+struct scatterlist {
+	long unsigned int page_link;
+	unsigned int offset;
+	unsigned int length;
+	dma_addr_t dma_address;
+	unsigned int dma_length;
+	unsigned int dma_flags;
+};
+
+struct sk_msg_sg {
+	u32 start;
+	u32 curr;
+	u32 end;
+	u32 size;
+	u32 copybreak;
+	long unsigned int copy[1];
+	struct scatterlist data[19];
+};
+
+struct sk_msg {
+	struct sk_msg_sg sg;
+	void *data;
+	void *data_end;
+	u32 apply_bytes;
+	u32 cork_bytes;
+	u32 flags;
+	struct sk_buff *skb;
+	struct sock *sk_redir;
+	struct sock *sk;
+	struct list_head list;
+};
+
+enum {
+	SK_DIAG_BPF_STORAGE_REQ_NONE = 0,
+	SK_DIAG_BPF_STORAGE_REQ_MAP_FD = 1,
+	__SK_DIAG_BPF_STORAGE_REQ_MAX = 2,
+};
+
+enum {
+	SK_DIAG_BPF_STORAGE_REP_NONE = 0,
+	SK_DIAG_BPF_STORAGE = 1,
+	__SK_DIAG_BPF_STORAGE_REP_MAX = 2,
+};
+
+enum {
+	SK_DIAG_BPF_STORAGE_NONE = 0,
+	SK_DIAG_BPF_STORAGE_PAD = 1,
+	SK_DIAG_BPF_STORAGE_MAP_ID = 2,
+	SK_DIAG_BPF_STORAGE_MAP_VALUE = 3,
+	__SK_DIAG_BPF_STORAGE_MAX = 4,
+};
+
+struct bpf_sk_storage_diag {
+	u32 nr_maps;
+	struct bpf_map *maps[0];
+};
+
+struct ethhdr {
+	unsigned char h_dest[6];
+	unsigned char h_source[6];
+	__be16 h_proto;
+};
+
+struct flow_dissector_key_control {
+	u16 thoff;
+	u16 addr_type;
+	u32 flags;
+};
+
+struct flow_dissector_key_basic {
+	__be16 n_proto;
+	u8 ip_proto;
+	u8 padding;
+};
+
+struct flow_keys_basic {
+	struct flow_dissector_key_control control;
+	struct flow_dissector_key_basic basic;
+};
+
+struct offload_callbacks {
+	struct sk_buff * (*gso_segment)(struct sk_buff *, netdev_features_t);
+	struct sk_buff * (*gro_receive)(struct list_head *, struct sk_buff *);
+	int (*gro_complete)(struct sk_buff *, int);
+};
+
+struct packet_offload {
+	__be16 type;
+	u16 priority;
+	struct offload_callbacks callbacks;
+	struct list_head list;
+};
+
+struct nvmem_cell;
+
+struct tc_qopt_offload_stats {
+	struct gnet_stats_basic_sync *bstats;
+	struct gnet_stats_queue *qstats;
+};
+
+struct tc_mq_opt_offload_graft_params {
+	long unsigned int queue;
+	u32 child_handle;
+};
+
+enum {
+	CTRL_CMD_UNSPEC = 0,
+	CTRL_CMD_NEWFAMILY = 1,
+	CTRL_CMD_DELFAMILY = 2,
+	CTRL_CMD_GETFAMILY = 3,
+	CTRL_CMD_NEWOPS = 4,
+	CTRL_CMD_DELOPS = 5,
+	CTRL_CMD_GETOPS = 6,
+	CTRL_CMD_NEWMCAST_GRP = 7,
+	CTRL_CMD_DELMCAST_GRP = 8,
+	CTRL_CMD_GETMCAST_GRP = 9,
+	CTRL_CMD_GETPOLICY = 10,
+	__CTRL_CMD_MAX = 11,
+};
+
+enum {
+	CTRL_ATTR_UNSPEC = 0,
+	CTRL_ATTR_FAMILY_ID = 1,
+	CTRL_ATTR_FAMILY_NAME = 2,
+	CTRL_ATTR_VERSION = 3,
+	CTRL_ATTR_HDRSIZE = 4,
+	CTRL_ATTR_MAXATTR = 5,
+	CTRL_ATTR_OPS = 6,
+	CTRL_ATTR_MCAST_GROUPS = 7,
+	CTRL_ATTR_POLICY = 8,
+	CTRL_ATTR_OP_POLICY = 9,
+	CTRL_ATTR_OP = 10,
+	__CTRL_ATTR_MAX = 11,
+};
+
+enum {
+	CTRL_ATTR_OP_UNSPEC = 0,
+	CTRL_ATTR_OP_ID = 1,
+	CTRL_ATTR_OP_FLAGS = 2,
+	__CTRL_ATTR_OP_MAX = 3,
+};
+
+enum {
+	CTRL_ATTR_MCAST_GRP_UNSPEC = 0,
+	CTRL_ATTR_MCAST_GRP_NAME = 1,
+	CTRL_ATTR_MCAST_GRP_ID = 2,
+	__CTRL_ATTR_MCAST_GRP_MAX = 3,
+};
+
+enum {
+	CTRL_ATTR_POLICY_UNSPEC = 0,
+	CTRL_ATTR_POLICY_DO = 1,
+	CTRL_ATTR_POLICY_DUMP = 2,
+	__CTRL_ATTR_POLICY_DUMP_MAX = 3,
+	CTRL_ATTR_POLICY_DUMP_MAX = 2,
+};
+
+struct genlmsghdr;
+
+struct genl_info {
+	u32 snd_seq;
+	u32 snd_portid;
+	const struct genl_family *family;
+	const struct nlmsghdr *nlhdr;
+	struct genlmsghdr *genlhdr;
+	struct nlattr **attrs;
+	possible_net_t _net;
+	union {
+		u8 ctx[48];
+		void *user_ptr[2];
+	};
+	struct netlink_ext_ack *extack;
+};
+
+struct genl_dumpit_info {
+	struct genl_split_ops op;
+	struct genl_info info;
+};
+
+struct ethtool_cmd {
+	__u32 cmd;
+	__u32 supported;
+	__u32 advertising;
+	__u16 speed;
+	__u8 duplex;
+	__u8 port;
+	__u8 phy_address;
+	__u8 transceiver;
+	__u8 autoneg;
+	__u8 mdio_support;
+	__u32 maxtxpkt;
+	__u32 maxrxpkt;
+	__u16 speed_hi;
+	__u8 eth_tp_mdix;
+	__u8 eth_tp_mdix_ctrl;
+	__u32 lp_advertising;
+	__u32 reserved[2];
+};
+
+struct ethtool_eee {
+	__u32 cmd;
+	__u32 supported;
+	__u32 advertised;
+	__u32 lp_advertised;
+	__u32 eee_active;
+	__u32 eee_enabled;
+	__u32 tx_lpi_enabled;
+	__u32 tx_lpi_timer;
+	__u32 reserved[2];
+};
+
+struct ethtool_tcpip4_spec {
+	__be32 ip4src;
+	__be32 ip4dst;
+	__be16 psrc;
+	__be16 pdst;
+	__u8 tos;
+};
+
+struct ethtool_tcpip6_spec {
+	__be32 ip6src[4];
+	__be32 ip6dst[4];
+	__be16 psrc;
+	__be16 pdst;
+	__u8 tclass;
+};
+
+struct ethtool_flow_ext {
+	__u8 padding[2];
+	unsigned char h_dest[6];
+	__be16 vlan_etype;
+	__be16 vlan_tci;
+	__be32 data[2];
+};
+
+struct ethtool_ah_espip4_spec {
+	__be32 ip4src;
+	__be32 ip4dst;
+	__be32 spi;
+	__u8 tos;
+};
+
+struct ethtool_usrip4_spec {
+	__be32 ip4src;
+	__be32 ip4dst;
+	__be32 l4_4_bytes;
+	__u8 tos;
+	__u8 ip_ver;
+	__u8 proto;
+};
+
+struct ethtool_ah_espip6_spec {
+	__be32 ip6src[4];
+	__be32 ip6dst[4];
+	__be32 spi;
+	__u8 tclass;
+};
+
+struct ethtool_usrip6_spec {
+	__be32 ip6src[4];
+	__be32 ip6dst[4];
+	__be32 l4_4_bytes;
+	__u8 tclass;
+	__u8 l4_proto;
+};
+
+union ethtool_flow_union {
+	struct ethtool_tcpip4_spec tcp_ip4_spec;
+	struct ethtool_tcpip4_spec udp_ip4_spec;
+	struct ethtool_tcpip4_spec sctp_ip4_spec;
+	struct ethtool_ah_espip4_spec ah_ip4_spec;
+	struct ethtool_ah_espip4_spec esp_ip4_spec;
+	struct ethtool_usrip4_spec usr_ip4_spec;
+	struct ethtool_tcpip6_spec tcp_ip6_spec;
+	struct ethtool_tcpip6_spec udp_ip6_spec;
+	struct ethtool_tcpip6_spec sctp_ip6_spec;
+	struct ethtool_ah_espip6_spec ah_ip6_spec;
+	struct ethtool_ah_espip6_spec esp_ip6_spec;
+	struct ethtool_usrip6_spec usr_ip6_spec;
+	struct ethhdr ether_spec;
+	__u8 hdata[52];
+};
+
+struct ethtool_rx_flow_spec {
+	__u32 flow_type;
+	union ethtool_flow_union h_u;
+	struct ethtool_flow_ext h_ext;
+	union ethtool_flow_union m_u;
+	struct ethtool_flow_ext m_ext;
+	__u64 ring_cookie;
+	__u32 location;
+};
+
+struct ethtool_rxnfc {
+	__u32 cmd;
+	__u32 flow_type;
+	__u64 data;
+	struct ethtool_rx_flow_spec fs;
+	union {
+		__u32 rule_cnt;
+		__u32 rss_context;
+	};
+	__u32 rule_locs[0];
+};
+
+struct ethtool_get_features_block {
+	__u32 available;
+	__u32 requested;
+	__u32 active;
+	__u32 never_changed;
+};
+
+struct ethtool_set_features_block {
+	__u32 valid;
+	__u32 requested;
+};
+
+enum {
+	TCP_V4_FLOW = 1,
+	UDP_V4_FLOW = 2,
+	SCTP_V4_FLOW = 3,
+	AH_ESP_V4_FLOW = 4,
+	TCP_V6_FLOW = 5,
+	UDP_V6_FLOW = 6,
+	SCTP_V6_FLOW = 7,
+	AH_ESP_V6_FLOW = 8,
+	AH_V4_FLOW = 9,
+	ESP_V4_FLOW = 10,
+	AH_V6_FLOW = 11,
+	ESP_V6_FLOW = 12,
+	IPV4_USER_FLOW = 13,
+	IP_USER_FLOW = 13,
+	IPV6_USER_FLOW = 14,
+	IPV4_FLOW = 16,
+	IPV6_FLOW = 17,
+	ETHER_FLOW = 18,
+	GTPU_V4_FLOW = 19,
+	GTPU_V6_FLOW = 20,
+	GTPC_V4_FLOW = 21,
+	GTPC_V6_FLOW = 22,
+	GTPC_TEID_V4_FLOW = 23,
+	GTPC_TEID_V6_FLOW = 24,
+	GTPU_EH_V4_FLOW = 25,
+	GTPU_EH_V6_FLOW = 26,
+	GTPU_UL_V4_FLOW = 27,
+	GTPU_UL_V6_FLOW = 28,
+	GTPU_DL_V4_FLOW = 29,
+	GTPU_DL_V6_FLOW = 30,
+	__FLOW_TYPE_COUNT = 31,
+};
+
+enum {
+	ETHTOOL_MSG_KERNEL_NONE = 0,
+	ETHTOOL_MSG_STRSET_GET_REPLY = 1,
+	ETHTOOL_MSG_LINKINFO_GET_REPLY = 2,
+	ETHTOOL_MSG_LINKINFO_NTF = 3,
+	ETHTOOL_MSG_LINKMODES_GET_REPLY = 4,
+	ETHTOOL_MSG_LINKMODES_NTF = 5,
+	ETHTOOL_MSG_LINKSTATE_GET_REPLY = 6,
+	ETHTOOL_MSG_DEBUG_GET_REPLY = 7,
+	ETHTOOL_MSG_DEBUG_NTF = 8,
+	ETHTOOL_MSG_WOL_GET_REPLY = 9,
+	ETHTOOL_MSG_WOL_NTF = 10,
+	ETHTOOL_MSG_FEATURES_GET_REPLY = 11,
+	ETHTOOL_MSG_FEATURES_SET_REPLY = 12,
+	ETHTOOL_MSG_FEATURES_NTF = 13,
+	ETHTOOL_MSG_PRIVFLAGS_GET_REPLY = 14,
+	ETHTOOL_MSG_PRIVFLAGS_NTF = 15,
+	ETHTOOL_MSG_RINGS_GET_REPLY = 16,
+	ETHTOOL_MSG_RINGS_NTF = 17,
+	ETHTOOL_MSG_CHANNELS_GET_REPLY = 18,
+	ETHTOOL_MSG_CHANNELS_NTF = 19,
+	ETHTOOL_MSG_COALESCE_GET_REPLY = 20,
+	ETHTOOL_MSG_COALESCE_NTF = 21,
+	ETHTOOL_MSG_PAUSE_GET_REPLY = 22,
+	ETHTOOL_MSG_PAUSE_NTF = 23,
+	ETHTOOL_MSG_EEE_GET_REPLY = 24,
+	ETHTOOL_MSG_EEE_NTF = 25,
+	ETHTOOL_MSG_TSINFO_GET_REPLY = 26,
+	ETHTOOL_MSG_CABLE_TEST_NTF = 27,
+	ETHTOOL_MSG_CABLE_TEST_TDR_NTF = 28,
+	ETHTOOL_MSG_TUNNEL_INFO_GET_REPLY = 29,
+	ETHTOOL_MSG_FEC_GET_REPLY = 30,
+	ETHTOOL_MSG_FEC_NTF = 31,
+	ETHTOOL_MSG_MODULE_EEPROM_GET_REPLY = 32,
+	ETHTOOL_MSG_STATS_GET_REPLY = 33,
+	ETHTOOL_MSG_PHC_VCLOCKS_GET_REPLY = 34,
+	ETHTOOL_MSG_MODULE_GET_REPLY = 35,
+	ETHTOOL_MSG_MODULE_NTF = 36,
+	ETHTOOL_MSG_PSE_GET_REPLY = 37,
+	ETHTOOL_MSG_RSS_GET_REPLY = 38,
+	ETHTOOL_MSG_PLCA_GET_CFG_REPLY = 39,
+	ETHTOOL_MSG_PLCA_GET_STATUS_REPLY = 40,
+	ETHTOOL_MSG_PLCA_NTF = 41,
+	ETHTOOL_MSG_MM_GET_REPLY = 42,
+	ETHTOOL_MSG_MM_NTF = 43,
+	ETHTOOL_MSG_MODULE_FW_FLASH_NTF = 44,
+	ETHTOOL_MSG_PHY_GET_REPLY = 45,
+	ETHTOOL_MSG_PHY_NTF = 46,
+	ETHTOOL_MSG_TSCONFIG_GET_REPLY = 47,
+	ETHTOOL_MSG_TSCONFIG_SET_REPLY = 48,
+	ETHTOOL_MSG_PSE_NTF = 49,
+	ETHTOOL_MSG_RSS_NTF = 50,
+	ETHTOOL_MSG_RSS_CREATE_ACT_REPLY = 51,
+	ETHTOOL_MSG_RSS_CREATE_NTF = 52,
+	ETHTOOL_MSG_RSS_DELETE_NTF = 53,
+	ETHTOOL_MSG_MSE_GET_REPLY = 54,
+	__ETHTOOL_MSG_KERNEL_CNT = 55,
+	ETHTOOL_MSG_KERNEL_MAX = 54,
+};
+
+enum {
+	ETH_RSS_HASH_TOP_BIT = 0,
+	ETH_RSS_HASH_XOR_BIT = 1,
+	ETH_RSS_HASH_CRC32_BIT = 2,
+	ETH_RSS_HASH_FUNCS_COUNT = 3,
+};
+
+struct ethtool_keee {
+	long unsigned int supported[2];
+	long unsigned int advertised[2];
+	long unsigned int lp_advertised[2];
+	u32 tx_lpi_timer;
+	bool tx_lpi_enabled;
+	bool eee_active;
+	bool eee_enabled;
+};
+
+struct ethtool_rx_flow_spec_input {
+	const struct ethtool_rx_flow_spec *fs;
+	u32 rss_ctx;
+};
+
+struct ethtool_phy_ops {
+	int (*get_sset_count)(struct phy_device *);
+	int (*get_strings)(struct phy_device *, u8 *);
+	int (*get_stats)(struct phy_device *, struct ethtool_stats *, u64 *);
+	int (*get_plca_cfg)(struct phy_device *, struct phy_plca_cfg *);
+	int (*set_plca_cfg)(struct phy_device *, const struct phy_plca_cfg *, struct netlink_ext_ack *);
+	int (*get_plca_status)(struct phy_device *, struct phy_plca_status *);
+	int (*start_cable_test)(struct phy_device *, struct netlink_ext_ack *);
+	int (*start_cable_test_tdr)(struct phy_device *, struct netlink_ext_ack *, const struct phy_tdr_config *);
+};
+
+struct ethtool_flash {
+	__u32 cmd;
+	__u32 region;
+	char data[128];
+};
+
+struct ethtool_drvinfo {
+	__u32 cmd;
+	char driver[32];
+	char version[32];
+	char fw_version[32];
+	char bus_info[32];
+	char erom_version[32];
+	char reserved2[12];
+	__u32 n_priv_flags;
+	__u32 n_stats;
+	__u32 testinfo_len;
+	__u32 eedump_len;
+	__u32 regdump_len;
+};
+
+struct flow_dissector_key_ipv4_addrs {
+	__be32 src;
+	__be32 dst;
+};
+
+struct flow_dissector_key_ipv6_addrs {
+	struct in6_addr src;
+	struct in6_addr dst;
+};
+
+enum {
+	ETHTOOL_A_HEADER_UNSPEC = 0,
+	ETHTOOL_A_HEADER_DEV_INDEX = 1,
+	ETHTOOL_A_HEADER_DEV_NAME = 2,
+	ETHTOOL_A_HEADER_FLAGS = 3,
+	ETHTOOL_A_HEADER_PHY_INDEX = 4,
+	__ETHTOOL_A_HEADER_CNT = 5,
+	ETHTOOL_A_HEADER_MAX = 4,
+};
+
+enum {
+	ETHTOOL_A_STRSET_UNSPEC = 0,
+	ETHTOOL_A_STRSET_HEADER = 1,
+	ETHTOOL_A_STRSET_STRINGSETS = 2,
+	ETHTOOL_A_STRSET_COUNTS_ONLY = 3,
+	__ETHTOOL_A_STRSET_CNT = 4,
+	ETHTOOL_A_STRSET_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_PRIVFLAGS_UNSPEC = 0,
+	ETHTOOL_A_PRIVFLAGS_HEADER = 1,
+	ETHTOOL_A_PRIVFLAGS_FLAGS = 2,
+	__ETHTOOL_A_PRIVFLAGS_CNT = 3,
+	ETHTOOL_A_PRIVFLAGS_MAX = 2,
+};
+
+enum {
+	ETHTOOL_A_RINGS_UNSPEC = 0,
+	ETHTOOL_A_RINGS_HEADER = 1,
+	ETHTOOL_A_RINGS_RX_MAX = 2,
+	ETHTOOL_A_RINGS_RX_MINI_MAX = 3,
+	ETHTOOL_A_RINGS_RX_JUMBO_MAX = 4,
+	ETHTOOL_A_RINGS_TX_MAX = 5,
+	ETHTOOL_A_RINGS_RX = 6,
+	ETHTOOL_A_RINGS_RX_MINI = 7,
+	ETHTOOL_A_RINGS_RX_JUMBO = 8,
+	ETHTOOL_A_RINGS_TX = 9,
+	ETHTOOL_A_RINGS_RX_BUF_LEN = 10,
+	ETHTOOL_A_RINGS_TCP_DATA_SPLIT = 11,
+	ETHTOOL_A_RINGS_CQE_SIZE = 12,
+	ETHTOOL_A_RINGS_TX_PUSH = 13,
+	ETHTOOL_A_RINGS_RX_PUSH = 14,
+	ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN = 15,
+	ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX = 16,
+	ETHTOOL_A_RINGS_HDS_THRESH = 17,
+	ETHTOOL_A_RINGS_HDS_THRESH_MAX = 18,
+	__ETHTOOL_A_RINGS_CNT = 19,
+	ETHTOOL_A_RINGS_MAX = 18,
+};
+
+enum {
+	ETHTOOL_A_MM_UNSPEC = 0,
+	ETHTOOL_A_MM_HEADER = 1,
+	ETHTOOL_A_MM_PMAC_ENABLED = 2,
+	ETHTOOL_A_MM_TX_ENABLED = 3,
+	ETHTOOL_A_MM_TX_ACTIVE = 4,
+	ETHTOOL_A_MM_TX_MIN_FRAG_SIZE = 5,
+	ETHTOOL_A_MM_RX_MIN_FRAG_SIZE = 6,
+	ETHTOOL_A_MM_VERIFY_ENABLED = 7,
+	ETHTOOL_A_MM_VERIFY_STATUS = 8,
+	ETHTOOL_A_MM_VERIFY_TIME = 9,
+	ETHTOOL_A_MM_MAX_VERIFY_TIME = 10,
+	ETHTOOL_A_MM_STATS = 11,
+	__ETHTOOL_A_MM_CNT = 12,
+	ETHTOOL_A_MM_MAX = 11,
+};
+
+enum {
+	ETHTOOL_A_LINKINFO_UNSPEC = 0,
+	ETHTOOL_A_LINKINFO_HEADER = 1,
+	ETHTOOL_A_LINKINFO_PORT = 2,
+	ETHTOOL_A_LINKINFO_PHYADDR = 3,
+	ETHTOOL_A_LINKINFO_TP_MDIX = 4,
+	ETHTOOL_A_LINKINFO_TP_MDIX_CTRL = 5,
+	ETHTOOL_A_LINKINFO_TRANSCEIVER = 6,
+	__ETHTOOL_A_LINKINFO_CNT = 7,
+	ETHTOOL_A_LINKINFO_MAX = 6,
+};
+
+enum {
+	ETHTOOL_A_LINKMODES_UNSPEC = 0,
+	ETHTOOL_A_LINKMODES_HEADER = 1,
+	ETHTOOL_A_LINKMODES_AUTONEG = 2,
+	ETHTOOL_A_LINKMODES_OURS = 3,
+	ETHTOOL_A_LINKMODES_PEER = 4,
+	ETHTOOL_A_LINKMODES_SPEED = 5,
+	ETHTOOL_A_LINKMODES_DUPLEX = 6,
+	ETHTOOL_A_LINKMODES_MASTER_SLAVE_CFG = 7,
+	ETHTOOL_A_LINKMODES_MASTER_SLAVE_STATE = 8,
+	ETHTOOL_A_LINKMODES_LANES = 9,
+	ETHTOOL_A_LINKMODES_RATE_MATCHING = 10,
+	__ETHTOOL_A_LINKMODES_CNT = 11,
+	ETHTOOL_A_LINKMODES_MAX = 10,
+};
+
+enum {
+	ETHTOOL_A_LINKSTATE_UNSPEC = 0,
+	ETHTOOL_A_LINKSTATE_HEADER = 1,
+	ETHTOOL_A_LINKSTATE_LINK = 2,
+	ETHTOOL_A_LINKSTATE_SQI = 3,
+	ETHTOOL_A_LINKSTATE_SQI_MAX = 4,
+	ETHTOOL_A_LINKSTATE_EXT_STATE = 5,
+	ETHTOOL_A_LINKSTATE_EXT_SUBSTATE = 6,
+	ETHTOOL_A_LINKSTATE_EXT_DOWN_CNT = 7,
+	__ETHTOOL_A_LINKSTATE_CNT = 8,
+	ETHTOOL_A_LINKSTATE_MAX = 7,
+};
+
+enum {
+	ETHTOOL_A_DEBUG_UNSPEC = 0,
+	ETHTOOL_A_DEBUG_HEADER = 1,
+	ETHTOOL_A_DEBUG_MSGMASK = 2,
+	__ETHTOOL_A_DEBUG_CNT = 3,
+	ETHTOOL_A_DEBUG_MAX = 2,
+};
+
+enum {
+	ETHTOOL_A_WOL_UNSPEC = 0,
+	ETHTOOL_A_WOL_HEADER = 1,
+	ETHTOOL_A_WOL_MODES = 2,
+	ETHTOOL_A_WOL_SOPASS = 3,
+	__ETHTOOL_A_WOL_CNT = 4,
+	ETHTOOL_A_WOL_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_FEATURES_UNSPEC = 0,
+	ETHTOOL_A_FEATURES_HEADER = 1,
+	ETHTOOL_A_FEATURES_HW = 2,
+	ETHTOOL_A_FEATURES_WANTED = 3,
+	ETHTOOL_A_FEATURES_ACTIVE = 4,
+	ETHTOOL_A_FEATURES_NOCHANGE = 5,
+	__ETHTOOL_A_FEATURES_CNT = 6,
+	ETHTOOL_A_FEATURES_MAX = 5,
+};
+
+enum {
+	ETHTOOL_A_CHANNELS_UNSPEC = 0,
+	ETHTOOL_A_CHANNELS_HEADER = 1,
+	ETHTOOL_A_CHANNELS_RX_MAX = 2,
+	ETHTOOL_A_CHANNELS_TX_MAX = 3,
+	ETHTOOL_A_CHANNELS_OTHER_MAX = 4,
+	ETHTOOL_A_CHANNELS_COMBINED_MAX = 5,
+	ETHTOOL_A_CHANNELS_RX_COUNT = 6,
+	ETHTOOL_A_CHANNELS_TX_COUNT = 7,
+	ETHTOOL_A_CHANNELS_OTHER_COUNT = 8,
+	ETHTOOL_A_CHANNELS_COMBINED_COUNT = 9,
+	__ETHTOOL_A_CHANNELS_CNT = 10,
+	ETHTOOL_A_CHANNELS_MAX = 9,
+};
+
+enum {
+	ETHTOOL_A_COALESCE_UNSPEC = 0,
+	ETHTOOL_A_COALESCE_HEADER = 1,
+	ETHTOOL_A_COALESCE_RX_USECS = 2,
+	ETHTOOL_A_COALESCE_RX_MAX_FRAMES = 3,
+	ETHTOOL_A_COALESCE_RX_USECS_IRQ = 4,
+	ETHTOOL_A_COALESCE_RX_MAX_FRAMES_IRQ = 5,
+	ETHTOOL_A_COALESCE_TX_USECS = 6,
+	ETHTOOL_A_COALESCE_TX_MAX_FRAMES = 7,
+	ETHTOOL_A_COALESCE_TX_USECS_IRQ = 8,
+	ETHTOOL_A_COALESCE_TX_MAX_FRAMES_IRQ = 9,
+	ETHTOOL_A_COALESCE_STATS_BLOCK_USECS = 10,
+	ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX = 11,
+	ETHTOOL_A_COALESCE_USE_ADAPTIVE_TX = 12,
+	ETHTOOL_A_COALESCE_PKT_RATE_LOW = 13,
+	ETHTOOL_A_COALESCE_RX_USECS_LOW = 14,
+	ETHTOOL_A_COALESCE_RX_MAX_FRAMES_LOW = 15,
+	ETHTOOL_A_COALESCE_TX_USECS_LOW = 16,
+	ETHTOOL_A_COALESCE_TX_MAX_FRAMES_LOW = 17,
+	ETHTOOL_A_COALESCE_PKT_RATE_HIGH = 18,
+	ETHTOOL_A_COALESCE_RX_USECS_HIGH = 19,
+	ETHTOOL_A_COALESCE_RX_MAX_FRAMES_HIGH = 20,
+	ETHTOOL_A_COALESCE_TX_USECS_HIGH = 21,
+	ETHTOOL_A_COALESCE_TX_MAX_FRAMES_HIGH = 22,
+	ETHTOOL_A_COALESCE_RATE_SAMPLE_INTERVAL = 23,
+	ETHTOOL_A_COALESCE_USE_CQE_MODE_TX = 24,
+	ETHTOOL_A_COALESCE_USE_CQE_MODE_RX = 25,
+	ETHTOOL_A_COALESCE_TX_AGGR_MAX_BYTES = 26,
+	ETHTOOL_A_COALESCE_TX_AGGR_MAX_FRAMES = 27,
+	ETHTOOL_A_COALESCE_TX_AGGR_TIME_USECS = 28,
+	ETHTOOL_A_COALESCE_RX_PROFILE = 29,
+	ETHTOOL_A_COALESCE_TX_PROFILE = 30,
+	ETHTOOL_A_COALESCE_RX_CQE_FRAMES = 31,
+	ETHTOOL_A_COALESCE_RX_CQE_NSECS = 32,
+	__ETHTOOL_A_COALESCE_CNT = 33,
+	ETHTOOL_A_COALESCE_MAX = 32,
+};
+
+enum {
+	ETHTOOL_A_PAUSE_UNSPEC = 0,
+	ETHTOOL_A_PAUSE_HEADER = 1,
+	ETHTOOL_A_PAUSE_AUTONEG = 2,
+	ETHTOOL_A_PAUSE_RX = 3,
+	ETHTOOL_A_PAUSE_TX = 4,
+	ETHTOOL_A_PAUSE_STATS = 5,
+	ETHTOOL_A_PAUSE_STATS_SRC = 6,
+	__ETHTOOL_A_PAUSE_CNT = 7,
+	ETHTOOL_A_PAUSE_MAX = 6,
+};
+
+enum {
+	ETHTOOL_A_EEE_UNSPEC = 0,
+	ETHTOOL_A_EEE_HEADER = 1,
+	ETHTOOL_A_EEE_MODES_OURS = 2,
+	ETHTOOL_A_EEE_MODES_PEER = 3,
+	ETHTOOL_A_EEE_ACTIVE = 4,
+	ETHTOOL_A_EEE_ENABLED = 5,
+	ETHTOOL_A_EEE_TX_LPI_ENABLED = 6,
+	ETHTOOL_A_EEE_TX_LPI_TIMER = 7,
+	__ETHTOOL_A_EEE_CNT = 8,
+	ETHTOOL_A_EEE_MAX = 7,
+};
+
+enum {
+	ETHTOOL_A_TSINFO_UNSPEC = 0,
+	ETHTOOL_A_TSINFO_HEADER = 1,
+	ETHTOOL_A_TSINFO_TIMESTAMPING = 2,
+	ETHTOOL_A_TSINFO_TX_TYPES = 3,
+	ETHTOOL_A_TSINFO_RX_FILTERS = 4,
+	ETHTOOL_A_TSINFO_PHC_INDEX = 5,
+	ETHTOOL_A_TSINFO_STATS = 6,
+	ETHTOOL_A_TSINFO_HWTSTAMP_PROVIDER = 7,
+	ETHTOOL_A_TSINFO_HWTSTAMP_SOURCE = 8,
+	ETHTOOL_A_TSINFO_HWTSTAMP_PHYINDEX = 9,
+	__ETHTOOL_A_TSINFO_CNT = 10,
+	ETHTOOL_A_TSINFO_MAX = 9,
+};
+
+enum {
+	ETHTOOL_A_CABLE_TEST_UNSPEC = 0,
+	ETHTOOL_A_CABLE_TEST_HEADER = 1,
+	__ETHTOOL_A_CABLE_TEST_CNT = 2,
+	ETHTOOL_A_CABLE_TEST_MAX = 1,
+};
+
+enum {
+	ETHTOOL_A_CABLE_TEST_TDR_UNSPEC = 0,
+	ETHTOOL_A_CABLE_TEST_TDR_HEADER = 1,
+	ETHTOOL_A_CABLE_TEST_TDR_CFG = 2,
+	__ETHTOOL_A_CABLE_TEST_TDR_CNT = 3,
+	ETHTOOL_A_CABLE_TEST_TDR_MAX = 2,
+};
+
+enum {
+	ETHTOOL_A_TUNNEL_INFO_UNSPEC = 0,
+	ETHTOOL_A_TUNNEL_INFO_HEADER = 1,
+	ETHTOOL_A_TUNNEL_INFO_UDP_PORTS = 2,
+	__ETHTOOL_A_TUNNEL_INFO_CNT = 3,
+	ETHTOOL_A_TUNNEL_INFO_MAX = 2,
+};
+
+enum {
+	ETHTOOL_A_FEC_UNSPEC = 0,
+	ETHTOOL_A_FEC_HEADER = 1,
+	ETHTOOL_A_FEC_MODES = 2,
+	ETHTOOL_A_FEC_AUTO = 3,
+	ETHTOOL_A_FEC_ACTIVE = 4,
+	ETHTOOL_A_FEC_STATS = 5,
+	__ETHTOOL_A_FEC_CNT = 6,
+	ETHTOOL_A_FEC_MAX = 5,
+};
+
+enum {
+	ETHTOOL_A_MODULE_EEPROM_UNSPEC = 0,
+	ETHTOOL_A_MODULE_EEPROM_HEADER = 1,
+	ETHTOOL_A_MODULE_EEPROM_OFFSET = 2,
+	ETHTOOL_A_MODULE_EEPROM_LENGTH = 3,
+	ETHTOOL_A_MODULE_EEPROM_PAGE = 4,
+	ETHTOOL_A_MODULE_EEPROM_BANK = 5,
+	ETHTOOL_A_MODULE_EEPROM_I2C_ADDRESS = 6,
+	ETHTOOL_A_MODULE_EEPROM_DATA = 7,
+	__ETHTOOL_A_MODULE_EEPROM_CNT = 8,
+	ETHTOOL_A_MODULE_EEPROM_MAX = 7,
+};
+
+enum {
+	ETHTOOL_A_STATS_UNSPEC = 0,
+	ETHTOOL_A_STATS_PAD = 1,
+	ETHTOOL_A_STATS_HEADER = 2,
+	ETHTOOL_A_STATS_GROUPS = 3,
+	ETHTOOL_A_STATS_GRP = 4,
+	ETHTOOL_A_STATS_SRC = 5,
+	__ETHTOOL_A_STATS_CNT = 6,
+	ETHTOOL_A_STATS_MAX = 5,
+};
+
+enum {
+	ETHTOOL_A_PHC_VCLOCKS_UNSPEC = 0,
+	ETHTOOL_A_PHC_VCLOCKS_HEADER = 1,
+	ETHTOOL_A_PHC_VCLOCKS_NUM = 2,
+	ETHTOOL_A_PHC_VCLOCKS_INDEX = 3,
+	__ETHTOOL_A_PHC_VCLOCKS_CNT = 4,
+	ETHTOOL_A_PHC_VCLOCKS_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_MODULE_UNSPEC = 0,
+	ETHTOOL_A_MODULE_HEADER = 1,
+	ETHTOOL_A_MODULE_POWER_MODE_POLICY = 2,
+	ETHTOOL_A_MODULE_POWER_MODE = 3,
+	__ETHTOOL_A_MODULE_CNT = 4,
+	ETHTOOL_A_MODULE_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_PSE_UNSPEC = 0,
+	ETHTOOL_A_PSE_HEADER = 1,
+	ETHTOOL_A_PODL_PSE_ADMIN_STATE = 2,
+	ETHTOOL_A_PODL_PSE_ADMIN_CONTROL = 3,
+	ETHTOOL_A_PODL_PSE_PW_D_STATUS = 4,
+	ETHTOOL_A_C33_PSE_ADMIN_STATE = 5,
+	ETHTOOL_A_C33_PSE_ADMIN_CONTROL = 6,
+	ETHTOOL_A_C33_PSE_PW_D_STATUS = 7,
+	ETHTOOL_A_C33_PSE_PW_CLASS = 8,
+	ETHTOOL_A_C33_PSE_ACTUAL_PW = 9,
+	ETHTOOL_A_C33_PSE_EXT_STATE = 10,
+	ETHTOOL_A_C33_PSE_EXT_SUBSTATE = 11,
+	ETHTOOL_A_C33_PSE_AVAIL_PW_LIMIT = 12,
+	ETHTOOL_A_C33_PSE_PW_LIMIT_RANGES = 13,
+	ETHTOOL_A_PSE_PW_D_ID = 14,
+	ETHTOOL_A_PSE_PRIO_MAX = 15,
+	ETHTOOL_A_PSE_PRIO = 16,
+	__ETHTOOL_A_PSE_CNT = 17,
+	ETHTOOL_A_PSE_MAX = 16,
+};
+
+enum {
+	ETHTOOL_A_RSS_UNSPEC = 0,
+	ETHTOOL_A_RSS_HEADER = 1,
+	ETHTOOL_A_RSS_CONTEXT = 2,
+	ETHTOOL_A_RSS_HFUNC = 3,
+	ETHTOOL_A_RSS_INDIR = 4,
+	ETHTOOL_A_RSS_HKEY = 5,
+	ETHTOOL_A_RSS_INPUT_XFRM = 6,
+	ETHTOOL_A_RSS_START_CONTEXT = 7,
+	ETHTOOL_A_RSS_FLOW_HASH = 8,
+	__ETHTOOL_A_RSS_CNT = 9,
+	ETHTOOL_A_RSS_MAX = 8,
+};
+
+enum {
+	ETHTOOL_A_PLCA_UNSPEC = 0,
+	ETHTOOL_A_PLCA_HEADER = 1,
+	ETHTOOL_A_PLCA_VERSION = 2,
+	ETHTOOL_A_PLCA_ENABLED = 3,
+	ETHTOOL_A_PLCA_STATUS = 4,
+	ETHTOOL_A_PLCA_NODE_CNT = 5,
+	ETHTOOL_A_PLCA_NODE_ID = 6,
+	ETHTOOL_A_PLCA_TO_TMR = 7,
+	ETHTOOL_A_PLCA_BURST_CNT = 8,
+	ETHTOOL_A_PLCA_BURST_TMR = 9,
+	__ETHTOOL_A_PLCA_CNT = 10,
+	ETHTOOL_A_PLCA_MAX = 9,
+};
+
+enum {
+	ETHTOOL_A_MODULE_FW_FLASH_UNSPEC = 0,
+	ETHTOOL_A_MODULE_FW_FLASH_HEADER = 1,
+	ETHTOOL_A_MODULE_FW_FLASH_FILE_NAME = 2,
+	ETHTOOL_A_MODULE_FW_FLASH_PASSWORD = 3,
+	ETHTOOL_A_MODULE_FW_FLASH_STATUS = 4,
+	ETHTOOL_A_MODULE_FW_FLASH_STATUS_MSG = 5,
+	ETHTOOL_A_MODULE_FW_FLASH_DONE = 6,
+	ETHTOOL_A_MODULE_FW_FLASH_TOTAL = 7,
+	__ETHTOOL_A_MODULE_FW_FLASH_CNT = 8,
+	ETHTOOL_A_MODULE_FW_FLASH_MAX = 7,
+};
+
+enum {
+	ETHTOOL_A_PHY_UNSPEC = 0,
+	ETHTOOL_A_PHY_HEADER = 1,
+	ETHTOOL_A_PHY_INDEX = 2,
+	ETHTOOL_A_PHY_DRVNAME = 3,
+	ETHTOOL_A_PHY_NAME = 4,
+	ETHTOOL_A_PHY_UPSTREAM_TYPE = 5,
+	ETHTOOL_A_PHY_UPSTREAM_INDEX = 6,
+	ETHTOOL_A_PHY_UPSTREAM_SFP_NAME = 7,
+	ETHTOOL_A_PHY_DOWNSTREAM_SFP_NAME = 8,
+	__ETHTOOL_A_PHY_CNT = 9,
+	ETHTOOL_A_PHY_MAX = 8,
+};
+
+enum {
+	ETHTOOL_A_TSCONFIG_UNSPEC = 0,
+	ETHTOOL_A_TSCONFIG_HEADER = 1,
+	ETHTOOL_A_TSCONFIG_HWTSTAMP_PROVIDER = 2,
+	ETHTOOL_A_TSCONFIG_TX_TYPES = 3,
+	ETHTOOL_A_TSCONFIG_RX_FILTERS = 4,
+	ETHTOOL_A_TSCONFIG_HWTSTAMP_FLAGS = 5,
+	__ETHTOOL_A_TSCONFIG_CNT = 6,
+	ETHTOOL_A_TSCONFIG_MAX = 5,
+};
+
+enum {
+	ETHTOOL_A_MSE_HEADER = 1,
+	ETHTOOL_A_MSE_CAPABILITIES = 2,
+	ETHTOOL_A_MSE_CHANNEL_A = 3,
+	ETHTOOL_A_MSE_CHANNEL_B = 4,
+	ETHTOOL_A_MSE_CHANNEL_C = 5,
+	ETHTOOL_A_MSE_CHANNEL_D = 6,
+	ETHTOOL_A_MSE_WORST_CHANNEL = 7,
+	ETHTOOL_A_MSE_LINK = 8,
+	__ETHTOOL_A_MSE_CNT = 9,
+	ETHTOOL_A_MSE_MAX = 8,
+};
+
+enum {
+	ETHTOOL_MSG_USER_NONE = 0,
+	ETHTOOL_MSG_STRSET_GET = 1,
+	ETHTOOL_MSG_LINKINFO_GET = 2,
+	ETHTOOL_MSG_LINKINFO_SET = 3,
+	ETHTOOL_MSG_LINKMODES_GET = 4,
+	ETHTOOL_MSG_LINKMODES_SET = 5,
+	ETHTOOL_MSG_LINKSTATE_GET = 6,
+	ETHTOOL_MSG_DEBUG_GET = 7,
+	ETHTOOL_MSG_DEBUG_SET = 8,
+	ETHTOOL_MSG_WOL_GET = 9,
+	ETHTOOL_MSG_WOL_SET = 10,
+	ETHTOOL_MSG_FEATURES_GET = 11,
+	ETHTOOL_MSG_FEATURES_SET = 12,
+	ETHTOOL_MSG_PRIVFLAGS_GET = 13,
+	ETHTOOL_MSG_PRIVFLAGS_SET = 14,
+	ETHTOOL_MSG_RINGS_GET = 15,
+	ETHTOOL_MSG_RINGS_SET = 16,
+	ETHTOOL_MSG_CHANNELS_GET = 17,
+	ETHTOOL_MSG_CHANNELS_SET = 18,
+	ETHTOOL_MSG_COALESCE_GET = 19,
+	ETHTOOL_MSG_COALESCE_SET = 20,
+	ETHTOOL_MSG_PAUSE_GET = 21,
+	ETHTOOL_MSG_PAUSE_SET = 22,
+	ETHTOOL_MSG_EEE_GET = 23,
+	ETHTOOL_MSG_EEE_SET = 24,
+	ETHTOOL_MSG_TSINFO_GET = 25,
+	ETHTOOL_MSG_CABLE_TEST_ACT = 26,
+	ETHTOOL_MSG_CABLE_TEST_TDR_ACT = 27,
+	ETHTOOL_MSG_TUNNEL_INFO_GET = 28,
+	ETHTOOL_MSG_FEC_GET = 29,
+	ETHTOOL_MSG_FEC_SET = 30,
+	ETHTOOL_MSG_MODULE_EEPROM_GET = 31,
+	ETHTOOL_MSG_STATS_GET = 32,
+	ETHTOOL_MSG_PHC_VCLOCKS_GET = 33,
+	ETHTOOL_MSG_MODULE_GET = 34,
+	ETHTOOL_MSG_MODULE_SET = 35,
+	ETHTOOL_MSG_PSE_GET = 36,
+	ETHTOOL_MSG_PSE_SET = 37,
+	ETHTOOL_MSG_RSS_GET = 38,
+	ETHTOOL_MSG_PLCA_GET_CFG = 39,
+	ETHTOOL_MSG_PLCA_SET_CFG = 40,
+	ETHTOOL_MSG_PLCA_GET_STATUS = 41,
+	ETHTOOL_MSG_MM_GET = 42,
+	ETHTOOL_MSG_MM_SET = 43,
+	ETHTOOL_MSG_MODULE_FW_FLASH_ACT = 44,
+	ETHTOOL_MSG_PHY_GET = 45,
+	ETHTOOL_MSG_TSCONFIG_GET = 46,
+	ETHTOOL_MSG_TSCONFIG_SET = 47,
+	ETHTOOL_MSG_RSS_SET = 48,
+	ETHTOOL_MSG_RSS_CREATE_ACT = 49,
+	ETHTOOL_MSG_RSS_DELETE_ACT = 50,
+	ETHTOOL_MSG_MSE_GET = 51,
+	__ETHTOOL_MSG_USER_CNT = 52,
+	ETHTOOL_MSG_USER_MAX = 51,
+};
+
+enum {
+	ETHTOOL_STATS_ETH_PHY = 0,
+	ETHTOOL_STATS_ETH_MAC = 1,
+	ETHTOOL_STATS_ETH_CTRL = 2,
+	ETHTOOL_STATS_RMON = 3,
+	ETHTOOL_STATS_PHY = 4,
+	__ETHTOOL_STATS_CNT = 5,
+};
+
+enum {
+	ETHTOOL_A_STATS_ETH_PHY_5_SYM_ERR = 0,
+	__ETHTOOL_A_STATS_ETH_PHY_CNT = 1,
+	ETHTOOL_A_STATS_ETH_PHY_MAX = 0,
+};
+
+enum {
+	ETHTOOL_A_STATS_ETH_MAC_2_TX_PKT = 0,
+	ETHTOOL_A_STATS_ETH_MAC_3_SINGLE_COL = 1,
+	ETHTOOL_A_STATS_ETH_MAC_4_MULTI_COL = 2,
+	ETHTOOL_A_STATS_ETH_MAC_5_RX_PKT = 3,
+	ETHTOOL_A_STATS_ETH_MAC_6_FCS_ERR = 4,
+	ETHTOOL_A_STATS_ETH_MAC_7_ALIGN_ERR = 5,
+	ETHTOOL_A_STATS_ETH_MAC_8_TX_BYTES = 6,
+	ETHTOOL_A_STATS_ETH_MAC_9_TX_DEFER = 7,
+	ETHTOOL_A_STATS_ETH_MAC_10_LATE_COL = 8,
+	ETHTOOL_A_STATS_ETH_MAC_11_XS_COL = 9,
+	ETHTOOL_A_STATS_ETH_MAC_12_TX_INT_ERR = 10,
+	ETHTOOL_A_STATS_ETH_MAC_13_CS_ERR = 11,
+	ETHTOOL_A_STATS_ETH_MAC_14_RX_BYTES = 12,
+	ETHTOOL_A_STATS_ETH_MAC_15_RX_INT_ERR = 13,
+	ETHTOOL_A_STATS_ETH_MAC_18_TX_MCAST = 14,
+	ETHTOOL_A_STATS_ETH_MAC_19_TX_BCAST = 15,
+	ETHTOOL_A_STATS_ETH_MAC_20_XS_DEFER = 16,
+	ETHTOOL_A_STATS_ETH_MAC_21_RX_MCAST = 17,
+	ETHTOOL_A_STATS_ETH_MAC_22_RX_BCAST = 18,
+	ETHTOOL_A_STATS_ETH_MAC_23_IR_LEN_ERR = 19,
+	ETHTOOL_A_STATS_ETH_MAC_24_OOR_LEN = 20,
+	ETHTOOL_A_STATS_ETH_MAC_25_TOO_LONG_ERR = 21,
+	__ETHTOOL_A_STATS_ETH_MAC_CNT = 22,
+	ETHTOOL_A_STATS_ETH_MAC_MAX = 21,
+};
+
+enum {
+	ETHTOOL_A_STATS_ETH_CTRL_3_TX = 0,
+	ETHTOOL_A_STATS_ETH_CTRL_4_RX = 1,
+	ETHTOOL_A_STATS_ETH_CTRL_5_RX_UNSUP = 2,
+	__ETHTOOL_A_STATS_ETH_CTRL_CNT = 3,
+	ETHTOOL_A_STATS_ETH_CTRL_MAX = 2,
+};
+
+enum {
+	ETHTOOL_A_STATS_RMON_UNDERSIZE = 0,
+	ETHTOOL_A_STATS_RMON_OVERSIZE = 1,
+	ETHTOOL_A_STATS_RMON_FRAG = 2,
+	ETHTOOL_A_STATS_RMON_JABBER = 3,
+	__ETHTOOL_A_STATS_RMON_CNT = 4,
+	ETHTOOL_A_STATS_RMON_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_STATS_PHY_RX_PKTS = 0,
+	ETHTOOL_A_STATS_PHY_RX_BYTES = 1,
+	ETHTOOL_A_STATS_PHY_RX_ERRORS = 2,
+	ETHTOOL_A_STATS_PHY_TX_PKTS = 3,
+	ETHTOOL_A_STATS_PHY_TX_BYTES = 4,
+	ETHTOOL_A_STATS_PHY_TX_ERRORS = 5,
+	__ETHTOOL_A_STATS_PHY_CNT = 6,
+	ETHTOOL_A_STATS_PHY_MAX = 5,
+};
+
+struct ethnl_req_info {
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	u32 flags;
+	u32 phy_index;
+};
+
+struct ethnl_reply_data {
+	struct net_device *dev;
+};
+
+struct ethnl_request_ops {
+	u8 request_cmd;
+	u8 reply_cmd;
+	u16 hdr_attr;
+	unsigned int req_info_size;
+	unsigned int reply_data_size;
+	bool allow_nodev_do;
+	u8 set_ntf_cmd;
+	int (*parse_request)(struct ethnl_req_info *, const struct genl_info *, struct nlattr **, struct netlink_ext_ack *);
+	int (*prepare_data)(const struct ethnl_req_info *, struct ethnl_reply_data *, const struct genl_info *);
+	int (*reply_size)(const struct ethnl_req_info *, const struct ethnl_reply_data *);
+	int (*fill_reply)(struct sk_buff *, const struct ethnl_req_info *, const struct ethnl_reply_data *);
+	void (*cleanup_data)(struct ethnl_reply_data *);
+	int (*set_validate)(struct ethnl_req_info *, struct genl_info *);
+	int (*set)(struct ethnl_req_info *, struct genl_info *);
+};
+
+struct ethnl_dump_ctx {
+	const struct ethnl_request_ops *ops;
+	struct ethnl_req_info *req_info;
+	struct ethnl_reply_data *reply_data;
+	long unsigned int pos_ifindex;
+};
+
+typedef void (*ethnl_notify_handler_t)(struct net_device *, unsigned int, const struct ethnl_req_info *);
+
+enum ethnl_sock_type {
+	ETHTOOL_SOCK_TYPE_MODULE_FW_FLASH = 0,
+};
+
+struct linkinfo_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_link_ksettings ksettings;
+	struct ethtool_link_settings *lsettings;
+};
+
+enum {
+	ETHTOOL_A_FLOW_ETHER = 1,
+	ETHTOOL_A_FLOW_IP4 = 2,
+	ETHTOOL_A_FLOW_IP6 = 3,
+	ETHTOOL_A_FLOW_TCP4 = 4,
+	ETHTOOL_A_FLOW_TCP6 = 5,
+	ETHTOOL_A_FLOW_UDP4 = 6,
+	ETHTOOL_A_FLOW_UDP6 = 7,
+	ETHTOOL_A_FLOW_SCTP4 = 8,
+	ETHTOOL_A_FLOW_SCTP6 = 9,
+	ETHTOOL_A_FLOW_AH4 = 10,
+	ETHTOOL_A_FLOW_AH6 = 11,
+	ETHTOOL_A_FLOW_ESP4 = 12,
+	ETHTOOL_A_FLOW_ESP6 = 13,
+	ETHTOOL_A_FLOW_AH_ESP4 = 14,
+	ETHTOOL_A_FLOW_AH_ESP6 = 15,
+	ETHTOOL_A_FLOW_GTPU4 = 16,
+	ETHTOOL_A_FLOW_GTPU6 = 17,
+	ETHTOOL_A_FLOW_GTPC4 = 18,
+	ETHTOOL_A_FLOW_GTPC6 = 19,
+	ETHTOOL_A_FLOW_GTPC_TEID4 = 20,
+	ETHTOOL_A_FLOW_GTPC_TEID6 = 21,
+	ETHTOOL_A_FLOW_GTPU_EH4 = 22,
+	ETHTOOL_A_FLOW_GTPU_EH6 = 23,
+	ETHTOOL_A_FLOW_GTPU_UL4 = 24,
+	ETHTOOL_A_FLOW_GTPU_UL6 = 25,
+	ETHTOOL_A_FLOW_GTPU_DL4 = 26,
+	ETHTOOL_A_FLOW_GTPU_DL6 = 27,
+	__ETHTOOL_A_FLOW_CNT = 28,
+	ETHTOOL_A_FLOW_MAX = 27,
+};
+
+struct rss_req_info {
+	struct ethnl_req_info base;
+	u32 rss_context;
+};
+
+struct rss_reply_data {
+	struct ethnl_reply_data base;
+	bool has_flow_hash;
+	bool no_key_fields;
+	u32 indir_size;
+	u32 hkey_size;
+	u32 hfunc;
+	u32 input_xfrm;
+	u32 *indir_table;
+	u8 *hkey;
+	int flow_hash[28];
+};
+
+struct debug_reply_data {
+	struct ethnl_reply_data base;
+	u32 msg_mask;
+};
+
+struct features_reply_data {
+	struct ethnl_reply_data base;
+	u32 hw[2];
+	u32 wanted[2];
+	u32 active[2];
+	u32 nochange[2];
+	u32 all[2];
+};
+
+struct privflags_reply_data {
+	struct ethnl_reply_data base;
+	const char (*priv_flag_names)[32];
+	unsigned int n_priv_flags;
+	u32 priv_flags;
+};
+
+struct ethtool_channels {
+	__u32 cmd;
+	__u32 max_rx;
+	__u32 max_tx;
+	__u32 max_other;
+	__u32 max_combined;
+	__u32 rx_count;
+	__u32 tx_count;
+	__u32 other_count;
+	__u32 combined_count;
+};
+
+struct channels_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_channels channels;
+};
+
+struct ethtool_pauseparam {
+	__u32 cmd;
+	__u32 autoneg;
+	__u32 rx_pause;
+	__u32 tx_pause;
+};
+
+enum {
+	ETHTOOL_A_PAUSE_STAT_UNSPEC = 0,
+	ETHTOOL_A_PAUSE_STAT_PAD = 1,
+	ETHTOOL_A_PAUSE_STAT_TX_FRAMES = 2,
+	ETHTOOL_A_PAUSE_STAT_RX_FRAMES = 3,
+	ETHTOOL_A_PAUSE_STAT_TX_PAUSE_STORM_EVENTS = 4,
+	__ETHTOOL_A_PAUSE_STAT_CNT = 5,
+	ETHTOOL_A_PAUSE_STAT_MAX = 4,
+};
+
+enum ethtool_mac_stats_src {
+	ETHTOOL_MAC_STATS_SRC_AGGREGATE = 0,
+	ETHTOOL_MAC_STATS_SRC_EMAC = 1,
+	ETHTOOL_MAC_STATS_SRC_PMAC = 2,
+};
+
+struct ethtool_pause_stats {
+	enum ethtool_mac_stats_src src;
+	union {
+		struct {
+			u64 tx_pause_frames;
+			u64 rx_pause_frames;
+			u64 tx_pause_storm_events;
+		};
+		struct {
+			u64 tx_pause_frames;
+			u64 rx_pause_frames;
+			u64 tx_pause_storm_events;
+		} stats;
+	};
+};
+
+struct pause_req_info {
+	struct ethnl_req_info base;
+	enum ethtool_mac_stats_src src;
+};
+
+struct pause_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_pauseparam pauseparam;
+	struct ethtool_pause_stats pausestat;
+};
+
+enum {
+	ETHTOOL_A_TS_STAT_UNSPEC = 0,
+	ETHTOOL_A_TS_STAT_TX_PKTS = 1,
+	ETHTOOL_A_TS_STAT_TX_LOST = 2,
+	ETHTOOL_A_TS_STAT_TX_ERR = 3,
+	ETHTOOL_A_TS_STAT_TX_ONESTEP_PKTS_UNCONFIRMED = 4,
+	__ETHTOOL_A_TS_STAT_CNT = 5,
+	ETHTOOL_A_TS_STAT_MAX = 4,
+};
+
+enum {
+	ETHTOOL_A_TS_HWTSTAMP_PROVIDER_UNSPEC = 0,
+	ETHTOOL_A_TS_HWTSTAMP_PROVIDER_INDEX = 1,
+	ETHTOOL_A_TS_HWTSTAMP_PROVIDER_QUALIFIER = 2,
+	__ETHTOOL_A_TS_HWTSTAMP_PROVIDER_CNT = 3,
+	ETHTOOL_A_TS_HWTSTAMP_PROVIDER_MAX = 2,
+};
+
+struct ethtool_ts_stats {
+	union {
+		struct {
+			u64 pkts;
+			u64 onestep_pkts_unconfirmed;
+			u64 lost;
+			u64 err;
+		};
+		struct {
+			u64 pkts;
+			u64 onestep_pkts_unconfirmed;
+			u64 lost;
+			u64 err;
+		} tx_stats;
+	};
+};
+
+struct kernel_ethtool_ts_info {
+	u32 cmd;
+	u32 so_timestamping;
+	int phc_index;
+	enum hwtstamp_provider_qualifier phc_qualifier;
+	enum hwtstamp_source phc_source;
+	int phc_phyindex;
+	u32 tx_types;
+	u32 rx_filters;
+};
+
+struct tsinfo_reply_data {
+	struct ethnl_reply_data base;
+	struct kernel_ethtool_ts_info ts_info;
+	struct ethtool_ts_stats stats;
+};
+
+enum {
+	ETHTOOL_UDP_TUNNEL_TYPE_VXLAN = 0,
+	ETHTOOL_UDP_TUNNEL_TYPE_GENEVE = 1,
+	ETHTOOL_UDP_TUNNEL_TYPE_VXLAN_GPE = 2,
+	__ETHTOOL_UDP_TUNNEL_TYPE_CNT = 3,
+	ETHTOOL_UDP_TUNNEL_TYPE_MAX = 2,
+};
+
+enum {
+	ETHTOOL_A_TUNNEL_UDP_ENTRY_UNSPEC = 0,
+	ETHTOOL_A_TUNNEL_UDP_ENTRY_PORT = 1,
+	ETHTOOL_A_TUNNEL_UDP_ENTRY_TYPE = 2,
+	__ETHTOOL_A_TUNNEL_UDP_ENTRY_CNT = 3,
+	ETHTOOL_A_TUNNEL_UDP_ENTRY_MAX = 2,
+};
+
+enum {
+	ETHTOOL_A_TUNNEL_UDP_TABLE_UNSPEC = 0,
+	ETHTOOL_A_TUNNEL_UDP_TABLE_SIZE = 1,
+	ETHTOOL_A_TUNNEL_UDP_TABLE_TYPES = 2,
+	ETHTOOL_A_TUNNEL_UDP_TABLE_ENTRY = 3,
+	__ETHTOOL_A_TUNNEL_UDP_TABLE_CNT = 4,
+	ETHTOOL_A_TUNNEL_UDP_TABLE_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_TUNNEL_UDP_UNSPEC = 0,
+	ETHTOOL_A_TUNNEL_UDP_TABLE = 1,
+	__ETHTOOL_A_TUNNEL_UDP_CNT = 2,
+	ETHTOOL_A_TUNNEL_UDP_MAX = 1,
+};
+
+enum {
+	IP_TUNNEL_CSUM_BIT = 0,
+	IP_TUNNEL_ROUTING_BIT = 1,
+	IP_TUNNEL_KEY_BIT = 2,
+	IP_TUNNEL_SEQ_BIT = 3,
+	IP_TUNNEL_STRICT_BIT = 4,
+	IP_TUNNEL_REC_BIT = 5,
+	IP_TUNNEL_VERSION_BIT = 6,
+	IP_TUNNEL_NO_KEY_BIT = 7,
+	IP_TUNNEL_DONT_FRAGMENT_BIT = 8,
+	IP_TUNNEL_OAM_BIT = 9,
+	IP_TUNNEL_CRIT_OPT_BIT = 10,
+	IP_TUNNEL_GENEVE_OPT_BIT = 11,
+	IP_TUNNEL_VXLAN_OPT_BIT = 12,
+	IP_TUNNEL_NOCACHE_BIT = 13,
+	IP_TUNNEL_ERSPAN_OPT_BIT = 14,
+	IP_TUNNEL_GTP_OPT_BIT = 15,
+	IP_TUNNEL_VTI_BIT = 16,
+	IP_TUNNEL_SIT_ISATAP_BIT = 16,
+	IP_TUNNEL_PFCP_OPT_BIT = 17,
+	__IP_TUNNEL_FLAG_NUM = 18,
+};
+
+struct eeprom_req_info {
+	struct ethnl_req_info base;
+	u32 offset;
+	u32 length;
+	u8 page;
+	u8 bank;
+	u8 i2c_address;
+};
+
+struct phc_vclocks_reply_data {
+	struct ethnl_reply_data base;
+	int num;
+	int *index;
+};
+
+enum {
+	SFF8024_ID_UNK = 0,
+	SFF8024_ID_SFF_8472 = 2,
+	SFF8024_ID_SFP = 3,
+	SFF8024_ID_DWDM_SFP = 11,
+	SFF8024_ID_QSFP_8438 = 12,
+	SFF8024_ID_QSFP_8436_8636 = 13,
+	SFF8024_ID_QSFP28_8636 = 17,
+	SFF8024_ID_QSFP_DD = 24,
+	SFF8024_ID_OSFP = 25,
+	SFF8024_ID_DSFP = 27,
+	SFF8024_ID_QSFP_PLUS_CMIS = 30,
+	SFF8024_ID_SFP_DD_CMIS = 31,
+	SFF8024_ID_SFP_PLUS_CMIS = 32,
+	SFF8024_ENCODING_UNSPEC = 0,
+	SFF8024_ENCODING_8B10B = 1,
+	SFF8024_ENCODING_4B5B = 2,
+	SFF8024_ENCODING_NRZ = 3,
+	SFF8024_ENCODING_8472_MANCHESTER = 4,
+	SFF8024_ENCODING_8472_SONET = 5,
+	SFF8024_ENCODING_8472_64B66B = 6,
+	SFF8024_ENCODING_8436_MANCHESTER = 6,
+	SFF8024_ENCODING_8436_SONET = 4,
+	SFF8024_ENCODING_8436_64B66B = 5,
+	SFF8024_ENCODING_256B257B = 7,
+	SFF8024_ENCODING_PAM4 = 8,
+	SFF8024_CONNECTOR_UNSPEC = 0,
+	SFF8024_CONNECTOR_SC = 1,
+	SFF8024_CONNECTOR_FIBERJACK = 6,
+	SFF8024_CONNECTOR_LC = 7,
+	SFF8024_CONNECTOR_MT_RJ = 8,
+	SFF8024_CONNECTOR_MU = 9,
+	SFF8024_CONNECTOR_SG = 10,
+	SFF8024_CONNECTOR_OPTICAL_PIGTAIL = 11,
+	SFF8024_CONNECTOR_MPO_1X12 = 12,
+	SFF8024_CONNECTOR_MPO_2X16 = 13,
+	SFF8024_CONNECTOR_HSSDC_II = 32,
+	SFF8024_CONNECTOR_COPPER_PIGTAIL = 33,
+	SFF8024_CONNECTOR_RJ45 = 34,
+	SFF8024_CONNECTOR_NOSEPARATE = 35,
+	SFF8024_CONNECTOR_MXC_2X16 = 36,
+	SFF8024_ECC_UNSPEC = 0,
+	SFF8024_ECC_100G_25GAUI_C2M_AOC = 1,
+	SFF8024_ECC_100GBASE_SR4_25GBASE_SR = 2,
+	SFF8024_ECC_100GBASE_LR4_25GBASE_LR = 3,
+	SFF8024_ECC_100GBASE_ER4_25GBASE_ER = 4,
+	SFF8024_ECC_100GBASE_SR10 = 5,
+	SFF8024_ECC_100GBASE_CR4 = 11,
+	SFF8024_ECC_25GBASE_CR_S = 12,
+	SFF8024_ECC_25GBASE_CR_N = 13,
+	SFF8024_ECC_10GBASE_T_SFI = 22,
+	SFF8024_ECC_10GBASE_T_SR = 28,
+	SFF8024_ECC_5GBASE_T = 29,
+	SFF8024_ECC_2_5GBASE_T = 30,
+};
+
+enum {
+	SFP_PHYS_ID = 0,
+	SFP_PHYS_EXT_ID = 1,
+	SFP_PHYS_EXT_ID_SFP = 4,
+	SFP_CONNECTOR = 2,
+	SFP_COMPLIANCE = 3,
+	SFP_ENCODING = 11,
+	SFP_BR_NOMINAL = 12,
+	SFP_RATE_ID = 13,
+	SFF_RID_8079 = 1,
+	SFF_RID_8431_RX_ONLY = 2,
+	SFF_RID_8431_TX_ONLY = 4,
+	SFF_RID_8431 = 6,
+	SFF_RID_10G8G = 14,
+	SFP_LINK_LEN_SM_KM = 14,
+	SFP_LINK_LEN_SM_100M = 15,
+	SFP_LINK_LEN_50UM_OM2_10M = 16,
+	SFP_LINK_LEN_62_5UM_OM1_10M = 17,
+	SFP_LINK_LEN_COPPER_1M = 18,
+	SFP_LINK_LEN_50UM_OM4_10M = 18,
+	SFP_LINK_LEN_50UM_OM3_10M = 19,
+	SFP_VENDOR_NAME = 20,
+	SFP_VENDOR_OUI = 37,
+	SFP_VENDOR_PN = 40,
+	SFP_VENDOR_REV = 56,
+	SFP_OPTICAL_WAVELENGTH_MSB = 60,
+	SFP_OPTICAL_WAVELENGTH_LSB = 61,
+	SFP_CABLE_SPEC = 60,
+	SFP_CC_BASE = 63,
+	SFP_OPTIONS = 64,
+	SFP_OPTIONS_HIGH_POWER_LEVEL = 8192,
+	SFP_OPTIONS_PAGING_A2 = 4096,
+	SFP_OPTIONS_RETIMER = 2048,
+	SFP_OPTIONS_COOLED_XCVR = 1024,
+	SFP_OPTIONS_POWER_DECL = 512,
+	SFP_OPTIONS_RX_LINEAR_OUT = 256,
+	SFP_OPTIONS_RX_DECISION_THRESH = 128,
+	SFP_OPTIONS_TUNABLE_TX = 64,
+	SFP_OPTIONS_RATE_SELECT = 32,
+	SFP_OPTIONS_TX_DISABLE = 16,
+	SFP_OPTIONS_TX_FAULT = 8,
+	SFP_OPTIONS_LOS_INVERTED = 4,
+	SFP_OPTIONS_LOS_NORMAL = 2,
+	SFP_BR_MAX = 66,
+	SFP_BR_MIN = 67,
+	SFP_VENDOR_SN = 68,
+	SFP_DATECODE = 84,
+	SFP_DIAGMON = 92,
+	SFP_DIAGMON_DDM = 64,
+	SFP_DIAGMON_INT_CAL = 32,
+	SFP_DIAGMON_EXT_CAL = 16,
+	SFP_DIAGMON_RXPWR_AVG = 8,
+	SFP_DIAGMON_ADDRMODE = 4,
+	SFP_ENHOPTS = 93,
+	SFP_ENHOPTS_ALARMWARN = 128,
+	SFP_ENHOPTS_SOFT_TX_DISABLE = 64,
+	SFP_ENHOPTS_SOFT_TX_FAULT = 32,
+	SFP_ENHOPTS_SOFT_RX_LOS = 16,
+	SFP_ENHOPTS_SOFT_RATE_SELECT = 8,
+	SFP_ENHOPTS_APP_SELECT_SFF8079 = 4,
+	SFP_ENHOPTS_SOFT_RATE_SFF8431 = 2,
+	SFP_SFF8472_COMPLIANCE = 94,
+	SFP_SFF8472_COMPLIANCE_NONE = 0,
+	SFP_SFF8472_COMPLIANCE_REV9_3 = 1,
+	SFP_SFF8472_COMPLIANCE_REV9_5 = 2,
+	SFP_SFF8472_COMPLIANCE_REV10_2 = 3,
+	SFP_SFF8472_COMPLIANCE_REV10_4 = 4,
+	SFP_SFF8472_COMPLIANCE_REV11_0 = 5,
+	SFP_SFF8472_COMPLIANCE_REV11_3 = 6,
+	SFP_SFF8472_COMPLIANCE_REV11_4 = 7,
+	SFP_SFF8472_COMPLIANCE_REV12_0 = 8,
+	SFP_CC_EXT = 95,
+};
+
+struct module_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_module_power_mode_params power;
+};
+
+enum ethtool_module_fw_flash_status {
+	ETHTOOL_MODULE_FW_FLASH_STATUS_STARTED = 1,
+	ETHTOOL_MODULE_FW_FLASH_STATUS_IN_PROGRESS = 2,
+	ETHTOOL_MODULE_FW_FLASH_STATUS_COMPLETED = 3,
+	ETHTOOL_MODULE_FW_FLASH_STATUS_ERROR = 4,
+};
+
+struct ethtool_module_fw_flash_params {
+	__be32 password;
+	u8 password_valid: 1;
+};
+
+enum ethtool_cmis_cdb_cmd_id {
+	ETHTOOL_CMIS_CDB_CMD_QUERY_STATUS = 0,
+	ETHTOOL_CMIS_CDB_CMD_MODULE_FEATURES = 64,
+	ETHTOOL_CMIS_CDB_CMD_FW_MANAGMENT_FEATURES = 65,
+	ETHTOOL_CMIS_CDB_CMD_START_FW_DOWNLOAD = 257,
+	ETHTOOL_CMIS_CDB_CMD_WRITE_FW_BLOCK_LPL = 259,
+	ETHTOOL_CMIS_CDB_CMD_WRITE_FW_BLOCK_EPL = 260,
+	ETHTOOL_CMIS_CDB_CMD_COMPLETE_FW_DOWNLOAD = 263,
+	ETHTOOL_CMIS_CDB_CMD_RUN_FW_IMAGE = 265,
+	ETHTOOL_CMIS_CDB_CMD_COMMIT_FW_IMAGE = 266,
+};
+
+struct phy_plca_status {
+	bool pst;
+};
+
+struct plca_reply_data {
+	struct ethnl_reply_data base;
+	struct phy_plca_cfg plca_cfg;
+	struct phy_plca_status plca_st;
+};
+
+struct hwtstamp_provider_desc {
+	int index;
+	enum hwtstamp_provider_qualifier qualifier;
+};
+
+struct tsconfig_reply_data {
+	struct ethnl_reply_data base;
+	struct hwtstamp_provider_desc hwprov_desc;
+	struct {
+		u32 tx_type;
+		u32 rx_filter;
+		u32 flags;
+	} hwtst_config;
+};
+
+struct ipv4_addr_key {
+	__be32 addr;
+	int vif;
+};
+
+struct inetpeer_addr {
+	union {
+		struct ipv4_addr_key a4;
+		struct in6_addr a6;
+		u32 key[4];
+	};
+	__u16 family;
+};
+
+struct inet_peer {
+	struct rb_node rb_node;
+	u64 hash;
+	struct inetpeer_addr daddr;
+	u32 metrics[17];
+	u32 rate_tokens;
+	u32 n_redirects;
+	long unsigned int rate_last;
+	union {
+		struct {
+			atomic_t rid;
+		};
+		struct callback_head rcu;
+	};
+	__u32 dtime;
+	refcount_t refcnt;
+};
+
+enum {
+	IPV4_DEVCONF_FORWARDING = 1,
+	IPV4_DEVCONF_MC_FORWARDING = 2,
+	IPV4_DEVCONF_PROXY_ARP = 3,
+	IPV4_DEVCONF_ACCEPT_REDIRECTS = 4,
+	IPV4_DEVCONF_SECURE_REDIRECTS = 5,
+	IPV4_DEVCONF_SEND_REDIRECTS = 6,
+	IPV4_DEVCONF_SHARED_MEDIA = 7,
+	IPV4_DEVCONF_RP_FILTER = 8,
+	IPV4_DEVCONF_ACCEPT_SOURCE_ROUTE = 9,
+	IPV4_DEVCONF_BOOTP_RELAY = 10,
+	IPV4_DEVCONF_LOG_MARTIANS = 11,
+	IPV4_DEVCONF_TAG = 12,
+	IPV4_DEVCONF_ARPFILTER = 13,
+	IPV4_DEVCONF_MEDIUM_ID = 14,
+	IPV4_DEVCONF_NOXFRM = 15,
+	IPV4_DEVCONF_NOPOLICY = 16,
+	IPV4_DEVCONF_FORCE_IGMP_VERSION = 17,
+	IPV4_DEVCONF_ARP_ANNOUNCE = 18,
+	IPV4_DEVCONF_ARP_IGNORE = 19,
+	IPV4_DEVCONF_PROMOTE_SECONDARIES = 20,
+	IPV4_DEVCONF_ARP_ACCEPT = 21,
+	IPV4_DEVCONF_ARP_NOTIFY = 22,
+	IPV4_DEVCONF_ACCEPT_LOCAL = 23,
+	IPV4_DEVCONF_SRC_VMARK = 24,
+	IPV4_DEVCONF_PROXY_ARP_PVLAN = 25,
+	IPV4_DEVCONF_ROUTE_LOCALNET = 26,
+	IPV4_DEVCONF_IGMPV2_UNSOLICITED_REPORT_INTERVAL = 27,
+	IPV4_DEVCONF_IGMPV3_UNSOLICITED_REPORT_INTERVAL = 28,
+	IPV4_DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN = 29,
+	IPV4_DEVCONF_DROP_UNICAST_IN_L2_MULTICAST = 30,
+	IPV4_DEVCONF_DROP_GRATUITOUS_ARP = 31,
+	IPV4_DEVCONF_BC_FORWARDING = 32,
+	IPV4_DEVCONF_ARP_EVICT_NOCARRIER = 33,
+	__IPV4_DEVCONF_MAX = 34,
+};
+
+struct ipv4_devconf {
+	void *sysctl;
+	int data[33];
+	long unsigned int state[1];
+};
+
+struct in_ifaddr;
+
+struct ip_mc_list;
+
+struct in_device {
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	refcount_t refcnt;
+	int dead;
+	struct in_ifaddr *ifa_list;
+	struct ip_mc_list *mc_list;
+	struct ip_mc_list **mc_hash;
+	int mc_count;
+	spinlock_t mc_tomb_lock;
+	struct ip_mc_list *mc_tomb;
+	long unsigned int mr_v1_seen;
+	long unsigned int mr_v2_seen;
+	long unsigned int mr_qi;
+	long unsigned int mr_qri;
+	unsigned char mr_qrv;
+	unsigned char mr_gq_running;
+	u32 mr_maxdelay;
+	u32 mr_ifc_count;
+	struct timer_list mr_gq_timer;
+	struct timer_list mr_ifc_timer;
+	struct neigh_parms *arp_parms;
+	struct ipv4_devconf cnf;
+	struct callback_head callback_head;
+};
+
+enum {
+	RTN_UNSPEC = 0,
+	RTN_UNICAST = 1,
+	RTN_LOCAL = 2,
+	RTN_BROADCAST = 3,
+	RTN_ANYCAST = 4,
+	RTN_MULTICAST = 5,
+	RTN_BLACKHOLE = 6,
+	RTN_UNREACHABLE = 7,
+	RTN_PROHIBIT = 8,
+	RTN_THROW = 9,
+	RTN_NAT = 10,
+	RTN_XRESOLVE = 11,
+	__RTN_MAX = 12,
+};
+
+struct net_protocol {
+	int (*handler)(struct sk_buff *);
+	int (*err_handler)(struct sk_buff *, u32);
+	unsigned int no_policy: 1;
+	unsigned int icmp_strict_tag_validation: 1;
+	u32 secret;
+};
+
+enum {
+	INET_ECN_NOT_ECT = 0,
+	INET_ECN_ECT_1 = 1,
+	INET_ECN_ECT_0 = 2,
+	INET_ECN_CE = 3,
+	INET_ECN_MASK = 3,
+};
+
+struct flowi {
+	union {
+		struct flowi_common __fl_common;
+		struct flowi4 ip4;
+		struct flowi6 ip6;
+	} u;
+};
+
+struct rtable {
+	struct dst_entry dst;
+	int rt_genid;
+	unsigned int rt_flags;
+	__u16 rt_type;
+	__u8 rt_is_input;
+	__u8 rt_uses_gateway;
+	int rt_iif;
+	u8 rt_gw_family;
+	union {
+		__be32 rt_gw4;
+		struct in6_addr rt_gw6;
+	};
+	u32 rt_mtu_locked: 1;
+	u32 rt_pmtu: 31;
+};
+
+typedef union {
+	__be32 a4;
+	__be32 a6[4];
+	struct in6_addr in6;
+} xfrm_address_t;
+
+struct xfrm_mark {
+	__u32 v;
+	__u32 m;
+};
+
+struct xfrm_id {
+	xfrm_address_t daddr;
+	__be32 spi;
+	__u8 proto;
+};
+
+struct xfrm_selector {
+	xfrm_address_t daddr;
+	xfrm_address_t saddr;
+	__be16 dport;
+	__be16 dport_mask;
+	__be16 sport;
+	__be16 sport_mask;
+	__u16 family;
+	__u8 prefixlen_d;
+	__u8 prefixlen_s;
+	__u8 proto;
+	int ifindex;
+	__kernel_uid32_t user;
+};
+
+struct xfrm_address_filter;
+
+struct xfrm_state_walk {
+	struct list_head all;
+	u8 state;
+	u8 dying;
+	u8 proto;
+	u32 seq;
+	struct xfrm_address_filter *filter;
+};
+
+struct xfrm_lifetime_cfg {
+	__u64 soft_byte_limit;
+	__u64 hard_byte_limit;
+	__u64 soft_packet_limit;
+	__u64 hard_packet_limit;
+	__u64 soft_add_expires_seconds;
+	__u64 hard_add_expires_seconds;
+	__u64 soft_use_expires_seconds;
+	__u64 hard_use_expires_seconds;
+};
+
+struct xfrm_replay_state {
+	__u32 oseq;
+	__u32 seq;
+	__u32 bitmap;
+};
+
+enum xfrm_replay_mode {
+	XFRM_REPLAY_MODE_LEGACY = 0,
+	XFRM_REPLAY_MODE_BMP = 1,
+	XFRM_REPLAY_MODE_ESN = 2,
+};
+
+struct xfrm_stats {
+	__u32 replay_window;
+	__u32 replay;
+	__u32 integrity_failed;
+};
+
+struct xfrm_lifetime_cur {
+	__u64 bytes;
+	__u64 packets;
+	__u64 add_time;
+	__u64 use_time;
+};
+
+struct xfrm_dev_offload {
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	struct net_device *real_dev;
+	long unsigned int offload_handle;
+	int ifindex;
+	u8 dir: 2;
+	u8 type: 2;
+	u8 flags: 2;
+};
+
+struct xfrm_mode {
+	u8 encap;
+	u8 family;
+	u8 flags;
+};
+
+struct xfrm_algo_auth;
+
+struct xfrm_algo;
+
+struct xfrm_algo_aead;
+
+struct xfrm_encap_tmpl;
+
+struct xfrm_replay_state_esn;
+
+struct xfrm_type;
+
+struct xfrm_type_offload;
+
+struct xfrm_sec_ctx;
+
+struct xfrm_mode_cbs;
+
+struct xfrm_state {
+	possible_net_t xs_net;
+	union {
+		struct hlist_node gclist;
+		struct hlist_node bydst;
+	};
+	union {
+		struct hlist_node dev_gclist;
+		struct hlist_node bysrc;
+	};
+	struct hlist_node byspi;
+	struct hlist_node byseq;
+	struct hlist_node state_cache;
+	struct hlist_node state_cache_input;
+	refcount_t refcnt;
+	spinlock_t lock;
+	u32 pcpu_num;
+	struct xfrm_id id;
+	struct xfrm_selector sel;
+	struct xfrm_mark mark;
+	u32 if_id;
+	u32 tfcpad;
+	u32 genid;
+	struct xfrm_state_walk km;
+	struct {
+		u32 reqid;
+		u8 mode;
+		u8 replay_window;
+		u8 aalgo;
+		u8 ealgo;
+		u8 calgo;
+		u8 flags;
+		u16 family;
+		xfrm_address_t saddr;
+		int header_len;
+		int enc_hdr_len;
+		int trailer_len;
+		u32 extra_flags;
+		struct xfrm_mark smark;
+	} props;
+	struct xfrm_lifetime_cfg lft;
+	struct xfrm_algo_auth *aalg;
+	struct xfrm_algo *ealg;
+	struct xfrm_algo *calg;
+	struct xfrm_algo_aead *aead;
+	const char *geniv;
+	__be16 new_mapping_sport;
+	u32 new_mapping;
+	u32 mapping_maxage;
+	struct xfrm_encap_tmpl *encap;
+	u32 nat_keepalive_interval;
+	time64_t nat_keepalive_expiration;
+	xfrm_address_t *coaddr;
+	struct xfrm_state *tunnel;
+	atomic_t tunnel_users;
+	struct xfrm_replay_state replay;
+	struct xfrm_replay_state_esn *replay_esn;
+	struct xfrm_replay_state preplay;
+	struct xfrm_replay_state_esn *preplay_esn;
+	enum xfrm_replay_mode repl_mode;
+	u32 xflags;
+	u32 replay_maxage;
+	u32 replay_maxdiff;
+	struct timer_list rtimer;
+	struct xfrm_stats stats;
+	struct xfrm_lifetime_cur curlft;
+	struct hrtimer mtimer;
+	struct xfrm_dev_offload xso;
+	long int saved_tmo;
+	time64_t lastused;
+	struct page_frag xfrag;
+	const struct xfrm_type *type;
+	struct xfrm_mode inner_mode;
+	struct xfrm_mode inner_mode_iaf;
+	struct xfrm_mode outer_mode;
+	const struct xfrm_type_offload *type_offload;
+	struct xfrm_sec_ctx *security;
+	void *data;
+	u8 dir;
+	const struct xfrm_mode_cbs *mode_cbs;
+	void *mode_data;
+};
+
+struct xfrm_type {
+	struct module *owner;
+	u8 proto;
+	u8 flags;
+	int (*init_state)(struct xfrm_state *, struct netlink_ext_ack *);
+	void (*destructor)(struct xfrm_state *);
+	int (*input)(struct xfrm_state *, struct sk_buff *);
+	int (*output)(struct xfrm_state *, struct sk_buff *);
+	int (*reject)(struct xfrm_state *, struct sk_buff *, const struct flowi *);
+};
+
+struct xfrm_type_offload {
+	struct module *owner;
+	u8 proto;
+	void (*encap)(struct xfrm_state *, struct sk_buff *);
+	int (*input_tail)(struct xfrm_state *, struct sk_buff *);
+	int (*xmit)(struct xfrm_state *, struct sk_buff *, netdev_features_t);
+};
+
+struct xfrm_mode_cbs {
+	struct module *owner;
+	int (*init_state)(struct xfrm_state *);
+	int (*clone_state)(struct xfrm_state *, struct xfrm_state *);
+	void (*destroy_state)(struct xfrm_state *);
+	int (*user_init)(struct net *, struct xfrm_state *, struct nlattr **, struct netlink_ext_ack *);
+	int (*copy_to_user)(struct xfrm_state *, struct sk_buff *);
+	unsigned int (*sa_len)(const struct xfrm_state *);
+	u32 (*get_inner_mtu)(struct xfrm_state *, int);
+	int (*input)(struct xfrm_state *, struct sk_buff *);
+	int (*output)(struct net *, struct sock *, struct sk_buff *);
+	int (*prepare_output)(struct xfrm_state *, struct sk_buff *);
+};
+
+struct xfrm_offload {
+	struct {
+		__u32 low;
+		__u32 hi;
+	} seq;
+	__u32 flags;
+	__u32 status;
+	__u16 orig_mac_len;
+	__u8 proto;
+	__u8 inner_ipproto;
+};
+
+struct sockcm_cookie {
+	u64 transmit_time;
+	u32 mark;
+	u32 tsflags;
+	u32 ts_opt_id;
+	u32 priority;
+	u32 dmabuf_id;
+};
+
+struct ip_options_rcu {
+	struct callback_head rcu;
+	struct ip_options opt;
+};
+
+struct inet_cork {
+	unsigned int flags;
+	__be32 addr;
+	struct ip_options *opt;
+	unsigned int fragsize;
+	int length;
+	struct dst_entry *dst;
+	u8 tx_flags;
+	__u8 ttl;
+	__s16 tos;
+	u32 priority;
+	__u16 gso_size;
+	u32 ts_opt_id;
+	u64 transmit_time;
+	u32 mark;
+};
+
+struct ipv6_txoptions;
+
+struct inet6_cork {
+	struct ipv6_txoptions *opt;
+	u8 hop_limit;
+	u8 tclass;
+	u8 dontfrag: 1;
+};
+
+struct inet_cork_full {
+	struct inet_cork base;
+	struct flowi fl;
+	struct inet6_cork base6;
+};
+
+struct ipv6_pinfo;
+
+struct ipv6_fl_socklist;
+
+struct ip_mc_socklist;
+
+struct inet_sock {
+	struct sock sk;
+	struct ipv6_pinfo *pinet6;
+	struct ipv6_fl_socklist *ipv6_fl_list;
+	long unsigned int inet_flags;
+	__be32 inet_saddr;
+	__s16 uc_ttl;
+	__be16 inet_sport;
+	struct ip_options_rcu *inet_opt;
+	atomic_t inet_id;
+	__u8 tos;
+	__u8 min_ttl;
+	__u8 mc_ttl;
+	__u8 pmtudisc;
+	__u8 rcv_tos;
+	__u8 convert_csum;
+	int uc_index;
+	int mc_index;
+	__be32 mc_addr;
+	u32 local_port_range;
+	struct ip_mc_socklist *mc_list;
+	struct inet_cork_full cork;
+};
+
+enum {
+	LWTUNNEL_XMIT_DONE = 0,
+	LWTUNNEL_XMIT_CONTINUE = 256,
+};
+
+struct ip_reply_arg {
+	struct kvec iov[1];
+	int flags;
+	__wsum csum;
+	int csumoffset;
+	int bound_dev_if;
+	u8 tos;
+	kuid_t uid;
+};
+
+struct inet_ehash_bucket;
+
+struct inet_bind_hashbucket;
+
+struct inet_listen_hashbucket;
+
+struct inet_hashinfo {
+	struct inet_ehash_bucket *ehash;
+	spinlock_t *ehash_locks;
+	unsigned int ehash_mask;
+	unsigned int ehash_locks_mask;
+	struct kmem_cache *bind_bucket_cachep;
+	struct inet_bind_hashbucket *bhash;
+	struct kmem_cache *bind2_bucket_cachep;
+	struct inet_bind_hashbucket *bhash2;
+	unsigned int bhash_size;
+	unsigned int lhash2_mask;
+	struct inet_listen_hashbucket *lhash2;
+	bool pernet;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct timewait_sock_ops;
+
+struct raw_hashinfo;
+
+struct smc_hashinfo;
+
+struct proto {
+	void (*close)(struct sock *, long int);
+	int (*pre_connect)(struct sock *, struct sockaddr_unsized *, int);
+	int (*connect)(struct sock *, struct sockaddr_unsized *, int);
+	int (*disconnect)(struct sock *, int);
+	struct sock * (*accept)(struct sock *, struct proto_accept_arg *);
+	int (*ioctl)(struct sock *, int, int *);
+	int (*init)(struct sock *);
+	void (*destroy)(struct sock *);
+	void (*shutdown)(struct sock *, int);
+	int (*setsockopt)(struct sock *, int, int, sockptr_t, unsigned int);
+	int (*getsockopt)(struct sock *, int, int, char *, int *);
+	void (*keepalive)(struct sock *, int);
+	int (*sendmsg)(struct sock *, struct msghdr *, size_t);
+	int (*recvmsg)(struct sock *, struct msghdr *, size_t, int);
+	void (*splice_eof)(struct socket *);
+	int (*bind)(struct sock *, struct sockaddr_unsized *, int);
+	int (*bind_add)(struct sock *, struct sockaddr_unsized *, int);
+	int (*backlog_rcv)(struct sock *, struct sk_buff *);
+	bool (*bpf_bypass_getsockopt)(int, int);
+	void (*release_cb)(struct sock *);
+	int (*hash)(struct sock *);
+	void (*unhash)(struct sock *);
+	void (*rehash)(struct sock *);
+	int (*get_port)(struct sock *, short unsigned int);
+	void (*put_port)(struct sock *);
+	int (*psock_update_sk_prot)(struct sock *, struct sk_psock *, bool);
+	unsigned int inuse_idx;
+	bool (*stream_memory_free)(const struct sock *, int);
+	bool (*sock_is_readable)(struct sock *);
+	void (*enter_memory_pressure)(struct sock *);
+	void (*leave_memory_pressure)(struct sock *);
+	atomic_long_t *memory_allocated;
+	int *per_cpu_fw_alloc;
+	struct percpu_counter *sockets_allocated;
+	long unsigned int *memory_pressure;
+	long int *sysctl_mem;
+	int *sysctl_wmem;
+	int *sysctl_rmem;
+	u32 sysctl_wmem_offset;
+	u32 sysctl_rmem_offset;
+	int max_header;
+	bool no_autobind;
+	struct kmem_cache *slab;
+	unsigned int obj_size;
+	unsigned int freeptr_offset;
+	unsigned int ipv6_pinfo_offset;
+	slab_flags_t slab_flags;
+	unsigned int useroffset;
+	unsigned int usersize;
+	struct request_sock_ops *rsk_prot;
+	struct timewait_sock_ops *twsk_prot;
+	union {
+		struct inet_hashinfo *hashinfo;
+		struct raw_hashinfo *raw_hash;
+		struct smc_hashinfo *smc_hash;
+	} h;
+	struct module *owner;
+	char name[32];
+	struct list_head node;
+	int (*diag_destroy)(struct sock *, int);
+};
+
+struct inet_bind_bucket {
+	possible_net_t ib_net;
+	int l3mdev;
+	short unsigned int port;
+	signed char fastreuse;
+	signed char fastreuseport;
+	kuid_t fastuid;
+	struct in6_addr fast_v6_rcv_saddr;
+	__be32 fast_rcv_saddr;
+	short unsigned int fast_sk_family;
+	bool fast_ipv6_only;
+	struct hlist_node node;
+	struct hlist_head bhash2;
+	struct callback_head rcu;
+};
+
+struct inet_bind2_bucket {
+	possible_net_t ib_net;
+	int l3mdev;
+	short unsigned int port;
+	short unsigned int addr_type;
+	struct in6_addr v6_rcv_saddr;
+	struct hlist_node node;
+	struct hlist_node bhash_node;
+	struct hlist_head owners;
+	signed char fastreuse;
+	signed char fastreuseport;
+};
+
+struct inet_bind_hashbucket {
+	spinlock_t lock;
+	struct hlist_head chain;
+};
+
+typedef u32 inet_ehashfn_t(const struct net *, const __be32, const __u16, const __be32, const __be16);
+
+enum {
+	BPF_SOCK_OPS_RTO_CB_FLAG = 1,
+	BPF_SOCK_OPS_RETRANS_CB_FLAG = 2,
+	BPF_SOCK_OPS_STATE_CB_FLAG = 4,
+	BPF_SOCK_OPS_RTT_CB_FLAG = 8,
+	BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG = 16,
+	BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG = 32,
+	BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG = 64,
+	BPF_SOCK_OPS_ALL_CB_FLAGS = 127,
+};
+
+enum {
+	SK_BPF_CB_TX_TIMESTAMPING = 1,
+	SK_BPF_CB_MASK = 1,
+};
+
+enum {
+	BPF_TCP_ESTABLISHED = 1,
+	BPF_TCP_SYN_SENT = 2,
+	BPF_TCP_SYN_RECV = 3,
+	BPF_TCP_FIN_WAIT1 = 4,
+	BPF_TCP_FIN_WAIT2 = 5,
+	BPF_TCP_TIME_WAIT = 6,
+	BPF_TCP_CLOSE = 7,
+	BPF_TCP_CLOSE_WAIT = 8,
+	BPF_TCP_LAST_ACK = 9,
+	BPF_TCP_LISTEN = 10,
+	BPF_TCP_CLOSING = 11,
+	BPF_TCP_NEW_SYN_RECV = 12,
+	BPF_TCP_BOUND_INACTIVE = 13,
+	BPF_TCP_MAX_STATES = 14,
+};
+
+struct saved_syn {
+	u32 mac_hdrlen;
+	u32 network_hdrlen;
+	u32 tcp_hdrlen;
+	u8 data[0];
+};
+
+struct fastopen_queue {
+	struct request_sock *rskq_rst_head;
+	struct request_sock *rskq_rst_tail;
+	spinlock_t lock;
+	int qlen;
+	int max_qlen;
+	struct tcp_fastopen_context *ctx;
+};
+
+struct request_sock_queue {
+	spinlock_t rskq_lock;
+	u8 rskq_defer_accept;
+	u8 synflood_warned;
+	atomic_t qlen;
+	atomic_t young;
+	struct request_sock *rskq_accept_head;
+	struct request_sock *rskq_accept_tail;
+	struct fastopen_queue fastopenq;
+};
+
+struct minmax_sample {
+	u32 t;
+	u32 v;
+};
+
+struct minmax {
+	struct minmax_sample s[3];
+};
+
+struct inet_connection_sock {
+	struct inet_sock icsk_inet;
+	struct request_sock_queue icsk_accept_queue;
+	struct inet_bind_bucket *icsk_bind_hash;
+	struct inet_bind2_bucket *icsk_bind2_hash;
+	struct timer_list icsk_delack_timer;
+	union {
+		struct timer_list icsk_keepalive_timer;
+		struct timer_list mptcp_tout_timer;
+	};
+	__u32 icsk_rto;
+	__u32 icsk_rto_min;
+	u32 icsk_rto_max;
+	__u32 icsk_delack_max;
+	__u32 icsk_pmtu_cookie;
+	const struct tcp_congestion_ops *icsk_ca_ops;
+	const struct inet_connection_sock_af_ops *icsk_af_ops;
+	const struct tcp_ulp_ops *icsk_ulp_ops;
+	void *icsk_ulp_data;
+	unsigned int (*icsk_sync_mss)(struct sock *, u32);
+	__u8 icsk_ca_state: 5;
+	__u8 icsk_ca_initialized: 1;
+	__u8 icsk_ca_setsockopt: 1;
+	__u8 icsk_ca_dst_locked: 1;
+	__u8 icsk_retransmits;
+	__u8 icsk_pending;
+	__u8 icsk_backoff;
+	__u8 icsk_syn_retries;
+	__u8 icsk_probes_out;
+	__u16 icsk_ext_hdr_len;
+	struct {
+		__u8 pending;
+		__u8 quick;
+		__u8 pingpong;
+		__u8 retry;
+		__u32 ato: 8;
+		__u32 lrcv_flowlabel: 20;
+		__u32 dst_quick_ack: 1;
+		__u32 unused: 3;
+		__u32 lrcvtime;
+		__u16 last_seg_size;
+		__u16 rcv_mss;
+	} icsk_ack;
+	struct {
+		int search_high;
+		int search_low;
+		u32 probe_size: 31;
+		u32 enabled: 1;
+		u32 probe_timestamp;
+	} icsk_mtup;
+	u32 icsk_probes_tstamp;
+	u32 icsk_user_timeout;
+	u64 icsk_ca_priv[13];
+};
+
+enum {
+	TCP_FLAG_AE = 1,
+	TCP_FLAG_CWR = 32768,
+	TCP_FLAG_ECE = 16384,
+	TCP_FLAG_URG = 8192,
+	TCP_FLAG_ACK = 4096,
+	TCP_FLAG_PSH = 2048,
+	TCP_FLAG_RST = 1024,
+	TCP_FLAG_SYN = 512,
+	TCP_FLAG_FIN = 256,
+	TCP_RESERVED_BITS = 14,
+	TCP_DATA_OFFSET = 240,
+};
+
+enum {
+	TCP_NO_QUEUE = 0,
+	TCP_RECV_QUEUE = 1,
+	TCP_SEND_QUEUE = 2,
+	TCP_QUEUES_NR = 3,
+};
+
+enum {
+	TCP_NLA_PAD = 0,
+	TCP_NLA_BUSY = 1,
+	TCP_NLA_RWND_LIMITED = 2,
+	TCP_NLA_SNDBUF_LIMITED = 3,
+	TCP_NLA_DATA_SEGS_OUT = 4,
+	TCP_NLA_TOTAL_RETRANS = 5,
+	TCP_NLA_PACING_RATE = 6,
+	TCP_NLA_DELIVERY_RATE = 7,
+	TCP_NLA_SND_CWND = 8,
+	TCP_NLA_REORDERING = 9,
+	TCP_NLA_MIN_RTT = 10,
+	TCP_NLA_RECUR_RETRANS = 11,
+	TCP_NLA_DELIVERY_RATE_APP_LMT = 12,
+	TCP_NLA_SNDQ_SIZE = 13,
+	TCP_NLA_CA_STATE = 14,
+	TCP_NLA_SND_SSTHRESH = 15,
+	TCP_NLA_DELIVERED = 16,
+	TCP_NLA_DELIVERED_CE = 17,
+	TCP_NLA_BYTES_SENT = 18,
+	TCP_NLA_BYTES_RETRANS = 19,
+	TCP_NLA_DSACK_DUPS = 20,
+	TCP_NLA_REORD_SEEN = 21,
+	TCP_NLA_SRTT = 22,
+	TCP_NLA_TIMEOUT_REHASH = 23,
+	TCP_NLA_BYTES_NOTSENT = 24,
+	TCP_NLA_EDT = 25,
+	TCP_NLA_TTL = 26,
+	TCP_NLA_REHASH = 27,
+};
+
+struct tcp_options_received {
+	int ts_recent_stamp;
+	u32 ts_recent;
+	u32 rcv_tsval;
+	u32 rcv_tsecr;
+	u16 saw_tstamp: 1;
+	u16 tstamp_ok: 1;
+	u16 dsack: 1;
+	u16 wscale_ok: 1;
+	u16 sack_ok: 3;
+	u16 smc_ok: 1;
+	u16 snd_wscale: 4;
+	u16 rcv_wscale: 4;
+	u8 accecn: 6;
+	u8 saw_unknown: 1;
+	u8 unused: 1;
+	u8 num_sacks;
+	u16 user_mss;
+	u16 mss_clamp;
+};
+
+struct tcp_rack {
+	u64 mstamp;
+	u32 rtt_us;
+	u32 end_seq;
+	u32 last_delivered;
+	u8 reo_wnd_steps;
+	u8 reo_wnd_persist: 5;
+	u8 dsack_seen: 1;
+	u8 advanced: 1;
+};
+
+struct tcp_sack_block {
+	u32 start_seq;
+	u32 end_seq;
+};
+
+struct tcp_fastopen_request;
+
+struct tcp_sock {
+	struct inet_connection_sock inet_conn;
+	__u8 __cacheline_group_begin__tcp_sock_read_tx[0];
+	u32 max_window;
+	u32 rcv_ssthresh;
+	u32 reordering;
+	u32 notsent_lowat;
+	u16 gso_segs;
+	struct sk_buff *retransmit_skb_hint;
+	__u8 __cacheline_group_end__tcp_sock_read_tx[0];
+	__u8 __cacheline_group_begin__tcp_sock_read_txrx[0];
+	u32 tsoffset;
+	u32 snd_wnd;
+	u32 mss_cache;
+	u32 snd_cwnd;
+	u32 prr_out;
+	u32 lost_out;
+	u32 sacked_out;
+	u16 tcp_header_len;
+	u8 scaling_ratio;
+	u8 repair: 1;
+	u8 tcp_usec_ts: 1;
+	u8 is_sack_reneg: 1;
+	u8 is_cwnd_limited: 1;
+	u8 recvmsg_inq: 1;
+	__u8 __cacheline_group_end__tcp_sock_read_txrx[0];
+	__u8 __cacheline_group_begin__tcp_sock_read_rx[0];
+	u32 copied_seq;
+	u32 snd_wl1;
+	u32 tlp_high_seq;
+	u32 rttvar_us;
+	u32 retrans_out;
+	u16 advmss;
+	u16 urg_data;
+	u32 lost;
+	u32 snd_ssthresh;
+	struct minmax rtt_min;
+	struct rb_root out_of_order_queue;
+	__u8 __cacheline_group_end__tcp_sock_read_rx[0];
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	__u8 __cacheline_group_begin__tcp_sock_write_tx[0];
+	u32 delivered;
+	u32 delivered_ce;
+	u64 bytes_acked;
+	u64 bytes_sent;
+	u64 first_tx_mstamp;
+	u64 delivered_mstamp;
+	u32 data_segs_out;
+	u32 snd_sml;
+	u8 chrono_type;
+	u32 chrono_start;
+	u32 chrono_stat[3];
+	u32 write_seq;
+	u32 pushed_seq;
+	u32 lsndtime;
+	u32 mdev_us;
+	u32 rtt_seq;
+	u32 max_packets_out;
+	u32 cwnd_usage_seq;
+	u32 rate_delivered;
+	u32 rate_interval_us;
+	u64 tcp_wstamp_ns;
+	u64 accecn_opt_tstamp;
+	struct list_head tsorted_sent_queue;
+	struct sk_buff *highest_sack;
+	u8 ecn_flags;
+	__u8 __cacheline_group_end__tcp_sock_write_tx[0];
+	__u8 __cacheline_group_begin__tcp_sock_write_txrx[0];
+	u8 nonagle: 4;
+	u8 rate_app_limited: 1;
+	short: 3;
+	u8 received_ce_pending: 4;
+	u8 accecn_opt_sent_w_dsack: 1;
+	u8 unused2: 3;
+	u8 accecn_minlen: 2;
+	u8 est_ecnfield: 2;
+	u8 accecn_opt_demand: 2;
+	u8 prev_ecnfield: 2;
+	__be32 pred_flags;
+	u64 tcp_clock_cache;
+	u64 tcp_mstamp;
+	u32 rcv_nxt;
+	u32 snd_nxt;
+	u32 snd_una;
+	u32 window_clamp;
+	u32 srtt_us;
+	u32 packets_out;
+	u32 snd_up;
+	u32 received_ce;
+	u32 received_ecn_bytes[3];
+	u32 app_limited;
+	u32 rcv_wnd;
+	u32 rcv_mwnd_seq;
+	u32 rcv_tstamp;
+	struct tcp_options_received rx_opt;
+	u32 segs_in;
+	u32 segs_out;
+	__u8 __cacheline_group_end__tcp_sock_write_txrx[0];
+	long: 0;
+	__u8 __cacheline_group_begin__tcp_sock_write_rx[0];
+	u64 bytes_received;
+	u32 data_segs_in;
+	u32 rcv_wup;
+	u32 rcv_rtt_last_tsecr;
+	u32 delivered_ecn_bytes[3];
+	u16 pkts_acked_ewma;
+	struct {
+		u32 rtt_us;
+		u32 seq;
+		u64 time;
+	} rcv_rtt_est;
+	struct {
+		int space;
+		u32 seq;
+		u64 time;
+	} rcvq_space;
+	__u8 __cacheline_group_end__tcp_sock_write_rx[0];
+	u32 dsack_dups;
+	u32 compressed_ack_rcv_nxt;
+	struct list_head tsq_node;
+	struct tcp_rack rack;
+	u8 compressed_ack;
+	u8 dup_ack_counter: 2;
+	u8 tlp_retrans: 1;
+	u8 syn_ect_snt: 2;
+	u8 syn_ect_rcv: 2;
+	u8 thin_lto: 1;
+	u8 fastopen_connect: 1;
+	u8 fastopen_no_cookie: 1;
+	u8 fastopen_client_fail: 2;
+	u8 frto: 1;
+	u8 repair_queue;
+	u8 save_syn: 2;
+	u8 syn_data: 1;
+	u8 syn_fastopen: 1;
+	u8 syn_fastopen_exp: 1;
+	u8 syn_fastopen_ch: 1;
+	u8 syn_data_acked: 1;
+	u8 syn_fastopen_child: 1;
+	u8 keepalive_probes;
+	u8 accecn_fail_mode: 4;
+	u8 saw_accecn_opt: 2;
+	u32 tcp_tx_delay;
+	u32 mdev_max_us;
+	u32 reord_seen;
+	u32 snd_cwnd_cnt;
+	u32 snd_cwnd_clamp;
+	u32 snd_cwnd_used;
+	u32 snd_cwnd_stamp;
+	u32 prior_cwnd;
+	u32 prr_delivered;
+	u32 last_oow_ack_time;
+	struct hrtimer pacing_timer;
+	struct hrtimer compressed_ack_timer;
+	struct sk_buff *ooo_last_skb;
+	struct tcp_sack_block duplicate_sack[1];
+	struct tcp_sack_block selective_acks[4];
+	struct tcp_sack_block recv_sack_cache[4];
+	u32 prior_ssthresh;
+	u32 high_seq;
+	u32 retrans_stamp;
+	u32 undo_marker;
+	int undo_retrans;
+	u32 mtu_info;
+	u64 bytes_retrans;
+	u32 total_retrans;
+	u32 rto_stamp;
+	u16 total_rto;
+	u16 total_rto_recoveries;
+	u32 total_rto_time;
+	u32 urg_seq;
+	unsigned int keepalive_time;
+	unsigned int keepalive_intvl;
+	int linger2;
+	u8 bpf_sock_ops_cb_flags;
+	u8 bpf_chg_cc_inprogress: 1;
+	u16 timeout_rehash;
+	u32 rcv_ooopack;
+	struct {
+		u32 probe_seq_start;
+		u32 probe_seq_end;
+	} mtu_probe;
+	u32 plb_rehash;
+	struct tcp_fastopen_request *fastopen_req;
+	struct request_sock *fastopen_rsk;
+	struct saved_syn *saved_syn;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+union tcp_ao_addr {
+	struct in_addr a4;
+	struct in6_addr a6;
+};
+
+struct tcp_ao_hdr {
+	u8 kind;
+	u8 length;
+	u8 keyid;
+	u8 rnext_keyid;
+};
+
+enum tcp_chrono {
+	TCP_CHRONO_UNSPEC = 0,
+	TCP_CHRONO_BUSY = 1,
+	TCP_CHRONO_RWND_LIMITED = 2,
+	TCP_CHRONO_SNDBUF_LIMITED = 3,
+	__TCP_CHRONO_MAX = 4,
+};
+
+enum {
+	TCP_CMSG_INQ = 1,
+	TCP_CMSG_TS = 2,
+};
+
+struct sk_buff_fclones {
+	struct sk_buff skb1;
+	struct sk_buff skb2;
+	refcount_t fclone_ref;
+};
+
+struct inet_request_sock {
+	struct request_sock req;
+	u16 snd_wscale: 4;
+	u16 rcv_wscale: 4;
+	u16 tstamp_ok: 1;
+	u16 sack_ok: 1;
+	u16 wscale_ok: 1;
+	u16 ecn_ok: 1;
+	u16 acked: 1;
+	u16 no_srccheck: 1;
+	u16 smc_ok: 1;
+	u32 ir_mark;
+	union {
+		struct ip_options_rcu *ireq_opt;
+		struct {
+			struct ipv6_txoptions *ipv6_opt;
+			struct sk_buff *pktopts;
+		};
+	};
+};
+
+struct tcp_request_sock_ops;
+
+struct tcp_request_sock {
+	struct inet_request_sock req;
+	const struct tcp_request_sock_ops *af_specific;
+	u64 snt_synack;
+	bool tfo_listener;
+	bool is_mptcp;
+	bool req_usec_ts;
+	u32 txhash;
+	u32 rcv_isn;
+	u32 snt_isn;
+	u32 ts_off;
+	u32 snt_tsval_first;
+	u32 snt_tsval_last;
+	u32 last_oow_ack_time;
+	u32 rcv_nxt;
+	u8 syn_tos;
+	bool accecn_ok;
+	u8 syn_ect_snt: 2;
+	u8 syn_ect_rcv: 2;
+	u8 accecn_fail_mode: 4;
+	u8 saw_accecn_opt: 2;
+};
+
+enum tcp_synack_type {
+	TCP_SYNACK_NORMAL = 0,
+	TCP_SYNACK_FASTOPEN = 1,
+	TCP_SYNACK_COOKIE = 2,
+	TCP_SYNACK_RETRANS = 3,
+};
+
+union tcp_seq_and_ts_off;
+
+struct tcp_fastopen_cookie;
+
+struct tcp_request_sock_ops {
+	u16 mss_clamp;
+	struct dst_entry * (*route_req)(const struct sock *, struct sk_buff *, struct flowi *, struct request_sock *, u32);
+	union tcp_seq_and_ts_off (*init_seq_and_ts_off)(const struct net *, const struct sk_buff *);
+	int (*send_synack)(const struct sock *, struct dst_entry *, struct flowi *, struct request_sock *, struct tcp_fastopen_cookie *, enum tcp_synack_type, struct sk_buff *);
+};
+
+enum tcp_ao_algo_id {
+	TCP_AO_ALGO_HMAC_SHA1 = 1,
+	TCP_AO_ALGO_HMAC_SHA256 = 2,
+	TCP_AO_ALGO_AES_128_CMAC = 3,
+};
+
+struct tcp_ao_key {
+	struct hlist_node node;
+	union tcp_ao_addr addr;
+	u8 key[80];
+	enum tcp_ao_algo_id algo;
+	unsigned int digest_size;
+	int l3index;
+	u8 prefixlen;
+	u8 family;
+	u8 keylen;
+	u8 keyflags;
+	u8 sndid;
+	u8 rcvid;
+	u8 maclen;
+	struct callback_head rcu;
+	atomic64_t pkt_good;
+	atomic64_t pkt_bad;
+	u8 traffic_keys[0];
+};
+
+union tcp_seq_and_ts_off {
+	struct {
+		u32 seq;
+		u32 ts_off;
+	};
+	u64 hash64;
+};
+
+struct tcp_md5sig_key;
+
+struct tcp_key {
+	union {
+		struct {
+			struct tcp_ao_key *ao_key;
+			char *traffic_key;
+			u32 sne;
+			u8 rcv_next;
+		};
+		struct tcp_md5sig_key *md5_key;
+	};
+	enum {
+		TCP_KEY_NONE = 0,
+		TCP_KEY_MD5 = 1,
+		TCP_KEY_AO = 2,
+	} type;
+};
+
+enum tcp_queue {
+	TCP_FRAG_IN_WRITE_QUEUE = 0,
+	TCP_FRAG_IN_RTX_QUEUE = 1,
+};
+
+struct seq_file {
+	char *buf;
+	size_t size;
+	size_t from;
+	size_t count;
+	size_t pad_until;
+	loff_t index;
+	loff_t read_pos;
+	struct mutex lock;
+	const struct seq_operations *op;
+	int poll_event;
+	const struct file *file;
+	void *private;
+};
+
+struct inet_timewait_sock {
+	struct sock_common __tw_common;
+	__u32 tw_mark;
+	unsigned char tw_substate;
+	unsigned char tw_rcv_wscale;
+	__be16 tw_sport;
+	unsigned int tw_transparent: 1;
+	unsigned int tw_flowlabel: 20;
+	unsigned int tw_usec_ts: 1;
+	unsigned int tw_connect_bind: 1;
+	unsigned int tw_pad: 1;
+	unsigned int tw_tos: 8;
+	u32 tw_txhash;
+	u32 tw_priority;
+	u32 tw_entry_stamp;
+	struct timer_list tw_timer;
+	struct inet_bind_bucket *tw_tb;
+	struct inet_bind2_bucket *tw_tb2;
+};
+
+struct tcp_timewait_sock {
+	struct inet_timewait_sock tw_sk;
+	u32 tw_rcv_wnd;
+	u32 tw_ts_offset;
+	u32 tw_ts_recent;
+	u32 tw_last_oow_ack_time;
+	int tw_ts_recent_stamp;
+	u32 tw_tx_delay;
+};
+
+struct icmp_err {
+	int errno;
+	unsigned int fatal: 1;
+};
+
+struct tcp_seq_afinfo {
+	sa_family_t family;
+};
+
+struct seq_net_private {};
+
+enum tcp_seq_states {
+	TCP_SEQ_STATE_LISTENING = 0,
+	TCP_SEQ_STATE_ESTABLISHED = 1,
+};
+
+struct tcp_iter_state {
+	struct seq_net_private p;
+	enum tcp_seq_states state;
+	struct sock *syn_wait_sk;
+	int bucket;
+	int offset;
+	int sbucket;
+	int num;
+	loff_t last_pos;
+};
+
+struct tcp_fastopen_context {
+	siphash_key_t key[2];
+	int num;
+	struct callback_head rcu;
+};
+
+struct tcp_fastopen_cookie {
+	__le64 val[2];
+	s8 len;
+	bool exp;
+};
+
+struct udp_hslot;
+
+struct udp_hslot_main;
+
+struct udp_table {
+	struct udp_hslot *hash;
+	struct udp_hslot_main *hash2;
+	struct udp_hslot *hash4;
+	unsigned int mask;
+	unsigned int log;
+};
+
+struct udphdr {
+	__be16 source;
+	__be16 dest;
+	__be16 len;
+	__sum16 check;
+};
+
+enum {
+	UDP_FLAGS_CORK = 0,
+	UDP_FLAGS_NO_CHECK6_TX = 1,
+	UDP_FLAGS_NO_CHECK6_RX = 2,
+	UDP_FLAGS_GRO_ENABLED = 3,
+	UDP_FLAGS_ACCEPT_FRAGLIST = 4,
+	UDP_FLAGS_ACCEPT_L4 = 5,
+	UDP_FLAGS_ENCAP_ENABLED = 6,
+};
+
+struct ipcm_cookie {
+	struct sockcm_cookie sockc;
+	__be32 addr;
+	int oif;
+	struct ip_options_rcu *opt;
+	__u8 protocol;
+	__u8 ttl;
+	__s16 tos;
+	__u16 gso_size;
+};
+
+struct ip_tunnel_encap_ops {
+	size_t (*encap_hlen)(struct ip_tunnel_encap *);
+	int (*build_header)(struct sk_buff *, struct ip_tunnel_encap *, u8 *, struct flowi4 *);
+	int (*err_handler)(struct sk_buff *, u32);
+};
+
+struct udp_hslot {
+	union {
+		struct hlist_head head;
+		struct hlist_nulls_head nulls_head;
+	};
+	int count;
+	spinlock_t lock;
+};
+
+struct udp_seq_afinfo {
+	sa_family_t family;
+};
+
+struct arphdr {
+	__be16 ar_hrd;
+	__be16 ar_pro;
+	unsigned char ar_hln;
+	unsigned char ar_pln;
+	__be16 ar_op;
+};
+
+enum {
+	IFA_UNSPEC = 0,
+	IFA_ADDRESS = 1,
+	IFA_LOCAL = 2,
+	IFA_LABEL = 3,
+	IFA_BROADCAST = 4,
+	IFA_ANYCAST = 5,
+	IFA_CACHEINFO = 6,
+	IFA_MULTICAST = 7,
+	IFA_FLAGS = 8,
+	IFA_RT_PRIORITY = 9,
+	IFA_TARGET_NETNSID = 10,
+	IFA_PROTO = 11,
+	__IFA_MAX = 12,
+};
+
+enum {
+	IFLA_INET_UNSPEC = 0,
+	IFLA_INET_CONF = 1,
+	__IFLA_INET_MAX = 2,
+};
+
+struct in_ifaddr {
+	struct hlist_node addr_lst;
+	struct in_ifaddr *ifa_next;
+	struct in_device *ifa_dev;
+	struct callback_head callback_head;
+	__be32 ifa_local;
+	__be32 ifa_address;
+	__be32 ifa_mask;
+	__u32 ifa_rt_priority;
+	__be32 ifa_broadcast;
+	unsigned char ifa_scope;
+	unsigned char ifa_prefixlen;
+	unsigned char ifa_proto;
+	__u32 ifa_flags;
+	char ifa_label[16];
+	__u32 ifa_valid_lft;
+	__u32 ifa_preferred_lft;
+	long unsigned int ifa_cstamp;
+	long unsigned int ifa_tstamp;
+};
+
+struct ip_sf_list;
+
+struct ip_mc_list {
+	struct in_device *interface;
+	__be32 multiaddr;
+	unsigned int sfmode;
+	struct ip_sf_list *sources;
+	struct ip_sf_list *tomb;
+	long unsigned int sfcount[2];
+	union {
+		struct ip_mc_list *next;
+		struct ip_mc_list *next_rcu;
+	};
+	struct ip_mc_list *next_hash;
+	struct timer_list timer;
+	int users;
+	refcount_t refcnt;
+	spinlock_t lock;
+	char tm_running;
+	char reporter;
+	char unsolicit_count;
+	char loaded;
+	unsigned char gsquery;
+	unsigned char crcount;
+	long unsigned int mca_cstamp;
+	long unsigned int mca_tstamp;
+	struct callback_head rcu;
+};
+
+enum {
+	NETCONFA_UNSPEC = 0,
+	NETCONFA_IFINDEX = 1,
+	NETCONFA_FORWARDING = 2,
+	NETCONFA_RP_FILTER = 3,
+	NETCONFA_MC_FORWARDING = 4,
+	NETCONFA_PROXY_NEIGH = 5,
+	NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN = 6,
+	NETCONFA_INPUT = 7,
+	NETCONFA_BC_FORWARDING = 8,
+	NETCONFA_FORCE_FORWARDING = 9,
+	__NETCONFA_MAX = 10,
+};
+
+struct __kernel_sockaddr_storage {
+	union {
+		struct {
+			__kernel_sa_family_t ss_family;
+			char __data[126];
+		};
+		void *__align;
+	};
+};
+
+struct ipv6_stable_secret {
+	bool initialized;
+	struct in6_addr secret;
+};
+
+struct ipv6_devconf {
+	__u8 __cacheline_group_begin__ipv6_devconf_read_txrx[0];
+	__s32 disable_ipv6;
+	__s32 hop_limit;
+	__s32 mtu6;
+	__s32 forwarding;
+	__s32 force_forwarding;
+	__s32 disable_policy;
+	__s32 proxy_ndp;
+	__u8 __cacheline_group_end__ipv6_devconf_read_txrx[0];
+	__s32 accept_ra;
+	__s32 accept_redirects;
+	__s32 autoconf;
+	__s32 dad_transmits;
+	__s32 rtr_solicits;
+	__s32 rtr_solicit_interval;
+	__s32 rtr_solicit_max_interval;
+	__s32 rtr_solicit_delay;
+	__s32 force_mld_version;
+	__s32 mldv1_unsolicited_report_interval;
+	__s32 mldv2_unsolicited_report_interval;
+	__s32 use_tempaddr;
+	__s32 temp_valid_lft;
+	__s32 temp_prefered_lft;
+	__s32 regen_min_advance;
+	__s32 regen_max_retry;
+	__s32 max_desync_factor;
+	__s32 max_addresses;
+	__s32 accept_ra_defrtr;
+	__u32 ra_defrtr_metric;
+	__s32 accept_ra_min_hop_limit;
+	__s32 accept_ra_min_lft;
+	__s32 accept_ra_pinfo;
+	__s32 ignore_routes_with_linkdown;
+	__s32 accept_source_route;
+	__s32 accept_ra_from_local;
+	__s32 drop_unicast_in_l2_multicast;
+	__s32 accept_dad;
+	__s32 force_tllao;
+	__s32 ndisc_notify;
+	__s32 suppress_frag_ndisc;
+	__s32 accept_ra_mtu;
+	__s32 drop_unsolicited_na;
+	__s32 accept_untracked_na;
+	struct ipv6_stable_secret stable_secret;
+	__s32 use_oif_addrs_only;
+	__s32 keep_addr_on_down;
+	__s32 seg6_enabled;
+	__u32 enhanced_dad;
+	__u32 addr_gen_mode;
+	__s32 ndisc_tclass;
+	__s32 rpl_seg_enabled;
+	__u32 ioam6_id;
+	__u32 ioam6_id_wide;
+	__u8 ioam6_enabled;
+	__u8 ndisc_evict_nocarrier;
+	__u8 ra_honor_pio_life;
+	__u8 ra_honor_pio_pflag;
+	struct ctl_table_header *sysctl_header;
+};
+
+struct icmpv6_mib_device;
+
+struct icmpv6msg_mib_device;
+
+struct ipv6_devstat {
+	struct proc_dir_entry *proc_dir_entry;
+	struct ipstats_mib *ipv6;
+	struct icmpv6_mib_device *icmpv6dev;
+	struct icmpv6msg_mib_device *icmpv6msgdev;
+};
+
+struct ifmcaddr6;
+
+struct ifacaddr6;
+
+struct inet6_dev {
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	struct list_head addr_list;
+	struct ifmcaddr6 *mc_list;
+	struct ifmcaddr6 *mc_tomb;
+	unsigned char mc_qrv;
+	unsigned char mc_gq_running;
+	unsigned char mc_ifc_count;
+	unsigned char mc_dad_count;
+	long unsigned int mc_v1_seen;
+	long unsigned int mc_qi;
+	long unsigned int mc_qri;
+	long unsigned int mc_maxdelay;
+	struct delayed_work mc_gq_work;
+	struct delayed_work mc_ifc_work;
+	struct delayed_work mc_dad_work;
+	struct delayed_work mc_query_work;
+	struct delayed_work mc_report_work;
+	struct sk_buff_head mc_query_queue;
+	struct sk_buff_head mc_report_queue;
+	spinlock_t mc_query_lock;
+	spinlock_t mc_report_lock;
+	struct mutex mc_lock;
+	struct ifacaddr6 *ac_list;
+	rwlock_t lock;
+	refcount_t refcnt;
+	__u32 if_flags;
+	int dead;
+	u32 desync_factor;
+	struct list_head tempaddr_list;
+	struct in6_addr token;
+	struct neigh_parms *nd_parms;
+	struct ipv6_devconf cnf;
+	struct ipv6_devstat stats;
+	struct timer_list rs_timer;
+	__s32 rs_interval;
+	__u8 rs_probes;
+	long unsigned int tstamp;
+	struct callback_head rcu;
+	unsigned int ra_mtu;
+};
+
+struct nl_info {
+	struct nlmsghdr *nlh;
+	struct net *nl_net;
+	u32 portid;
+	u8 skip_notify: 1;
+	u8 skip_notify_kernel: 1;
+};
+
+struct rtnexthop;
+
+struct fib_config {
+	u8 fc_dst_len;
+	dscp_t fc_dscp;
+	u8 fc_protocol;
+	u8 fc_scope;
+	u8 fc_type;
+	u8 fc_gw_family;
+	u32 fc_table;
+	__be32 fc_dst;
+	union {
+		__be32 fc_gw4;
+		struct in6_addr fc_gw6;
+	};
+	int fc_oif;
+	u32 fc_flags;
+	u32 fc_priority;
+	__be32 fc_prefsrc;
+	u32 fc_nh_id;
+	struct nlattr *fc_mx;
+	struct rtnexthop *fc_mp;
+	int fc_mx_len;
+	int fc_mp_len;
+	u32 fc_flow;
+	u32 fc_nlflags;
+	struct nl_info fc_nlinfo;
+	struct nlattr *fc_encap;
+	u16 fc_encap_type;
+};
+
+struct fib_info {
+	struct hlist_node fib_hash;
+	struct hlist_node fib_lhash;
+	struct list_head nh_list;
+	struct net *fib_net;
+	refcount_t fib_treeref;
+	refcount_t fib_clntref;
+	unsigned int fib_flags;
+	unsigned char fib_dead;
+	unsigned char fib_protocol;
+	unsigned char fib_scope;
+	unsigned char fib_type;
+	__be32 fib_prefsrc;
+	u32 fib_tb_id;
+	u32 fib_priority;
+	struct dst_metrics *fib_metrics;
+	int fib_nhs;
+	bool fib_nh_is_v6;
+	bool nh_updated;
+	bool pfsrc_removed;
+	struct nexthop *nh;
+	struct callback_head rcu;
+	struct fib_nh fib_nh[0];
+};
+
+struct nh_info;
+
+struct nh_group;
+
+struct nexthop {
+	struct rb_node rb_node;
+	struct list_head fi_list;
+	struct list_head f6i_list;
+	struct list_head fdb_list;
+	struct list_head grp_list;
+	struct net *net;
+	u32 id;
+	u8 protocol;
+	u8 nh_flags;
+	bool is_group;
+	bool dead;
+	spinlock_t lock;
+	refcount_t refcnt;
+	struct callback_head rcu;
+	union {
+		struct nh_info *nh_info;
+		struct nh_group *nh_grp;
+	};
+};
+
+struct fib_rt_info {
+	struct fib_info *fi;
+	u32 tb_id;
+	__be32 dst;
+	int dst_len;
+	dscp_t dscp;
+	u8 type;
+	u8 offload: 1;
+	u8 trap: 1;
+	u8 offload_failed: 1;
+	u8 unused: 5;
+};
+
+struct nh_info {
+	struct hlist_node dev_hash;
+	struct nexthop *nh_parent;
+	u8 family;
+	bool reject_nh;
+	bool fdb_nh;
+	union {
+		struct fib_nh_common fib_nhc;
+		struct fib_nh fib_nh;
+		struct fib6_nh fib6_nh;
+	};
+};
+
+struct nh_res_table;
+
+struct nh_group {
+	struct nh_group *spare;
+	u16 num_nh;
+	bool is_multipath;
+	bool hash_threshold;
+	bool resilient;
+	bool fdb_nh;
+	bool has_v4;
+	bool hw_stats;
+	struct nh_res_table *res_table;
+	struct nh_grp_entry nh_entries[0];
+};
+
+struct fib_prop {
+	int error;
+	u8 scope;
+};
+
+struct icmpv6_echo {
+	__be16 identifier;
+	__be16 sequence;
+};
+
+struct icmpv6_nd_advt {
+	__u32 reserved: 5;
+	__u32 override: 1;
+	__u32 solicited: 1;
+	__u32 router: 1;
+	__u32 reserved2: 24;
+};
+
+struct icmpv6_nd_ra {
+	__u8 hop_limit;
+	__u8 reserved: 3;
+	__u8 router_pref: 2;
+	__u8 home_agent: 1;
+	__u8 other: 1;
+	__u8 managed: 1;
+	__be16 rt_lifetime;
+};
+
+struct net_offload {
+	struct offload_callbacks callbacks;
+	unsigned int flags;
+	u32 secret;
+};
+
+struct gre_base_hdr {
+	__be16 flags;
+	__be16 protocol;
+};
+
+enum {
+	ICMP_ERR_EXT_IIO_IIF = 0,
+	ICMP_ERR_EXT_COUNT = 1,
+};
+
+struct inet_diag_sockid {
+	__be16 idiag_sport;
+	__be16 idiag_dport;
+	__be32 idiag_src[4];
+	__be32 idiag_dst[4];
+	__u32 idiag_if;
+	__u32 idiag_cookie[2];
+};
+
+struct inet_diag_req_v2 {
+	__u8 sdiag_family;
+	__u8 sdiag_protocol;
+	__u8 idiag_ext;
+	__u8 pad;
+	__u32 idiag_states;
+	struct inet_diag_sockid id;
+};
+
+struct inet_diag_bc_op {
+	unsigned char code;
+	unsigned char yes;
+	short unsigned int no;
+};
+
+enum {
+	INET_DIAG_BC_NOP = 0,
+	INET_DIAG_BC_JMP = 1,
+	INET_DIAG_BC_S_GE = 2,
+	INET_DIAG_BC_S_LE = 3,
+	INET_DIAG_BC_D_GE = 4,
+	INET_DIAG_BC_D_LE = 5,
+	INET_DIAG_BC_AUTO = 6,
+	INET_DIAG_BC_S_COND = 7,
+	INET_DIAG_BC_D_COND = 8,
+	INET_DIAG_BC_DEV_COND = 9,
+	INET_DIAG_BC_MARK_COND = 10,
+	INET_DIAG_BC_S_EQ = 11,
+	INET_DIAG_BC_D_EQ = 12,
+	INET_DIAG_BC_CGROUP_COND = 13,
+};
+
+struct inet_diag_hostcond {
+	__u8 family;
+	__u8 prefix_len;
+	int port;
+	__be32 addr[0];
+};
+
+enum {
+	IDIAG_TIMER_OFF = 0,
+	IDIAG_TIMER_ON = 1,
+	IDIAG_TIMER_KEEPALIVE = 2,
+	IDIAG_TIMER_TIMEWAIT = 3,
+	IDIAG_TIMER_PROBE0 = 4,
+	IDIAG_TIMER_DELACK = 5,
+};
+
+enum {
+	INET_DIAG_NONE = 0,
+	INET_DIAG_MEMINFO = 1,
+	INET_DIAG_INFO = 2,
+	INET_DIAG_VEGASINFO = 3,
+	INET_DIAG_CONG = 4,
+	INET_DIAG_TOS = 5,
+	INET_DIAG_TCLASS = 6,
+	INET_DIAG_SKMEMINFO = 7,
+	INET_DIAG_SHUTDOWN = 8,
+	INET_DIAG_DCTCPINFO = 9,
+	INET_DIAG_PROTOCOL = 10,
+	INET_DIAG_SKV6ONLY = 11,
+	INET_DIAG_LOCALS = 12,
+	INET_DIAG_PEERS = 13,
+	INET_DIAG_PAD = 14,
+	INET_DIAG_MARK = 15,
+	INET_DIAG_BBRINFO = 16,
+	INET_DIAG_CLASS_ID = 17,
+	INET_DIAG_MD5SIG = 18,
+	INET_DIAG_ULP_INFO = 19,
+	INET_DIAG_SK_BPF_STORAGES = 20,
+	INET_DIAG_CGROUP_ID = 21,
+	INET_DIAG_SOCKOPT = 22,
+	__INET_DIAG_MAX = 23,
+};
+
+struct inet_diag_msg;
+
+struct inet_diag_handler {
+	struct module *owner;
+	void (*dump)(struct sk_buff *, struct netlink_callback *, const struct inet_diag_req_v2 *);
+	int (*dump_one)(struct netlink_callback *, const struct inet_diag_req_v2 *);
+	void (*idiag_get_info)(struct sock *, struct inet_diag_msg *, void *);
+	int (*idiag_get_aux)(struct sock *, bool, struct sk_buff *);
+	int (*destroy)(struct sk_buff *, const struct inet_diag_req_v2 *);
+	__u16 idiag_type;
+	__u16 idiag_info_size;
+};
+
+struct inet_diag_dump_data {
+	struct nlattr *req_nlas[4];
+	struct bpf_sk_storage_diag *bpf_stg_diag;
+	bool mark_needed;
+	bool userlocks_needed;
+};
+
+struct inet_diag_entry {
+	const __be32 *saddr;
+	const __be32 *daddr;
+	u16 sport;
+	u16 dport;
+	u16 family;
+	u16 userlocks;
+	u32 ifindex;
+	u32 mark;
+};
+
+enum {
+	UDP_BPF_IPV4 = 0,
+	UDP_BPF_IPV6 = 1,
+	UDP_BPF_NUM_PROTS = 2,
+};
+
+struct unix_peercred {
+	struct pid *peer_pid;
+	const struct cred *peer_cred;
+};
+
+struct ipv6_opt_hdr;
+
+struct ipv6_rt_hdr;
+
+struct ipv6_txoptions {
+	refcount_t refcnt;
+	int tot_len;
+	__u16 opt_flen;
+	__u16 opt_nflen;
+	struct ipv6_opt_hdr *hopopt;
+	struct ipv6_opt_hdr *dst0opt;
+	struct ipv6_rt_hdr *srcrt;
+	struct ipv6_opt_hdr *dst1opt;
+	struct callback_head rcu;
+};
+
+struct in6_pktinfo {
+	struct in6_addr ipi6_addr;
+	int ipi6_ifindex;
+};
+
+struct ipv6_mc_socklist;
+
+struct ipv6_ac_socklist;
+
+struct ipv6_pinfo {
+	struct in6_addr saddr;
+	union {
+		struct in6_addr daddr;
+		struct in6_addr final;
+	};
+	__be32 flow_label;
+	u32 dst_cookie;
+	struct ipv6_txoptions *opt;
+	s16 hop_limit;
+	u8 pmtudisc;
+	u8 tclass;
+	bool daddr_cache;
+	u8 mcast_hops;
+	u32 frag_size;
+	int ucast_oif;
+	int mcast_oif;
+	union {
+		struct {
+			u16 srcrt: 1;
+			u16 osrcrt: 1;
+			u16 rxinfo: 1;
+			u16 rxoinfo: 1;
+			u16 rxhlim: 1;
+			u16 rxohlim: 1;
+			u16 hopopts: 1;
+			u16 ohopopts: 1;
+			u16 dstopts: 1;
+			u16 odstopts: 1;
+			u16 rxflow: 1;
+			u16 rxtclass: 1;
+			u16 rxpmtu: 1;
+			u16 rxorigdstaddr: 1;
+			u16 recvfragsize: 1;
+		} bits;
+		u16 all;
+	} rxopt;
+	u8 srcprefs;
+	u8 min_hopcount;
+	__be32 rcv_flowinfo;
+	struct in6_pktinfo sticky_pktinfo;
+	struct sk_buff *pktoptions;
+	struct sk_buff *rxpmtu;
+	struct ipv6_mc_socklist *ipv6_mc_list;
+	struct ipv6_ac_socklist *ipv6_ac_list;
+};
+
+struct flow_dissector_key_tipc {
+	__be32 key;
+};
+
+struct flow_dissector_key_tags {
+	u32 flow_label;
+};
+
+struct flow_dissector_key_vlan {
+	union {
+		struct {
+			u16 vlan_id: 12;
+			u16 vlan_dei: 1;
+			u16 vlan_priority: 3;
+		};
+		__be16 vlan_tci;
+	};
+	__be16 vlan_tpid;
+	__be16 vlan_eth_type;
+	u16 padding;
+};
+
+struct flow_dissector_key_keyid {
+	__be32 keyid;
+};
+
+struct flow_dissector_key_icmp {
+	struct {
+		u8 type;
+		u8 code;
+	};
+	u16 id;
+};
+
+struct flow_dissector_key_addrs {
+	union {
+		struct flow_dissector_key_ipv4_addrs v4addrs;
+		struct flow_dissector_key_ipv6_addrs v6addrs;
+		struct flow_dissector_key_tipc tipckey;
+	};
+};
+
+struct flow_keys {
+	struct flow_dissector_key_control control;
+	struct flow_dissector_key_basic basic;
+	struct flow_dissector_key_tags tags;
+	struct flow_dissector_key_vlan vlan;
+	struct flow_dissector_key_vlan cvlan;
+	struct flow_dissector_key_keyid keyid;
+	struct flow_dissector_key_ports ports;
+	struct flow_dissector_key_icmp icmp;
+	struct flow_dissector_key_addrs addrs;
+	long: 0;
+};
+
+enum {
+	IFLA_INET6_UNSPEC = 0,
+	IFLA_INET6_FLAGS = 1,
+	IFLA_INET6_CONF = 2,
+	IFLA_INET6_STATS = 3,
+	IFLA_INET6_MCAST = 4,
+	IFLA_INET6_CACHEINFO = 5,
+	IFLA_INET6_ICMP6STATS = 6,
+	IFLA_INET6_TOKEN = 7,
+	IFLA_INET6_ADDR_GEN_MODE = 8,
+	IFLA_INET6_RA_MTU = 9,
+	__IFLA_INET6_MAX = 10,
+};
+
+enum {
+	PREFIX_UNSPEC = 0,
+	PREFIX_ADDRESS = 1,
+	PREFIX_CACHEINFO = 2,
+	__PREFIX_MAX = 3,
+};
+
+enum {
+	DEVCONF_FORWARDING = 0,
+	DEVCONF_HOPLIMIT = 1,
+	DEVCONF_MTU6 = 2,
+	DEVCONF_ACCEPT_RA = 3,
+	DEVCONF_ACCEPT_REDIRECTS = 4,
+	DEVCONF_AUTOCONF = 5,
+	DEVCONF_DAD_TRANSMITS = 6,
+	DEVCONF_RTR_SOLICITS = 7,
+	DEVCONF_RTR_SOLICIT_INTERVAL = 8,
+	DEVCONF_RTR_SOLICIT_DELAY = 9,
+	DEVCONF_USE_TEMPADDR = 10,
+	DEVCONF_TEMP_VALID_LFT = 11,
+	DEVCONF_TEMP_PREFERED_LFT = 12,
+	DEVCONF_REGEN_MAX_RETRY = 13,
+	DEVCONF_MAX_DESYNC_FACTOR = 14,
+	DEVCONF_MAX_ADDRESSES = 15,
+	DEVCONF_FORCE_MLD_VERSION = 16,
+	DEVCONF_ACCEPT_RA_DEFRTR = 17,
+	DEVCONF_ACCEPT_RA_PINFO = 18,
+	DEVCONF_ACCEPT_RA_RTR_PREF = 19,
+	DEVCONF_RTR_PROBE_INTERVAL = 20,
+	DEVCONF_ACCEPT_RA_RT_INFO_MAX_PLEN = 21,
+	DEVCONF_PROXY_NDP = 22,
+	DEVCONF_OPTIMISTIC_DAD = 23,
+	DEVCONF_ACCEPT_SOURCE_ROUTE = 24,
+	DEVCONF_MC_FORWARDING = 25,
+	DEVCONF_DISABLE_IPV6 = 26,
+	DEVCONF_ACCEPT_DAD = 27,
+	DEVCONF_FORCE_TLLAO = 28,
+	DEVCONF_NDISC_NOTIFY = 29,
+	DEVCONF_MLDV1_UNSOLICITED_REPORT_INTERVAL = 30,
+	DEVCONF_MLDV2_UNSOLICITED_REPORT_INTERVAL = 31,
+	DEVCONF_SUPPRESS_FRAG_NDISC = 32,
+	DEVCONF_ACCEPT_RA_FROM_LOCAL = 33,
+	DEVCONF_USE_OPTIMISTIC = 34,
+	DEVCONF_ACCEPT_RA_MTU = 35,
+	DEVCONF_STABLE_SECRET = 36,
+	DEVCONF_USE_OIF_ADDRS_ONLY = 37,
+	DEVCONF_ACCEPT_RA_MIN_HOP_LIMIT = 38,
+	DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN = 39,
+	DEVCONF_DROP_UNICAST_IN_L2_MULTICAST = 40,
+	DEVCONF_DROP_UNSOLICITED_NA = 41,
+	DEVCONF_KEEP_ADDR_ON_DOWN = 42,
+	DEVCONF_RTR_SOLICIT_MAX_INTERVAL = 43,
+	DEVCONF_SEG6_ENABLED = 44,
+	DEVCONF_SEG6_REQUIRE_HMAC = 45,
+	DEVCONF_ENHANCED_DAD = 46,
+	DEVCONF_ADDR_GEN_MODE = 47,
+	DEVCONF_DISABLE_POLICY = 48,
+	DEVCONF_ACCEPT_RA_RT_INFO_MIN_PLEN = 49,
+	DEVCONF_NDISC_TCLASS = 50,
+	DEVCONF_RPL_SEG_ENABLED = 51,
+	DEVCONF_RA_DEFRTR_METRIC = 52,
+	DEVCONF_IOAM6_ENABLED = 53,
+	DEVCONF_IOAM6_ID = 54,
+	DEVCONF_IOAM6_ID_WIDE = 55,
+	DEVCONF_NDISC_EVICT_NOCARRIER = 56,
+	DEVCONF_ACCEPT_UNTRACKED_NA = 57,
+	DEVCONF_ACCEPT_RA_MIN_LFT = 58,
+	DEVCONF_FORCE_FORWARDING = 59,
+	DEVCONF_MAX = 60,
+};
+
+enum {
+	INET6_IFADDR_STATE_PREDAD = 0,
+	INET6_IFADDR_STATE_DAD = 1,
+	INET6_IFADDR_STATE_POSTDAD = 2,
+	INET6_IFADDR_STATE_ERRDAD = 3,
+	INET6_IFADDR_STATE_DEAD = 4,
+};
+
+struct inet6_ifaddr {
+	struct in6_addr addr;
+	__u32 prefix_len;
+	__u32 rt_priority;
+	__u32 valid_lft;
+	__u32 prefered_lft;
+	refcount_t refcnt;
+	spinlock_t lock;
+	int state;
+	__u32 flags;
+	__u8 dad_probes;
+	__u8 stable_privacy_retry;
+	__u16 scope;
+	__u64 dad_nonce;
+	long unsigned int cstamp;
+	long unsigned int tstamp;
+	struct delayed_work dad_work;
+	struct inet6_dev *idev;
+	struct fib6_info *rt;
+	struct hlist_node addr_lst;
+	struct list_head if_list;
+	struct list_head if_list_aux;
+	struct list_head tmp_list;
+	struct inet6_ifaddr *ifpub;
+	int regen_count;
+	bool tokenized;
+	u8 ifa_proto;
+	struct callback_head rcu;
+	struct in6_addr peer_addr;
+};
+
+struct ip6_sf_list;
+
+struct ifmcaddr6 {
+	struct in6_addr mca_addr;
+	struct inet6_dev *idev;
+	struct ifmcaddr6 *next;
+	struct ip6_sf_list *mca_sources;
+	struct ip6_sf_list *mca_tomb;
+	unsigned int mca_sfmode;
+	unsigned char mca_crcount;
+	long unsigned int mca_sfcount[2];
+	struct delayed_work mca_work;
+	unsigned int mca_flags;
+	int mca_users;
+	refcount_t mca_refcnt;
+	long unsigned int mca_cstamp;
+	long unsigned int mca_tstamp;
+	struct callback_head rcu;
+};
+
+struct ifacaddr6 {
+	struct in6_addr aca_addr;
+	struct fib6_info *aca_rt;
+	struct ifacaddr6 *aca_next;
+	struct hlist_node aca_addr_lst;
+	int aca_users;
+	refcount_t aca_refcnt;
+	long unsigned int aca_cstamp;
+	long unsigned int aca_tstamp;
+	struct callback_head rcu;
+};
+
+union fwnet_hwaddr {
+	u8 u[16];
+	struct {
+		__be64 uniq_id;
+		u8 max_rec;
+		u8 sspd;
+		u8 fifo[6];
+	} uc;
+};
+
+enum {
+	IPV6_SADDR_RULE_INIT = 0,
+	IPV6_SADDR_RULE_LOCAL = 1,
+	IPV6_SADDR_RULE_SCOPE = 2,
+	IPV6_SADDR_RULE_PREFERRED = 3,
+	IPV6_SADDR_RULE_OIF = 4,
+	IPV6_SADDR_RULE_LABEL = 5,
+	IPV6_SADDR_RULE_PRIVACY = 6,
+	IPV6_SADDR_RULE_ORCHID = 7,
+	IPV6_SADDR_RULE_PREFIX = 8,
+	IPV6_SADDR_RULE_MAX = 9,
+};
+
+enum {
+	DAD_PROCESS = 0,
+	DAD_BEGIN = 1,
+	DAD_ABORT = 2,
+};
+
+struct ipv6_saddr_score {
+	int rule;
+	int addr_type;
+	struct inet6_ifaddr *ifa;
+	long unsigned int scorebits[1];
+	int scopedist;
+	int matchlen;
+};
+
+enum addr_type_t {
+	UNICAST_ADDR = 0,
+	MULTICAST_ADDR = 1,
+	ANYCAST_ADDR = 2,
+};
+
+enum cleanup_prefix_rt_t {
+	CLEANUP_PREFIX_RT_NOP = 0,
+	CLEANUP_PREFIX_RT_DEL = 1,
+	CLEANUP_PREFIX_RT_EXPIRE = 2,
+};
+
+struct fib6_node {
+	struct fib6_node *parent;
+	struct fib6_node *left;
+	struct fib6_node *right;
+	struct fib6_info *leaf;
+	__u16 fn_bit;
+	__u16 fn_flags;
+	int fn_sernum;
+	struct fib6_info *rr_ptr;
+	struct callback_head rcu;
+};
+
+struct inet_peer_base {
+	struct rb_root rb_root;
+	seqlock_t lock;
+	int total;
+};
+
+struct fib6_table {
+	struct hlist_node tb6_hlist;
+	u32 tb6_id;
+	spinlock_t tb6_lock;
+	struct fib6_node tb6_root;
+	struct inet_peer_base tb6_peers;
+	unsigned int flags;
+	unsigned int fib_seq;
+	struct hlist_head tb6_gc_hlist;
+};
+
+enum {
+	FIB6_NO_SERNUM_CHANGE = 0,
+};
+
+struct lookup_args {
+	int offset;
+	const struct in6_addr *addr;
+};
+
+typedef struct rt6_info * (*pol_lookup_t)(struct net *, struct fib6_table *, struct flowi6 *, const struct sk_buff *, int);
+
+struct inet6_protocol {
+	int (*handler)(struct sk_buff *);
+	int (*err_handler)(struct sk_buff *, struct inet6_skb_parm *, u8, u8, int, __be32);
+	unsigned int flags;
+	u32 secret;
+};
+
+struct ip6_tnl_encap_ops {
+	size_t (*encap_hlen)(struct ip_tunnel_encap *);
+	int (*build_header)(struct sk_buff *, struct ip_tunnel_encap *, u8 *, struct flowi6 *);
+	int (*err_handler)(struct sk_buff *, struct inet6_skb_parm *, u8, u8, int, __be32);
+};
+
+typedef u32 inet6_ehashfn_t(const struct net *, const struct in6_addr *, const u16, const struct in6_addr *, const __be16);
+
+struct ip6_sf_socklist;
+
+struct ipv6_mc_socklist {
+	struct in6_addr addr;
+	int ifindex;
+	unsigned int sfmode;
+	struct ipv6_mc_socklist *next;
+	struct ip6_sf_socklist *sflist;
+	struct callback_head rcu;
+};
+
+struct mld2_grec {
+	__u8 grec_type;
+	__u8 grec_auxwords;
+	__be16 grec_nsrcs;
+	struct in6_addr grec_mca;
+	struct in6_addr grec_src[0];
+};
+
+struct icmp6hdr {
+	__u8 icmp6_type;
+	__u8 icmp6_code;
+	__sum16 icmp6_cksum;
+	union {
+		__be32 un_data32[1];
+		__be16 un_data16[2];
+		__u8 un_data8[4];
+		struct icmpv6_echo u_echo;
+		struct icmpv6_nd_advt u_nd_advt;
+		struct icmpv6_nd_ra u_nd_ra;
+	} icmp6_dataun;
+};
+
+struct mld2_query {
+	struct icmp6hdr mld2q_hdr;
+	struct in6_addr mld2q_mca;
+	__u8 mld2q_qrv: 3;
+	__u8 mld2q_suppress: 1;
+	__u8 mld2q_resv2: 4;
+	__u8 mld2q_qqic;
+	__be16 mld2q_nsrcs;
+	struct in6_addr mld2q_srcs[0];
+};
+
+struct ip6_sf_socklist {
+	unsigned int sl_max;
+	unsigned int sl_count;
+	struct callback_head rcu;
+	struct in6_addr sl_addr[0];
+};
+
+struct ipv6_rpl_sr_hdr {
+	__u8 nexthdr;
+	__u8 hdrlen;
+	__u8 type;
+	__u8 segments_left;
+	__u32 cmpre: 4;
+	__u32 cmpri: 4;
+	__u32 reserved: 4;
+	__u32 pad: 4;
+	__u32 reserved1: 16;
+	union {
+		struct {
+			struct {} __empty_addr;
+			struct in6_addr addr[0];
+		};
+		struct {
+			struct {} __empty_data;
+			__u8 data[0];
+		};
+	} segments;
+};
+
+struct ip6_flowlabel;
+
+struct ipv6_fl_socklist {
+	struct ipv6_fl_socklist *next;
+	struct ip6_flowlabel *fl;
+	struct callback_head rcu;
+};
+
+typedef s8 int8_t;
+
+struct p9_client;
+
+typedef void (*btf_trace_9p_client_req)(void *, struct p9_client *, int8_t, int);
+
+typedef void (*btf_trace_9p_client_res)(void *, struct p9_client *, int8_t, int, int);
+
+struct p9_fcall;
+
+typedef void (*btf_trace_9p_protocol_dump)(void *, struct p9_client *, struct p9_fcall *);
+
+struct p9_fid;
+
+typedef void (*btf_trace_9p_fid_ref)(void *, struct p9_fid *, __u8);
+
+typedef s32 int32_t;
+
+struct virtqueue_info {
+	const char *name;
+	vq_callback_t *callback;
+	bool ctx;
+};
+
+struct pci_check_idx_range {
+	int start;
+	int end;
+};
+
+struct pci_raw_ops {
+	int (*read)(unsigned int, unsigned int, unsigned int, int, int, u32 *);
+	int (*write)(unsigned int, unsigned int, unsigned int, int, int, u32);
+};
+
+struct irq_info {
+	u8 bus;
+	u8 devfn;
+	struct {
+		u8 link;
+		u16 bitmap;
+	} __attribute__((packed)) irq[4];
+	u8 slot;
+	u8 rfu;
+};
+
+struct irq_router;
+
+struct irq_router_handler {
+	u16 vendor;
+	int (*probe)(struct irq_router *, struct pci_dev *, u16);
+};
+
+struct amd_nb_bus_dev_range {
+	u8 bus;
+	u8 dev_base;
+	u8 dev_limit;
+};
+
+struct amd_hostbridge {
+	u32 bus;
+	u32 slot;
+	u32 device;
+};
+
+typedef int (*decompress_fn)(unsigned char *, long int, long int (*)(void *, long unsigned int), long int (*)(void *, long unsigned int), unsigned char *, long int *, void (*)(char *));
+
+struct compress_format {
+	unsigned char magic[2];
+	const char *name;
+	decompress_fn decompressor;
+};
+
+struct group_data {
+	int limit[21];
+	int base[20];
+	int permute[258];
+	int minLen;
+	int maxLen;
+};
+
+typedef unsigned char Byte;
+
+typedef struct {
+	unsigned char op;
+	unsigned char bits;
+	short unsigned int val;
+} code;
+
+typedef enum {
+	ZSTD_error_no_error = 0,
+	ZSTD_error_GENERIC = 1,
+	ZSTD_error_prefix_unknown = 10,
+	ZSTD_error_version_unsupported = 12,
+	ZSTD_error_frameParameter_unsupported = 14,
+	ZSTD_error_frameParameter_windowTooLarge = 16,
+	ZSTD_error_corruption_detected = 20,
+	ZSTD_error_checksum_wrong = 22,
+	ZSTD_error_literals_headerWrong = 24,
+	ZSTD_error_dictionary_corrupted = 30,
+	ZSTD_error_dictionary_wrong = 32,
+	ZSTD_error_dictionaryCreation_failed = 34,
+	ZSTD_error_parameter_unsupported = 40,
+	ZSTD_error_parameter_combination_unsupported = 41,
+	ZSTD_error_parameter_outOfBound = 42,
+	ZSTD_error_tableLog_tooLarge = 44,
+	ZSTD_error_maxSymbolValue_tooLarge = 46,
+	ZSTD_error_maxSymbolValue_tooSmall = 48,
+	ZSTD_error_cannotProduce_uncompressedBlock = 49,
+	ZSTD_error_stabilityCondition_notRespected = 50,
+	ZSTD_error_stage_wrong = 60,
+	ZSTD_error_init_missing = 62,
+	ZSTD_error_memory_allocation = 64,
+	ZSTD_error_workSpace_tooSmall = 66,
+	ZSTD_error_dstSize_tooSmall = 70,
+	ZSTD_error_srcSize_wrong = 72,
+	ZSTD_error_dstBuffer_null = 74,
+	ZSTD_error_noForwardProgress_destFull = 80,
+	ZSTD_error_noForwardProgress_inputEmpty = 82,
+	ZSTD_error_frameIndex_tooLarge = 100,
+	ZSTD_error_seekableIO = 102,
+	ZSTD_error_dstBuffer_wrong = 104,
+	ZSTD_error_srcBuffer_wrong = 105,
+	ZSTD_error_sequenceProducer_failed = 106,
+	ZSTD_error_externalSequences_invalid = 107,
+	ZSTD_error_maxCode = 120,
+} ZSTD_ErrorCode;
+
+typedef ZSTD_ErrorCode zstd_error_code;
+
+typedef ZSTD_DCtx zstd_dctx;
+
+typedef ZSTD_DStream zstd_dstream;
+
+typedef ZSTD_outBuffer zstd_out_buffer;
+
+typedef ZSTD_FrameHeader zstd_frame_header;
+
+struct radix_tree_iter {
+	long unsigned int index;
+	long unsigned int next_index;
+	long unsigned int tags;
+	struct xa_node *node;
+};
+
+enum {
+	RADIX_TREE_ITER_TAG_MASK = 15,
+	RADIX_TREE_ITER_TAGGED = 16,
+	RADIX_TREE_ITER_CONTIG = 32,
+};
+
+enum kobject_action {
+	KOBJ_ADD = 0,
+	KOBJ_REMOVE = 1,
+	KOBJ_CHANGE = 2,
+	KOBJ_MOVE = 3,
+	KOBJ_ONLINE = 4,
+	KOBJ_OFFLINE = 5,
+	KOBJ_BIND = 6,
+	KOBJ_UNBIND = 7,
+};
+
+struct plist_head {
+	struct list_head node_list;
+};
+
+typedef struct {
+	long unsigned int key[2];
+} hsiphash_key_t;
+
+struct rtc_time {
+	int tm_sec;
+	int tm_min;
+	int tm_hour;
+	int tm_mday;
+	int tm_mon;
+	int tm_year;
+	int tm_wday;
+	int tm_yday;
+	int tm_isdst;
+};
+
+struct sockaddr_in {
+	__kernel_sa_family_t sin_family;
+	__be16 sin_port;
+	struct in_addr sin_addr;
+	unsigned char __pad[8];
+};
+
+struct sockaddr_in6 {
+	short unsigned int sin6_family;
+	__be16 sin6_port;
+	__be32 sin6_flowinfo;
+	struct in6_addr sin6_addr;
+	__u32 sin6_scope_id;
+};
+
+struct printf_spec {
+	unsigned char flags;
+	unsigned char base;
+	short int precision;
+	int field_width;
+};
+
+struct page_flags_fields {
+	int width;
+	int shift;
+	int mask;
+	const struct printf_spec *spec;
+	const char *name;
+};
+
+struct format_state {
+	unsigned char state;
+	unsigned char size;
+	unsigned char flags_or_double_size;
+	unsigned char base;
+};
+
+struct fmt {
+	const char *str;
+	unsigned char state;
+	unsigned char size;
+};
+
+struct obs_kernel_param {
+	const char *str;
+	int (*setup_func)(char *);
+	int early;
+};
+
+typedef void (*btf_trace_initcall_level)(void *, const char *);
+
+typedef int (*initcall_t)(void);
+
+typedef void (*btf_trace_initcall_start)(void *, initcall_t);
+
+typedef void (*btf_trace_initcall_finish)(void *, initcall_t, int);
+
+struct vdso_exception_table_entry {
+	int insn;
+	int fixup;
+};
+
+struct stack_frame {
+	struct stack_frame *next_frame;
+	long unsigned int return_address;
+};
+
+struct sched_state {
+	int weight;
+	int event;
+	int counter;
+	int unassigned;
+	int nr_gp;
+	u64 used;
+};
+
+enum {
+	PERF_BR_SPEC_NA = 0,
+	PERF_BR_SPEC_WRONG_PATH = 1,
+	PERF_BR_NON_SPEC_CORRECT_PATH = 2,
+	PERF_BR_SPEC_CORRECT_PATH = 3,
+	PERF_BR_SPEC_MAX = 4,
+};
+
+enum {
+	BTS_STATE_STOPPED = 0,
+	BTS_STATE_INACTIVE = 1,
+	BTS_STATE_ACTIVE = 2,
+};
+
+struct bts_phys {
+	struct page *page;
+	long unsigned int size;
+	long unsigned int offset;
+	long unsigned int displacement;
+};
+
+enum {
+	PERF_TXN_ELISION = 1ULL,
+	PERF_TXN_TRANSACTION = 2ULL,
+	PERF_TXN_SYNC = 4ULL,
+	PERF_TXN_ASYNC = 8ULL,
+	PERF_TXN_RETRY = 16ULL,
+	PERF_TXN_CONFLICT = 32ULL,
+	PERF_TXN_CAPACITY_WRITE = 64ULL,
+	PERF_TXN_CAPACITY_READ = 128ULL,
+	PERF_TXN_MAX = 256ULL,
+	PERF_TXN_ABORT_MASK = 18446744069414584320ULL,
+	PERF_TXN_ABORT_SHIFT = 32ULL,
+};
+
+struct lbr_entry {
+	u64 from;
+	u64 to;
+	u64 info;
+};
+
+struct fxregs_state {
+	u16 cwd;
+	u16 swd;
+	u16 twd;
+	u16 fop;
+	union {
+		struct {
+			u64 rip;
+			u64 rdp;
+		};
+		struct {
+			u32 fip;
+			u32 fcs;
+			u32 foo;
+			u32 fos;
+		};
+	};
+	u32 mxcsr;
+	u32 mxcsr_mask;
+	u32 st_space[32];
+	u32 xmm_space[64];
+	u32 padding[12];
+	union {
+		u32 padding1[12];
+		u32 sw_reserved[12];
+	};
+};
+
+struct xstate_header {
+	u64 xfeatures;
+	u64 xcomp_bv;
+	u64 reserved[6];
+};
+
+struct arch_lbr_state {
+	u64 lbr_ctl;
+	u64 lbr_depth;
+	u64 ler_from;
+	u64 ler_to;
+	u64 ler_info;
+	struct lbr_entry entries[0];
+};
+
+struct xregs_state {
+	struct fxregs_state i387;
+	struct xstate_header header;
+	u8 extended_state_area[0];
+};
+
+enum {
+	LBR_NONE = 0,
+	LBR_VALID = 1,
+};
+
+enum {
+	ARCH_LBR_BR_TYPE_JCC = 0,
+	ARCH_LBR_BR_TYPE_NEAR_IND_JMP = 1,
+	ARCH_LBR_BR_TYPE_NEAR_REL_JMP = 2,
+	ARCH_LBR_BR_TYPE_NEAR_IND_CALL = 3,
+	ARCH_LBR_BR_TYPE_NEAR_REL_CALL = 4,
+	ARCH_LBR_BR_TYPE_NEAR_RET = 5,
+	ARCH_LBR_BR_TYPE_KNOWN_MAX = 5,
+	ARCH_LBR_BR_TYPE_MAP_MAX = 16,
+};
+
+struct uncore_discovery_domain {
+	u32 discovery_base;
+	bool base_is_pci;
+	int (*global_init)(int, u64);
+	int *units_ignore;
+};
+
+struct uncore_plat_init {
+	void (*cpu_init)(void);
+	int (*pci_init)(void);
+	void (*mmio_init)(void);
+	struct uncore_discovery_domain domain[2];
+};
+
+enum {
+	SNB_PCI_UNCORE_IMC = 0,
+};
+
+struct imc_uncore_pci_dev {
+	__u32 pci_id;
+	struct pci_driver *driver;
+};
+
+struct intel_uncore_discovery_unit {
+	struct rb_node node;
+	unsigned int pmu_idx;
+	unsigned int id;
+	unsigned int die;
+	u64 addr;
+};
+
+struct intel_uncore_discovery_type {
+	struct rb_node node;
+	enum uncore_access_type access_type;
+	struct rb_root units;
+	u16 type;
+	u8 num_counters;
+	u8 counter_width;
+	u8 ctl_offset;
+	u8 ctr_offset;
+	u16 num_units;
+};
+
+enum show_regs_mode {
+	SHOW_REGS_SHORT = 0,
+	SHOW_REGS_USER = 1,
+	SHOW_REGS_ALL = 2,
+};
+
+enum kernel_gp_hint {
+	GP_NO_HINT = 0,
+	GP_NON_CANONICAL = 1,
+	GP_CANONICAL = 2,
+	GP_LASS_VIOLATION = 3,
+	GP_NULL_POINTER = 4,
+};
+
+struct estack_pages {
+	u32 offs;
+	u16 size;
+	u16 type;
+};
+
+enum stack_type {
+	STACK_TYPE_UNKNOWN = 0,
+	STACK_TYPE_TASK = 1,
+	STACK_TYPE_IRQ = 2,
+	STACK_TYPE_SOFTIRQ = 3,
+	STACK_TYPE_ENTRY = 4,
+	STACK_TYPE_EXCEPTION = 5,
+	STACK_TYPE_EXCEPTION_LAST = 10,
+};
+
+struct change_member {
+	struct e820_entry *entry;
+	u64 addr;
+};
+
+enum {
+	NONE_FORCE_HPET_RESUME = 0,
+	OLD_ICH_FORCE_HPET_RESUME = 1,
+	ICH_FORCE_HPET_RESUME = 2,
+	VT8237_FORCE_HPET_RESUME = 3,
+	NVIDIA_FORCE_HPET_RESUME = 4,
+	ATI_FORCE_HPET_RESUME = 5,
+};
+
+struct alt_instr {
+	s32 instr_offset;
+	s32 repl_offset;
+	union {
+		struct {
+			u32 cpuid: 16;
+			u32 flags: 16;
+		};
+		u32 ft_flags;
+	};
+	u8 instrlen;
+	u8 replacementlen;
+} __attribute__((packed));
+
+struct smp_text_poke_loc {
+	s32 rel_addr;
+	s32 disp;
+	u8 len;
+	u8 opcode;
+	const u8 text[5];
+	u8 old;
+};
+
+typedef void text_poke_f(void *, const void *, size_t);
+
+struct cyc2ns_data {
+	u32 cyc2ns_mul;
+	u32 cyc2ns_shift;
+	u64 cyc2ns_offset;
+};
+
+enum {
+	TSC_WATCHDOG_AUTO = 0,
+	TSC_WATCHDOG_OFF = 1,
+	TSC_WATCHDOG_ON = 2,
+};
+
+struct fpu;
+
+typedef void (*btf_trace_x86_fpu_before_save)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_after_save)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_regs_activated)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_regs_deactivated)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_dropped)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_copy_dst)(void *, struct fpu *);
+
+typedef void (*btf_trace_x86_fpu_xstate_check_failed)(void *, struct fpu *);
+
+enum xstate_copy_mode {
+	XSTATE_COPY_FP = 0,
+	XSTATE_COPY_FX = 1,
+	XSTATE_COPY_XSAVE = 2,
+};
+
+struct stack_frame_user {
+	const void *next_fp;
+	long unsigned int ret_addr;
+};
+
+typedef bool (*stack_trace_consume_fn)(void *, long unsigned int);
+
+struct cpuid_bit {
+	u16 feature;
+	u8 reg;
+	u8 bit;
+	u32 level;
+	u32 sub_leaf;
+};
+
+enum x86_topology_cpu_type {
+	TOPO_CPU_TYPE_PERFORMANCE = 0,
+	TOPO_CPU_TYPE_EFFICIENCY = 1,
+	TOPO_CPU_TYPE_UNKNOWN = 2,
+};
+
+enum x86_topology_domains {
+	TOPO_SMT_DOMAIN = 0,
+	TOPO_CORE_DOMAIN = 1,
+	TOPO_MODULE_DOMAIN = 2,
+	TOPO_TILE_DOMAIN = 3,
+	TOPO_DIE_DOMAIN = 4,
+	TOPO_DIEGRP_DOMAIN = 5,
+	TOPO_PKG_DOMAIN = 6,
+	TOPO_MAX_DOMAIN = 7,
+};
+
+enum {
+	SAMPLES = 8,
+	MIN_CHANGE = 5,
+};
+
+struct sku_microcode {
+	u32 vfm;
+	u8 stepping;
+	u32 microcode;
+};
+
+struct dmi_header {
+	u8 type;
+	u8 length;
+	u16 handle;
+};
+
+struct extended_signature {
+	unsigned int sig;
+	unsigned int pf;
+	unsigned int cksum;
+};
+
+typedef void (*nmi_shootdown_cb)(int, struct pt_regs *);
+
+typedef int pcpu_fc_cpu_to_node_fn_t(int);
+
+typedef int pcpu_fc_cpu_distance_fn_t(unsigned int, unsigned int);
+
+struct apic {
+	void (*eoi)(void);
+	void (*native_eoi)(void);
+	void (*write)(u32, u32);
+	u32 (*read)(u32);
+	void (*wait_icr_idle)(void);
+	u32 (*safe_wait_icr_idle)(void);
+	void (*send_IPI)(int, int);
+	void (*send_IPI_mask)(const struct cpumask *, int);
+	void (*send_IPI_mask_allbutself)(const struct cpumask *, int);
+	void (*send_IPI_allbutself)(int);
+	void (*send_IPI_all)(int);
+	void (*send_IPI_self)(int);
+	u32 disable_esr: 1;
+	u32 dest_mode_logical: 1;
+	u32 x2apic_set_max_apicid: 1;
+	u32 nmi_to_offline_cpu: 1;
+	u32 (*calc_dest_apicid)(unsigned int);
+	u64 (*icr_read)(void);
+	void (*icr_write)(u32, u32);
+	u32 max_apic_id;
+	int (*probe)(void);
+	void (*setup)(void);
+	void (*teardown)(void);
+	int (*acpi_madt_oem_check)(char *, char *);
+	void (*init_apic_ldr)(void);
+	u32 (*cpu_present_to_apicid)(int);
+	u32 (*get_apic_id)(u32);
+	int (*wakeup_secondary_cpu)(u32, long unsigned int, unsigned int);
+	int (*wakeup_secondary_cpu_64)(u32, long unsigned int, unsigned int);
+	void (*update_vector)(unsigned int, unsigned int, bool);
+	char *name;
+};
+
+typedef u8 uprobe_opcode_t;
+
+enum {
+	ARCH_UPROBE_FLAG_CAN_OPTIMIZE = 0,
+	ARCH_UPROBE_FLAG_OPTIMIZE_FAIL = 1,
+};
+
+enum {
+	EXPECT_SWBP = 0,
+	EXPECT_OPTIMIZED = 1,
+	EXPECT_SWBP_OPTIMIZED = 2,
+};
+
+enum rp_check {
+	RP_CHECK_CALL = 0,
+	RP_CHECK_CHAIN_CALL = 1,
+	RP_CHECK_RET = 2,
+};
+
+typedef void (*btf_trace_tlb_flush)(void *, int, long unsigned int);
+
+struct map_range {
+	long unsigned int start;
+	long unsigned int end;
+	unsigned int page_size_mask;
+};
+
+struct vm_struct {
+	union {
+		struct vm_struct *next;
+		struct llist_node llnode;
+	};
+	void *addr;
+	long unsigned int size;
+	long unsigned int flags;
+	struct page **pages;
+	unsigned int page_order;
+	long unsigned int nr_pages;
+	phys_addr_t phys_addr;
+	const void *caller;
+	long unsigned int requested_size;
+};
+
+enum {
+	IORES_MAP_SYSTEM_RAM = 1,
+	IORES_MAP_ENCRYPTED = 2,
+};
+
+struct flush_tlb_info {
+	struct mm_struct *mm;
+	long unsigned int start;
+	long unsigned int end;
+	u64 new_tlb_gen;
+	unsigned int initiating_cpu;
+	u8 stride_shift;
+	u8 freed_tables;
+	u8 trim_cpumask;
+};
+
+struct new_asid {
+	unsigned int asid: 16;
+	unsigned int need_flush: 1;
+};
+
+enum {
+	FUTEX_STATE_OK = 0,
+	FUTEX_STATE_EXITING = 1,
+	FUTEX_STATE_DEAD = 2,
+};
+
+typedef void (*btf_trace_task_newtask)(void *, struct task_struct *, u64);
+
+typedef void (*btf_trace_task_rename)(void *, struct task_struct *, const char *);
+
+typedef void (*btf_trace_task_prctl_unknown)(void *, int, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
+
+typedef int class_get_unused_fd_t;
+
+typedef int (*proc_visitor)(struct task_struct *, void *);
+
+typedef void (*btf_trace_cpuhp_enter)(void *, unsigned int, int, int, int (*)(unsigned int));
+
+typedef void (*btf_trace_cpuhp_multi_enter)(void *, unsigned int, int, int, int (*)(unsigned int, struct hlist_node *), struct hlist_node *);
+
+typedef void (*btf_trace_cpuhp_exit)(void *, unsigned int, int, int, int);
+
+struct cpuhp_step {
+	const char *name;
+	union {
+		int (*single)(unsigned int);
+		int (*multi)(unsigned int, struct hlist_node *);
+	} startup;
+	union {
+		int (*single)(unsigned int);
+		int (*multi)(unsigned int, struct hlist_node *);
+	} teardown;
+	struct hlist_head list;
+	bool cant_stop;
+	bool multi_instance;
+};
+
+enum cpuhp_state {
+	CPUHP_INVALID = -1,
+	CPUHP_OFFLINE = 0,
+	CPUHP_CREATE_THREADS = 1,
+	CPUHP_PERF_X86_PREPARE = 2,
+	CPUHP_PERF_X86_AMD_UNCORE_PREP = 3,
+	CPUHP_PERF_POWER = 4,
+	CPUHP_PERF_SUPERH = 5,
+	CPUHP_X86_HPET_DEAD = 6,
+	CPUHP_X86_MCE_DEAD = 7,
+	CPUHP_VIRT_NET_DEAD = 8,
+	CPUHP_IBMVNIC_DEAD = 9,
+	CPUHP_SLUB_DEAD = 10,
+	CPUHP_DEBUG_OBJ_DEAD = 11,
+	CPUHP_MM_WRITEBACK_DEAD = 12,
+	CPUHP_MM_VMSTAT_DEAD = 13,
+	CPUHP_SOFTIRQ_DEAD = 14,
+	CPUHP_NET_MVNETA_DEAD = 15,
+	CPUHP_CPUIDLE_DEAD = 16,
+	CPUHP_ARM64_FPSIMD_DEAD = 17,
+	CPUHP_ARM_OMAP_WAKE_DEAD = 18,
+	CPUHP_IRQ_POLL_DEAD = 19,
+	CPUHP_BLOCK_SOFTIRQ_DEAD = 20,
+	CPUHP_BIO_DEAD = 21,
+	CPUHP_ACPI_CPUDRV_DEAD = 22,
+	CPUHP_S390_PFAULT_DEAD = 23,
+	CPUHP_BLK_MQ_DEAD = 24,
+	CPUHP_FS_BUFF_DEAD = 25,
+	CPUHP_PRINTK_DEAD = 26,
+	CPUHP_MM_MEMCQ_DEAD = 27,
+	CPUHP_PERCPU_CNT_DEAD = 28,
+	CPUHP_RADIX_DEAD = 29,
+	CPUHP_PAGE_ALLOC = 30,
+	CPUHP_NET_DEV_DEAD = 31,
+	CPUHP_IOMMU_IOVA_DEAD = 32,
+	CPUHP_AP_ARM_CACHE_B15_RAC_DEAD = 33,
+	CPUHP_AP_DTPM_CPU_DEAD = 34,
+	CPUHP_RANDOM_PREPARE = 35,
+	CPUHP_WORKQUEUE_PREP = 36,
+	CPUHP_POWER_NUMA_PREPARE = 37,
+	CPUHP_HRTIMERS_PREPARE = 38,
+	CPUHP_X2APIC_PREPARE = 39,
+	CPUHP_SMPCFD_PREPARE = 40,
+	CPUHP_RELAY_PREPARE = 41,
+	CPUHP_MD_RAID5_PREPARE = 42,
+	CPUHP_RCUTREE_PREP = 43,
+	CPUHP_CPUIDLE_COUPLED_PREPARE = 44,
+	CPUHP_POWERPC_PMAC_PREPARE = 45,
+	CPUHP_POWERPC_MMU_CTX_PREPARE = 46,
+	CPUHP_XEN_PREPARE = 47,
+	CPUHP_XEN_EVTCHN_PREPARE = 48,
+	CPUHP_ARM_SHMOBILE_SCU_PREPARE = 49,
+	CPUHP_SH_SH3X_PREPARE = 50,
+	CPUHP_TOPOLOGY_PREPARE = 51,
+	CPUHP_NET_IUCV_PREPARE = 52,
+	CPUHP_ARM_BL_PREPARE = 53,
+	CPUHP_TRACE_RB_PREPARE = 54,
+	CPUHP_MM_ZSWP_POOL_PREPARE = 55,
+	CPUHP_KVM_PPC_BOOK3S_PREPARE = 56,
+	CPUHP_ZCOMP_PREPARE = 57,
+	CPUHP_TIMERS_PREPARE = 58,
+	CPUHP_TMIGR_PREPARE = 59,
+	CPUHP_MIPS_SOC_PREPARE = 60,
+	CPUHP_BP_PREPARE_DYN = 61,
+	CPUHP_BP_PREPARE_DYN_END = 81,
+	CPUHP_BP_KICK_AP = 82,
+	CPUHP_BRINGUP_CPU = 83,
+	CPUHP_AP_IDLE_DEAD = 84,
+	CPUHP_AP_OFFLINE = 85,
+	CPUHP_AP_CACHECTRL_STARTING = 86,
+	CPUHP_AP_SCHED_STARTING = 87,
+	CPUHP_AP_RCUTREE_DYING = 88,
+	CPUHP_AP_CPU_PM_STARTING = 89,
+	CPUHP_AP_IRQ_GIC_STARTING = 90,
+	CPUHP_AP_IRQ_HIP04_STARTING = 91,
+	CPUHP_AP_IRQ_APPLE_AIC_STARTING = 92,
+	CPUHP_AP_IRQ_ARMADA_XP_STARTING = 93,
+	CPUHP_AP_IRQ_BCM2836_STARTING = 94,
+	CPUHP_AP_IRQ_MIPS_GIC_STARTING = 95,
+	CPUHP_AP_IRQ_EIOINTC_STARTING = 96,
+	CPUHP_AP_IRQ_AVECINTC_STARTING = 97,
+	CPUHP_AP_IRQ_SIFIVE_PLIC_STARTING = 98,
+	CPUHP_AP_IRQ_ACLINT_SSWI_STARTING = 99,
+	CPUHP_AP_IRQ_RISCV_IMSIC_STARTING = 100,
+	CPUHP_AP_IRQ_RISCV_SBI_IPI_STARTING = 101,
+	CPUHP_AP_ARM_MVEBU_COHERENCY = 102,
+	CPUHP_AP_PERF_X86_AMD_UNCORE_STARTING = 103,
+	CPUHP_AP_PERF_X86_STARTING = 104,
+	CPUHP_AP_PERF_X86_AMD_IBS_STARTING = 105,
+	CPUHP_AP_PERF_XTENSA_STARTING = 106,
+	CPUHP_AP_ARM_VFP_STARTING = 107,
+	CPUHP_AP_ARM64_DEBUG_MONITORS_STARTING = 108,
+	CPUHP_AP_PERF_ARM_HW_BREAKPOINT_STARTING = 109,
+	CPUHP_AP_PERF_ARM_ACPI_STARTING = 110,
+	CPUHP_AP_PERF_ARM_STARTING = 111,
+	CPUHP_AP_PERF_RISCV_STARTING = 112,
+	CPUHP_AP_ARM_L2X0_STARTING = 113,
+	CPUHP_AP_EXYNOS4_MCT_TIMER_STARTING = 114,
+	CPUHP_AP_ARM_ARCH_TIMER_STARTING = 115,
+	CPUHP_AP_ARM_ARCH_TIMER_EVTSTRM_STARTING = 116,
+	CPUHP_AP_ARM_GLOBAL_TIMER_STARTING = 117,
+	CPUHP_AP_JCORE_TIMER_STARTING = 118,
+	CPUHP_AP_ARM_TWD_STARTING = 119,
+	CPUHP_AP_QCOM_TIMER_STARTING = 120,
+	CPUHP_AP_TEGRA_TIMER_STARTING = 121,
+	CPUHP_AP_ARMADA_TIMER_STARTING = 122,
+	CPUHP_AP_LOONGARCH_ARCH_TIMER_STARTING = 123,
+	CPUHP_AP_MIPS_GIC_TIMER_STARTING = 124,
+	CPUHP_AP_ARC_TIMER_STARTING = 125,
+	CPUHP_AP_REALTEK_TIMER_STARTING = 126,
+	CPUHP_AP_RISCV_TIMER_STARTING = 127,
+	CPUHP_AP_CLINT_TIMER_STARTING = 128,
+	CPUHP_AP_CSKY_TIMER_STARTING = 129,
+	CPUHP_AP_TI_GP_TIMER_STARTING = 130,
+	CPUHP_AP_HYPERV_TIMER_STARTING = 131,
+	CPUHP_AP_DUMMY_TIMER_STARTING = 132,
+	CPUHP_AP_ARM_XEN_STARTING = 133,
+	CPUHP_AP_ARM_XEN_RUNSTATE_STARTING = 134,
+	CPUHP_AP_ARM_CORESIGHT_CTI_STARTING = 135,
+	CPUHP_AP_ARM64_ISNDEP_STARTING = 136,
+	CPUHP_AP_SMPCFD_DYING = 137,
+	CPUHP_AP_HRTIMERS_DYING = 138,
+	CPUHP_AP_TICK_DYING = 139,
+	CPUHP_AP_X86_TBOOT_DYING = 140,
+	CPUHP_AP_ARM_CACHE_B15_RAC_DYING = 141,
+	CPUHP_AP_ONLINE = 142,
+	CPUHP_TEARDOWN_CPU = 143,
+	CPUHP_AP_ONLINE_IDLE = 144,
+	CPUHP_AP_HYPERV_ONLINE = 145,
+	CPUHP_AP_KVM_ONLINE = 146,
+	CPUHP_AP_SCHED_WAIT_EMPTY = 147,
+	CPUHP_AP_SMPBOOT_THREADS = 148,
+	CPUHP_AP_IRQ_AFFINITY_ONLINE = 149,
+	CPUHP_AP_BLK_MQ_ONLINE = 150,
+	CPUHP_AP_ARM_MVEBU_SYNC_CLOCKS = 151,
+	CPUHP_AP_ARM_CORESIGHT_ONLINE = 152,
+	CPUHP_AP_X86_INTEL_EPB_ONLINE = 153,
+	CPUHP_AP_PERF_ONLINE = 154,
+	CPUHP_AP_PERF_X86_ONLINE = 155,
+	CPUHP_AP_PERF_X86_UNCORE_ONLINE = 156,
+	CPUHP_AP_PERF_X86_AMD_UNCORE_ONLINE = 157,
+	CPUHP_AP_PERF_X86_AMD_POWER_ONLINE = 158,
+	CPUHP_AP_PERF_S390_CF_ONLINE = 159,
+	CPUHP_AP_PERF_S390_SF_ONLINE = 160,
+	CPUHP_AP_PERF_ARM_CCI_ONLINE = 161,
+	CPUHP_AP_PERF_ARM_CCN_ONLINE = 162,
+	CPUHP_AP_PERF_ARM_HISI_CPA_ONLINE = 163,
+	CPUHP_AP_PERF_ARM_HISI_DDRC_ONLINE = 164,
+	CPUHP_AP_PERF_ARM_HISI_HHA_ONLINE = 165,
+	CPUHP_AP_PERF_ARM_HISI_L3_ONLINE = 166,
+	CPUHP_AP_PERF_ARM_HISI_PA_ONLINE = 167,
+	CPUHP_AP_PERF_ARM_HISI_SLLC_ONLINE = 168,
+	CPUHP_AP_PERF_ARM_HISI_PCIE_PMU_ONLINE = 169,
+	CPUHP_AP_PERF_ARM_HNS3_PMU_ONLINE = 170,
+	CPUHP_AP_PERF_ARM_L2X0_ONLINE = 171,
+	CPUHP_AP_PERF_ARM_QCOM_L2_ONLINE = 172,
+	CPUHP_AP_PERF_ARM_QCOM_L3_ONLINE = 173,
+	CPUHP_AP_PERF_ARM_APM_XGENE_ONLINE = 174,
+	CPUHP_AP_PERF_ARM_CAVIUM_TX2_UNCORE_ONLINE = 175,
+	CPUHP_AP_PERF_ARM_MARVELL_CN10K_DDR_ONLINE = 176,
+	CPUHP_AP_PERF_ARM_MRVL_PEM_ONLINE = 177,
+	CPUHP_AP_PERF_POWERPC_NEST_IMC_ONLINE = 178,
+	CPUHP_AP_PERF_POWERPC_CORE_IMC_ONLINE = 179,
+	CPUHP_AP_PERF_POWERPC_THREAD_IMC_ONLINE = 180,
+	CPUHP_AP_PERF_POWERPC_TRACE_IMC_ONLINE = 181,
+	CPUHP_AP_PERF_POWERPC_HV_24x7_ONLINE = 182,
+	CPUHP_AP_PERF_POWERPC_HV_GPCI_ONLINE = 183,
+	CPUHP_AP_PERF_CSKY_ONLINE = 184,
+	CPUHP_AP_TMIGR_ONLINE = 185,
+	CPUHP_AP_WATCHDOG_ONLINE = 186,
+	CPUHP_AP_WORKQUEUE_ONLINE = 187,
+	CPUHP_AP_RANDOM_ONLINE = 188,
+	CPUHP_AP_RCUTREE_ONLINE = 189,
+	CPUHP_AP_KTHREADS_ONLINE = 190,
+	CPUHP_AP_BASE_CACHEINFO_ONLINE = 191,
+	CPUHP_AP_ONLINE_DYN = 192,
+	CPUHP_AP_ONLINE_DYN_END = 232,
+	CPUHP_AP_X86_HPET_ONLINE = 233,
+	CPUHP_AP_X86_KVM_CLK_ONLINE = 234,
+	CPUHP_AP_ACTIVE = 235,
+	CPUHP_ONLINE = 236,
+};
+
+enum cpuhp_smt_control {
+	CPU_SMT_ENABLED = 0,
+	CPU_SMT_DISABLED = 1,
+	CPU_SMT_FORCE_DISABLED = 2,
+	CPU_SMT_NOT_SUPPORTED = 3,
+	CPU_SMT_NOT_IMPLEMENTED = 4,
+};
+
+enum cpuhp_sync_state {
+	SYNC_STATE_DEAD = 0,
+	SYNC_STATE_KICKED = 1,
+	SYNC_STATE_SHOULD_DIE = 2,
+	SYNC_STATE_ALIVE = 3,
+	SYNC_STATE_SHOULD_ONLINE = 4,
+	SYNC_STATE_ONLINE = 5,
+};
+
+typedef void (*btf_trace_irq_handler_entry)(void *, int, struct irqaction *);
+
+typedef void (*btf_trace_irq_handler_exit)(void *, int, struct irqaction *, int);
+
+typedef void (*btf_trace_softirq_entry)(void *, unsigned int);
+
+typedef void (*btf_trace_softirq_exit)(void *, unsigned int);
+
+typedef void (*btf_trace_softirq_raise)(void *, unsigned int);
+
+struct tasklet_struct;
+
+typedef void (*btf_trace_tasklet_entry)(void *, struct tasklet_struct *, void *);
+
+typedef void (*btf_trace_tasklet_exit)(void *, struct tasklet_struct *, void *);
+
+struct softirq_action {
+	void (*action)(void);
+};
+
+struct task_exec_state {
+	refcount_t count;
+	enum task_dumpable dumpable;
+	struct user_namespace *user_ns;
+	struct callback_head rcu;
+};
+
+typedef class_mutex_t class_mutex_intr_t;
+
+typedef struct {
+	struct task_struct *lock;
+} class_task_lock_t;
+
+typedef struct {
+	rwlock_t *lock;
+} class_write_lock_irq_t;
+
+enum {
+	PER_LINUX = 0,
+	PER_LINUX_32BIT = 8388608,
+	PER_LINUX_FDPIC = 524288,
+	PER_SVR4 = 68157441,
+	PER_SVR3 = 83886082,
+	PER_SCOSVR3 = 117440515,
+	PER_OSR5 = 100663299,
+	PER_WYSEV386 = 83886084,
+	PER_ISCR4 = 67108869,
+	PER_BSD = 6,
+	PER_SUNOS = 67108870,
+	PER_XENIX = 83886087,
+	PER_LINUX32 = 8,
+	PER_LINUX32_3GB = 134217736,
+	PER_IRIX32 = 67108873,
+	PER_IRIXN32 = 67108874,
+	PER_IRIX64 = 67108875,
+	PER_RISCOS = 12,
+	PER_SOLARIS = 67108877,
+	PER_UW7 = 68157454,
+	PER_OSF4 = 15,
+	PER_HPUX = 16,
+	PER_MASK = 255,
+};
+
+struct rlimit64 {
+	__u64 rlim_cur;
+	__u64 rlim_max;
+};
+
+enum wq_affn_scope {
+	WQ_AFFN_DFL = 0,
+	WQ_AFFN_CPU = 1,
+	WQ_AFFN_SMT = 2,
+	WQ_AFFN_CACHE = 3,
+	WQ_AFFN_CACHE_SHARD = 4,
+	WQ_AFFN_NUMA = 5,
+	WQ_AFFN_SYSTEM = 6,
+	WQ_AFFN_NR_TYPES = 7,
+};
+
+struct workqueue_attrs {
+	int nice;
+	cpumask_var_t cpumask;
+	cpumask_var_t __pod_cpumask;
+	bool affn_strict;
+	enum wq_affn_scope affn_scope;
+	bool ordered;
+};
+
+struct llc_shard_layout {
+	int nr_large_shards;
+	int cores_per_shard;
+	int nr_shards;
+};
+
+struct wq_pod_type {
+	int nr_pods;
+	cpumask_var_t *pod_cpus;
+	int *pod_node;
+	int *cpu_pod;
+};
+
+struct worker;
+
+struct worker_pool {
+	raw_spinlock_t lock;
+	int cpu;
+	int node;
+	int id;
+	unsigned int flags;
+	long unsigned int last_progress_ts;
+	bool cpu_stall;
+	int nr_running;
+	struct list_head worklist;
+	int nr_workers;
+	int nr_idle;
+	struct list_head idle_list;
+	struct timer_list idle_timer;
+	struct work_struct idle_cull_work;
+	struct timer_list mayday_timer;
+	struct hlist_head busy_hash[64];
+	struct worker *manager;
+	struct list_head workers;
+	struct ida worker_ida;
+	struct workqueue_attrs *attrs;
+	struct hlist_node hash_node;
+	int refcnt;
+	struct callback_head rcu;
+};
+
+struct pool_workqueue;
+
+typedef void (*btf_trace_workqueue_queue_work)(void *, int, struct pool_workqueue *, struct work_struct *);
+
+typedef void (*btf_trace_workqueue_activate_work)(void *, struct work_struct *);
+
+typedef void (*btf_trace_workqueue_execute_start)(void *, struct work_struct *);
+
+typedef void (*btf_trace_workqueue_execute_end)(void *, struct work_struct *, work_func_t);
+
+typedef void (*task_work_func_t)(struct callback_head *);
+
+enum task_work_notify_mode {
+	TWA_NONE = 0,
+	TWA_RESUME = 1,
+	TWA_SIGNAL = 2,
+	TWA_SIGNAL_NO_IPI = 3,
+	TWA_NMI_CURRENT = 4,
+};
+
+enum {
+	KTW_FREEZABLE = 1,
+};
+
+struct ns_id_req {
+	__u32 size;
+	__u32 spare;
+	__u64 ns_id;
+	struct {
+		__u32 ns_type;
+		__u32 spare2;
+		__u64 user_ns_id;
+	};
+};
+
+struct klistns {
+	u64 *uns_ids;
+	u32 nr_ns_ids;
+	u64 last_ns_id;
+	u64 user_ns_id;
+	u32 ns_type;
+	struct user_namespace *user_ns;
+	bool userns_capable;
+	struct ns_common *first_ns;
+};
+
+typedef struct {
+	void *lock;
+} class_ns_tree_locked_reader_t;
+
+typedef struct {
+	void *lock;
+} class_ns_tree_writer_t;
+
+struct uid_gid_map {
+	union {
+		struct {
+			struct uid_gid_extent extent[5];
+			u32 nr_extents;
+		};
+		struct {
+			struct uid_gid_extent *forward;
+			struct uid_gid_extent *reverse;
+		};
+	};
+};
+
+struct user_namespace {
+	struct uid_gid_map uid_map;
+	struct uid_gid_map gid_map;
+	struct uid_gid_map projid_map;
+	struct user_namespace *parent;
+	int level;
+	kuid_t owner;
+	kgid_t group;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	struct ns_common ns;
+	long unsigned int flags;
+	bool parent_could_setfcap;
+	struct work_struct work;
+	struct ctl_table_set set;
+	struct ctl_table_header *sysctls;
+	struct ucounts *ucounts;
+	long int ucount_max[8];
+	long int rlimit_max[4];
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+typedef void (*async_func_t)(void *, async_cookie_t);
+
+enum {
+	HP_THREAD_NONE = 0,
+	HP_THREAD_ACTIVE = 1,
+	HP_THREAD_PARKED = 2,
+};
+
+enum rlimit_type {
+	UCOUNT_RLIMIT_NPROC = 0,
+	UCOUNT_RLIMIT_MSGQUEUE = 1,
+	UCOUNT_RLIMIT_SIGPENDING = 2,
+	UCOUNT_RLIMIT_MEMLOCK = 3,
+	UCOUNT_RLIMIT_COUNTS = 4,
+};
+
+enum ucount_type {
+	UCOUNT_USER_NAMESPACES = 0,
+	UCOUNT_PID_NAMESPACES = 1,
+	UCOUNT_UTS_NAMESPACES = 2,
+	UCOUNT_IPC_NAMESPACES = 3,
+	UCOUNT_NET_NAMESPACES = 4,
+	UCOUNT_MNT_NAMESPACES = 5,
+	UCOUNT_CGROUP_NAMESPACES = 6,
+	UCOUNT_TIME_NAMESPACES = 7,
+	UCOUNT_COUNTS = 8,
+};
+
+struct group_info {
+	refcount_t usage;
+	int ngroups;
+	kgid_t gid[0];
+};
+
+struct cpuidle_state_usage {
+	long long unsigned int disable;
+	long long unsigned int usage;
+	u64 time_ns;
+	long long unsigned int above;
+	long long unsigned int below;
+	long long unsigned int rejected;
+};
+
+struct cpuidle_state_kobj;
+
+struct cpuidle_driver_kobj;
+
+struct cpuidle_device_kobj;
+
+struct cpuidle_device;
+
+struct cpuidle_driver;
+
+struct cpuidle_state {
+	char name[16];
+	char desc[32];
+	s64 exit_latency_ns;
+	s64 target_residency_ns;
+	unsigned int flags;
+	unsigned int exit_latency;
+	int power_usage;
+	unsigned int target_residency;
+	int (*enter)(struct cpuidle_device *, struct cpuidle_driver *, int);
+	void (*enter_dead)(struct cpuidle_device *, int);
+	int (*enter_s2idle)(struct cpuidle_device *, struct cpuidle_driver *, int);
+};
+
+typedef struct {
+	struct rq *lock;
+	struct rq_flags rf;
+} class_rq_lock_t;
+
+enum cpu_idle_type {
+	__CPU_NOT_IDLE = 0,
+	CPU_IDLE = 1,
+	CPU_NEWLY_IDLE = 2,
+	CPU_MAX_IDLE_TYPES = 3,
+};
+
+enum group_type {
+	group_has_spare = 0,
+	group_fully_busy = 1,
+	group_misfit_task = 2,
+	group_smt_balance = 3,
+	group_asym_packing = 4,
+	group_imbalanced = 5,
+	group_llc_balance = 6,
+	group_overloaded = 7,
+};
+
+enum llc_mig {
+	mig_forbid = 0,
+	mig_llc = 1,
+	mig_unrestricted = 2,
+};
+
+typedef struct {
+	struct rq *lock;
+	struct rq_flags rf;
+} class_rq_lock_irq_t;
+
+struct task_group;
+
+typedef struct {
+	struct rq *lock;
+	struct rq *lock2;
+} class_double_rq_lock_t;
+
+enum dl_bw_request {
+	dl_bw_req_deactivate = 0,
+	dl_bw_req_alloc = 1,
+	dl_bw_req_free = 2,
+};
+
+enum cpu_usage_stat {
+	CPUTIME_USER = 0,
+	CPUTIME_NICE = 1,
+	CPUTIME_SYSTEM = 2,
+	CPUTIME_SOFTIRQ = 3,
+	CPUTIME_IRQ = 4,
+	CPUTIME_IDLE = 5,
+	CPUTIME_IOWAIT = 6,
+	CPUTIME_STEAL = 7,
+	CPUTIME_GUEST = 8,
+	CPUTIME_GUEST_NICE = 9,
+	NR_STATS = 10,
+};
+
+typedef void (*btf_trace_contention_begin)(void *, void *, unsigned int);
+
+typedef void (*btf_trace_contention_end)(void *, void *, int);
+
+typedef void (*btf_trace_contended_release)(void *, void *);
+
+enum desc_state {
+	desc_miss = -1,
+	desc_reserved = 0,
+	desc_committed = 1,
+	desc_finalized = 2,
+	desc_reusable = 3,
+};
+
+enum {
+	IRQC_IS_HARDIRQ = 0,
+	IRQC_IS_NESTED = 1,
+};
+
+enum {
+	IRQ_DOMAIN_FLAG_HIERARCHY = 1,
+	IRQ_DOMAIN_NAME_ALLOCATED = 2,
+	IRQ_DOMAIN_FLAG_IPI_PER_CPU = 4,
+	IRQ_DOMAIN_FLAG_IPI_SINGLE = 8,
+	IRQ_DOMAIN_FLAG_MSI = 16,
+	IRQ_DOMAIN_FLAG_ISOLATED_MSI = 32,
+	IRQ_DOMAIN_FLAG_NO_MAP = 64,
+	IRQ_DOMAIN_FLAG_MSI_PARENT = 256,
+	IRQ_DOMAIN_FLAG_MSI_DEVICE = 512,
+	IRQ_DOMAIN_FLAG_DESTROY_GC = 1024,
+	IRQ_DOMAIN_FLAG_MSI_IMMUTABLE = 2048,
+	IRQ_DOMAIN_FLAG_FWNODE_PARENT = 4096,
+	IRQ_DOMAIN_FLAG_NONCORE = 65536,
+};
+
+struct irqchip_fwid {
+	struct fwnode_handle fwnode;
+	struct fwnode_handle *parent;
+	unsigned int type;
+	char *name;
+	phys_addr_t *pa;
+};
+
+typedef void (*btf_trace_rcu_utilization)(void *, const char *);
+
+typedef void (*btf_trace_rcu_stall_warning)(void *, const char *, const char *);
+
+struct sysrq_key_op {
+	void (* const handler)(u8);
+	const char * const help_msg;
+	const char * const action_msg;
+	const int enable_mask;
+};
+
+struct rt_mutex_base {
+	raw_spinlock_t wait_lock;
+	struct rb_root_cached waiters;
+	struct task_struct *owner;
+};
+
+struct rt_mutex {
+	struct rt_mutex_base rtmutex;
+};
+
+struct kthread_work {
+	struct list_head node;
+	kthread_work_func_t func;
+	struct kthread_worker *worker;
+	int canceling;
+};
+
+struct rcu_exp_work {
+	long unsigned int rew_s;
+	struct kthread_work rew_work;
+};
+
+struct rcu_node {
+	raw_spinlock_t lock;
+	long unsigned int gp_seq;
+	long unsigned int gp_seq_needed;
+	long unsigned int completedqs;
+	long unsigned int qsmask;
+	long unsigned int rcu_gp_init_mask;
+	long unsigned int qsmaskinit;
+	long unsigned int qsmaskinitnext;
+	long unsigned int expmask;
+	long unsigned int expmaskinit;
+	long unsigned int expmaskinitnext;
+	struct kthread_worker *exp_kworker;
+	long unsigned int cbovldmask;
+	long unsigned int ffmask;
+	long unsigned int grpmask;
+	int grplo;
+	int grphi;
+	u8 grpnum;
+	u8 level;
+	bool wait_blkd_tasks;
+	struct rcu_node *parent;
+	struct list_head blkd_tasks;
+	struct list_head *gp_tasks;
+	struct list_head *exp_tasks;
+	struct list_head *boost_tasks;
+	struct rt_mutex boost_mtx;
+	long unsigned int boost_time;
+	struct mutex kthread_mutex;
+	struct task_struct *boost_kthread_task;
+	unsigned int boost_kthread_status;
+	long unsigned int n_boosts;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	raw_spinlock_t fqslock;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	spinlock_t exp_lock;
+	long unsigned int exp_seq_rq;
+	wait_queue_head_t exp_wq[4];
+	struct rcu_exp_work rew;
+	bool exp_need_flush;
+	raw_spinlock_t exp_poll_lock;
+	long unsigned int exp_seq_poll_rq;
+	struct work_struct exp_poll_wq;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+struct sr_wait_node {
+	atomic_t inuse;
+	struct llist_node node;
+};
+
+typedef void (*btf_trace_swiotlb_bounced)(void *, struct device *, dma_addr_t, size_t);
+
+struct irqentry_state {
+	union {
+		bool exit_rcu;
+		bool lockdep;
+	};
+};
+
+typedef struct irqentry_state irqentry_state_t;
+
+enum {
+	HRTIMER_REPROGRAM_NONE = 0,
+	HRTIMER_REPROGRAM = 1,
+	HRTIMER_REPROGRAM_FORCE = 2,
+};
+
+struct ntp_data {
+	long unsigned int tick_usec;
+	u64 tick_length;
+	u64 tick_length_base;
+	int time_state;
+	int time_status;
+	s64 time_offset;
+	long int time_constant;
+	long int time_maxerror;
+	long int time_esterror;
+	s64 time_freq;
+	time64_t time_reftime;
+	long int time_adjust;
+	s64 ntp_tick_adj;
+	time64_t ntp_next_leap_sec;
+};
+
+struct cyclecounter {
+	u64 (*read)(struct cyclecounter *);
+	u64 mask;
+	u32 mult;
+	u32 shift;
+};
+
+struct rtc_wkalrm;
+
+struct rtc_param;
+
+struct rtc_class_ops {
+	int (*ioctl)(struct device *, unsigned int, long unsigned int);
+	int (*read_time)(struct device *, struct rtc_time *);
+	int (*set_time)(struct device *, struct rtc_time *);
+	int (*read_alarm)(struct device *, struct rtc_wkalrm *);
+	int (*set_alarm)(struct device *, struct rtc_wkalrm *);
+	int (*proc)(struct device *, struct seq_file *);
+	int (*alarm_irq_enable)(struct device *, unsigned int);
+	int (*read_offset)(struct device *, long int *);
+	int (*set_offset)(struct device *, long int);
+	int (*param_get)(struct device *, struct rtc_param *);
+	int (*param_set)(struct device *, struct rtc_param *);
+};
+
+typedef void (*btf_trace_alarmtimer_fired)(void *, struct alarm *, ktime_t);
+
+typedef void (*btf_trace_alarmtimer_start)(void *, struct alarm *, ktime_t);
+
+typedef void (*btf_trace_alarmtimer_cancel)(void *, struct alarm *, ktime_t);
+
+struct alarm_base {
+	spinlock_t lock;
+	struct timerqueue_head timerqueue;
+	ktime_t (*get_ktime)(void);
+	void (*get_timespec)(struct timespec64 *);
+	clockid_t base_clockid;
+};
+
+struct __kernel_old_itimerval {
+	struct __kernel_old_timeval it_interval;
+	struct __kernel_old_timeval it_value;
+};
+
+struct futex_hash_bucket {
+	atomic_t waiters;
+	spinlock_t lock;
+	struct plist_head chain;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
+enum {
+	FR_PERCPU = 0,
+	FR_ATOMIC = 1,
+};
+
+enum futex_access {
+	FUTEX_READ = 0,
+	FUTEX_WRITE = 1,
+};
+
+struct futex_bucket_ref {
+	struct futex_hash_bucket *hb;
+	struct futex_private_hash *fph;
+};
+
+typedef int (*cpu_stop_fn_t)(void *);
+
+enum uts_proc {
+	UTS_PROC_ARCH = 0,
+	UTS_PROC_OSTYPE = 1,
+	UTS_PROC_OSRELEASE = 2,
+	UTS_PROC_VERSION = 3,
+	UTS_PROC_HOSTNAME = 4,
+	UTS_PROC_DOMAINNAME = 5,
+};
+
+struct tracepoint_func {
+	void *func;
+	void *data;
+	int prio;
+};
+
+struct tp_transition_snapshot {
+	long unsigned int rcu;
+	long unsigned int srcu_gp;
+	bool ongoing;
+};
+
+enum tp_func_state {
+	TP_FUNC_0 = 0,
+	TP_FUNC_1 = 1,
+	TP_FUNC_2 = 2,
+	TP_FUNC_N = 3,
+};
+
+enum tp_transition_sync {
+	TP_TRANSITION_SYNC_1_0_1 = 0,
+	TP_TRANSITION_SYNC_N_2_1 = 1,
+	_NR_TP_TRANSITION_SYNC = 2,
+};
+
+enum {
+	RB_LEN_TIME_EXTEND = 8,
+	RB_LEN_TIME_STAMP = 8,
+};
+
+enum {
+	RB_ADD_STAMP_NONE = 0,
+	RB_ADD_STAMP_EXTEND = 2,
+	RB_ADD_STAMP_ABSOLUTE = 4,
+	RB_ADD_STAMP_FORCE = 8,
+};
+
+enum {
+	RB_CTX_TRANSITION = 0,
+	RB_CTX_NMI = 1,
+	RB_CTX_IRQ = 2,
+	RB_CTX_SOFTIRQ = 3,
+	RB_CTX_NORMAL = 4,
+	RB_CTX_MAX = 5,
+};
+
+typedef bool (*ring_buffer_cond_fn)(void *);
+
+struct btf_enum {
+	__u32 name_off;
+	__s32 val;
+};
+
+struct trace_array;
+
+struct trace_array_cpu;
+
+struct array_buffer {
+	struct trace_array *tr;
+	struct trace_buffer *buffer;
+	struct trace_array_cpu *data;
+	u64 time_start;
+	int cpu;
+};
+
+struct trace_module_delta;
+
+struct trace_pid_list;
+
+struct tracer;
+
+struct tracer_flags;
+
+struct eventfs_inode;
+
+struct trace_options;
+
+struct trace_func_repeats;
+
+struct trace_array {
+	struct list_head list;
+	char *name;
+	struct array_buffer array_buffer;
+	unsigned int mapped;
+	long unsigned int range_addr_start;
+	long unsigned int range_addr_size;
+	char *range_name;
+	long int text_delta;
+	struct trace_module_delta *module_delta;
+	void *scratch;
+	int scratch_size;
+	int buffer_disabled;
+	struct trace_pid_list *filtered_pids;
+	struct trace_pid_list *filtered_no_pids;
+	arch_spinlock_t max_lock;
+	int stop_count;
+	int clock_id;
+	int nr_topts;
+	bool clear_trace;
+	int buffer_percent;
+	unsigned int n_err_log_entries;
+	struct tracer *current_trace;
+	struct tracer_flags *current_trace_flags;
+	u64 trace_flags;
+	unsigned char trace_flags_index[64];
+	unsigned int flags;
+	raw_spinlock_t start_lock;
+	union {
+		const char *system_names;
+		char *boot_events;
+	};
+	struct list_head err_log;
+	struct dentry *dir;
+	struct dentry *options;
+	struct dentry *percpu_dir;
+	struct eventfs_inode *event_dir;
+	struct trace_options *topts;
+	struct list_head systems;
+	struct list_head events;
+	struct list_head marker_list;
+	struct list_head tracers;
+	struct trace_event_file *trace_marker_file;
+	cpumask_var_t tracing_cpumask;
+	cpumask_var_t pipe_cpumask;
+	int ref;
+	int trace_ref;
+	struct list_head mod_events;
+	int no_filter_buffering_ref;
+	unsigned int syscall_buf_sz;
+	struct list_head hist_vars;
+	struct trace_func_repeats *last_func_repeats;
+	bool ring_buffer_expanded;
+	bool free_on_close;
+	struct work_struct autoremove_work;
+};
+
+struct trace_mark {
+	long long unsigned int val;
+	char sym;
+};
+
+typedef struct trace_buffer *class_ring_buffer_nest_t;
+
+enum {
+	TRACE_NOP_OPT_ACCEPT = 1,
+	TRACE_NOP_OPT_REFUSE = 2,
+};
+
+struct tracer_opt {
+	const char *name;
+	u32 bit;
+};
+
+enum {
+	TRACE_PIDS = 1,
+	TRACE_NO_PIDS = 2,
+};
+
+enum {
+	FORMAT_HEADER = 1,
+	FORMAT_FIELD_SEPERATOR = 2,
+	FORMAT_PRINTFMT = 3,
+};
+
+struct boot_triggers {
+	const char *event;
+	char *trigger;
+};
+
+enum {
+	FILT_ERR_NONE = 0,
+	FILT_ERR_INVALID_OP = 1,
+	FILT_ERR_TOO_MANY_OPEN = 2,
+	FILT_ERR_TOO_MANY_CLOSE = 3,
+	FILT_ERR_MISSING_QUOTE = 4,
+	FILT_ERR_MISSING_BRACE_OPEN = 5,
+	FILT_ERR_MISSING_BRACE_CLOSE = 6,
+	FILT_ERR_OPERAND_TOO_LONG = 7,
+	FILT_ERR_EXPECT_STRING = 8,
+	FILT_ERR_EXPECT_DIGIT = 9,
+	FILT_ERR_ILLEGAL_FIELD_OP = 10,
+	FILT_ERR_FIELD_NOT_FOUND = 11,
+	FILT_ERR_ILLEGAL_INTVAL = 12,
+	FILT_ERR_BAD_SUBSYS_FILTER = 13,
+	FILT_ERR_TOO_MANY_PREDS = 14,
+	FILT_ERR_INVALID_FILTER = 15,
+	FILT_ERR_INVALID_CPULIST = 16,
+	FILT_ERR_IP_FIELD_ONLY = 17,
+	FILT_ERR_INVALID_VALUE = 18,
+	FILT_ERR_NO_FUNCTION = 19,
+	FILT_ERR_ERRNO = 20,
+	FILT_ERR_NO_FILTER = 21,
+};
+
+enum {
+	INVERT = 1,
+	PROCESS_AND = 2,
+	PROCESS_OR = 4,
+};
+
+enum {
+	TOO_MANY_CLOSE = -1,
+	TOO_MANY_OPEN = -2,
+	MISSING_QUOTE = -3,
+};
+
+enum filter_pred_fn {
+	FILTER_PRED_FN_NOP = 0,
+	FILTER_PRED_FN_64 = 1,
+	FILTER_PRED_FN_64_CPUMASK = 2,
+	FILTER_PRED_FN_S64 = 3,
+	FILTER_PRED_FN_U64 = 4,
+	FILTER_PRED_FN_32 = 5,
+	FILTER_PRED_FN_32_CPUMASK = 6,
+	FILTER_PRED_FN_S32 = 7,
+	FILTER_PRED_FN_U32 = 8,
+	FILTER_PRED_FN_16 = 9,
+	FILTER_PRED_FN_16_CPUMASK = 10,
+	FILTER_PRED_FN_S16 = 11,
+	FILTER_PRED_FN_U16 = 12,
+	FILTER_PRED_FN_8 = 13,
+	FILTER_PRED_FN_8_CPUMASK = 14,
+	FILTER_PRED_FN_S8 = 15,
+	FILTER_PRED_FN_U8 = 16,
+	FILTER_PRED_FN_COMM = 17,
+	FILTER_PRED_FN_STRING = 18,
+	FILTER_PRED_FN_STRLOC = 19,
+	FILTER_PRED_FN_STRRELLOC = 20,
+	FILTER_PRED_FN_PCHAR_USER = 21,
+	FILTER_PRED_FN_PCHAR = 22,
+	FILTER_PRED_FN_CPU = 23,
+	FILTER_PRED_FN_CPU_CPUMASK = 24,
+	FILTER_PRED_FN_CPUMASK = 25,
+	FILTER_PRED_FN_CPUMASK_CPU = 26,
+	FILTER_PRED_FN_FUNCTION = 27,
+	FILTER_PRED_FN_ = 28,
+	FILTER_PRED_TEST_VISITED = 29,
+};
+
+enum filter_op_ids {
+	OP_GLOB = 0,
+	OP_NE = 1,
+	OP_EQ = 2,
+	OP_LE = 3,
+	OP_LT = 4,
+	OP_GE = 5,
+	OP_GT = 6,
+	OP_BAND = 7,
+	OP_MAX = 8,
+};
+
+enum regex_type {
+	MATCH_FULL = 0,
+	MATCH_FRONT_ONLY = 1,
+	MATCH_MIDDLE_ONLY = 2,
+	MATCH_END_ONLY = 3,
+	MATCH_GLOB = 4,
+	MATCH_INDEX = 5,
+};
+
+enum error_detector {
+	ERROR_DETECTOR_KFENCE = 0,
+	ERROR_DETECTOR_KASAN = 1,
+	ERROR_DETECTOR_WARN = 2,
+};
+
+typedef void (*btf_trace_error_report_end)(void *, enum error_detector, long unsigned int);
+
+enum dynevent_type {
+	DYNEVENT_TYPE_SYNTH = 1,
+	DYNEVENT_TYPE_KPROBE = 2,
+	DYNEVENT_TYPE_NONE = 3,
+};
+
+struct dynevent_cmd;
+
+typedef int (*dynevent_create_fn_t)(struct dynevent_cmd *);
+
+typedef int (*dynevent_check_arg_fn_t)(void *);
+
+struct uprobe_consumer;
+
+typedef bool (*filter_func_t)(struct uprobe_consumer *, struct mm_struct *);
+
+enum {
+	BPF_F_KPROBE_MULTI_RETURN = 1,
+};
+
+struct bpf_prog_stats {
+	u64_stats_t cnt;
+	u64_stats_t nsecs;
+	u64_stats_t misses;
+	struct u64_stats_sync syncp;
+	long: 64;
+};
+
+struct bpf_key;
+
+struct audit_buffer;
+
+enum bpf_cmd {
+	BPF_MAP_CREATE = 0,
+	BPF_MAP_LOOKUP_ELEM = 1,
+	BPF_MAP_UPDATE_ELEM = 2,
+	BPF_MAP_DELETE_ELEM = 3,
+	BPF_MAP_GET_NEXT_KEY = 4,
+	BPF_PROG_LOAD = 5,
+	BPF_OBJ_PIN = 6,
+	BPF_OBJ_GET = 7,
+	BPF_PROG_ATTACH = 8,
+	BPF_PROG_DETACH = 9,
+	BPF_PROG_TEST_RUN = 10,
+	BPF_PROG_RUN = 10,
+	BPF_PROG_GET_NEXT_ID = 11,
+	BPF_MAP_GET_NEXT_ID = 12,
+	BPF_PROG_GET_FD_BY_ID = 13,
+	BPF_MAP_GET_FD_BY_ID = 14,
+	BPF_OBJ_GET_INFO_BY_FD = 15,
+	BPF_PROG_QUERY = 16,
+	BPF_RAW_TRACEPOINT_OPEN = 17,
+	BPF_BTF_LOAD = 18,
+	BPF_BTF_GET_FD_BY_ID = 19,
+	BPF_TASK_FD_QUERY = 20,
+	BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21,
+	BPF_MAP_FREEZE = 22,
+	BPF_BTF_GET_NEXT_ID = 23,
+	BPF_MAP_LOOKUP_BATCH = 24,
+	BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25,
+	BPF_MAP_UPDATE_BATCH = 26,
+	BPF_MAP_DELETE_BATCH = 27,
+	BPF_LINK_CREATE = 28,
+	BPF_LINK_UPDATE = 29,
+	BPF_LINK_GET_FD_BY_ID = 30,
+	BPF_LINK_GET_NEXT_ID = 31,
+	BPF_ENABLE_STATS = 32,
+	BPF_ITER_CREATE = 33,
+	BPF_LINK_DETACH = 34,
+	BPF_PROG_BIND_MAP = 35,
+	BPF_TOKEN_CREATE = 36,
+	BPF_PROG_STREAM_READ_BY_FD = 37,
+	BPF_PROG_ASSOC_STRUCT_OPS = 38,
+	__MAX_BPF_CMD = 39,
+	BPF_COMMON_ATTRS = 65536,
+};
+
+enum {
+	BPF_FS_XATTR_UNSPEC = 0,
+	BPF_FS_XATTR_SECURITY = 1,
+	BPF_FS_XATTR_TRUSTED = 2,
+};
+
+enum {
+	OPT_UID = 0,
+	OPT_GID = 1,
+	OPT_MODE = 2,
+	OPT_DELEGATE_CMDS = 3,
+	OPT_DELEGATE_MAPS = 4,
+	OPT_DELEGATE_PROGS = 5,
+	OPT_DELEGATE_ATTACHS = 6,
+};
+
+struct bpf_preload_info {
+	char link_name[16];
+	struct bpf_link *link;
+};
+
+enum bpf_type {
+	BPF_TYPE_UNSPEC = 0,
+	BPF_TYPE_PROG = 1,
+	BPF_TYPE_MAP = 2,
+	BPF_TYPE_LINK = 3,
+};
+
+struct bpf_rb_node {
+	__u64 __opaque[4];
+};
+
+enum {
+	BPF_F_TIMER_ABS = 1,
+	BPF_F_TIMER_CPU_PIN = 2,
+};
+
+struct btf_id_dtor_kfunc {
+	u32 btf_id;
+	u32 kfunc_btf_id;
+};
+
+struct bpf_bprintf_buffers {
+	char bin_args[512];
+	char buf[1024];
+};
+
+enum bpf_task_work_state {
+	BPF_TW_STANDBY = 0,
+	BPF_TW_PENDING = 1,
+	BPF_TW_SCHEDULING = 2,
+	BPF_TW_SCHEDULED = 3,
+	BPF_TW_RUNNING = 4,
+	BPF_TW_FREED = 5,
+};
+
+typedef int (*bpf_task_work_callback_t)(struct bpf_map *, void *, void *);
+
+enum bpf_async_op {
+	BPF_ASYNC_START = 0,
+	BPF_ASYNC_CANCEL = 1,
+};
+
+enum bpf_async_type {
+	BPF_ASYNC_TYPE_TIMER = 0,
+	BPF_ASYNC_TYPE_WQ = 1,
+};
+
+enum const_arg_state {
+	CONST_ARG_UNVISITED = 0,
+	CONST_ARG_UNKNOWN = 1,
+	CONST_ARG_CONST = 2,
+	CONST_ARG_MAP_PTR = 3,
+	CONST_ARG_MAP_VALUE = 4,
+	CONST_ARG_SUBPROG = 5,
+};
+
+struct const_arg_info {
+	enum const_arg_state state;
+	u32 map_index;
+	u64 val;
+};
+
+struct bpf_iter_target_info {
+	struct list_head list;
+	const struct bpf_iter_reg *reg_info;
+	u32 btf_id;
 };
 
 enum {
@@ -13901,8 +29139,6 @@ enum {
 	BPF_RINGBUF_DISCARD_BIT = 1073741824,
 	BPF_RINGBUF_HDR_SZ = 8,
 };
-
-typedef struct qspinlock rqspinlock_t;
 
 struct bpf_ringbuf {
 	wait_queue_head_t waitq;
@@ -15440,9 +30676,46 @@ struct bpf_ringbuf {
 	char data[0];
 };
 
+struct bpf_local_storage_data {
+	struct bpf_local_storage_map *smap;
+	u8 data[0];
+};
+
+struct bpf_local_storage_elem {
+	struct hlist_node map_node;
+	struct hlist_node snode;
+	struct bpf_local_storage *local_storage;
+	union {
+		struct callback_head rcu;
+		struct hlist_node free_node;
+	};
+	atomic_t state;
+	struct bpf_local_storage_data sdata;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+};
+
 enum {
-	BPF_LOCAL_STORAGE_GET_F_CREATE = 1,
-	BPF_SK_STORAGE_GET_F_CREATE = 1,
+	DISCOVERED = 16,
+	EXPLORED = 32,
+	FALLTHROUGH = 1,
+	BRANCH = 2,
+};
+
+enum {
+	DONE_EXPLORING = 0,
+	KEEP_EXPLORING = 1,
+};
+
+enum exact_level {
+	NOT_EXACT = 0,
+	EXACT = 1,
+	RANGE_WITHIN = 2,
 };
 
 enum bpf_core_relo_kind {
@@ -15488,27 +30761,6 @@ struct btf_enum64 {
 	__u32 val_hi32;
 };
 
-enum {
-	BTF_F_COMPACT = 1,
-	BTF_F_NONAME = 2,
-	BTF_F_PTR_RAW = 4,
-	BTF_F_ZERO = 8,
-};
-
-struct btf_id_set8 {
-	u32 cnt;
-	u32 flags;
-	struct {
-		u32 id;
-		u32 flags;
-	} pairs[0];
-};
-
-struct btf_id_dtor_kfunc {
-	u32 btf_id;
-	u32 kfunc_btf_id;
-};
-
 struct btf_struct_meta {
 	u32 btf_id;
 	struct btf_record *record;
@@ -15517,156 +30769,6 @@ struct btf_struct_meta {
 enum {
 	BTF_FIELDS_MAX = 11,
 };
-
-enum {
-	XFRM_POLICY_TYPE_MAIN = 0,
-	XFRM_POLICY_TYPE_SUB = 1,
-	XFRM_POLICY_TYPE_MAX = 2,
-	XFRM_POLICY_TYPE_ANY = 255,
-};
-
-enum {
-	XFRM_MSG_BASE = 16,
-	XFRM_MSG_NEWSA = 16,
-	XFRM_MSG_DELSA = 17,
-	XFRM_MSG_GETSA = 18,
-	XFRM_MSG_NEWPOLICY = 19,
-	XFRM_MSG_DELPOLICY = 20,
-	XFRM_MSG_GETPOLICY = 21,
-	XFRM_MSG_ALLOCSPI = 22,
-	XFRM_MSG_ACQUIRE = 23,
-	XFRM_MSG_EXPIRE = 24,
-	XFRM_MSG_UPDPOLICY = 25,
-	XFRM_MSG_UPDSA = 26,
-	XFRM_MSG_POLEXPIRE = 27,
-	XFRM_MSG_FLUSHSA = 28,
-	XFRM_MSG_FLUSHPOLICY = 29,
-	XFRM_MSG_NEWAE = 30,
-	XFRM_MSG_GETAE = 31,
-	XFRM_MSG_REPORT = 32,
-	XFRM_MSG_MIGRATE = 33,
-	XFRM_MSG_NEWSADINFO = 34,
-	XFRM_MSG_GETSADINFO = 35,
-	XFRM_MSG_NEWSPDINFO = 36,
-	XFRM_MSG_GETSPDINFO = 37,
-	XFRM_MSG_MAPPING = 38,
-	XFRM_MSG_SETDEFAULT = 39,
-	XFRM_MSG_GETDEFAULT = 40,
-	XFRM_MSG_MIGRATE_STATE = 41,
-	__XFRM_MSG_MAX = 42,
-};
-
-enum {
-	__ND_OPT_PREFIX_INFO_END = 0,
-	ND_OPT_SOURCE_LL_ADDR = 1,
-	ND_OPT_TARGET_LL_ADDR = 2,
-	ND_OPT_PREFIX_INFO = 3,
-	ND_OPT_REDIRECT_HDR = 4,
-	ND_OPT_MTU = 5,
-	ND_OPT_NONCE = 14,
-	__ND_OPT_ARRAY_MAX = 15,
-	ND_OPT_ROUTE_INFO = 24,
-	ND_OPT_RDNSS = 25,
-	ND_OPT_DNSSL = 31,
-	ND_OPT_6CO = 34,
-	ND_OPT_CAPTIVE_PORTAL = 37,
-	ND_OPT_PREF64 = 38,
-	__ND_OPT_MAX = 39,
-};
-
-struct ndisc_options {
-	struct nd_opt_hdr *nd_opt_array[15];
-	struct nd_opt_hdr *nd_useropts;
-	struct nd_opt_hdr *nd_useropts_end;
-};
-
-struct prefix_info {
-	__u8 type;
-	__u8 length;
-	__u8 prefix_len;
-	union {
-		__u8 flags;
-		struct {
-			__u8 reserved: 4;
-			__u8 preferpd: 1;
-			__u8 routeraddr: 1;
-			__u8 autoconf: 1;
-			__u8 onlink: 1;
-		};
-	};
-	__be32 valid;
-	__be32 prefered;
-	__be32 reserved2;
-	struct in6_addr prefix;
-};
-
-struct rtable;
-
-struct fnhe_hash_bucket;
-
-struct fib_nh_common {
-	struct net_device *nhc_dev;
-	netdevice_tracker nhc_dev_tracker;
-	int nhc_oif;
-	unsigned char nhc_scope;
-	u8 nhc_family;
-	u8 nhc_gw_family;
-	unsigned char nhc_flags;
-	struct lwtunnel_state *nhc_lwtstate;
-	union {
-		__be32 ipv4;
-		struct in6_addr ipv6;
-	} nhc_gw;
-	int nhc_weight;
-	atomic_t nhc_upper_bound;
-	struct rtable **nhc_pcpu_rth_output;
-	struct rtable *nhc_rth_input;
-	struct fnhe_hash_bucket *nhc_exceptions;
-};
-
-struct rt6_exception_bucket;
-
-struct fib6_nh {
-	struct fib_nh_common nh_common;
-	struct rt6_info **rt6i_pcpu;
-	struct rt6_exception_bucket *rt6i_exception_bucket;
-};
-
-struct ack_sample {
-	u32 pkts_acked;
-	s32 rtt_us;
-	u32 in_flight;
-};
-
-struct rate_sample {
-	u64 prior_mstamp;
-	u32 prior_delivered;
-	u32 prior_delivered_ce;
-	s32 delivered;
-	s32 delivered_ce;
-	long int interval_us;
-	u32 snd_interval_us;
-	u32 rcv_interval_us;
-	long int rtt_us;
-	int losses;
-	u32 acked_sacked;
-	u32 prior_in_flight;
-	u32 last_end_seq;
-	bool is_app_limited;
-	bool is_retrans;
-	bool is_ack_delayed;
-};
-
-struct scatterlist {
-	long unsigned int page_link;
-	unsigned int offset;
-	unsigned int length;
-	dma_addr_t dma_address;
-	unsigned int dma_length;
-	unsigned int dma_flags;
-};
-
-typedef struct pt_regs bpf_user_pt_regs_t;
 
 struct bpf_core_accessor {
 	__u32 type_id;
@@ -15842,184 +30944,6 @@ struct bpf_dispatcher_prog {
 	refcount_t users;
 };
 
-enum {
-	BPF_F_INGRESS = 1,
-	BPF_F_BROADCAST = 8,
-	BPF_F_EXCLUDE_INGRESS = 16,
-};
-
-enum xdp_mem_type {
-	MEM_TYPE_PAGE_SHARED = 0,
-	MEM_TYPE_PAGE_ORDER0 = 1,
-	MEM_TYPE_PAGE_POOL = 2,
-	MEM_TYPE_XSK_BUFF_POOL = 3,
-	MEM_TYPE_MAX = 4,
-};
-
-struct xdp_frame {
-	void *data;
-	u32 len;
-	u32 headroom;
-	u32 metasize;
-	enum xdp_mem_type mem_type: 32;
-	struct net_device *dev_rx;
-	u32 frame_sz;
-	u32 flags;
-};
-
-struct xdp_txq_info;
-
-struct xdp_buff {
-	void *data;
-	void *data_end;
-	void *data_meta;
-	void *data_hard_start;
-	struct xdp_rxq_info *rxq;
-	struct xdp_txq_info *txq;
-	union {
-		struct {
-			u32 frame_sz;
-			u32 flags;
-		};
-		u64 frame_sz_flags_init;
-	};
-};
-
-struct hlist_nulls_head {
-	struct hlist_nulls_node *first;
-};
-
-enum skb_drop_reason {
-	SKB_NOT_DROPPED_YET = 0,
-	SKB_CONSUMED = 1,
-	SKB_DROP_REASON_NOT_SPECIFIED = 2,
-	SKB_DROP_REASON_NO_SOCKET = 3,
-	SKB_DROP_REASON_SOCKET_CLOSE = 4,
-	SKB_DROP_REASON_SOCKET_FILTER = 5,
-	SKB_DROP_REASON_SOCKET_RCVBUFF = 6,
-	SKB_DROP_REASON_UNIX_DISCONNECT = 7,
-	SKB_DROP_REASON_UNIX_SKIP_OOB = 8,
-	SKB_DROP_REASON_PKT_TOO_SMALL = 9,
-	SKB_DROP_REASON_TCP_CSUM = 10,
-	SKB_DROP_REASON_UDP_CSUM = 11,
-	SKB_DROP_REASON_NETFILTER_DROP = 12,
-	SKB_DROP_REASON_OTHERHOST = 13,
-	SKB_DROP_REASON_IP_CSUM = 14,
-	SKB_DROP_REASON_IP_INHDR = 15,
-	SKB_DROP_REASON_IP_RPFILTER = 16,
-	SKB_DROP_REASON_UNICAST_IN_L2_MULTICAST = 17,
-	SKB_DROP_REASON_XFRM_POLICY = 18,
-	SKB_DROP_REASON_IP_NOPROTO = 19,
-	SKB_DROP_REASON_PROTO_MEM = 20,
-	SKB_DROP_REASON_TCP_AUTH_HDR = 21,
-	SKB_DROP_REASON_TCP_MD5NOTFOUND = 22,
-	SKB_DROP_REASON_TCP_MD5UNEXPECTED = 23,
-	SKB_DROP_REASON_TCP_MD5FAILURE = 24,
-	SKB_DROP_REASON_TCP_AONOTFOUND = 25,
-	SKB_DROP_REASON_TCP_AOUNEXPECTED = 26,
-	SKB_DROP_REASON_TCP_AOKEYNOTFOUND = 27,
-	SKB_DROP_REASON_TCP_AOFAILURE = 28,
-	SKB_DROP_REASON_SOCKET_BACKLOG = 29,
-	SKB_DROP_REASON_TCP_FLAGS = 30,
-	SKB_DROP_REASON_TCP_ABORT_ON_DATA = 31,
-	SKB_DROP_REASON_TCP_ZEROWINDOW = 32,
-	SKB_DROP_REASON_TCP_OLD_DATA = 33,
-	SKB_DROP_REASON_TCP_OVERWINDOW = 34,
-	SKB_DROP_REASON_TCP_OFOMERGE = 35,
-	SKB_DROP_REASON_TCP_RFC7323_PAWS = 36,
-	SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK = 37,
-	SKB_DROP_REASON_TCP_RFC7323_TW_PAWS = 38,
-	SKB_DROP_REASON_TCP_RFC7323_TSECR = 39,
-	SKB_DROP_REASON_TCP_LISTEN_OVERFLOW = 40,
-	SKB_DROP_REASON_TCP_OLD_SEQUENCE = 41,
-	SKB_DROP_REASON_TCP_INVALID_SEQUENCE = 42,
-	SKB_DROP_REASON_TCP_INVALID_END_SEQUENCE = 43,
-	SKB_DROP_REASON_TCP_INVALID_ACK_SEQUENCE = 44,
-	SKB_DROP_REASON_TCP_RESET = 45,
-	SKB_DROP_REASON_TCP_INVALID_SYN = 46,
-	SKB_DROP_REASON_TCP_CLOSE = 47,
-	SKB_DROP_REASON_TCP_FASTOPEN = 48,
-	SKB_DROP_REASON_TCP_OLD_ACK = 49,
-	SKB_DROP_REASON_TCP_TOO_OLD_ACK = 50,
-	SKB_DROP_REASON_TCP_ACK_UNSENT_DATA = 51,
-	SKB_DROP_REASON_TCP_OFO_QUEUE_PRUNE = 52,
-	SKB_DROP_REASON_TCP_OFO_DROP = 53,
-	SKB_DROP_REASON_IP_OUTNOROUTES = 54,
-	SKB_DROP_REASON_BPF_CGROUP_EGRESS = 55,
-	SKB_DROP_REASON_IPV6DISABLED = 56,
-	SKB_DROP_REASON_NEIGH_CREATEFAIL = 57,
-	SKB_DROP_REASON_NEIGH_FAILED = 58,
-	SKB_DROP_REASON_NEIGH_QUEUEFULL = 59,
-	SKB_DROP_REASON_NEIGH_DEAD = 60,
-	SKB_DROP_REASON_NEIGH_HH_FILLFAIL = 61,
-	SKB_DROP_REASON_TC_EGRESS = 62,
-	SKB_DROP_REASON_SECURITY_HOOK = 63,
-	SKB_DROP_REASON_QDISC_DROP = 64,
-	SKB_DROP_REASON_QDISC_BURST_DROP = 65,
-	SKB_DROP_REASON_CPU_BACKLOG = 66,
-	SKB_DROP_REASON_MACVLAN_BROADCAST_BACKLOG = 67,
-	SKB_DROP_REASON_IPVLAN_MULTICAST_BACKLOG = 68,
-	SKB_DROP_REASON_XDP = 69,
-	SKB_DROP_REASON_TC_INGRESS = 70,
-	SKB_DROP_REASON_UNHANDLED_PROTO = 71,
-	SKB_DROP_REASON_SKB_CSUM = 72,
-	SKB_DROP_REASON_SKB_GSO_SEG = 73,
-	SKB_DROP_REASON_SKB_BAD_GSO = 74,
-	SKB_DROP_REASON_SKB_UCOPY_FAULT = 75,
-	SKB_DROP_REASON_DEV_HDR = 76,
-	SKB_DROP_REASON_DEV_READY = 77,
-	SKB_DROP_REASON_FULL_RING = 78,
-	SKB_DROP_REASON_NOMEM = 79,
-	SKB_DROP_REASON_HDR_TRUNC = 80,
-	SKB_DROP_REASON_TAP_FILTER = 81,
-	SKB_DROP_REASON_TAP_TXFILTER = 82,
-	SKB_DROP_REASON_ICMP_CSUM = 83,
-	SKB_DROP_REASON_INVALID_PROTO = 84,
-	SKB_DROP_REASON_IP_INADDRERRORS = 85,
-	SKB_DROP_REASON_IP_INNOROUTES = 86,
-	SKB_DROP_REASON_IP_LOCAL_SOURCE = 87,
-	SKB_DROP_REASON_IP_INVALID_SOURCE = 88,
-	SKB_DROP_REASON_IP_LOCALNET = 89,
-	SKB_DROP_REASON_IP_INVALID_DEST = 90,
-	SKB_DROP_REASON_PKT_TOO_BIG = 91,
-	SKB_DROP_REASON_DUP_FRAG = 92,
-	SKB_DROP_REASON_FRAG_REASM_TIMEOUT = 93,
-	SKB_DROP_REASON_FRAG_TOO_FAR = 94,
-	SKB_DROP_REASON_TCP_MINTTL = 95,
-	SKB_DROP_REASON_IPV6_BAD_EXTHDR = 96,
-	SKB_DROP_REASON_IPV6_TOO_MANY_EXTHDRS = 97,
-	SKB_DROP_REASON_IPV6_NDISC_FRAG = 98,
-	SKB_DROP_REASON_IPV6_NDISC_HOP_LIMIT = 99,
-	SKB_DROP_REASON_IPV6_NDISC_BAD_CODE = 100,
-	SKB_DROP_REASON_IPV6_NDISC_BAD_OPTIONS = 101,
-	SKB_DROP_REASON_IPV6_NDISC_NS_OTHERHOST = 102,
-	SKB_DROP_REASON_QUEUE_PURGE = 103,
-	SKB_DROP_REASON_TC_COOKIE_ERROR = 104,
-	SKB_DROP_REASON_PACKET_SOCK_ERROR = 105,
-	SKB_DROP_REASON_TC_CHAIN_NOTFOUND = 106,
-	SKB_DROP_REASON_TC_RECLASSIFY_LOOP = 107,
-	SKB_DROP_REASON_VXLAN_INVALID_HDR = 108,
-	SKB_DROP_REASON_VXLAN_VNI_NOT_FOUND = 109,
-	SKB_DROP_REASON_MAC_INVALID_SOURCE = 110,
-	SKB_DROP_REASON_VXLAN_ENTRY_EXISTS = 111,
-	SKB_DROP_REASON_NO_TX_TARGET = 112,
-	SKB_DROP_REASON_IP_TUNNEL_ECN = 113,
-	SKB_DROP_REASON_TUNNEL_TXINFO = 114,
-	SKB_DROP_REASON_LOCAL_MAC = 115,
-	SKB_DROP_REASON_ARP_PVLAN_DISABLE = 116,
-	SKB_DROP_REASON_MAC_IEEE_MAC_CONTROL = 117,
-	SKB_DROP_REASON_BRIDGE_INGRESS_STP_STATE = 118,
-	SKB_DROP_REASON_CAN_RX_INVALID_FRAME = 119,
-	SKB_DROP_REASON_CANFD_RX_INVALID_FRAME = 120,
-	SKB_DROP_REASON_CANXL_RX_INVALID_FRAME = 121,
-	SKB_DROP_REASON_PFMEMALLOC = 122,
-	SKB_DROP_REASON_PSP_INPUT = 123,
-	SKB_DROP_REASON_PSP_OUTPUT = 124,
-	SKB_DROP_REASON_RECURSION_LIMIT = 125,
-	SKB_DROP_REASON_MAX = 126,
-	SKB_DROP_REASON_SUBSYS_MASK = 4294901760,
-};
-
 enum netns_bpf_attach_type {
 	NETNS_BPF_INVALID = -1,
 	NETNS_BPF_FLOW_DISSECTOR = 0,
@@ -16042,411 +30966,108 @@ enum {
 	BPF_F_USER_BUILD_ID = 2048,
 };
 
-enum {
-	IPPROTO_IP = 0,
-	IPPROTO_ICMP = 1,
-	IPPROTO_IGMP = 2,
-	IPPROTO_IPIP = 4,
-	IPPROTO_TCP = 6,
-	IPPROTO_EGP = 8,
-	IPPROTO_PUP = 12,
-	IPPROTO_UDP = 17,
-	IPPROTO_IDP = 22,
-	IPPROTO_TP = 29,
-	IPPROTO_DCCP = 33,
-	IPPROTO_IPV6 = 41,
-	IPPROTO_RSVP = 46,
-	IPPROTO_GRE = 47,
-	IPPROTO_ESP = 50,
-	IPPROTO_AH = 51,
-	IPPROTO_MTP = 92,
-	IPPROTO_BEETPH = 94,
-	IPPROTO_ENCAP = 98,
-	IPPROTO_PIM = 103,
-	IPPROTO_COMP = 108,
-	IPPROTO_L2TP = 115,
-	IPPROTO_SCTP = 132,
-	IPPROTO_UDPLITE = 136,
-	IPPROTO_MPLS = 137,
-	IPPROTO_ETHERNET = 143,
-	IPPROTO_AGGFRAG = 144,
-	IPPROTO_RAW = 255,
-	IPPROTO_SMC = 256,
-	IPPROTO_MPTCP = 262,
-	IPPROTO_MAX = 263,
+struct bpf_core_spec {
+	const struct btf *btf;
+	struct bpf_core_accessor spec[64];
+	__u32 root_type_id;
+	enum bpf_core_relo_kind relo_kind;
+	int len;
+	int raw_spec[64];
+	int raw_len;
+	__u32 bit_offset;
 };
 
-struct sock_reuseport {
-	struct callback_head rcu;
-	u16 max_socks;
-	u16 num_socks;
-	u16 num_closed_socks;
-	u16 incoming_cpu;
-	unsigned int synq_overflow_ts;
-	unsigned int reuseport_id;
-	unsigned int bind_inany: 1;
-	unsigned int has_conns: 1;
-	struct bpf_prog *prog;
-	struct sock *socks[0];
+struct static_call_site {
+	s32 addr;
+	s32 key;
 };
 
-struct reuseport_array {
-	struct bpf_map map;
-	struct sock *ptrs[0];
-};
+struct static_call_mod;
 
-enum sock_flags {
-	SOCK_DEAD = 0,
-	SOCK_DONE = 1,
-	SOCK_URGINLINE = 2,
-	SOCK_KEEPOPEN = 3,
-	SOCK_LINGER = 4,
-	SOCK_DESTROY = 5,
-	SOCK_BROADCAST = 6,
-	SOCK_TIMESTAMP = 7,
-	SOCK_ZAPPED = 8,
-	SOCK_USE_WRITE_QUEUE = 9,
-	SOCK_DBG = 10,
-	SOCK_RCVTSTAMP = 11,
-	SOCK_RCVTSTAMPNS = 12,
-	SOCK_LOCALROUTE = 13,
-	SOCK_MEMALLOC = 14,
-	SOCK_TIMESTAMPING_RX_SOFTWARE = 15,
-	SOCK_FASYNC = 16,
-	SOCK_RXQ_OVFL = 17,
-	SOCK_ZEROCOPY = 18,
-	SOCK_WIFI_STATUS = 19,
-	SOCK_NOFCS = 20,
-	SOCK_FILTER_LOCKED = 21,
-	SOCK_SELECT_ERR_QUEUE = 22,
-	SOCK_RCU_FREE = 23,
-	SOCK_TXTIME = 24,
-	SOCK_XDP = 25,
-	SOCK_TSTAMP_NEW = 26,
-	SOCK_RCVMARK = 27,
-	SOCK_RCVPRIORITY = 28,
-	SOCK_TIMESTAMPING_ANY = 29,
-};
-
-struct dma_fence;
-
-struct dma_fence_ops {
-	const char * (*get_driver_name)(struct dma_fence *);
-	const char * (*get_timeline_name)(struct dma_fence *);
-	bool (*enable_signaling)(struct dma_fence *);
-	bool (*signaled)(struct dma_fence *);
-	long int (*wait)(struct dma_fence *, bool, long int);
-	void (*release)(struct dma_fence *);
-	void (*set_deadline)(struct dma_fence *, ktime_t);
-};
-
-struct dma_buf;
-
-struct dma_buf_attachment;
-
-struct iosys_map;
-
-struct dma_buf_ops {
-	int (*attach)(struct dma_buf *, struct dma_buf_attachment *);
-	void (*detach)(struct dma_buf *, struct dma_buf_attachment *);
-	int (*pin)(struct dma_buf_attachment *);
-	void (*unpin)(struct dma_buf_attachment *);
-	struct sg_table * (*map_dma_buf)(struct dma_buf_attachment *, enum dma_data_direction);
-	void (*unmap_dma_buf)(struct dma_buf_attachment *, struct sg_table *, enum dma_data_direction);
-	void (*release)(struct dma_buf *);
-	int (*begin_cpu_access)(struct dma_buf *, enum dma_data_direction);
-	int (*end_cpu_access)(struct dma_buf *, enum dma_data_direction);
-	int (*mmap)(struct dma_buf *, struct vm_area_struct *);
-	int (*vmap)(struct dma_buf *, struct iosys_map *);
-	void (*vunmap)(struct dma_buf *, struct iosys_map *);
-};
-
-struct dma_buf_attach_ops {
-	bool allow_peer2peer;
-	void (*invalidate_mappings)(struct dma_buf_attachment *);
-};
-
-enum {
-	NET_NS_INDEX = 0,
-	UTS_NS_INDEX = 1,
-	IPC_NS_INDEX = 2,
-	PID_NS_INDEX = 3,
-	USER_NS_INDEX = 4,
-	MNT_NS_INDEX = 5,
-	CGROUP_NS_INDEX = 6,
-	NR_NAMESPACES = 7,
-};
-
-struct perf_cpu_pmu_context;
-
-struct perf_output_handle;
-
-struct pmu {
-	struct list_head entry;
-	spinlock_t events_lock;
-	struct list_head events;
-	struct module *module;
-	struct device *dev;
-	struct device *parent;
-	const struct attribute_group **attr_groups;
-	const struct attribute_group **attr_update;
-	const char *name;
-	int type;
-	int capabilities;
-	unsigned int scope;
-	struct perf_cpu_pmu_context **cpu_pmu_context;
-	atomic_t exclusive_cnt;
-	int task_ctx_nr;
-	int hrtimer_interval_ms;
-	unsigned int nr_addr_filters;
-	void (*pmu_enable)(struct pmu *);
-	void (*pmu_disable)(struct pmu *);
-	int (*event_init)(struct perf_event *);
-	void (*event_mapped)(struct perf_event *, struct mm_struct *);
-	void (*event_unmapped)(struct perf_event *, struct mm_struct *);
-	int (*add)(struct perf_event *, int);
-	void (*del)(struct perf_event *, int);
-	void (*start)(struct perf_event *, int);
-	void (*stop)(struct perf_event *, int);
-	void (*read)(struct perf_event *);
-	void (*start_txn)(struct pmu *, unsigned int);
-	int (*commit_txn)(struct pmu *);
-	void (*cancel_txn)(struct pmu *);
-	int (*event_idx)(struct perf_event *);
-	void (*sched_task)(struct perf_event_pmu_context *, struct task_struct *, bool);
-	struct kmem_cache *task_ctx_cache;
-	void * (*setup_aux)(struct perf_event *, void **, int, bool);
-	void (*free_aux)(void *);
-	long int (*snapshot_aux)(struct perf_event *, struct perf_output_handle *, long unsigned int);
-	int (*addr_filters_validate)(struct list_head *);
-	void (*addr_filters_sync)(struct perf_event *);
-	int (*aux_output_match)(struct perf_event *);
-	bool (*filter)(struct pmu *, int);
-	int (*check_period)(struct perf_event *, u64);
-};
-
-typedef long unsigned int (*perf_copy_f)(void *, const void *, long unsigned int, long unsigned int);
-
-struct perf_raw_frag {
+struct static_call_key {
+	void *func;
 	union {
-		struct perf_raw_frag *next;
-		long unsigned int pad;
-	};
-	perf_copy_f copy;
-	void *data;
-	u32 size;
-} __attribute__((packed));
-
-enum perf_addr_filter_action_t {
-	PERF_ADDR_FILTER_ACTION_STOP = 0,
-	PERF_ADDR_FILTER_ACTION_START = 1,
-	PERF_ADDR_FILTER_ACTION_FILTER = 2,
-};
-
-struct match_token {
-	int token;
-	const char *pattern;
-};
-
-enum {
-	MAX_OPT_ARGS = 3,
-};
-
-typedef struct {
-	char *from;
-	char *to;
-} substring_t;
-
-struct min_heap_callbacks {
-	bool (*less)(const void *, const void *, void *);
-	void (*swp)(void *, void *, void *);
-};
-
-struct __group_key {
-	int cpu;
-	struct pmu *pmu;
-	struct cgroup *cgroup;
-};
-
-struct perf_event_header {
-	__u32 type;
-	__u16 misc;
-	__u16 size;
-};
-
-struct perf_ns_link_info {
-	__u64 dev;
-	__u64 ino;
-};
-
-enum {
-	IF_ACT_NONE = -1,
-	IF_ACT_FILTER = 0,
-	IF_ACT_START = 1,
-	IF_ACT_STOP = 2,
-	IF_SRC_FILE = 3,
-	IF_SRC_KERNEL = 4,
-	IF_SRC_FILEADDR = 5,
-	IF_SRC_KERNELADDR = 6,
-};
-
-enum {
-	IF_STATE_ACTION = 0,
-	IF_STATE_SOURCE = 1,
-	IF_STATE_END = 2,
-};
-
-typedef struct {
-	spinlock_t *lock;
-} class_spinlock_t;
-
-typedef void perf_iterate_f(struct perf_event *, void *);
-
-enum perf_bpf_event_type {
-	PERF_BPF_EVENT_UNKNOWN = 0,
-	PERF_BPF_EVENT_PROG_LOAD = 1,
-	PERF_BPF_EVENT_PROG_UNLOAD = 2,
-	PERF_BPF_EVENT_MAX = 3,
-};
-
-enum event_type_t {
-	EVENT_FLEXIBLE = 1,
-	EVENT_PINNED = 2,
-	EVENT_TIME = 4,
-	EVENT_FROZEN = 8,
-	EVENT_CPU = 16,
-	EVENT_CGROUP = 32,
-	EVENT_GUEST = 64,
-	EVENT_FLAGS = 96,
-	EVENT_ALL = 3,
-	EVENT_TIME_FROZEN = 12,
-};
-
-struct perf_cpu_context;
-
-typedef void (*event_f)(struct perf_event *, struct perf_cpu_context *, struct perf_event_context *, void *);
-
-typedef int (*remote_function_f)(void *);
-
-typedef unsigned int pipe_index_t;
-
-union pipe_index {
-	long unsigned int head_tail;
-	struct {
-		pipe_index_t head;
-		pipe_index_t tail;
+		long unsigned int type;
+		struct static_call_mod *mods;
+		struct static_call_site *sites;
 	};
 };
 
-struct pipe_buffer;
-
-struct pipe_inode_info {
-	struct mutex mutex;
-	wait_queue_head_t rd_wait;
-	wait_queue_head_t wr_wait;
-	union pipe_index;
-	unsigned int max_usage;
-	unsigned int ring_size;
-	unsigned int nr_accounted;
-	unsigned int readers;
-	unsigned int writers;
-	unsigned int files;
-	unsigned int r_counter;
-	unsigned int w_counter;
-	bool poll_usage;
-	struct page *tmp_page[2];
-	struct fasync_struct *fasync_readers;
-	struct fasync_struct *fasync_writers;
-	struct pipe_buffer *bufs;
-	struct user_struct *user;
+struct static_call_tramp_key {
+	s32 tramp;
+	s32 key;
 };
 
-struct xa_node {
-	unsigned char shift;
-	unsigned char offset;
-	unsigned char count;
-	unsigned char nr_values;
-	struct xa_node *parent;
-	struct xarray *array;
+struct bp_slots_histogram {
+	atomic_t count[4];
+};
+
+struct bp_cpuinfo {
+	unsigned int cpu_pinned;
+	struct bp_slots_histogram tsk_pinned;
+};
+
+struct seqcount_rwlock {
+	seqcount_t seqcount;
+};
+
+typedef struct seqcount_rwlock seqcount_rwlock_t;
+
+struct arch_uprobe {
 	union {
-		struct list_head private_list;
-		struct callback_head callback_head;
+		u8 insn[16];
+		u8 ixol[16];
 	};
-	void *slots[64];
+	const struct uprobe_xol_ops *ops;
 	union {
-		long unsigned int tags[3];
-		long unsigned int marks[3];
-	};
-};
-
-typedef void (*xa_update_node_t)(struct xa_node *);
-
-struct xa_state {
-	struct xarray *xa;
-	long unsigned int xa_index;
-	unsigned char xa_shift;
-	unsigned char xa_sibs;
-	unsigned char xa_offset;
-	unsigned char xa_pad;
-	struct xa_node *xa_node;
-	struct xa_node *xa_alloc;
-	xa_update_node_t xa_update;
-	struct list_lru *xa_lru;
-};
-
-enum {
-	IOPRIO_CLASS_NONE = 0,
-	IOPRIO_CLASS_RT = 1,
-	IOPRIO_CLASS_BE = 2,
-	IOPRIO_CLASS_IDLE = 3,
-	IOPRIO_CLASS_INVALID = 7,
-};
-
-enum {
-	IOPRIO_HINT_NONE = 0,
-	IOPRIO_HINT_DEV_DURATION_LIMIT_1 = 1,
-	IOPRIO_HINT_DEV_DURATION_LIMIT_2 = 2,
-	IOPRIO_HINT_DEV_DURATION_LIMIT_3 = 3,
-	IOPRIO_HINT_DEV_DURATION_LIMIT_4 = 4,
-	IOPRIO_HINT_DEV_DURATION_LIMIT_5 = 5,
-	IOPRIO_HINT_DEV_DURATION_LIMIT_6 = 6,
-	IOPRIO_HINT_DEV_DURATION_LIMIT_7 = 7,
-};
-
-struct iov_iter {
-	u8 iter_type;
-	bool nofault;
-	bool data_source;
-	size_t iov_offset;
-	union {
-		struct iovec __ubuf_iovec;
 		struct {
-			union {
-				const struct iovec *__iov;
-				const struct kvec *kvec;
-				const struct bio_vec *bvec;
-				const struct folio_queue *folioq;
-				struct xarray *xarray;
-				void *ubuf;
-			};
-			size_t count;
-		};
+			s32 offs;
+			u8 ilen;
+			u8 opc1;
+		} branch;
+		struct {
+			u8 fixups;
+			u8 ilen;
+		} defparam;
+		struct {
+			u8 reg_offset;
+			u8 ilen;
+		} push;
 	};
+	long unsigned int flags;
+};
+
+struct uprobe {
+	struct rb_node rb_node;
+	refcount_t ref;
+	struct rw_semaphore register_rwsem;
+	struct rw_semaphore consumer_rwsem;
+	struct list_head pending_list;
+	struct list_head consumers;
+	struct inode *inode;
 	union {
-		long unsigned int nr_segs;
-		u8 folioq_slot;
-		loff_t xarray_start;
+		struct callback_head rcu;
+		struct work_struct work;
 	};
+	loff_t offset;
+	loff_t ref_ctr_offset;
+	long unsigned int flags;
+	struct arch_uprobe arch;
 };
 
-typedef int vma_flag_t;
-
-struct pipe_buf_operations {
-	int (*confirm)(struct pipe_inode_info *, struct pipe_buffer *);
-	void (*release)(struct pipe_inode_info *, struct pipe_buffer *);
-	bool (*try_steal)(struct pipe_inode_info *, struct pipe_buffer *);
-	bool (*get)(struct pipe_inode_info *, struct pipe_buffer *);
+struct __uprobe_key {
+	struct inode *inode;
+	loff_t offset;
 };
+
+enum hprobe_state {
+	HPROBE_LEASED = 0,
+	HPROBE_STABLE = 1,
+	HPROBE_GONE = 2,
+	HPROBE_CONSUMED = 3,
+};
+
+typedef int (*uprobe_write_verify_t)(struct page *, long unsigned int, uprobe_opcode_t *, int, void *);
 
 typedef void (*btf_trace_mm_filemap_delete_from_page_cache)(void *, struct folio *);
 
@@ -16462,13 +31083,9 @@ typedef void (*btf_trace_filemap_set_wb_err)(void *, struct address_space *, err
 
 typedef void (*btf_trace_file_check_and_advance_wb_err)(void *, struct file *, errseq_t);
 
-typedef int filler_t(struct file *, struct folio *);
-
 typedef unsigned int xa_mark_t;
 
 typedef unsigned int fgf_t;
-
-typedef swp_entry_t softleaf_t;
 
 enum behavior {
 	EXCLUSIVE = 0,
@@ -16481,260 +31098,38 @@ enum writeback_sync_modes {
 	WB_SYNC_ALL = 1,
 };
 
-enum wb_stat_item {
-	WB_RECLAIMABLE = 0,
-	WB_WRITEBACK = 1,
-	WB_DIRTIED = 2,
-	WB_WRITTEN = 3,
-	WB_DONTCACHE_DIRTY = 4,
-	NR_WB_STAT_ITEMS = 5,
+struct readahead_control {
+	struct file *file;
+	struct address_space *mapping;
+	struct file_ra_state *ra;
+	long unsigned int _index;
+	unsigned int _nr_pages;
+	unsigned int _batch_count;
+	bool dropbehind;
+	bool _workingset;
+	long unsigned int _pflags;
 };
 
-enum softleaf_type {
-	SOFTLEAF_NONE = 0,
-	SOFTLEAF_SWAP = 1,
-	SOFTLEAF_MIGRATION_READ = 2,
-	SOFTLEAF_MIGRATION_READ_EXCLUSIVE = 3,
-	SOFTLEAF_MIGRATION_WRITE = 4,
-	SOFTLEAF_DEVICE_PRIVATE_READ = 5,
-	SOFTLEAF_DEVICE_PRIVATE_WRITE = 6,
-	SOFTLEAF_DEVICE_EXCLUSIVE = 7,
-	SOFTLEAF_HWPOISON = 8,
-	SOFTLEAF_MARKER = 9,
+typedef void (*btf_trace_page_cache_ra_unbounded)(void *, struct inode *, long unsigned int, long unsigned int, long unsigned int);
+
+typedef void (*btf_trace_page_cache_ra_order)(void *, struct inode *, long unsigned int, struct file_ra_state *);
+
+typedef void (*btf_trace_page_cache_sync_ra)(void *, struct inode *, long unsigned int, struct file_ra_state *, long unsigned int);
+
+typedef void (*btf_trace_page_cache_async_ra)(void *, struct inode *, long unsigned int, struct file_ra_state *, long unsigned int);
+
+struct offset_ctx {
+	struct maple_tree mt;
+	long unsigned int next_offset;
 };
 
-enum {
-	XA_CHECK_SCHED = 4096,
+enum sgp_type {
+	SGP_READ = 0,
+	SGP_NOALLOC = 1,
+	SGP_CACHE = 2,
+	SGP_WRITE = 3,
+	SGP_FALLOC = 4,
 };
-
-struct encoded_page;
-
-typedef void (*btf_trace_mm_lru_insertion)(void *, struct folio *);
-
-typedef void (*btf_trace_mm_lru_activate)(void *, struct folio *);
-
-typedef union {
-} release_pages_arg;
-
-struct lruvec;
-
-typedef void (*move_fn_t)(struct lruvec *, struct folio *);
-
-enum node_stat_item {
-	NR_LRU_BASE = 0,
-	NR_INACTIVE_ANON = 0,
-	NR_ACTIVE_ANON = 1,
-	NR_INACTIVE_FILE = 2,
-	NR_ACTIVE_FILE = 3,
-	NR_UNEVICTABLE = 4,
-	NR_SLAB_RECLAIMABLE_B = 5,
-	NR_SLAB_UNRECLAIMABLE_B = 6,
-	NR_ISOLATED_ANON = 7,
-	NR_ISOLATED_FILE = 8,
-	WORKINGSET_NODES = 9,
-	WORKINGSET_REFAULT_BASE = 10,
-	WORKINGSET_REFAULT_ANON = 10,
-	WORKINGSET_REFAULT_FILE = 11,
-	WORKINGSET_ACTIVATE_BASE = 12,
-	WORKINGSET_ACTIVATE_ANON = 12,
-	WORKINGSET_ACTIVATE_FILE = 13,
-	WORKINGSET_RESTORE_BASE = 14,
-	WORKINGSET_RESTORE_ANON = 14,
-	WORKINGSET_RESTORE_FILE = 15,
-	WORKINGSET_NODERECLAIM = 16,
-	NR_ANON_MAPPED = 17,
-	NR_FILE_MAPPED = 18,
-	NR_FILE_PAGES = 19,
-	NR_FILE_DIRTY = 20,
-	NR_WRITEBACK = 21,
-	NR_SHMEM = 22,
-	NR_SHMEM_THPS = 23,
-	NR_SHMEM_PMDMAPPED = 24,
-	NR_FILE_THPS = 25,
-	NR_FILE_PMDMAPPED = 26,
-	NR_ANON_THPS = 27,
-	NR_VMSCAN_WRITE = 28,
-	NR_VMSCAN_IMMEDIATE = 29,
-	NR_DIRTIED = 30,
-	NR_WRITTEN = 31,
-	NR_THROTTLED_WRITTEN = 32,
-	NR_KERNEL_MISC_RECLAIMABLE = 33,
-	NR_FOLL_PIN_ACQUIRED = 34,
-	NR_FOLL_PIN_RELEASED = 35,
-	NR_VMALLOC = 36,
-	NR_KERNEL_STACK_KB = 37,
-	NR_PAGETABLE = 38,
-	NR_SECONDARY_PAGETABLE = 39,
-	NR_IOMMU_PAGES = 40,
-	PGDEMOTE_KSWAPD = 41,
-	PGDEMOTE_DIRECT = 42,
-	PGDEMOTE_KHUGEPAGED = 43,
-	PGDEMOTE_PROACTIVE = 44,
-	PGSTEAL_KSWAPD = 45,
-	PGSTEAL_DIRECT = 46,
-	PGSTEAL_KHUGEPAGED = 47,
-	PGSTEAL_PROACTIVE = 48,
-	PGSTEAL_ANON = 49,
-	PGSTEAL_FILE = 50,
-	PGSCAN_KSWAPD = 51,
-	PGSCAN_DIRECT = 52,
-	PGSCAN_KHUGEPAGED = 53,
-	PGSCAN_PROACTIVE = 54,
-	PGSCAN_ANON = 55,
-	PGSCAN_FILE = 56,
-	PGREFILL = 57,
-	NR_BALLOON_PAGES = 58,
-	NR_KERNEL_FILE_PAGES = 59,
-	NR_GPU_ACTIVE = 60,
-	NR_GPU_RECLAIM = 61,
-	NR_VM_NODE_STAT_ITEMS = 62,
-};
-
-enum {
-	SWP_USED = 1,
-	SWP_WRITEOK = 2,
-	SWP_DISCARDABLE = 4,
-	SWP_DISCARDING = 8,
-	SWP_SOLIDSTATE = 16,
-	SWP_BLKDEV = 64,
-	SWP_ACTIVATED = 128,
-	SWP_FS_OPS = 256,
-	SWP_AREA_DISCARD = 512,
-	SWP_PAGE_DISCARD = 1024,
-	SWP_STABLE_WRITES = 2048,
-	SWP_SYNCHRONOUS_IO = 4096,
-	SWP_HIBERNATION = 8192,
-};
-
-typedef void (*btf_trace_mm_vmscan_kswapd_sleep)(void *, int);
-
-typedef void (*btf_trace_mm_vmscan_kswapd_wake)(void *, int, int, int);
-
-typedef void (*btf_trace_mm_vmscan_balance_pgdat_begin)(void *, int, int, int);
-
-typedef void (*btf_trace_mm_vmscan_balance_pgdat_end)(void *, int, int, int, long unsigned int);
-
-typedef void (*btf_trace_mm_vmscan_wakeup_kswapd)(void *, int, int, int, gfp_t);
-
-typedef void (*btf_trace_mm_vmscan_direct_reclaim_begin)(void *, gfp_t, int, struct mem_cgroup *);
-
-typedef void (*btf_trace_mm_vmscan_direct_reclaim_end)(void *, long unsigned int, struct mem_cgroup *);
-
-typedef void (*btf_trace_mm_shrink_slab_start)(void *, struct shrinker *, struct shrink_control *, long int, long unsigned int, long long unsigned int, long unsigned int, int, struct mem_cgroup *);
-
-typedef void (*btf_trace_mm_shrink_slab_end)(void *, struct shrinker *, int, int, long int, long int, long int, struct mem_cgroup *);
-
-typedef void (*btf_trace_mm_vmscan_lru_isolate)(void *, int, int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, int);
-
-typedef void (*btf_trace_mm_vmscan_write_folio)(void *, struct folio *);
-
-struct reclaim_stat;
-
-typedef void (*btf_trace_mm_vmscan_reclaim_pages)(void *, int, long unsigned int, long unsigned int, struct reclaim_stat *);
-
-typedef void (*btf_trace_mm_vmscan_lru_shrink_inactive)(void *, int, long unsigned int, long unsigned int, struct reclaim_stat *, int, int);
-
-typedef void (*btf_trace_mm_vmscan_lru_shrink_active)(void *, int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, int, int);
-
-typedef void (*btf_trace_mm_vmscan_node_reclaim_begin)(void *, int, int, gfp_t);
-
-typedef void (*btf_trace_mm_vmscan_node_reclaim_end)(void *, long unsigned int, struct mem_cgroup *);
-
-typedef void (*btf_trace_mm_vmscan_throttled)(void *, int, int, int, int);
-
-typedef void (*btf_trace_mm_vmscan_kswapd_reclaim_fail)(void *, int, int);
-
-typedef void (*btf_trace_mm_vmscan_kswapd_clear_hopeless)(void *, int, int);
-
-enum {
-	MEMORY_RECLAIM_SWAPPINESS = 0,
-	MEMORY_RECLAIM_SWAPPINESS_MAX = 1,
-	MEMORY_RECLAIM_NULL = 2,
-};
-
-typedef struct folio *new_folio_t(struct folio *, long unsigned int);
-
-typedef void free_folio_t(struct folio *, long unsigned int);
-
-struct swap_iocb;
-
-enum kswapd_clear_hopeless_reason {
-	KSWAPD_CLEAR_HOPELESS_OTHER = 0,
-	KSWAPD_CLEAR_HOPELESS_KSWAPD = 1,
-	KSWAPD_CLEAR_HOPELESS_DIRECT = 2,
-	KSWAPD_CLEAR_HOPELESS_PCP = 3,
-};
-
-enum zone_type {
-	ZONE_DMA32 = 0,
-	ZONE_NORMAL = 1,
-	ZONE_MOVABLE = 2,
-	__MAX_NR_ZONES = 3,
-};
-
-enum lru_list {
-	LRU_INACTIVE_ANON = 0,
-	LRU_ACTIVE_ANON = 1,
-	LRU_INACTIVE_FILE = 2,
-	LRU_ACTIVE_FILE = 3,
-	LRU_UNEVICTABLE = 4,
-	NR_LRU_LISTS = 5,
-};
-
-enum vmscan_throttle_state {
-	VMSCAN_THROTTLE_WRITEBACK = 0,
-	VMSCAN_THROTTLE_ISOLATED = 1,
-	VMSCAN_THROTTLE_NOPROGRESS = 2,
-	VMSCAN_THROTTLE_CONGESTED = 3,
-	NR_VMSCAN_THROTTLE = 4,
-};
-
-enum zone_stat_item {
-	NR_FREE_PAGES = 0,
-	NR_FREE_PAGES_BLOCKS = 1,
-	NR_ZONE_LRU_BASE = 2,
-	NR_ZONE_INACTIVE_ANON = 2,
-	NR_ZONE_ACTIVE_ANON = 3,
-	NR_ZONE_INACTIVE_FILE = 4,
-	NR_ZONE_ACTIVE_FILE = 5,
-	NR_ZONE_UNEVICTABLE = 6,
-	NR_ZONE_WRITE_PENDING = 7,
-	NR_MLOCK = 8,
-	NR_FREE_CMA_PAGES = 9,
-	NR_VM_ZONE_STAT_ITEMS = 10,
-};
-
-enum mthp_stat_item {
-	MTHP_STAT_ANON_FAULT_ALLOC = 0,
-	MTHP_STAT_ANON_FAULT_FALLBACK = 1,
-	MTHP_STAT_ANON_FAULT_FALLBACK_CHARGE = 2,
-	MTHP_STAT_COLLAPSE_ALLOC = 3,
-	MTHP_STAT_COLLAPSE_ALLOC_FAILED = 4,
-	MTHP_STAT_ZSWPOUT = 5,
-	MTHP_STAT_SWPIN = 6,
-	MTHP_STAT_SWPIN_FALLBACK = 7,
-	MTHP_STAT_SWPIN_FALLBACK_CHARGE = 8,
-	MTHP_STAT_SWPOUT = 9,
-	MTHP_STAT_SWPOUT_FALLBACK = 10,
-	MTHP_STAT_SHMEM_ALLOC = 11,
-	MTHP_STAT_SHMEM_FALLBACK = 12,
-	MTHP_STAT_SHMEM_FALLBACK_CHARGE = 13,
-	MTHP_STAT_SPLIT = 14,
-	MTHP_STAT_SPLIT_FAILED = 15,
-	MTHP_STAT_SPLIT_DEFERRED = 16,
-	MTHP_STAT_NR_ANON = 17,
-	MTHP_STAT_NR_ANON_PARTIALLY_MAPPED = 18,
-	MTHP_STAT_COLLAPSE_EXCEED_SWAP = 19,
-	MTHP_STAT_COLLAPSE_EXCEED_NONE = 20,
-	MTHP_STAT_COLLAPSE_EXCEED_SHARED = 21,
-	__MTHP_STAT_COUNT = 22,
-};
-
-typedef struct kmem_cache *kmem_buckets[14];
-
-typedef int fpb_t;
-
-typedef u8 uint8_t;
 
 enum memblock_flags {
 	MEMBLOCK_NONE = 0,
@@ -16753,143 +31148,110 @@ struct memblock_region {
 	enum memblock_flags flags;
 };
 
-struct node_barn;
-
-struct kmem_cache_node;
-
-struct kmem_cache_per_node_ptrs {
-	struct node_barn *barn;
-	struct kmem_cache_node *node;
-};
-
 enum meminit_context {
 	MEMINIT_EARLY = 0,
 	MEMINIT_HOTPLUG = 1,
 };
 
-typedef unsigned int slab_flags_t;
-
-struct reciprocal_value {
-	u32 m;
-	u8 sh1;
-	u8 sh2;
+struct pcpu_group_info {
+	int nr_units;
+	long unsigned int base_offset;
+	unsigned int *cpu_map;
 };
 
-struct kmem_cache_order_objects {
-	unsigned int x;
+struct pcpu_alloc_info {
+	size_t static_size;
+	size_t reserved_size;
+	size_t dyn_size;
+	size_t unit_size;
+	size_t atom_size;
+	size_t alloc_size;
+	size_t __ai_size;
+	int nr_groups;
+	struct pcpu_group_info groups[0];
 };
 
-struct slub_percpu_sheaves;
+typedef void (*btf_trace_percpu_alloc_percpu)(void *, long unsigned int, bool, bool, size_t, size_t, void *, int, void *, size_t, gfp_t);
 
-struct kmem_cache {
-	struct slub_percpu_sheaves *cpu_sheaves;
-	slab_flags_t flags;
-	long unsigned int min_partial;
-	unsigned int size;
-	unsigned int object_size;
-	struct reciprocal_value reciprocal_size;
-	unsigned int offset;
-	unsigned int sheaf_capacity;
-	struct kmem_cache_order_objects oo;
-	struct kmem_cache_order_objects min;
-	gfp_t allocflags;
-	int refcount;
-	void (*ctor)(void *);
-	unsigned int inuse;
-	unsigned int align;
-	unsigned int red_left_pad;
-	const char *name;
+typedef void (*btf_trace_percpu_free_percpu)(void *, void *, int, void *);
+
+typedef void (*btf_trace_percpu_alloc_percpu_fail)(void *, bool, bool, size_t, size_t);
+
+typedef void (*btf_trace_percpu_create_chunk)(void *, void *);
+
+typedef void (*btf_trace_percpu_destroy_chunk)(void *, void *);
+
+struct pcpu_block_md {
+	int scan_hint;
+	int scan_hint_start;
+	int contig_hint;
+	int contig_hint_start;
+	int left_free;
+	int right_free;
+	int first_free;
+	int nr_bits;
+};
+
+struct pcpu_chunk {
 	struct list_head list;
-	struct kobject kobj;
-	struct kmem_cache_per_node_ptrs per_node[1];
+	int free_bytes;
+	struct pcpu_block_md chunk_md;
+	long unsigned int *bound_map;
+	void *base_addr;
+	long unsigned int *alloc_map;
+	struct pcpu_block_md *md_blocks;
+	void *data;
+	bool immutable;
+	bool isolated;
+	int start_offset;
+	int end_offset;
+	int nr_pages;
+	int nr_populated;
+	int nr_empty_pop_pages;
+	long unsigned int populated[0];
+	long: 64;
 };
 
-typedef __int128 unsigned __u128;
-
-typedef __u128 u128;
-
-typedef u128 freelist_full_t;
-
-struct freelist_counters {
-	union {
-		struct {
-			void *freelist;
-			union {
-				long unsigned int counters;
-				struct {
-					unsigned int inuse: 16;
-					unsigned int objects: 15;
-					unsigned int frozen: 1;
-					unsigned int stride;
-				};
-			};
-		};
-		freelist_full_t freelist_counters;
-	};
+struct alloc_context {
+	struct zonelist *zonelist;
+	nodemask_t *nodemask;
+	struct zoneref *preferred_zoneref;
+	int migratetype;
+	enum zone_type highest_zoneidx;
+	bool spread_dirty_pages;
 };
 
-struct kmalloc_info_struct {
-	const char *name[2];
-	unsigned int size;
-};
+typedef void (*btf_trace_mm_compaction_isolate_migratepages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
 
-typedef void (*btf_trace_kmem_cache_alloc)(void *, long unsigned int, const void *, struct kmem_cache *, gfp_t, int);
+typedef void (*btf_trace_mm_compaction_isolate_freepages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
 
-typedef void (*btf_trace_kmalloc)(void *, long unsigned int, const void *, size_t, size_t, gfp_t, int);
+typedef void (*btf_trace_mm_compaction_fast_isolate_freepages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
 
-typedef void (*btf_trace_kfree)(void *, long unsigned int, const void *);
+typedef void (*btf_trace_mm_compaction_migratepages)(void *, unsigned int, unsigned int);
 
-typedef void (*btf_trace_kmem_cache_free)(void *, long unsigned int, const void *, const struct kmem_cache *);
+struct compact_control;
 
-typedef void (*btf_trace_mm_page_free)(void *, struct page *, unsigned int);
+typedef void (*btf_trace_mm_compaction_begin)(void *, struct compact_control *, long unsigned int, long unsigned int, bool);
 
-typedef void (*btf_trace_mm_page_free_batched)(void *, struct page *);
+typedef void (*btf_trace_mm_compaction_end)(void *, struct compact_control *, long unsigned int, long unsigned int, bool, int);
 
-typedef void (*btf_trace_mm_page_alloc)(void *, struct page *, unsigned int, gfp_t, int);
+typedef void (*btf_trace_mm_compaction_try_to_compact_pages)(void *, int, gfp_t, int);
 
-typedef void (*btf_trace_mm_page_alloc_zone_locked)(void *, struct page *, unsigned int, int, int);
+typedef void (*btf_trace_mm_compaction_finished)(void *, struct zone *, int, int);
 
-typedef void (*btf_trace_mm_page_pcpu_drain)(void *, struct page *, unsigned int, int);
+typedef void (*btf_trace_mm_compaction_suitable)(void *, struct zone *, int, int);
 
-typedef void (*btf_trace_mm_page_alloc_extfrag)(void *, struct page *, int, int, int, int);
+typedef void (*btf_trace_mm_compaction_deferred)(void *, struct zone *, int);
 
-typedef void (*btf_trace_mm_setup_per_zone_wmarks)(void *, struct zone *);
+typedef void (*btf_trace_mm_compaction_defer_compaction)(void *, struct zone *, int);
 
-typedef void (*btf_trace_mm_setup_per_zone_lowmem_reserve)(void *, struct zone *, struct zone *, long int);
+typedef void (*btf_trace_mm_compaction_defer_reset)(void *, struct zone *, int);
 
-typedef void (*btf_trace_mm_calculate_totalreserve_pages)(void *, long unsigned int);
+typedef void (*btf_trace_mm_compaction_kcompactd_sleep)(void *, int);
 
-typedef void (*btf_trace_rss_stat)(void *, struct mm_struct *, int);
+typedef void (*btf_trace_mm_compaction_wakeup_kcompactd)(void *, int, int, enum zone_type);
 
-struct kfree_rcu_cpu;
-
-struct kfree_rcu_cpu_work {
-	struct rcu_work rcu_work;
-	struct callback_head *head_free;
-	struct rcu_gp_oldstate head_free_gp_snap;
-	struct list_head bulk_head_free[2];
-	struct kfree_rcu_cpu *krcp;
-};
-
-enum kmalloc_cache_type {
-	KMALLOC_NORMAL = 0,
-	KMALLOC_DMA = 0,
-	KMALLOC_CGROUP = 0,
-	KMALLOC_NO_OBJ_EXT = 0,
-	KMALLOC_PARTITION_START = 0,
-	KMALLOC_PARTITION_END = 0,
-	KMALLOC_RECLAIM = 1,
-	NR_KMALLOC_TYPES = 2,
-};
-
-enum lru_status {
-	LRU_REMOVED = 0,
-	LRU_REMOVED_RETRY = 1,
-	LRU_ROTATE = 2,
-	LRU_SKIP = 3,
-	LRU_RETRY = 4,
-	LRU_STOP = 5,
-};
+typedef void (*btf_trace_mm_compaction_kcompactd_wake)(void *, int, int, enum zone_type);
 
 struct list_lru_one;
 
@@ -16910,135 +31272,6 @@ typedef void (*btf_trace_mmap_lock_released)(void *, struct mm_struct *, bool);
 
 typedef void (*btf_trace_mmap_lock_acquire_returned)(void *, struct mm_struct *, bool, bool);
 
-struct ptdesc {
-	memdesc_flags_t pt_flags;
-	union {
-		struct callback_head pt_rcu_head;
-		struct list_head pt_list;
-		struct {
-			long unsigned int _pt_pad_1;
-			pgtable_t pmd_huge_pte;
-		};
-	};
-	long unsigned int __page_mapping;
-	union {
-		long unsigned int pt_index;
-		struct mm_struct *pt_mm;
-		atomic_t pt_frag_refcount;
-	};
-	union {
-		long unsigned int _pt_pad_2;
-		spinlock_t ptl;
-	};
-	unsigned int __page_type;
-	atomic_t __page_refcount;
-};
-
-enum mmap_action_type {
-	MMAP_NOTHING = 0,
-	MMAP_REMAP_PFN = 1,
-	MMAP_IO_REMAP_PFN = 2,
-	MMAP_SIMPLE_IO_REMAP = 3,
-	MMAP_MAP_KERNEL_PAGES = 4,
-};
-
-struct mmap_action {
-	union {
-		struct {
-			long unsigned int start;
-			long unsigned int start_pfn;
-			long unsigned int size;
-			pgprot_t pgprot;
-		} remap;
-		struct {
-			phys_addr_t start_phys_addr;
-			long unsigned int size;
-		} simple_ioremap;
-		struct {
-			long unsigned int start;
-			struct page **pages;
-			long unsigned int nr_pages;
-			long unsigned int pgoff;
-		} map_kernel;
-	};
-	enum mmap_action_type type;
-	int error_override;
-	bool hide_from_rmap_until_complete: 1;
-};
-
-struct vm_area_desc {
-	struct mm_struct *mm;
-	struct file *file;
-	long unsigned int start;
-	long unsigned int end;
-	long unsigned int pgoff;
-	struct file *vm_file;
-	vma_flags_t vma_flags;
-	pgprot_t page_prot;
-	const struct vm_operations_struct *vm_ops;
-	void *private_data;
-	struct mmap_action action;
-};
-
-enum fault_flag {
-	FAULT_FLAG_WRITE = 1,
-	FAULT_FLAG_MKWRITE = 2,
-	FAULT_FLAG_ALLOW_RETRY = 4,
-	FAULT_FLAG_RETRY_NOWAIT = 8,
-	FAULT_FLAG_KILLABLE = 16,
-	FAULT_FLAG_TRIED = 32,
-	FAULT_FLAG_USER = 64,
-	FAULT_FLAG_REMOTE = 128,
-	FAULT_FLAG_INSTRUCTION = 256,
-	FAULT_FLAG_INTERRUPTIBLE = 512,
-	FAULT_FLAG_UNSHARE = 1024,
-	FAULT_FLAG_ORIG_PTE_VALID = 2048,
-	FAULT_FLAG_VMA_LOCK = 4096,
-};
-
-struct vm_fault {
-	const struct {
-		struct vm_area_struct *vma;
-		gfp_t gfp_mask;
-		long unsigned int pgoff;
-		long unsigned int address;
-		long unsigned int real_address;
-	};
-	enum fault_flag flags;
-	pmd_t *pmd;
-	pud_t *pud;
-	union {
-		pte_t orig_pte;
-		pmd_t orig_pmd;
-	};
-	struct page *cow_page;
-	struct page *page;
-	pte_t *pte;
-	spinlock_t *ptl;
-	pgtable_t prealloc_pte;
-};
-
-typedef long unsigned int pte_marker;
-
-typedef unsigned int pgtbl_mod_mask;
-
-typedef int (*pte_fn_t)(pte_t *, long unsigned int, void *);
-
-enum pgtable_level {
-	PGTABLE_LEVEL_PTE = 0,
-	PGTABLE_LEVEL_PMD = 1,
-	PGTABLE_LEVEL_PUD = 2,
-	PGTABLE_LEVEL_P4D = 3,
-	PGTABLE_LEVEL_PGD = 4,
-};
-
-enum tva_type {
-	TVA_SMAPS = 0,
-	TVA_PAGEFAULT = 1,
-	TVA_KHUGEPAGED = 2,
-	TVA_FORCED_COLLAPSE = 3,
-};
-
 enum {
 	HUGETLB_SHMFS_INODE = 1,
 	HUGETLB_ANONHUGE_INODE = 2,
@@ -17050,22 +31283,6 @@ typedef void (*btf_trace_vm_unmapped_area)(void *, long unsigned int, struct vm_
 
 typedef void (*btf_trace_exit_mmap)(void *, struct mm_struct *);
 
-struct vm_struct {
-	union {
-		struct vm_struct *next;
-		struct llist_node llnode;
-	};
-	void *addr;
-	long unsigned int size;
-	long unsigned int flags;
-	struct page **pages;
-	unsigned int page_order;
-	long unsigned int nr_pages;
-	phys_addr_t phys_addr;
-	const void *caller;
-	long unsigned int requested_size;
-};
-
 typedef void (*btf_trace_alloc_vmap_area)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, int);
 
 typedef void (*btf_trace_purge_vmap_area_lazy)(void *, long unsigned int, long unsigned int, unsigned int);
@@ -17075,41 +31292,6 @@ typedef void (*btf_trace_free_vmap_area_noflush)(void *, long unsigned int, long
 struct vmap_pool {
 	struct list_head head;
 	long unsigned int len;
-};
-
-typedef struct mm_struct *class_mmap_read_lock_t;
-
-typedef __builtin_va_list va_list;
-
-struct alloc_context {
-	struct zonelist *zonelist;
-	nodemask_t *nodemask;
-	struct zoneref *preferred_zoneref;
-	int migratetype;
-	enum zone_type highest_zoneidx;
-	bool spread_dirty_pages;
-};
-
-enum compact_priority {
-	COMPACT_PRIO_SYNC_FULL = 0,
-	MIN_COMPACT_PRIORITY = 0,
-	COMPACT_PRIO_SYNC_LIGHT = 1,
-	MIN_COMPACT_COSTLY_PRIORITY = 1,
-	DEF_COMPACT_PRIORITY = 1,
-	COMPACT_PRIO_ASYNC = 2,
-	INIT_COMPACT_PRIORITY = 2,
-};
-
-enum compact_result {
-	COMPACT_NOT_SUITABLE_ZONE = 0,
-	COMPACT_SKIPPED = 1,
-	COMPACT_DEFERRED = 2,
-	COMPACT_NO_SUITABLE_PAGE = 3,
-	COMPACT_CONTINUE = 4,
-	COMPACT_COMPLETE = 5,
-	COMPACT_PARTIAL_SKIPPED = 6,
-	COMPACT_CONTENDED = 7,
-	COMPACT_SUCCESS = 8,
 };
 
 enum rmqueue_mode {
@@ -17198,150 +31380,61 @@ enum transparent_hugepage_flag {
 	TRANSPARENT_HUGEPAGE_USE_ZERO_PAGE_FLAG = 8,
 };
 
-struct offset_ctx {
-	struct maple_tree mt;
-	long unsigned int next_offset;
-};
-
 typedef void (*btf_trace_set_migration_pmd)(void *, long unsigned int, long unsigned int);
 
 typedef void (*btf_trace_remove_migration_pmd)(void *, long unsigned int, long unsigned int);
-
-struct filename;
-
-typedef struct filename *class_filename_t;
 
 enum split_type {
 	SPLIT_TYPE_UNIFORM = 0,
 	SPLIT_TYPE_NON_UNIFORM = 1,
 };
 
-struct fd_prepare {
-	s32 err;
-	s32 __fd;
-	struct file *__file;
+struct open_how {
+	__u64 flags;
+	__u64 mode;
+	__u64 resolve;
 };
 
-enum execmem_range_flags {
-	EXECMEM_KASAN_SHADOW = 1,
-	EXECMEM_ROX_CACHE = 2,
+typedef struct super_block *class_super_write_t;
+
+typedef struct kobject *kobj_probe_t(dev_t, int *, void *);
+
+struct linux_binprm {
+	struct vm_area_struct *vma;
+	long unsigned int vma_pages;
+	long unsigned int argmin;
+	struct mm_struct *mm;
+	struct mm_struct *old_mm;
+	struct user_namespace *user_ns;
+	long unsigned int p;
+	unsigned int have_execfd: 1;
+	unsigned int execfd_creds: 1;
+	unsigned int secureexec: 1;
+	unsigned int point_of_no_return: 1;
+	unsigned int comm_from_dentry: 1;
+	unsigned int is_check: 1;
+	struct file *executable;
+	struct file *interpreter;
+	struct file *file;
+	struct cred *cred;
+	int unsafe;
+	unsigned int per_clear;
+	int argc;
+	int envc;
+	const char *filename;
+	const char *interp;
+	const char *fdpath;
+	unsigned int interp_flags;
+	int execfd;
+	long unsigned int exec;
+	struct rlimit rlim_stack;
+	char buf[256];
 };
 
-struct execmem_range {
-	long unsigned int start;
-	long unsigned int end;
-	long unsigned int fallback_start;
-	long unsigned int fallback_end;
-	pgprot_t pgprot;
-	unsigned int alignment;
-	enum execmem_range_flags flags;
-};
-
-enum execmem_type {
-	EXECMEM_DEFAULT = 0,
-	EXECMEM_MODULE_TEXT = 0,
-	EXECMEM_KPROBES = 1,
-	EXECMEM_FTRACE = 2,
-	EXECMEM_BPF = 3,
-	EXECMEM_MODULE_DATA = 4,
-	EXECMEM_TYPE_MAX = 5,
-};
-
-struct file_lock_operations {
-	void (*fl_copy_lock)(struct file_lock *, struct file_lock *);
-	void (*fl_release_private)(struct file_lock *);
-};
-
-struct lock_manager_operations {
-	void *lm_mod_owner;
-	fl_owner_t (*lm_get_owner)(fl_owner_t);
-	void (*lm_put_owner)(fl_owner_t);
-	void (*lm_notify)(struct file_lock *);
-	int (*lm_grant)(struct file_lock *, int);
-	bool (*lm_lock_expirable)(struct file_lock *);
-	void (*lm_expire_lock)(void);
-};
-
-struct lease_manager_operations {
-	bool (*lm_break)(struct file_lease *);
-	int (*lm_change)(struct file_lease *, int, struct list_head *);
-	void (*lm_setup)(struct file_lease *, void **);
-	bool (*lm_breaker_owns_lease)(struct file_lease *);
-	int (*lm_open_conflict)(struct file *, int);
-	bool (*lm_breaker_timedout)(struct file_lease *);
-};
-
-struct nlm_lockowner;
-
-struct nfs4_lock_state;
-
-struct nfs_lock_info {
-	u32 state;
-	struct nlm_lockowner *owner;
-	struct list_head list;
-};
-
-struct nfs4_lock_info {
-	struct nfs4_lock_state *owner;
-};
-
-typedef __kernel_long_t __kernel_off_t;
-
-typedef __kernel_off_t off_t;
-
-typedef int __kernel_rwf_t;
-
-typedef __kernel_rwf_t rwf_t;
-
-enum super_iter_flags_t {
-	SUPER_ITER_EXCL = 1,
-	SUPER_ITER_UNLOCKED = 2,
-	SUPER_ITER_REVERSE = 4,
-};
-
-struct kstat {
-	u32 result_mask;
-	umode_t mode;
-	unsigned int nlink;
-	uint32_t blksize;
-	u64 attributes;
-	u64 attributes_mask;
-	u64 ino;
-	dev_t dev;
-	dev_t rdev;
-	kuid_t uid;
-	kgid_t gid;
-	loff_t size;
-	struct timespec64 atime;
-	struct timespec64 mtime;
-	struct timespec64 ctime;
-	struct timespec64 btime;
-	u64 blocks;
-	u64 mnt_id;
-	u64 change_cookie;
-	u64 subvol;
-	u32 dio_mem_align;
-	u32 dio_offset_align;
-	u32 dio_read_offset_align;
-	u32 atomic_write_unit_min;
-	u32 atomic_write_unit_max;
-	u32 atomic_write_unit_max_opt;
-	u32 atomic_write_segments_max;
-};
-
-struct vfsmount {
-	struct dentry *mnt_root;
-	struct super_block *mnt_sb;
-	int mnt_flags;
-	struct mnt_idmap *mnt_idmap;
-};
-
-struct file_dedupe_range_info {
-	__s64 dest_fd;
-	__u64 dest_offset;
-	__u64 bytes_deduped;
-	__s32 status;
-	__u32 reserved;
+struct user_arg_ptr {
+	union {
+		const char * const *native;
+	} ptr;
 };
 
 struct fiemap_extent {
@@ -17401,151 +31494,18 @@ enum poll_time_type {
 	PT_OLD_TIMESPEC = 3,
 };
 
-struct iattr {
-	unsigned int ia_valid;
-	umode_t ia_mode;
-	union {
-		kuid_t ia_uid;
-		vfsuid_t ia_vfsuid;
-	};
-	union {
-		kgid_t ia_gid;
-		vfsgid_t ia_vfsgid;
-	};
-	loff_t ia_size;
-	struct timespec64 ia_atime;
-	struct timespec64 ia_mtime;
-	struct timespec64 ia_ctime;
-	struct file *ia_file;
-};
+typedef void (*btf_trace_inode_set_ctime_to_ts)(void *, struct inode *, struct timespec64 *);
 
-struct fdtable {
-	unsigned int max_fds;
-	struct file **fd;
-	long unsigned int *close_on_exec;
-	long unsigned int *open_fds;
-	long unsigned int *full_fds_bits;
-	struct callback_head rcu;
-};
+typedef void (*btf_trace_ctime_xchg_skip)(void *, struct inode *, struct timespec64 *);
 
-struct files_struct {
-	atomic_t count;
-	bool resize_in_progress;
-	wait_queue_head_t resize_wait;
-	struct fdtable *fdt;
-	struct fdtable fdtab;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	spinlock_t file_lock;
-	unsigned int next_fd;
-	long unsigned int close_on_exec_init[1];
-	long unsigned int open_fds_init[1];
-	long unsigned int full_fds_bits_init[1];
-	struct file *fd_array[64];
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
+typedef void (*btf_trace_ctime_ns_xchg)(void *, struct inode *, u32, u32, u32);
 
-struct tree_descr {
-	const char *name;
-	const struct file_operations *ops;
-	int mode;
-};
+typedef void (*btf_trace_fill_mg_cmtime)(void *, struct inode *, struct timespec64 *, struct timespec64 *);
 
-struct stashed_operations {
-	struct dentry * (*stash_dentry)(struct dentry **, struct dentry *);
-	void (*put_data)(void *);
-	int (*init_inode)(struct inode *, void *);
-};
-
-enum {
-	DIR_OFFSET_FIRST = 2,
-	DIR_OFFSET_EOD = 2147483647,
-};
-
-enum {
-	DIR_OFFSET_MIN = 3,
-	DIR_OFFSET_MAX = 2147483646,
-};
-
-enum {
-	sysctl_hung_task_timeout_secs = 0,
-};
-
-typedef void (*btf_trace_writeback_dirty_folio)(void *, struct folio *, struct address_space *);
-
-typedef void (*btf_trace_folio_wait_writeback)(void *, struct folio *, struct address_space *);
-
-typedef void (*btf_trace_writeback_mark_inode_dirty)(void *, struct inode *, int);
-
-typedef void (*btf_trace_writeback_dirty_inode_start)(void *, struct inode *, int);
-
-typedef void (*btf_trace_writeback_dirty_inode)(void *, struct inode *, int);
-
-typedef void (*btf_trace_writeback_write_inode_start)(void *, struct inode *, struct writeback_control *);
-
-typedef void (*btf_trace_writeback_write_inode)(void *, struct inode *, struct writeback_control *);
-
-struct bdi_writeback;
-
-struct wb_writeback_work;
-
-typedef void (*btf_trace_writeback_queue)(void *, struct bdi_writeback *, struct wb_writeback_work *);
-
-typedef void (*btf_trace_writeback_exec)(void *, struct bdi_writeback *, struct wb_writeback_work *);
-
-typedef void (*btf_trace_writeback_start)(void *, struct bdi_writeback *, struct wb_writeback_work *);
-
-typedef void (*btf_trace_writeback_written)(void *, struct bdi_writeback *, struct wb_writeback_work *);
-
-typedef void (*btf_trace_writeback_wait)(void *, struct bdi_writeback *, struct wb_writeback_work *);
-
-typedef void (*btf_trace_writeback_pages_written)(void *, long int);
-
-typedef void (*btf_trace_writeback_wake_background)(void *, struct bdi_writeback *);
-
-typedef void (*btf_trace_writeback_bdi_register)(void *, struct backing_dev_info *);
-
-typedef void (*btf_trace_wbc_writepage)(void *, struct writeback_control *, struct backing_dev_info *);
-
-typedef void (*btf_trace_writeback_queue_io)(void *, struct bdi_writeback *, struct wb_writeback_work *, long unsigned int, int);
-
-typedef void (*btf_trace_global_dirty_state)(void *, long unsigned int, long unsigned int);
-
-typedef void (*btf_trace_bdi_dirty_ratelimit)(void *, struct bdi_writeback *, long unsigned int, long unsigned int);
-
-struct dirty_throttle_control;
-
-typedef void (*btf_trace_balance_dirty_pages)(void *, struct bdi_writeback *, struct dirty_throttle_control *, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long int, long unsigned int);
-
-typedef void (*btf_trace_writeback_sb_inodes_requeue)(void *, struct inode *);
-
-typedef void (*btf_trace_writeback_single_inode_start)(void *, struct inode *, struct writeback_control *, long unsigned int);
-
-typedef void (*btf_trace_writeback_single_inode)(void *, struct inode *, struct writeback_control *, long unsigned int);
-
-typedef void (*btf_trace_writeback_lazytime)(void *, struct inode *);
-
-typedef void (*btf_trace_writeback_dirty_inode_enqueue)(void *, struct inode *);
-
-typedef void (*btf_trace_sb_mark_inode_writeback)(void *, struct inode *);
-
-typedef void (*btf_trace_sb_clear_inode_writeback)(void *, struct inode *);
-
-enum wb_reason {
-	WB_REASON_BACKGROUND = 0,
-	WB_REASON_VMSCAN = 1,
-	WB_REASON_SYNC = 2,
-	WB_REASON_PERIODIC = 3,
-	WB_REASON_FS_FREE_SPACE = 4,
-	WB_REASON_FORKER_THREAD = 5,
-	WB_REASON_FOREIGN_FLUSH = 6,
-	WB_REASON_DONTCACHE = 7,
-	WB_REASON_MAX = 8,
+struct mnt_idmap {
+	struct uid_gid_map uid_map;
+	struct uid_gid_map gid_map;
+	refcount_t count;
 };
 
 struct mnt_namespace {
@@ -17570,14 +31530,111 @@ struct mnt_namespace {
 	long: 64;
 };
 
-typedef struct ns_common *ns_get_path_helper_t(void *);
-
-typedef __kernel_ulong_t ino_t;
-
-struct constant_table {
-	const char *name;
-	int value;
+struct mount_attr {
+	__u64 attr_set;
+	__u64 attr_clr;
+	__u64 propagation;
+	__u64 userns_fd;
 };
+
+struct mnt_id_req {
+	__u32 size;
+	union {
+		__u32 mnt_ns_fd;
+		__u32 mnt_fd;
+	};
+	__u64 mnt_id;
+	__u64 param;
+	__u64 mnt_ns_id;
+};
+
+struct mountpoint {
+	struct hlist_node m_hash;
+	struct dentry *m_dentry;
+	struct hlist_head m_list;
+};
+
+enum mount_kattr_flags_t {
+	MOUNT_KATTR_RECURSE = 1,
+	MOUNT_KATTR_IDMAP_REPLACE = 2,
+};
+
+struct mount_kattr {
+	unsigned int attr_set;
+	unsigned int attr_clr;
+	unsigned int propagation;
+	unsigned int lookup_flags;
+	enum mount_kattr_flags_t kflags;
+	struct user_namespace *mnt_userns;
+	struct mnt_idmap *mnt_idmap;
+};
+
+struct pinned_mountpoint {
+	struct hlist_node node;
+	struct mountpoint *mp;
+	struct mount *parent;
+};
+
+struct klistmount {
+	u64 last_mnt_id;
+	u64 mnt_parent_id;
+	u64 *kmnt_ids;
+	u32 nr_mnt_ids;
+	struct mnt_namespace *ns;
+	struct path root;
+};
+
+typedef struct {
+	void *lock;
+} class_namespace_shared_t;
+
+typedef struct {
+	void *lock;
+} class_namespace_excl_t;
+
+typedef struct {
+	void *lock;
+} class_mount_writer_t;
+
+enum mnt_tree_flags_t {
+	MNT_TREE_BENEATH = 1,
+	MNT_TREE_PROPAGATION = 2,
+};
+
+enum mount_copy_flags_t {
+	MOUNT_COPY_RECURSIVE = 1,
+	MOUNT_COPY_NEW = 2,
+};
+
+enum umount_tree_flags {
+	UMOUNT_SYNC = 1,
+	UMOUNT_PROPAGATE = 2,
+	UMOUNT_CONNECTED = 4,
+};
+
+struct tree_descr {
+	const char *name;
+	const struct file_operations *ops;
+	int mode;
+};
+
+struct stashed_operations {
+	struct dentry * (*stash_dentry)(struct dentry **, struct dentry *);
+	void (*put_data)(void *);
+	int (*init_inode)(struct inode *, void *);
+};
+
+enum {
+	DIR_OFFSET_FIRST = 2,
+	DIR_OFFSET_EOD = 2147483647,
+};
+
+enum {
+	DIR_OFFSET_MIN = 3,
+	DIR_OFFSET_MAX = 2147483646,
+};
+
+typedef int splice_direct_actor(struct pipe_inode_info *, struct splice_desc *);
 
 enum kernel_read_file_id {
 	READING_UNKNOWN = 0,
@@ -17638,25 +31695,6 @@ struct pid {
 	struct upid numbers[0];
 };
 
-struct rhash_lock_head;
-
-struct bucket_table {
-	unsigned int size;
-	unsigned int nest;
-	u32 hash_rnd;
-	struct list_head walkers;
-	struct callback_head rcu;
-	struct bucket_table *future_tbl;
-	struct lockdep_map dep_map;
-	long: 64;
-	struct rhash_lock_head *buckets[0];
-};
-
-enum rht_lookup_freq {
-	RHT_LOOKUP_NORMAL = 0,
-	RHT_LOOKUP_LIKELY = 1,
-};
-
 struct pidfs_anon_attr {
 	long unsigned int attr_mask;
 	struct {
@@ -17667,10 +31705,6 @@ struct pidfs_anon_attr {
 	__u32 coredump_signal;
 	__u32 coredump_code;
 };
-
-typedef struct {
-	struct task_struct *lock;
-} class_task_lock_t;
 
 struct epoll_event {
 	__poll_t events;
@@ -17770,8 +31804,6 @@ struct fd_data {
 	unsigned int fd;
 };
 
-typedef struct dentry *instantiate_t(struct dentry *, struct task_struct *, const void *);
-
 enum tty_driver_type {
 	TTY_DRIVER_TYPE_SYSTEM = 0,
 	TTY_DRIVER_TYPE_CONSOLE = 1,
@@ -17816,288 +31848,6 @@ struct tty_driver {
 	struct list_head tty_drivers;
 };
 
-typedef __u64 __le64;
-
-struct kernfs_iattrs;
-
-struct kernfs_node {
-	atomic_t count;
-	atomic_t active;
-	struct kernfs_node *__parent;
-	const char *name;
-	struct rb_node rb;
-	const struct ns_common *ns;
-	unsigned int hash;
-	short unsigned int flags;
-	umode_t mode;
-	union {
-		struct kernfs_elem_dir dir;
-		struct kernfs_elem_symlink symlink;
-		struct kernfs_elem_attr attr;
-	};
-	u64 id;
-	void *priv;
-	struct kernfs_iattrs *iattr;
-	struct callback_head rcu;
-};
-
-typedef struct {
-	struct rw_semaphore *lock;
-} class_rwsem_read_t;
-
-typedef struct {
-	rwlock_t *lock;
-	long unsigned int flags;
-} class_read_lock_irqsave_t;
-
-struct readahead_control {
-	struct file *file;
-	struct address_space *mapping;
-	struct file_ra_state *ra;
-	long unsigned int _index;
-	unsigned int _nr_pages;
-	unsigned int _batch_count;
-	bool dropbehind;
-	bool _workingset;
-	long unsigned int _pflags;
-};
-
-struct mempool;
-
-typedef struct mempool mempool_t;
-
-struct netfs_io_request;
-
-struct netfs_io_subrequest;
-
-struct netfs_io_stream;
-
-struct netfs_request_ops {
-	mempool_t *request_pool;
-	mempool_t *subrequest_pool;
-	int (*init_request)(struct netfs_io_request *, struct file *);
-	void (*free_request)(struct netfs_io_request *);
-	void (*free_subrequest)(struct netfs_io_subrequest *);
-	void (*expand_readahead)(struct netfs_io_request *);
-	int (*prepare_read)(struct netfs_io_subrequest *);
-	void (*issue_read)(struct netfs_io_subrequest *);
-	bool (*is_still_valid)(struct netfs_io_request *);
-	int (*check_write_begin)(struct file *, loff_t, unsigned int, struct folio **, void **);
-	void (*done)(struct netfs_io_request *);
-	void (*update_i_size)(struct inode *, loff_t);
-	void (*post_modify)(struct inode *);
-	void (*begin_writeback)(struct netfs_io_request *);
-	void (*prepare_write)(struct netfs_io_subrequest *);
-	void (*issue_write)(struct netfs_io_subrequest *);
-	void (*retry_request)(struct netfs_io_request *, struct netfs_io_stream *);
-	void (*invalidate_cache)(struct netfs_io_request *);
-};
-
-enum netfs_read_from_hole {
-	NETFS_READ_HOLE_IGNORE = 0,
-	NETFS_READ_HOLE_FAIL = 1,
-};
-
-typedef void (*netfs_io_terminated_t)(void *, ssize_t);
-
-enum netfs_io_source {
-	NETFS_SOURCE_UNKNOWN = 0,
-	NETFS_FILL_WITH_ZEROES = 1,
-	NETFS_DOWNLOAD_FROM_SERVER = 2,
-	NETFS_READ_FROM_CACHE = 3,
-	NETFS_INVALID_READ = 4,
-	NETFS_UPLOAD_TO_SERVER = 5,
-	NETFS_WRITE_TO_CACHE = 6,
-};
-
-struct netfs_cache_resources;
-
-struct netfs_cache_ops {
-	void (*end_operation)(struct netfs_cache_resources *);
-	int (*read)(struct netfs_cache_resources *, loff_t, struct iov_iter *, enum netfs_read_from_hole, netfs_io_terminated_t, void *);
-	int (*write)(struct netfs_cache_resources *, loff_t, struct iov_iter *, netfs_io_terminated_t, void *);
-	void (*issue_write)(struct netfs_io_subrequest *);
-	void (*expand_readahead)(struct netfs_cache_resources *, long long unsigned int *, long long unsigned int *, long long unsigned int);
-	enum netfs_io_source (*prepare_read)(struct netfs_io_subrequest *, long long unsigned int);
-	void (*prepare_write_subreq)(struct netfs_io_subrequest *);
-	int (*prepare_write)(struct netfs_cache_resources *, loff_t *, size_t *, size_t, loff_t, bool);
-	enum netfs_io_source (*prepare_ondemand_read)(struct netfs_cache_resources *, loff_t, size_t *, loff_t, long unsigned int *, ino_t);
-	int (*query_occupancy)(struct netfs_cache_resources *, loff_t, size_t, size_t, loff_t *, size_t *);
-};
-
-struct netfs_io_stream {
-	struct netfs_io_subrequest *construct;
-	size_t sreq_max_len;
-	unsigned int sreq_max_segs;
-	unsigned int submit_off;
-	unsigned int submit_len;
-	unsigned int submit_extendable_to;
-	void (*prepare_write)(struct netfs_io_subrequest *);
-	void (*issue_write)(struct netfs_io_subrequest *);
-	struct list_head subrequests;
-	long long unsigned int collected_to;
-	size_t transferred;
-	short unsigned int error;
-	enum netfs_io_source source;
-	unsigned char stream_nr;
-	bool avail;
-	bool active;
-	bool need_retry;
-	bool failed;
-	bool transferred_valid;
-};
-
-enum fscache_want_state {
-	FSCACHE_WANT_PARAMS = 0,
-	FSCACHE_WANT_WRITE = 1,
-	FSCACHE_WANT_READ = 2,
-};
-
-struct fscache_volume;
-
-struct fscache_cookie;
-
-struct fscache_cache_ops {
-	const char *name;
-	void (*acquire_volume)(struct fscache_volume *);
-	void (*free_volume)(struct fscache_volume *);
-	bool (*lookup_cookie)(struct fscache_cookie *);
-	void (*withdraw_cookie)(struct fscache_cookie *);
-	void (*resize_cookie)(struct netfs_cache_resources *, loff_t);
-	bool (*invalidate_cookie)(struct fscache_cookie *);
-	bool (*begin_operation)(struct netfs_cache_resources *, enum fscache_want_state);
-	void (*prepare_to_write)(struct fscache_cookie *);
-};
-
-enum netfs_folio_trace {
-	netfs_folio_is_uptodate = 0,
-	netfs_just_prefetch = 1,
-	netfs_whole_folio_modify = 2,
-	netfs_whole_folio_modify_efault = 3,
-	netfs_whole_folio_modify_filled = 4,
-	netfs_whole_folio_modify_filled_efault = 5,
-	netfs_modify_and_clear = 6,
-	netfs_modify_and_clear_rm_finfo = 7,
-	netfs_streaming_write = 8,
-	netfs_streaming_write_cont = 9,
-	netfs_flush_content = 10,
-	netfs_streaming_filled_page = 11,
-	netfs_streaming_cont_filled_page = 12,
-	netfs_folio_trace_abandon = 13,
-	netfs_folio_trace_alloc_buffer = 14,
-	netfs_folio_trace_cancel_copy = 15,
-	netfs_folio_trace_cancel_store = 16,
-	netfs_folio_trace_clear = 17,
-	netfs_folio_trace_clear_cc = 18,
-	netfs_folio_trace_clear_g = 19,
-	netfs_folio_trace_clear_s = 20,
-	netfs_folio_trace_end_copy = 21,
-	netfs_folio_trace_filled_gaps = 22,
-	netfs_folio_trace_invalidate_all = 23,
-	netfs_folio_trace_invalidate_front = 24,
-	netfs_folio_trace_invalidate_middle = 25,
-	netfs_folio_trace_invalidate_tail = 26,
-	netfs_folio_trace_kill = 27,
-	netfs_folio_trace_kill_cc = 28,
-	netfs_folio_trace_kill_g = 29,
-	netfs_folio_trace_kill_s = 30,
-	netfs_folio_trace_mark_copy = 31,
-	netfs_folio_trace_mkwrite = 32,
-	netfs_folio_trace_mkwrite_plus = 33,
-	netfs_folio_trace_not_locked = 34,
-	netfs_folio_trace_not_under_wback = 35,
-	netfs_folio_trace_pgpriv2_copy = 36,
-	netfs_folio_trace_put = 37,
-	netfs_folio_trace_read = 38,
-	netfs_folio_trace_read_done = 39,
-	netfs_folio_trace_read_gaps = 40,
-	netfs_folio_trace_read_unlock = 41,
-	netfs_folio_trace_redirtied = 42,
-	netfs_folio_trace_sched_copy = 43,
-	netfs_folio_trace_store = 44,
-	netfs_folio_trace_store_copy = 45,
-	netfs_folio_trace_store_plus = 46,
-	netfs_folio_trace_wthru = 47,
-	netfs_folio_trace_wthru_plus = 48,
-};
-
-enum netfs_sreq_trace {
-	netfs_sreq_trace_abandoned = 0,
-	netfs_sreq_trace_add_donations = 1,
-	netfs_sreq_trace_added = 2,
-	netfs_sreq_trace_cache_nowrite = 3,
-	netfs_sreq_trace_cache_prepare = 4,
-	netfs_sreq_trace_cache_write = 5,
-	netfs_sreq_trace_cancel = 6,
-	netfs_sreq_trace_clear = 7,
-	netfs_sreq_trace_consumed = 8,
-	netfs_sreq_trace_discard = 9,
-	netfs_sreq_trace_donate_to_prev = 10,
-	netfs_sreq_trace_donate_to_next = 11,
-	netfs_sreq_trace_download_instead = 12,
-	netfs_sreq_trace_fail = 13,
-	netfs_sreq_trace_free = 14,
-	netfs_sreq_trace_hit_eof = 15,
-	netfs_sreq_trace_io_bad = 16,
-	netfs_sreq_trace_io_malformed = 17,
-	netfs_sreq_trace_io_unknown = 18,
-	netfs_sreq_trace_io_progress = 19,
-	netfs_sreq_trace_io_req_submitted = 20,
-	netfs_sreq_trace_io_retry_needed = 21,
-	netfs_sreq_trace_limited = 22,
-	netfs_sreq_trace_need_clear = 23,
-	netfs_sreq_trace_partial_read = 24,
-	netfs_sreq_trace_need_retry = 25,
-	netfs_sreq_trace_prepare = 26,
-	netfs_sreq_trace_prep_failed = 27,
-	netfs_sreq_trace_progress = 28,
-	netfs_sreq_trace_reprep_failed = 29,
-	netfs_sreq_trace_retry = 30,
-	netfs_sreq_trace_short = 31,
-	netfs_sreq_trace_split = 32,
-	netfs_sreq_trace_submit = 33,
-	netfs_sreq_trace_superfluous = 34,
-	netfs_sreq_trace_terminated = 35,
-	netfs_sreq_trace_wait_for = 36,
-	netfs_sreq_trace_write = 37,
-	netfs_sreq_trace_write_skip = 38,
-	netfs_sreq_trace_write_term = 39,
-};
-
-enum netfs_rreq_trace {
-	netfs_rreq_trace_assess = 0,
-	netfs_rreq_trace_collect = 1,
-	netfs_rreq_trace_complete = 2,
-	netfs_rreq_trace_copy = 3,
-	netfs_rreq_trace_dirty = 4,
-	netfs_rreq_trace_done = 5,
-	netfs_rreq_trace_end_copy_to_cache = 6,
-	netfs_rreq_trace_free = 7,
-	netfs_rreq_trace_intr = 8,
-	netfs_rreq_trace_ki_complete = 9,
-	netfs_rreq_trace_ra_put_ref = 10,
-	netfs_rreq_trace_recollect = 11,
-	netfs_rreq_trace_redirty = 12,
-	netfs_rreq_trace_resubmit = 13,
-	netfs_rreq_trace_set_abandon = 14,
-	netfs_rreq_trace_set_pause = 15,
-	netfs_rreq_trace_unlock = 16,
-	netfs_rreq_trace_unlock_pgpriv2 = 17,
-	netfs_rreq_trace_unmark = 18,
-	netfs_rreq_trace_unpause = 19,
-	netfs_rreq_trace_wait_ip = 20,
-	netfs_rreq_trace_wait_pause = 21,
-	netfs_rreq_trace_wait_put_ra_refs = 22,
-	netfs_rreq_trace_wait_quiesce = 23,
-	netfs_rreq_trace_waited_ip = 24,
-	netfs_rreq_trace_waited_pause = 25,
-	netfs_rreq_trace_waited_put_ra_refs = 26,
-	netfs_rreq_trace_waited_quiesce = 27,
-	netfs_rreq_trace_wake_ip = 28,
-	netfs_rreq_trace_wake_queue = 29,
-	netfs_rreq_trace_write_done = 30,
-};
-
 enum netfs_read_trace {
 	netfs_read_trace_dio_read = 0,
 	netfs_read_trace_expanded = 1,
@@ -18107,107 +31857,6 @@ enum netfs_read_trace {
 	netfs_read_trace_read_single = 5,
 	netfs_read_trace_prefetch_for_write = 6,
 	netfs_read_trace_write_begin = 7,
-};
-
-typedef unsigned int iov_iter_extraction_t;
-
-struct netfs_io_subrequest {
-	struct netfs_io_request *rreq;
-	struct work_struct work;
-	struct list_head rreq_link;
-	struct iov_iter io_iter;
-	long long unsigned int start;
-	size_t len;
-	size_t transferred;
-	refcount_t ref;
-	short int error;
-	short unsigned int debug_index;
-	unsigned int nr_segs;
-	u8 retry_count;
-	enum netfs_io_source source;
-	unsigned char stream_nr;
-	long unsigned int flags;
-};
-
-struct netfs_cache_resources {
-	const struct netfs_cache_ops *ops;
-	void *cache_priv;
-	void *cache_priv2;
-	unsigned int debug_id;
-	unsigned int inval_counter;
-};
-
-struct rolling_buffer {
-	struct folio_queue *head;
-	struct folio_queue *tail;
-	struct iov_iter iter;
-	u8 next_head_slot;
-	u8 first_tail_slot;
-};
-
-enum netfs_io_origin {
-	NETFS_READAHEAD = 0,
-	NETFS_READPAGE = 1,
-	NETFS_READ_GAPS = 2,
-	NETFS_READ_SINGLE = 3,
-	NETFS_READ_FOR_WRITE = 4,
-	NETFS_UNBUFFERED_READ = 5,
-	NETFS_DIO_READ = 6,
-	NETFS_WRITEBACK = 7,
-	NETFS_WRITEBACK_SINGLE = 8,
-	NETFS_WRITETHROUGH = 9,
-	NETFS_UNBUFFERED_WRITE = 10,
-	NETFS_DIO_WRITE = 11,
-	NETFS_PGPRIV2_COPY_TO_CACHE = 12,
-	nr__netfs_io_origin = 13,
-};
-
-struct netfs_group;
-
-struct netfs_io_request {
-	union {
-		struct work_struct cleanup_work;
-		struct callback_head rcu;
-	};
-	struct work_struct work;
-	struct inode *inode;
-	struct address_space *mapping;
-	struct kiocb *iocb;
-	struct netfs_cache_resources cache_resources;
-	struct netfs_io_request *copy_to_cache;
-	struct list_head proc_link;
-	struct netfs_io_stream io_streams[2];
-	struct netfs_group *group;
-	struct rolling_buffer buffer;
-	wait_queue_head_t waitq;
-	void *netfs_priv;
-	void *netfs_priv2;
-	struct bio_vec *direct_bv;
-	long long unsigned int submitted;
-	long long unsigned int len;
-	size_t transferred;
-	size_t progress_at;
-	long int error;
-	long long unsigned int i_size;
-	long long unsigned int start;
-	atomic64_t issued_to;
-	long long unsigned int collected_to;
-	long long unsigned int cleaned_to;
-	long long unsigned int abandon_to;
-	const struct folio *no_unlock_folio;
-	gfp_t gfp;
-	unsigned int direct_bv_count;
-	unsigned int debug_id;
-	unsigned int rsize;
-	unsigned int wsize;
-	atomic_t subreq_counter;
-	unsigned int nr_group_rel;
-	spinlock_t lock;
-	enum netfs_io_origin origin;
-	bool direct_bv_unpin;
-	refcount_t ref;
-	long unsigned int flags;
-	const struct netfs_request_ops *netfs_ops;
 };
 
 typedef void (*btf_trace_netfs_read)(void *, struct netfs_io_request *, loff_t, size_t, enum netfs_read_trace);
@@ -18229,58 +31878,13 @@ enum netfs_failure {
 
 typedef void (*btf_trace_netfs_failure)(void *, struct netfs_io_request *, struct netfs_io_subrequest *, int, enum netfs_failure);
 
-enum netfs_rreq_ref_trace {
-	netfs_rreq_trace_get_for_outstanding = 0,
-	netfs_rreq_trace_get_subreq = 1,
-	netfs_rreq_trace_put_complete = 2,
-	netfs_rreq_trace_put_discard = 3,
-	netfs_rreq_trace_put_failed = 4,
-	netfs_rreq_trace_put_no_submit = 5,
-	netfs_rreq_trace_put_return = 6,
-	netfs_rreq_trace_put_subreq = 7,
-	netfs_rreq_trace_put_work_ip = 8,
-	netfs_rreq_trace_see_work = 9,
-	netfs_rreq_trace_see_work_complete = 10,
-	netfs_rreq_trace_new = 11,
-};
-
 typedef void (*btf_trace_netfs_rreq_ref)(void *, unsigned int, int, enum netfs_rreq_ref_trace);
-
-enum netfs_sreq_ref_trace {
-	netfs_sreq_trace_get_copy_to_cache = 0,
-	netfs_sreq_trace_get_resubmit = 1,
-	netfs_sreq_trace_get_submit = 2,
-	netfs_sreq_trace_get_short_read = 3,
-	netfs_sreq_trace_new = 4,
-	netfs_sreq_trace_put_abandon = 5,
-	netfs_sreq_trace_put_cancel = 6,
-	netfs_sreq_trace_put_clear = 7,
-	netfs_sreq_trace_put_consumed = 8,
-	netfs_sreq_trace_put_done = 9,
-	netfs_sreq_trace_put_failed = 10,
-	netfs_sreq_trace_put_merged = 11,
-	netfs_sreq_trace_put_no_copy = 12,
-	netfs_sreq_trace_put_oom = 13,
-	netfs_sreq_trace_put_wip = 14,
-	netfs_sreq_trace_put_work = 15,
-	netfs_sreq_trace_put_terminated = 16,
-	netfs_sreq_trace_see_failed = 17,
-};
 
 typedef void (*btf_trace_netfs_sreq_ref)(void *, unsigned int, unsigned int, int, enum netfs_sreq_ref_trace);
 
 typedef void (*btf_trace_netfs_folio)(void *, struct folio *, enum netfs_folio_trace);
 
 typedef void (*btf_trace_netfs_write_iter)(void *, const struct kiocb *, const struct iov_iter *);
-
-enum netfs_write_trace {
-	netfs_write_trace_copy_to_cache = 0,
-	netfs_write_trace_dio_write = 1,
-	netfs_write_trace_unbuffered_write = 2,
-	netfs_write_trace_writeback = 3,
-	netfs_write_trace_writeback_single = 4,
-	netfs_write_trace_writethrough = 5,
-};
 
 typedef void (*btf_trace_netfs_write)(void *, const struct netfs_io_request *, enum netfs_write_trace);
 
@@ -18298,232 +31902,66 @@ typedef void (*btf_trace_netfs_collect_gap)(void *, const struct netfs_io_reques
 
 typedef void (*btf_trace_netfs_collect_stream)(void *, const struct netfs_io_request *, const struct netfs_io_stream *);
 
-enum netfs_folioq_trace {
-	netfs_trace_folioq_alloc_buffer = 0,
-	netfs_trace_folioq_clear = 1,
-	netfs_trace_folioq_delete = 2,
-	netfs_trace_folioq_make_space = 3,
-	netfs_trace_folioq_rollbuf_init = 4,
-	netfs_trace_folioq_read_progress = 5,
-};
-
 typedef void (*btf_trace_netfs_folioq)(void *, const struct folio_queue *, enum netfs_folioq_trace);
 
 typedef void (*btf_trace_netfs_read_progress_at)(void *, const struct netfs_io_request *);
 
-struct utf8data;
+typedef struct cred *class_prepare_creds_t;
 
-struct utf8data_table;
-
-struct ovl_sb;
-
-struct ovl_layer {
-	struct vfsmount *mnt;
-	struct inode *trap;
-	struct ovl_sb *fs;
-	int idx;
-	int fsid;
-	bool has_xwhiteouts;
-};
-
-struct ovl_path {
-	const struct ovl_layer *layer;
-	struct dentry *dentry;
-};
-
-enum {
-	OVL_REDIRECT_OFF = 0,
-	OVL_REDIRECT_FOLLOW = 1,
-	OVL_REDIRECT_NOFOLLOW = 2,
-	OVL_REDIRECT_ON = 3,
-};
-
-enum {
-	OVL_UUID_OFF = 0,
-	OVL_UUID_NULL = 1,
-	OVL_UUID_AUTO = 2,
-	OVL_UUID_ON = 3,
-};
-
-enum {
-	OVL_XINO_OFF = 0,
-	OVL_XINO_AUTO = 1,
-	OVL_XINO_ON = 2,
-};
-
-enum {
-	OVL_FSYNC_VOLATILE = 0,
-	OVL_FSYNC_AUTO = 1,
-	OVL_FSYNC_STRICT = 2,
-};
-
-struct ovl_fb {
-	u8 version;
-	u8 magic;
-	u8 len;
-	u8 flags;
-	u8 type;
-	uuid_t uuid;
-	u32 fid[0];
-} __attribute__((packed));
-
-struct ovl_fh {
-	u8 padding[3];
+struct posix_acl {
 	union {
-		struct ovl_fb fb;
 		struct {
-			struct {} __empty_buf;
-			u8 buf[0];
+			refcount_t a_refcount;
+			unsigned int a_count;
+			struct callback_head a_rcu;
 		};
+		struct posix_acl_hdr hdr;
 	};
+	struct posix_acl_entry a_entries[0];
 };
 
-struct ovl_opt_set {
-	bool metacopy;
-	bool redirect;
-	bool nfs_export;
-	bool index;
+enum ovl_opt {
+	Opt_lowerdir = 0,
+	Opt_lowerdir_add = 1,
+	Opt_datadir_add = 2,
+	Opt_upperdir = 3,
+	Opt_workdir = 4,
+	Opt_default_permissions = 5,
+	Opt_redirect_dir = 6,
+	Opt_index = 7,
+	Opt_uuid = 8,
+	Opt_nfs_export = 9,
+	Opt_userxattr = 10,
+	Opt_xino = 11,
+	Opt_metacopy = 12,
+	Opt_verity = 13,
+	Opt_fsync = 14,
+	Opt_volatile = 15,
+	Opt_override_creds = 16,
 };
 
-struct ovl_fs_context_layer;
-
-struct ovl_fs_context {
-	struct path upper;
-	struct path work;
-	size_t capacity;
-	size_t nr;
-	size_t nr_data;
-	struct ovl_opt_set set;
-	struct ovl_fs_context_layer *lower;
-	char *lowerdir_all;
-	bool casefold_set;
+struct dotl_iattr_map {
+	int iattr_valid;
+	int p9_iattr_valid;
 };
 
-typedef const struct cred *class_override_creds_t;
-
-enum {
-	OVL_VERITY_OFF = 0,
-	OVL_VERITY_ON = 1,
-	OVL_VERITY_REQUIRE = 2,
-};
-
-struct ovl_metacopy {
-	u8 version;
-	u8 len;
-	u8 flags;
-	u8 digest_algo;
-	u8 digest[64];
-};
-
-enum hash_algo {
-	HASH_ALGO_MD4 = 0,
-	HASH_ALGO_MD5 = 1,
-	HASH_ALGO_SHA1 = 2,
-	HASH_ALGO_RIPE_MD_160 = 3,
-	HASH_ALGO_SHA256 = 4,
-	HASH_ALGO_SHA384 = 5,
-	HASH_ALGO_SHA512 = 6,
-	HASH_ALGO_SHA224 = 7,
-	HASH_ALGO_RIPE_MD_128 = 8,
-	HASH_ALGO_RIPE_MD_256 = 9,
-	HASH_ALGO_RIPE_MD_320 = 10,
-	HASH_ALGO_WP_256 = 11,
-	HASH_ALGO_WP_384 = 12,
-	HASH_ALGO_WP_512 = 13,
-	HASH_ALGO_TGR_128 = 14,
-	HASH_ALGO_TGR_160 = 15,
-	HASH_ALGO_TGR_192 = 16,
-	HASH_ALGO_SM3_256 = 17,
-	HASH_ALGO_STREEBOG_256 = 18,
-	HASH_ALGO_STREEBOG_512 = 19,
-	HASH_ALGO_SHA3_256 = 20,
-	HASH_ALGO_SHA3_384 = 21,
-	HASH_ALGO_SHA3_512 = 22,
-	HASH_ALGO__LAST = 23,
-};
-
-struct fsverity_info;
-
-enum ovl_xattr {
-	OVL_XATTR_OPAQUE = 0,
-	OVL_XATTR_REDIRECT = 1,
-	OVL_XATTR_ORIGIN = 2,
-	OVL_XATTR_IMPURE = 3,
-	OVL_XATTR_NLINK = 4,
-	OVL_XATTR_UPPER = 5,
-	OVL_XATTR_UUID = 6,
-	OVL_XATTR_METACOPY = 7,
-	OVL_XATTR_PROTATTR = 8,
-	OVL_XATTR_XWHITEOUT = 9,
-};
-
-enum ovl_path_type {
-	__OVL_PATH_UPPER = 1,
-	__OVL_PATH_MERGE = 2,
-	__OVL_PATH_ORIGIN = 4,
-};
-
-enum ovl_copyop {
-	OVL_COPY = 0,
-	OVL_CLONE = 1,
-	OVL_DEDUPE = 2,
+struct dotl_openflag_map {
+	int open_flag;
+	int dotl_flag;
 };
 
 enum {
-	Opt_source = 0,
-	Opt_debug = 1,
-	Opt_dfltuid = 2,
-	Opt_dfltgid = 3,
-	Opt_afid = 4,
-	Opt_negtimeout = 5,
-	Opt_uname = 6,
-	Opt_remotename = 7,
-	Opt_cache = 8,
-	Opt_cachetag = 9,
-	Opt_nodevmap = 10,
-	Opt_noxattr = 11,
-	Opt_directio = 12,
-	Opt_ignoreqv = 13,
-	Opt_access = 14,
-	Opt_posixacl = 15,
-	Opt_locktimeout = 16,
-	Opt_msize = 17,
-	Opt_trans = 18,
-	Opt_legacy = 19,
-	Opt_version = 20,
-	Opt_rfdno = 21,
-	Opt_wfdno = 22,
-	Opt_rq_depth = 23,
-	Opt_sq_depth = 24,
-	Opt_timeout = 25,
-	Opt_port = 26,
-	Opt_privport = 27,
-};
-
-typedef int (*eventfs_callback)(const char *, umode_t *, void **, const struct file_operations **);
-
-typedef void (*eventfs_release)(const char *, void *);
-
-struct eventfs_entry {
-	const char *name;
-	eventfs_callback callback;
-	eventfs_release release;
+	Opt_uid___2 = 0,
+	Opt_gid___2 = 1,
+	Opt_mode___2 = 2,
+	Opt_source___2 = 3,
 };
 
 enum {
-	TRACEFS_EVENT_INODE = 2,
-	TRACEFS_GID_PERM_SET = 4,
-	TRACEFS_UID_PERM_SET = 8,
-	TRACEFS_INSTANCE_INODE = 16,
+	Opt_uid___3 = 0,
+	Opt_gid___3 = 1,
+	Opt_mode___3 = 2,
 };
-
-enum {
-	Opt_uid = 0,
-	Opt_gid = 1,
-	Opt_mode = 2,
-};
-
-typedef __u32 __le32;
 
 struct vfs_cap_data {
 	__le32 magic_etc;
@@ -18542,11 +31980,6 @@ struct vfs_ns_cap_data {
 	__le32 rootid;
 };
 
-struct timezone {
-	int tz_minuteswest;
-	int tz_dsttime;
-};
-
 typedef void (*btf_trace_cap_capable)(void *, const struct cred *, struct user_namespace *, const struct user_namespace *, int, int);
 
 typedef int (*list_cmp_func_t)(void *, const struct list_head *, const struct list_head *);
@@ -18562,20 +31995,9 @@ struct bvec_iter {
 	unsigned int bi_bvec_done;
 } __attribute__((packed));
 
-typedef u32 compat_uptr_t;
-
-typedef u32 compat_size_t;
-
 struct compat_iovec {
 	compat_uptr_t iov_base;
 	compat_size_t iov_len;
-};
-
-enum {
-	__PERCPU_REF_ATOMIC = 1,
-	__PERCPU_REF_DEAD = 2,
-	__PERCPU_REF_ATOMIC_DEAD = 3,
-	__PERCPU_REF_FLAG_BITS = 2,
 };
 
 enum {
@@ -18583,22 +32005,6 @@ enum {
 	PERCPU_REF_INIT_DEAD = 2,
 	PERCPU_REF_ALLOW_REINIT = 4,
 };
-
-enum base64_variant {
-	BASE64_STD = 0,
-	BASE64_URLSAFE = 1,
-	BASE64_IMAP = 2,
-};
-
-enum refcount_saturation_type {
-	REFCOUNT_ADD_NOT_ZERO_OVF = 0,
-	REFCOUNT_ADD_OVF = 1,
-	REFCOUNT_ADD_UAF = 2,
-	REFCOUNT_SUB_UAF = 3,
-	REFCOUNT_DEC_LEAK = 4,
-};
-
-struct genradix_root;
 
 struct sha256_block_state {
 	u32 h[8];
@@ -18627,26 +32033,6 @@ struct hmac_sha256_key {
 	struct __hmac_sha256_key key;
 };
 
-typedef u64 uint64_t;
-
-struct xxh64_state {
-	uint64_t total_len;
-	uint64_t v1;
-	uint64_t v2;
-	uint64_t v3;
-	uint64_t v4;
-	uint64_t mem64[4];
-	uint32_t memsize;
-};
-
-typedef unsigned char Byte;
-
-typedef struct {
-	unsigned char op;
-	unsigned char bits;
-	short unsigned int val;
-} code;
-
 struct z_stream_s;
 
 typedef struct z_stream_s z_stream;
@@ -18663,8 +32049,6 @@ typedef enum {
 	DISTS = 2,
 } codetype;
 
-typedef __u16 __le16;
-
 typedef struct {
 	const uint8_t *externalDict;
 	size_t extDictSize;
@@ -18672,149 +32056,14 @@ typedef struct {
 	size_t prefixSize;
 } LZ4_streamDecode_t_internal;
 
-typedef uint8_t BYTE;
-
-typedef uint64_t U64;
-
 typedef union {
 	long long unsigned int table[4];
 	LZ4_streamDecode_t_internal internal_donotuse;
 } LZ4_streamDecode_t;
 
-typedef u16 uint16_t;
-
-typedef uint16_t U16;
-
-typedef uint32_t U32;
-
-typedef struct {
-	U16 nextState;
-	BYTE nbAdditionalBits;
-	BYTE nbBits;
-	U32 baseValue;
-} ZSTD_seqSymbol;
-
-typedef U32 HUF_DTable;
-
-typedef struct {
-	ZSTD_seqSymbol LLTable[513];
-	ZSTD_seqSymbol OFTable[257];
-	ZSTD_seqSymbol MLTable[513];
-	HUF_DTable hufTable[4097];
-	U32 rep[3];
-	U32 workspace[157];
-} ZSTD_entropyDTables_t;
-
-typedef void * (*ZSTD_allocFunction)(void *, size_t);
-
-typedef void (*ZSTD_freeFunction)(void *, void *);
-
-typedef struct {
-	ZSTD_allocFunction customAlloc;
-	ZSTD_freeFunction customFree;
-	void *opaque;
-} ZSTD_customMem;
-
-struct ZSTD_DDict_s {
-	void *dictBuffer;
-	const void *dictContent;
-	size_t dictSize;
-	ZSTD_entropyDTables_t entropy;
-	U32 dictID;
-	U32 entropyPresent;
-	ZSTD_customMem cMem;
-};
-
-typedef struct ZSTD_DDict_s ZSTD_DDict;
-
-typedef enum {
-	ZSTD_frame = 0,
-	ZSTD_skippableFrame = 1,
-} ZSTD_FrameType_e;
-
 typedef ZSTD_DDict zstd_ddict;
 
-typedef struct {
-	long long unsigned int frameContentSize;
-	long long unsigned int windowSize;
-	unsigned int blockSizeMax;
-	ZSTD_FrameType_e frameType;
-	unsigned int headerSize;
-	unsigned int dictID;
-	unsigned int checksumFlag;
-	unsigned int _reserved1;
-	unsigned int _reserved2;
-} ZSTD_FrameHeader;
-
-typedef ZSTD_FrameHeader zstd_frame_header;
-
 typedef ZSTD_customMem zstd_custom_mem;
-
-typedef enum {
-	ZSTD_error_no_error = 0,
-	ZSTD_error_GENERIC = 1,
-	ZSTD_error_prefix_unknown = 10,
-	ZSTD_error_version_unsupported = 12,
-	ZSTD_error_frameParameter_unsupported = 14,
-	ZSTD_error_frameParameter_windowTooLarge = 16,
-	ZSTD_error_corruption_detected = 20,
-	ZSTD_error_checksum_wrong = 22,
-	ZSTD_error_literals_headerWrong = 24,
-	ZSTD_error_dictionary_corrupted = 30,
-	ZSTD_error_dictionary_wrong = 32,
-	ZSTD_error_dictionaryCreation_failed = 34,
-	ZSTD_error_parameter_unsupported = 40,
-	ZSTD_error_parameter_combination_unsupported = 41,
-	ZSTD_error_parameter_outOfBound = 42,
-	ZSTD_error_tableLog_tooLarge = 44,
-	ZSTD_error_maxSymbolValue_tooLarge = 46,
-	ZSTD_error_maxSymbolValue_tooSmall = 48,
-	ZSTD_error_cannotProduce_uncompressedBlock = 49,
-	ZSTD_error_stabilityCondition_notRespected = 50,
-	ZSTD_error_stage_wrong = 60,
-	ZSTD_error_init_missing = 62,
-	ZSTD_error_memory_allocation = 64,
-	ZSTD_error_workSpace_tooSmall = 66,
-	ZSTD_error_dstSize_tooSmall = 70,
-	ZSTD_error_srcSize_wrong = 72,
-	ZSTD_error_dstBuffer_null = 74,
-	ZSTD_error_noForwardProgress_destFull = 80,
-	ZSTD_error_noForwardProgress_inputEmpty = 82,
-	ZSTD_error_frameIndex_tooLarge = 100,
-	ZSTD_error_seekableIO = 102,
-	ZSTD_error_dstBuffer_wrong = 104,
-	ZSTD_error_srcBuffer_wrong = 105,
-	ZSTD_error_sequenceProducer_failed = 106,
-	ZSTD_error_externalSequences_invalid = 107,
-	ZSTD_error_maxCode = 120,
-} ZSTD_ErrorCode;
-
-typedef ZSTD_ErrorCode zstd_error_code;
-
-typedef uint8_t U8;
-
-typedef s16 int16_t;
-
-typedef int16_t S16;
-
-typedef size_t BitContainerType;
-
-typedef struct {
-	BitContainerType bitContainer;
-	unsigned int bitsConsumed;
-	const char *ptr;
-	const char *start;
-	const char *limitPtr;
-} BIT_DStream_t;
-
-enum {
-	HUF_flags_bmi2 = 1,
-	HUF_flags_optimalDepth = 2,
-	HUF_flags_preferRepeat = 4,
-	HUF_flags_suspectUncompressible = 8,
-	HUF_flags_disableAsm = 16,
-	HUF_flags_disableFast = 32,
-};
 
 typedef struct {
 	BYTE maxTableLog;
@@ -18872,13 +32121,6 @@ typedef struct {
 	BYTE huffWeight[256];
 } HUF_ReadDTableX1_Workspace;
 
-typedef enum {
-	BIT_DStream_unfinished = 0,
-	BIT_DStream_endOfBuffer = 1,
-	BIT_DStream_completed = 2,
-	BIT_DStream_overflow = 3,
-} BIT_DStream_status;
-
 typedef ZSTD_ErrorCode ERR_enum;
 
 typedef unsigned int FSE_DTable;
@@ -18908,40 +32150,6 @@ struct nla_bitfield32 {
 	__u32 selector;
 };
 
-enum {
-	NLA_UNSPEC = 0,
-	NLA_U8 = 1,
-	NLA_U16 = 2,
-	NLA_U32 = 3,
-	NLA_U64 = 4,
-	NLA_STRING = 5,
-	NLA_FLAG = 6,
-	NLA_MSECS = 7,
-	NLA_NESTED = 8,
-	NLA_NESTED_ARRAY = 9,
-	NLA_NUL_STRING = 10,
-	NLA_BINARY = 11,
-	NLA_S8 = 12,
-	NLA_S16 = 13,
-	NLA_S32 = 14,
-	NLA_S64 = 15,
-	NLA_BITFIELD32 = 16,
-	NLA_REJECT = 17,
-	NLA_BE16 = 18,
-	NLA_BE32 = 19,
-	NLA_SINT = 20,
-	NLA_UINT = 21,
-	__NLA_TYPE_MAX = 22,
-};
-
-struct dim_sample {
-	ktime_t time;
-	u32 pkt_ctr;
-	u32 byte_ctr;
-	u16 event_ctr;
-	u32 comp_ctr;
-};
-
 struct dim_cq_moder {
 	u16 usec;
 	u16 pkts;
@@ -18950,28 +32158,12 @@ struct dim_cq_moder {
 	struct callback_head rcu;
 };
 
-struct node_groups {
-	unsigned int id;
-	union {
-		unsigned int ngroups;
-		unsigned int ncpus;
-	};
-};
+typedef u32 depot_flags_t;
 
 enum {
 	pci_channel_io_normal = 1,
 	pci_channel_io_frozen = 2,
 	pci_channel_io_perm_failure = 3,
-};
-
-enum {
-	PCI_STD_RESOURCES = 0,
-	PCI_STD_RESOURCE_END = 5,
-	PCI_ROM_RESOURCE = 6,
-	PCI_BRIDGE_RESOURCES = 7,
-	PCI_BRIDGE_RESOURCE_END = 10,
-	PCI_NUM_RESOURCES = 11,
-	DEVICE_COUNT_RESOURCE = 11,
 };
 
 enum {
@@ -18983,8 +32175,6 @@ enum {
 	PCI_COMPAT_DOMAIN_0 = 32,
 	PCI_SCAN_ALL_PCIE_DEVS = 64,
 };
-
-struct hotplug_slot;
 
 struct hotplug_slot_ops {
 	int (*enable_slot)(struct hotplug_slot *);
@@ -19042,7 +32232,37 @@ enum pci_bar_type {
 	pci_bar_mem64 = 3,
 };
 
-struct acpi_device;
+struct pci_reset_fn_method {
+	int (*reset_fn)(struct pci_dev *, bool);
+	char *name;
+};
+
+struct pci_cap_saved_data {
+	u16 cap_nr;
+	bool cap_extended;
+	unsigned int size;
+	u32 data[0];
+};
+
+enum pcie_link_width {
+	PCIE_LNK_WIDTH_RESRV = 0,
+	PCIE_LNK_X1 = 1,
+	PCIE_LNK_X2 = 2,
+	PCIE_LNK_X4 = 4,
+	PCIE_LNK_X8 = 8,
+	PCIE_LNK_X12 = 12,
+	PCIE_LNK_X16 = 16,
+	PCIE_LNK_X32 = 32,
+	PCIE_LNK_WIDTH_UNKNOWN = 255,
+};
+
+typedef int (*arch_set_vga_state_t)(struct pci_dev *, bool, unsigned int, u32);
+
+enum pcie_reset_state {
+	pcie_deassert_reset = 1,
+	pcie_warm_reset = 2,
+	pcie_hot_reset = 3,
+};
 
 enum pci_mmap_api {
 	PCI_MMAP_SYSFS = 0,
@@ -19078,48 +32298,7 @@ struct pci_driver {
 	bool driver_managed_dma;
 };
 
-struct pci_slot {
-	struct pci_bus *bus;
-	struct list_head list;
-	struct hotplug_slot *hotplug;
-	u16 number;
-	unsigned int per_func_slot: 1;
-	struct kobject kobj;
-};
-
-struct property_entry;
-
-struct software_node {
-	const char *name;
-	const struct software_node *parent;
-	const struct property_entry *properties;
-};
-
-enum dev_prop_type {
-	DEV_PROP_U8 = 0,
-	DEV_PROP_U16 = 1,
-	DEV_PROP_U32 = 2,
-	DEV_PROP_U64 = 3,
-	DEV_PROP_STRING = 4,
-	DEV_PROP_REF = 5,
-};
-
-struct property_entry {
-	const char *name;
-	size_t length;
-	bool is_inline;
-	enum dev_prop_type type;
-	union {
-		const void *pointer;
-		union {
-			u8 u8_data[8];
-			u16 u16_data[4];
-			u32 u32_data[2];
-			u64 u64_data[1];
-			const char *str[1];
-		} value;
-	};
-};
+typedef struct device *class_pm_runtime_active_t;
 
 enum {
 	NVME_REG_CAP = 0,
@@ -19248,613 +32427,22 @@ enum pci_fixup_pass {
 	pci_fixup_suspend_late = 7,
 };
 
-typedef void (*btf_trace_pci_hp_event)(void *, const char *, const char *, const int);
-
-typedef void (*btf_trace_pcie_link_event)(void *, struct pci_bus *, unsigned int, unsigned int, unsigned int);
-
-typedef void (*btf_trace_pcie_ltssm_state_transition)(void *, const char *, const char *, u32);
-
-enum con_scroll {
-	SM_UP = 0,
-	SM_DOWN = 1,
-};
-
-enum vesa_blank_mode {
-	VESA_NO_BLANKING = 0,
-	VESA_VSYNC_SUSPEND = 1,
-	VESA_HSYNC_SUSPEND = 2,
-	VESA_POWERDOWN = 3,
-	VESA_BLANK_MAX = 3,
-};
-
-enum vc_intensity {
-	VCI_HALF_BRIGHT = 0,
-	VCI_NORMAL = 1,
-	VCI_BOLD = 2,
-	VCI_MASK = 3,
-};
-
-struct vc_data;
-
-struct console_font;
-
-struct consw {
-	struct module *owner;
-	const char * (*con_startup)(void);
-	void (*con_init)(struct vc_data *, bool);
-	void (*con_deinit)(struct vc_data *);
-	void (*con_clear)(struct vc_data *, unsigned int, unsigned int, unsigned int);
-	void (*con_putc)(struct vc_data *, u16, unsigned int, unsigned int);
-	void (*con_putcs)(struct vc_data *, const u16 *, unsigned int, unsigned int, unsigned int);
-	void (*con_cursor)(struct vc_data *, bool);
-	bool (*con_scroll)(struct vc_data *, unsigned int, unsigned int, enum con_scroll, unsigned int);
-	bool (*con_switch)(struct vc_data *);
-	bool (*con_blank)(struct vc_data *, enum vesa_blank_mode, bool);
-	int (*con_font_set)(struct vc_data *, const struct console_font *, unsigned int, unsigned int);
-	int (*con_font_get)(struct vc_data *, struct console_font *, unsigned int);
-	int (*con_font_default)(struct vc_data *, struct console_font *, const char *);
-	int (*con_resize)(struct vc_data *, unsigned int, unsigned int, bool);
-	void (*con_set_palette)(struct vc_data *, const unsigned char *);
-	void (*con_scrolldelta)(struct vc_data *, int);
-	bool (*con_set_origin)(struct vc_data *);
-	void (*con_save_screen)(struct vc_data *);
-	u8 (*con_build_attr)(struct vc_data *, u8, enum vc_intensity, bool, bool, bool, bool);
-	void (*con_invert_region)(struct vc_data *, u16 *, int);
-};
-
-struct tty_buffer {
-	union {
-		struct tty_buffer *next;
-		struct llist_node free;
-	};
-	unsigned int used;
-	unsigned int size;
-	unsigned int commit;
-	unsigned int lookahead;
-	unsigned int read;
-	bool flags;
-	long: 0;
-	u8 data[0];
-};
-
-struct tty_bufhead {
-	struct tty_buffer *head;
-	struct workqueue_struct *flip_wq;
-	struct work_struct work;
-	struct mutex lock;
-	atomic_t priority;
-	struct tty_buffer sentinel;
-	struct llist_head free;
-	atomic_t mem_used;
-	int mem_limit;
-	struct tty_buffer *tail;
-};
-
-struct tty_port {
-	struct tty_bufhead buf;
-	struct tty_struct *tty;
-	struct tty_struct *itty;
-	const struct tty_port_operations *ops;
-	const struct tty_port_client_operations *client_ops;
-	spinlock_t lock;
-	int blocked_open;
-	int count;
-	wait_queue_head_t open_wait;
-	wait_queue_head_t delta_msr_wait;
-	long unsigned int flags;
-	long unsigned int iflags;
-	unsigned char console: 1;
-	struct mutex mutex;
-	struct mutex buf_mutex;
-	u8 *xmit_buf;
-	struct {
-		union {
-			struct __kfifo kfifo;
-			u8 *type;
-			const u8 *const_type;
-			char (*rectype)[0];
-			u8 *ptr;
-			const u8 *ptr_const;
-		};
-		u8 buf[0];
-	} xmit_fifo;
-	unsigned int close_delay;
-	unsigned int closing_wait;
-	int drain_delay;
-	struct kref kref;
-	void *client_data;
-};
-
-struct vc_state {
-	unsigned int x;
-	unsigned int y;
-	unsigned char color;
-	unsigned char Gx_charset[2];
-	unsigned int charset: 1;
-	enum vc_intensity intensity;
-	bool italic;
-	bool underline;
-	bool blink;
-	bool reverse;
-};
-
-struct vc_font {
-	unsigned int width;
-	unsigned int height;
-	unsigned int charcount;
-	const unsigned char *data;
-};
-
-struct vt_mode {
-	__u8 mode;
-	__u8 waitv;
-	__s16 relsig;
-	__s16 acqsig;
-	__s16 frsig;
-};
-
-struct uni_pagedict;
-
-struct vc_data {
-	struct tty_port port;
-	struct vc_state state;
-	struct vc_state saved_state;
-	short unsigned int vc_num;
-	unsigned int vc_cols;
-	unsigned int vc_rows;
-	unsigned int vc_size_row;
-	unsigned int vc_scan_lines;
-	unsigned int vc_cell_height;
-	long unsigned int vc_origin;
-	long unsigned int vc_scr_end;
-	long unsigned int vc_visible_origin;
-	unsigned int vc_top;
-	unsigned int vc_bottom;
-	const struct consw *vc_sw;
-	short unsigned int *vc_screenbuf;
-	unsigned int vc_screenbuf_size;
-	unsigned char vc_mode;
-	unsigned char vc_attr;
-	unsigned char vc_def_color;
-	unsigned char vc_ulcolor;
-	unsigned char vc_itcolor;
-	unsigned char vc_halfcolor;
-	unsigned int vc_cursor_type;
-	short unsigned int vc_complement_mask;
-	short unsigned int vc_s_complement_mask;
-	long unsigned int vc_pos;
-	short unsigned int vc_hi_font_mask;
-	struct vc_font vc_font;
-	short unsigned int vc_video_erase_char;
-	unsigned int vc_state;
-	unsigned int vc_npar;
-	unsigned int vc_par[16];
-	struct vt_mode vt_mode;
-	struct pid *vt_pid;
-	int vt_newvt;
-	wait_queue_head_t paste_wait;
-	unsigned int vc_disp_ctrl: 1;
-	unsigned int vc_toggle_meta: 1;
-	unsigned int vc_decscnm: 1;
-	unsigned int vc_decom: 1;
-	unsigned int vc_decawm: 1;
-	unsigned int vc_deccm: 1;
-	unsigned int vc_decim: 1;
-	unsigned int vc_priv: 3;
-	unsigned int vc_need_wrap: 1;
-	unsigned int vc_can_do_color: 1;
-	unsigned int vc_report_mouse: 2;
-	unsigned int vc_bracketed_paste: 1;
-	unsigned char vc_utf: 1;
-	unsigned char vc_utf_count;
-	int vc_utf_char;
-	long unsigned int vc_tab_stop[4];
-	unsigned char vc_palette[48];
-	short unsigned int *vc_translate;
-	unsigned int vc_bell_pitch;
-	unsigned int vc_bell_duration;
-	short unsigned int vc_cur_blink_ms;
-	struct vc_data **vc_display_fg;
-	struct uni_pagedict *uni_pagedict;
-	struct uni_pagedict **uni_pagedict_loc;
-	u32 **vc_uni_lines;
-	u16 *vc_saved_screen;
-	u32 **vc_saved_uni_lines;
-	unsigned int vc_saved_cols;
-	unsigned int vc_saved_rows;
-};
-
-struct console_font {
-	unsigned int width;
-	unsigned int height;
-	unsigned int charcount;
-	unsigned char *data;
-};
-
-struct vc {
-	struct vc_data *d;
-	struct work_struct SAK_work;
-};
-
-struct virtio_device;
-
-struct virtqueue {
-	struct list_head list;
-	void (*callback)(struct virtqueue *);
-	const char *name;
-	struct virtio_device *vdev;
-	unsigned int index;
-	unsigned int num_free;
-	unsigned int num_max;
-	bool reset;
-	void *priv;
-};
-
-struct virtio_device_id {
-	__u32 device;
-	__u32 vendor;
-};
-
-struct vringh_config_ops;
-
-struct vduse_vq_group;
-
-union virtio_map {
-	struct device *dma_dev;
-	struct vduse_vq_group *group;
-};
-
-struct virtio_config_ops;
-
-struct virtio_map_ops;
-
-struct virtio_device {
-	int index;
-	bool failed;
-	bool config_core_enabled;
-	bool config_driver_disabled;
-	bool config_change_pending;
-	spinlock_t config_lock;
-	spinlock_t vqs_list_lock;
-	struct device dev;
-	struct virtio_device_id id;
-	const struct virtio_config_ops *config;
-	const struct vringh_config_ops *vringh_config;
-	const struct virtio_map_ops *map;
-	struct list_head vqs;
-	union {
-		u64 features;
-		u64 features_array[2];
-	};
-	void *priv;
-	union virtio_map vmap;
-};
-
-struct virtqueue_info;
-
-struct virtio_shm_region;
-
-struct virtio_config_ops {
-	void (*get)(struct virtio_device *, unsigned int, void *, unsigned int);
-	void (*set)(struct virtio_device *, unsigned int, const void *, unsigned int);
-	u32 (*generation)(struct virtio_device *);
-	u8 (*get_status)(struct virtio_device *);
-	void (*set_status)(struct virtio_device *, u8);
-	void (*reset)(struct virtio_device *);
-	int (*find_vqs)(struct virtio_device *, unsigned int, struct virtqueue **, struct virtqueue_info *, struct irq_affinity *);
-	void (*del_vqs)(struct virtio_device *);
-	void (*synchronize_cbs)(struct virtio_device *);
-	u64 (*get_features)(struct virtio_device *);
-	void (*get_extended_features)(struct virtio_device *, u64 *);
-	int (*finalize_features)(struct virtio_device *);
-	const char * (*bus_name)(struct virtio_device *);
-	int (*set_vq_affinity)(struct virtqueue *, const struct cpumask *);
-	const struct cpumask * (*get_vq_affinity)(struct virtio_device *, int);
-	bool (*get_shm_region)(struct virtio_device *, struct virtio_shm_region *, u8);
-	int (*disable_vq_and_reset)(struct virtqueue *);
-	int (*enable_vq_after_reset)(struct virtqueue *);
-};
-
-struct virtio_map_ops {
-	dma_addr_t (*map_page)(union virtio_map, struct page *, long unsigned int, size_t, enum dma_data_direction, long unsigned int);
-	void (*unmap_page)(union virtio_map, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-	void (*sync_single_for_cpu)(union virtio_map, dma_addr_t, size_t, enum dma_data_direction);
-	void (*sync_single_for_device)(union virtio_map, dma_addr_t, size_t, enum dma_data_direction);
-	void * (*alloc)(union virtio_map, size_t, dma_addr_t *, gfp_t);
-	void (*free)(union virtio_map, size_t, void *, dma_addr_t, long unsigned int);
-	bool (*need_sync)(union virtio_map, dma_addr_t);
-	int (*mapping_error)(union virtio_map, dma_addr_t);
-	size_t (*max_mapping_size)(union virtio_map);
-};
-
-typedef __u16 __virtio16;
-
-typedef __u32 __virtio32;
-
-struct vring_used_elem {
-	__virtio32 id;
-	__virtio32 len;
-};
-
-typedef struct vring_used_elem vring_used_elem_t;
-
-struct vring_desc;
-
-typedef struct vring_desc vring_desc_t;
-
-struct vring_avail;
-
-typedef struct vring_avail vring_avail_t;
-
-struct vring_used;
-
-typedef struct vring_used vring_used_t;
-
-struct vring {
-	unsigned int num;
-	vring_desc_t *desc;
-	vring_avail_t *avail;
-	vring_used_t *used;
-};
-
-typedef void vq_callback_t(struct virtqueue *);
-
-struct vring_desc_extra {
-	dma_addr_t addr;
-	u32 len;
-	u16 flags;
-	u16 next;
-};
-
-struct vring_virtqueue;
-
-struct virtqueue_ops {
-	int (*add)(struct vring_virtqueue *, struct scatterlist **, unsigned int, unsigned int, unsigned int, void *, void *, bool, gfp_t, long unsigned int);
-	void * (*get)(struct vring_virtqueue *, unsigned int *, void **);
-	bool (*kick_prepare)(struct vring_virtqueue *);
-	void (*disable_cb)(struct vring_virtqueue *);
-	bool (*enable_cb_delayed)(struct vring_virtqueue *);
-	unsigned int (*enable_cb_prepare)(struct vring_virtqueue *);
-	bool (*poll)(const struct vring_virtqueue *, unsigned int);
-	void * (*detach_unused_buf)(struct vring_virtqueue *);
-	bool (*more_used)(const struct vring_virtqueue *);
-	int (*resize)(struct vring_virtqueue *, u32);
-	void (*reset)(struct vring_virtqueue *);
-};
-
-enum vq_layout {
-	VQ_LAYOUT_SPLIT = 0,
-	VQ_LAYOUT_PACKED = 1,
-	VQ_LAYOUT_SPLIT_IN_ORDER = 2,
-	VQ_LAYOUT_PACKED_IN_ORDER = 3,
-};
-
-struct used_entry {
-	u32 id;
-	u32 len;
-};
-
-struct vring_desc_state_split;
-
-struct vring_virtqueue_split {
-	struct vring vring;
-	u16 avail_flags_shadow;
-	u16 avail_idx_shadow;
-	struct vring_desc_state_split *desc_state;
-	struct vring_desc_extra *desc_extra;
-	dma_addr_t queue_dma_addr;
-	size_t queue_size_in_bytes;
-	u32 vring_align;
-	bool may_reduce_num;
-};
-
-struct vring_packed_desc;
-
-struct vring_packed_desc_event;
-
-struct vring_desc_state_packed;
-
-struct vring_virtqueue_packed {
-	struct {
-		unsigned int num;
-		struct vring_packed_desc *desc;
-		struct vring_packed_desc_event *driver;
-		struct vring_packed_desc_event *device;
-	} vring;
-	bool avail_wrap_counter;
-	u16 avail_used_flags;
-	u16 next_avail_idx;
-	u16 event_flags_shadow;
-	struct vring_desc_state_packed *desc_state;
-	struct vring_desc_extra *desc_extra;
-	dma_addr_t ring_dma_addr;
-	dma_addr_t driver_event_dma_addr;
-	dma_addr_t device_event_dma_addr;
-	size_t ring_size_in_bytes;
-	size_t event_size_in_bytes;
-};
-
-struct vring_virtqueue {
-	struct virtqueue vq;
-	bool use_map_api;
-	bool weak_barriers;
-	bool broken;
-	bool indirect;
-	bool event;
-	enum vq_layout layout;
-	unsigned int free_head;
-	struct used_entry batch_last;
-	unsigned int num_added;
-	u16 last_used_idx;
-	u16 last_used;
-	bool event_triggered;
-	union {
-		struct vring_virtqueue_split split;
-		struct vring_virtqueue_packed packed;
-	};
-	bool (*notify)(struct virtqueue *);
-	bool we_own_ring;
-	union virtio_map map;
-};
-
-struct virtio_pci_legacy_device {
-	struct pci_dev *pci_dev;
-	u8 *isr;
-	void *ioaddr;
-	struct virtio_device_id id;
-};
-
-struct virtio_pci_common_cfg;
-
-struct virtio_pci_modern_device {
-	struct pci_dev *pci_dev;
-	struct virtio_pci_common_cfg *common;
-	void *device;
-	void *notify_base;
-	resource_size_t notify_pa;
-	u8 *isr;
-	size_t notify_len;
-	size_t device_len;
-	size_t common_len;
-	int notify_map_cap;
-	u32 notify_offset_multiplier;
-	int modern_bars;
-	struct virtio_device_id id;
-	int (*device_id_check)(struct pci_dev *);
-	u64 dma_mask;
-};
-
-enum {
-	VP_MSIX_CONFIG_VECTOR = 0,
-	VP_MSIX_VQ_VECTOR = 1,
-};
-
-enum vp_vq_vector_policy {
-	VP_VQ_VECTOR_POLICY_EACH = 0,
-	VP_VQ_VECTOR_POLICY_SHARED_SLOW = 1,
-	VP_VQ_VECTOR_POLICY_SHARED = 2,
-};
-
-struct virtio_admin_cmd_notify_info_data {
+struct virtio_dev_part_hdr {
+	__le16 part_type;
 	__u8 flags;
-	__u8 bar;
-	__u8 padding[6];
-	__le64 offset;
+	__u8 reserved;
+	union {
+		struct {
+			__le32 offset;
+			__le32 reserved;
+		} pci_common_cfg;
+		struct {
+			__le16 index;
+			__u8 reserved[6];
+		} vq_index;
+	} selector;
+	__le32 length;
 };
-
-struct ld_semaphore {
-	atomic_long_t count;
-	raw_spinlock_t wait_lock;
-	unsigned int wait_readers;
-	struct list_head read_wait;
-	struct list_head write_wait;
-};
-
-struct winsize {
-	short unsigned int ws_row;
-	short unsigned int ws_col;
-	short unsigned int ws_xpixel;
-	short unsigned int ws_ypixel;
-};
-
-struct tty_ldisc;
-
-struct tty_struct {
-	struct kref kref;
-	int index;
-	struct device *dev;
-	struct tty_driver *driver;
-	struct tty_port *port;
-	const struct tty_operations *ops;
-	struct tty_ldisc *ldisc;
-	struct ld_semaphore ldisc_sem;
-	struct mutex atomic_write_lock;
-	struct mutex legacy_mutex;
-	struct mutex throttle_mutex;
-	struct rw_semaphore termios_rwsem;
-	struct mutex winsize_mutex;
-	struct ktermios termios;
-	struct ktermios termios_locked;
-	char name[64];
-	long unsigned int flags;
-	int count;
-	unsigned int receive_room;
-	struct winsize winsize;
-	struct {
-		spinlock_t lock;
-		bool stopped;
-		bool tco_stopped;
-	} flow;
-	struct {
-		struct pid *pgrp;
-		struct pid *session;
-		spinlock_t lock;
-		unsigned char pktstatus;
-		bool packet;
-	} ctrl;
-	bool hw_stopped;
-	bool closing;
-	int flow_change;
-	struct tty_struct *link;
-	struct fasync_struct *fasync;
-	wait_queue_head_t write_wait;
-	wait_queue_head_t read_wait;
-	wait_queue_head_t break_wait;
-	struct work_struct hangup_work;
-	void *disc_data;
-	void *driver_data;
-	spinlock_t files_lock;
-	int write_cnt;
-	u8 *write_buf;
-	struct list_head tty_files;
-	struct work_struct SAK_work;
-};
-
-struct n_tty_data {
-	size_t read_head;
-	size_t commit_head;
-	size_t canon_head;
-	size_t echo_head;
-	size_t echo_commit;
-	size_t echo_mark;
-	long unsigned int char_map[4];
-	long unsigned int overrun_time;
-	unsigned int num_overrun;
-	bool no_room;
-	unsigned char lnext: 1;
-	unsigned char erasing: 1;
-	unsigned char raw: 1;
-	unsigned char real_raw: 1;
-	unsigned char icanon: 1;
-	unsigned char push: 1;
-	u8 read_buf[4096];
-	long unsigned int read_flags[64];
-	u8 echo_buf[4096];
-	size_t read_tail;
-	size_t line_start;
-	size_t lookahead_count;
-	unsigned int column;
-	unsigned int canon_column;
-	size_t echo_tail;
-	struct mutex atomic_read_lock;
-	struct mutex output_lock;
-};
-
-typedef struct {
-	struct rw_semaphore *lock;
-} class_rwsem_write_t;
-
-enum {
-	ERASE = 0,
-	WERASE = 1,
-	KILL = 2,
-};
-
-typedef short unsigned int ushort;
-
-typedef struct {
-	void *lock;
-} class_console_lock_t;
 
 struct tiocl_selection {
 	short unsigned int xs;
@@ -20045,172 +32633,12 @@ struct serial_struct {
 	long unsigned int iomap_base;
 };
 
-struct gpio_desc;
-
-struct serial_rs485 {
-	__u32 flags;
-	__u32 delay_rts_before_send;
-	__u32 delay_rts_after_send;
-	union {
-		__u32 padding[5];
-		struct {
-			__u8 addr_recv;
-			__u8 addr_dest;
-			__u8 padding0[2];
-			__u32 padding1[4];
-		};
-	};
-};
-
-struct uart_port;
-
-struct uart_ops {
-	unsigned int (*tx_empty)(struct uart_port *);
-	void (*set_mctrl)(struct uart_port *, unsigned int);
-	unsigned int (*get_mctrl)(struct uart_port *);
-	void (*stop_tx)(struct uart_port *);
-	void (*start_tx)(struct uart_port *);
-	void (*throttle)(struct uart_port *);
-	void (*unthrottle)(struct uart_port *);
-	void (*send_xchar)(struct uart_port *, char);
-	void (*stop_rx)(struct uart_port *);
-	void (*start_rx)(struct uart_port *);
-	void (*enable_ms)(struct uart_port *);
-	void (*break_ctl)(struct uart_port *, int);
-	int (*startup)(struct uart_port *);
-	void (*shutdown)(struct uart_port *);
-	void (*flush_buffer)(struct uart_port *);
-	void (*set_termios)(struct uart_port *, struct ktermios *, const struct ktermios *);
-	void (*set_ldisc)(struct uart_port *, struct ktermios *);
-	void (*pm)(struct uart_port *, unsigned int, unsigned int);
-	const char * (*type)(struct uart_port *);
-	void (*release_port)(struct uart_port *);
-	int (*request_port)(struct uart_port *);
-	void (*config_port)(struct uart_port *, int);
-	int (*verify_port)(struct uart_port *, struct serial_struct *);
-	int (*ioctl)(struct uart_port *, unsigned int, long unsigned int);
-};
-
-enum uart_iotype {
-	UPIO_UNKNOWN = -1,
-	UPIO_PORT = 0,
-	UPIO_HUB6 = 1,
-	UPIO_MEM = 2,
-	UPIO_MEM32 = 3,
-	UPIO_AU = 4,
-	UPIO_TSI = 5,
-	UPIO_MEM32BE = 6,
-	UPIO_MEM16 = 7,
-};
-
-struct uart_icount {
-	__u32 cts;
-	__u32 dsr;
-	__u32 rng;
-	__u32 dcd;
-	__u32 rx;
-	__u32 tx;
-	__u32 frame;
-	__u32 overrun;
-	__u32 parity;
-	__u32 brk;
-	__u32 buf_overrun;
-};
-
-typedef u64 upf_t;
-
-typedef unsigned int upstat_t;
-
-struct serial_iso7816 {
-	__u32 flags;
-	__u32 tg;
-	__u32 sc_fi;
-	__u32 sc_di;
-	__u32 clk;
-	__u32 reserved[5];
-};
-
-struct uart_state;
-
-struct serial_port_device;
-
-struct uart_port {
-	spinlock_t lock;
-	long unsigned int iobase;
-	unsigned char *membase;
-	u32 (*serial_in)(struct uart_port *, unsigned int);
-	void (*serial_out)(struct uart_port *, unsigned int, u32);
-	void (*set_termios)(struct uart_port *, struct ktermios *, const struct ktermios *);
-	void (*set_ldisc)(struct uart_port *, struct ktermios *);
-	unsigned int (*get_mctrl)(struct uart_port *);
-	void (*set_mctrl)(struct uart_port *, unsigned int);
-	unsigned int (*get_divisor)(struct uart_port *, unsigned int, unsigned int *);
-	void (*set_divisor)(struct uart_port *, unsigned int, unsigned int, unsigned int);
-	int (*startup)(struct uart_port *);
-	void (*shutdown)(struct uart_port *);
-	void (*throttle)(struct uart_port *);
-	void (*unthrottle)(struct uart_port *);
-	int (*handle_irq)(struct uart_port *);
-	void (*pm)(struct uart_port *, unsigned int, unsigned int);
-	void (*handle_break)(struct uart_port *);
-	int (*rs485_config)(struct uart_port *, struct ktermios *, struct serial_rs485 *);
-	int (*iso7816_config)(struct uart_port *, struct serial_iso7816 *);
-	unsigned int ctrl_id;
-	unsigned int port_id;
-	unsigned int irq;
-	long unsigned int irqflags;
-	unsigned int uartclk;
-	unsigned int fifosize;
-	unsigned char x_char;
-	unsigned char regshift;
-	unsigned char quirks;
-	enum uart_iotype iotype;
-	unsigned int read_status_mask;
-	unsigned int ignore_status_mask;
-	struct uart_state *state;
-	struct uart_icount icount;
-	struct console *cons;
-	upf_t flags;
-	upstat_t status;
-	bool hw_stopped;
-	bool cons_flow;
-	unsigned int mctrl;
-	unsigned int frame_time;
-	unsigned int type;
-	const struct uart_ops *ops;
-	unsigned int custom_divisor;
-	unsigned int line;
-	unsigned int minor;
-	resource_size_t mapbase;
-	resource_size_t mapsize;
-	struct device *dev;
-	struct serial_port_device *port_dev;
-	long unsigned int sysrq;
-	u8 sysrq_ch;
-	unsigned char has_sysrq;
-	unsigned char sysrq_seq;
-	unsigned char hub6;
-	unsigned char suspended;
-	unsigned char console_reinit;
-	const char *name;
-	struct attribute_group *attr_group;
-	const struct attribute_group **tty_groups;
-	struct serial_rs485 rs485;
-	struct serial_rs485 rs485_supported;
-	struct gpio_desc *rs485_term_gpio;
-	struct gpio_desc *rs485_rx_during_tx_gpio;
-	struct serial_iso7816 iso7816;
-	void *private_data;
-};
-
 struct uart_driver;
 
 struct uart_match {
 	struct uart_port *port;
 	struct uart_driver *driver;
 };
-
-typedef class_mutex_t class_mutex_intr_t;
 
 typedef struct {
 	struct uart_port *lock;
@@ -20238,104 +32666,6 @@ struct pnp_card_device_id {
 	} devs[8];
 };
 
-struct mctrl_gpios;
-
-struct uart_8250_dma;
-
-struct uart_8250_ops;
-
-struct uart_8250_em485;
-
-struct uart_8250_port {
-	struct uart_port port;
-	struct timer_list timer;
-	struct list_head list;
-	u32 capabilities;
-	u16 bugs;
-	unsigned int tx_loadsz;
-	unsigned char acr;
-	unsigned char fcr;
-	unsigned char ier;
-	unsigned char lcr;
-	unsigned char mcr;
-	unsigned char cur_iotype;
-	unsigned int rpm_tx_active;
-	unsigned char canary;
-	unsigned char probe;
-	struct mctrl_gpios *gpios;
-	u16 lsr_saved_flags;
-	u16 lsr_save_mask;
-	unsigned char msr_saved_flags;
-	struct uart_8250_dma *dma;
-	const struct uart_8250_ops *ops;
-	u32 (*dl_read)(struct uart_8250_port *);
-	void (*dl_write)(struct uart_8250_port *, u32);
-	struct uart_8250_em485 *em485;
-	void (*rs485_start_tx)(struct uart_8250_port *, bool);
-	void (*rs485_stop_tx)(struct uart_8250_port *, bool);
-	struct delayed_work overrun_backoff;
-	u32 overrun_backoff_time_ms;
-};
-
-struct uart_8250_ops {
-	int (*setup_irq)(struct uart_8250_port *);
-	void (*release_irq)(struct uart_8250_port *);
-	void (*setup_timer)(struct uart_8250_port *);
-};
-
-struct data_chunk {
-	size_t size;
-	size_t icg;
-	size_t dst_icg;
-	size_t src_icg;
-};
-
-struct dma_vec {
-	dma_addr_t addr;
-	size_t len;
-};
-
-enum dmaengine_tx_result {
-	DMA_TRANS_NOERROR = 0,
-	DMA_TRANS_READ_FAILED = 1,
-	DMA_TRANS_WRITE_FAILED = 2,
-	DMA_TRANS_ABORTED = 3,
-};
-
-struct dmaengine_result {
-	enum dmaengine_tx_result result;
-	u32 residue;
-};
-
-typedef s32 dma_cookie_t;
-
-struct dma_slave_map {
-	const char *devname;
-	const char *slave;
-	void *param;
-};
-
-enum sum_check_flags {
-	SUM_CHECK_P_RESULT = 1,
-	SUM_CHECK_Q_RESULT = 2,
-};
-
-enum dma_transfer_direction {
-	DMA_MEM_TO_MEM = 0,
-	DMA_MEM_TO_DEV = 1,
-	DMA_DEV_TO_MEM = 2,
-	DMA_DEV_TO_DEV = 3,
-	DMA_TRANS_NONE = 4,
-};
-
-enum dma_status {
-	DMA_COMPLETE = 0,
-	DMA_IN_PROGRESS = 1,
-	DMA_PAUSED = 2,
-	DMA_ERROR = 3,
-	DMA_OUT_OF_ORDER = 4,
-};
-
 struct serial8250_config {
 	const char *name;
 	short unsigned int fifo_size;
@@ -20351,19 +32681,6 @@ typedef struct {
 	struct uart_port *lock;
 	long unsigned int flags;
 } class_uart_port_lock_check_sysrq_irqsave_t;
-
-typedef struct {
-	struct tty_struct *lock;
-} class_tty_port_tty_t;
-
-struct earlycon_device;
-
-struct earlycon_id {
-	char name[15];
-	char name_term;
-	char compatible[128];
-	int (*setup)(struct earlycon_device *, const char *);
-};
 
 struct exar8250_platform {
 	int (*rs485_config)(struct uart_port *, struct ktermios *, struct serial_rs485 *);
@@ -20414,24 +32731,6 @@ struct pci_serial_quirk {
 	void (*exit)(struct pci_dev *);
 };
 
-struct reset_control;
-
-struct pdev_archdata {};
-
-struct platform_device {
-	const char *name;
-	int id;
-	bool id_auto;
-	struct device dev;
-	u64 platform_dma_mask;
-	struct device_dma_parameters dma_parms;
-	u32 num_resources;
-	struct resource *resource;
-	const struct platform_device_id *id_entry;
-	struct mfd_cell *mfd_cell;
-	struct pdev_archdata archdata;
-};
-
 enum {
 	CRNG_EMPTY = 0,
 	CRNG_EARLY = 1,
@@ -20467,74 +32766,10 @@ enum {
 	MIX_INFLIGHT = 2147483648,
 };
 
-struct iommufd_access_ops {
-	u8 needs_pin_pages: 1;
-	void (*unmap)(void *, long unsigned int, long unsigned int);
-};
-
-enum iommu_hw_queue_type {
-	IOMMU_HW_QUEUE_TYPE_DEFAULT = 0,
-	IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV = 1,
-};
-
-struct iommufd_vdevice;
-
-struct iommufd_hw_queue;
-
-struct iommufd_viommu_ops {
-	void (*destroy)(struct iommufd_viommu *);
-	struct iommu_domain * (*alloc_domain_nested)(struct iommufd_viommu *, u32, const struct iommu_user_data *);
-	int (*cache_invalidate)(struct iommufd_viommu *, struct iommu_user_data_array *);
-	const size_t vdevice_size;
-	int (*vdevice_init)(struct iommufd_vdevice *);
-	size_t (*get_hw_queue_size)(struct iommufd_viommu *, enum iommu_hw_queue_type);
-	int (*hw_queue_init_phys)(struct iommufd_hw_queue *, u32, phys_addr_t);
-};
-
 struct iommu_domain_geometry {
 	dma_addr_t aperture_start;
 	dma_addr_t aperture_end;
 	bool force_aperture;
-};
-
-struct interval_tree_node;
-
-struct interval_tree_span_iter {
-	struct interval_tree_node *nodes[2];
-	long unsigned int first_index;
-	long unsigned int last_index;
-	union {
-		long unsigned int start_hole;
-		long unsigned int start_used;
-	};
-	union {
-		long unsigned int last_hole;
-		long unsigned int last_used;
-	};
-	int is_hole;
-};
-
-enum {
-	IOPT_ALLOC_IOVA = 1,
-};
-
-enum {
-	IOPT_PAGES_ACCOUNT_NONE = 0,
-	IOPT_PAGES_ACCOUNT_USER = 1,
-	IOPT_PAGES_ACCOUNT_MM = 2,
-	IOPT_PAGES_ACCOUNT_MODE_NUM = 3,
-};
-
-struct phys_vec {
-	phys_addr_t paddr;
-	size_t len;
-};
-
-struct iopt_pages_dmabuf {
-	struct dma_buf_attachment *attach;
-	struct phys_vec phys;
-	long unsigned int start;
-	struct list_head tracker;
 };
 
 enum {
@@ -20560,11 +32795,6 @@ enum {
 	IOMMUFD_CMD_IOAS_CHANGE_PROCESS = 146,
 	IOMMUFD_CMD_VEVENTQ_ALLOC = 147,
 	IOMMUFD_CMD_HW_QUEUE_ALLOC = 148,
-};
-
-enum {
-	REMOVE_WAIT = 1,
-	REMOVE_OBJ_TOMBSTONE = 2,
 };
 
 struct iommufd_object;
@@ -20613,73 +32843,11 @@ struct vfio_info_cap_header;
 
 typedef int (*fill_cap_fn)(struct iommufd_ioas *, struct vfio_info_cap_header *, size_t);
 
-struct dma_resv;
-
-struct dma_buf_export_info {
-	const char *exp_name;
-	struct module *owner;
-	const struct dma_buf_ops *ops;
-	size_t size;
-	int flags;
-	struct dma_resv *resv;
-	void *priv;
-};
-
 struct iommu_user_data_array {
 	unsigned int type;
 	void *uptr;
 	size_t entry_len;
 	u32 entry_num;
-};
-
-struct platform_device_info {
-	struct device *parent;
-	struct fwnode_handle *fwnode;
-	bool of_node_reused;
-	const char *name;
-	int id;
-	const struct resource *res;
-	unsigned int num_res;
-	const void *data;
-	size_t size_data;
-	u64 dma_mask;
-	const struct software_node *swnode;
-	const struct property_entry *properties;
-};
-
-struct pt_iommu;
-
-struct pt_iommu_info;
-
-struct pt_iommu_ops {
-	int (*map_range)(struct pt_iommu *, dma_addr_t, phys_addr_t, dma_addr_t, unsigned int, gfp_t, size_t *);
-	size_t (*unmap_range)(struct pt_iommu *, dma_addr_t, dma_addr_t, struct iommu_iotlb_gather *);
-	int (*set_dirty)(struct pt_iommu *, dma_addr_t);
-	void (*get_info)(struct pt_iommu *, struct pt_iommu_info *);
-	void (*deinit)(struct pt_iommu *);
-};
-
-struct pt_iommu_driver_ops {
-	void (*change_top)(struct pt_iommu *, phys_addr_t, unsigned int);
-	spinlock_t * (*get_top_lock)(struct pt_iommu *);
-};
-
-struct pt_iommu_cfg {
-	unsigned int features;
-	u8 hw_max_vasz_lg2;
-	u8 hw_max_oasz_lg2;
-};
-
-struct pt_iommu_amdv1_cfg {
-	struct pt_iommu_cfg common;
-	unsigned int starting_level;
-};
-
-enum {
-	IOMMUFD_ACCESS_RW_READ = 0,
-	IOMMUFD_ACCESS_RW_WRITE = 1,
-	IOMMUFD_ACCESS_RW_KTHREAD = 2,
-	__IOMMUFD_ACCESS_RW_SLOW_PATH = 4,
 };
 
 enum {
@@ -20773,8 +32941,6 @@ struct iommu_dma_cookie;
 
 struct iommu_dma_msi_cookie;
 
-struct iommufd_hw_pagetable;
-
 struct iommu_domain {
 	unsigned int type;
 	enum iommu_domain_cookie_type cookie_type;
@@ -20809,15 +32975,6 @@ struct pt_iommu {
 	struct device *iommu_device;
 };
 
-typedef long unsigned int uintptr_t;
-
-struct pt_common {
-	uintptr_t top_of_table;
-	u8 max_oasz_lg2;
-	u8 max_vasz_lg2;
-	unsigned int features;
-};
-
 struct pt_amdv1 {
 	struct pt_common common;
 };
@@ -20827,119 +32984,60 @@ struct pt_iommu_amdv1 {
 	struct pt_amdv1 amdpt;
 };
 
-struct iova_bitmap;
+enum {
+	PT_ITEM_WORD_SIZE___2 = 8ULL,
+	PT_MAX_VA_ADDRESS_LG2___2 = 64ULL,
+	PT_MAX_OUTPUT_ADDRESS_LG2___2 = 52ULL,
+	PT_MAX_TOP_LEVEL___2 = 5ULL,
+	PT_GRANULE_LG2SZ___2 = 12ULL,
+	PT_TABLEMEM_LG2SZ___2 = 12ULL,
+	PT_TOP_PHYS_MASK___2 = 4503599627366400ULL,
+};
 
-typedef int (*iova_bitmap_fn_t)(struct iova_bitmap *, long unsigned int, size_t, void *);
+struct iommu_device {
+	struct list_head list;
+	const struct iommu_ops *ops;
+	struct fwnode_handle *fwnode;
+	struct device *dev;
+	struct iommu_group *singleton_group;
+	u32 max_pasids;
+	bool ready;
+};
 
-enum iommu_veventq_type {
-	IOMMU_VEVENTQ_TYPE_DEFAULT = 0,
-	IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 = 1,
-	IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV = 2,
+struct fsl_mc_resource_pool;
+
+enum {
+	IOMMU_PASID_ARRAY_DOMAIN = 0,
+	IOMMU_PASID_ARRAY_HANDLE = 1,
 };
 
 enum {
-	PT_TOP_LEVEL_BITS = 3,
-	PT_TOP_LEVEL_MASK = 7,
+	IOMMU_SET_DOMAIN_MUST_SUCCEED = 1,
 };
 
-enum {
-	PT_FEAT_AMDV1_ENCRYPT_TABLES = 7,
-	PT_FEAT_AMDV1_FORCE_COHERENCE = 8,
+enum iommu_resv_type {
+	IOMMU_RESV_DIRECT = 0,
+	IOMMU_RESV_DIRECT_RELAXABLE = 1,
+	IOMMU_RESV_RESERVED = 2,
+	IOMMU_RESV_MSI = 3,
+	IOMMU_RESV_SW_MSI = 4,
 };
 
-struct amdv1pt_write_attrs {
-	u64 descriptor_bits;
-	gfp_t gfp;
+struct iommu_dma_msi_page {
+	struct list_head list;
+	dma_addr_t iova;
+	phys_addr_t phys;
 };
 
-enum {
-	PT_VADDR_MAX = 18446744073709551615ULL,
-	PT_VADDR_MAX_LG2 = 64ULL,
-	PT_OADDR_MAX = 18446744073709551615ULL,
-	PT_OADDR_MAX_LG2 = 64ULL,
+struct iommu_pages_list {
+	struct list_head pages;
 };
 
-struct pt_table_p;
-
-typedef u64 pt_vaddr_t;
-
-struct pt_range {
-	struct pt_common *common;
-	struct pt_table_p *top_table;
-	pt_vaddr_t va;
-	pt_vaddr_t last_va;
-	u8 top_level;
-	u8 max_vasz_lg2;
-};
-
-enum pt_entry_type {
-	PT_ENTRY_EMPTY = 0,
-	PT_ENTRY_TABLE = 1,
-	PT_ENTRY_OA = 2,
-};
-
-struct pt_state {
-	struct pt_range *range;
-	struct pt_table_p *table;
-	struct pt_table_p *table_lower;
-	u64 entry;
-	enum pt_entry_type type;
-	short unsigned int index;
-	short unsigned int end_index;
-	u8 level;
-};
-
-enum {
-	PT_ITEM_WORD_SIZE = 8ULL,
-	PT_MAX_VA_ADDRESS_LG2 = 56ULL,
-	PT_MAX_OUTPUT_ADDRESS_LG2 = 51ULL,
-	PT_MAX_TOP_LEVEL = 4ULL,
-	PT_GRANULE_LG2SZ = 11ULL,
-	PT_TABLEMEM_LG2SZ = 12ULL,
-	PT_TOP_PHYS_MASK = 4503599627366400ULL,
-};
-
-enum {
-	AMDV1PT_FMT_PR = 1ULL,
-	AMDV1PT_FMT_D = 64ULL,
-	AMDV1PT_FMT_NEXT_LEVEL = 3584ULL,
-	AMDV1PT_FMT_OA = 4503599627366400ULL,
-	AMDV1PT_FMT_FC = 1152921504606846976ULL,
-	AMDV1PT_FMT_IR = 2305843009213693952ULL,
-	AMDV1PT_FMT_IW = 4611686018427387904ULL,
-};
-
-enum {
-	SW_BIT_CACHE_FLUSH_DONE = 0,
-};
-
-typedef u64 pt_oaddr_t;
-
-typedef void (*btf_trace_add_device_to_group)(void *, int, struct device *);
-
-typedef void (*btf_trace_remove_device_from_group)(void *, int, struct device *);
-
-typedef void (*btf_trace_attach_device_to_domain)(void *, struct device *);
-
-typedef void (*btf_trace_map)(void *, long unsigned int, phys_addr_t, size_t);
-
-typedef void (*btf_trace_unmap)(void *, long unsigned int, size_t, size_t);
-
-typedef void (*btf_trace_io_page_fault)(void *, struct device *, long unsigned int, int);
-
-struct component_ops {
-	int (*bind)(struct device *, struct device *, void *);
-	void (*unbind)(struct device *, struct device *, void *);
-};
-
-struct component_master_ops {
-	int (*bind)(struct device *);
-	void (*unbind)(struct device *);
-};
-
-struct dev_printk_info {
-	char subsystem[16];
-	char device[48];
+struct iova_fq_entry {
+	long unsigned int iova_pfn;
+	long unsigned int pages;
+	struct iommu_pages_list freelist;
+	u64 counter;
 };
 
 enum device_link_state {
@@ -20977,11 +33075,43 @@ enum dpm_order {
 	DPM_ORDER_DEV_LAST = 3,
 };
 
-typedef int (*device_match_t)(struct device *, const void *);
+struct kset {
+	struct list_head list;
+	spinlock_t list_lock;
+	struct kobject kobj;
+	const struct kset_uevent_ops *uevent_ops;
+};
 
-typedef int (*device_iter_t)(struct device *, void *);
+struct klist_node;
 
-typedef struct kobject *kobj_probe_t(dev_t, int *, void *);
+struct klist {
+	spinlock_t k_lock;
+	struct list_head k_list;
+	void (*get)(struct klist_node *);
+	void (*put)(struct klist_node *);
+};
+
+struct subsys_private {
+	struct kset subsys;
+	struct kset *devices_kset;
+	struct list_head interfaces;
+	struct mutex mutex;
+	struct kset *drivers_kset;
+	struct klist klist_devices;
+	struct klist klist_drivers;
+	struct blocking_notifier_head bus_notifier;
+	unsigned int drivers_autoprobe: 1;
+	const struct bus_type *bus;
+	struct device *dev_root;
+	struct kset glue_dirs;
+	const struct class *class;
+	struct lock_class_key lock_key;
+};
+
+struct cpu_attr {
+	struct device_attribute attr;
+	const struct cpumask * const map;
+};
 
 struct devres_node;
 
@@ -21001,295 +33131,9 @@ typedef void (*dr_release_t)(struct device *, void *);
 
 typedef int (*dr_match_t)(struct device *, void *, void *);
 
-struct software_node_ref_args {
-	const struct software_node *swnode;
-	struct fwnode_handle *fwnode;
-	unsigned int nargs;
-	u64 args[16];
-};
+typedef void * (*devcon_match_fn_t)(const struct fwnode_handle *, const char *, void *);
 
-struct ida {
-	struct xarray xa;
-};
-
-struct swnode {
-	struct kobject kobj;
-	struct fwnode_handle fwnode;
-	const struct software_node *node;
-	int id;
-	struct ida child_ids;
-	struct list_head entry;
-	struct list_head children;
-	struct swnode *parent;
-	unsigned int allocated: 1;
-	unsigned int managed: 1;
-};
-
-enum mei_dev_state {
-	MEI_DEV_UNINITIALIZED = 0,
-	MEI_DEV_INITIALIZING = 1,
-	MEI_DEV_INIT_CLIENTS = 2,
-	MEI_DEV_ENABLED = 3,
-	MEI_DEV_RESETTING = 4,
-	MEI_DEV_DISABLED = 5,
-	MEI_DEV_POWERING_DOWN = 6,
-	MEI_DEV_POWER_DOWN = 7,
-	MEI_DEV_POWER_UP = 8,
-};
-
-enum mei_hbm_state {
-	MEI_HBM_IDLE = 0,
-	MEI_HBM_STARTING = 1,
-	MEI_HBM_CAP_SETUP = 2,
-	MEI_HBM_DR_SETUP = 3,
-	MEI_HBM_ENUM_CLIENTS = 4,
-	MEI_HBM_CLIENT_PROPERTIES = 5,
-	MEI_HBM_STARTED = 6,
-	MEI_HBM_STOPPED = 7,
-};
-
-enum mei_dev_pxp_mode {
-	MEI_DEV_PXP_DEFAULT = 0,
-	MEI_DEV_PXP_INIT = 1,
-	MEI_DEV_PXP_SETUP = 2,
-	MEI_DEV_PXP_READY = 3,
-};
-
-enum mei_pg_event {
-	MEI_PG_EVENT_IDLE = 0,
-	MEI_PG_EVENT_WAIT = 1,
-	MEI_PG_EVENT_RECEIVED = 2,
-	MEI_PG_EVENT_INTR_WAIT = 3,
-	MEI_PG_EVENT_INTR_RECEIVED = 4,
-};
-
-struct mei_dma_dscr {
-	void *vaddr;
-	dma_addr_t daddr;
-	size_t size;
-};
-
-struct hbm_version {
-	u8 minor_version;
-	u8 major_version;
-};
-
-struct mei_fw_version {
-	u8 platform;
-	u8 major;
-	u16 minor;
-	u16 buildno;
-	u16 hotfix;
-};
-
-struct mei_dev_timeouts {
-	long unsigned int hw_ready;
-	int connect;
-	long unsigned int cl_connect;
-	int client_init;
-	long unsigned int pgi;
-	unsigned int d0i3;
-	long unsigned int hbm;
-	long unsigned int mkhi_recv;
-	long unsigned int link_reset_wait;
-};
-
-enum mei_dev_kind {
-	MEI_DEV_KIND_MEI = 0,
-	MEI_DEV_KIND_ITOUCH = 1,
-	MEI_DEV_KIND_GSC = 2,
-	MEI_DEV_KIND_GSCFI = 3,
-	MEI_DEV_KIND_IVSC = 4,
-	MEI_DEV_KIND_IOE = 5,
-	MEI_DEV_KIND_MAX = 6,
-};
-
-enum mei_dev_reset_to_pxp {
-	MEI_DEV_RESET_TO_PXP_DEFAULT = 0,
-	MEI_DEV_RESET_TO_PXP_PERFORMED = 1,
-	MEI_DEV_RESET_TO_PXP_DONE = 2,
-};
-
-struct mei_hw_ops;
-
-struct mei_device {
-	struct device *parent;
-	struct device dev;
-	struct cdev *cdev;
-	int minor;
-	struct list_head write_list;
-	struct list_head write_waiting_list;
-	struct list_head ctrl_wr_list;
-	struct list_head ctrl_rd_list;
-	u8 tx_queue_limit;
-	struct list_head file_list;
-	long int open_handle_count;
-	struct mutex device_lock;
-	struct delayed_work timer_work;
-	bool recvd_hw_ready;
-	bool pg_blocked;
-	bool read_fws_need_resume;
-	wait_queue_head_t wait_hw_ready;
-	wait_queue_head_t wait_pg;
-	wait_queue_head_t wait_hbm_start;
-	long unsigned int reset_count;
-	enum mei_dev_state dev_state;
-	wait_queue_head_t wait_dev_state;
-	enum mei_hbm_state hbm_state;
-	enum mei_dev_pxp_mode pxp_mode;
-	u16 init_clients_timer;
-	enum mei_pg_event pg_event;
-	unsigned char rd_msg_buf[512];
-	u32 rd_msg_hdr[512];
-	int rd_msg_hdr_count;
-	bool hbuf_is_ready;
-	struct mei_dma_dscr dr_dscr[3];
-	struct hbm_version version;
-	unsigned int hbm_f_pg_supported: 1;
-	unsigned int hbm_f_dc_supported: 1;
-	unsigned int hbm_f_dot_supported: 1;
-	unsigned int hbm_f_ev_supported: 1;
-	unsigned int hbm_f_fa_supported: 1;
-	unsigned int hbm_f_ie_supported: 1;
-	unsigned int hbm_f_os_supported: 1;
-	unsigned int hbm_f_dr_supported: 1;
-	unsigned int hbm_f_vt_supported: 1;
-	unsigned int hbm_f_cap_supported: 1;
-	unsigned int hbm_f_cd_supported: 1;
-	unsigned int hbm_f_gsc_supported: 1;
-	struct mei_fw_version fw_ver[3];
-	unsigned int fw_f_fw_ver_supported: 1;
-	unsigned int fw_ver_received: 1;
-	struct rw_semaphore me_clients_rwsem;
-	struct list_head me_clients;
-	long unsigned int me_clients_map[4];
-	long unsigned int host_clients_map[4];
-	bool allow_fixed_address;
-	bool override_fixed_address;
-	struct mei_dev_timeouts timeouts;
-	struct work_struct reset_work;
-	struct work_struct bus_rescan_work;
-	struct list_head device_list;
-	struct mutex cl_bus_lock;
-	enum mei_dev_kind kind;
-	struct dentry *dbgfs_dir;
-	enum mei_dev_reset_to_pxp gsc_reset_to_pxp;
-	const struct mei_hw_ops *ops;
-	char hw[0];
-};
-
-enum {
-	DMA_DSCR_HOST = 0,
-	DMA_DSCR_DEVICE = 1,
-	DMA_DSCR_CTRL = 2,
-	DMA_DSCR_NUM = 3,
-};
-
-enum mei_pg_state {
-	MEI_PG_OFF = 0,
-	MEI_PG_ON = 1,
-};
-
-struct mei_fw_status;
-
-struct mei_hw_ops {
-	bool (*host_is_ready)(struct mei_device *);
-	bool (*hw_is_ready)(struct mei_device *);
-	int (*hw_reset)(struct mei_device *, bool);
-	int (*hw_start)(struct mei_device *);
-	int (*hw_config)(struct mei_device *);
-	int (*fw_status)(struct mei_device *, struct mei_fw_status *);
-	int (*trc_status)(struct mei_device *, u32 *);
-	enum mei_pg_state (*pg_state)(struct mei_device *);
-	bool (*pg_in_transition)(struct mei_device *);
-	bool (*pg_is_enabled)(struct mei_device *);
-	void (*intr_clear)(struct mei_device *);
-	void (*intr_enable)(struct mei_device *);
-	void (*intr_disable)(struct mei_device *);
-	void (*synchronize_irq)(struct mei_device *);
-	int (*hbuf_free_slots)(struct mei_device *);
-	bool (*hbuf_is_ready)(struct mei_device *);
-	u32 (*hbuf_depth)(const struct mei_device *);
-	int (*write)(struct mei_device *, const void *, size_t, const void *, size_t);
-	int (*rdbuf_full_slots)(struct mei_device *);
-	u32 (*read_hdr)(const struct mei_device *);
-	int (*read)(struct mei_device *, unsigned char *, long unsigned int);
-};
-
-enum file_state {
-	MEI_FILE_UNINITIALIZED = 0,
-	MEI_FILE_INITIALIZING = 1,
-	MEI_FILE_CONNECTING = 2,
-	MEI_FILE_CONNECTED = 3,
-	MEI_FILE_DISCONNECTING = 4,
-	MEI_FILE_DISCONNECT_REPLY = 5,
-	MEI_FILE_DISCONNECT_REQUIRED = 6,
-	MEI_FILE_DISCONNECTED = 7,
-};
-
-enum mei_file_transaction_states {
-	MEI_IDLE = 0,
-	MEI_WRITING = 1,
-	MEI_WRITE_COMPLETE = 2,
-};
-
-struct mei_dma_data {
-	u8 buffer_id;
-	void *vaddr;
-	dma_addr_t daddr;
-	size_t size;
-};
-
-struct mei_me_client;
-
-struct mei_cl_device;
-
-struct mei_cl {
-	struct list_head link;
-	struct mei_device *dev;
-	enum file_state state;
-	wait_queue_head_t tx_wait;
-	wait_queue_head_t rx_wait;
-	wait_queue_head_t wait;
-	wait_queue_head_t ev_wait;
-	struct fasync_struct *ev_async;
-	int status;
-	struct mei_me_client *me_cl;
-	const struct file *fp;
-	u8 host_client_id;
-	struct list_head vtag_map;
-	u8 tx_flow_ctrl_creds;
-	u8 rx_flow_ctrl_creds;
-	u8 timer_count;
-	u8 notify_en;
-	u8 notify_ev;
-	u8 tx_cb_queued;
-	enum mei_file_transaction_states writing_state;
-	struct list_head rd_pending;
-	spinlock_t rd_completed_lock;
-	struct list_head rd_completed;
-	struct mei_dma_data dma;
-	u8 dma_mapped;
-	struct mei_cl_device *cldev;
-};
-
-struct mei_ext_hdr {
-	u8 type;
-	u8 length;
-};
-
-typedef void (*poll_queue_proc)(struct file *, wait_queue_head_t *, struct poll_table_struct *);
-
-struct poll_table_struct {
-	poll_queue_proc _qproc;
-	__poll_t _key;
-};
-
-typedef struct poll_table_struct poll_table;
-
-typedef struct {
-	__u8 b[16];
-} uuid_le;
+typedef void (*btf_trace_devres_log)(void *, struct device *, const char *, void *, const char *, size_t);
 
 struct mei_client {
 	__u32 max_msg_length;
@@ -21303,50 +33147,11 @@ struct mei_connect_client_vtag {
 	__u8 reserved[3];
 };
 
-struct mei_client_properties {
-	uuid_le protocol_name;
-	u8 protocol_version;
-	u8 max_number_of_connections;
-	u8 fixed_address;
-	u8 single_recv_buf: 1;
-	u8 vt_supported: 1;
-	u8 reserved: 6;
-	u32 max_msg_length;
-};
-
-struct mei_me_client {
-	struct list_head list;
-	struct kref refcnt;
-	struct mei_client_properties props;
-	u8 client_id;
-	u8 tx_flow_ctrl_creds;
-	u8 connect_count;
-	u8 bus_added;
-};
-
 struct mei_cl_device_id {
 	char name[32];
 	uuid_le uuid;
 	__u8 version;
 	kernel_ulong_t driver_info;
-};
-
-typedef void (*mei_cldev_cb_t)(struct mei_cl_device *);
-
-struct mei_cl_device {
-	struct list_head bus_list;
-	struct mei_device *bus;
-	struct device dev;
-	struct mei_me_client *me_cl;
-	struct mei_cl *cl;
-	char name[32];
-	struct work_struct rx_work;
-	mei_cldev_cb_t rx_cb;
-	struct work_struct notif_work;
-	mei_cldev_cb_t notif_cb;
-	unsigned int do_match: 1;
-	unsigned int is_added: 1;
-	void *priv_data;
 };
 
 struct mei_cl_driver {
@@ -21377,391 +33182,119 @@ struct mei_cfg {
 	u32 hw_trc_supported: 1;
 };
 
-struct iosys_map {
-	union {
-		void *vaddr_iomem;
-		void *vaddr;
-	};
-	bool is_iomem;
+struct mei_me_hw {
+	const struct mei_cfg *cfg;
+	void *mem_addr;
+	int irq;
+	enum mei_pg_state pg_state;
+	bool d0i3_supported;
+	u8 hbuf_depth;
+	int (*read_fws)(const struct mei_device *, int, const char *, u32 *);
+	struct task_struct *polling_thread;
+	wait_queue_head_t wait_active;
+	bool is_active;
 };
 
-typedef void (*btf_trace_dma_buf_export)(void *, struct dma_buf *);
+typedef void (*btf_trace_dma_fence_emit)(void *, struct dma_fence *);
 
-typedef void (*btf_trace_dma_buf_mmap_internal)(void *, struct dma_buf *);
+typedef void (*btf_trace_dma_fence_init)(void *, struct dma_fence *);
 
-typedef void (*btf_trace_dma_buf_mmap)(void *, struct dma_buf *);
+typedef void (*btf_trace_dma_fence_destroy)(void *, struct dma_fence *);
 
-typedef void (*btf_trace_dma_buf_put)(void *, struct dma_buf *);
+typedef void (*btf_trace_dma_fence_enable_signal)(void *, struct dma_fence *);
 
-typedef void (*btf_trace_dma_buf_dynamic_attach)(void *, struct dma_buf *, struct dma_buf_attachment *, bool, struct device *);
+typedef void (*btf_trace_dma_fence_signaled)(void *, struct dma_fence *);
 
-typedef void (*btf_trace_dma_buf_detach)(void *, struct dma_buf *, struct dma_buf_attachment *, bool, struct device *);
+typedef void (*btf_trace_dma_fence_wait_start)(void *, struct dma_fence *);
 
-typedef void (*btf_trace_dma_buf_fd)(void *, struct dma_buf *, int);
+typedef void (*btf_trace_dma_fence_wait_end)(void *, struct dma_fence *);
 
-typedef void (*btf_trace_dma_buf_get)(void *, struct dma_buf *, int);
+struct serio_driver;
 
-struct dma_fence_cb;
-
-typedef void (*dma_fence_func_t)(struct dma_fence *, struct dma_fence_cb *);
-
-struct dma_fence_cb {
+struct serio {
+	void *port_data;
+	char name[32];
+	char phys[32];
+	char firmware_id[128];
+	bool manual_bind;
+	struct serio_device_id id;
+	spinlock_t lock;
+	int (*write)(struct serio *, unsigned char);
+	int (*open)(struct serio *);
+	void (*close)(struct serio *);
+	int (*start)(struct serio *);
+	void (*stop)(struct serio *);
+	struct serio *parent;
+	struct list_head child_node;
+	struct list_head children;
+	unsigned int depth;
+	struct serio_driver *drv;
+	struct mutex drv_mutex;
+	struct device dev;
 	struct list_head node;
-	dma_fence_func_t func;
+	struct mutex *ps2_cmd_mutex;
 };
 
-struct dma_fence_array;
-
-struct dma_fence_array_cb {
-	struct dma_fence_cb cb;
-	struct dma_fence_array *array;
+struct serio_driver {
+	const char *description;
+	const struct serio_device_id *id_table;
+	bool manual_bind;
+	void (*write_wakeup)(struct serio *);
+	irqreturn_t (*interrupt)(struct serio *, unsigned char, unsigned int);
+	int (*connect)(struct serio *, struct serio_driver *);
+	int (*reconnect)(struct serio *);
+	int (*fast_reconnect)(struct serio *);
+	void (*disconnect)(struct serio *);
+	void (*cleanup)(struct serio *);
+	struct device_driver driver;
 };
 
-enum dma_resv_usage {
-	DMA_RESV_USAGE_KERNEL = 0,
-	DMA_RESV_USAGE_WRITE = 1,
-	DMA_RESV_USAGE_READ = 2,
-	DMA_RESV_USAGE_BOOKKEEP = 3,
+enum serio_event_type {
+	SERIO_RESCAN_PORT = 0,
+	SERIO_RECONNECT_PORT = 1,
+	SERIO_RECONNECT_SUBTREE = 2,
+	SERIO_REGISTER_PORT = 3,
+	SERIO_ATTACH_DRIVER = 4,
 };
 
-struct u64_stats_sync {};
-
-enum {
-	NETIF_F_SG_BIT = 0,
-	NETIF_F_IP_CSUM_BIT = 1,
-	__UNUSED_NETIF_F_1 = 2,
-	NETIF_F_HW_CSUM_BIT = 3,
-	NETIF_F_IPV6_CSUM_BIT = 4,
-	NETIF_F_HIGHDMA_BIT = 5,
-	NETIF_F_FRAGLIST_BIT = 6,
-	NETIF_F_HW_VLAN_CTAG_TX_BIT = 7,
-	NETIF_F_HW_VLAN_CTAG_RX_BIT = 8,
-	NETIF_F_HW_VLAN_CTAG_FILTER_BIT = 9,
-	NETIF_F_VLAN_CHALLENGED_BIT = 10,
-	NETIF_F_GSO_BIT = 11,
-	__UNUSED_NETIF_F_12 = 12,
-	__UNUSED_NETIF_F_13 = 13,
-	NETIF_F_GRO_BIT = 14,
-	NETIF_F_LRO_BIT = 15,
-	NETIF_F_GSO_SHIFT = 16,
-	NETIF_F_TSO_BIT = 16,
-	NETIF_F_GSO_ROBUST_BIT = 17,
-	NETIF_F_TSO_ECN_BIT = 18,
-	NETIF_F_TSO_MANGLEID_BIT = 19,
-	NETIF_F_TSO6_BIT = 20,
-	NETIF_F_FSO_BIT = 21,
-	NETIF_F_GSO_GRE_BIT = 22,
-	NETIF_F_GSO_GRE_CSUM_BIT = 23,
-	NETIF_F_GSO_IPXIP4_BIT = 24,
-	NETIF_F_GSO_IPXIP6_BIT = 25,
-	NETIF_F_GSO_UDP_TUNNEL_BIT = 26,
-	NETIF_F_GSO_UDP_TUNNEL_CSUM_BIT = 27,
-	NETIF_F_GSO_PARTIAL_BIT = 28,
-	NETIF_F_GSO_TUNNEL_REMCSUM_BIT = 29,
-	NETIF_F_GSO_SCTP_BIT = 30,
-	NETIF_F_GSO_ESP_BIT = 31,
-	NETIF_F_GSO_UDP_BIT = 32,
-	NETIF_F_GSO_UDP_L4_BIT = 33,
-	NETIF_F_GSO_FRAGLIST_BIT = 34,
-	NETIF_F_GSO_ACCECN_BIT = 35,
-	NETIF_F_GSO_LAST = 35,
-	NETIF_F_FCOE_CRC_BIT = 36,
-	NETIF_F_SCTP_CRC_BIT = 37,
-	NETIF_F_NTUPLE_BIT = 38,
-	NETIF_F_RXHASH_BIT = 39,
-	NETIF_F_RXCSUM_BIT = 40,
-	NETIF_F_NOCACHE_COPY_BIT = 41,
-	NETIF_F_LOOPBACK_BIT = 42,
-	NETIF_F_RXFCS_BIT = 43,
-	NETIF_F_RXALL_BIT = 44,
-	NETIF_F_HW_VLAN_STAG_TX_BIT = 45,
-	NETIF_F_HW_VLAN_STAG_RX_BIT = 46,
-	NETIF_F_HW_VLAN_STAG_FILTER_BIT = 47,
-	NETIF_F_HW_L2FW_DOFFLOAD_BIT = 48,
-	NETIF_F_HW_TC_BIT = 49,
-	NETIF_F_HW_ESP_BIT = 50,
-	NETIF_F_HW_ESP_TX_CSUM_BIT = 51,
-	NETIF_F_RX_UDP_TUNNEL_PORT_BIT = 52,
-	NETIF_F_HW_TLS_TX_BIT = 53,
-	NETIF_F_HW_TLS_RX_BIT = 54,
-	NETIF_F_GRO_HW_BIT = 55,
-	__UNUSED_NETIF_F_56 = 56,
-	NETIF_F_GRO_FRAGLIST_BIT = 57,
-	NETIF_F_HW_MACSEC_BIT = 58,
-	NETIF_F_GRO_UDP_FWD_BIT = 59,
-	NETIF_F_HW_HSR_TAG_INS_BIT = 60,
-	NETIF_F_HW_HSR_TAG_RM_BIT = 61,
-	NETIF_F_HW_HSR_FWD_BIT = 62,
-	NETIF_F_HW_HSR_DUP_BIT = 63,
-	NETDEV_FEATURE_COUNT = 64,
+struct i8042_port {
+	struct serio *serio;
+	int irq;
+	bool exists;
+	bool driver_bound;
+	signed char mux;
 };
 
-enum {
-	SKBTX_HW_TSTAMP_NOBPF = 1,
-	SKBTX_SW_TSTAMP = 2,
-	SKBTX_IN_PROGRESS = 4,
-	SKBTX_COMPLETION_TSTAMP = 8,
-	SKBTX_HW_TSTAMP_NETDEV = 32,
-	SKBTX_SCHED_TSTAMP = 64,
-	SKBTX_BPF = 128,
+enum i8042_controller_reset_mode {
+	I8042_RESET_NEVER = 0,
+	I8042_RESET_ALWAYS = 1,
+	I8042_RESET_ON_S2RAM = 2,
 };
 
-struct xsk_tx_metadata_compl {
-	__u64 *tx_timestamp;
-};
+typedef bool (*i8042_filter_t)(unsigned char, unsigned char, struct serio *, void *);
 
-struct skb_frag {
-	netmem_ref netmem;
-	unsigned int len;
-	unsigned int offset;
-};
-
-typedef struct skb_frag skb_frag_t;
-
-struct pcpu_lstats {
-	u64_stats_t packets;
-	u64_stats_t bytes;
-	struct u64_stats_sync syncp;
-};
-
-struct ethtool_tunable {
-	__u32 cmd;
-	__u32 id;
-	__u32 type_id;
-	__u32 len;
-	void *data[0];
-};
-
-enum ethtool_link_ext_substate_autoneg {
-	ETHTOOL_LINK_EXT_SUBSTATE_AN_NO_PARTNER_DETECTED = 1,
-	ETHTOOL_LINK_EXT_SUBSTATE_AN_ACK_NOT_RECEIVED = 2,
-	ETHTOOL_LINK_EXT_SUBSTATE_AN_NEXT_PAGE_EXCHANGE_FAILED = 3,
-	ETHTOOL_LINK_EXT_SUBSTATE_AN_NO_PARTNER_DETECTED_FORCE_MODE = 4,
-	ETHTOOL_LINK_EXT_SUBSTATE_AN_FEC_MISMATCH_DURING_OVERRIDE = 5,
-	ETHTOOL_LINK_EXT_SUBSTATE_AN_NO_HCD = 6,
-};
-
-enum ethtool_link_ext_substate_link_training {
-	ETHTOOL_LINK_EXT_SUBSTATE_LT_KR_FRAME_LOCK_NOT_ACQUIRED = 1,
-	ETHTOOL_LINK_EXT_SUBSTATE_LT_KR_LINK_INHIBIT_TIMEOUT = 2,
-	ETHTOOL_LINK_EXT_SUBSTATE_LT_KR_LINK_PARTNER_DID_NOT_SET_RECEIVER_READY = 3,
-	ETHTOOL_LINK_EXT_SUBSTATE_LT_REMOTE_FAULT = 4,
-};
-
-enum ethtool_link_ext_substate_link_logical_mismatch {
-	ETHTOOL_LINK_EXT_SUBSTATE_LLM_PCS_DID_NOT_ACQUIRE_BLOCK_LOCK = 1,
-	ETHTOOL_LINK_EXT_SUBSTATE_LLM_PCS_DID_NOT_ACQUIRE_AM_LOCK = 2,
-	ETHTOOL_LINK_EXT_SUBSTATE_LLM_PCS_DID_NOT_GET_ALIGN_STATUS = 3,
-	ETHTOOL_LINK_EXT_SUBSTATE_LLM_FC_FEC_IS_NOT_LOCKED = 4,
-	ETHTOOL_LINK_EXT_SUBSTATE_LLM_RS_FEC_IS_NOT_LOCKED = 5,
-};
-
-enum ethtool_link_ext_substate_bad_signal_integrity {
-	ETHTOOL_LINK_EXT_SUBSTATE_BSI_LARGE_NUMBER_OF_PHYSICAL_ERRORS = 1,
-	ETHTOOL_LINK_EXT_SUBSTATE_BSI_UNSUPPORTED_RATE = 2,
-	ETHTOOL_LINK_EXT_SUBSTATE_BSI_SERDES_REFERENCE_CLOCK_LOST = 3,
-	ETHTOOL_LINK_EXT_SUBSTATE_BSI_SERDES_ALOS = 4,
-};
-
-enum ethtool_link_ext_substate_cable_issue {
-	ETHTOOL_LINK_EXT_SUBSTATE_CI_UNSUPPORTED_CABLE = 1,
-	ETHTOOL_LINK_EXT_SUBSTATE_CI_CABLE_TEST_FAILURE = 2,
-};
-
-enum ethtool_link_ext_substate_module {
-	ETHTOOL_LINK_EXT_SUBSTATE_MODULE_CMIS_NOT_READY = 1,
-};
-
-struct ethtool_link_settings {
-	__u32 cmd;
-	__u32 speed;
-	__u8 duplex;
-	__u8 port;
-	__u8 phy_address;
-	__u8 autoneg;
-	__u8 mdio_support;
-	__u8 eth_tp_mdix;
-	__u8 eth_tp_mdix_ctrl;
-	__s8 link_mode_masks_nwords;
-	__u8 transceiver;
-	__u8 master_slave_cfg;
-	__u8 master_slave_state;
-	__u8 rate_matching;
-	__u32 reserved[7];
-};
-
-struct ethtool_link_ksettings {
-	struct ethtool_link_settings base;
-	struct {
-		long unsigned int supported[2];
-		long unsigned int advertising[2];
-		long unsigned int lp_advertising[2];
-	} link_modes;
-	u32 lanes;
-};
-
-struct ethtool_fec_hist_range {
-	u16 low;
-	u16 high;
-};
-
-struct ethtool_fec_hist_value {
-	u64 sum;
-	u64 per_lane[8];
-};
-
-struct ethtool_rmon_hist_range {
-	u16 low;
-	u16 high;
-};
-
-struct ethtool_module_eeprom {
-	u32 offset;
-	u32 length;
-	u8 page;
-	u8 bank;
-	u8 i2c_address;
-	u8 *data;
-};
-
-enum ethtool_module_power_mode_policy {
-	ETHTOOL_MODULE_POWER_MODE_POLICY_HIGH = 1,
-	ETHTOOL_MODULE_POWER_MODE_POLICY_AUTO = 2,
-};
-
-enum ethtool_module_power_mode {
-	ETHTOOL_MODULE_POWER_MODE_LOW = 1,
-	ETHTOOL_MODULE_POWER_MODE_HIGH = 2,
-};
-
-struct ethtool_module_power_mode_params {
-	enum ethtool_module_power_mode_policy policy;
-	enum ethtool_module_power_mode mode;
-};
-
-struct ethtool_rxfh_param {
-	u8 hfunc;
-	u32 indir_size;
-	u32 *indir;
-	u32 key_size;
-	u8 *key;
-	u32 rss_context;
-	u8 rss_delete;
-	u8 input_xfrm;
-};
-
-struct ethtool_rxfh_fields {
-	u32 data;
-	u32 flow_type;
-	u32 rss_context;
-};
-
-struct input_event {
-	__kernel_ulong_t __sec;
-	__kernel_ulong_t __usec;
+struct input_value {
 	__u16 type;
 	__u16 code;
 	__s32 value;
 };
 
-struct ff_envelope {
-	__u16 attack_length;
-	__u16 attack_level;
-	__u16 fade_length;
-	__u16 fade_level;
-};
-
-struct ff_constant_effect {
-	__s16 level;
-	struct ff_envelope envelope;
-};
-
-struct ff_ramp_effect {
-	__s16 start_level;
-	__s16 end_level;
-	struct ff_envelope envelope;
-};
-
-struct ff_periodic_effect {
-	__u16 waveform;
-	__u16 period;
-	__s16 magnitude;
-	__s16 offset;
-	__u16 phase;
-	struct ff_envelope envelope;
-	__u32 custom_len;
-	__s16 *custom_data;
-};
-
-struct ff_condition_effect {
-	__u16 right_saturation;
-	__u16 left_saturation;
-	__s16 right_coeff;
-	__s16 left_coeff;
-	__u16 deadband;
-	__s16 center;
-};
-
-struct ff_rumble_effect {
-	__u16 strong_magnitude;
-	__u16 weak_magnitude;
-};
-
-struct ff_haptic_effect {
-	__u16 hid_usage;
-	__u16 vendor_id;
-	__u8 vendor_waveform_page;
-	__u16 intensity;
-	__u16 repeat_count;
-	__u16 retrigger_period;
-};
-
-struct input_keymap_entry {
-	__u8 flags;
-	__u8 len;
-	__u16 index;
-	__u32 keycode;
-	__u8 scancode[32];
-};
-
-struct input_device_id {
-	kernel_ulong_t flags;
-	__u16 bustype;
-	__u16 vendor;
-	__u16 product;
-	__u16 version;
-	kernel_ulong_t evbit[1];
-	kernel_ulong_t keybit[12];
-	kernel_ulong_t relbit[1];
-	kernel_ulong_t absbit[1];
-	kernel_ulong_t mscbit[1];
-	kernel_ulong_t ledbit[1];
-	kernel_ulong_t sndbit[1];
-	kernel_ulong_t ffbit[2];
-	kernel_ulong_t swbit[1];
-	kernel_ulong_t propbit[1];
-	kernel_ulong_t driver_info;
-};
-
-struct input_mt_slot {
-	int abs[14];
-	unsigned int frame;
-	unsigned int key;
-};
-
-struct input_mt {
-	int trkid;
-	int num_slots;
-	int slot;
-	unsigned int flags;
-	unsigned int frame;
-	int *red;
-	struct input_mt_slot slots[0];
-};
-
-struct input_mt_pos {
-	s16 x;
-	s16 y;
+struct input_handler {
+	void *private;
+	void (*event)(struct input_handle *, unsigned int, unsigned int, int);
+	unsigned int (*events)(struct input_handle *, struct input_value *, unsigned int);
+	bool (*filter)(struct input_handle *, unsigned int, unsigned int, int);
+	bool (*match)(struct input_handler *, struct input_dev *);
+	int (*connect)(struct input_handler *, struct input_dev *, const struct input_device_id *);
+	void (*disconnect)(struct input_handle *);
+	void (*start)(struct input_handle *);
+	bool passive_observer;
+	bool legacy_minors;
+	int minor;
+	const char *name;
+	const struct input_device_id *id_table;
+	struct list_head h_list;
+	struct list_head node;
 };
 
 struct touchscreen_properties {
@@ -21775,71 +33308,6 @@ struct touchscreen_properties {
 struct vivaldi_data {
 	u32 function_row_physmap[24];
 	unsigned int num_function_row_keys;
-};
-
-struct serio_device_id {
-	__u8 type;
-	__u8 extra;
-	__u8 id;
-	__u8 proto;
-};
-
-enum ps2_disposition {
-	PS2_PROCESS = 0,
-	PS2_IGNORE = 1,
-	PS2_ERROR = 2,
-};
-
-enum psmouse_type {
-	PSMOUSE_NONE = 0,
-	PSMOUSE_PS2 = 1,
-	PSMOUSE_PS2PP = 2,
-	PSMOUSE_THINKPS = 3,
-	PSMOUSE_GENPS = 4,
-	PSMOUSE_IMPS = 5,
-	PSMOUSE_IMEX = 6,
-	PSMOUSE_SYNAPTICS = 7,
-	PSMOUSE_ALPS = 8,
-	PSMOUSE_LIFEBOOK = 9,
-	PSMOUSE_TRACKPOINT = 10,
-	PSMOUSE_TOUCHKIT_PS2 = 11,
-	PSMOUSE_CORTRON = 12,
-	PSMOUSE_HGPK = 13,
-	PSMOUSE_ELANTECH = 14,
-	PSMOUSE_FSP = 15,
-	PSMOUSE_SYNAPTICS_RELATIVE = 16,
-	PSMOUSE_CYPRESS = 17,
-	PSMOUSE_FOCALTECH = 18,
-	PSMOUSE_VMMOUSE = 19,
-	PSMOUSE_BYD = 20,
-	PSMOUSE_SYNAPTICS_SMBUS = 21,
-	PSMOUSE_ELANTECH_SMBUS = 22,
-	PSMOUSE_AUTO = 23,
-};
-
-struct psmouse;
-
-struct psmouse_protocol {
-	enum psmouse_type type;
-	bool maxproto;
-	bool ignore_parity;
-	bool try_passthru;
-	bool smbus_companion;
-	const char *name;
-	const char *alias;
-	int (*detect)(struct psmouse *, bool);
-	int (*init)(struct psmouse *);
-};
-
-typedef enum {
-	PSMOUSE_BAD_DATA = 0,
-	PSMOUSE_GOOD_DATA = 1,
-	PSMOUSE_FULL_PACKET = 2,
-} psmouse_ret_t;
-
-enum psmouse_scale {
-	PSMOUSE_SCALE11 = 0,
-	PSMOUSE_SCALE21 = 1,
 };
 
 struct synaptics_hw_state {
@@ -21868,43 +33336,72 @@ struct min_max_quirk {
 	u32 y_max;
 };
 
-struct ps2pp_info {
-	u8 model;
-	u8 kind;
-	u16 features;
+struct alps_protocol_info {
+	u16 version;
+	u8 byte0;
+	u8 mask0;
+	unsigned int flags;
 };
 
-struct cytp_contact {
-	int x;
-	int y;
-	int z;
+struct alps_model_info {
+	u8 signature[3];
+	struct alps_protocol_info protocol_info;
 };
 
-struct cpudata;
-
-struct pstate_funcs {
-	int (*get_max)(int);
-	int (*get_max_physical)(int);
-	int (*get_min)(int);
-	int (*get_turbo)(int);
-	int (*get_scaling)(void);
-	int (*get_cpu_scaling)(int);
-	int (*get_aperf_mperf_shift)(void);
-	u64 (*get_val)(struct cpudata *, int);
-	void (*get_vid)(struct cpudata *);
+struct alps_nibble_commands {
+	int command;
+	unsigned char data;
 };
 
-struct hid_device_id {
-	__u16 bus;
-	__u16 group;
-	__u32 vendor;
-	__u32 product;
-	kernel_ulong_t driver_data;
+enum SS4_PACKET_ID {
+	SS4_PACKET_ID_IDLE = 0,
+	SS4_PACKET_ID_ONE = 1,
+	SS4_PACKET_ID_TWO = 2,
+	SS4_PACKET_ID_MULTI = 3,
+	SS4_PACKET_ID_STICK = 4,
 };
 
-struct hid_usage;
+struct thermal_cooling_device;
 
-struct hid_report;
+struct thermal_cooling_device_ops {
+	int (*get_max_state)(struct thermal_cooling_device *, long unsigned int *);
+	int (*get_cur_state)(struct thermal_cooling_device *, long unsigned int *);
+	int (*set_cur_state)(struct thermal_cooling_device *, long unsigned int);
+	int (*get_requested_power)(struct thermal_cooling_device *, u32 *);
+	int (*state2power)(struct thermal_cooling_device *, long unsigned int, u32 *);
+	int (*power2state)(struct thermal_cooling_device *, u32, long unsigned int *);
+};
+
+typedef struct cpufreq_policy *class_cpufreq_policy_write_t;
+
+struct hid_global {
+	unsigned int usage_page;
+	__s32 logical_minimum;
+	__s32 logical_maximum;
+	__s32 physical_minimum;
+	__s32 physical_maximum;
+	__s32 unit_exponent;
+	unsigned int unit;
+	unsigned int report_id;
+	unsigned int report_size;
+	unsigned int report_count;
+};
+
+enum hid_report_type {
+	HID_INPUT_REPORT = 0,
+	HID_OUTPUT_REPORT = 1,
+	HID_FEATURE_REPORT = 2,
+	HID_REPORT_TYPES = 3,
+};
+
+enum hid_class_request {
+	HID_REQ_GET_REPORT = 1,
+	HID_REQ_GET_IDLE = 2,
+	HID_REQ_GET_PROTOCOL = 3,
+	HID_REQ_SET_REPORT = 9,
+	HID_REQ_SET_IDLE = 10,
+	HID_REQ_SET_PROTOCOL = 11,
+};
 
 struct hid_input;
 
@@ -21936,40 +33433,6 @@ struct hid_field {
 	unsigned int slot_idx;
 };
 
-struct hid_report_enum {
-	unsigned int numbered;
-	struct list_head report_list;
-	struct hid_report *report_id_hash[256];
-};
-
-struct hid_device;
-
-struct hid_ll_driver {
-	int (*start)(struct hid_device *);
-	void (*stop)(struct hid_device *);
-	int (*open)(struct hid_device *);
-	void (*close)(struct hid_device *);
-	int (*power)(struct hid_device *, int);
-	int (*parse)(struct hid_device *);
-	void (*request)(struct hid_device *, struct hid_report *, int);
-	int (*wait)(struct hid_device *);
-	int (*raw_request)(struct hid_device *, unsigned char, __u8 *, size_t, unsigned char, int);
-	int (*output_report)(struct hid_device *, __u8 *, size_t);
-	int (*idle)(struct hid_device *, int, int, int);
-	bool (*may_wakeup)(struct hid_device *);
-	unsigned int max_buffer_size;
-};
-
-struct hid_report_id {
-	__u32 report_type;
-};
-
-struct hid_usage_id {
-	__u32 usage_hid;
-	__u32 usage_type;
-	__u32 usage_code;
-};
-
 struct usage_priority {
 	__u32 usage;
 	bool global;
@@ -21984,409 +33447,29 @@ struct hid_usage_entry {
 	const char *description;
 };
 
-typedef u8 dscp_t;
-
-typedef __u64 __be64;
-
-struct flowi_tunnel {
-	__be64 tun_id;
+struct linger {
+	int l_onoff;
+	int l_linger;
 };
 
-struct flowi_common {
-	int flowic_oif;
-	int flowic_iif;
-	int flowic_l3mdev;
-	__u32 flowic_mark;
-	dscp_t flowic_dscp;
-	__u8 flowic_scope;
-	__u8 flowic_proto;
-	__u8 flowic_flags;
-	__u32 flowic_secid;
-	kuid_t flowic_uid;
-	__u32 flowic_multipath_hash;
-	struct flowi_tunnel flowic_tun_key;
+struct old_timeval32 {
+	old_time32_t tv_sec;
+	s32 tv_usec;
 };
 
-union flowi_uli {
-	struct {
-		__be16 dport;
-		__be16 sport;
-	} ports;
-	struct {
-		__u8 type;
-		__u8 code;
-	} icmpt;
-	__be32 gre_key;
-	struct {
-		__u8 type;
-	} mht;
+struct __kernel_sock_timeval {
+	__s64 tv_sec;
+	__s64 tv_usec;
 };
 
-struct flowi4 {
-	struct flowi_common __fl_common;
-	__be32 saddr;
-	__be32 daddr;
-	union flowi_uli uli;
+struct sock_txtime {
+	__kernel_clockid_t clockid;
+	__u32 flags;
 };
 
-struct flowi6 {
-	struct flowi_common __fl_common;
-	struct in6_addr daddr;
-	struct in6_addr saddr;
-	__be32 flowlabel;
-	union flowi_uli uli;
-	__u32 mp_hash;
-};
-
-struct msghdr {
-	void *msg_name;
-	int msg_namelen;
-	int msg_inq;
-	struct iov_iter msg_iter;
-	union {
-		void *msg_control;
-		void *msg_control_user;
-	};
-	bool msg_control_is_user: 1;
-	bool msg_get_inq: 1;
-	unsigned int msg_flags;
-	__kernel_size_t msg_controllen;
-	struct ubuf_info *msg_ubuf;
-	int (*sg_from_iter)(struct sk_buff *, struct iov_iter *, size_t);
-};
-
-typedef enum {
-	SS_FREE = 0,
-	SS_UNCONNECTED = 1,
-	SS_CONNECTING = 2,
-	SS_CONNECTED = 3,
-	SS_DISCONNECTING = 4,
-} socket_state;
-
-struct socket_wq {
-	wait_queue_head_t wait;
-	struct fasync_struct *fasync_list;
-	long unsigned int flags;
-	struct callback_head rcu;
-	long: 64;
-};
-
-struct socket {
-	socket_state state;
-	short int type;
-	long unsigned int flags;
-	struct file *file;
-	struct sock *sk;
-	const struct proto_ops *ops;
-	long: 64;
-	long: 64;
-	long: 64;
-	struct socket_wq wq;
-};
-
-struct net_proto_family {
-	int family;
-	int (*create)(struct net *, struct socket *, int, int);
-	struct module *owner;
-};
-
-enum {
-	SOCK_WAKE_IO = 0,
-	SOCK_WAKE_WAITD = 1,
-	SOCK_WAKE_SPACE = 2,
-	SOCK_WAKE_URG = 3,
-};
-
-typedef s32 compat_int_t;
-
-typedef u32 compat_ulong_t;
-
-struct compat_ifmap {
-	compat_ulong_t mem_start;
-	compat_ulong_t mem_end;
-	short unsigned int base_addr;
-	unsigned char irq;
-	unsigned char dma;
-	unsigned char port;
-};
-
-typedef u32 compat_caddr_t;
-
-struct compat_if_settings {
-	unsigned int type;
-	unsigned int size;
-	compat_uptr_t ifs_ifsu;
-};
-
-enum {
-	TCPF_ESTABLISHED = 2,
-	TCPF_SYN_SENT = 4,
-	TCPF_SYN_RECV = 8,
-	TCPF_FIN_WAIT1 = 16,
-	TCPF_FIN_WAIT2 = 32,
-	TCPF_TIME_WAIT = 64,
-	TCPF_CLOSE = 128,
-	TCPF_CLOSE_WAIT = 256,
-	TCPF_LAST_ACK = 512,
-	TCPF_LISTEN = 1024,
-	TCPF_CLOSING = 2048,
-	TCPF_NEW_SYN_RECV = 4096,
-	TCPF_BOUND_INACTIVE = 8192,
-};
-
-enum {
-	SOF_TIMESTAMPING_TX_HARDWARE = 1,
-	SOF_TIMESTAMPING_TX_SOFTWARE = 2,
-	SOF_TIMESTAMPING_RX_HARDWARE = 4,
-	SOF_TIMESTAMPING_RX_SOFTWARE = 8,
-	SOF_TIMESTAMPING_SOFTWARE = 16,
-	SOF_TIMESTAMPING_SYS_HARDWARE = 32,
-	SOF_TIMESTAMPING_RAW_HARDWARE = 64,
-	SOF_TIMESTAMPING_OPT_ID = 128,
-	SOF_TIMESTAMPING_TX_SCHED = 256,
-	SOF_TIMESTAMPING_TX_ACK = 512,
-	SOF_TIMESTAMPING_OPT_CMSG = 1024,
-	SOF_TIMESTAMPING_OPT_TSONLY = 2048,
-	SOF_TIMESTAMPING_OPT_STATS = 4096,
-	SOF_TIMESTAMPING_OPT_PKTINFO = 8192,
-	SOF_TIMESTAMPING_OPT_TX_SWHW = 16384,
-	SOF_TIMESTAMPING_BIND_PHC = 32768,
-	SOF_TIMESTAMPING_OPT_ID_TCP = 65536,
-	SOF_TIMESTAMPING_OPT_RX_FILTER = 131072,
-	SOF_TIMESTAMPING_TX_COMPLETION = 262144,
-	SOF_TIMESTAMPING_LAST = 262144,
-	SOF_TIMESTAMPING_MASK = 524287,
-};
-
-struct sock_ee_data_rfc4884 {
-	__u16 len;
-	__u8 flags;
-	__u8 reserved;
-};
-
-struct ip_options {
-	__be32 faddr;
-	__be32 nexthop;
-	unsigned char optlen;
-	unsigned char srr;
-	unsigned char rr;
-	unsigned char ts;
-	unsigned char is_strictroute: 1;
-	unsigned char srr_is_hit: 1;
-	unsigned char is_changed: 1;
-	unsigned char rr_needaddr: 1;
-	unsigned char ts_needtime: 1;
-	unsigned char ts_needaddr: 1;
-	unsigned char router_alert;
-	unsigned char cipso;
-	unsigned char __pad2;
-	unsigned char __data[0];
-};
-
-struct inet_skb_parm {
-	int iif;
-	struct ip_options opt;
-	u16 flags;
-	u16 frag_max_size;
-};
-
-struct inet6_skb_parm {
-	int iif;
-	__be16 ra;
-	__u16 dst0;
-	__u16 srcrt;
-	__u16 dst1;
-	__u16 lastopt;
-	__u16 nhoff;
-	__u16 flags;
-	__u16 frag_max_size;
-	__u16 srhoff;
-};
-
-struct sock_extended_err {
-	__u32 ee_errno;
-	__u8 ee_origin;
-	__u8 ee_type;
-	__u8 ee_code;
-	__u8 ee_pad;
-	__u32 ee_info;
-	union {
-		__u32 ee_data;
-		struct sock_ee_data_rfc4884 ee_rfc4884;
-	};
-};
-
-struct sock_exterr_skb {
-	union {
-		struct inet_skb_parm h4;
-		struct inet6_skb_parm h6;
-	} header;
-	struct sock_extended_err ee;
-	u16 addr_offset;
-	__be16 port;
-	u8 opt_stats: 1;
-	u8 unused: 7;
-};
-
-typedef u32 compat_uint_t;
-
-enum sock_shutdown_cmd {
-	SHUT_RD = 0,
-	SHUT_WR = 1,
-	SHUT_RDWR = 2,
-};
-
-struct netmem_desc {
-	long unsigned int _flags;
-	long unsigned int pp_magic;
-	struct page_pool *pp;
-	long unsigned int _pp_mapping_pad;
-	long unsigned int dma_addr;
-	atomic_long_t pp_ref_count;
-};
-
-enum net_iov_type {
-	NET_IOV_DMABUF = 0,
-	NET_IOV_IOURING = 1,
-};
-
-struct net_iov_area;
-
-struct net_iov {
-	struct netmem_desc desc;
-	enum net_iov_type type;
-	struct net_iov_area *owner;
-};
-
-enum {
-	SKBFL_ZEROCOPY_ENABLE = 1,
-	SKBFL_SHARED_FRAG = 2,
-	SKBFL_PURE_ZEROCOPY = 4,
-	SKBFL_DONT_ORPHAN = 8,
-	SKBFL_MANAGED_FRAG_REFS = 16,
-};
-
-enum {
-	SKB_FCLONE_UNAVAILABLE = 0,
-	SKB_FCLONE_ORIG = 1,
-	SKB_FCLONE_CLONE = 2,
-};
-
-enum {
-	SKB_GSO_TCPV4 = 1,
-	SKB_GSO_DODGY = 2,
-	SKB_GSO_TCP_ECN = 4,
-	__SKB_GSO_TCP_FIXEDID = 8,
-	SKB_GSO_TCPV6 = 16,
-	SKB_GSO_FCOE = 32,
-	SKB_GSO_GRE = 64,
-	SKB_GSO_GRE_CSUM = 128,
-	SKB_GSO_IPXIP4 = 256,
-	SKB_GSO_IPXIP6 = 512,
-	SKB_GSO_UDP_TUNNEL = 1024,
-	SKB_GSO_UDP_TUNNEL_CSUM = 2048,
-	SKB_GSO_PARTIAL = 4096,
-	SKB_GSO_TUNNEL_REMCSUM = 8192,
-	SKB_GSO_SCTP = 16384,
-	SKB_GSO_ESP = 32768,
-	SKB_GSO_UDP = 65536,
-	SKB_GSO_UDP_L4 = 131072,
-	SKB_GSO_FRAGLIST = 262144,
-	SKB_GSO_TCP_ACCECN = 524288,
-	SKB_GSO_TCP_FIXEDID = 1073741824,
-	SKB_GSO_TCP_FIXEDID_INNER = -2147483648,
-};
-
-enum {
-	BPF_SOCK_OPS_VOID = 0,
-	BPF_SOCK_OPS_TIMEOUT_INIT = 1,
-	BPF_SOCK_OPS_RWND_INIT = 2,
-	BPF_SOCK_OPS_TCP_CONNECT_CB = 3,
-	BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB = 4,
-	BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB = 5,
-	BPF_SOCK_OPS_NEEDS_ECN = 6,
-	BPF_SOCK_OPS_BASE_RTT = 7,
-	BPF_SOCK_OPS_RTO_CB = 8,
-	BPF_SOCK_OPS_RETRANS_CB = 9,
-	BPF_SOCK_OPS_STATE_CB = 10,
-	BPF_SOCK_OPS_TCP_LISTEN_CB = 11,
-	BPF_SOCK_OPS_RTT_CB = 12,
-	BPF_SOCK_OPS_PARSE_HDR_OPT_CB = 13,
-	BPF_SOCK_OPS_HDR_OPT_LEN_CB = 14,
-	BPF_SOCK_OPS_WRITE_HDR_OPT_CB = 15,
-	BPF_SOCK_OPS_TSTAMP_SCHED_CB = 16,
-	BPF_SOCK_OPS_TSTAMP_SND_SW_CB = 17,
-	BPF_SOCK_OPS_TSTAMP_SND_HW_CB = 18,
-	BPF_SOCK_OPS_TSTAMP_ACK_CB = 19,
-	BPF_SOCK_OPS_TSTAMP_SENDMSG_CB = 20,
-};
-
-struct partial_page;
-
-struct splice_pipe_desc {
-	struct page **pages;
-	struct partial_page *partial;
-	int nr_pages;
-	unsigned int nr_pages_max;
-	const struct pipe_buf_operations *ops;
-	void (*spd_release)(struct splice_pipe_desc *, unsigned int);
-};
-
-typedef __u16 __sum16;
-
-struct iphdr {
-	__u8 ihl: 4;
-	__u8 version: 4;
-	__u8 tos;
-	__be16 tot_len;
-	__be16 id;
-	__be16 frag_off;
-	__u8 ttl;
-	__u8 protocol;
-	__sum16 check;
-	union {
-		struct {
-			__be32 saddr;
-			__be32 daddr;
-		};
-		struct {
-			__be32 saddr;
-			__be32 daddr;
-		} addrs;
-	};
-};
-
-enum {
-	SCM_TSTAMP_SND = 0,
-	SCM_TSTAMP_SCHED = 1,
-	SCM_TSTAMP_ACK = 2,
-	SCM_TSTAMP_COMPLETION = 3,
-};
-
-struct drop_reason_list {
-	const char * const *reasons;
-	size_t n_reasons;
-};
-
-struct partial_page {
-	unsigned int offset;
-	unsigned int len;
-	long unsigned int private;
-};
-
-struct vlan_type_depth {
-	__be16 type;
-	u16 depth;
-};
-
-typedef int (*sendmsg_func)(struct sock *, struct msghdr *);
-
-enum skb_drop_reason_subsys {
-	SKB_DROP_REASON_SUBSYS_CORE = 0,
-	SKB_DROP_REASON_SUBSYS_MAC80211_UNUSABLE = 1,
-	SKB_DROP_REASON_SUBSYS_OPENVSWITCH = 2,
-	SKB_DROP_REASON_SUBSYS_QDISC = 3,
-	SKB_DROP_REASON_SUBSYS_NUM = 4,
+struct so_timestamping {
+	int flags;
+	int bind_phc;
 };
 
 enum {
@@ -22402,187 +33485,103 @@ enum {
 	__TCA_STATS_MAX = 9,
 };
 
-struct gnet_stats_queue {
-	__u32 qlen;
-	__u32 backlog;
-	__u32 drops;
-	__u32 requeues;
-	__u32 overlimits;
+enum flow_dissector_key_id {
+	FLOW_DISSECTOR_KEY_CONTROL = 0,
+	FLOW_DISSECTOR_KEY_BASIC = 1,
+	FLOW_DISSECTOR_KEY_IPV4_ADDRS = 2,
+	FLOW_DISSECTOR_KEY_IPV6_ADDRS = 3,
+	FLOW_DISSECTOR_KEY_PORTS = 4,
+	FLOW_DISSECTOR_KEY_PORTS_RANGE = 5,
+	FLOW_DISSECTOR_KEY_ICMP = 6,
+	FLOW_DISSECTOR_KEY_ETH_ADDRS = 7,
+	FLOW_DISSECTOR_KEY_TIPC = 8,
+	FLOW_DISSECTOR_KEY_ARP = 9,
+	FLOW_DISSECTOR_KEY_VLAN = 10,
+	FLOW_DISSECTOR_KEY_FLOW_LABEL = 11,
+	FLOW_DISSECTOR_KEY_GRE_KEYID = 12,
+	FLOW_DISSECTOR_KEY_MPLS_ENTROPY = 13,
+	FLOW_DISSECTOR_KEY_ENC_KEYID = 14,
+	FLOW_DISSECTOR_KEY_ENC_IPV4_ADDRS = 15,
+	FLOW_DISSECTOR_KEY_ENC_IPV6_ADDRS = 16,
+	FLOW_DISSECTOR_KEY_ENC_CONTROL = 17,
+	FLOW_DISSECTOR_KEY_ENC_PORTS = 18,
+	FLOW_DISSECTOR_KEY_MPLS = 19,
+	FLOW_DISSECTOR_KEY_TCP = 20,
+	FLOW_DISSECTOR_KEY_IP = 21,
+	FLOW_DISSECTOR_KEY_CVLAN = 22,
+	FLOW_DISSECTOR_KEY_ENC_IP = 23,
+	FLOW_DISSECTOR_KEY_ENC_OPTS = 24,
+	FLOW_DISSECTOR_KEY_META = 25,
+	FLOW_DISSECTOR_KEY_CT = 26,
+	FLOW_DISSECTOR_KEY_HASH = 27,
+	FLOW_DISSECTOR_KEY_NUM_OF_VLANS = 28,
+	FLOW_DISSECTOR_KEY_PPPOE = 29,
+	FLOW_DISSECTOR_KEY_L2TPV3 = 30,
+	FLOW_DISSECTOR_KEY_CFM = 31,
+	FLOW_DISSECTOR_KEY_IPSEC = 32,
+	FLOW_DISSECTOR_KEY_MAX = 33,
 };
 
-struct gnet_stats_basic_sync {
-	u64_stats_t bytes;
-	u64_stats_t packets;
-	struct u64_stats_sync syncp;
+struct flow_dissector_key {
+	enum flow_dissector_key_id key_id;
+	size_t offset;
 };
 
-union tcp_seq_and_ts_off {
-	struct {
-		u32 seq;
-		u32 ts_off;
-	};
-	u64 hash64;
+struct flow_dissector {
+	long long unsigned int used_keys;
+	short unsigned int offset[33];
 };
 
-enum {
-	TCA_UNSPEC = 0,
-	TCA_KIND = 1,
-	TCA_OPTIONS = 2,
-	TCA_STATS = 3,
-	TCA_XSTATS = 4,
-	TCA_RATE = 5,
-	TCA_FCNT = 6,
-	TCA_STATS2 = 7,
-	TCA_STAB = 8,
-	TCA_PAD = 9,
-	TCA_DUMP_INVISIBLE = 10,
-	TCA_CHAIN = 11,
-	TCA_HW_OFFLOAD = 12,
-	TCA_INGRESS_BLOCK = 13,
-	TCA_EGRESS_BLOCK = 14,
-	TCA_DUMP_FLAGS = 15,
-	TCA_EXT_WARN_MSG = 16,
-	__TCA_MAX = 17,
-};
-
-enum netdev_napi_threaded {
-	NETDEV_NAPI_THREADED_DISABLED = 0,
-	NETDEV_NAPI_THREADED_ENABLED = 1,
-	NETDEV_NAPI_THREADED_BUSY_POLL = 2,
-};
-
-struct dst_metrics {
-	u32 metrics[17];
-	refcount_t refcnt;
-};
-
-struct fib_info;
-
-struct fib_nh {
-	struct fib_nh_common nh_common;
-	struct hlist_node nh_hash;
-	struct fib_info *nh_parent;
-	__be32 nh_saddr;
-	int nh_saddr_genid;
-};
-
-enum {
-	IP_TUNNEL_CSUM_BIT = 0,
-	IP_TUNNEL_ROUTING_BIT = 1,
-	IP_TUNNEL_KEY_BIT = 2,
-	IP_TUNNEL_SEQ_BIT = 3,
-	IP_TUNNEL_STRICT_BIT = 4,
-	IP_TUNNEL_REC_BIT = 5,
-	IP_TUNNEL_VERSION_BIT = 6,
-	IP_TUNNEL_NO_KEY_BIT = 7,
-	IP_TUNNEL_DONT_FRAGMENT_BIT = 8,
-	IP_TUNNEL_OAM_BIT = 9,
-	IP_TUNNEL_CRIT_OPT_BIT = 10,
-	IP_TUNNEL_GENEVE_OPT_BIT = 11,
-	IP_TUNNEL_VXLAN_OPT_BIT = 12,
-	IP_TUNNEL_NOCACHE_BIT = 13,
-	IP_TUNNEL_ERSPAN_OPT_BIT = 14,
-	IP_TUNNEL_GTP_OPT_BIT = 15,
-	IP_TUNNEL_VTI_BIT = 16,
-	IP_TUNNEL_SIT_ISATAP_BIT = 16,
-	IP_TUNNEL_PFCP_OPT_BIT = 17,
-	__IP_TUNNEL_FLAG_NUM = 18,
-};
-
-struct nh_grp_entry;
-
-struct nh_res_bucket {
-	struct nh_grp_entry *nh_entry;
-	atomic_long_t used_time;
-	long unsigned int migrated_time;
-	bool occupied;
-	u8 nh_flags;
-};
-
-struct nexthop;
-
-struct nh_grp_entry_stats;
-
-struct nh_grp_entry {
-	struct nexthop *nh;
-	struct nh_grp_entry_stats *stats;
-	u16 weight;
-	union {
-		struct {
-			atomic_t upper_bound;
-		} hthr;
-		struct {
-			struct list_head uw_nh_entry;
-			u16 count_buckets;
-			u16 wants_buckets;
-		} res;
-	};
-	struct list_head nh_list;
-	struct nexthop *nh_parent;
-	u64 packets_hw;
-};
-
-struct ip_tunnel_key {
-	__be64 tun_id;
-	union {
-		struct {
-			__be32 src;
-			__be32 dst;
-		} ipv4;
-		struct {
-			struct in6_addr src;
-			struct in6_addr dst;
-		} ipv6;
-	} u;
-	long unsigned int tun_flags[1];
-	__be32 label;
-	u32 nhid;
-	u8 tos;
-	u8 ttl;
-	__be16 tp_src;
-	__be16 tp_dst;
-	__u8 flow_flags;
-};
-
-struct ip_tunnel_encap {
-	u16 type;
-	u16 flags;
+struct bpf_flow_keys {
+	__u16 nhoff;
+	__u16 thoff;
+	__u16 addr_proto;
+	__u8 is_frag;
+	__u8 is_first_frag;
+	__u8 is_encap;
+	__u8 ip_proto;
+	__be16 n_proto;
 	__be16 sport;
 	__be16 dport;
+	union {
+		struct {
+			__be32 ipv4_src;
+			__be32 ipv4_dst;
+		};
+		struct {
+			__u32 ipv6_src[4];
+			__u32 ipv6_dst[4];
+		};
+	};
+	__u32 flags;
+	__be32 flow_label;
 };
 
-struct dst_cache_pcpu;
-
-struct dst_cache {
-	struct dst_cache_pcpu *cache;
-	long unsigned int reset_ts;
+enum {
+	BPF_FLOW_DISSECTOR_F_PARSE_1ST_FRAG = 1,
+	BPF_FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL = 2,
+	BPF_FLOW_DISSECTOR_F_STOP_AT_ENCAP = 4,
 };
 
-struct ip_tunnel_info {
-	struct ip_tunnel_key key;
-	struct ip_tunnel_encap encap;
-	struct dst_cache dst_cache;
-	u8 options_len;
-	u8 mode;
-	long: 0;
-	u8 options[0];
+struct vlan_hdr {
+	__be16 h_vlan_TCI;
+	__be16 h_vlan_encapsulated_proto;
 };
 
-struct hw_port_info {
-	struct net_device *lower_dev;
-	u32 port_id;
+struct pppoe_hdr {
+	__u8 type: 4;
+	__u8 ver: 4;
+	__u8 code;
+	__be16 sid;
+	__be16 length;
 };
 
-typedef u64 sci_t;
-
-struct macsec_info {
-	sci_t sci;
-};
-
-struct xfrm_md_info {
-	u32 if_id;
-	int link;
-	struct dst_entry *dst_orig;
+struct batadv_unicast_packet {
+	__u8 packet_type;
+	__u8 version;
+	__u8 ttl;
+	__u8 ttvn;
+	__u8 dest[6];
 };
 
 enum metadata_type {
@@ -22590,28 +33589,6 @@ enum metadata_type {
 	METADATA_HW_PORT_MUX = 1,
 	METADATA_MACSEC = 2,
 	METADATA_XFRM = 3,
-};
-
-enum {
-	NDA_UNSPEC = 0,
-	NDA_DST = 1,
-	NDA_LLADDR = 2,
-	NDA_CACHEINFO = 3,
-	NDA_PROBES = 4,
-	NDA_VLAN = 5,
-	NDA_PORT = 6,
-	NDA_VNI = 7,
-	NDA_IFINDEX = 8,
-	NDA_MASTER = 9,
-	NDA_LINK_NETNSID = 10,
-	NDA_SRC_VNI = 11,
-	NDA_PROTOCOL = 12,
-	NDA_NH_ID = 13,
-	NDA_FDB_EXT_ATTRS = 14,
-	NDA_FLAGS_EXT = 15,
-	NDA_NDM_STATE_MASK = 16,
-	NDA_NDM_FLAGS_MASK = 17,
-	__NDA_MAX = 18,
 };
 
 enum {
@@ -22669,115 +33646,6 @@ struct neigh_parms {
 	long unsigned int data_state[1];
 };
 
-enum {
-	RTM_BASE = 16,
-	RTM_NEWLINK = 16,
-	RTM_DELLINK = 17,
-	RTM_GETLINK = 18,
-	RTM_SETLINK = 19,
-	RTM_NEWADDR = 20,
-	RTM_DELADDR = 21,
-	RTM_GETADDR = 22,
-	RTM_NEWROUTE = 24,
-	RTM_DELROUTE = 25,
-	RTM_GETROUTE = 26,
-	RTM_NEWNEIGH = 28,
-	RTM_DELNEIGH = 29,
-	RTM_GETNEIGH = 30,
-	RTM_NEWRULE = 32,
-	RTM_DELRULE = 33,
-	RTM_GETRULE = 34,
-	RTM_NEWQDISC = 36,
-	RTM_DELQDISC = 37,
-	RTM_GETQDISC = 38,
-	RTM_NEWTCLASS = 40,
-	RTM_DELTCLASS = 41,
-	RTM_GETTCLASS = 42,
-	RTM_NEWTFILTER = 44,
-	RTM_DELTFILTER = 45,
-	RTM_GETTFILTER = 46,
-	RTM_NEWACTION = 48,
-	RTM_DELACTION = 49,
-	RTM_GETACTION = 50,
-	RTM_NEWPREFIX = 52,
-	RTM_NEWMULTICAST = 56,
-	RTM_DELMULTICAST = 57,
-	RTM_GETMULTICAST = 58,
-	RTM_NEWANYCAST = 60,
-	RTM_DELANYCAST = 61,
-	RTM_GETANYCAST = 62,
-	RTM_NEWNEIGHTBL = 64,
-	RTM_GETNEIGHTBL = 66,
-	RTM_SETNEIGHTBL = 67,
-	RTM_NEWNDUSEROPT = 68,
-	RTM_NEWADDRLABEL = 72,
-	RTM_DELADDRLABEL = 73,
-	RTM_GETADDRLABEL = 74,
-	RTM_GETDCB = 78,
-	RTM_SETDCB = 79,
-	RTM_NEWNETCONF = 80,
-	RTM_DELNETCONF = 81,
-	RTM_GETNETCONF = 82,
-	RTM_NEWMDB = 84,
-	RTM_DELMDB = 85,
-	RTM_GETMDB = 86,
-	RTM_NEWNSID = 88,
-	RTM_DELNSID = 89,
-	RTM_GETNSID = 90,
-	RTM_NEWSTATS = 92,
-	RTM_GETSTATS = 94,
-	RTM_SETSTATS = 95,
-	RTM_NEWCACHEREPORT = 96,
-	RTM_NEWCHAIN = 100,
-	RTM_DELCHAIN = 101,
-	RTM_GETCHAIN = 102,
-	RTM_NEWNEXTHOP = 104,
-	RTM_DELNEXTHOP = 105,
-	RTM_GETNEXTHOP = 106,
-	RTM_NEWLINKPROP = 108,
-	RTM_DELLINKPROP = 109,
-	RTM_GETLINKPROP = 110,
-	RTM_NEWVLAN = 112,
-	RTM_DELVLAN = 113,
-	RTM_GETVLAN = 114,
-	RTM_NEWNEXTHOPBUCKET = 116,
-	RTM_DELNEXTHOPBUCKET = 117,
-	RTM_GETNEXTHOPBUCKET = 118,
-	RTM_NEWTUNNEL = 120,
-	RTM_DELTUNNEL = 121,
-	RTM_GETTUNNEL = 122,
-	__RTM_MAX = 123,
-};
-
-enum {
-	RTN_UNSPEC = 0,
-	RTN_UNICAST = 1,
-	RTN_LOCAL = 2,
-	RTN_BROADCAST = 3,
-	RTN_ANYCAST = 4,
-	RTN_MULTICAST = 5,
-	RTN_BLACKHOLE = 6,
-	RTN_UNREACHABLE = 7,
-	RTN_PROHIBIT = 8,
-	RTN_THROW = 9,
-	RTN_NAT = 10,
-	RTN_XRESOLVE = 11,
-	__RTN_MAX = 12,
-};
-
-typedef int (*rtnl_doit_func)(struct sk_buff *, struct nlmsghdr *, struct netlink_ext_ack *);
-
-typedef int (*rtnl_dumpit_func)(struct sk_buff *, struct netlink_callback *);
-
-struct rtnl_msg_handler {
-	struct module *owner;
-	int protocol;
-	int msgtype;
-	rtnl_doit_func doit;
-	rtnl_dumpit_func dumpit;
-	int flags;
-};
-
 struct pneigh_entry {
 	struct pneigh_entry *next;
 	possible_net_t net;
@@ -22791,51 +33659,6 @@ struct pneigh_entry {
 	u8 protocol;
 	bool permanent;
 	u32 key[0];
-};
-
-enum {
-	IPV4_DEVCONF_FORWARDING = 1,
-	IPV4_DEVCONF_MC_FORWARDING = 2,
-	IPV4_DEVCONF_PROXY_ARP = 3,
-	IPV4_DEVCONF_ACCEPT_REDIRECTS = 4,
-	IPV4_DEVCONF_SECURE_REDIRECTS = 5,
-	IPV4_DEVCONF_SEND_REDIRECTS = 6,
-	IPV4_DEVCONF_SHARED_MEDIA = 7,
-	IPV4_DEVCONF_RP_FILTER = 8,
-	IPV4_DEVCONF_ACCEPT_SOURCE_ROUTE = 9,
-	IPV4_DEVCONF_BOOTP_RELAY = 10,
-	IPV4_DEVCONF_LOG_MARTIANS = 11,
-	IPV4_DEVCONF_TAG = 12,
-	IPV4_DEVCONF_ARPFILTER = 13,
-	IPV4_DEVCONF_MEDIUM_ID = 14,
-	IPV4_DEVCONF_NOXFRM = 15,
-	IPV4_DEVCONF_NOPOLICY = 16,
-	IPV4_DEVCONF_FORCE_IGMP_VERSION = 17,
-	IPV4_DEVCONF_ARP_ANNOUNCE = 18,
-	IPV4_DEVCONF_ARP_IGNORE = 19,
-	IPV4_DEVCONF_PROMOTE_SECONDARIES = 20,
-	IPV4_DEVCONF_ARP_ACCEPT = 21,
-	IPV4_DEVCONF_ARP_NOTIFY = 22,
-	IPV4_DEVCONF_ACCEPT_LOCAL = 23,
-	IPV4_DEVCONF_SRC_VMARK = 24,
-	IPV4_DEVCONF_PROXY_ARP_PVLAN = 25,
-	IPV4_DEVCONF_ROUTE_LOCALNET = 26,
-	IPV4_DEVCONF_IGMPV2_UNSOLICITED_REPORT_INTERVAL = 27,
-	IPV4_DEVCONF_IGMPV3_UNSOLICITED_REPORT_INTERVAL = 28,
-	IPV4_DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN = 29,
-	IPV4_DEVCONF_DROP_UNICAST_IN_L2_MULTICAST = 30,
-	IPV4_DEVCONF_DROP_GRATUITOUS_ARP = 31,
-	IPV4_DEVCONF_BC_FORWARDING = 32,
-	IPV4_DEVCONF_ARP_EVICT_NOCARRIER = 33,
-	__IPV4_DEVCONF_MAX = 34,
-};
-
-struct sockaddr_in6 {
-	short unsigned int sin6_family;
-	__be16 sin6_port;
-	__be32 sin6_flowinfo;
-	struct in6_addr sin6_addr;
-	__u32 sin6_scope_id;
 };
 
 enum {
@@ -22867,12 +33690,6 @@ enum {
 
 enum {
 	BPF_F_TUNINFO_FLAGS = 16,
-};
-
-enum {
-	BPF_F_INDEX_MASK = 4294967295ULL,
-	BPF_F_CURRENT_CPU = 4294967295ULL,
-	BPF_F_CTXLEN_MASK = 4503595332403200ULL,
 };
 
 enum {
@@ -22932,22 +33749,6 @@ struct bpf_tunnel_key {
 };
 
 enum {
-	BPF_SOCK_OPS_RTO_CB_FLAG = 1,
-	BPF_SOCK_OPS_RETRANS_CB_FLAG = 2,
-	BPF_SOCK_OPS_STATE_CB_FLAG = 4,
-	BPF_SOCK_OPS_RTT_CB_FLAG = 8,
-	BPF_SOCK_OPS_PARSE_ALL_HDR_OPT_CB_FLAG = 16,
-	BPF_SOCK_OPS_PARSE_UNKNOWN_HDR_OPT_CB_FLAG = 32,
-	BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG = 64,
-	BPF_SOCK_OPS_ALL_CB_FLAGS = 127,
-};
-
-enum {
-	SK_BPF_CB_TX_TIMESTAMPING = 1,
-	SK_BPF_CB_MASK = 1,
-};
-
-enum {
 	TCP_BPF_IW = 1001,
 	TCP_BPF_SNDCWND_CLAMP = 1002,
 	TCP_BPF_DELACK_MAX = 1003,
@@ -23002,438 +33803,11 @@ struct sk_reuseport_kern {
 	bool bind_inany;
 };
 
-struct bpf_flow_keys;
-
 struct bpf_flow_dissector {
 	struct bpf_flow_keys *flow_keys;
 	const struct sk_buff *skb;
 	const void *data;
 	const void *data_end;
-};
-
-struct skb_shared_info {
-	__u8 flags;
-	__u8 meta_len;
-	__u8 nr_frags;
-	__u8 tx_flags;
-	short unsigned int gso_size;
-	short unsigned int gso_segs;
-	struct sk_buff *frag_list;
-	union {
-		struct skb_shared_hwtstamps hwtstamps;
-		struct xsk_tx_metadata_compl xsk_meta;
-	};
-	unsigned int gso_type;
-	u32 tskey;
-	atomic_t dataref;
-	union {
-		struct {
-			u32 xdp_frags_size;
-			u32 xdp_frags_truesize;
-		};
-		void *destructor_arg;
-	};
-	skb_frag_t frags[17];
-};
-
-struct rt6key {
-	struct in6_addr addr;
-	int plen;
-};
-
-struct rt6_info {
-	struct dst_entry dst;
-	struct fib6_info *from;
-	int sernum;
-	struct rt6key rt6i_dst;
-	struct rt6key rt6i_src;
-	struct in6_addr rt6i_gateway;
-	struct inet6_dev *rt6i_idev;
-	u32 rt6i_flags;
-	short unsigned int rt6i_nfheader_len;
-};
-
-struct ipv4_devconf {
-	void *sysctl;
-	int data[33];
-	long unsigned int state[1];
-};
-
-struct in_ifaddr;
-
-struct ip_mc_list;
-
-struct in_device {
-	struct net_device *dev;
-	netdevice_tracker dev_tracker;
-	refcount_t refcnt;
-	int dead;
-	struct in_ifaddr *ifa_list;
-	struct ip_mc_list *mc_list;
-	struct ip_mc_list **mc_hash;
-	int mc_count;
-	spinlock_t mc_tomb_lock;
-	struct ip_mc_list *mc_tomb;
-	long unsigned int mr_v1_seen;
-	long unsigned int mr_v2_seen;
-	long unsigned int mr_qi;
-	long unsigned int mr_qri;
-	unsigned char mr_qrv;
-	unsigned char mr_gq_running;
-	u32 mr_maxdelay;
-	u32 mr_ifc_count;
-	struct timer_list mr_gq_timer;
-	struct timer_list mr_ifc_timer;
-	struct neigh_parms *arp_parms;
-	struct ipv4_devconf cnf;
-	struct callback_head callback_head;
-};
-
-struct saved_syn;
-
-struct request_sock {
-	struct sock_common __req_common;
-	struct request_sock *dl_next;
-	u16 mss;
-	u8 num_retrans;
-	u8 syncookie: 1;
-	u8 num_timeout: 7;
-	u32 ts_recent;
-	struct timer_list rsk_timer;
-	const struct request_sock_ops *rsk_ops;
-	struct sock *sk;
-	struct saved_syn *saved_syn;
-	u32 secid;
-	u32 peer_secid;
-	u32 timeout;
-};
-
-struct saved_syn {
-	u32 mac_hdrlen;
-	u32 network_hdrlen;
-	u32 tcp_hdrlen;
-	u8 data[0];
-};
-
-enum {
-	INET_FLAGS_PKTINFO = 0,
-	INET_FLAGS_TTL = 1,
-	INET_FLAGS_TOS = 2,
-	INET_FLAGS_RECVOPTS = 3,
-	INET_FLAGS_RETOPTS = 4,
-	INET_FLAGS_PASSSEC = 5,
-	INET_FLAGS_ORIGDSTADDR = 6,
-	INET_FLAGS_CHECKSUM = 7,
-	INET_FLAGS_RECVFRAGSIZE = 8,
-	INET_FLAGS_RECVERR = 9,
-	INET_FLAGS_RECVERR_RFC4884 = 10,
-	INET_FLAGS_FREEBIND = 11,
-	INET_FLAGS_HDRINCL = 12,
-	INET_FLAGS_MC_LOOP = 13,
-	INET_FLAGS_MC_ALL = 14,
-	INET_FLAGS_TRANSPARENT = 15,
-	INET_FLAGS_IS_ICSK = 16,
-	INET_FLAGS_NODEFRAG = 17,
-	INET_FLAGS_BIND_ADDRESS_NO_PORT = 18,
-	INET_FLAGS_DEFER_CONNECT = 19,
-	INET_FLAGS_MC6_LOOP = 20,
-	INET_FLAGS_RECVERR6_RFC4884 = 21,
-	INET_FLAGS_MC6_ALL = 22,
-	INET_FLAGS_AUTOFLOWLABEL_SET = 23,
-	INET_FLAGS_AUTOFLOWLABEL = 24,
-	INET_FLAGS_DONTFRAG = 25,
-	INET_FLAGS_RECVERR6 = 26,
-	INET_FLAGS_REPFLOW = 27,
-	INET_FLAGS_RTALERT_ISOLATE = 28,
-	INET_FLAGS_SNDFLOW = 29,
-	INET_FLAGS_RTALERT = 30,
-};
-
-struct ipv6hdr {
-	__u8 priority: 4;
-	__u8 version: 4;
-	__u8 flow_lbl[3];
-	__be16 payload_len;
-	__u8 nexthdr;
-	__u8 hop_limit;
-	union {
-		struct {
-			struct in6_addr saddr;
-			struct in6_addr daddr;
-		};
-		struct {
-			struct in6_addr saddr;
-			struct in6_addr daddr;
-		} addrs;
-	};
-};
-
-struct minmax_sample {
-	u32 t;
-	u32 v;
-};
-
-struct flowi;
-
-struct inet_connection_sock_af_ops {
-	int (*queue_xmit)(struct sock *, struct sk_buff *, struct flowi *);
-	u16 net_header_len;
-	int (*rebuild_header)(struct sock *);
-	void (*sk_rx_dst_set)(struct sock *, const struct sk_buff *);
-	int (*conn_request)(struct sock *, struct sk_buff *);
-	struct sock * (*syn_recv_sock)(const struct sock *, struct sk_buff *, struct request_sock *, struct dst_entry *, struct request_sock *, bool *, void (*)(struct sock *, const struct sock *));
-	int (*setsockopt)(struct sock *, int, int, sockptr_t, unsigned int);
-	int (*getsockopt)(struct sock *, int, int, char *, int *);
-	void (*mtu_reduced)(struct sock *);
-};
-
-struct inet_cork {
-	unsigned int flags;
-	__be32 addr;
-	struct ip_options *opt;
-	unsigned int fragsize;
-	int length;
-	struct dst_entry *dst;
-	u8 tx_flags;
-	__u8 ttl;
-	__s16 tos;
-	u32 priority;
-	__u16 gso_size;
-	u32 ts_opt_id;
-	u64 transmit_time;
-	u32 mark;
-};
-
-struct flowi {
-	union {
-		struct flowi_common __fl_common;
-		struct flowi4 ip4;
-		struct flowi6 ip6;
-	} u;
-};
-
-struct ipv6_txoptions;
-
-struct inet6_cork {
-	struct ipv6_txoptions *opt;
-	u8 hop_limit;
-	u8 tclass;
-	u8 dontfrag: 1;
-};
-
-struct inet_cork_full {
-	struct inet_cork base;
-	struct flowi fl;
-	struct inet6_cork base6;
-};
-
-struct ipv6_pinfo;
-
-struct ipv6_fl_socklist;
-
-struct ip_options_rcu;
-
-struct ip_mc_socklist;
-
-struct inet_sock {
-	struct sock sk;
-	struct ipv6_pinfo *pinet6;
-	struct ipv6_fl_socklist *ipv6_fl_list;
-	long unsigned int inet_flags;
-	__be32 inet_saddr;
-	__s16 uc_ttl;
-	__be16 inet_sport;
-	struct ip_options_rcu *inet_opt;
-	atomic_t inet_id;
-	__u8 tos;
-	__u8 min_ttl;
-	__u8 mc_ttl;
-	__u8 pmtudisc;
-	__u8 rcv_tos;
-	__u8 convert_csum;
-	int uc_index;
-	int mc_index;
-	__be32 mc_addr;
-	u32 local_port_range;
-	struct ip_mc_socklist *mc_list;
-	struct inet_cork_full cork;
-};
-
-struct fastopen_queue {
-	struct request_sock *rskq_rst_head;
-	struct request_sock *rskq_rst_tail;
-	spinlock_t lock;
-	int qlen;
-	int max_qlen;
-	struct tcp_fastopen_context *ctx;
-};
-
-struct request_sock_queue {
-	spinlock_t rskq_lock;
-	u8 rskq_defer_accept;
-	u8 synflood_warned;
-	atomic_t qlen;
-	atomic_t young;
-	struct request_sock *rskq_accept_head;
-	struct request_sock *rskq_accept_tail;
-	struct fastopen_queue fastopenq;
-};
-
-struct inet_bind_bucket;
-
-struct inet_bind2_bucket;
-
-struct tcp_ulp_ops;
-
-struct inet_connection_sock {
-	struct inet_sock icsk_inet;
-	struct request_sock_queue icsk_accept_queue;
-	struct inet_bind_bucket *icsk_bind_hash;
-	struct inet_bind2_bucket *icsk_bind2_hash;
-	struct timer_list icsk_delack_timer;
-	union {
-		struct timer_list icsk_keepalive_timer;
-		struct timer_list mptcp_tout_timer;
-	};
-	__u32 icsk_rto;
-	__u32 icsk_rto_min;
-	u32 icsk_rto_max;
-	__u32 icsk_delack_max;
-	__u32 icsk_pmtu_cookie;
-	const struct tcp_congestion_ops *icsk_ca_ops;
-	const struct inet_connection_sock_af_ops *icsk_af_ops;
-	const struct tcp_ulp_ops *icsk_ulp_ops;
-	void *icsk_ulp_data;
-	unsigned int (*icsk_sync_mss)(struct sock *, u32);
-	__u8 icsk_ca_state: 5;
-	__u8 icsk_ca_initialized: 1;
-	__u8 icsk_ca_setsockopt: 1;
-	__u8 icsk_ca_dst_locked: 1;
-	__u8 icsk_retransmits;
-	__u8 icsk_pending;
-	__u8 icsk_backoff;
-	__u8 icsk_syn_retries;
-	__u8 icsk_probes_out;
-	__u16 icsk_ext_hdr_len;
-	struct {
-		__u8 pending;
-		__u8 quick;
-		__u8 pingpong;
-		__u8 retry;
-		__u32 ato: 8;
-		__u32 lrcv_flowlabel: 20;
-		__u32 dst_quick_ack: 1;
-		__u32 unused: 3;
-		__u32 lrcvtime;
-		__u16 last_seg_size;
-		__u16 rcv_mss;
-	} icsk_ack;
-	struct {
-		int search_high;
-		int search_low;
-		u32 probe_size: 31;
-		u32 enabled: 1;
-		u32 probe_timestamp;
-	} icsk_mtup;
-	u32 icsk_probes_tstamp;
-	u32 icsk_user_timeout;
-	u64 icsk_ca_priv[13];
-};
-
-struct tcp_ulp_ops {
-	struct list_head list;
-	int (*init)(struct sock *);
-	void (*update)(struct sock *, struct proto *, void (*)(struct sock *));
-	void (*release)(struct sock *);
-	int (*get_info)(struct sock *, struct sk_buff *, bool);
-	size_t (*get_info_size)(const struct sock *, bool);
-	void (*clone)(const struct request_sock *, struct sock *, const gfp_t);
-	char name[16];
-	struct module *owner;
-};
-
-struct tcphdr {
-	__be16 source;
-	__be16 dest;
-	__be32 seq;
-	__be32 ack_seq;
-	__u16 ae: 1;
-	__u16 res1: 3;
-	__u16 doff: 4;
-	__u16 fin: 1;
-	__u16 syn: 1;
-	__u16 rst: 1;
-	__u16 psh: 1;
-	__u16 ack: 1;
-	__u16 urg: 1;
-	__u16 ece: 1;
-	__u16 cwr: 1;
-	__be16 window;
-	__sum16 check;
-	__be16 urg_ptr;
-};
-
-struct tcp_sack_block {
-	u32 start_seq;
-	u32 end_seq;
-};
-
-struct fib_info {
-	struct hlist_node fib_hash;
-	struct hlist_node fib_lhash;
-	struct list_head nh_list;
-	struct net *fib_net;
-	refcount_t fib_treeref;
-	refcount_t fib_clntref;
-	unsigned int fib_flags;
-	unsigned char fib_dead;
-	unsigned char fib_protocol;
-	unsigned char fib_scope;
-	unsigned char fib_type;
-	__be32 fib_prefsrc;
-	u32 fib_tb_id;
-	u32 fib_priority;
-	struct dst_metrics *fib_metrics;
-	int fib_nhs;
-	bool fib_nh_is_v6;
-	bool nh_updated;
-	bool pfsrc_removed;
-	struct nexthop *nh;
-	struct callback_head rcu;
-	struct fib_nh fib_nh[0];
-};
-
-struct nh_info;
-
-struct nh_group;
-
-struct nexthop {
-	struct rb_node rb_node;
-	struct list_head fi_list;
-	struct list_head f6i_list;
-	struct list_head fdb_list;
-	struct list_head grp_list;
-	struct net *net;
-	u32 id;
-	u8 protocol;
-	u8 nh_flags;
-	bool is_group;
-	bool dead;
-	spinlock_t lock;
-	refcount_t refcnt;
-	struct callback_head rcu;
-	union {
-		struct nh_info *nh_info;
-		struct nh_group *nh_grp;
-	};
-};
-
-enum {
-	INET_ECN_NOT_ECT = 0,
-	INET_ECN_ECT_1 = 1,
-	INET_ECN_ECT_0 = 2,
-	INET_ECN_CE = 3,
-	INET_ECN_MASK = 3,
 };
 
 struct fib6_result {
@@ -23442,29 +33816,6 @@ struct fib6_result {
 	u32 fib6_flags;
 	u8 fib6_type;
 	struct rt6_info *rt6;
-};
-
-struct sk_msg_sg {
-	u32 start;
-	u32 curr;
-	u32 end;
-	u32 size;
-	u32 copybreak;
-	long unsigned int copy[1];
-	struct scatterlist data[19];
-};
-
-struct sk_msg {
-	struct sk_msg_sg sg;
-	void *data;
-	void *data_end;
-	u32 apply_bytes;
-	u32 cork_bytes;
-	u32 flags;
-	struct sk_buff *skb;
-	struct sock *sk_redir;
-	struct sock *sk;
-	struct list_head list;
 };
 
 struct metadata_dst {
@@ -23604,161 +33955,6 @@ enum {
 
 typedef int (*bpf_aux_classic_check_t)(struct sock_filter *, unsigned int);
 
-struct napi_struct;
-
-struct page_pool_params_fast {
-	unsigned int order;
-	unsigned int pool_size;
-	int nid;
-	struct device *dev;
-	struct napi_struct *napi;
-	enum dma_data_direction dma_dir;
-	unsigned int max_len;
-	unsigned int offset;
-};
-
-struct pp_alloc_cache {
-	u32 count;
-	netmem_ref cache[128];
-};
-
-struct ptr_ring {
-	int producer;
-	spinlock_t producer_lock;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	int consumer_head;
-	int consumer_tail;
-	spinlock_t consumer_lock;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	int size;
-	int batch;
-	void **queue;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct page_pool_params_slow {
-	struct net_device *netdev;
-	unsigned int queue_idx;
-	unsigned int flags;
-	void (*init_callback)(netmem_ref, void *);
-	void *init_arg;
-};
-
-struct page_pool {
-	struct page_pool_params_fast p;
-	int cpuid;
-	u32 pages_state_hold_cnt;
-	bool has_init_callback: 1;
-	bool dma_map: 1;
-	bool dma_sync: 1;
-	bool dma_sync_for_cpu: 1;
-	long: 0;
-	__u8 __cacheline_group_begin__frag[0];
-	long int frag_users;
-	netmem_ref frag_page;
-	unsigned int frag_offset;
-	long: 0;
-	__u8 __cacheline_group_end__frag[0];
-	long: 64;
-	struct {} __cacheline_group_pad__frag;
-	struct delayed_work release_dw;
-	void (*disconnect)(void *);
-	long unsigned int defer_start;
-	long unsigned int defer_warn;
-	u32 xdp_mem_id;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	struct pp_alloc_cache alloc;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	struct ptr_ring ring;
-	void *mp_priv;
-	const struct memory_provider_ops *mp_ops;
-	struct xarray dma_mapped;
-	atomic_t pages_state_release_cnt;
-	refcount_t user_cnt;
-	u64 destroy_cnt;
-	struct page_pool_params_slow slow;
-	struct {
-		struct hlist_node list;
-		ktime_t detach_time;
-		u32 id;
-	} user;
-	long: 64;
-	long: 64;
-};
-
-struct ethhdr {
-	unsigned char h_dest[6];
-	unsigned char h_source[6];
-	__be16 h_proto;
-};
-
-struct gro_node {
-	long unsigned int bitmask;
-	struct gro_list hash[8];
-	struct list_head rx_list;
-	u32 rx_count;
-	u32 cached_napi_id;
-};
-
-struct irq_affinity_notify {
-	unsigned int irq;
-	struct kref kref;
-	struct work_struct work;
-	void (*notify)(struct irq_affinity_notify *, const cpumask_t *);
-	void (*release)(struct kref *);
-};
-
-struct napi_struct {
-	long unsigned int state;
-	struct list_head poll_list;
-	int weight;
-	u32 defer_hard_irqs_count;
-	int (*poll)(struct napi_struct *, int);
-	int list_owner;
-	struct net_device *dev;
-	struct sk_buff *skb;
-	struct gro_node gro;
-	struct hrtimer timer;
-	struct task_struct *thread;
-	long unsigned int gro_flush_timeout;
-	long unsigned int irq_suspend_timeout;
-	u32 defer_hard_irqs;
-	u32 napi_id;
-	struct list_head dev_list;
-	struct hlist_node napi_hash_node;
-	int irq;
-	struct irq_affinity_notify notify;
-	int napi_rmap_idx;
-	int index;
-	struct napi_config *config;
-};
-
 enum gro_result {
 	GRO_MERGED = 0,
 	GRO_MERGED_FREE = 1,
@@ -23769,10987 +33965,11 @@ enum gro_result {
 
 typedef enum gro_result gro_result_t;
 
-struct genl_multicast_group {
-	char name[16];
-	u8 flags;
-};
-
-struct genl_split_ops;
-
-struct genl_info;
-
-struct genl_ops;
-
-struct genl_small_ops;
-
-struct genl_family {
-	unsigned int hdrsize;
-	char name[16];
-	unsigned int version;
-	unsigned int maxattr;
-	u8 netnsok: 1;
-	u8 parallel_ops: 1;
-	u8 n_ops;
-	u8 n_small_ops;
-	u8 n_split_ops;
-	u8 n_mcgrps;
-	u8 resv_start_op;
-	const struct nla_policy *policy;
-	int (*pre_doit)(const struct genl_split_ops *, struct sk_buff *, struct genl_info *);
-	void (*post_doit)(const struct genl_split_ops *, struct sk_buff *, struct genl_info *);
-	int (*bind)(int);
-	void (*unbind)(int);
-	const struct genl_ops *ops;
-	const struct genl_small_ops *small_ops;
-	const struct genl_split_ops *split_ops;
-	const struct genl_multicast_group *mcgrps;
-	struct module *module;
-	size_t sock_priv_size;
-	void (*sock_priv_init)(void *);
-	void (*sock_priv_destroy)(void *);
-	int id;
-	unsigned int mcgrp_offset;
-	struct xarray *sock_privs;
-};
-
-struct genl_split_ops {
-	union {
-		struct {
-			int (*pre_doit)(const struct genl_split_ops *, struct sk_buff *, struct genl_info *);
-			int (*doit)(struct sk_buff *, struct genl_info *);
-			void (*post_doit)(const struct genl_split_ops *, struct sk_buff *, struct genl_info *);
-		};
-		struct {
-			int (*start)(struct netlink_callback *);
-			int (*dumpit)(struct sk_buff *, struct netlink_callback *);
-			int (*done)(struct netlink_callback *);
-		};
-	};
-	const struct nla_policy *policy;
-	unsigned int maxattr;
-	u8 cmd;
-	u8 internal_flags;
-	u8 flags;
-	u8 validate;
-};
-
-struct genl_ops {
-	int (*doit)(struct sk_buff *, struct genl_info *);
-	int (*start)(struct netlink_callback *);
-	int (*dumpit)(struct sk_buff *, struct netlink_callback *);
-	int (*done)(struct netlink_callback *);
-	const struct nla_policy *policy;
-	unsigned int maxattr;
-	u8 cmd;
-	u8 internal_flags;
-	u8 flags;
-	u8 validate;
-};
-
-struct genl_small_ops {
-	int (*doit)(struct sk_buff *, struct genl_info *);
-	int (*dumpit)(struct sk_buff *, struct netlink_callback *);
-	u8 cmd;
-	u8 internal_flags;
-	u8 flags;
-	u8 validate;
-};
-
-enum {
-	NETDEV_A_DEV_IFINDEX = 1,
-	NETDEV_A_DEV_PAD = 2,
-	NETDEV_A_DEV_XDP_FEATURES = 3,
-	NETDEV_A_DEV_XDP_ZC_MAX_SEGS = 4,
-	NETDEV_A_DEV_XDP_RX_METADATA_FEATURES = 5,
-	NETDEV_A_DEV_XSK_FEATURES = 6,
-	__NETDEV_A_DEV_MAX = 7,
-	NETDEV_A_DEV_MAX = 6,
-};
-
-enum {
-	NETDEV_A_PAGE_POOL_ID = 1,
-	NETDEV_A_PAGE_POOL_IFINDEX = 2,
-	NETDEV_A_PAGE_POOL_NAPI_ID = 3,
-	NETDEV_A_PAGE_POOL_INFLIGHT = 4,
-	NETDEV_A_PAGE_POOL_INFLIGHT_MEM = 5,
-	NETDEV_A_PAGE_POOL_DETACH_TIME = 6,
-	NETDEV_A_PAGE_POOL_DMABUF = 7,
-	NETDEV_A_PAGE_POOL_IO_URING = 8,
-	__NETDEV_A_PAGE_POOL_MAX = 9,
-	NETDEV_A_PAGE_POOL_MAX = 8,
-};
-
-enum {
-	NETDEV_A_NAPI_IFINDEX = 1,
-	NETDEV_A_NAPI_ID = 2,
-	NETDEV_A_NAPI_IRQ = 3,
-	NETDEV_A_NAPI_PID = 4,
-	NETDEV_A_NAPI_DEFER_HARD_IRQS = 5,
-	NETDEV_A_NAPI_GRO_FLUSH_TIMEOUT = 6,
-	NETDEV_A_NAPI_IRQ_SUSPEND_TIMEOUT = 7,
-	NETDEV_A_NAPI_THREADED = 8,
-	__NETDEV_A_NAPI_MAX = 9,
-	NETDEV_A_NAPI_MAX = 8,
-};
-
-enum {
-	NETDEV_A_QUEUE_ID = 1,
-	NETDEV_A_QUEUE_IFINDEX = 2,
-	NETDEV_A_QUEUE_TYPE = 3,
-	NETDEV_A_QUEUE_NAPI_ID = 4,
-	NETDEV_A_QUEUE_DMABUF = 5,
-	NETDEV_A_QUEUE_IO_URING = 6,
-	NETDEV_A_QUEUE_XSK = 7,
-	NETDEV_A_QUEUE_LEASE = 8,
-	__NETDEV_A_QUEUE_MAX = 9,
-	NETDEV_A_QUEUE_MAX = 8,
-};
-
-enum {
-	NETDEV_A_QSTATS_IFINDEX = 1,
-	NETDEV_A_QSTATS_QUEUE_TYPE = 2,
-	NETDEV_A_QSTATS_QUEUE_ID = 3,
-	NETDEV_A_QSTATS_SCOPE = 4,
-	NETDEV_A_QSTATS_RX_PACKETS = 8,
-	NETDEV_A_QSTATS_RX_BYTES = 9,
-	NETDEV_A_QSTATS_TX_PACKETS = 10,
-	NETDEV_A_QSTATS_TX_BYTES = 11,
-	NETDEV_A_QSTATS_RX_ALLOC_FAIL = 12,
-	NETDEV_A_QSTATS_RX_HW_DROPS = 13,
-	NETDEV_A_QSTATS_RX_HW_DROP_OVERRUNS = 14,
-	NETDEV_A_QSTATS_RX_CSUM_COMPLETE = 15,
-	NETDEV_A_QSTATS_RX_CSUM_UNNECESSARY = 16,
-	NETDEV_A_QSTATS_RX_CSUM_NONE = 17,
-	NETDEV_A_QSTATS_RX_CSUM_BAD = 18,
-	NETDEV_A_QSTATS_RX_HW_GRO_PACKETS = 19,
-	NETDEV_A_QSTATS_RX_HW_GRO_BYTES = 20,
-	NETDEV_A_QSTATS_RX_HW_GRO_WIRE_PACKETS = 21,
-	NETDEV_A_QSTATS_RX_HW_GRO_WIRE_BYTES = 22,
-	NETDEV_A_QSTATS_RX_HW_DROP_RATELIMITS = 23,
-	NETDEV_A_QSTATS_TX_HW_DROPS = 24,
-	NETDEV_A_QSTATS_TX_HW_DROP_ERRORS = 25,
-	NETDEV_A_QSTATS_TX_CSUM_NONE = 26,
-	NETDEV_A_QSTATS_TX_NEEDS_CSUM = 27,
-	NETDEV_A_QSTATS_TX_HW_GSO_PACKETS = 28,
-	NETDEV_A_QSTATS_TX_HW_GSO_BYTES = 29,
-	NETDEV_A_QSTATS_TX_HW_GSO_WIRE_PACKETS = 30,
-	NETDEV_A_QSTATS_TX_HW_GSO_WIRE_BYTES = 31,
-	NETDEV_A_QSTATS_TX_HW_DROP_RATELIMITS = 32,
-	NETDEV_A_QSTATS_TX_STOP = 33,
-	NETDEV_A_QSTATS_TX_WAKE = 34,
-	__NETDEV_A_QSTATS_MAX = 35,
-	NETDEV_A_QSTATS_MAX = 34,
-};
-
-enum {
-	NETDEV_A_LEASE_IFINDEX = 1,
-	NETDEV_A_LEASE_QUEUE = 2,
-	NETDEV_A_LEASE_NETNS_ID = 3,
-	__NETDEV_A_LEASE_MAX = 4,
-	NETDEV_A_LEASE_MAX = 3,
-};
-
-enum {
-	NETDEV_A_DMABUF_IFINDEX = 1,
-	NETDEV_A_DMABUF_QUEUES = 2,
-	NETDEV_A_DMABUF_FD = 3,
-	NETDEV_A_DMABUF_ID = 4,
-	__NETDEV_A_DMABUF_MAX = 5,
-	NETDEV_A_DMABUF_MAX = 4,
-};
-
-enum {
-	NETDEV_CMD_DEV_GET = 1,
-	NETDEV_CMD_DEV_ADD_NTF = 2,
-	NETDEV_CMD_DEV_DEL_NTF = 3,
-	NETDEV_CMD_DEV_CHANGE_NTF = 4,
-	NETDEV_CMD_PAGE_POOL_GET = 5,
-	NETDEV_CMD_PAGE_POOL_ADD_NTF = 6,
-	NETDEV_CMD_PAGE_POOL_DEL_NTF = 7,
-	NETDEV_CMD_PAGE_POOL_CHANGE_NTF = 8,
-	NETDEV_CMD_PAGE_POOL_STATS_GET = 9,
-	NETDEV_CMD_QUEUE_GET = 10,
-	NETDEV_CMD_NAPI_GET = 11,
-	NETDEV_CMD_QSTATS_GET = 12,
-	NETDEV_CMD_BIND_RX = 13,
-	NETDEV_CMD_NAPI_SET = 14,
-	NETDEV_CMD_BIND_TX = 15,
-	NETDEV_CMD_QUEUE_CREATE = 16,
-	__NETDEV_CMD_MAX = 17,
-	NETDEV_CMD_MAX = 16,
-};
-
-enum {
-	NETDEV_NLGRP_MGMT = 0,
-	NETDEV_NLGRP_PAGE_POOL = 1,
-};
-
-enum {
-	QCFG_RX_PAGE_SIZE = 1,
-};
-
-struct pp_memory_provider_params {
-	void *mp_priv;
-	const struct memory_provider_ops *mp_ops;
-	u32 rx_page_size;
-};
-
-struct netdev_queue_config {
-	u32 rx_page_size;
-};
-
-enum netif_lease_dir {
-	NETIF_VIRT_TO_PHYS = 0,
-	NETIF_PHYS_TO_VIRT = 1,
-};
-
-struct page_pool_params {
-	union {
-		struct {
-			unsigned int order;
-			unsigned int pool_size;
-			int nid;
-			struct device *dev;
-			struct napi_struct *napi;
-			enum dma_data_direction dma_dir;
-			unsigned int max_len;
-			unsigned int offset;
-		};
-		struct page_pool_params_fast fast;
-	};
-	union {
-		struct {
-			struct net_device *netdev;
-			unsigned int queue_idx;
-			unsigned int flags;
-			void (*init_callback)(netmem_ref, void *);
-			void *init_arg;
-		};
-		struct page_pool_params_slow slow;
-	};
-};
-
-struct rtnl_link_stats64 {
-	__u64 rx_packets;
-	__u64 tx_packets;
-	__u64 rx_bytes;
-	__u64 tx_bytes;
-	__u64 rx_errors;
-	__u64 tx_errors;
-	__u64 rx_dropped;
-	__u64 tx_dropped;
-	__u64 multicast;
-	__u64 collisions;
-	__u64 rx_length_errors;
-	__u64 rx_over_errors;
-	__u64 rx_crc_errors;
-	__u64 rx_frame_errors;
-	__u64 rx_fifo_errors;
-	__u64 rx_missed_errors;
-	__u64 tx_aborted_errors;
-	__u64 tx_carrier_errors;
-	__u64 tx_fifo_errors;
-	__u64 tx_heartbeat_errors;
-	__u64 tx_window_errors;
-	__u64 rx_compressed;
-	__u64 tx_compressed;
-	__u64 rx_nohandler;
-	__u64 rx_otherhost_dropped;
-};
-
-struct numa_drop_counters {
-	atomic_t drops0;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	atomic_t drops1;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct fib6_node;
-
-struct fib6_info {
-	struct fib6_table *fib6_table;
-	struct fib6_info *fib6_next;
-	struct fib6_node *fib6_node;
-	union {
-		struct list_head fib6_siblings;
-		struct list_head nh_list;
-	};
-	unsigned int fib6_nsiblings;
-	refcount_t fib6_ref;
-	long unsigned int expires;
-	struct hlist_node gc_link;
-	struct dst_metrics *fib6_metrics;
-	struct rt6key fib6_dst;
-	u32 fib6_flags;
-	struct rt6key fib6_src;
-	struct rt6key fib6_prefsrc;
-	u32 fib6_metric;
-	u8 fib6_protocol;
-	u8 fib6_type;
-	u8 offload;
-	u8 trap;
-	u8 offload_failed;
-	u8 should_flush: 1;
-	u8 dst_nocount: 1;
-	u8 dst_nopolicy: 1;
-	u8 fib6_destroying: 1;
-	u8 unused: 4;
-	struct list_head purge_link;
-	struct callback_head rcu;
-	struct nexthop *nh;
-	struct fib6_nh fib6_nh[0];
-};
-
-struct sk_psock_progs {
-	struct bpf_prog *msg_parser;
-	struct bpf_prog *stream_parser;
-	struct bpf_prog *stream_verdict;
-	struct bpf_prog *skb_verdict;
-	struct bpf_link *msg_parser_link;
-	struct bpf_link *stream_parser_link;
-	struct bpf_link *stream_verdict_link;
-	struct bpf_link *skb_verdict_link;
-};
-
-struct sk_psock_work_state {
-	u32 len;
-	u32 off;
-};
-
-struct sk_psock {
-	struct sock *sk;
-	struct sock *sk_redir;
-	u32 apply_bytes;
-	u32 cork_bytes;
-	u32 eval;
-	bool redir_ingress;
-	struct sk_msg *cork;
-	struct sk_psock_progs progs;
-	struct sk_buff_head ingress_skb;
-	struct list_head ingress_msg;
-	spinlock_t ingress_lock;
-	u32 msg_tot_len;
-	long unsigned int state;
-	struct list_head link;
-	spinlock_t link_lock;
-	refcount_t refcnt;
-	void (*saved_unhash)(struct sock *);
-	void (*saved_destroy)(struct sock *);
-	void (*saved_close)(struct sock *, long int);
-	void (*saved_write_space)(struct sock *);
-	void (*saved_data_ready)(struct sock *);
-	int (*psock_update_sk_prot)(struct sock *, struct sk_psock *, bool);
-	struct proto *sk_proto;
-	struct mutex work_mutex;
-	struct sk_psock_work_state work_state;
-	struct delayed_work work;
-	struct sock *sk_pair;
-	struct rcu_work rwork;
-};
-
-enum {
-	SK_DIAG_BPF_STORAGE_REQ_NONE = 0,
-	SK_DIAG_BPF_STORAGE_REQ_MAP_FD = 1,
-	__SK_DIAG_BPF_STORAGE_REQ_MAX = 2,
-};
-
-enum {
-	SK_DIAG_BPF_STORAGE_REP_NONE = 0,
-	SK_DIAG_BPF_STORAGE = 1,
-	__SK_DIAG_BPF_STORAGE_REP_MAX = 2,
-};
-
-enum {
-	SK_DIAG_BPF_STORAGE_NONE = 0,
-	SK_DIAG_BPF_STORAGE_PAD = 1,
-	SK_DIAG_BPF_STORAGE_MAP_ID = 2,
-	SK_DIAG_BPF_STORAGE_MAP_VALUE = 3,
-	__SK_DIAG_BPF_STORAGE_MAX = 4,
-};
-
-struct bpf_sk_storage_diag {
-	u32 nr_maps;
-	struct bpf_map *maps[0];
-};
-
-struct flow_dissector_key_control {
-	u16 thoff;
-	u16 addr_type;
-	u32 flags;
-};
-
-struct flow_dissector_key_basic {
-	__be16 n_proto;
-	u8 ip_proto;
-	u8 padding;
-};
-
-struct flow_keys_basic {
-	struct flow_dissector_key_control control;
-	struct flow_dissector_key_basic basic;
-};
-
-struct offload_callbacks {
-	struct sk_buff * (*gso_segment)(struct sk_buff *, netdev_features_t);
-	struct sk_buff * (*gro_receive)(struct list_head *, struct sk_buff *);
-	int (*gro_complete)(struct sk_buff *, int);
-};
-
-struct packet_offload {
-	__be16 type;
-	u16 priority;
-	struct offload_callbacks callbacks;
-	struct list_head list;
-};
-
-struct phy_plca_cfg {
-	int version;
-	int enabled;
-	int node_id;
-	int node_cnt;
-	int to_tmr;
-	int burst_cnt;
-	int burst_tmr;
-};
-
-struct phy_tdr_config {
-	u32 first;
-	u32 last;
-	u32 step;
-	s8 pair;
-};
-
-struct mdio_bus_stats {
-	u64_stats_t transfers;
-	u64_stats_t errors;
-	u64_stats_t writes;
-	u64_stats_t reads;
-	struct u64_stats_sync syncp;
-};
-
-struct mdio_driver_common {
-	struct device_driver driver;
-	int flags;
-};
-
-typedef enum {
-	PHY_INTERFACE_MODE_NA = 0,
-	PHY_INTERFACE_MODE_INTERNAL = 1,
-	PHY_INTERFACE_MODE_MII = 2,
-	PHY_INTERFACE_MODE_GMII = 3,
-	PHY_INTERFACE_MODE_SGMII = 4,
-	PHY_INTERFACE_MODE_TBI = 5,
-	PHY_INTERFACE_MODE_REVMII = 6,
-	PHY_INTERFACE_MODE_RMII = 7,
-	PHY_INTERFACE_MODE_REVRMII = 8,
-	PHY_INTERFACE_MODE_RGMII = 9,
-	PHY_INTERFACE_MODE_RGMII_ID = 10,
-	PHY_INTERFACE_MODE_RGMII_RXID = 11,
-	PHY_INTERFACE_MODE_RGMII_TXID = 12,
-	PHY_INTERFACE_MODE_RTBI = 13,
-	PHY_INTERFACE_MODE_SMII = 14,
-	PHY_INTERFACE_MODE_XGMII = 15,
-	PHY_INTERFACE_MODE_XLGMII = 16,
-	PHY_INTERFACE_MODE_MOCA = 17,
-	PHY_INTERFACE_MODE_PSGMII = 18,
-	PHY_INTERFACE_MODE_QSGMII = 19,
-	PHY_INTERFACE_MODE_TRGMII = 20,
-	PHY_INTERFACE_MODE_100BASEX = 21,
-	PHY_INTERFACE_MODE_1000BASEX = 22,
-	PHY_INTERFACE_MODE_2500BASEX = 23,
-	PHY_INTERFACE_MODE_5GBASER = 24,
-	PHY_INTERFACE_MODE_RXAUI = 25,
-	PHY_INTERFACE_MODE_XAUI = 26,
-	PHY_INTERFACE_MODE_10GBASER = 27,
-	PHY_INTERFACE_MODE_25GBASER = 28,
-	PHY_INTERFACE_MODE_USXGMII = 29,
-	PHY_INTERFACE_MODE_10GKR = 30,
-	PHY_INTERFACE_MODE_QUSGMII = 31,
-	PHY_INTERFACE_MODE_1000BASEKX = 32,
-	PHY_INTERFACE_MODE_10G_QXGMII = 33,
-	PHY_INTERFACE_MODE_50GBASER = 34,
-	PHY_INTERFACE_MODE_LAUI = 35,
-	PHY_INTERFACE_MODE_100GBASEP = 36,
-	PHY_INTERFACE_MODE_MIILITE = 37,
-	PHY_INTERFACE_MODE_MAX = 38,
-} phy_interface_t;
-
-enum phy_mse_channel {
-	PHY_MSE_CHANNEL_A = 0,
-	PHY_MSE_CHANNEL_B = 1,
-	PHY_MSE_CHANNEL_C = 2,
-	PHY_MSE_CHANNEL_D = 3,
-	PHY_MSE_CHANNEL_WORST = 4,
-	PHY_MSE_CHANNEL_LINK = 5,
-};
-
-enum led_brightness {
-	LED_OFF = 0,
-	LED_ON = 1,
-	LED_HALF = 127,
-	LED_FULL = 255,
-};
-
-struct phy_port;
-
-struct ethtool_phy_stats;
-
-struct phy_mse_capability;
-
-struct phy_mse_snapshot;
-
-struct phy_plca_status;
-
-struct phy_driver {
-	struct mdio_driver_common mdiodrv;
-	u32 phy_id;
-	char *name;
-	u32 phy_id_mask;
-	const long unsigned int * const features;
-	u32 flags;
-	const void *driver_data;
-	int (*soft_reset)(struct phy_device *);
-	int (*config_init)(struct phy_device *);
-	int (*probe)(struct phy_device *);
-	int (*get_features)(struct phy_device *);
-	unsigned int (*inband_caps)(struct phy_device *, phy_interface_t);
-	int (*config_inband)(struct phy_device *, unsigned int);
-	int (*get_rate_matching)(struct phy_device *, phy_interface_t);
-	int (*suspend)(struct phy_device *);
-	int (*resume)(struct phy_device *);
-	int (*config_aneg)(struct phy_device *);
-	int (*aneg_done)(struct phy_device *);
-	int (*read_status)(struct phy_device *);
-	int (*config_intr)(struct phy_device *);
-	irqreturn_t (*handle_interrupt)(struct phy_device *);
-	void (*remove)(struct phy_device *);
-	int (*match_phy_device)(struct phy_device *, const struct phy_driver *);
-	int (*set_wol)(struct phy_device *, struct ethtool_wolinfo *);
-	void (*get_wol)(struct phy_device *, struct ethtool_wolinfo *);
-	void (*link_change_notify)(struct phy_device *);
-	int (*read_mmd)(struct phy_device *, int, u16);
-	int (*write_mmd)(struct phy_device *, int, u16, u16);
-	int (*read_page)(struct phy_device *);
-	int (*write_page)(struct phy_device *, int);
-	int (*module_info)(struct phy_device *, struct ethtool_modinfo *);
-	int (*module_eeprom)(struct phy_device *, struct ethtool_eeprom *, u8 *);
-	int (*cable_test_start)(struct phy_device *);
-	int (*cable_test_tdr_start)(struct phy_device *, const struct phy_tdr_config *);
-	int (*cable_test_get_status)(struct phy_device *, bool *);
-	void (*get_phy_stats)(struct phy_device *, struct ethtool_eth_phy_stats *, struct ethtool_phy_stats *);
-	void (*get_link_stats)(struct phy_device *, struct ethtool_link_ext_stats *);
-	int (*update_stats)(struct phy_device *);
-	int (*get_sset_count)(struct phy_device *);
-	void (*get_strings)(struct phy_device *, u8 *);
-	void (*get_stats)(struct phy_device *, struct ethtool_stats *, u64 *);
-	int (*disable_autonomous_eee)(struct phy_device *);
-	int (*get_tunable)(struct phy_device *, struct ethtool_tunable *, void *);
-	int (*set_tunable)(struct phy_device *, struct ethtool_tunable *, const void *);
-	int (*set_loopback)(struct phy_device *, bool, int);
-	int (*get_sqi)(struct phy_device *);
-	int (*get_sqi_max)(struct phy_device *);
-	int (*get_mse_capability)(struct phy_device *, struct phy_mse_capability *);
-	int (*get_mse_snapshot)(struct phy_device *, enum phy_mse_channel, struct phy_mse_snapshot *);
-	int (*get_plca_cfg)(struct phy_device *, struct phy_plca_cfg *);
-	int (*set_plca_cfg)(struct phy_device *, const struct phy_plca_cfg *);
-	int (*get_plca_status)(struct phy_device *, struct phy_plca_status *);
-	int (*led_brightness_set)(struct phy_device *, u8, enum led_brightness);
-	int (*led_blink_set)(struct phy_device *, u8, long unsigned int *, long unsigned int *);
-	int (*led_hw_is_supported)(struct phy_device *, u8, long unsigned int);
-	int (*led_hw_control_set)(struct phy_device *, u8, long unsigned int);
-	int (*led_hw_control_get)(struct phy_device *, u8, long unsigned int *);
-	int (*led_polarity_set)(struct phy_device *, int, long unsigned int);
-	unsigned int (*get_next_update_time)(struct phy_device *);
-	int (*attach_mii_port)(struct phy_device *, struct phy_port *);
-	int (*attach_mdi_port)(struct phy_device *, struct phy_port *);
-};
-
-struct phylink;
-
-struct pse_control;
-
-struct devlink_port_phys_attrs {
-	u32 port_number;
-	u32 split_subport_number;
-};
-
-struct devlink_port_pci_pf_attrs {
-	u32 controller;
-	u16 pf;
-	u8 external: 1;
-};
-
-struct devlink_port_pci_vf_attrs {
-	u32 controller;
-	u16 pf;
-	u16 vf;
-	u8 external: 1;
-};
-
-struct devlink_port_pci_sf_attrs {
-	u32 controller;
-	u32 sf;
-	u16 pf;
-	u8 external: 1;
-};
-
-struct devlink;
-
-struct ib_device;
-
-enum devlink_port_type {
-	DEVLINK_PORT_TYPE_NOTSET = 0,
-	DEVLINK_PORT_TYPE_AUTO = 1,
-	DEVLINK_PORT_TYPE_ETH = 2,
-	DEVLINK_PORT_TYPE_IB = 3,
-};
-
-enum devlink_port_fn_state {
-	DEVLINK_PORT_FN_STATE_INACTIVE = 0,
-	DEVLINK_PORT_FN_STATE_ACTIVE = 1,
-};
-
-enum devlink_port_fn_opstate {
-	DEVLINK_PORT_FN_OPSTATE_DETACHED = 0,
-	DEVLINK_PORT_FN_OPSTATE_ATTACHED = 1,
-};
-
-struct devlink_port_ops {
-	int (*port_split)(struct devlink *, struct devlink_port *, unsigned int, struct netlink_ext_ack *);
-	int (*port_unsplit)(struct devlink *, struct devlink_port *, struct netlink_ext_ack *);
-	int (*port_type_set)(struct devlink_port *, enum devlink_port_type);
-	int (*port_del)(struct devlink *, struct devlink_port *, struct netlink_ext_ack *);
-	int (*port_fn_hw_addr_get)(struct devlink_port *, u8 *, int *, struct netlink_ext_ack *);
-	int (*port_fn_hw_addr_set)(struct devlink_port *, const u8 *, int, struct netlink_ext_ack *);
-	int (*port_fn_roce_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
-	int (*port_fn_roce_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
-	int (*port_fn_migratable_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
-	int (*port_fn_migratable_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
-	int (*port_fn_state_get)(struct devlink_port *, enum devlink_port_fn_state *, enum devlink_port_fn_opstate *, struct netlink_ext_ack *);
-	int (*port_fn_state_set)(struct devlink_port *, enum devlink_port_fn_state, struct netlink_ext_ack *);
-	int (*port_fn_ipsec_crypto_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
-	int (*port_fn_ipsec_crypto_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
-	int (*port_fn_ipsec_packet_get)(struct devlink_port *, bool *, struct netlink_ext_ack *);
-	int (*port_fn_ipsec_packet_set)(struct devlink_port *, bool, struct netlink_ext_ack *);
-	int (*port_fn_max_io_eqs_get)(struct devlink_port *, u32 *, struct netlink_ext_ack *);
-	int (*port_fn_max_io_eqs_set)(struct devlink_port *, u32, struct netlink_ext_ack *);
-};
-
-struct devlink_linecard;
-
-struct nvmem_cell;
-
-struct qdisc_skb_head {
-	struct sk_buff *head;
-	struct sk_buff *tail;
-	__u32 qlen;
-	spinlock_t lock;
-};
-
-struct qdisc_size_table;
-
-struct net_rate_estimator;
-
-struct Qdisc {
-	int (*enqueue)(struct sk_buff *, struct Qdisc *, struct sk_buff **);
-	struct sk_buff * (*dequeue)(struct Qdisc *);
-	unsigned int flags;
-	u32 limit;
-	const struct Qdisc_ops *ops;
-	struct qdisc_size_table *stab;
-	struct hlist_node hash;
-	u32 handle;
-	u32 parent;
-	int depth;
-	struct netdev_queue *dev_queue;
-	struct net_rate_estimator *rate_est;
-	struct gnet_stats_basic_sync *cpu_bstats;
-	struct gnet_stats_queue *cpu_qstats;
-	int pad;
-	refcount_t refcnt;
-	long: 64;
-	long: 64;
-	__u8 __cacheline_group_begin__Qdisc_read_mostly[0];
-	struct sk_buff_head gso_skb;
-	struct Qdisc *next_sched;
-	struct sk_buff_head skb_bad_txq;
-	__u8 __cacheline_group_end__Qdisc_read_mostly[0];
-	long: 64;
-	__u8 __cacheline_group_begin__Qdisc_write[0];
-	struct qdisc_skb_head q;
-	long unsigned int state;
-	struct gnet_stats_basic_sync bstats;
-	bool running;
-	struct gnet_stats_queue qstats;
-	struct sk_buff *to_free;
-	__u8 __cacheline_group_end__Qdisc_write[0];
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	atomic_long_t defer_count;
-	struct llist_head defer_list;
-	spinlock_t seqlock;
-	struct callback_head rcu;
-	netdevice_tracker dev_tracker;
-	struct lock_class_key root_lock_key;
-	long: 64;
-	long: 64;
-	long: 64;
-	long int privdata[0];
-};
-
-struct tc_qopt_offload_stats {
-	struct gnet_stats_basic_sync *bstats;
-	struct gnet_stats_queue *qstats;
-};
-
-struct tc_mq_opt_offload_graft_params {
-	long unsigned int queue;
-	u32 child_handle;
-};
-
-enum {
-	CTRL_CMD_UNSPEC = 0,
-	CTRL_CMD_NEWFAMILY = 1,
-	CTRL_CMD_DELFAMILY = 2,
-	CTRL_CMD_GETFAMILY = 3,
-	CTRL_CMD_NEWOPS = 4,
-	CTRL_CMD_DELOPS = 5,
-	CTRL_CMD_GETOPS = 6,
-	CTRL_CMD_NEWMCAST_GRP = 7,
-	CTRL_CMD_DELMCAST_GRP = 8,
-	CTRL_CMD_GETMCAST_GRP = 9,
-	CTRL_CMD_GETPOLICY = 10,
-	__CTRL_CMD_MAX = 11,
-};
-
-enum {
-	CTRL_ATTR_UNSPEC = 0,
-	CTRL_ATTR_FAMILY_ID = 1,
-	CTRL_ATTR_FAMILY_NAME = 2,
-	CTRL_ATTR_VERSION = 3,
-	CTRL_ATTR_HDRSIZE = 4,
-	CTRL_ATTR_MAXATTR = 5,
-	CTRL_ATTR_OPS = 6,
-	CTRL_ATTR_MCAST_GROUPS = 7,
-	CTRL_ATTR_POLICY = 8,
-	CTRL_ATTR_OP_POLICY = 9,
-	CTRL_ATTR_OP = 10,
-	__CTRL_ATTR_MAX = 11,
-};
-
-enum {
-	CTRL_ATTR_OP_UNSPEC = 0,
-	CTRL_ATTR_OP_ID = 1,
-	CTRL_ATTR_OP_FLAGS = 2,
-	__CTRL_ATTR_OP_MAX = 3,
-};
-
-enum {
-	CTRL_ATTR_MCAST_GRP_UNSPEC = 0,
-	CTRL_ATTR_MCAST_GRP_NAME = 1,
-	CTRL_ATTR_MCAST_GRP_ID = 2,
-	__CTRL_ATTR_MCAST_GRP_MAX = 3,
-};
-
-enum {
-	CTRL_ATTR_POLICY_UNSPEC = 0,
-	CTRL_ATTR_POLICY_DO = 1,
-	CTRL_ATTR_POLICY_DUMP = 2,
-	__CTRL_ATTR_POLICY_DUMP_MAX = 3,
-	CTRL_ATTR_POLICY_DUMP_MAX = 2,
-};
-
-struct genlmsghdr;
-
-struct genl_info {
-	u32 snd_seq;
-	u32 snd_portid;
-	const struct genl_family *family;
-	const struct nlmsghdr *nlhdr;
-	struct genlmsghdr *genlhdr;
-	struct nlattr **attrs;
-	possible_net_t _net;
-	union {
-		u8 ctx[48];
-		void *user_ptr[2];
-	};
-	struct netlink_ext_ack *extack;
-};
-
-struct genl_dumpit_info {
-	struct genl_split_ops op;
-	struct genl_info info;
-};
-
-struct ethtool_cmd {
-	__u32 cmd;
-	__u32 supported;
-	__u32 advertising;
-	__u16 speed;
-	__u8 duplex;
-	__u8 port;
-	__u8 phy_address;
-	__u8 transceiver;
-	__u8 autoneg;
-	__u8 mdio_support;
-	__u32 maxtxpkt;
-	__u32 maxrxpkt;
-	__u16 speed_hi;
-	__u8 eth_tp_mdix;
-	__u8 eth_tp_mdix_ctrl;
-	__u32 lp_advertising;
-	__u32 reserved[2];
-};
-
-struct ethtool_eee {
-	__u32 cmd;
-	__u32 supported;
-	__u32 advertised;
-	__u32 lp_advertised;
-	__u32 eee_active;
-	__u32 eee_enabled;
-	__u32 tx_lpi_enabled;
-	__u32 tx_lpi_timer;
-	__u32 reserved[2];
-};
-
-struct ethtool_tcpip4_spec {
-	__be32 ip4src;
-	__be32 ip4dst;
-	__be16 psrc;
-	__be16 pdst;
-	__u8 tos;
-};
-
-struct ethtool_tcpip6_spec {
-	__be32 ip6src[4];
-	__be32 ip6dst[4];
-	__be16 psrc;
-	__be16 pdst;
-	__u8 tclass;
-};
-
-struct ethtool_flow_ext {
-	__u8 padding[2];
-	unsigned char h_dest[6];
-	__be16 vlan_etype;
-	__be16 vlan_tci;
-	__be32 data[2];
-};
-
-struct ethtool_ah_espip4_spec {
-	__be32 ip4src;
-	__be32 ip4dst;
-	__be32 spi;
-	__u8 tos;
-};
-
-struct ethtool_usrip4_spec {
-	__be32 ip4src;
-	__be32 ip4dst;
-	__be32 l4_4_bytes;
-	__u8 tos;
-	__u8 ip_ver;
-	__u8 proto;
-};
-
-struct ethtool_ah_espip6_spec {
-	__be32 ip6src[4];
-	__be32 ip6dst[4];
-	__be32 spi;
-	__u8 tclass;
-};
-
-struct ethtool_usrip6_spec {
-	__be32 ip6src[4];
-	__be32 ip6dst[4];
-	__be32 l4_4_bytes;
-	__u8 tclass;
-	__u8 l4_proto;
-};
-
-union ethtool_flow_union {
-	struct ethtool_tcpip4_spec tcp_ip4_spec;
-	struct ethtool_tcpip4_spec udp_ip4_spec;
-	struct ethtool_tcpip4_spec sctp_ip4_spec;
-	struct ethtool_ah_espip4_spec ah_ip4_spec;
-	struct ethtool_ah_espip4_spec esp_ip4_spec;
-	struct ethtool_usrip4_spec usr_ip4_spec;
-	struct ethtool_tcpip6_spec tcp_ip6_spec;
-	struct ethtool_tcpip6_spec udp_ip6_spec;
-	struct ethtool_tcpip6_spec sctp_ip6_spec;
-	struct ethtool_ah_espip6_spec ah_ip6_spec;
-	struct ethtool_ah_espip6_spec esp_ip6_spec;
-	struct ethtool_usrip6_spec usr_ip6_spec;
-	struct ethhdr ether_spec;
-	__u8 hdata[52];
-};
-
-struct ethtool_rx_flow_spec {
-	__u32 flow_type;
-	union ethtool_flow_union h_u;
-	struct ethtool_flow_ext h_ext;
-	union ethtool_flow_union m_u;
-	struct ethtool_flow_ext m_ext;
-	__u64 ring_cookie;
-	__u32 location;
-};
-
-struct ethtool_rxnfc {
-	__u32 cmd;
-	__u32 flow_type;
-	__u64 data;
-	struct ethtool_rx_flow_spec fs;
-	union {
-		__u32 rule_cnt;
-		__u32 rss_context;
-	};
-	__u32 rule_locs[0];
-};
-
-struct ethtool_get_features_block {
-	__u32 available;
-	__u32 requested;
-	__u32 active;
-	__u32 never_changed;
-};
-
-struct ethtool_set_features_block {
-	__u32 valid;
-	__u32 requested;
-};
-
-enum {
-	TCP_V4_FLOW = 1,
-	UDP_V4_FLOW = 2,
-	SCTP_V4_FLOW = 3,
-	AH_ESP_V4_FLOW = 4,
-	TCP_V6_FLOW = 5,
-	UDP_V6_FLOW = 6,
-	SCTP_V6_FLOW = 7,
-	AH_ESP_V6_FLOW = 8,
-	AH_V4_FLOW = 9,
-	ESP_V4_FLOW = 10,
-	AH_V6_FLOW = 11,
-	ESP_V6_FLOW = 12,
-	IPV4_USER_FLOW = 13,
-	IP_USER_FLOW = 13,
-	IPV6_USER_FLOW = 14,
-	IPV4_FLOW = 16,
-	IPV6_FLOW = 17,
-	ETHER_FLOW = 18,
-	GTPU_V4_FLOW = 19,
-	GTPU_V6_FLOW = 20,
-	GTPC_V4_FLOW = 21,
-	GTPC_V6_FLOW = 22,
-	GTPC_TEID_V4_FLOW = 23,
-	GTPC_TEID_V6_FLOW = 24,
-	GTPU_EH_V4_FLOW = 25,
-	GTPU_EH_V6_FLOW = 26,
-	GTPU_UL_V4_FLOW = 27,
-	GTPU_UL_V6_FLOW = 28,
-	GTPU_DL_V4_FLOW = 29,
-	GTPU_DL_V6_FLOW = 30,
-	__FLOW_TYPE_COUNT = 31,
-};
-
-enum {
-	ETHTOOL_MSG_KERNEL_NONE = 0,
-	ETHTOOL_MSG_STRSET_GET_REPLY = 1,
-	ETHTOOL_MSG_LINKINFO_GET_REPLY = 2,
-	ETHTOOL_MSG_LINKINFO_NTF = 3,
-	ETHTOOL_MSG_LINKMODES_GET_REPLY = 4,
-	ETHTOOL_MSG_LINKMODES_NTF = 5,
-	ETHTOOL_MSG_LINKSTATE_GET_REPLY = 6,
-	ETHTOOL_MSG_DEBUG_GET_REPLY = 7,
-	ETHTOOL_MSG_DEBUG_NTF = 8,
-	ETHTOOL_MSG_WOL_GET_REPLY = 9,
-	ETHTOOL_MSG_WOL_NTF = 10,
-	ETHTOOL_MSG_FEATURES_GET_REPLY = 11,
-	ETHTOOL_MSG_FEATURES_SET_REPLY = 12,
-	ETHTOOL_MSG_FEATURES_NTF = 13,
-	ETHTOOL_MSG_PRIVFLAGS_GET_REPLY = 14,
-	ETHTOOL_MSG_PRIVFLAGS_NTF = 15,
-	ETHTOOL_MSG_RINGS_GET_REPLY = 16,
-	ETHTOOL_MSG_RINGS_NTF = 17,
-	ETHTOOL_MSG_CHANNELS_GET_REPLY = 18,
-	ETHTOOL_MSG_CHANNELS_NTF = 19,
-	ETHTOOL_MSG_COALESCE_GET_REPLY = 20,
-	ETHTOOL_MSG_COALESCE_NTF = 21,
-	ETHTOOL_MSG_PAUSE_GET_REPLY = 22,
-	ETHTOOL_MSG_PAUSE_NTF = 23,
-	ETHTOOL_MSG_EEE_GET_REPLY = 24,
-	ETHTOOL_MSG_EEE_NTF = 25,
-	ETHTOOL_MSG_TSINFO_GET_REPLY = 26,
-	ETHTOOL_MSG_CABLE_TEST_NTF = 27,
-	ETHTOOL_MSG_CABLE_TEST_TDR_NTF = 28,
-	ETHTOOL_MSG_TUNNEL_INFO_GET_REPLY = 29,
-	ETHTOOL_MSG_FEC_GET_REPLY = 30,
-	ETHTOOL_MSG_FEC_NTF = 31,
-	ETHTOOL_MSG_MODULE_EEPROM_GET_REPLY = 32,
-	ETHTOOL_MSG_STATS_GET_REPLY = 33,
-	ETHTOOL_MSG_PHC_VCLOCKS_GET_REPLY = 34,
-	ETHTOOL_MSG_MODULE_GET_REPLY = 35,
-	ETHTOOL_MSG_MODULE_NTF = 36,
-	ETHTOOL_MSG_PSE_GET_REPLY = 37,
-	ETHTOOL_MSG_RSS_GET_REPLY = 38,
-	ETHTOOL_MSG_PLCA_GET_CFG_REPLY = 39,
-	ETHTOOL_MSG_PLCA_GET_STATUS_REPLY = 40,
-	ETHTOOL_MSG_PLCA_NTF = 41,
-	ETHTOOL_MSG_MM_GET_REPLY = 42,
-	ETHTOOL_MSG_MM_NTF = 43,
-	ETHTOOL_MSG_MODULE_FW_FLASH_NTF = 44,
-	ETHTOOL_MSG_PHY_GET_REPLY = 45,
-	ETHTOOL_MSG_PHY_NTF = 46,
-	ETHTOOL_MSG_TSCONFIG_GET_REPLY = 47,
-	ETHTOOL_MSG_TSCONFIG_SET_REPLY = 48,
-	ETHTOOL_MSG_PSE_NTF = 49,
-	ETHTOOL_MSG_RSS_NTF = 50,
-	ETHTOOL_MSG_RSS_CREATE_ACT_REPLY = 51,
-	ETHTOOL_MSG_RSS_CREATE_NTF = 52,
-	ETHTOOL_MSG_RSS_DELETE_NTF = 53,
-	ETHTOOL_MSG_MSE_GET_REPLY = 54,
-	__ETHTOOL_MSG_KERNEL_CNT = 55,
-	ETHTOOL_MSG_KERNEL_MAX = 54,
-};
-
-enum {
-	ETH_RSS_HASH_TOP_BIT = 0,
-	ETH_RSS_HASH_XOR_BIT = 1,
-	ETH_RSS_HASH_CRC32_BIT = 2,
-	ETH_RSS_HASH_FUNCS_COUNT = 3,
-};
-
-struct ethtool_keee {
-	long unsigned int supported[2];
-	long unsigned int advertised[2];
-	long unsigned int lp_advertised[2];
-	u32 tx_lpi_timer;
-	bool tx_lpi_enabled;
-	bool eee_active;
-	bool eee_enabled;
-};
-
-struct ethtool_rx_flow_spec_input {
-	const struct ethtool_rx_flow_spec *fs;
-	u32 rss_ctx;
-};
-
-struct ethtool_phy_ops {
-	int (*get_sset_count)(struct phy_device *);
-	int (*get_strings)(struct phy_device *, u8 *);
-	int (*get_stats)(struct phy_device *, struct ethtool_stats *, u64 *);
-	int (*get_plca_cfg)(struct phy_device *, struct phy_plca_cfg *);
-	int (*set_plca_cfg)(struct phy_device *, const struct phy_plca_cfg *, struct netlink_ext_ack *);
-	int (*get_plca_status)(struct phy_device *, struct phy_plca_status *);
-	int (*start_cable_test)(struct phy_device *, struct netlink_ext_ack *);
-	int (*start_cable_test_tdr)(struct phy_device *, struct netlink_ext_ack *, const struct phy_tdr_config *);
-};
-
-enum flow_action_id {
-	FLOW_ACTION_ACCEPT = 0,
-	FLOW_ACTION_DROP = 1,
-	FLOW_ACTION_TRAP = 2,
-	FLOW_ACTION_GOTO = 3,
-	FLOW_ACTION_REDIRECT = 4,
-	FLOW_ACTION_MIRRED = 5,
-	FLOW_ACTION_REDIRECT_INGRESS = 6,
-	FLOW_ACTION_MIRRED_INGRESS = 7,
-	FLOW_ACTION_VLAN_PUSH = 8,
-	FLOW_ACTION_VLAN_POP = 9,
-	FLOW_ACTION_VLAN_MANGLE = 10,
-	FLOW_ACTION_TUNNEL_ENCAP = 11,
-	FLOW_ACTION_TUNNEL_DECAP = 12,
-	FLOW_ACTION_MANGLE = 13,
-	FLOW_ACTION_ADD = 14,
-	FLOW_ACTION_CSUM = 15,
-	FLOW_ACTION_MARK = 16,
-	FLOW_ACTION_PTYPE = 17,
-	FLOW_ACTION_PRIORITY = 18,
-	FLOW_ACTION_RX_QUEUE_MAPPING = 19,
-	FLOW_ACTION_WAKE = 20,
-	FLOW_ACTION_QUEUE = 21,
-	FLOW_ACTION_SAMPLE = 22,
-	FLOW_ACTION_POLICE = 23,
-	FLOW_ACTION_CT = 24,
-	FLOW_ACTION_CT_METADATA = 25,
-	FLOW_ACTION_MPLS_PUSH = 26,
-	FLOW_ACTION_MPLS_POP = 27,
-	FLOW_ACTION_MPLS_MANGLE = 28,
-	FLOW_ACTION_GATE = 29,
-	FLOW_ACTION_PPPOE_PUSH = 30,
-	FLOW_ACTION_JUMP = 31,
-	FLOW_ACTION_PIPE = 32,
-	FLOW_ACTION_VLAN_PUSH_ETH = 33,
-	FLOW_ACTION_VLAN_POP_ETH = 34,
-	FLOW_ACTION_CONTINUE = 35,
-	NUM_FLOW_ACTIONS = 36,
-};
-
-enum flow_action_mangle_base {
-	FLOW_ACT_MANGLE_UNSPEC = 0,
-	FLOW_ACT_MANGLE_HDR_TYPE_ETH = 1,
-	FLOW_ACT_MANGLE_HDR_TYPE_IP4 = 2,
-	FLOW_ACT_MANGLE_HDR_TYPE_IP6 = 3,
-	FLOW_ACT_MANGLE_HDR_TYPE_TCP = 4,
-	FLOW_ACT_MANGLE_HDR_TYPE_UDP = 5,
-};
-
-struct psample_group;
-
-struct nf_flowtable;
-
-struct action_gate_entry;
-
-struct flow_action_police {
-	u32 burst;
-	u64 rate_bytes_ps;
-	u64 peakrate_bytes_ps;
-	u32 avrate;
-	u16 overhead;
-	u64 burst_pkt;
-	u64 rate_pkt_ps;
-	u32 mtu;
-	struct {
-		enum flow_action_id act_id;
-		u32 extval;
-	} exceed;
-	struct {
-		enum flow_action_id act_id;
-		u32 extval;
-	} notexceed;
-};
-
-enum flow_action_hw_stats {
-	FLOW_ACTION_HW_STATS_IMMEDIATE = 1,
-	FLOW_ACTION_HW_STATS_DELAYED = 2,
-	FLOW_ACTION_HW_STATS_ANY = 3,
-	FLOW_ACTION_HW_STATS_DISABLED = 4,
-	FLOW_ACTION_HW_STATS_DONT_CARE = 7,
-};
-
-typedef void (*action_destr)(void *);
-
-struct flow_action_cookie;
-
-struct flow_action_entry {
-	enum flow_action_id id;
-	u32 hw_index;
-	long unsigned int cookie;
-	u64 miss_cookie;
-	enum flow_action_hw_stats hw_stats;
-	action_destr destructor;
-	void *destructor_priv;
-	union {
-		u32 chain_index;
-		struct net_device *dev;
-		struct {
-			u16 vid;
-			__be16 proto;
-			u8 prio;
-		} vlan;
-		struct {
-			unsigned char dst[6];
-			unsigned char src[6];
-		} vlan_push_eth;
-		struct {
-			enum flow_action_mangle_base htype;
-			u32 offset;
-			u32 mask;
-			u32 val;
-		} mangle;
-		struct ip_tunnel_info *tunnel;
-		u32 csum_flags;
-		u32 mark;
-		u16 ptype;
-		u16 rx_queue;
-		u32 priority;
-		struct {
-			u32 ctx;
-			u32 index;
-			u8 vf;
-		} queue;
-		struct {
-			struct psample_group *psample_group;
-			u32 rate;
-			u32 trunc_size;
-			bool truncate;
-		} sample;
-		struct flow_action_police police;
-		struct {
-			int action;
-			u16 zone;
-			struct nf_flowtable *flow_table;
-		} ct;
-		struct {
-			long unsigned int cookie;
-			u32 mark;
-			u32 labels[4];
-			bool orig_dir;
-		} ct_metadata;
-		struct {
-			u32 label;
-			__be16 proto;
-			u8 tc;
-			u8 bos;
-			u8 ttl;
-		} mpls_push;
-		struct {
-			__be16 proto;
-		} mpls_pop;
-		struct {
-			u32 label;
-			u8 tc;
-			u8 bos;
-			u8 ttl;
-		} mpls_mangle;
-		struct {
-			s32 prio;
-			u64 basetime;
-			u64 cycletime;
-			u64 cycletimeext;
-			u32 num_entries;
-			struct action_gate_entry *entries;
-		} gate;
-		struct {
-			u16 sid;
-		} pppoe;
-	};
-	struct flow_action_cookie *user_cookie;
-};
-
-struct ethtool_flash {
-	__u32 cmd;
-	__u32 region;
-	char data[128];
-};
-
-struct ethtool_drvinfo {
-	__u32 cmd;
-	char driver[32];
-	char version[32];
-	char fw_version[32];
-	char bus_info[32];
-	char erom_version[32];
-	char reserved2[12];
-	__u32 n_priv_flags;
-	__u32 n_stats;
-	__u32 testinfo_len;
-	__u32 eedump_len;
-	__u32 regdump_len;
-};
-
-struct flow_dissector_key_ipv4_addrs {
-	__be32 src;
-	__be32 dst;
-};
-
-struct flow_dissector_key_ipv6_addrs {
-	struct in6_addr src;
-	struct in6_addr dst;
-};
-
-struct netdev_notifier_info {
-	struct net_device *dev;
-	struct netlink_ext_ack *extack;
-};
-
-enum {
-	ETHTOOL_A_HEADER_UNSPEC = 0,
-	ETHTOOL_A_HEADER_DEV_INDEX = 1,
-	ETHTOOL_A_HEADER_DEV_NAME = 2,
-	ETHTOOL_A_HEADER_FLAGS = 3,
-	ETHTOOL_A_HEADER_PHY_INDEX = 4,
-	__ETHTOOL_A_HEADER_CNT = 5,
-	ETHTOOL_A_HEADER_MAX = 4,
-};
-
-enum {
-	ETHTOOL_A_STRSET_UNSPEC = 0,
-	ETHTOOL_A_STRSET_HEADER = 1,
-	ETHTOOL_A_STRSET_STRINGSETS = 2,
-	ETHTOOL_A_STRSET_COUNTS_ONLY = 3,
-	__ETHTOOL_A_STRSET_CNT = 4,
-	ETHTOOL_A_STRSET_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_PRIVFLAGS_UNSPEC = 0,
-	ETHTOOL_A_PRIVFLAGS_HEADER = 1,
-	ETHTOOL_A_PRIVFLAGS_FLAGS = 2,
-	__ETHTOOL_A_PRIVFLAGS_CNT = 3,
-	ETHTOOL_A_PRIVFLAGS_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_RINGS_UNSPEC = 0,
-	ETHTOOL_A_RINGS_HEADER = 1,
-	ETHTOOL_A_RINGS_RX_MAX = 2,
-	ETHTOOL_A_RINGS_RX_MINI_MAX = 3,
-	ETHTOOL_A_RINGS_RX_JUMBO_MAX = 4,
-	ETHTOOL_A_RINGS_TX_MAX = 5,
-	ETHTOOL_A_RINGS_RX = 6,
-	ETHTOOL_A_RINGS_RX_MINI = 7,
-	ETHTOOL_A_RINGS_RX_JUMBO = 8,
-	ETHTOOL_A_RINGS_TX = 9,
-	ETHTOOL_A_RINGS_RX_BUF_LEN = 10,
-	ETHTOOL_A_RINGS_TCP_DATA_SPLIT = 11,
-	ETHTOOL_A_RINGS_CQE_SIZE = 12,
-	ETHTOOL_A_RINGS_TX_PUSH = 13,
-	ETHTOOL_A_RINGS_RX_PUSH = 14,
-	ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN = 15,
-	ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX = 16,
-	ETHTOOL_A_RINGS_HDS_THRESH = 17,
-	ETHTOOL_A_RINGS_HDS_THRESH_MAX = 18,
-	__ETHTOOL_A_RINGS_CNT = 19,
-	ETHTOOL_A_RINGS_MAX = 18,
-};
-
-enum {
-	ETHTOOL_A_MM_UNSPEC = 0,
-	ETHTOOL_A_MM_HEADER = 1,
-	ETHTOOL_A_MM_PMAC_ENABLED = 2,
-	ETHTOOL_A_MM_TX_ENABLED = 3,
-	ETHTOOL_A_MM_TX_ACTIVE = 4,
-	ETHTOOL_A_MM_TX_MIN_FRAG_SIZE = 5,
-	ETHTOOL_A_MM_RX_MIN_FRAG_SIZE = 6,
-	ETHTOOL_A_MM_VERIFY_ENABLED = 7,
-	ETHTOOL_A_MM_VERIFY_STATUS = 8,
-	ETHTOOL_A_MM_VERIFY_TIME = 9,
-	ETHTOOL_A_MM_MAX_VERIFY_TIME = 10,
-	ETHTOOL_A_MM_STATS = 11,
-	__ETHTOOL_A_MM_CNT = 12,
-	ETHTOOL_A_MM_MAX = 11,
-};
-
-enum {
-	ETHTOOL_A_LINKINFO_UNSPEC = 0,
-	ETHTOOL_A_LINKINFO_HEADER = 1,
-	ETHTOOL_A_LINKINFO_PORT = 2,
-	ETHTOOL_A_LINKINFO_PHYADDR = 3,
-	ETHTOOL_A_LINKINFO_TP_MDIX = 4,
-	ETHTOOL_A_LINKINFO_TP_MDIX_CTRL = 5,
-	ETHTOOL_A_LINKINFO_TRANSCEIVER = 6,
-	__ETHTOOL_A_LINKINFO_CNT = 7,
-	ETHTOOL_A_LINKINFO_MAX = 6,
-};
-
-enum {
-	ETHTOOL_A_LINKMODES_UNSPEC = 0,
-	ETHTOOL_A_LINKMODES_HEADER = 1,
-	ETHTOOL_A_LINKMODES_AUTONEG = 2,
-	ETHTOOL_A_LINKMODES_OURS = 3,
-	ETHTOOL_A_LINKMODES_PEER = 4,
-	ETHTOOL_A_LINKMODES_SPEED = 5,
-	ETHTOOL_A_LINKMODES_DUPLEX = 6,
-	ETHTOOL_A_LINKMODES_MASTER_SLAVE_CFG = 7,
-	ETHTOOL_A_LINKMODES_MASTER_SLAVE_STATE = 8,
-	ETHTOOL_A_LINKMODES_LANES = 9,
-	ETHTOOL_A_LINKMODES_RATE_MATCHING = 10,
-	__ETHTOOL_A_LINKMODES_CNT = 11,
-	ETHTOOL_A_LINKMODES_MAX = 10,
-};
-
-enum {
-	ETHTOOL_A_LINKSTATE_UNSPEC = 0,
-	ETHTOOL_A_LINKSTATE_HEADER = 1,
-	ETHTOOL_A_LINKSTATE_LINK = 2,
-	ETHTOOL_A_LINKSTATE_SQI = 3,
-	ETHTOOL_A_LINKSTATE_SQI_MAX = 4,
-	ETHTOOL_A_LINKSTATE_EXT_STATE = 5,
-	ETHTOOL_A_LINKSTATE_EXT_SUBSTATE = 6,
-	ETHTOOL_A_LINKSTATE_EXT_DOWN_CNT = 7,
-	__ETHTOOL_A_LINKSTATE_CNT = 8,
-	ETHTOOL_A_LINKSTATE_MAX = 7,
-};
-
-enum {
-	ETHTOOL_A_DEBUG_UNSPEC = 0,
-	ETHTOOL_A_DEBUG_HEADER = 1,
-	ETHTOOL_A_DEBUG_MSGMASK = 2,
-	__ETHTOOL_A_DEBUG_CNT = 3,
-	ETHTOOL_A_DEBUG_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_WOL_UNSPEC = 0,
-	ETHTOOL_A_WOL_HEADER = 1,
-	ETHTOOL_A_WOL_MODES = 2,
-	ETHTOOL_A_WOL_SOPASS = 3,
-	__ETHTOOL_A_WOL_CNT = 4,
-	ETHTOOL_A_WOL_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_FEATURES_UNSPEC = 0,
-	ETHTOOL_A_FEATURES_HEADER = 1,
-	ETHTOOL_A_FEATURES_HW = 2,
-	ETHTOOL_A_FEATURES_WANTED = 3,
-	ETHTOOL_A_FEATURES_ACTIVE = 4,
-	ETHTOOL_A_FEATURES_NOCHANGE = 5,
-	__ETHTOOL_A_FEATURES_CNT = 6,
-	ETHTOOL_A_FEATURES_MAX = 5,
-};
-
-enum {
-	ETHTOOL_A_CHANNELS_UNSPEC = 0,
-	ETHTOOL_A_CHANNELS_HEADER = 1,
-	ETHTOOL_A_CHANNELS_RX_MAX = 2,
-	ETHTOOL_A_CHANNELS_TX_MAX = 3,
-	ETHTOOL_A_CHANNELS_OTHER_MAX = 4,
-	ETHTOOL_A_CHANNELS_COMBINED_MAX = 5,
-	ETHTOOL_A_CHANNELS_RX_COUNT = 6,
-	ETHTOOL_A_CHANNELS_TX_COUNT = 7,
-	ETHTOOL_A_CHANNELS_OTHER_COUNT = 8,
-	ETHTOOL_A_CHANNELS_COMBINED_COUNT = 9,
-	__ETHTOOL_A_CHANNELS_CNT = 10,
-	ETHTOOL_A_CHANNELS_MAX = 9,
-};
-
-enum {
-	ETHTOOL_A_COALESCE_UNSPEC = 0,
-	ETHTOOL_A_COALESCE_HEADER = 1,
-	ETHTOOL_A_COALESCE_RX_USECS = 2,
-	ETHTOOL_A_COALESCE_RX_MAX_FRAMES = 3,
-	ETHTOOL_A_COALESCE_RX_USECS_IRQ = 4,
-	ETHTOOL_A_COALESCE_RX_MAX_FRAMES_IRQ = 5,
-	ETHTOOL_A_COALESCE_TX_USECS = 6,
-	ETHTOOL_A_COALESCE_TX_MAX_FRAMES = 7,
-	ETHTOOL_A_COALESCE_TX_USECS_IRQ = 8,
-	ETHTOOL_A_COALESCE_TX_MAX_FRAMES_IRQ = 9,
-	ETHTOOL_A_COALESCE_STATS_BLOCK_USECS = 10,
-	ETHTOOL_A_COALESCE_USE_ADAPTIVE_RX = 11,
-	ETHTOOL_A_COALESCE_USE_ADAPTIVE_TX = 12,
-	ETHTOOL_A_COALESCE_PKT_RATE_LOW = 13,
-	ETHTOOL_A_COALESCE_RX_USECS_LOW = 14,
-	ETHTOOL_A_COALESCE_RX_MAX_FRAMES_LOW = 15,
-	ETHTOOL_A_COALESCE_TX_USECS_LOW = 16,
-	ETHTOOL_A_COALESCE_TX_MAX_FRAMES_LOW = 17,
-	ETHTOOL_A_COALESCE_PKT_RATE_HIGH = 18,
-	ETHTOOL_A_COALESCE_RX_USECS_HIGH = 19,
-	ETHTOOL_A_COALESCE_RX_MAX_FRAMES_HIGH = 20,
-	ETHTOOL_A_COALESCE_TX_USECS_HIGH = 21,
-	ETHTOOL_A_COALESCE_TX_MAX_FRAMES_HIGH = 22,
-	ETHTOOL_A_COALESCE_RATE_SAMPLE_INTERVAL = 23,
-	ETHTOOL_A_COALESCE_USE_CQE_MODE_TX = 24,
-	ETHTOOL_A_COALESCE_USE_CQE_MODE_RX = 25,
-	ETHTOOL_A_COALESCE_TX_AGGR_MAX_BYTES = 26,
-	ETHTOOL_A_COALESCE_TX_AGGR_MAX_FRAMES = 27,
-	ETHTOOL_A_COALESCE_TX_AGGR_TIME_USECS = 28,
-	ETHTOOL_A_COALESCE_RX_PROFILE = 29,
-	ETHTOOL_A_COALESCE_TX_PROFILE = 30,
-	ETHTOOL_A_COALESCE_RX_CQE_FRAMES = 31,
-	ETHTOOL_A_COALESCE_RX_CQE_NSECS = 32,
-	__ETHTOOL_A_COALESCE_CNT = 33,
-	ETHTOOL_A_COALESCE_MAX = 32,
-};
-
-enum {
-	ETHTOOL_A_PAUSE_UNSPEC = 0,
-	ETHTOOL_A_PAUSE_HEADER = 1,
-	ETHTOOL_A_PAUSE_AUTONEG = 2,
-	ETHTOOL_A_PAUSE_RX = 3,
-	ETHTOOL_A_PAUSE_TX = 4,
-	ETHTOOL_A_PAUSE_STATS = 5,
-	ETHTOOL_A_PAUSE_STATS_SRC = 6,
-	__ETHTOOL_A_PAUSE_CNT = 7,
-	ETHTOOL_A_PAUSE_MAX = 6,
-};
-
-enum {
-	ETHTOOL_A_EEE_UNSPEC = 0,
-	ETHTOOL_A_EEE_HEADER = 1,
-	ETHTOOL_A_EEE_MODES_OURS = 2,
-	ETHTOOL_A_EEE_MODES_PEER = 3,
-	ETHTOOL_A_EEE_ACTIVE = 4,
-	ETHTOOL_A_EEE_ENABLED = 5,
-	ETHTOOL_A_EEE_TX_LPI_ENABLED = 6,
-	ETHTOOL_A_EEE_TX_LPI_TIMER = 7,
-	__ETHTOOL_A_EEE_CNT = 8,
-	ETHTOOL_A_EEE_MAX = 7,
-};
-
-enum {
-	ETHTOOL_A_TSINFO_UNSPEC = 0,
-	ETHTOOL_A_TSINFO_HEADER = 1,
-	ETHTOOL_A_TSINFO_TIMESTAMPING = 2,
-	ETHTOOL_A_TSINFO_TX_TYPES = 3,
-	ETHTOOL_A_TSINFO_RX_FILTERS = 4,
-	ETHTOOL_A_TSINFO_PHC_INDEX = 5,
-	ETHTOOL_A_TSINFO_STATS = 6,
-	ETHTOOL_A_TSINFO_HWTSTAMP_PROVIDER = 7,
-	ETHTOOL_A_TSINFO_HWTSTAMP_SOURCE = 8,
-	ETHTOOL_A_TSINFO_HWTSTAMP_PHYINDEX = 9,
-	__ETHTOOL_A_TSINFO_CNT = 10,
-	ETHTOOL_A_TSINFO_MAX = 9,
-};
-
-enum {
-	ETHTOOL_A_CABLE_TEST_UNSPEC = 0,
-	ETHTOOL_A_CABLE_TEST_HEADER = 1,
-	__ETHTOOL_A_CABLE_TEST_CNT = 2,
-	ETHTOOL_A_CABLE_TEST_MAX = 1,
-};
-
-enum {
-	ETHTOOL_A_CABLE_TEST_TDR_UNSPEC = 0,
-	ETHTOOL_A_CABLE_TEST_TDR_HEADER = 1,
-	ETHTOOL_A_CABLE_TEST_TDR_CFG = 2,
-	__ETHTOOL_A_CABLE_TEST_TDR_CNT = 3,
-	ETHTOOL_A_CABLE_TEST_TDR_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_TUNNEL_INFO_UNSPEC = 0,
-	ETHTOOL_A_TUNNEL_INFO_HEADER = 1,
-	ETHTOOL_A_TUNNEL_INFO_UDP_PORTS = 2,
-	__ETHTOOL_A_TUNNEL_INFO_CNT = 3,
-	ETHTOOL_A_TUNNEL_INFO_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_FEC_UNSPEC = 0,
-	ETHTOOL_A_FEC_HEADER = 1,
-	ETHTOOL_A_FEC_MODES = 2,
-	ETHTOOL_A_FEC_AUTO = 3,
-	ETHTOOL_A_FEC_ACTIVE = 4,
-	ETHTOOL_A_FEC_STATS = 5,
-	__ETHTOOL_A_FEC_CNT = 6,
-	ETHTOOL_A_FEC_MAX = 5,
-};
-
-enum {
-	ETHTOOL_A_MODULE_EEPROM_UNSPEC = 0,
-	ETHTOOL_A_MODULE_EEPROM_HEADER = 1,
-	ETHTOOL_A_MODULE_EEPROM_OFFSET = 2,
-	ETHTOOL_A_MODULE_EEPROM_LENGTH = 3,
-	ETHTOOL_A_MODULE_EEPROM_PAGE = 4,
-	ETHTOOL_A_MODULE_EEPROM_BANK = 5,
-	ETHTOOL_A_MODULE_EEPROM_I2C_ADDRESS = 6,
-	ETHTOOL_A_MODULE_EEPROM_DATA = 7,
-	__ETHTOOL_A_MODULE_EEPROM_CNT = 8,
-	ETHTOOL_A_MODULE_EEPROM_MAX = 7,
-};
-
-enum {
-	ETHTOOL_A_STATS_UNSPEC = 0,
-	ETHTOOL_A_STATS_PAD = 1,
-	ETHTOOL_A_STATS_HEADER = 2,
-	ETHTOOL_A_STATS_GROUPS = 3,
-	ETHTOOL_A_STATS_GRP = 4,
-	ETHTOOL_A_STATS_SRC = 5,
-	__ETHTOOL_A_STATS_CNT = 6,
-	ETHTOOL_A_STATS_MAX = 5,
-};
-
-enum {
-	ETHTOOL_A_PHC_VCLOCKS_UNSPEC = 0,
-	ETHTOOL_A_PHC_VCLOCKS_HEADER = 1,
-	ETHTOOL_A_PHC_VCLOCKS_NUM = 2,
-	ETHTOOL_A_PHC_VCLOCKS_INDEX = 3,
-	__ETHTOOL_A_PHC_VCLOCKS_CNT = 4,
-	ETHTOOL_A_PHC_VCLOCKS_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_MODULE_UNSPEC = 0,
-	ETHTOOL_A_MODULE_HEADER = 1,
-	ETHTOOL_A_MODULE_POWER_MODE_POLICY = 2,
-	ETHTOOL_A_MODULE_POWER_MODE = 3,
-	__ETHTOOL_A_MODULE_CNT = 4,
-	ETHTOOL_A_MODULE_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_PSE_UNSPEC = 0,
-	ETHTOOL_A_PSE_HEADER = 1,
-	ETHTOOL_A_PODL_PSE_ADMIN_STATE = 2,
-	ETHTOOL_A_PODL_PSE_ADMIN_CONTROL = 3,
-	ETHTOOL_A_PODL_PSE_PW_D_STATUS = 4,
-	ETHTOOL_A_C33_PSE_ADMIN_STATE = 5,
-	ETHTOOL_A_C33_PSE_ADMIN_CONTROL = 6,
-	ETHTOOL_A_C33_PSE_PW_D_STATUS = 7,
-	ETHTOOL_A_C33_PSE_PW_CLASS = 8,
-	ETHTOOL_A_C33_PSE_ACTUAL_PW = 9,
-	ETHTOOL_A_C33_PSE_EXT_STATE = 10,
-	ETHTOOL_A_C33_PSE_EXT_SUBSTATE = 11,
-	ETHTOOL_A_C33_PSE_AVAIL_PW_LIMIT = 12,
-	ETHTOOL_A_C33_PSE_PW_LIMIT_RANGES = 13,
-	ETHTOOL_A_PSE_PW_D_ID = 14,
-	ETHTOOL_A_PSE_PRIO_MAX = 15,
-	ETHTOOL_A_PSE_PRIO = 16,
-	__ETHTOOL_A_PSE_CNT = 17,
-	ETHTOOL_A_PSE_MAX = 16,
-};
-
-enum {
-	ETHTOOL_A_RSS_UNSPEC = 0,
-	ETHTOOL_A_RSS_HEADER = 1,
-	ETHTOOL_A_RSS_CONTEXT = 2,
-	ETHTOOL_A_RSS_HFUNC = 3,
-	ETHTOOL_A_RSS_INDIR = 4,
-	ETHTOOL_A_RSS_HKEY = 5,
-	ETHTOOL_A_RSS_INPUT_XFRM = 6,
-	ETHTOOL_A_RSS_START_CONTEXT = 7,
-	ETHTOOL_A_RSS_FLOW_HASH = 8,
-	__ETHTOOL_A_RSS_CNT = 9,
-	ETHTOOL_A_RSS_MAX = 8,
-};
-
-enum {
-	ETHTOOL_A_PLCA_UNSPEC = 0,
-	ETHTOOL_A_PLCA_HEADER = 1,
-	ETHTOOL_A_PLCA_VERSION = 2,
-	ETHTOOL_A_PLCA_ENABLED = 3,
-	ETHTOOL_A_PLCA_STATUS = 4,
-	ETHTOOL_A_PLCA_NODE_CNT = 5,
-	ETHTOOL_A_PLCA_NODE_ID = 6,
-	ETHTOOL_A_PLCA_TO_TMR = 7,
-	ETHTOOL_A_PLCA_BURST_CNT = 8,
-	ETHTOOL_A_PLCA_BURST_TMR = 9,
-	__ETHTOOL_A_PLCA_CNT = 10,
-	ETHTOOL_A_PLCA_MAX = 9,
-};
-
-enum {
-	ETHTOOL_A_MODULE_FW_FLASH_UNSPEC = 0,
-	ETHTOOL_A_MODULE_FW_FLASH_HEADER = 1,
-	ETHTOOL_A_MODULE_FW_FLASH_FILE_NAME = 2,
-	ETHTOOL_A_MODULE_FW_FLASH_PASSWORD = 3,
-	ETHTOOL_A_MODULE_FW_FLASH_STATUS = 4,
-	ETHTOOL_A_MODULE_FW_FLASH_STATUS_MSG = 5,
-	ETHTOOL_A_MODULE_FW_FLASH_DONE = 6,
-	ETHTOOL_A_MODULE_FW_FLASH_TOTAL = 7,
-	__ETHTOOL_A_MODULE_FW_FLASH_CNT = 8,
-	ETHTOOL_A_MODULE_FW_FLASH_MAX = 7,
-};
-
-enum {
-	ETHTOOL_A_PHY_UNSPEC = 0,
-	ETHTOOL_A_PHY_HEADER = 1,
-	ETHTOOL_A_PHY_INDEX = 2,
-	ETHTOOL_A_PHY_DRVNAME = 3,
-	ETHTOOL_A_PHY_NAME = 4,
-	ETHTOOL_A_PHY_UPSTREAM_TYPE = 5,
-	ETHTOOL_A_PHY_UPSTREAM_INDEX = 6,
-	ETHTOOL_A_PHY_UPSTREAM_SFP_NAME = 7,
-	ETHTOOL_A_PHY_DOWNSTREAM_SFP_NAME = 8,
-	__ETHTOOL_A_PHY_CNT = 9,
-	ETHTOOL_A_PHY_MAX = 8,
-};
-
-enum {
-	ETHTOOL_A_TSCONFIG_UNSPEC = 0,
-	ETHTOOL_A_TSCONFIG_HEADER = 1,
-	ETHTOOL_A_TSCONFIG_HWTSTAMP_PROVIDER = 2,
-	ETHTOOL_A_TSCONFIG_TX_TYPES = 3,
-	ETHTOOL_A_TSCONFIG_RX_FILTERS = 4,
-	ETHTOOL_A_TSCONFIG_HWTSTAMP_FLAGS = 5,
-	__ETHTOOL_A_TSCONFIG_CNT = 6,
-	ETHTOOL_A_TSCONFIG_MAX = 5,
-};
-
-enum {
-	ETHTOOL_A_MSE_HEADER = 1,
-	ETHTOOL_A_MSE_CAPABILITIES = 2,
-	ETHTOOL_A_MSE_CHANNEL_A = 3,
-	ETHTOOL_A_MSE_CHANNEL_B = 4,
-	ETHTOOL_A_MSE_CHANNEL_C = 5,
-	ETHTOOL_A_MSE_CHANNEL_D = 6,
-	ETHTOOL_A_MSE_WORST_CHANNEL = 7,
-	ETHTOOL_A_MSE_LINK = 8,
-	__ETHTOOL_A_MSE_CNT = 9,
-	ETHTOOL_A_MSE_MAX = 8,
-};
-
-enum {
-	ETHTOOL_MSG_USER_NONE = 0,
-	ETHTOOL_MSG_STRSET_GET = 1,
-	ETHTOOL_MSG_LINKINFO_GET = 2,
-	ETHTOOL_MSG_LINKINFO_SET = 3,
-	ETHTOOL_MSG_LINKMODES_GET = 4,
-	ETHTOOL_MSG_LINKMODES_SET = 5,
-	ETHTOOL_MSG_LINKSTATE_GET = 6,
-	ETHTOOL_MSG_DEBUG_GET = 7,
-	ETHTOOL_MSG_DEBUG_SET = 8,
-	ETHTOOL_MSG_WOL_GET = 9,
-	ETHTOOL_MSG_WOL_SET = 10,
-	ETHTOOL_MSG_FEATURES_GET = 11,
-	ETHTOOL_MSG_FEATURES_SET = 12,
-	ETHTOOL_MSG_PRIVFLAGS_GET = 13,
-	ETHTOOL_MSG_PRIVFLAGS_SET = 14,
-	ETHTOOL_MSG_RINGS_GET = 15,
-	ETHTOOL_MSG_RINGS_SET = 16,
-	ETHTOOL_MSG_CHANNELS_GET = 17,
-	ETHTOOL_MSG_CHANNELS_SET = 18,
-	ETHTOOL_MSG_COALESCE_GET = 19,
-	ETHTOOL_MSG_COALESCE_SET = 20,
-	ETHTOOL_MSG_PAUSE_GET = 21,
-	ETHTOOL_MSG_PAUSE_SET = 22,
-	ETHTOOL_MSG_EEE_GET = 23,
-	ETHTOOL_MSG_EEE_SET = 24,
-	ETHTOOL_MSG_TSINFO_GET = 25,
-	ETHTOOL_MSG_CABLE_TEST_ACT = 26,
-	ETHTOOL_MSG_CABLE_TEST_TDR_ACT = 27,
-	ETHTOOL_MSG_TUNNEL_INFO_GET = 28,
-	ETHTOOL_MSG_FEC_GET = 29,
-	ETHTOOL_MSG_FEC_SET = 30,
-	ETHTOOL_MSG_MODULE_EEPROM_GET = 31,
-	ETHTOOL_MSG_STATS_GET = 32,
-	ETHTOOL_MSG_PHC_VCLOCKS_GET = 33,
-	ETHTOOL_MSG_MODULE_GET = 34,
-	ETHTOOL_MSG_MODULE_SET = 35,
-	ETHTOOL_MSG_PSE_GET = 36,
-	ETHTOOL_MSG_PSE_SET = 37,
-	ETHTOOL_MSG_RSS_GET = 38,
-	ETHTOOL_MSG_PLCA_GET_CFG = 39,
-	ETHTOOL_MSG_PLCA_SET_CFG = 40,
-	ETHTOOL_MSG_PLCA_GET_STATUS = 41,
-	ETHTOOL_MSG_MM_GET = 42,
-	ETHTOOL_MSG_MM_SET = 43,
-	ETHTOOL_MSG_MODULE_FW_FLASH_ACT = 44,
-	ETHTOOL_MSG_PHY_GET = 45,
-	ETHTOOL_MSG_TSCONFIG_GET = 46,
-	ETHTOOL_MSG_TSCONFIG_SET = 47,
-	ETHTOOL_MSG_RSS_SET = 48,
-	ETHTOOL_MSG_RSS_CREATE_ACT = 49,
-	ETHTOOL_MSG_RSS_DELETE_ACT = 50,
-	ETHTOOL_MSG_MSE_GET = 51,
-	__ETHTOOL_MSG_USER_CNT = 52,
-	ETHTOOL_MSG_USER_MAX = 51,
-};
-
-enum {
-	ETHTOOL_STATS_ETH_PHY = 0,
-	ETHTOOL_STATS_ETH_MAC = 1,
-	ETHTOOL_STATS_ETH_CTRL = 2,
-	ETHTOOL_STATS_RMON = 3,
-	ETHTOOL_STATS_PHY = 4,
-	__ETHTOOL_STATS_CNT = 5,
-};
-
-enum {
-	ETHTOOL_A_STATS_ETH_PHY_5_SYM_ERR = 0,
-	__ETHTOOL_A_STATS_ETH_PHY_CNT = 1,
-	ETHTOOL_A_STATS_ETH_PHY_MAX = 0,
-};
-
-enum {
-	ETHTOOL_A_STATS_ETH_MAC_2_TX_PKT = 0,
-	ETHTOOL_A_STATS_ETH_MAC_3_SINGLE_COL = 1,
-	ETHTOOL_A_STATS_ETH_MAC_4_MULTI_COL = 2,
-	ETHTOOL_A_STATS_ETH_MAC_5_RX_PKT = 3,
-	ETHTOOL_A_STATS_ETH_MAC_6_FCS_ERR = 4,
-	ETHTOOL_A_STATS_ETH_MAC_7_ALIGN_ERR = 5,
-	ETHTOOL_A_STATS_ETH_MAC_8_TX_BYTES = 6,
-	ETHTOOL_A_STATS_ETH_MAC_9_TX_DEFER = 7,
-	ETHTOOL_A_STATS_ETH_MAC_10_LATE_COL = 8,
-	ETHTOOL_A_STATS_ETH_MAC_11_XS_COL = 9,
-	ETHTOOL_A_STATS_ETH_MAC_12_TX_INT_ERR = 10,
-	ETHTOOL_A_STATS_ETH_MAC_13_CS_ERR = 11,
-	ETHTOOL_A_STATS_ETH_MAC_14_RX_BYTES = 12,
-	ETHTOOL_A_STATS_ETH_MAC_15_RX_INT_ERR = 13,
-	ETHTOOL_A_STATS_ETH_MAC_18_TX_MCAST = 14,
-	ETHTOOL_A_STATS_ETH_MAC_19_TX_BCAST = 15,
-	ETHTOOL_A_STATS_ETH_MAC_20_XS_DEFER = 16,
-	ETHTOOL_A_STATS_ETH_MAC_21_RX_MCAST = 17,
-	ETHTOOL_A_STATS_ETH_MAC_22_RX_BCAST = 18,
-	ETHTOOL_A_STATS_ETH_MAC_23_IR_LEN_ERR = 19,
-	ETHTOOL_A_STATS_ETH_MAC_24_OOR_LEN = 20,
-	ETHTOOL_A_STATS_ETH_MAC_25_TOO_LONG_ERR = 21,
-	__ETHTOOL_A_STATS_ETH_MAC_CNT = 22,
-	ETHTOOL_A_STATS_ETH_MAC_MAX = 21,
-};
-
-enum {
-	ETHTOOL_A_STATS_ETH_CTRL_3_TX = 0,
-	ETHTOOL_A_STATS_ETH_CTRL_4_RX = 1,
-	ETHTOOL_A_STATS_ETH_CTRL_5_RX_UNSUP = 2,
-	__ETHTOOL_A_STATS_ETH_CTRL_CNT = 3,
-	ETHTOOL_A_STATS_ETH_CTRL_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_STATS_RMON_UNDERSIZE = 0,
-	ETHTOOL_A_STATS_RMON_OVERSIZE = 1,
-	ETHTOOL_A_STATS_RMON_FRAG = 2,
-	ETHTOOL_A_STATS_RMON_JABBER = 3,
-	__ETHTOOL_A_STATS_RMON_CNT = 4,
-	ETHTOOL_A_STATS_RMON_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_STATS_PHY_RX_PKTS = 0,
-	ETHTOOL_A_STATS_PHY_RX_BYTES = 1,
-	ETHTOOL_A_STATS_PHY_RX_ERRORS = 2,
-	ETHTOOL_A_STATS_PHY_TX_PKTS = 3,
-	ETHTOOL_A_STATS_PHY_TX_BYTES = 4,
-	ETHTOOL_A_STATS_PHY_TX_ERRORS = 5,
-	__ETHTOOL_A_STATS_PHY_CNT = 6,
-	ETHTOOL_A_STATS_PHY_MAX = 5,
-};
-
-struct ethnl_req_info {
-	struct net_device *dev;
-	netdevice_tracker dev_tracker;
-	u32 flags;
-	u32 phy_index;
-};
-
-struct ethnl_reply_data {
-	struct net_device *dev;
-};
-
-struct ethnl_request_ops {
-	u8 request_cmd;
-	u8 reply_cmd;
-	u16 hdr_attr;
-	unsigned int req_info_size;
-	unsigned int reply_data_size;
-	bool allow_nodev_do;
-	u8 set_ntf_cmd;
-	int (*parse_request)(struct ethnl_req_info *, const struct genl_info *, struct nlattr **, struct netlink_ext_ack *);
-	int (*prepare_data)(const struct ethnl_req_info *, struct ethnl_reply_data *, const struct genl_info *);
-	int (*reply_size)(const struct ethnl_req_info *, const struct ethnl_reply_data *);
-	int (*fill_reply)(struct sk_buff *, const struct ethnl_req_info *, const struct ethnl_reply_data *);
-	void (*cleanup_data)(struct ethnl_reply_data *);
-	int (*set_validate)(struct ethnl_req_info *, struct genl_info *);
-	int (*set)(struct ethnl_req_info *, struct genl_info *);
-};
-
-struct ethnl_dump_ctx {
-	const struct ethnl_request_ops *ops;
-	struct ethnl_req_info *req_info;
-	struct ethnl_reply_data *reply_data;
-	long unsigned int pos_ifindex;
-};
-
-typedef void (*ethnl_notify_handler_t)(struct net_device *, unsigned int, const struct ethnl_req_info *);
-
-enum ethnl_sock_type {
-	ETHTOOL_SOCK_TYPE_MODULE_FW_FLASH = 0,
-};
-
-enum {
-	ETHTOOL_UDP_TUNNEL_TYPE_VXLAN = 0,
-	ETHTOOL_UDP_TUNNEL_TYPE_GENEVE = 1,
-	ETHTOOL_UDP_TUNNEL_TYPE_VXLAN_GPE = 2,
-	__ETHTOOL_UDP_TUNNEL_TYPE_CNT = 3,
-	ETHTOOL_UDP_TUNNEL_TYPE_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_STRING_UNSPEC = 0,
-	ETHTOOL_A_STRING_INDEX = 1,
-	ETHTOOL_A_STRING_VALUE = 2,
-	__ETHTOOL_A_STRING_CNT = 3,
-	ETHTOOL_A_STRING_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_STRINGS_UNSPEC = 0,
-	ETHTOOL_A_STRINGS_STRING = 1,
-	__ETHTOOL_A_STRINGS_CNT = 2,
-	ETHTOOL_A_STRINGS_MAX = 1,
-};
-
-enum {
-	ETHTOOL_A_STRINGSET_UNSPEC = 0,
-	ETHTOOL_A_STRINGSET_ID = 1,
-	ETHTOOL_A_STRINGSET_COUNT = 2,
-	ETHTOOL_A_STRINGSET_STRINGS = 3,
-	__ETHTOOL_A_STRINGSET_CNT = 4,
-	ETHTOOL_A_STRINGSET_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_STRINGSETS_UNSPEC = 0,
-	ETHTOOL_A_STRINGSETS_STRINGSET = 1,
-	__ETHTOOL_A_STRINGSETS_CNT = 2,
-	ETHTOOL_A_STRINGSETS_MAX = 1,
-};
-
-struct strset_info {
-	bool per_dev;
-	bool free_strings;
-	unsigned int count;
-	const char (*strings)[32];
-};
-
-struct strset_req_info {
-	struct ethnl_req_info base;
-	u32 req_ids;
-	bool counts_only;
-};
-
-struct strset_reply_data {
-	struct ethnl_reply_data base;
-	struct strset_info sets[23];
-};
-
-struct link_mode_info {
-	int speed;
-	u8 lanes;
-	u8 min_pairs;
-	u8 pairs;
-	u8 duplex;
-	u16 mediums;
-};
-
-struct linkmodes_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_link_ksettings ksettings;
-	struct ethtool_link_settings *lsettings;
-	bool peer_empty;
-};
-
-struct debug_reply_data {
-	struct ethnl_reply_data base;
-	u32 msg_mask;
-};
-
-struct features_reply_data {
-	struct ethnl_reply_data base;
-	u32 hw[2];
-	u32 wanted[2];
-	u32 active[2];
-	u32 nochange[2];
-	u32 all[2];
-};
-
-struct ethtool_ringparam {
-	__u32 cmd;
-	__u32 rx_max_pending;
-	__u32 rx_mini_max_pending;
-	__u32 rx_jumbo_max_pending;
-	__u32 tx_max_pending;
-	__u32 rx_pending;
-	__u32 rx_mini_pending;
-	__u32 rx_jumbo_pending;
-	__u32 tx_pending;
-};
-
-struct kernel_ethtool_ringparam {
-	u32 rx_buf_len;
-	u8 tcp_data_split;
-	u8 tx_push;
-	u8 rx_push;
-	u32 cqe_size;
-	u32 tx_push_buf_len;
-	u32 tx_push_buf_max_len;
-	u32 hds_thresh;
-	u32 hds_thresh_max;
-};
-
-struct rings_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_ringparam ringparam;
-	struct kernel_ethtool_ringparam kernel_ringparam;
-	u32 supported_ring_params;
-};
-
-struct ethtool_coalesce {
-	__u32 cmd;
-	__u32 rx_coalesce_usecs;
-	__u32 rx_max_coalesced_frames;
-	__u32 rx_coalesce_usecs_irq;
-	__u32 rx_max_coalesced_frames_irq;
-	__u32 tx_coalesce_usecs;
-	__u32 tx_max_coalesced_frames;
-	__u32 tx_coalesce_usecs_irq;
-	__u32 tx_max_coalesced_frames_irq;
-	__u32 stats_block_coalesce_usecs;
-	__u32 use_adaptive_rx_coalesce;
-	__u32 use_adaptive_tx_coalesce;
-	__u32 pkt_rate_low;
-	__u32 rx_coalesce_usecs_low;
-	__u32 rx_max_coalesced_frames_low;
-	__u32 tx_coalesce_usecs_low;
-	__u32 tx_max_coalesced_frames_low;
-	__u32 pkt_rate_high;
-	__u32 rx_coalesce_usecs_high;
-	__u32 rx_max_coalesced_frames_high;
-	__u32 tx_coalesce_usecs_high;
-	__u32 tx_max_coalesced_frames_high;
-	__u32 rate_sample_interval;
-};
-
-enum {
-	ETHTOOL_A_IRQ_MODERATION_UNSPEC = 0,
-	ETHTOOL_A_IRQ_MODERATION_USEC = 1,
-	ETHTOOL_A_IRQ_MODERATION_PKTS = 2,
-	ETHTOOL_A_IRQ_MODERATION_COMPS = 3,
-	__ETHTOOL_A_IRQ_MODERATION_CNT = 4,
-	ETHTOOL_A_IRQ_MODERATION_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_PROFILE_UNSPEC = 0,
-	ETHTOOL_A_PROFILE_IRQ_MODERATION = 1,
-	__ETHTOOL_A_PROFILE_CNT = 2,
-	ETHTOOL_A_PROFILE_MAX = 1,
-};
-
-struct kernel_ethtool_coalesce {
-	u8 use_cqe_mode_tx;
-	u8 use_cqe_mode_rx;
-	u32 tx_aggr_max_bytes;
-	u32 tx_aggr_max_frames;
-	u32 tx_aggr_time_usecs;
-	u32 rx_cqe_frames;
-	u32 rx_cqe_nsecs;
-};
-
-struct coalesce_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_coalesce coalesce;
-	struct kernel_ethtool_coalesce kernel_coalesce;
-	u32 supported_params;
-};
-
-struct eee_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_keee eee;
-};
-
-enum {
-	ETHTOOL_A_CABLE_RESULT_UNSPEC = 0,
-	ETHTOOL_A_CABLE_RESULT_PAIR = 1,
-	ETHTOOL_A_CABLE_RESULT_CODE = 2,
-	ETHTOOL_A_CABLE_RESULT_SRC = 3,
-	__ETHTOOL_A_CABLE_RESULT_CNT = 4,
-	ETHTOOL_A_CABLE_RESULT_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_CABLE_FAULT_LENGTH_UNSPEC = 0,
-	ETHTOOL_A_CABLE_FAULT_LENGTH_PAIR = 1,
-	ETHTOOL_A_CABLE_FAULT_LENGTH_CM = 2,
-	ETHTOOL_A_CABLE_FAULT_LENGTH_SRC = 3,
-	__ETHTOOL_A_CABLE_FAULT_LENGTH_CNT = 4,
-	ETHTOOL_A_CABLE_FAULT_LENGTH_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_CABLE_NEST_UNSPEC = 0,
-	ETHTOOL_A_CABLE_NEST_RESULT = 1,
-	ETHTOOL_A_CABLE_NEST_FAULT_LENGTH = 2,
-	__ETHTOOL_A_CABLE_NEST_CNT = 3,
-	ETHTOOL_A_CABLE_NEST_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_CABLE_TEST_NTF_UNSPEC = 0,
-	ETHTOOL_A_CABLE_TEST_NTF_HEADER = 1,
-	ETHTOOL_A_CABLE_TEST_NTF_STATUS = 2,
-	ETHTOOL_A_CABLE_TEST_NTF_NEST = 3,
-	__ETHTOOL_A_CABLE_TEST_NTF_CNT = 4,
-	ETHTOOL_A_CABLE_TEST_NTF_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_CABLE_TEST_TDR_CFG_UNSPEC = 0,
-	ETHTOOL_A_CABLE_TEST_TDR_CFG_FIRST = 1,
-	ETHTOOL_A_CABLE_TEST_TDR_CFG_LAST = 2,
-	ETHTOOL_A_CABLE_TEST_TDR_CFG_STEP = 3,
-	ETHTOOL_A_CABLE_TEST_TDR_CFG_PAIR = 4,
-	__ETHTOOL_A_CABLE_TEST_TDR_CFG_CNT = 5,
-	ETHTOOL_A_CABLE_TEST_TDR_CFG_MAX = 4,
-};
-
-enum {
-	ETHTOOL_A_CABLE_PAIR_A = 0,
-	ETHTOOL_A_CABLE_PAIR_B = 1,
-	ETHTOOL_A_CABLE_PAIR_C = 2,
-	ETHTOOL_A_CABLE_PAIR_D = 3,
-};
-
-enum {
-	ETHTOOL_A_CABLE_INF_SRC_UNSPEC = 0,
-	ETHTOOL_A_CABLE_INF_SRC_TDR = 1,
-	ETHTOOL_A_CABLE_INF_SRC_ALCD = 2,
-};
-
-enum {
-	ETHTOOL_A_CABLE_TEST_NTF_STATUS_UNSPEC = 0,
-	ETHTOOL_A_CABLE_TEST_NTF_STATUS_STARTED = 1,
-	ETHTOOL_A_CABLE_TEST_NTF_STATUS_COMPLETED = 2,
-};
-
-enum {
-	ETHTOOL_A_CABLE_AMPLITUDE_UNSPEC = 0,
-	ETHTOOL_A_CABLE_AMPLITUDE_PAIR = 1,
-	ETHTOOL_A_CABLE_AMPLITUDE_mV = 2,
-	__ETHTOOL_A_CABLE_AMPLITUDE_CNT = 3,
-	ETHTOOL_A_CABLE_AMPLITUDE_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_CABLE_PULSE_UNSPEC = 0,
-	ETHTOOL_A_CABLE_PULSE_mV = 1,
-	__ETHTOOL_A_CABLE_PULSE_CNT = 2,
-	ETHTOOL_A_CABLE_PULSE_MAX = 1,
-};
-
-enum {
-	ETHTOOL_A_CABLE_STEP_UNSPEC = 0,
-	ETHTOOL_A_CABLE_STEP_FIRST_DISTANCE = 1,
-	ETHTOOL_A_CABLE_STEP_LAST_DISTANCE = 2,
-	ETHTOOL_A_CABLE_STEP_STEP_DISTANCE = 3,
-	__ETHTOOL_A_CABLE_STEP_CNT = 4,
-	ETHTOOL_A_CABLE_STEP_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_CABLE_TDR_NEST_UNSPEC = 0,
-	ETHTOOL_A_CABLE_TDR_NEST_STEP = 1,
-	ETHTOOL_A_CABLE_TDR_NEST_AMPLITUDE = 2,
-	ETHTOOL_A_CABLE_TDR_NEST_PULSE = 3,
-	__ETHTOOL_A_CABLE_TDR_NEST_CNT = 4,
-	ETHTOOL_A_CABLE_TDR_NEST_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_FEC_HIST_PAD = 1,
-	ETHTOOL_A_FEC_HIST_BIN_LOW = 2,
-	ETHTOOL_A_FEC_HIST_BIN_HIGH = 3,
-	ETHTOOL_A_FEC_HIST_BIN_VAL = 4,
-	ETHTOOL_A_FEC_HIST_BIN_VAL_PER_LANE = 5,
-	__ETHTOOL_A_FEC_HIST_CNT = 6,
-	ETHTOOL_A_FEC_HIST_MAX = 5,
-};
-
-enum {
-	ETHTOOL_A_FEC_STAT_UNSPEC = 0,
-	ETHTOOL_A_FEC_STAT_PAD = 1,
-	ETHTOOL_A_FEC_STAT_CORRECTED = 2,
-	ETHTOOL_A_FEC_STAT_UNCORR = 3,
-	ETHTOOL_A_FEC_STAT_CORR_BITS = 4,
-	ETHTOOL_A_FEC_STAT_HIST = 5,
-	__ETHTOOL_A_FEC_STAT_CNT = 6,
-	ETHTOOL_A_FEC_STAT_MAX = 5,
-};
-
-struct ethtool_fec_hist {
-	struct ethtool_fec_hist_value values[17];
-	const struct ethtool_fec_hist_range *ranges;
-	struct ethtool_fec_hist_range ranges_buf[17];
-};
-
-struct fec_stat_grp {
-	u64 stats[9];
-	u8 cnt;
-};
-
-struct fec_reply_data {
-	struct ethnl_reply_data base;
-	long unsigned int fec_link_modes[2];
-	u32 active_fec;
-	u8 fec_auto;
-	struct fec_stat_grp corr;
-	struct fec_stat_grp uncorr;
-	struct fec_stat_grp corr_bits;
-	struct ethtool_fec_hist fec_stat_hist;
-};
-
-enum {
-	ETHTOOL_A_STATS_GRP_UNSPEC = 0,
-	ETHTOOL_A_STATS_GRP_PAD = 1,
-	ETHTOOL_A_STATS_GRP_ID = 2,
-	ETHTOOL_A_STATS_GRP_SS_ID = 3,
-	ETHTOOL_A_STATS_GRP_STAT = 4,
-	ETHTOOL_A_STATS_GRP_HIST_RX = 5,
-	ETHTOOL_A_STATS_GRP_HIST_TX = 6,
-	ETHTOOL_A_STATS_GRP_HIST_BKT_LOW = 7,
-	ETHTOOL_A_STATS_GRP_HIST_BKT_HI = 8,
-	ETHTOOL_A_STATS_GRP_HIST_VAL = 9,
-	__ETHTOOL_A_STATS_GRP_CNT = 10,
-	ETHTOOL_A_STATS_GRP_MAX = 9,
-};
-
-enum ethtool_mac_stats_src {
-	ETHTOOL_MAC_STATS_SRC_AGGREGATE = 0,
-	ETHTOOL_MAC_STATS_SRC_EMAC = 1,
-	ETHTOOL_MAC_STATS_SRC_PMAC = 2,
-};
-
-struct stats_req_info {
-	struct ethnl_req_info base;
-	long unsigned int stat_mask[1];
-	enum ethtool_mac_stats_src src;
-};
-
-struct ethtool_eth_phy_stats {
-	enum ethtool_mac_stats_src src;
-	union {
-		struct {
-			u64 SymbolErrorDuringCarrier;
-		};
-		struct {
-			u64 SymbolErrorDuringCarrier;
-		} stats;
-	};
-};
-
-struct ethtool_eth_mac_stats {
-	enum ethtool_mac_stats_src src;
-	union {
-		struct {
-			u64 FramesTransmittedOK;
-			u64 SingleCollisionFrames;
-			u64 MultipleCollisionFrames;
-			u64 FramesReceivedOK;
-			u64 FrameCheckSequenceErrors;
-			u64 AlignmentErrors;
-			u64 OctetsTransmittedOK;
-			u64 FramesWithDeferredXmissions;
-			u64 LateCollisions;
-			u64 FramesAbortedDueToXSColls;
-			u64 FramesLostDueToIntMACXmitError;
-			u64 CarrierSenseErrors;
-			u64 OctetsReceivedOK;
-			u64 FramesLostDueToIntMACRcvError;
-			u64 MulticastFramesXmittedOK;
-			u64 BroadcastFramesXmittedOK;
-			u64 FramesWithExcessiveDeferral;
-			u64 MulticastFramesReceivedOK;
-			u64 BroadcastFramesReceivedOK;
-			u64 InRangeLengthErrors;
-			u64 OutOfRangeLengthField;
-			u64 FrameTooLongErrors;
-		};
-		struct {
-			u64 FramesTransmittedOK;
-			u64 SingleCollisionFrames;
-			u64 MultipleCollisionFrames;
-			u64 FramesReceivedOK;
-			u64 FrameCheckSequenceErrors;
-			u64 AlignmentErrors;
-			u64 OctetsTransmittedOK;
-			u64 FramesWithDeferredXmissions;
-			u64 LateCollisions;
-			u64 FramesAbortedDueToXSColls;
-			u64 FramesLostDueToIntMACXmitError;
-			u64 CarrierSenseErrors;
-			u64 OctetsReceivedOK;
-			u64 FramesLostDueToIntMACRcvError;
-			u64 MulticastFramesXmittedOK;
-			u64 BroadcastFramesXmittedOK;
-			u64 FramesWithExcessiveDeferral;
-			u64 MulticastFramesReceivedOK;
-			u64 BroadcastFramesReceivedOK;
-			u64 InRangeLengthErrors;
-			u64 OutOfRangeLengthField;
-			u64 FrameTooLongErrors;
-		} stats;
-	};
-};
-
-struct ethtool_eth_ctrl_stats {
-	enum ethtool_mac_stats_src src;
-	union {
-		struct {
-			u64 MACControlFramesTransmitted;
-			u64 MACControlFramesReceived;
-			u64 UnsupportedOpcodesReceived;
-		};
-		struct {
-			u64 MACControlFramesTransmitted;
-			u64 MACControlFramesReceived;
-			u64 UnsupportedOpcodesReceived;
-		} stats;
-	};
-};
-
-struct ethtool_rmon_stats {
-	enum ethtool_mac_stats_src src;
-	union {
-		struct {
-			u64 undersize_pkts;
-			u64 oversize_pkts;
-			u64 fragments;
-			u64 jabbers;
-			u64 hist[11];
-			u64 hist_tx[11];
-		};
-		struct {
-			u64 undersize_pkts;
-			u64 oversize_pkts;
-			u64 fragments;
-			u64 jabbers;
-			u64 hist[11];
-			u64 hist_tx[11];
-		} stats;
-	};
-};
-
-struct ethtool_phy_stats {
-	u64 rx_packets;
-	u64 rx_bytes;
-	u64 rx_errors;
-	u64 tx_packets;
-	u64 tx_bytes;
-	u64 tx_errors;
-};
-
-struct stats_reply_data {
-	struct ethnl_reply_data base;
-	union {
-		struct {
-			struct ethtool_eth_phy_stats phy_stats;
-			struct ethtool_eth_mac_stats mac_stats;
-			struct ethtool_eth_ctrl_stats ctrl_stats;
-			struct ethtool_rmon_stats rmon_stats;
-			struct ethtool_phy_stats phydev_stats;
-		};
-		struct {
-			struct ethtool_eth_phy_stats phy_stats;
-			struct ethtool_eth_mac_stats mac_stats;
-			struct ethtool_eth_ctrl_stats ctrl_stats;
-			struct ethtool_rmon_stats rmon_stats;
-			struct ethtool_phy_stats phydev_stats;
-		} stats;
-	};
-	const struct ethtool_rmon_hist_range *rmon_ranges;
-};
-
-enum {
-	SFF8024_ID_UNK = 0,
-	SFF8024_ID_SFF_8472 = 2,
-	SFF8024_ID_SFP = 3,
-	SFF8024_ID_DWDM_SFP = 11,
-	SFF8024_ID_QSFP_8438 = 12,
-	SFF8024_ID_QSFP_8436_8636 = 13,
-	SFF8024_ID_QSFP28_8636 = 17,
-	SFF8024_ID_QSFP_DD = 24,
-	SFF8024_ID_OSFP = 25,
-	SFF8024_ID_DSFP = 27,
-	SFF8024_ID_QSFP_PLUS_CMIS = 30,
-	SFF8024_ID_SFP_DD_CMIS = 31,
-	SFF8024_ID_SFP_PLUS_CMIS = 32,
-	SFF8024_ENCODING_UNSPEC = 0,
-	SFF8024_ENCODING_8B10B = 1,
-	SFF8024_ENCODING_4B5B = 2,
-	SFF8024_ENCODING_NRZ = 3,
-	SFF8024_ENCODING_8472_MANCHESTER = 4,
-	SFF8024_ENCODING_8472_SONET = 5,
-	SFF8024_ENCODING_8472_64B66B = 6,
-	SFF8024_ENCODING_8436_MANCHESTER = 6,
-	SFF8024_ENCODING_8436_SONET = 4,
-	SFF8024_ENCODING_8436_64B66B = 5,
-	SFF8024_ENCODING_256B257B = 7,
-	SFF8024_ENCODING_PAM4 = 8,
-	SFF8024_CONNECTOR_UNSPEC = 0,
-	SFF8024_CONNECTOR_SC = 1,
-	SFF8024_CONNECTOR_FIBERJACK = 6,
-	SFF8024_CONNECTOR_LC = 7,
-	SFF8024_CONNECTOR_MT_RJ = 8,
-	SFF8024_CONNECTOR_MU = 9,
-	SFF8024_CONNECTOR_SG = 10,
-	SFF8024_CONNECTOR_OPTICAL_PIGTAIL = 11,
-	SFF8024_CONNECTOR_MPO_1X12 = 12,
-	SFF8024_CONNECTOR_MPO_2X16 = 13,
-	SFF8024_CONNECTOR_HSSDC_II = 32,
-	SFF8024_CONNECTOR_COPPER_PIGTAIL = 33,
-	SFF8024_CONNECTOR_RJ45 = 34,
-	SFF8024_CONNECTOR_NOSEPARATE = 35,
-	SFF8024_CONNECTOR_MXC_2X16 = 36,
-	SFF8024_ECC_UNSPEC = 0,
-	SFF8024_ECC_100G_25GAUI_C2M_AOC = 1,
-	SFF8024_ECC_100GBASE_SR4_25GBASE_SR = 2,
-	SFF8024_ECC_100GBASE_LR4_25GBASE_LR = 3,
-	SFF8024_ECC_100GBASE_ER4_25GBASE_ER = 4,
-	SFF8024_ECC_100GBASE_SR10 = 5,
-	SFF8024_ECC_100GBASE_CR4 = 11,
-	SFF8024_ECC_25GBASE_CR_S = 12,
-	SFF8024_ECC_25GBASE_CR_N = 13,
-	SFF8024_ECC_10GBASE_T_SFI = 22,
-	SFF8024_ECC_10GBASE_T_SR = 28,
-	SFF8024_ECC_5GBASE_T = 29,
-	SFF8024_ECC_2_5GBASE_T = 30,
-};
-
-enum {
-	SFP_PHYS_ID = 0,
-	SFP_PHYS_EXT_ID = 1,
-	SFP_PHYS_EXT_ID_SFP = 4,
-	SFP_CONNECTOR = 2,
-	SFP_COMPLIANCE = 3,
-	SFP_ENCODING = 11,
-	SFP_BR_NOMINAL = 12,
-	SFP_RATE_ID = 13,
-	SFF_RID_8079 = 1,
-	SFF_RID_8431_RX_ONLY = 2,
-	SFF_RID_8431_TX_ONLY = 4,
-	SFF_RID_8431 = 6,
-	SFF_RID_10G8G = 14,
-	SFP_LINK_LEN_SM_KM = 14,
-	SFP_LINK_LEN_SM_100M = 15,
-	SFP_LINK_LEN_50UM_OM2_10M = 16,
-	SFP_LINK_LEN_62_5UM_OM1_10M = 17,
-	SFP_LINK_LEN_COPPER_1M = 18,
-	SFP_LINK_LEN_50UM_OM4_10M = 18,
-	SFP_LINK_LEN_50UM_OM3_10M = 19,
-	SFP_VENDOR_NAME = 20,
-	SFP_VENDOR_OUI = 37,
-	SFP_VENDOR_PN = 40,
-	SFP_VENDOR_REV = 56,
-	SFP_OPTICAL_WAVELENGTH_MSB = 60,
-	SFP_OPTICAL_WAVELENGTH_LSB = 61,
-	SFP_CABLE_SPEC = 60,
-	SFP_CC_BASE = 63,
-	SFP_OPTIONS = 64,
-	SFP_OPTIONS_HIGH_POWER_LEVEL = 8192,
-	SFP_OPTIONS_PAGING_A2 = 4096,
-	SFP_OPTIONS_RETIMER = 2048,
-	SFP_OPTIONS_COOLED_XCVR = 1024,
-	SFP_OPTIONS_POWER_DECL = 512,
-	SFP_OPTIONS_RX_LINEAR_OUT = 256,
-	SFP_OPTIONS_RX_DECISION_THRESH = 128,
-	SFP_OPTIONS_TUNABLE_TX = 64,
-	SFP_OPTIONS_RATE_SELECT = 32,
-	SFP_OPTIONS_TX_DISABLE = 16,
-	SFP_OPTIONS_TX_FAULT = 8,
-	SFP_OPTIONS_LOS_INVERTED = 4,
-	SFP_OPTIONS_LOS_NORMAL = 2,
-	SFP_BR_MAX = 66,
-	SFP_BR_MIN = 67,
-	SFP_VENDOR_SN = 68,
-	SFP_DATECODE = 84,
-	SFP_DIAGMON = 92,
-	SFP_DIAGMON_DDM = 64,
-	SFP_DIAGMON_INT_CAL = 32,
-	SFP_DIAGMON_EXT_CAL = 16,
-	SFP_DIAGMON_RXPWR_AVG = 8,
-	SFP_DIAGMON_ADDRMODE = 4,
-	SFP_ENHOPTS = 93,
-	SFP_ENHOPTS_ALARMWARN = 128,
-	SFP_ENHOPTS_SOFT_TX_DISABLE = 64,
-	SFP_ENHOPTS_SOFT_TX_FAULT = 32,
-	SFP_ENHOPTS_SOFT_RX_LOS = 16,
-	SFP_ENHOPTS_SOFT_RATE_SELECT = 8,
-	SFP_ENHOPTS_APP_SELECT_SFF8079 = 4,
-	SFP_ENHOPTS_SOFT_RATE_SFF8431 = 2,
-	SFP_SFF8472_COMPLIANCE = 94,
-	SFP_SFF8472_COMPLIANCE_NONE = 0,
-	SFP_SFF8472_COMPLIANCE_REV9_3 = 1,
-	SFP_SFF8472_COMPLIANCE_REV9_5 = 2,
-	SFP_SFF8472_COMPLIANCE_REV10_2 = 3,
-	SFP_SFF8472_COMPLIANCE_REV10_4 = 4,
-	SFP_SFF8472_COMPLIANCE_REV11_0 = 5,
-	SFP_SFF8472_COMPLIANCE_REV11_3 = 6,
-	SFP_SFF8472_COMPLIANCE_REV11_4 = 7,
-	SFP_SFF8472_COMPLIANCE_REV12_0 = 8,
-	SFP_CC_EXT = 95,
-};
-
-struct module_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_module_power_mode_params power;
-};
-
-enum ethtool_module_fw_flash_status {
-	ETHTOOL_MODULE_FW_FLASH_STATUS_STARTED = 1,
-	ETHTOOL_MODULE_FW_FLASH_STATUS_IN_PROGRESS = 2,
-	ETHTOOL_MODULE_FW_FLASH_STATUS_COMPLETED = 3,
-	ETHTOOL_MODULE_FW_FLASH_STATUS_ERROR = 4,
-};
-
-struct ethtool_module_fw_flash_params {
-	__be32 password;
-	u8 password_valid: 1;
-};
-
-enum ethtool_cmis_cdb_cmd_id {
-	ETHTOOL_CMIS_CDB_CMD_QUERY_STATUS = 0,
-	ETHTOOL_CMIS_CDB_CMD_MODULE_FEATURES = 64,
-	ETHTOOL_CMIS_CDB_CMD_FW_MANAGMENT_FEATURES = 65,
-	ETHTOOL_CMIS_CDB_CMD_START_FW_DOWNLOAD = 257,
-	ETHTOOL_CMIS_CDB_CMD_WRITE_FW_BLOCK_LPL = 259,
-	ETHTOOL_CMIS_CDB_CMD_WRITE_FW_BLOCK_EPL = 260,
-	ETHTOOL_CMIS_CDB_CMD_COMPLETE_FW_DOWNLOAD = 263,
-	ETHTOOL_CMIS_CDB_CMD_RUN_FW_IMAGE = 265,
-	ETHTOOL_CMIS_CDB_CMD_COMMIT_FW_IMAGE = 266,
-};
-
-struct phy_plca_status {
-	bool pst;
-};
-
-struct plca_reply_data {
-	struct ethnl_reply_data base;
-	struct phy_plca_cfg plca_cfg;
-	struct phy_plca_status plca_st;
-};
-
-enum {
-	ETHTOOL_A_TS_HWTSTAMP_PROVIDER_UNSPEC = 0,
-	ETHTOOL_A_TS_HWTSTAMP_PROVIDER_INDEX = 1,
-	ETHTOOL_A_TS_HWTSTAMP_PROVIDER_QUALIFIER = 2,
-	__ETHTOOL_A_TS_HWTSTAMP_PROVIDER_CNT = 3,
-	ETHTOOL_A_TS_HWTSTAMP_PROVIDER_MAX = 2,
-};
-
-enum hwtstamp_source {
-	HWTSTAMP_SOURCE_NETDEV = 1,
-	HWTSTAMP_SOURCE_PHYLIB = 2,
-};
-
-enum hwtstamp_provider_qualifier {
-	HWTSTAMP_PROVIDER_QUALIFIER_PRECISE = 0,
-	HWTSTAMP_PROVIDER_QUALIFIER_APPROX = 1,
-	HWTSTAMP_PROVIDER_QUALIFIER_CNT = 2,
-};
-
-struct kernel_hwtstamp_config {
-	int flags;
-	int tx_type;
-	int rx_filter;
-	struct ifreq *ifr;
-	bool copied_to_user;
-	enum hwtstamp_source source;
-	enum hwtstamp_provider_qualifier qualifier;
-};
-
-struct hwtstamp_provider_desc {
-	int index;
-	enum hwtstamp_provider_qualifier qualifier;
-};
-
-struct tsconfig_reply_data {
-	struct ethnl_reply_data base;
-	struct hwtstamp_provider_desc hwprov_desc;
-	struct {
-		u32 tx_type;
-		u32 rx_filter;
-		u32 flags;
-	} hwtst_config;
-};
-
-struct flow_dissector_key_tipc {
-	__be32 key;
-};
-
-struct ip_options_rcu {
-	struct callback_head rcu;
-	struct ip_options opt;
-};
-
-struct ipv4_addr_key {
-	__be32 addr;
-	int vif;
-};
-
-struct inetpeer_addr {
-	union {
-		struct ipv4_addr_key a4;
-		struct in6_addr a6;
-		u32 key[4];
-	};
-	__u16 family;
-};
-
-struct rtable {
-	struct dst_entry dst;
-	int rt_genid;
-	unsigned int rt_flags;
-	__u16 rt_type;
-	__u8 rt_is_input;
-	__u8 rt_uses_gateway;
-	int rt_iif;
-	u8 rt_gw_family;
-	union {
-		__be32 rt_gw4;
-		struct in6_addr rt_gw6;
-	};
-	u32 rt_mtu_locked: 1;
-	u32 rt_pmtu: 31;
-};
-
-struct fib_table;
-
-struct fib_result {
-	__be32 prefix;
-	unsigned char prefixlen;
-	unsigned char nh_sel;
-	unsigned char type;
-	unsigned char scope;
-	u32 tclassid;
-	dscp_t dscp;
-	struct fib_nh_common *nhc;
-	struct fib_info *fi;
-	struct fib_table *table;
-	struct hlist_head *fa_head;
-};
-
-struct fib_rt_info {
-	struct fib_info *fi;
-	u32 tb_id;
-	__be32 dst;
-	int dst_len;
-	dscp_t dscp;
-	u8 type;
-	u8 offload: 1;
-	u8 trap: 1;
-	u8 offload_failed: 1;
-	u8 unused: 5;
-};
-
-struct nh_res_table;
-
-struct nh_group {
-	struct nh_group *spare;
-	u16 num_nh;
-	bool is_multipath;
-	bool hash_threshold;
-	bool resilient;
-	bool fdb_nh;
-	bool has_v4;
-	bool hw_stats;
-	struct nh_res_table *res_table;
-	struct nh_grp_entry nh_entries[0];
-};
-
-struct fib_prop {
-	int error;
-	u8 scope;
-};
-
-struct net_protocol {
-	int (*handler)(struct sk_buff *);
-	int (*err_handler)(struct sk_buff *, u32);
-	unsigned int no_policy: 1;
-	unsigned int icmp_strict_tag_validation: 1;
-	u32 secret;
-};
-
-typedef union {
-	__be32 a4;
-	__be32 a6[4];
-	struct in6_addr in6;
-} xfrm_address_t;
-
-struct xfrm_mark {
-	__u32 v;
-	__u32 m;
-};
-
-struct xfrm_id {
-	xfrm_address_t daddr;
-	__be32 spi;
-	__u8 proto;
-};
-
-struct xfrm_selector {
-	xfrm_address_t daddr;
-	xfrm_address_t saddr;
-	__be16 dport;
-	__be16 dport_mask;
-	__be16 sport;
-	__be16 sport_mask;
-	__u16 family;
-	__u8 prefixlen_d;
-	__u8 prefixlen_s;
-	__u8 proto;
-	int ifindex;
-	__kernel_uid32_t user;
-};
-
-struct xfrm_address_filter;
-
-struct xfrm_state_walk {
-	struct list_head all;
-	u8 state;
-	u8 dying;
-	u8 proto;
-	u32 seq;
-	struct xfrm_address_filter *filter;
-};
-
-struct xfrm_lifetime_cfg {
-	__u64 soft_byte_limit;
-	__u64 hard_byte_limit;
-	__u64 soft_packet_limit;
-	__u64 hard_packet_limit;
-	__u64 soft_add_expires_seconds;
-	__u64 hard_add_expires_seconds;
-	__u64 soft_use_expires_seconds;
-	__u64 hard_use_expires_seconds;
-};
-
-struct xfrm_replay_state {
-	__u32 oseq;
-	__u32 seq;
-	__u32 bitmap;
-};
-
-enum xfrm_replay_mode {
-	XFRM_REPLAY_MODE_LEGACY = 0,
-	XFRM_REPLAY_MODE_BMP = 1,
-	XFRM_REPLAY_MODE_ESN = 2,
-};
-
-struct xfrm_stats {
-	__u32 replay_window;
-	__u32 replay;
-	__u32 integrity_failed;
-};
-
-struct xfrm_lifetime_cur {
-	__u64 bytes;
-	__u64 packets;
-	__u64 add_time;
-	__u64 use_time;
-};
-
-struct xfrm_dev_offload {
-	struct net_device *dev;
-	netdevice_tracker dev_tracker;
-	struct net_device *real_dev;
-	long unsigned int offload_handle;
-	int ifindex;
-	u8 dir: 2;
-	u8 type: 2;
-	u8 flags: 2;
-};
-
-struct xfrm_mode {
-	u8 encap;
-	u8 family;
-	u8 flags;
-};
-
-struct xfrm_algo_auth;
-
-struct xfrm_algo;
-
-struct xfrm_algo_aead;
-
-struct xfrm_encap_tmpl;
-
-struct xfrm_replay_state_esn;
-
-struct xfrm_type;
-
-struct xfrm_type_offload;
-
-struct xfrm_sec_ctx;
-
-struct xfrm_mode_cbs;
-
-struct xfrm_state {
-	possible_net_t xs_net;
-	union {
-		struct hlist_node gclist;
-		struct hlist_node bydst;
-	};
-	union {
-		struct hlist_node dev_gclist;
-		struct hlist_node bysrc;
-	};
-	struct hlist_node byspi;
-	struct hlist_node byseq;
-	struct hlist_node state_cache;
-	struct hlist_node state_cache_input;
-	refcount_t refcnt;
-	spinlock_t lock;
-	u32 pcpu_num;
-	struct xfrm_id id;
-	struct xfrm_selector sel;
-	struct xfrm_mark mark;
-	u32 if_id;
-	u32 tfcpad;
-	u32 genid;
-	struct xfrm_state_walk km;
-	struct {
-		u32 reqid;
-		u8 mode;
-		u8 replay_window;
-		u8 aalgo;
-		u8 ealgo;
-		u8 calgo;
-		u8 flags;
-		u16 family;
-		xfrm_address_t saddr;
-		int header_len;
-		int enc_hdr_len;
-		int trailer_len;
-		u32 extra_flags;
-		struct xfrm_mark smark;
-	} props;
-	struct xfrm_lifetime_cfg lft;
-	struct xfrm_algo_auth *aalg;
-	struct xfrm_algo *ealg;
-	struct xfrm_algo *calg;
-	struct xfrm_algo_aead *aead;
-	const char *geniv;
-	__be16 new_mapping_sport;
-	u32 new_mapping;
-	u32 mapping_maxage;
-	struct xfrm_encap_tmpl *encap;
-	u32 nat_keepalive_interval;
-	time64_t nat_keepalive_expiration;
-	xfrm_address_t *coaddr;
-	struct xfrm_state *tunnel;
-	atomic_t tunnel_users;
-	struct xfrm_replay_state replay;
-	struct xfrm_replay_state_esn *replay_esn;
-	struct xfrm_replay_state preplay;
-	struct xfrm_replay_state_esn *preplay_esn;
-	enum xfrm_replay_mode repl_mode;
-	u32 xflags;
-	u32 replay_maxage;
-	u32 replay_maxdiff;
-	struct timer_list rtimer;
-	struct xfrm_stats stats;
-	struct xfrm_lifetime_cur curlft;
-	struct hrtimer mtimer;
-	struct xfrm_dev_offload xso;
-	long int saved_tmo;
-	time64_t lastused;
-	struct page_frag xfrag;
-	const struct xfrm_type *type;
-	struct xfrm_mode inner_mode;
-	struct xfrm_mode inner_mode_iaf;
-	struct xfrm_mode outer_mode;
-	const struct xfrm_type_offload *type_offload;
-	struct xfrm_sec_ctx *security;
-	void *data;
-	u8 dir;
-	const struct xfrm_mode_cbs *mode_cbs;
-	void *mode_data;
-};
-
-struct xfrm_type {
-	struct module *owner;
-	u8 proto;
-	u8 flags;
-	int (*init_state)(struct xfrm_state *, struct netlink_ext_ack *);
-	void (*destructor)(struct xfrm_state *);
-	int (*input)(struct xfrm_state *, struct sk_buff *);
-	int (*output)(struct xfrm_state *, struct sk_buff *);
-	int (*reject)(struct xfrm_state *, struct sk_buff *, const struct flowi *);
-};
-
-struct xfrm_type_offload {
-	struct module *owner;
-	u8 proto;
-	void (*encap)(struct xfrm_state *, struct sk_buff *);
-	int (*input_tail)(struct xfrm_state *, struct sk_buff *);
-	int (*xmit)(struct xfrm_state *, struct sk_buff *, netdev_features_t);
-};
-
-struct xfrm_mode_cbs {
-	struct module *owner;
-	int (*init_state)(struct xfrm_state *);
-	int (*clone_state)(struct xfrm_state *, struct xfrm_state *);
-	void (*destroy_state)(struct xfrm_state *);
-	int (*user_init)(struct net *, struct xfrm_state *, struct nlattr **, struct netlink_ext_ack *);
-	int (*copy_to_user)(struct xfrm_state *, struct sk_buff *);
-	unsigned int (*sa_len)(const struct xfrm_state *);
-	u32 (*get_inner_mtu)(struct xfrm_state *, int);
-	int (*input)(struct xfrm_state *, struct sk_buff *);
-	int (*output)(struct net *, struct sock *, struct sk_buff *);
-	int (*prepare_output)(struct xfrm_state *, struct sk_buff *);
-};
-
-struct xfrm_offload {
-	struct {
-		__u32 low;
-		__u32 hi;
-	} seq;
-	__u32 flags;
-	__u32 status;
-	__u16 orig_mac_len;
-	__u8 proto;
-	__u8 inner_ipproto;
-};
-
-struct __kernel_sockaddr_storage {
-	union {
-		struct {
-			__kernel_sa_family_t ss_family;
-			char __data[126];
-		};
-		void *__align;
-	};
-};
-
-struct sockaddr_in {
-	__kernel_sa_family_t sin_family;
-	__be16 sin_port;
-	struct in_addr sin_addr;
-	unsigned char __pad[8];
-};
-
-struct inet_ehash_bucket;
-
-struct inet_bind_hashbucket;
-
-struct inet_listen_hashbucket;
-
-struct inet_hashinfo {
-	struct inet_ehash_bucket *ehash;
-	spinlock_t *ehash_locks;
-	unsigned int ehash_mask;
-	unsigned int ehash_locks_mask;
-	struct kmem_cache *bind_bucket_cachep;
-	struct inet_bind_hashbucket *bhash;
-	struct kmem_cache *bind2_bucket_cachep;
-	struct inet_bind_hashbucket *bhash2;
-	unsigned int bhash_size;
-	unsigned int lhash2_mask;
-	struct inet_listen_hashbucket *lhash2;
-	bool pernet;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct timewait_sock_ops;
-
-struct raw_hashinfo;
-
-struct smc_hashinfo;
-
-struct proto {
-	void (*close)(struct sock *, long int);
-	int (*pre_connect)(struct sock *, struct sockaddr_unsized *, int);
-	int (*connect)(struct sock *, struct sockaddr_unsized *, int);
-	int (*disconnect)(struct sock *, int);
-	struct sock * (*accept)(struct sock *, struct proto_accept_arg *);
-	int (*ioctl)(struct sock *, int, int *);
-	int (*init)(struct sock *);
-	void (*destroy)(struct sock *);
-	void (*shutdown)(struct sock *, int);
-	int (*setsockopt)(struct sock *, int, int, sockptr_t, unsigned int);
-	int (*getsockopt)(struct sock *, int, int, char *, int *);
-	void (*keepalive)(struct sock *, int);
-	int (*sendmsg)(struct sock *, struct msghdr *, size_t);
-	int (*recvmsg)(struct sock *, struct msghdr *, size_t, int);
-	void (*splice_eof)(struct socket *);
-	int (*bind)(struct sock *, struct sockaddr_unsized *, int);
-	int (*bind_add)(struct sock *, struct sockaddr_unsized *, int);
-	int (*backlog_rcv)(struct sock *, struct sk_buff *);
-	bool (*bpf_bypass_getsockopt)(int, int);
-	void (*release_cb)(struct sock *);
-	int (*hash)(struct sock *);
-	void (*unhash)(struct sock *);
-	void (*rehash)(struct sock *);
-	int (*get_port)(struct sock *, short unsigned int);
-	void (*put_port)(struct sock *);
-	int (*psock_update_sk_prot)(struct sock *, struct sk_psock *, bool);
-	unsigned int inuse_idx;
-	bool (*stream_memory_free)(const struct sock *, int);
-	bool (*sock_is_readable)(struct sock *);
-	void (*enter_memory_pressure)(struct sock *);
-	void (*leave_memory_pressure)(struct sock *);
-	atomic_long_t *memory_allocated;
-	int *per_cpu_fw_alloc;
-	struct percpu_counter *sockets_allocated;
-	long unsigned int *memory_pressure;
-	long int *sysctl_mem;
-	int *sysctl_wmem;
-	int *sysctl_rmem;
-	u32 sysctl_wmem_offset;
-	u32 sysctl_rmem_offset;
-	int max_header;
-	bool no_autobind;
-	struct kmem_cache *slab;
-	unsigned int obj_size;
-	unsigned int freeptr_offset;
-	unsigned int ipv6_pinfo_offset;
-	slab_flags_t slab_flags;
-	unsigned int useroffset;
-	unsigned int usersize;
-	struct request_sock_ops *rsk_prot;
-	struct timewait_sock_ops *twsk_prot;
-	union {
-		struct inet_hashinfo *hashinfo;
-		struct raw_hashinfo *raw_hash;
-		struct smc_hashinfo *smc_hash;
-	} h;
-	struct module *owner;
-	char name[32];
-	struct list_head node;
-	int (*diag_destroy)(struct sock *, int);
-};
-
-struct inet_bind_bucket {
-	possible_net_t ib_net;
-	int l3mdev;
-	short unsigned int port;
-	signed char fastreuse;
-	signed char fastreuseport;
-	kuid_t fastuid;
-	struct in6_addr fast_v6_rcv_saddr;
-	__be32 fast_rcv_saddr;
-	short unsigned int fast_sk_family;
-	bool fast_ipv6_only;
-	struct hlist_node node;
-	struct hlist_head bhash2;
-	struct callback_head rcu;
-};
-
-struct inet_bind2_bucket {
-	possible_net_t ib_net;
-	int l3mdev;
-	short unsigned int port;
-	short unsigned int addr_type;
-	struct in6_addr v6_rcv_saddr;
-	struct hlist_node node;
-	struct hlist_node bhash_node;
-	struct hlist_head owners;
-	signed char fastreuse;
-	signed char fastreuseport;
-};
-
-struct inet_bind_hashbucket {
-	spinlock_t lock;
-	struct hlist_head chain;
-};
-
-typedef u32 inet_ehashfn_t(const struct net *, const __be32, const __u16, const __be32, const __be16);
-
-struct inet_request_sock {
-	struct request_sock req;
-	u16 snd_wscale: 4;
-	u16 rcv_wscale: 4;
-	u16 tstamp_ok: 1;
-	u16 sack_ok: 1;
-	u16 wscale_ok: 1;
-	u16 ecn_ok: 1;
-	u16 acked: 1;
-	u16 no_srccheck: 1;
-	u16 smc_ok: 1;
-	u32 ir_mark;
-	union {
-		struct ip_options_rcu *ireq_opt;
-		struct {
-			struct ipv6_txoptions *ipv6_opt;
-			struct sk_buff *pktopts;
-		};
-	};
-};
-
-enum tcp_synack_type {
-	TCP_SYNACK_NORMAL = 0,
-	TCP_SYNACK_FASTOPEN = 1,
-	TCP_SYNACK_COOKIE = 2,
-	TCP_SYNACK_RETRANS = 3,
-};
-
-struct tcp_fastopen_cookie;
-
-struct tcp_request_sock_ops {
-	u16 mss_clamp;
-	struct dst_entry * (*route_req)(const struct sock *, struct sk_buff *, struct flowi *, struct request_sock *, u32);
-	union tcp_seq_and_ts_off (*init_seq_and_ts_off)(const struct net *, const struct sk_buff *);
-	int (*send_synack)(const struct sock *, struct dst_entry *, struct flowi *, struct request_sock *, struct tcp_fastopen_cookie *, enum tcp_synack_type, struct sk_buff *);
-};
-
-struct minmax {
-	struct minmax_sample s[3];
-};
-
-enum {
-	TCP_FLAG_AE = 1,
-	TCP_FLAG_CWR = 32768,
-	TCP_FLAG_ECE = 16384,
-	TCP_FLAG_URG = 8192,
-	TCP_FLAG_ACK = 4096,
-	TCP_FLAG_PSH = 2048,
-	TCP_FLAG_RST = 1024,
-	TCP_FLAG_SYN = 512,
-	TCP_FLAG_FIN = 256,
-	TCP_RESERVED_BITS = 14,
-	TCP_DATA_OFFSET = 240,
-};
-
-struct tcp_options_received {
-	int ts_recent_stamp;
-	u32 ts_recent;
-	u32 rcv_tsval;
-	u32 rcv_tsecr;
-	u16 saw_tstamp: 1;
-	u16 tstamp_ok: 1;
-	u16 dsack: 1;
-	u16 wscale_ok: 1;
-	u16 sack_ok: 3;
-	u16 smc_ok: 1;
-	u16 snd_wscale: 4;
-	u16 rcv_wscale: 4;
-	u8 accecn: 6;
-	u8 saw_unknown: 1;
-	u8 unused: 1;
-	u8 num_sacks;
-	u16 user_mss;
-	u16 mss_clamp;
-};
-
-struct tcp_rack {
-	u64 mstamp;
-	u32 rtt_us;
-	u32 end_seq;
-	u32 last_delivered;
-	u8 reo_wnd_steps;
-	u8 reo_wnd_persist: 5;
-	u8 dsack_seen: 1;
-	u8 advanced: 1;
-};
-
-struct tcp_fastopen_request;
-
-struct tcp_sock {
-	struct inet_connection_sock inet_conn;
-	__u8 __cacheline_group_begin__tcp_sock_read_tx[0];
-	u32 max_window;
-	u32 rcv_ssthresh;
-	u32 reordering;
-	u32 notsent_lowat;
-	u16 gso_segs;
-	struct sk_buff *retransmit_skb_hint;
-	__u8 __cacheline_group_end__tcp_sock_read_tx[0];
-	__u8 __cacheline_group_begin__tcp_sock_read_txrx[0];
-	u32 tsoffset;
-	u32 snd_wnd;
-	u32 mss_cache;
-	u32 snd_cwnd;
-	u32 prr_out;
-	u32 lost_out;
-	u32 sacked_out;
-	u16 tcp_header_len;
-	u8 scaling_ratio;
-	u8 repair: 1;
-	u8 tcp_usec_ts: 1;
-	u8 is_sack_reneg: 1;
-	u8 is_cwnd_limited: 1;
-	u8 recvmsg_inq: 1;
-	__u8 __cacheline_group_end__tcp_sock_read_txrx[0];
-	__u8 __cacheline_group_begin__tcp_sock_read_rx[0];
-	u32 copied_seq;
-	u32 snd_wl1;
-	u32 tlp_high_seq;
-	u32 rttvar_us;
-	u32 retrans_out;
-	u16 advmss;
-	u16 urg_data;
-	u32 lost;
-	u32 snd_ssthresh;
-	struct minmax rtt_min;
-	struct rb_root out_of_order_queue;
-	__u8 __cacheline_group_end__tcp_sock_read_rx[0];
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	__u8 __cacheline_group_begin__tcp_sock_write_tx[0];
-	u32 delivered;
-	u32 delivered_ce;
-	u64 bytes_acked;
-	u64 bytes_sent;
-	u64 first_tx_mstamp;
-	u64 delivered_mstamp;
-	u32 data_segs_out;
-	u32 snd_sml;
-	u8 chrono_type;
-	u32 chrono_start;
-	u32 chrono_stat[3];
-	u32 write_seq;
-	u32 pushed_seq;
-	u32 lsndtime;
-	u32 mdev_us;
-	u32 rtt_seq;
-	u32 max_packets_out;
-	u32 cwnd_usage_seq;
-	u32 rate_delivered;
-	u32 rate_interval_us;
-	u64 tcp_wstamp_ns;
-	u64 accecn_opt_tstamp;
-	struct list_head tsorted_sent_queue;
-	struct sk_buff *highest_sack;
-	u8 ecn_flags;
-	__u8 __cacheline_group_end__tcp_sock_write_tx[0];
-	__u8 __cacheline_group_begin__tcp_sock_write_txrx[0];
-	u8 nonagle: 4;
-	u8 rate_app_limited: 1;
-	short: 3;
-	u8 received_ce_pending: 4;
-	u8 accecn_opt_sent_w_dsack: 1;
-	u8 unused2: 3;
-	u8 accecn_minlen: 2;
-	u8 est_ecnfield: 2;
-	u8 accecn_opt_demand: 2;
-	u8 prev_ecnfield: 2;
-	__be32 pred_flags;
-	u64 tcp_clock_cache;
-	u64 tcp_mstamp;
-	u32 rcv_nxt;
-	u32 snd_nxt;
-	u32 snd_una;
-	u32 window_clamp;
-	u32 srtt_us;
-	u32 packets_out;
-	u32 snd_up;
-	u32 received_ce;
-	u32 received_ecn_bytes[3];
-	u32 app_limited;
-	u32 rcv_wnd;
-	u32 rcv_mwnd_seq;
-	u32 rcv_tstamp;
-	struct tcp_options_received rx_opt;
-	u32 segs_in;
-	u32 segs_out;
-	__u8 __cacheline_group_end__tcp_sock_write_txrx[0];
-	long: 0;
-	__u8 __cacheline_group_begin__tcp_sock_write_rx[0];
-	u64 bytes_received;
-	u32 data_segs_in;
-	u32 rcv_wup;
-	u32 rcv_rtt_last_tsecr;
-	u32 delivered_ecn_bytes[3];
-	u16 pkts_acked_ewma;
-	struct {
-		u32 rtt_us;
-		u32 seq;
-		u64 time;
-	} rcv_rtt_est;
-	struct {
-		int space;
-		u32 seq;
-		u64 time;
-	} rcvq_space;
-	__u8 __cacheline_group_end__tcp_sock_write_rx[0];
-	u32 dsack_dups;
-	u32 compressed_ack_rcv_nxt;
-	struct list_head tsq_node;
-	struct tcp_rack rack;
-	u8 compressed_ack;
-	u8 dup_ack_counter: 2;
-	u8 tlp_retrans: 1;
-	u8 syn_ect_snt: 2;
-	u8 syn_ect_rcv: 2;
-	u8 thin_lto: 1;
-	u8 fastopen_connect: 1;
-	u8 fastopen_no_cookie: 1;
-	u8 fastopen_client_fail: 2;
-	u8 frto: 1;
-	u8 repair_queue;
-	u8 save_syn: 2;
-	u8 syn_data: 1;
-	u8 syn_fastopen: 1;
-	u8 syn_fastopen_exp: 1;
-	u8 syn_fastopen_ch: 1;
-	u8 syn_data_acked: 1;
-	u8 syn_fastopen_child: 1;
-	u8 keepalive_probes;
-	u8 accecn_fail_mode: 4;
-	u8 saw_accecn_opt: 2;
-	u32 tcp_tx_delay;
-	u32 mdev_max_us;
-	u32 reord_seen;
-	u32 snd_cwnd_cnt;
-	u32 snd_cwnd_clamp;
-	u32 snd_cwnd_used;
-	u32 snd_cwnd_stamp;
-	u32 prior_cwnd;
-	u32 prr_delivered;
-	u32 last_oow_ack_time;
-	struct hrtimer pacing_timer;
-	struct hrtimer compressed_ack_timer;
-	struct sk_buff *ooo_last_skb;
-	struct tcp_sack_block duplicate_sack[1];
-	struct tcp_sack_block selective_acks[4];
-	struct tcp_sack_block recv_sack_cache[4];
-	u32 prior_ssthresh;
-	u32 high_seq;
-	u32 retrans_stamp;
-	u32 undo_marker;
-	int undo_retrans;
-	u32 mtu_info;
-	u64 bytes_retrans;
-	u32 total_retrans;
-	u32 rto_stamp;
-	u16 total_rto;
-	u16 total_rto_recoveries;
-	u32 total_rto_time;
-	u32 urg_seq;
-	unsigned int keepalive_time;
-	unsigned int keepalive_intvl;
-	int linger2;
-	u8 bpf_sock_ops_cb_flags;
-	u8 bpf_chg_cc_inprogress: 1;
-	u16 timeout_rehash;
-	u32 rcv_ooopack;
-	struct {
-		u32 probe_seq_start;
-		u32 probe_seq_end;
-	} mtu_probe;
-	u32 plb_rehash;
-	struct tcp_fastopen_request *fastopen_req;
-	struct request_sock *fastopen_rsk;
-	struct saved_syn *saved_syn;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-enum tcp_chrono {
-	TCP_CHRONO_UNSPEC = 0,
-	TCP_CHRONO_BUSY = 1,
-	TCP_CHRONO_RWND_LIMITED = 2,
-	TCP_CHRONO_SNDBUF_LIMITED = 3,
-	__TCP_CHRONO_MAX = 4,
-};
-
-struct inet_timewait_sock {
-	struct sock_common __tw_common;
-	__u32 tw_mark;
-	unsigned char tw_substate;
-	unsigned char tw_rcv_wscale;
-	__be16 tw_sport;
-	unsigned int tw_transparent: 1;
-	unsigned int tw_flowlabel: 20;
-	unsigned int tw_usec_ts: 1;
-	unsigned int tw_connect_bind: 1;
-	unsigned int tw_pad: 1;
-	unsigned int tw_tos: 8;
-	u32 tw_txhash;
-	u32 tw_priority;
-	u32 tw_entry_stamp;
-	struct timer_list tw_timer;
-	struct inet_bind_bucket *tw_tb;
-	struct inet_bind2_bucket *tw_tb2;
-};
-
-struct tcp_request_sock {
-	struct inet_request_sock req;
-	const struct tcp_request_sock_ops *af_specific;
-	u64 snt_synack;
-	bool tfo_listener;
-	bool is_mptcp;
-	bool req_usec_ts;
-	u32 txhash;
-	u32 rcv_isn;
-	u32 snt_isn;
-	u32 ts_off;
-	u32 snt_tsval_first;
-	u32 snt_tsval_last;
-	u32 last_oow_ack_time;
-	u32 rcv_nxt;
-	u8 syn_tos;
-	bool accecn_ok;
-	u8 syn_ect_snt: 2;
-	u8 syn_ect_rcv: 2;
-	u8 accecn_fail_mode: 4;
-	u8 saw_accecn_opt: 2;
-};
-
-enum tcp_tw_status {
-	TCP_TW_SUCCESS = 0,
-	TCP_TW_RST = 1,
-	TCP_TW_ACK = 2,
-	TCP_TW_SYN = 3,
-	TCP_TW_ACK_OOW = 4,
-};
-
-enum {
-	TCP_METRICS_ATTR_UNSPEC = 0,
-	TCP_METRICS_ATTR_ADDR_IPV4 = 1,
-	TCP_METRICS_ATTR_ADDR_IPV6 = 2,
-	TCP_METRICS_ATTR_AGE = 3,
-	TCP_METRICS_ATTR_TW_TSVAL = 4,
-	TCP_METRICS_ATTR_TW_TS_STAMP = 5,
-	TCP_METRICS_ATTR_VALS = 6,
-	TCP_METRICS_ATTR_FOPEN_MSS = 7,
-	TCP_METRICS_ATTR_FOPEN_SYN_DROPS = 8,
-	TCP_METRICS_ATTR_FOPEN_SYN_DROP_TS = 9,
-	TCP_METRICS_ATTR_FOPEN_COOKIE = 10,
-	TCP_METRICS_ATTR_SADDR_IPV4 = 11,
-	TCP_METRICS_ATTR_SADDR_IPV6 = 12,
-	TCP_METRICS_ATTR_PAD = 13,
-	__TCP_METRICS_ATTR_MAX = 14,
-};
-
-enum {
-	TCP_METRICS_CMD_UNSPEC = 0,
-	TCP_METRICS_CMD_GET = 1,
-	TCP_METRICS_CMD_DEL = 2,
-	__TCP_METRICS_CMD_MAX = 3,
-};
-
-struct tcp_fastopen_cookie {
-	__le64 val[2];
-	s8 len;
-	bool exp;
-};
-
-struct tcp_fastopen_metrics {
-	u16 mss;
-	u16 syn_loss: 10;
-	u16 try_exp: 2;
-	long unsigned int last_syn_loss;
-	struct tcp_fastopen_cookie cookie;
-};
-
-struct tcp_metrics_block {
-	struct tcp_metrics_block *tcpm_next;
-	struct net *tcpm_net;
-	struct inetpeer_addr tcpm_saddr;
-	struct inetpeer_addr tcpm_daddr;
-	long unsigned int tcpm_stamp;
-	u32 tcpm_lock;
-	u32 tcpm_vals[5];
-	struct tcp_fastopen_metrics tcpm_fastopen;
-	struct callback_head callback_head;
-};
-
-struct net_offload {
-	struct offload_callbacks callbacks;
-	unsigned int flags;
-	u32 secret;
-};
-
-struct seq_file {
-	char *buf;
-	size_t size;
-	size_t from;
-	size_t count;
-	size_t pad_until;
-	loff_t index;
-	loff_t read_pos;
-	struct mutex lock;
-	const struct seq_operations *op;
-	int poll_event;
-	const struct file *file;
-	void *private;
-};
-
-struct udp_hslot;
-
-struct udp_hslot_main;
-
-struct udp_table {
-	struct udp_hslot *hash;
-	struct udp_hslot_main *hash2;
-	struct udp_hslot *hash4;
-	unsigned int mask;
-	unsigned int log;
-};
-
-struct udphdr {
-	__be16 source;
-	__be16 dest;
-	__be16 len;
-	__sum16 check;
-};
-
-enum {
-	UDP_FLAGS_CORK = 0,
-	UDP_FLAGS_NO_CHECK6_TX = 1,
-	UDP_FLAGS_NO_CHECK6_RX = 2,
-	UDP_FLAGS_GRO_ENABLED = 3,
-	UDP_FLAGS_ACCEPT_FRAGLIST = 4,
-	UDP_FLAGS_ACCEPT_L4 = 5,
-	UDP_FLAGS_ENCAP_ENABLED = 6,
-};
-
-struct sockcm_cookie {
-	u64 transmit_time;
-	u32 mark;
-	u32 tsflags;
-	u32 ts_opt_id;
-	u32 priority;
-	u32 dmabuf_id;
-};
-
-struct ipcm_cookie {
-	struct sockcm_cookie sockc;
-	__be32 addr;
-	int oif;
-	struct ip_options_rcu *opt;
-	__u8 protocol;
-	__u8 ttl;
-	__s16 tos;
-	__u16 gso_size;
-};
-
-struct icmp_err {
-	int errno;
-	unsigned int fatal: 1;
-};
-
-struct ip_tunnel_encap_ops {
-	size_t (*encap_hlen)(struct ip_tunnel_encap *);
-	int (*build_header)(struct sk_buff *, struct ip_tunnel_encap *, u8 *, struct flowi4 *);
-	int (*err_handler)(struct sk_buff *, u32);
-};
-
-struct udp_hslot {
-	union {
-		struct hlist_head head;
-		struct hlist_nulls_head nulls_head;
-	};
-	int count;
-	spinlock_t lock;
-};
-
-struct udp_seq_afinfo {
-	sa_family_t family;
-};
-
-enum {
-	XFRM_LOOKUP_ICMP = 1,
-	XFRM_LOOKUP_QUEUE = 2,
-	XFRM_LOOKUP_KEEP_DST_REF = 4,
-};
-
-struct icmp_ext_echo_ctype3_hdr {
-	__be16 afi;
-	__u8 addrlen;
-	__u8 reserved;
-};
-
-enum {
-	ICMP_EXT_CTYPE_IIO_ROLE_IIF = 0,
-};
-
-enum {
-	ICMP_ERR_EXT_IIO_IIF = 0,
-	ICMP_ERR_EXT_COUNT = 1,
-};
-
-typedef void (*btf_trace_icmp_send)(void *, const struct sk_buff *, int, int);
-
-struct icmphdr {
-	__u8 type;
-	__u8 code;
-	__sum16 checksum;
-	union {
-		struct {
-			__be16 id;
-			__be16 sequence;
-		} echo;
-		__be32 gateway;
-		struct {
-			__be16 __unused;
-			__be16 mtu;
-		} frag;
-		__u8 reserved[4];
-	} un;
-};
-
-struct icmp_control {
-	enum skb_drop_reason (*handler)(struct sk_buff *);
-	short int error;
-};
-
-struct icmp_bxm {
-	struct sk_buff *skb;
-	int offset;
-	int data_len;
-	struct {
-		struct icmphdr icmph;
-		__be32 times[3];
-	} data;
-	int head_len;
-	struct ip_options_rcu replyopts;
-};
-
-struct inet_protosw {
-	struct list_head list;
-	short unsigned int type;
-	short unsigned int protocol;
-	struct proto *prot;
-	const struct proto_ops *ops;
-	unsigned char flags;
-};
-
-struct in_ifaddr {
-	struct hlist_node addr_lst;
-	struct in_ifaddr *ifa_next;
-	struct in_device *ifa_dev;
-	struct callback_head callback_head;
-	__be32 ifa_local;
-	__be32 ifa_address;
-	__be32 ifa_mask;
-	__u32 ifa_rt_priority;
-	__be32 ifa_broadcast;
-	unsigned char ifa_scope;
-	unsigned char ifa_prefixlen;
-	unsigned char ifa_proto;
-	__u32 ifa_flags;
-	char ifa_label[16];
-	__u32 ifa_valid_lft;
-	__u32 ifa_preferred_lft;
-	long unsigned int ifa_cstamp;
-	long unsigned int ifa_tstamp;
-};
-
-struct nl_info {
-	struct nlmsghdr *nlh;
-	struct net *nl_net;
-	u32 portid;
-	u8 skip_notify: 1;
-	u8 skip_notify_kernel: 1;
-};
-
-struct nh_info {
-	struct hlist_node dev_hash;
-	struct nexthop *nh_parent;
-	u8 family;
-	bool reject_nh;
-	bool fdb_nh;
-	union {
-		struct fib_nh_common fib_nhc;
-		struct fib_nh fib_nh;
-		struct fib6_nh fib6_nh;
-	};
-};
-
-typedef unsigned int t_key;
-
-struct key_vector {
-	t_key key;
-	unsigned char pos;
-	unsigned char bits;
-	unsigned char slen;
-	union {
-		struct hlist_head leaf;
-		struct {
-			struct {} __empty_tnode;
-			struct key_vector *tnode[0];
-		};
-	};
-};
-
-struct seq_net_private {};
-
-struct fib_trie_iter {
-	struct seq_net_private p;
-	struct fib_table *tb;
-	struct key_vector *tnode;
-	unsigned int index;
-	unsigned int depth;
-};
-
-enum fib_event_type {
-	FIB_EVENT_ENTRY_REPLACE = 0,
-	FIB_EVENT_ENTRY_APPEND = 1,
-	FIB_EVENT_ENTRY_ADD = 2,
-	FIB_EVENT_ENTRY_DEL = 3,
-	FIB_EVENT_RULE_ADD = 4,
-	FIB_EVENT_RULE_DEL = 5,
-	FIB_EVENT_NH_ADD = 6,
-	FIB_EVENT_NH_DEL = 7,
-	FIB_EVENT_VIF_ADD = 8,
-	FIB_EVENT_VIF_DEL = 9,
-};
-
-struct inet_frags;
-
-struct fqdir {
-	long int high_thresh;
-	long int low_thresh;
-	int timeout;
-	int max_dist;
-	struct inet_frags *f;
-	struct net *net;
-	bool dead;
-	long: 64;
-	long: 64;
-	struct rhashtable rhashtable;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	atomic_long_t mem;
-	struct work_struct destroy_work;
-	struct llist_node free_list;
-	long: 64;
-	long: 64;
-};
-
-enum {
-	INET_FRAG_FIRST_IN = 1,
-	INET_FRAG_LAST_IN = 2,
-	INET_FRAG_COMPLETE = 4,
-	INET_FRAG_HASH_DEAD = 8,
-	INET_FRAG_DROP = 16,
-};
-
-struct icmpv6_echo {
-	__be16 identifier;
-	__be16 sequence;
-};
-
-struct icmpv6_nd_advt {
-	__u32 reserved: 5;
-	__u32 override: 1;
-	__u32 solicited: 1;
-	__u32 router: 1;
-	__u32 reserved2: 24;
-};
-
-struct icmpv6_nd_ra {
-	__u8 hop_limit;
-	__u8 reserved: 3;
-	__u8 router_pref: 2;
-	__u8 home_agent: 1;
-	__u8 other: 1;
-	__u8 managed: 1;
-	__be16 rt_lifetime;
-};
-
-enum {
-	LWTUNNEL_IP_OPTS_UNSPEC = 0,
-	LWTUNNEL_IP_OPTS_GENEVE = 1,
-	LWTUNNEL_IP_OPTS_VXLAN = 2,
-	LWTUNNEL_IP_OPTS_ERSPAN = 3,
-	__LWTUNNEL_IP_OPTS_MAX = 4,
-};
-
-enum {
-	LWTUNNEL_IP_OPT_GENEVE_UNSPEC = 0,
-	LWTUNNEL_IP_OPT_GENEVE_CLASS = 1,
-	LWTUNNEL_IP_OPT_GENEVE_TYPE = 2,
-	LWTUNNEL_IP_OPT_GENEVE_DATA = 3,
-	__LWTUNNEL_IP_OPT_GENEVE_MAX = 4,
-};
-
-enum {
-	LWTUNNEL_IP_OPT_VXLAN_UNSPEC = 0,
-	LWTUNNEL_IP_OPT_VXLAN_GBP = 1,
-	__LWTUNNEL_IP_OPT_VXLAN_MAX = 2,
-};
-
-enum {
-	LWTUNNEL_IP_OPT_ERSPAN_UNSPEC = 0,
-	LWTUNNEL_IP_OPT_ERSPAN_VER = 1,
-	LWTUNNEL_IP_OPT_ERSPAN_INDEX = 2,
-	LWTUNNEL_IP_OPT_ERSPAN_DIR = 3,
-	LWTUNNEL_IP_OPT_ERSPAN_HWID = 4,
-	__LWTUNNEL_IP_OPT_ERSPAN_MAX = 5,
-};
-
-struct lwtunnel_encap_ops {
-	int (*build_state)(struct net *, struct nlattr *, unsigned int, const void *, struct lwtunnel_state **, struct netlink_ext_ack *);
-	void (*destroy_state)(struct lwtunnel_state *);
-	int (*output)(struct net *, struct sock *, struct sk_buff *);
-	int (*input)(struct sk_buff *);
-	int (*fill_encap)(struct sk_buff *, struct lwtunnel_state *);
-	int (*get_encap_size)(struct lwtunnel_state *);
-	int (*cmp_encap)(struct lwtunnel_state *, struct lwtunnel_state *);
-	int (*xmit)(struct sk_buff *);
-	struct module *owner;
-};
-
-enum {
-	IFLA_IPTUN_UNSPEC = 0,
-	IFLA_IPTUN_LINK = 1,
-	IFLA_IPTUN_LOCAL = 2,
-	IFLA_IPTUN_REMOTE = 3,
-	IFLA_IPTUN_TTL = 4,
-	IFLA_IPTUN_TOS = 5,
-	IFLA_IPTUN_ENCAP_LIMIT = 6,
-	IFLA_IPTUN_FLOWINFO = 7,
-	IFLA_IPTUN_FLAGS = 8,
-	IFLA_IPTUN_PROTO = 9,
-	IFLA_IPTUN_PMTUDISC = 10,
-	IFLA_IPTUN_6RD_PREFIX = 11,
-	IFLA_IPTUN_6RD_RELAY_PREFIX = 12,
-	IFLA_IPTUN_6RD_PREFIXLEN = 13,
-	IFLA_IPTUN_6RD_RELAY_PREFIXLEN = 14,
-	IFLA_IPTUN_ENCAP_TYPE = 15,
-	IFLA_IPTUN_ENCAP_FLAGS = 16,
-	IFLA_IPTUN_ENCAP_SPORT = 17,
-	IFLA_IPTUN_ENCAP_DPORT = 18,
-	IFLA_IPTUN_COLLECT_METADATA = 19,
-	IFLA_IPTUN_FWMARK = 20,
-	__IFLA_IPTUN_MAX = 21,
-};
-
-struct ip6_tnl_encap_ops {
-	size_t (*encap_hlen)(struct ip_tunnel_encap *);
-	int (*build_header)(struct sk_buff *, struct ip_tunnel_encap *, u8 *, struct flowi6 *);
-	int (*err_handler)(struct sk_buff *, struct inet6_skb_parm *, u8, u8, int, __be32);
-};
-
-struct erspan_md2 {
-	__be32 timestamp;
-	__be16 sgt;
-	__u8 hwid_upper: 2;
-	__u8 ft: 5;
-	__u8 p: 1;
-	__u8 o: 1;
-	__u8 gra: 2;
-	__u8 dir: 1;
-	__u8 hwid: 4;
-};
-
-struct nexthop_grp {
-	__u32 id;
-	__u8 weight;
-	__u8 weight_high;
-	__u16 resvd2;
-};
-
-enum {
-	NEXTHOP_GRP_TYPE_MPATH = 0,
-	NEXTHOP_GRP_TYPE_RES = 1,
-	__NEXTHOP_GRP_TYPE_MAX = 2,
-};
-
-enum {
-	NHA_UNSPEC = 0,
-	NHA_ID = 1,
-	NHA_GROUP = 2,
-	NHA_GROUP_TYPE = 3,
-	NHA_BLACKHOLE = 4,
-	NHA_OIF = 5,
-	NHA_GATEWAY = 6,
-	NHA_ENCAP_TYPE = 7,
-	NHA_ENCAP = 8,
-	NHA_GROUPS = 9,
-	NHA_MASTER = 10,
-	NHA_FDB = 11,
-	NHA_RES_GROUP = 12,
-	NHA_RES_BUCKET = 13,
-	NHA_OP_FLAGS = 14,
-	NHA_GROUP_STATS = 15,
-	NHA_HW_STATS_ENABLE = 16,
-	NHA_HW_STATS_USED = 17,
-	__NHA_MAX = 18,
-};
-
-enum {
-	NHA_RES_GROUP_UNSPEC = 0,
-	NHA_RES_GROUP_PAD = 0,
-	NHA_RES_GROUP_BUCKETS = 1,
-	NHA_RES_GROUP_IDLE_TIMER = 2,
-	NHA_RES_GROUP_UNBALANCED_TIMER = 3,
-	NHA_RES_GROUP_UNBALANCED_TIME = 4,
-	__NHA_RES_GROUP_MAX = 5,
-};
-
-enum {
-	NHA_RES_BUCKET_UNSPEC = 0,
-	NHA_RES_BUCKET_PAD = 0,
-	NHA_RES_BUCKET_INDEX = 1,
-	NHA_RES_BUCKET_IDLE_TIME = 2,
-	NHA_RES_BUCKET_NH_ID = 3,
-	__NHA_RES_BUCKET_MAX = 4,
-};
-
-enum {
-	NHA_GROUP_STATS_UNSPEC = 0,
-	NHA_GROUP_STATS_ENTRY = 1,
-	__NHA_GROUP_STATS_MAX = 2,
-};
-
-enum {
-	NHA_GROUP_STATS_ENTRY_UNSPEC = 0,
-	NHA_GROUP_STATS_ENTRY_ID = 1,
-	NHA_GROUP_STATS_ENTRY_PACKETS = 2,
-	NHA_GROUP_STATS_ENTRY_PACKETS_HW = 3,
-	__NHA_GROUP_STATS_ENTRY_MAX = 4,
-};
-
-struct nh_config {
-	u32 nh_id;
-	u8 nh_family;
-	u8 nh_protocol;
-	u8 nh_blackhole;
-	u8 nh_fdb;
-	u32 nh_flags;
-	int nh_ifindex;
-	struct net_device *dev;
-	union {
-		__be32 ipv4;
-		struct in6_addr ipv6;
-	} gw;
-	struct nlattr *nh_grp;
-	u16 nh_grp_type;
-	u16 nh_grp_res_num_buckets;
-	long unsigned int nh_grp_res_idle_timer;
-	long unsigned int nh_grp_res_unbalanced_timer;
-	bool nh_grp_res_has_num_buckets;
-	bool nh_grp_res_has_idle_timer;
-	bool nh_grp_res_has_unbalanced_timer;
-	bool nh_hw_stats;
-	struct nlattr *nh_encap;
-	u16 nh_encap_type;
-	u32 nlflags;
-	struct nl_info nlinfo;
-};
-
-struct nh_res_table {
-	struct net *net;
-	u32 nhg_id;
-	struct delayed_work upkeep_dw;
-	struct list_head uw_nh_entries;
-	long unsigned int unbalanced_since;
-	u32 idle_timer;
-	u32 unbalanced_timer;
-	u16 num_nh_buckets;
-	struct nh_res_bucket nh_buckets[0];
-};
-
-struct nh_notifier_single_info {
-	struct net_device *dev;
-	u8 gw_family;
-	union {
-		__be32 ipv4;
-		struct in6_addr ipv6;
-	};
-	u32 id;
-	u8 is_reject: 1;
-	u8 is_fdb: 1;
-	u8 has_encap: 1;
-};
-
-struct nh_notifier_grp_entry_info {
-	u16 weight;
-	struct nh_notifier_single_info nh;
-};
-
-struct nh_notifier_grp_hw_stats_entry_info {
-	u32 id;
-	u64 packets;
-};
-
-enum nh_notifier_info_type {
-	NH_NOTIFIER_INFO_TYPE_SINGLE = 0,
-	NH_NOTIFIER_INFO_TYPE_GRP = 1,
-	NH_NOTIFIER_INFO_TYPE_RES_TABLE = 2,
-	NH_NOTIFIER_INFO_TYPE_RES_BUCKET = 3,
-	NH_NOTIFIER_INFO_TYPE_GRP_HW_STATS = 4,
-};
-
-struct nh_notifier_grp_info;
-
-struct nh_notifier_res_table_info;
-
-struct nh_notifier_res_bucket_info;
-
-struct nh_notifier_grp_hw_stats_info;
-
-struct nh_notifier_info {
-	struct net *net;
-	struct netlink_ext_ack *extack;
-	u32 id;
-	enum nh_notifier_info_type type;
-	union {
-		struct nh_notifier_single_info *nh;
-		struct nh_notifier_grp_info *nh_grp;
-		struct nh_notifier_res_table_info *nh_res_table;
-		struct nh_notifier_res_bucket_info *nh_res_bucket;
-		struct nh_notifier_grp_hw_stats_info *nh_grp_hw_stats;
-	};
-};
-
-enum nexthop_event_type {
-	NEXTHOP_EVENT_DEL = 0,
-	NEXTHOP_EVENT_REPLACE = 1,
-	NEXTHOP_EVENT_RES_TABLE_PRE_REPLACE = 2,
-	NEXTHOP_EVENT_BUCKET_REPLACE = 3,
-	NEXTHOP_EVENT_HW_STATS_REPORT_DELTA = 4,
-};
-
-struct snmp_mib {
-	const char *name;
-	int entry;
-};
-
-enum {
-	SK_MEMINFO_RMEM_ALLOC = 0,
-	SK_MEMINFO_RCVBUF = 1,
-	SK_MEMINFO_WMEM_ALLOC = 2,
-	SK_MEMINFO_SNDBUF = 3,
-	SK_MEMINFO_FWD_ALLOC = 4,
-	SK_MEMINFO_WMEM_QUEUED = 5,
-	SK_MEMINFO_OPTMEM = 6,
-	SK_MEMINFO_BACKLOG = 7,
-	SK_MEMINFO_DROPS = 8,
-	SK_MEMINFO_VARS = 9,
-};
-
-struct inet_diag_sockid {
-	__be16 idiag_sport;
-	__be16 idiag_dport;
-	__be32 idiag_src[4];
-	__be32 idiag_dst[4];
-	__u32 idiag_if;
-	__u32 idiag_cookie[2];
-};
-
-struct inet_diag_req_v2 {
-	__u8 sdiag_family;
-	__u8 sdiag_protocol;
-	__u8 idiag_ext;
-	__u8 pad;
-	__u32 idiag_states;
-	struct inet_diag_sockid id;
-};
-
-enum {
-	IDIAG_TIMER_OFF = 0,
-	IDIAG_TIMER_ON = 1,
-	IDIAG_TIMER_KEEPALIVE = 2,
-	IDIAG_TIMER_TIMEWAIT = 3,
-	IDIAG_TIMER_PROBE0 = 4,
-	IDIAG_TIMER_DELACK = 5,
-};
-
-enum {
-	INET_DIAG_NONE = 0,
-	INET_DIAG_MEMINFO = 1,
-	INET_DIAG_INFO = 2,
-	INET_DIAG_VEGASINFO = 3,
-	INET_DIAG_CONG = 4,
-	INET_DIAG_TOS = 5,
-	INET_DIAG_TCLASS = 6,
-	INET_DIAG_SKMEMINFO = 7,
-	INET_DIAG_SHUTDOWN = 8,
-	INET_DIAG_DCTCPINFO = 9,
-	INET_DIAG_PROTOCOL = 10,
-	INET_DIAG_SKV6ONLY = 11,
-	INET_DIAG_LOCALS = 12,
-	INET_DIAG_PEERS = 13,
-	INET_DIAG_PAD = 14,
-	INET_DIAG_MARK = 15,
-	INET_DIAG_BBRINFO = 16,
-	INET_DIAG_CLASS_ID = 17,
-	INET_DIAG_MD5SIG = 18,
-	INET_DIAG_ULP_INFO = 19,
-	INET_DIAG_SK_BPF_STORAGES = 20,
-	INET_DIAG_CGROUP_ID = 21,
-	INET_DIAG_SOCKOPT = 22,
-	__INET_DIAG_MAX = 23,
-};
-
-enum {
-	INET_ULP_INFO_UNSPEC = 0,
-	INET_ULP_INFO_NAME = 1,
-	INET_ULP_INFO_TLS = 2,
-	INET_ULP_INFO_MPTCP = 3,
-	__INET_ULP_INFO_MAX = 4,
-};
-
-struct inet_diag_msg;
-
-struct inet_diag_handler {
-	struct module *owner;
-	void (*dump)(struct sk_buff *, struct netlink_callback *, const struct inet_diag_req_v2 *);
-	int (*dump_one)(struct netlink_callback *, const struct inet_diag_req_v2 *);
-	void (*idiag_get_info)(struct sock *, struct inet_diag_msg *, void *);
-	int (*idiag_get_aux)(struct sock *, bool, struct sk_buff *);
-	int (*destroy)(struct sk_buff *, const struct inet_diag_req_v2 *);
-	__u16 idiag_type;
-	__u16 idiag_info_size;
-};
-
-struct inet_diag_dump_data {
-	struct nlattr *req_nlas[4];
-	struct bpf_sk_storage_diag *bpf_stg_diag;
-	bool mark_needed;
-	bool userlocks_needed;
-};
-
-enum {
-	UDP_BPF_IPV4 = 0,
-	UDP_BPF_IPV6 = 1,
-	UDP_BPF_NUM_PROTS = 2,
-};
-
-struct sockaddr_un {
-	__kernel_sa_family_t sun_family;
-	char sun_path[108];
-};
-
-struct unix_peercred {
-	struct pid *peer_pid;
-	const struct cred *peer_cred;
-};
-
-struct ifacaddr6 {
-	struct in6_addr aca_addr;
-	struct fib6_info *aca_rt;
-	struct ifacaddr6 *aca_next;
-	struct hlist_node aca_addr_lst;
-	int aca_users;
-	refcount_t aca_refcnt;
-	long unsigned int aca_cstamp;
-	long unsigned int aca_tstamp;
-	struct callback_head rcu;
-};
-
-struct flow_dissector_key_tags {
-	u32 flow_label;
-};
-
-struct flow_dissector_key_vlan {
-	union {
-		struct {
-			u16 vlan_id: 12;
-			u16 vlan_dei: 1;
-			u16 vlan_priority: 3;
-		};
-		__be16 vlan_tci;
-	};
-	__be16 vlan_tpid;
-	__be16 vlan_eth_type;
-	u16 padding;
-};
-
-struct flow_dissector_key_keyid {
-	__be32 keyid;
-};
-
-struct flow_dissector_key_ports {
-	union {
-		__be32 ports;
-		struct {
-			__be16 src;
-			__be16 dst;
-		};
-	};
-};
-
-struct flow_dissector_key_icmp {
-	struct {
-		u8 type;
-		u8 code;
-	};
-	u16 id;
-};
-
-struct flow_dissector_key_addrs {
-	union {
-		struct flow_dissector_key_ipv4_addrs v4addrs;
-		struct flow_dissector_key_ipv6_addrs v6addrs;
-		struct flow_dissector_key_tipc tipckey;
-	};
-};
-
-struct flow_keys {
-	struct flow_dissector_key_control control;
-	struct flow_dissector_key_basic basic;
-	struct flow_dissector_key_tags tags;
-	struct flow_dissector_key_vlan vlan;
-	struct flow_dissector_key_vlan cvlan;
-	struct flow_dissector_key_keyid keyid;
-	struct flow_dissector_key_ports ports;
-	struct flow_dissector_key_icmp icmp;
-	struct flow_dissector_key_addrs addrs;
-	long: 0;
-};
-
-struct in6_pktinfo {
-	struct in6_addr ipi6_addr;
-	int ipi6_ifindex;
-};
-
-struct ipv6_mc_socklist;
-
-struct ipv6_ac_socklist;
-
-struct ipv6_pinfo {
-	struct in6_addr saddr;
-	union {
-		struct in6_addr daddr;
-		struct in6_addr final;
-	};
-	__be32 flow_label;
-	u32 dst_cookie;
-	struct ipv6_txoptions *opt;
-	s16 hop_limit;
-	u8 pmtudisc;
-	u8 tclass;
-	bool daddr_cache;
-	u8 mcast_hops;
-	u32 frag_size;
-	int ucast_oif;
-	int mcast_oif;
-	union {
-		struct {
-			u16 srcrt: 1;
-			u16 osrcrt: 1;
-			u16 rxinfo: 1;
-			u16 rxoinfo: 1;
-			u16 rxhlim: 1;
-			u16 rxohlim: 1;
-			u16 hopopts: 1;
-			u16 ohopopts: 1;
-			u16 dstopts: 1;
-			u16 odstopts: 1;
-			u16 rxflow: 1;
-			u16 rxtclass: 1;
-			u16 rxpmtu: 1;
-			u16 rxorigdstaddr: 1;
-			u16 recvfragsize: 1;
-		} bits;
-		u16 all;
-	} rxopt;
-	u8 srcprefs;
-	u8 min_hopcount;
-	__be32 rcv_flowinfo;
-	struct in6_pktinfo sticky_pktinfo;
-	struct sk_buff *pktoptions;
-	struct sk_buff *rxpmtu;
-	struct ipv6_mc_socklist *ipv6_mc_list;
-	struct ipv6_ac_socklist *ipv6_ac_list;
-};
-
-enum {
-	LWTUNNEL_XMIT_DONE = 0,
-	LWTUNNEL_XMIT_CONTINUE = 256,
-};
-
-struct ipv6_stable_secret {
-	bool initialized;
-	struct in6_addr secret;
-};
-
-struct ipv6_devconf {
-	__u8 __cacheline_group_begin__ipv6_devconf_read_txrx[0];
-	__s32 disable_ipv6;
-	__s32 hop_limit;
-	__s32 mtu6;
-	__s32 forwarding;
-	__s32 force_forwarding;
-	__s32 disable_policy;
-	__s32 proxy_ndp;
-	__u8 __cacheline_group_end__ipv6_devconf_read_txrx[0];
-	__s32 accept_ra;
-	__s32 accept_redirects;
-	__s32 autoconf;
-	__s32 dad_transmits;
-	__s32 rtr_solicits;
-	__s32 rtr_solicit_interval;
-	__s32 rtr_solicit_max_interval;
-	__s32 rtr_solicit_delay;
-	__s32 force_mld_version;
-	__s32 mldv1_unsolicited_report_interval;
-	__s32 mldv2_unsolicited_report_interval;
-	__s32 use_tempaddr;
-	__s32 temp_valid_lft;
-	__s32 temp_prefered_lft;
-	__s32 regen_min_advance;
-	__s32 regen_max_retry;
-	__s32 max_desync_factor;
-	__s32 max_addresses;
-	__s32 accept_ra_defrtr;
-	__u32 ra_defrtr_metric;
-	__s32 accept_ra_min_hop_limit;
-	__s32 accept_ra_min_lft;
-	__s32 accept_ra_pinfo;
-	__s32 ignore_routes_with_linkdown;
-	__s32 accept_source_route;
-	__s32 accept_ra_from_local;
-	__s32 drop_unicast_in_l2_multicast;
-	__s32 accept_dad;
-	__s32 force_tllao;
-	__s32 ndisc_notify;
-	__s32 suppress_frag_ndisc;
-	__s32 accept_ra_mtu;
-	__s32 drop_unsolicited_na;
-	__s32 accept_untracked_na;
-	struct ipv6_stable_secret stable_secret;
-	__s32 use_oif_addrs_only;
-	__s32 keep_addr_on_down;
-	__s32 seg6_enabled;
-	__u32 enhanced_dad;
-	__u32 addr_gen_mode;
-	__s32 ndisc_tclass;
-	__s32 rpl_seg_enabled;
-	__u32 ioam6_id;
-	__u32 ioam6_id_wide;
-	__u8 ioam6_enabled;
-	__u8 ndisc_evict_nocarrier;
-	__u8 ra_honor_pio_life;
-	__u8 ra_honor_pio_pflag;
-	struct ctl_table_header *sysctl_header;
-};
-
-enum {
-	IF_OPER_UNKNOWN = 0,
-	IF_OPER_NOTPRESENT = 1,
-	IF_OPER_DOWN = 2,
-	IF_OPER_LOWERLAYERDOWN = 3,
-	IF_OPER_TESTING = 4,
-	IF_OPER_DORMANT = 5,
-	IF_OPER_UP = 6,
-};
-
-enum {
-	IFLA_UNSPEC = 0,
-	IFLA_ADDRESS = 1,
-	IFLA_BROADCAST = 2,
-	IFLA_IFNAME = 3,
-	IFLA_MTU = 4,
-	IFLA_LINK = 5,
-	IFLA_QDISC = 6,
-	IFLA_STATS = 7,
-	IFLA_COST = 8,
-	IFLA_PRIORITY = 9,
-	IFLA_MASTER = 10,
-	IFLA_WIRELESS = 11,
-	IFLA_PROTINFO = 12,
-	IFLA_TXQLEN = 13,
-	IFLA_MAP = 14,
-	IFLA_WEIGHT = 15,
-	IFLA_OPERSTATE = 16,
-	IFLA_LINKMODE = 17,
-	IFLA_LINKINFO = 18,
-	IFLA_NET_NS_PID = 19,
-	IFLA_IFALIAS = 20,
-	IFLA_NUM_VF = 21,
-	IFLA_VFINFO_LIST = 22,
-	IFLA_STATS64 = 23,
-	IFLA_VF_PORTS = 24,
-	IFLA_PORT_SELF = 25,
-	IFLA_AF_SPEC = 26,
-	IFLA_GROUP = 27,
-	IFLA_NET_NS_FD = 28,
-	IFLA_EXT_MASK = 29,
-	IFLA_PROMISCUITY = 30,
-	IFLA_NUM_TX_QUEUES = 31,
-	IFLA_NUM_RX_QUEUES = 32,
-	IFLA_CARRIER = 33,
-	IFLA_PHYS_PORT_ID = 34,
-	IFLA_CARRIER_CHANGES = 35,
-	IFLA_PHYS_SWITCH_ID = 36,
-	IFLA_LINK_NETNSID = 37,
-	IFLA_PHYS_PORT_NAME = 38,
-	IFLA_PROTO_DOWN = 39,
-	IFLA_GSO_MAX_SEGS = 40,
-	IFLA_GSO_MAX_SIZE = 41,
-	IFLA_PAD = 42,
-	IFLA_XDP = 43,
-	IFLA_EVENT = 44,
-	IFLA_NEW_NETNSID = 45,
-	IFLA_IF_NETNSID = 46,
-	IFLA_TARGET_NETNSID = 46,
-	IFLA_CARRIER_UP_COUNT = 47,
-	IFLA_CARRIER_DOWN_COUNT = 48,
-	IFLA_NEW_IFINDEX = 49,
-	IFLA_MIN_MTU = 50,
-	IFLA_MAX_MTU = 51,
-	IFLA_PROP_LIST = 52,
-	IFLA_ALT_IFNAME = 53,
-	IFLA_PERM_ADDRESS = 54,
-	IFLA_PROTO_DOWN_REASON = 55,
-	IFLA_PARENT_DEV_NAME = 56,
-	IFLA_PARENT_DEV_BUS_NAME = 57,
-	IFLA_GRO_MAX_SIZE = 58,
-	IFLA_TSO_MAX_SIZE = 59,
-	IFLA_TSO_MAX_SEGS = 60,
-	IFLA_ALLMULTI = 61,
-	IFLA_DEVLINK_PORT = 62,
-	IFLA_GSO_IPV4_MAX_SIZE = 63,
-	IFLA_GRO_IPV4_MAX_SIZE = 64,
-	IFLA_DPLL_PIN = 65,
-	IFLA_MAX_PACING_OFFLOAD_HORIZON = 66,
-	IFLA_NETNS_IMMUTABLE = 67,
-	IFLA_HEADROOM = 68,
-	IFLA_TAILROOM = 69,
-	__IFLA_MAX = 70,
-};
-
-enum {
-	IFLA_INET6_UNSPEC = 0,
-	IFLA_INET6_FLAGS = 1,
-	IFLA_INET6_CONF = 2,
-	IFLA_INET6_STATS = 3,
-	IFLA_INET6_MCAST = 4,
-	IFLA_INET6_CACHEINFO = 5,
-	IFLA_INET6_ICMP6STATS = 6,
-	IFLA_INET6_TOKEN = 7,
-	IFLA_INET6_ADDR_GEN_MODE = 8,
-	IFLA_INET6_RA_MTU = 9,
-	__IFLA_INET6_MAX = 10,
-};
-
-struct icmpv6_mib_device;
-
-struct icmpv6msg_mib_device;
-
-struct ipv6_devstat {
-	struct proc_dir_entry *proc_dir_entry;
-	struct ipstats_mib *ipv6;
-	struct icmpv6_mib_device *icmpv6dev;
-	struct icmpv6msg_mib_device *icmpv6msgdev;
-};
-
-struct ifmcaddr6;
-
-struct inet6_dev {
-	struct net_device *dev;
-	netdevice_tracker dev_tracker;
-	struct list_head addr_list;
-	struct ifmcaddr6 *mc_list;
-	struct ifmcaddr6 *mc_tomb;
-	unsigned char mc_qrv;
-	unsigned char mc_gq_running;
-	unsigned char mc_ifc_count;
-	unsigned char mc_dad_count;
-	long unsigned int mc_v1_seen;
-	long unsigned int mc_qi;
-	long unsigned int mc_qri;
-	long unsigned int mc_maxdelay;
-	struct delayed_work mc_gq_work;
-	struct delayed_work mc_ifc_work;
-	struct delayed_work mc_dad_work;
-	struct delayed_work mc_query_work;
-	struct delayed_work mc_report_work;
-	struct sk_buff_head mc_query_queue;
-	struct sk_buff_head mc_report_queue;
-	spinlock_t mc_query_lock;
-	spinlock_t mc_report_lock;
-	struct mutex mc_lock;
-	struct ifacaddr6 *ac_list;
-	rwlock_t lock;
-	refcount_t refcnt;
-	__u32 if_flags;
-	int dead;
-	u32 desync_factor;
-	struct list_head tempaddr_list;
-	struct in6_addr token;
-	struct neigh_parms *nd_parms;
-	struct ipv6_devconf cnf;
-	struct ipv6_devstat stats;
-	struct timer_list rs_timer;
-	__s32 rs_interval;
-	__u8 rs_probes;
-	long unsigned int tstamp;
-	struct callback_head rcu;
-	unsigned int ra_mtu;
-};
-
-enum {
-	IFA_UNSPEC = 0,
-	IFA_ADDRESS = 1,
-	IFA_LOCAL = 2,
-	IFA_LABEL = 3,
-	IFA_BROADCAST = 4,
-	IFA_ANYCAST = 5,
-	IFA_CACHEINFO = 6,
-	IFA_MULTICAST = 7,
-	IFA_FLAGS = 8,
-	IFA_RT_PRIORITY = 9,
-	IFA_TARGET_NETNSID = 10,
-	IFA_PROTO = 11,
-	__IFA_MAX = 12,
-};
-
-enum {
-	PREFIX_UNSPEC = 0,
-	PREFIX_ADDRESS = 1,
-	PREFIX_CACHEINFO = 2,
-	__PREFIX_MAX = 3,
-};
-
-enum {
-	DEVCONF_FORWARDING = 0,
-	DEVCONF_HOPLIMIT = 1,
-	DEVCONF_MTU6 = 2,
-	DEVCONF_ACCEPT_RA = 3,
-	DEVCONF_ACCEPT_REDIRECTS = 4,
-	DEVCONF_AUTOCONF = 5,
-	DEVCONF_DAD_TRANSMITS = 6,
-	DEVCONF_RTR_SOLICITS = 7,
-	DEVCONF_RTR_SOLICIT_INTERVAL = 8,
-	DEVCONF_RTR_SOLICIT_DELAY = 9,
-	DEVCONF_USE_TEMPADDR = 10,
-	DEVCONF_TEMP_VALID_LFT = 11,
-	DEVCONF_TEMP_PREFERED_LFT = 12,
-	DEVCONF_REGEN_MAX_RETRY = 13,
-	DEVCONF_MAX_DESYNC_FACTOR = 14,
-	DEVCONF_MAX_ADDRESSES = 15,
-	DEVCONF_FORCE_MLD_VERSION = 16,
-	DEVCONF_ACCEPT_RA_DEFRTR = 17,
-	DEVCONF_ACCEPT_RA_PINFO = 18,
-	DEVCONF_ACCEPT_RA_RTR_PREF = 19,
-	DEVCONF_RTR_PROBE_INTERVAL = 20,
-	DEVCONF_ACCEPT_RA_RT_INFO_MAX_PLEN = 21,
-	DEVCONF_PROXY_NDP = 22,
-	DEVCONF_OPTIMISTIC_DAD = 23,
-	DEVCONF_ACCEPT_SOURCE_ROUTE = 24,
-	DEVCONF_MC_FORWARDING = 25,
-	DEVCONF_DISABLE_IPV6 = 26,
-	DEVCONF_ACCEPT_DAD = 27,
-	DEVCONF_FORCE_TLLAO = 28,
-	DEVCONF_NDISC_NOTIFY = 29,
-	DEVCONF_MLDV1_UNSOLICITED_REPORT_INTERVAL = 30,
-	DEVCONF_MLDV2_UNSOLICITED_REPORT_INTERVAL = 31,
-	DEVCONF_SUPPRESS_FRAG_NDISC = 32,
-	DEVCONF_ACCEPT_RA_FROM_LOCAL = 33,
-	DEVCONF_USE_OPTIMISTIC = 34,
-	DEVCONF_ACCEPT_RA_MTU = 35,
-	DEVCONF_STABLE_SECRET = 36,
-	DEVCONF_USE_OIF_ADDRS_ONLY = 37,
-	DEVCONF_ACCEPT_RA_MIN_HOP_LIMIT = 38,
-	DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN = 39,
-	DEVCONF_DROP_UNICAST_IN_L2_MULTICAST = 40,
-	DEVCONF_DROP_UNSOLICITED_NA = 41,
-	DEVCONF_KEEP_ADDR_ON_DOWN = 42,
-	DEVCONF_RTR_SOLICIT_MAX_INTERVAL = 43,
-	DEVCONF_SEG6_ENABLED = 44,
-	DEVCONF_SEG6_REQUIRE_HMAC = 45,
-	DEVCONF_ENHANCED_DAD = 46,
-	DEVCONF_ADDR_GEN_MODE = 47,
-	DEVCONF_DISABLE_POLICY = 48,
-	DEVCONF_ACCEPT_RA_RT_INFO_MIN_PLEN = 49,
-	DEVCONF_NDISC_TCLASS = 50,
-	DEVCONF_RPL_SEG_ENABLED = 51,
-	DEVCONF_RA_DEFRTR_METRIC = 52,
-	DEVCONF_IOAM6_ENABLED = 53,
-	DEVCONF_IOAM6_ID = 54,
-	DEVCONF_IOAM6_ID_WIDE = 55,
-	DEVCONF_NDISC_EVICT_NOCARRIER = 56,
-	DEVCONF_ACCEPT_UNTRACKED_NA = 57,
-	DEVCONF_ACCEPT_RA_MIN_LFT = 58,
-	DEVCONF_FORCE_FORWARDING = 59,
-	DEVCONF_MAX = 60,
-};
-
-enum {
-	INET6_IFADDR_STATE_PREDAD = 0,
-	INET6_IFADDR_STATE_DAD = 1,
-	INET6_IFADDR_STATE_POSTDAD = 2,
-	INET6_IFADDR_STATE_ERRDAD = 3,
-	INET6_IFADDR_STATE_DEAD = 4,
-};
-
-struct inet6_ifaddr {
-	struct in6_addr addr;
-	__u32 prefix_len;
-	__u32 rt_priority;
-	__u32 valid_lft;
-	__u32 prefered_lft;
-	refcount_t refcnt;
-	spinlock_t lock;
-	int state;
-	__u32 flags;
-	__u8 dad_probes;
-	__u8 stable_privacy_retry;
-	__u16 scope;
-	__u64 dad_nonce;
-	long unsigned int cstamp;
-	long unsigned int tstamp;
-	struct delayed_work dad_work;
-	struct inet6_dev *idev;
-	struct fib6_info *rt;
-	struct hlist_node addr_lst;
-	struct list_head if_list;
-	struct list_head if_list_aux;
-	struct list_head tmp_list;
-	struct inet6_ifaddr *ifpub;
-	int regen_count;
-	bool tokenized;
-	u8 ifa_proto;
-	struct callback_head rcu;
-	struct in6_addr peer_addr;
-};
-
-struct ip6_sf_list;
-
-struct ifmcaddr6 {
-	struct in6_addr mca_addr;
-	struct inet6_dev *idev;
-	struct ifmcaddr6 *next;
-	struct ip6_sf_list *mca_sources;
-	struct ip6_sf_list *mca_tomb;
-	unsigned int mca_sfmode;
-	unsigned char mca_crcount;
-	long unsigned int mca_sfcount[2];
-	struct delayed_work mca_work;
-	unsigned int mca_flags;
-	int mca_users;
-	refcount_t mca_refcnt;
-	long unsigned int mca_cstamp;
-	long unsigned int mca_tstamp;
-	struct callback_head rcu;
-};
-
-union fwnet_hwaddr {
-	u8 u[16];
-	struct {
-		__be64 uniq_id;
-		u8 max_rec;
-		u8 sspd;
-		u8 fifo[6];
-	} uc;
-};
-
-enum {
-	NETCONFA_UNSPEC = 0,
-	NETCONFA_IFINDEX = 1,
-	NETCONFA_FORWARDING = 2,
-	NETCONFA_RP_FILTER = 3,
-	NETCONFA_MC_FORWARDING = 4,
-	NETCONFA_PROXY_NEIGH = 5,
-	NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN = 6,
-	NETCONFA_INPUT = 7,
-	NETCONFA_BC_FORWARDING = 8,
-	NETCONFA_FORCE_FORWARDING = 9,
-	__NETCONFA_MAX = 10,
-};
-
-enum {
-	IPV6_SADDR_RULE_INIT = 0,
-	IPV6_SADDR_RULE_LOCAL = 1,
-	IPV6_SADDR_RULE_SCOPE = 2,
-	IPV6_SADDR_RULE_PREFERRED = 3,
-	IPV6_SADDR_RULE_OIF = 4,
-	IPV6_SADDR_RULE_LABEL = 5,
-	IPV6_SADDR_RULE_PRIVACY = 6,
-	IPV6_SADDR_RULE_ORCHID = 7,
-	IPV6_SADDR_RULE_PREFIX = 8,
-	IPV6_SADDR_RULE_MAX = 9,
-};
-
-enum {
-	DAD_PROCESS = 0,
-	DAD_BEGIN = 1,
-	DAD_ABORT = 2,
-};
-
-struct ipv6_saddr_score {
-	int rule;
-	int addr_type;
-	struct inet6_ifaddr *ifa;
-	long unsigned int scorebits[1];
-	int scopedist;
-	int matchlen;
-};
-
-enum addr_type_t {
-	UNICAST_ADDR = 0,
-	MULTICAST_ADDR = 1,
-	ANYCAST_ADDR = 2,
-};
-
-typedef __kernel_clock_t clock_t;
-
-enum cleanup_prefix_rt_t {
-	CLEANUP_PREFIX_RT_NOP = 0,
-	CLEANUP_PREFIX_RT_DEL = 1,
-	CLEANUP_PREFIX_RT_EXPIRE = 2,
-};
-
-struct fib6_node {
-	struct fib6_node *parent;
-	struct fib6_node *left;
-	struct fib6_node *right;
-	struct fib6_info *leaf;
-	__u16 fn_bit;
-	__u16 fn_flags;
-	int fn_sernum;
-	struct fib6_info *rr_ptr;
-	struct callback_head rcu;
-};
-
-struct inet_peer_base {
-	struct rb_root rb_root;
-	seqlock_t lock;
-	int total;
-};
-
-struct fib6_table {
-	struct hlist_node tb6_hlist;
-	u32 tb6_id;
-	spinlock_t tb6_lock;
-	struct fib6_node tb6_root;
-	struct inet_peer_base tb6_peers;
-	unsigned int flags;
-	unsigned int fib_seq;
-	struct hlist_head tb6_gc_hlist;
-};
-
-enum {
-	FIB6_NO_SERNUM_CHANGE = 0,
-};
-
-struct lookup_args {
-	int offset;
-	const struct in6_addr *addr;
-};
-
-typedef struct rt6_info * (*pol_lookup_t)(struct net *, struct fib6_table *, struct flowi6 *, const struct sk_buff *, int);
-
-struct ipv6_opt_hdr;
-
-struct ipv6_rt_hdr;
-
-struct ipv6_txoptions {
-	refcount_t refcnt;
-	int tot_len;
-	__u16 opt_flen;
-	__u16 opt_nflen;
-	struct ipv6_opt_hdr *hopopt;
-	struct ipv6_opt_hdr *dst0opt;
-	struct ipv6_rt_hdr *srcrt;
-	struct ipv6_opt_hdr *dst1opt;
-	struct callback_head rcu;
-};
-
-struct inet6_protocol {
-	int (*handler)(struct sk_buff *);
-	int (*err_handler)(struct sk_buff *, struct inet6_skb_parm *, u8, u8, int, __be32);
-	unsigned int flags;
-	u32 secret;
-};
-
-typedef u32 inet6_ehashfn_t(const struct net *, const struct in6_addr *, const u16, const struct in6_addr *, const __be16);
-
-struct icmp6_err {
-	int err;
-	int fatal;
-};
-
-struct inet_frag_queue {
-	struct rhash_head node;
-	union {
-		struct frag_v4_compare_key v4;
-		struct frag_v6_compare_key v6;
-	} key;
-	struct timer_list timer;
-	spinlock_t lock;
-	refcount_t refcnt;
-	struct rb_root rb_fragments;
-	struct sk_buff *fragments_tail;
-	struct sk_buff *last_run_head;
-	ktime_t stamp;
-	int len;
-	int meat;
-	u8 tstamp_type;
-	__u8 flags;
-	u16 max_size;
-	struct fqdir *fqdir;
-	struct callback_head rcu;
-};
-
-struct ipv6_rpl_sr_hdr {
-	__u8 nexthdr;
-	__u8 hdrlen;
-	__u8 type;
-	__u8 segments_left;
-	__u32 cmpre: 4;
-	__u32 cmpri: 4;
-	__u32 reserved: 4;
-	__u32 pad: 4;
-	__u32 reserved1: 16;
-	union {
-		struct {
-			struct {} __empty_addr;
-			struct in6_addr addr[0];
-		};
-		struct {
-			struct {} __empty_data;
-			__u8 data[0];
-		};
-	} segments;
-};
-
-struct ip6_flowlabel;
-
-struct ipv6_fl_socklist {
-	struct ipv6_fl_socklist *next;
-	struct ip6_flowlabel *fl;
-	struct callback_head rcu;
-};
-
-struct fib_notifier_ops {
-	int family;
-	struct list_head list;
-	unsigned int (*fib_seq_read)(const struct net *);
-	int (*fib_dump)(struct net *, struct notifier_block *, struct netlink_ext_ack *);
-	struct module *owner;
-	struct callback_head rcu;
-};
-
-struct errormap {
-	char *name;
-	int val;
-	int namelen;
-	struct hlist_node list;
-};
-
-typedef s32 int32_t;
-
-struct p9_qid {
-	u8 type;
-	u32 version;
-	u64 path;
-};
-
-struct p9_wstat {
-	u16 size;
-	u16 type;
-	u32 dev;
-	struct p9_qid qid;
-	u32 mode;
-	u32 atime;
-	u32 mtime;
-	u64 length;
-	const char *name;
-	const char *uid;
-	const char *gid;
-	const char *muid;
-	char *extension;
-	kuid_t n_uid;
-	kgid_t n_gid;
-	kuid_t n_muid;
-};
-
-typedef s8 int8_t;
-
-typedef s64 int64_t;
-
-enum p9_msg_t {
-	P9_TLERROR = 6,
-	P9_RLERROR = 7,
-	P9_TSTATFS = 8,
-	P9_RSTATFS = 9,
-	P9_TLOPEN = 12,
-	P9_RLOPEN = 13,
-	P9_TLCREATE = 14,
-	P9_RLCREATE = 15,
-	P9_TSYMLINK = 16,
-	P9_RSYMLINK = 17,
-	P9_TMKNOD = 18,
-	P9_RMKNOD = 19,
-	P9_TRENAME = 20,
-	P9_RRENAME = 21,
-	P9_TREADLINK = 22,
-	P9_RREADLINK = 23,
-	P9_TGETATTR = 24,
-	P9_RGETATTR = 25,
-	P9_TSETATTR = 26,
-	P9_RSETATTR = 27,
-	P9_TXATTRWALK = 30,
-	P9_RXATTRWALK = 31,
-	P9_TXATTRCREATE = 32,
-	P9_RXATTRCREATE = 33,
-	P9_TREADDIR = 40,
-	P9_RREADDIR = 41,
-	P9_TFSYNC = 50,
-	P9_RFSYNC = 51,
-	P9_TLOCK = 52,
-	P9_RLOCK = 53,
-	P9_TGETLOCK = 54,
-	P9_RGETLOCK = 55,
-	P9_TLINK = 70,
-	P9_RLINK = 71,
-	P9_TMKDIR = 72,
-	P9_RMKDIR = 73,
-	P9_TRENAMEAT = 74,
-	P9_RRENAMEAT = 75,
-	P9_TUNLINKAT = 76,
-	P9_RUNLINKAT = 77,
-	P9_TVERSION = 100,
-	P9_RVERSION = 101,
-	P9_TAUTH = 102,
-	P9_RAUTH = 103,
-	P9_TATTACH = 104,
-	P9_RATTACH = 105,
-	P9_TERROR = 106,
-	P9_RERROR = 107,
-	P9_TFLUSH = 108,
-	P9_RFLUSH = 109,
-	P9_TWALK = 110,
-	P9_RWALK = 111,
-	P9_TOPEN = 112,
-	P9_ROPEN = 113,
-	P9_TCREATE = 114,
-	P9_RCREATE = 115,
-	P9_TREAD = 116,
-	P9_RREAD = 117,
-	P9_TWRITE = 118,
-	P9_RWRITE = 119,
-	P9_TCLUNK = 120,
-	P9_RCLUNK = 121,
-	P9_TREMOVE = 122,
-	P9_RREMOVE = 123,
-	P9_TSTAT = 124,
-	P9_RSTAT = 125,
-	P9_TWSTAT = 126,
-	P9_RWSTAT = 127,
-};
-
-enum {
-	Rworksched = 1,
-	Rpending = 2,
-	Wworksched = 4,
-	Wpending = 8,
-};
-
-struct p9_conn;
-
-struct p9_poll_wait {
-	struct p9_conn *conn;
-	wait_queue_entry_t wait;
-	wait_queue_head_t *wait_addr;
-};
-
-struct pci_raw_ops {
-	int (*read)(unsigned int, unsigned int, unsigned int, int, int, u32 *);
-	int (*write)(unsigned int, unsigned int, unsigned int, int, int, u32);
-};
-
-enum {
-	MEMREMAP_WB = 1,
-	MEMREMAP_WT = 2,
-	MEMREMAP_WC = 4,
-	MEMREMAP_ENC = 8,
-	MEMREMAP_DEC = 16,
-};
-
-struct dmi_header {
-	u8 type;
-	u8 length;
-	u16 handle;
-};
-
-typedef __u16 Elf32_Half;
-
-typedef __u32 Elf32_Addr;
-
-typedef __u32 Elf32_Off;
-
-struct elf32_hdr {
-	unsigned char e_ident[16];
-	Elf32_Half e_type;
-	Elf32_Half e_machine;
-	Elf32_Word e_version;
-	Elf32_Addr e_entry;
-	Elf32_Off e_phoff;
-	Elf32_Off e_shoff;
-	Elf32_Word e_flags;
-	Elf32_Half e_ehsize;
-	Elf32_Half e_phentsize;
-	Elf32_Half e_phnum;
-	Elf32_Half e_shentsize;
-	Elf32_Half e_shnum;
-	Elf32_Half e_shstrndx;
-};
-
-typedef struct elf32_hdr Elf32_Ehdr;
-
-struct elf32_phdr {
-	Elf32_Word p_type;
-	Elf32_Off p_offset;
-	Elf32_Addr p_vaddr;
-	Elf32_Addr p_paddr;
-	Elf32_Word p_filesz;
-	Elf32_Word p_memsz;
-	Elf32_Word p_flags;
-	Elf32_Word p_align;
-};
-
-typedef struct elf32_phdr Elf32_Phdr;
-
-typedef struct elf64_phdr Elf64_Phdr;
-
-typedef struct elf32_note Elf32_Nhdr;
-
-enum {
-	LOGIC_PIO_INDIRECT = 0,
-	LOGIC_PIO_CPU_MMIO = 1,
-};
-
-struct logic_pio_host_ops {
-	u32 (*in)(void *, long unsigned int, size_t);
-	void (*out)(void *, long unsigned int, u32, size_t);
-	u32 (*ins)(void *, long unsigned int, void *, size_t, unsigned int);
-	void (*outs)(void *, long unsigned int, const void *, size_t, unsigned int);
-};
-
-struct maple_node {
-	union {
-		struct {
-			struct maple_pnode *parent;
-			void *slot[31];
-		};
-		struct {
-			void *pad;
-			struct callback_head rcu;
-			struct maple_enode *piv_parent;
-			unsigned char parent_slot;
-			enum maple_type type;
-			unsigned char slot_len;
-			unsigned int ma_flags;
-		};
-		struct maple_range_64 mr64;
-		struct maple_arange_64 ma64;
-		struct maple_copy cp;
-	};
-};
-
-enum maple_status {
-	ma_active = 0,
-	ma_start = 1,
-	ma_root = 2,
-	ma_none = 3,
-	ma_pause = 4,
-	ma_overflow = 5,
-	ma_underflow = 6,
-	ma_error = 7,
-};
-
-enum store_type {
-	wr_invalid = 0,
-	wr_new_root = 1,
-	wr_store_root = 2,
-	wr_exact_fit = 3,
-	wr_spanning_store = 4,
-	wr_split_store = 5,
-	wr_rebalance = 6,
-	wr_append = 7,
-	wr_node_store = 8,
-	wr_slot_store = 9,
-};
-
-struct slab_sheaf;
-
-struct ma_state {
-	struct maple_tree *tree;
-	long unsigned int index;
-	long unsigned int last;
-	struct maple_enode *node;
-	long unsigned int min;
-	long unsigned int max;
-	struct slab_sheaf *sheaf;
-	struct maple_node *alloc;
-	long unsigned int node_request;
-	enum maple_status status;
-	unsigned char depth;
-	unsigned char offset;
-	unsigned char mas_flags;
-	unsigned char end;
-	enum store_type store_type;
-};
-
-typedef void (*btf_trace_ma_op)(void *, const char *, struct ma_state *);
-
-typedef void (*btf_trace_ma_read)(void *, const char *, struct ma_state *);
-
-typedef void (*btf_trace_ma_write)(void *, const char *, struct ma_state *, long unsigned int, void *);
-
-typedef int (*objpool_init_obj_cb)(void *, void *);
-
-struct objpool_head;
-
-typedef int (*objpool_fini_cb)(struct objpool_head *, void *);
-
-struct xa_limit {
-	u32 max;
-	u32 min;
-};
-
-enum {
-	st_wordstart = 0,
-	st_wordcmp = 1,
-	st_wordskip = 2,
-	st_bufcpy = 3,
-};
-
-enum {
-	st_wordstart___2 = 0,
-	st_wordcmp___2 = 1,
-	st_wordskip___2 = 2,
-};
-
-typedef unsigned int insn_attr_t;
-
-enum insn_mmio_type {
-	INSN_MMIO_DECODE_FAILED = 0,
-	INSN_MMIO_WRITE = 1,
-	INSN_MMIO_WRITE_IMM = 2,
-	INSN_MMIO_READ = 3,
-	INSN_MMIO_READ_ZERO_EXTEND = 4,
-	INSN_MMIO_READ_SIGN_EXTEND = 5,
-	INSN_MMIO_MOVS = 6,
-};
-
-enum insn_mode {
-	INSN_MODE_32 = 0,
-	INSN_MODE_64 = 1,
-	INSN_MODE_KERN = 2,
-	INSN_NUM_MODES = 3,
-};
-
-enum {
-	NDD_UNARMED = 1,
-	NDD_LOCKED = 2,
-	NDD_SECURITY_OVERWRITE = 3,
-	NDD_WORK_PENDING = 4,
-	NDD_LABELING = 6,
-	NDD_INCOHERENT = 7,
-	NDD_REGISTER_SYNC = 8,
-	ND_IOCTL_MAX_BUFLEN = 4194304,
-	ND_CMD_MAX_ELEM = 5,
-	ND_CMD_MAX_ENVELOPE = 256,
-	ND_MAX_MAPPINGS = 32,
-	ND_REGION_PAGEMAP = 0,
-	ND_REGION_PERSIST_CACHE = 1,
-	ND_REGION_PERSIST_MEMCTRL = 2,
-	ND_REGION_ASYNC = 3,
-	ND_REGION_CXL = 4,
-	DPA_RESOURCE_ADJUSTED = 1,
-};
-
-typedef int initcall_entry_t;
-
-struct obs_kernel_param {
-	const char *str;
-	int (*setup_func)(char *);
-	int early;
-};
-
-typedef void (*btf_trace_initcall_level)(void *, const char *);
-
-typedef int (*initcall_t)(void);
-
-typedef void (*btf_trace_initcall_start)(void *, initcall_t);
-
-typedef void (*btf_trace_initcall_finish)(void *, initcall_t, int);
-
-struct vdso_exception_table_entry {
-	int insn;
-	int fixup;
-};
-
-struct stack_frame {
-	struct stack_frame *next_frame;
-	long unsigned int return_address;
-};
-
-struct sched_state {
-	int weight;
-	int event;
-	int counter;
-	int unassigned;
-	int nr_gp;
-	u64 used;
-};
-
-typedef void amd_pmu_branch_reset_t(void);
-
-typedef int perf_snapshot_branch_stack_t(struct perf_branch_entry *, unsigned int);
-
-struct mmu_notifier;
-
-struct mmu_notifier_range;
-
-struct mmu_notifier_ops {
-	void (*release)(struct mmu_notifier *, struct mm_struct *);
-	bool (*clear_flush_young)(struct mmu_notifier *, struct mm_struct *, long unsigned int, long unsigned int);
-	bool (*clear_young)(struct mmu_notifier *, struct mm_struct *, long unsigned int, long unsigned int);
-	bool (*test_young)(struct mmu_notifier *, struct mm_struct *, long unsigned int);
-	int (*invalidate_range_start)(struct mmu_notifier *, const struct mmu_notifier_range *);
-	void (*invalidate_range_end)(struct mmu_notifier *, const struct mmu_notifier_range *);
-	void (*arch_invalidate_secondary_tlbs)(struct mmu_notifier *, struct mm_struct *, long unsigned int, long unsigned int);
-	struct mmu_notifier * (*alloc_notifier)(struct mm_struct *);
-	void (*free_notifier)(struct mmu_notifier *);
-};
-
-struct mmu_notifier_range {
-	long unsigned int start;
-	long unsigned int end;
-};
-
-struct kvm_vmx_nested_state_hdr {
-	__u64 vmxon_pa;
-	__u64 vmcs12_pa;
-	struct {
-		__u16 flags;
-	} smm;
-	__u16 pad;
-	__u32 flags;
-	__u64 preemption_timer_deadline;
-};
-
-struct kvm_svm_nested_state_hdr {
-	__u64 vmcb_pa;
-	__u64 gpat;
-};
-
-struct kvm_vmx_nested_state_data {
-	__u8 vmcs12[4096];
-	__u8 shadow_vmcs12[4096];
-};
-
-struct kvm_svm_nested_state_data {
-	__u8 vmcb12[4096];
-};
-
-struct kvm_debug_exit_arch {
-	__u32 exception;
-	__u32 pad;
-	__u64 pc;
-	__u64 dr6;
-	__u64 dr7;
-};
-
-struct kvm_hyperv_exit {
-	__u32 type;
-	__u32 pad1;
-	union {
-		struct {
-			__u32 msr;
-			__u32 pad2;
-			__u64 control;
-			__u64 evt_page;
-			__u64 msg_page;
-		} synic;
-		struct {
-			__u64 input;
-			__u64 result;
-			__u64 params[2];
-		} hcall;
-		struct {
-			__u32 msr;
-			__u32 pad2;
-			__u64 control;
-			__u64 status;
-			__u64 send_page;
-			__u64 recv_page;
-			__u64 pending_page;
-		} syndbg;
-	} u;
-};
-
-struct kvm_xen_exit {
-	__u32 type;
-	union {
-		struct {
-			__u32 longmode;
-			__u32 cpl;
-			__u64 input;
-			__u64 result;
-			__u64 params[6];
-		} hcall;
-	} u;
-};
-
-struct kvm_exit_snp_req_certs {
-	__u64 gpa;
-	__u64 npages;
-	__u64 ret;
-};
-
-struct kvm_regs {
-	__u64 rax;
-	__u64 rbx;
-	__u64 rcx;
-	__u64 rdx;
-	__u64 rsi;
-	__u64 rdi;
-	__u64 rsp;
-	__u64 rbp;
-	__u64 r8;
-	__u64 r9;
-	__u64 r10;
-	__u64 r11;
-	__u64 r12;
-	__u64 r13;
-	__u64 r14;
-	__u64 r15;
-	__u64 rip;
-	__u64 rflags;
-};
-
-struct kvm_segment {
-	__u64 base;
-	__u32 limit;
-	__u16 selector;
-	__u8 type;
-	__u8 present;
-	__u8 dpl;
-	__u8 db;
-	__u8 s;
-	__u8 l;
-	__u8 g;
-	__u8 avl;
-	__u8 unusable;
-	__u8 padding;
-};
-
-struct kvm_dtable {
-	__u64 base;
-	__u16 limit;
-	__u16 padding[3];
-};
-
-struct kvm_sregs {
-	struct kvm_segment cs;
-	struct kvm_segment ds;
-	struct kvm_segment es;
-	struct kvm_segment fs;
-	struct kvm_segment gs;
-	struct kvm_segment ss;
-	struct kvm_segment tr;
-	struct kvm_segment ldt;
-	struct kvm_dtable gdt;
-	struct kvm_dtable idt;
-	__u64 cr0;
-	__u64 cr2;
-	__u64 cr3;
-	__u64 cr4;
-	__u64 cr8;
-	__u64 efer;
-	__u64 apic_base;
-	__u64 interrupt_bitmap[4];
-};
-
-struct kvm_vcpu_events {
-	struct {
-		__u8 injected;
-		__u8 nr;
-		__u8 has_error_code;
-		__u8 pending;
-		__u32 error_code;
-	} exception;
-	struct {
-		__u8 injected;
-		__u8 nr;
-		__u8 soft;
-		__u8 shadow;
-	} interrupt;
-	struct {
-		__u8 injected;
-		__u8 pending;
-		__u8 masked;
-		__u8 pad;
-	} nmi;
-	__u32 sipi_vector;
-	__u32 flags;
-	struct {
-		__u8 smm;
-		__u8 pending;
-		__u8 smm_inside_nmi;
-		__u8 latched_init;
-	} smi;
-	struct {
-		__u8 pending;
-	} triple_fault;
-	__u8 reserved[26];
-	__u8 exception_has_payload;
-	__u64 exception_payload;
-};
-
-struct kvm_sync_regs {
-	struct kvm_regs regs;
-	struct kvm_sregs sregs;
-	struct kvm_vcpu_events events;
-};
-
-struct kvm_stats_desc {
-	__u32 flags;
-	__s16 exponent;
-	__u16 size;
-	__u32 offset;
-	__u32 bucket_size;
-	char name[48];
-};
-
-union kvm_mmu_page_role {
-	u32 word;
-	struct {
-		unsigned int level: 4;
-		unsigned int has_4_byte_gpte: 1;
-		unsigned int quadrant: 2;
-		unsigned int direct: 1;
-		unsigned int access: 4;
-		unsigned int invalid: 1;
-		unsigned int efer_nx: 1;
-		unsigned int cr0_wp: 1;
-		unsigned int smap_andnot_wp: 1;
-		unsigned int ad_disabled: 1;
-		unsigned int guest_mode: 1;
-		unsigned int passthrough: 1;
-		unsigned int is_mirror: 1;
-		unsigned int cr4_smep: 1;
-		char: 3;
-		unsigned int smm: 8;
-	};
-};
-
-union kvm_mmu_extended_role {
-	u32 word;
-	struct {
-		unsigned int valid: 1;
-		unsigned int execonly: 1;
-		unsigned int cr4_pse: 1;
-		unsigned int cr4_pke: 1;
-		unsigned int cr4_smap: 1;
-		unsigned int cr4_la57: 1;
-		unsigned int efer_lma: 1;
-		unsigned int has_pferr_fetch: 1;
-	};
-};
-
-struct kvm_page_fault;
-
-struct x86_exception;
-
-typedef u64 gpa_t;
-
-struct kvm_mmu_page;
-
-typedef u64 hpa_t;
-
-struct kvm_mmu_root_info {
-	gpa_t pgd;
-	hpa_t hpa;
-};
-
-enum pmc_type {
-	KVM_PMC_GP = 0,
-	KVM_PMC_FIXED = 1,
-};
-
-struct kvm_vcpu;
-
-struct kvm_pmc {
-	enum pmc_type type;
-	u8 idx;
-	bool is_paused;
-	bool intr;
-	u64 counter;
-	u64 emulated_counter;
-	u64 eventsel;
-	u64 eventsel_hw;
-	struct perf_event *perf_event;
-	struct kvm_vcpu *vcpu;
-	u64 current_config;
-};
-
-struct kvm_memory_slot;
-
-struct gfn_to_hva_cache {
-	u64 generation;
-	gpa_t gpa;
-	long unsigned int hva;
-	long unsigned int len;
-	struct kvm_memory_slot *memslot;
-};
-
-typedef u64 gfn_t;
-
-struct kvm_lapic;
-
-struct x86_emulate_ctxt;
-
-struct msr_bitmap_range {
-	u32 flags;
-	u32 nmsrs;
-	u32 base;
-	long unsigned int *bitmap;
-};
-
-struct kvm_possible_nx_huge_pages {
-	struct list_head pages;
-	u64 nr_pages;
-};
-
-struct vhost_task;
-
-typedef void cpu_emergency_virt_cb(void);
-
-enum kvm_reg {
-	VCPU_REGS_RAX = 0,
-	VCPU_REGS_RCX = 1,
-	VCPU_REGS_RDX = 2,
-	VCPU_REGS_RBX = 3,
-	VCPU_REGS_RSP = 4,
-	VCPU_REGS_RBP = 5,
-	VCPU_REGS_RSI = 6,
-	VCPU_REGS_RDI = 7,
-	VCPU_REGS_R8 = 8,
-	VCPU_REGS_R9 = 9,
-	VCPU_REGS_R10 = 10,
-	VCPU_REGS_R11 = 11,
-	VCPU_REGS_R12 = 12,
-	VCPU_REGS_R13 = 13,
-	VCPU_REGS_R14 = 14,
-	VCPU_REGS_R15 = 15,
-	NR_VCPU_GENERAL_PURPOSE_REGS = 16,
-	VCPU_REG_RIP = 16,
-	VCPU_REG_PDPTR = 17,
-	VCPU_REG_CR0 = 18,
-	VCPU_REG_CR3 = 19,
-	VCPU_REG_ERAPS = 19,
-	VCPU_REG_CR4 = 20,
-	VCPU_REG_RFLAGS = 21,
-	VCPU_REG_SEGMENTS = 22,
-	VCPU_REG_EXIT_INFO_1 = 23,
-	VCPU_REG_EXIT_INFO_2 = 24,
-	NR_VCPU_TOTAL_REGS = 25,
-};
-
-typedef long unsigned int gva_t;
-
-enum exit_fastpath_completion {
-	EXIT_FASTPATH_NONE = 0,
-	EXIT_FASTPATH_REENTER_GUEST = 1,
-	EXIT_FASTPATH_EXIT_HANDLED = 2,
-	EXIT_FASTPATH_EXIT_USERSPACE = 3,
-};
-
-enum pg_level {
-	PG_LEVEL_NONE = 0,
-	PG_LEVEL_4K = 1,
-	PG_LEVEL_2M = 2,
-	PG_LEVEL_1G = 3,
-	PG_LEVEL_512G = 4,
-	PG_LEVEL_256T = 5,
-	PG_LEVEL_NUM = 6,
-};
-
-struct x86_instruction_info;
-
-enum x86_intercept_stage;
-
-struct kvm_nested_state;
-
-struct kvm_x86_nested_ops {
-	bool enabled;
-	void (*leave_nested)(struct kvm_vcpu *);
-	bool (*is_exception_vmexit)(struct kvm_vcpu *, u8, u32);
-	int (*check_events)(struct kvm_vcpu *);
-	bool (*has_events)(struct kvm_vcpu *, bool);
-	void (*triple_fault)(struct kvm_vcpu *);
-	int (*get_state)(struct kvm_vcpu *, struct kvm_nested_state *, unsigned int);
-	int (*set_state)(struct kvm_vcpu *, struct kvm_nested_state *, struct kvm_nested_state *);
-	bool (*get_nested_state_pages)(struct kvm_vcpu *);
-	int (*write_log_dirty)(struct kvm_vcpu *, gpa_t);
-	gpa_t (*translate_nested_gpa)(struct kvm_vcpu *, gpa_t, u64, struct x86_exception *, u64);
-	int (*enable_evmcs)(struct kvm_vcpu *, uint16_t *);
-	uint16_t (*get_evmcs_version)(struct kvm_vcpu *);
-	void (*hv_inject_synthetic_vmexit_post_tlb_flush)(struct kvm_vcpu *);
-};
-
-struct kvm_kernel_irqfd;
-
-typedef u64 hfn_t;
-
-typedef hfn_t kvm_pfn_t;
-
-struct kvm_io_device;
-
-struct kvm_io_range {
-	gpa_t addr;
-	int len;
-	struct kvm_io_device *dev;
-};
-
-struct kvm_mmio_fragment {
-	gpa_t gpa;
-	void *data;
-	u64 val;
-	unsigned int len;
-};
-
-struct interval_tree_node {
-	struct rb_node rb;
-	long unsigned int start;
-	long unsigned int last;
-	long unsigned int __subtree_last;
-};
-
-struct kvm_memslots {
-	u64 generation;
-	atomic_long_t last_used_slot;
-	struct rb_root_cached hva_tree;
-	struct rb_root gfn_tree;
-	struct hlist_head id_hash[128];
-	int node_idx;
-};
-
-struct extra_reg {
-	unsigned int event;
-	unsigned int msr;
-	u64 config_mask;
-	u64 valid_mask;
-	int idx;
-	bool extra_msr_access;
-};
-
-enum hybrid_pmu_type {
-	not_hybrid = 0,
-	hybrid_small = 1,
-	hybrid_big = 2,
-	hybrid_tiny = 4,
-	hybrid_big_small = 3,
-	hybrid_small_tiny = 5,
-	hybrid_big_small_tiny = 7,
-};
-
-struct p4_pebs_bind {
-	unsigned int metric_pebs;
-	unsigned int metric_vert;
-};
-
-struct p4_event_bind {
-	unsigned int opcode;
-	unsigned int escr_msr[2];
-	unsigned int escr_emask;
-	unsigned int shared;
-	signed char cntr[6];
-};
-
-struct p4_event_alias {
-	u64 original;
-	u64 alternative;
-};
-
-struct pt_filter {
-	long unsigned int msr_a;
-	long unsigned int msr_b;
-	long unsigned int config;
-};
-
-struct pt_cap_desc {
-	const char *name;
-	u32 leaf;
-	u8 reg;
-	u32 mask;
-};
-
-struct pt_address_range {
-	long unsigned int msr_a;
-	long unsigned int msr_b;
-	unsigned int reg_off;
-};
-
-struct topa_entry {
-	u64 end: 1;
-	u64 rsvd0: 1;
-	u64 intr: 1;
-	u64 rsvd1: 1;
-	u64 stop: 1;
-	u64 rsvd2: 1;
-	u64 size: 4;
-	u64 rsvd3: 2;
-	u64 base: 40;
-	u64 rsvd4: 12;
-};
-
-enum pt_capabilities {
-	PT_CAP_max_subleaf = 0,
-	PT_CAP_cr3_filtering = 1,
-	PT_CAP_psb_cyc = 2,
-	PT_CAP_ip_filtering = 3,
-	PT_CAP_mtc = 4,
-	PT_CAP_ptwrite = 5,
-	PT_CAP_power_event_trace = 6,
-	PT_CAP_event_trace = 7,
-	PT_CAP_tnt_disable = 8,
-	PT_CAP_topa_output = 9,
-	PT_CAP_topa_multiple_entries = 10,
-	PT_CAP_single_range_output = 11,
-	PT_CAP_output_subsys = 12,
-	PT_CAP_payloads_lip = 13,
-	PT_CAP_num_address_ranges = 14,
-	PT_CAP_mtc_periods = 15,
-	PT_CAP_cycle_thresholds = 16,
-	PT_CAP_psb_periods = 17,
-};
-
-enum {
-	EXTRA_REG_NHMEX_M_FILTER = 0,
-	EXTRA_REG_NHMEX_M_DSP = 1,
-	EXTRA_REG_NHMEX_M_ISS = 2,
-	EXTRA_REG_NHMEX_M_MAP = 3,
-	EXTRA_REG_NHMEX_M_MSC_THR = 4,
-	EXTRA_REG_NHMEX_M_PGT = 5,
-	EXTRA_REG_NHMEX_M_PLD = 6,
-	EXTRA_REG_NHMEX_M_ZDP_CTL_FVC = 7,
-};
-
-enum {
-	SNBEP_PCI_QPI_PORT0_FILTER = 0,
-	SNBEP_PCI_QPI_PORT1_FILTER = 1,
-	BDX_PCI_QPI_PORT2_FILTER = 2,
-};
-
-enum {
-	SNBEP_PCI_UNCORE_HA = 0,
-	SNBEP_PCI_UNCORE_IMC = 1,
-	SNBEP_PCI_UNCORE_QPI = 2,
-	SNBEP_PCI_UNCORE_R2PCIE = 3,
-	SNBEP_PCI_UNCORE_R3QPI = 4,
-};
-
-enum {
-	IVBEP_PCI_UNCORE_HA = 0,
-	IVBEP_PCI_UNCORE_IMC = 1,
-	IVBEP_PCI_UNCORE_IRP = 2,
-	IVBEP_PCI_UNCORE_QPI = 3,
-	IVBEP_PCI_UNCORE_R2PCIE = 4,
-	IVBEP_PCI_UNCORE_R3QPI = 5,
-};
-
-enum {
-	KNL_PCI_UNCORE_MC_UCLK = 0,
-	KNL_PCI_UNCORE_MC_DCLK = 1,
-	KNL_PCI_UNCORE_EDC_UCLK = 2,
-	KNL_PCI_UNCORE_EDC_ECLK = 3,
-	KNL_PCI_UNCORE_M2PCIE = 4,
-	KNL_PCI_UNCORE_IRP = 5,
-};
-
-enum {
-	HSWEP_PCI_UNCORE_HA = 0,
-	HSWEP_PCI_UNCORE_IMC = 1,
-	HSWEP_PCI_UNCORE_IRP = 2,
-	HSWEP_PCI_UNCORE_QPI = 3,
-	HSWEP_PCI_UNCORE_R2PCIE = 4,
-	HSWEP_PCI_UNCORE_R3QPI = 5,
-};
-
-enum {
-	BDX_PCI_UNCORE_HA = 0,
-	BDX_PCI_UNCORE_IMC = 1,
-	BDX_PCI_UNCORE_IRP = 2,
-	BDX_PCI_UNCORE_QPI = 3,
-	BDX_PCI_UNCORE_R2PCIE = 4,
-	BDX_PCI_UNCORE_R3QPI = 5,
-};
-
-enum {
-	IIO_TOPOLOGY_TYPE = 0,
-	UPI_TOPOLOGY_TYPE = 1,
-	TOPOLOGY_MAX = 2,
-};
-
-enum {
-	SKX_PCI_UNCORE_IMC = 0,
-	SKX_PCI_UNCORE_M2M = 1,
-	SKX_PCI_UNCORE_UPI = 2,
-	SKX_PCI_UNCORE_M2PCIE = 3,
-	SKX_PCI_UNCORE_M3UPI = 4,
-};
-
-enum {
-	SNR_QAT_PMON_ID = 0,
-	SNR_CBDMA_DMI_PMON_ID = 1,
-	SNR_NIS_PMON_ID = 2,
-	SNR_DLB_PMON_ID = 3,
-	SNR_PCIE_GEN3_PMON_ID = 4,
-};
-
-enum {
-	SNR_PCI_UNCORE_M2M = 0,
-	SNR_PCI_UNCORE_PCIE3 = 1,
-};
-
-enum {
-	ICX_PCIE1_PMON_ID = 0,
-	ICX_PCIE2_PMON_ID = 1,
-	ICX_PCIE3_PMON_ID = 2,
-	ICX_PCIE4_PMON_ID = 3,
-	ICX_PCIE5_PMON_ID = 4,
-	ICX_CBDMA_DMI_PMON_ID = 5,
-};
-
-enum {
-	ICX_PCI_UNCORE_M2M = 0,
-	ICX_PCI_UNCORE_UPI = 1,
-	ICX_PCI_UNCORE_M3UPI = 2,
-};
-
-struct cstate_model {
-	long unsigned int core_events;
-	long unsigned int pkg_events;
-	long unsigned int module_events;
-	long unsigned int quirks;
-};
-
-struct boot_params_to_save {
-	unsigned int start;
-	unsigned int len;
-};
-
-typedef void (*btf_trace_local_timer_entry)(void *, int);
-
-typedef void (*btf_trace_local_timer_exit)(void *, int);
-
-typedef void (*btf_trace_spurious_apic_entry)(void *, int);
-
-typedef void (*btf_trace_spurious_apic_exit)(void *, int);
-
-typedef void (*btf_trace_error_apic_entry)(void *, int);
-
-typedef void (*btf_trace_error_apic_exit)(void *, int);
-
-typedef void (*btf_trace_x86_platform_ipi_entry)(void *, int);
-
-typedef void (*btf_trace_x86_platform_ipi_exit)(void *, int);
-
-typedef void (*btf_trace_irq_work_entry)(void *, int);
-
-typedef void (*btf_trace_irq_work_exit)(void *, int);
-
-typedef void (*btf_trace_reschedule_entry)(void *, int);
-
-typedef void (*btf_trace_reschedule_exit)(void *, int);
-
-typedef void (*btf_trace_call_function_entry)(void *, int);
-
-typedef void (*btf_trace_call_function_exit)(void *, int);
-
-typedef void (*btf_trace_call_function_single_entry)(void *, int);
-
-typedef void (*btf_trace_call_function_single_exit)(void *, int);
-
-typedef void (*btf_trace_vector_config)(void *, unsigned int, unsigned int, unsigned int, unsigned int);
-
-typedef void (*btf_trace_vector_update)(void *, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int);
-
-typedef void (*btf_trace_vector_clear)(void *, unsigned int, unsigned int, unsigned int, unsigned int, unsigned int);
-
-typedef void (*btf_trace_vector_reserve_managed)(void *, unsigned int, int);
-
-typedef void (*btf_trace_vector_reserve)(void *, unsigned int, int);
-
-typedef void (*btf_trace_vector_alloc)(void *, unsigned int, unsigned int, bool, int);
-
-typedef void (*btf_trace_vector_alloc_managed)(void *, unsigned int, unsigned int, int);
-
-typedef void (*btf_trace_vector_activate)(void *, unsigned int, bool, bool, bool);
-
-typedef void (*btf_trace_vector_deactivate)(void *, unsigned int, bool, bool, bool);
-
-typedef void (*btf_trace_vector_teardown)(void *, unsigned int, bool, bool);
-
-typedef void (*btf_trace_vector_setup)(void *, unsigned int, bool, int);
-
-typedef void (*btf_trace_vector_free_moved)(void *, unsigned int, unsigned int, unsigned int, bool);
-
-struct irq_stat_info {
-	unsigned int skip_vector;
-	const char *symbol;
-	const char *text;
-};
-
-typedef struct {
-	unsigned int counts[12];
-	long: 64;
-	long: 64;
-} irq_cpustat_t;
-
-enum irq_stat_counts {
-	IRQ_COUNT_NMI = 0,
-	IRQ_COUNT_APIC_TIMER = 1,
-	IRQ_COUNT_SPURIOUS = 2,
-	IRQ_COUNT_APIC_PERF = 3,
-	IRQ_COUNT_IRQ_WORK = 4,
-	IRQ_COUNT_ICR_READ_RETRY = 5,
-	IRQ_COUNT_X86_PLATFORM_IPI = 6,
-	IRQ_COUNT_RESCHEDULE = 7,
-	IRQ_COUNT_CALL_FUNCTION = 8,
-	IRQ_COUNT_TLB = 9,
-	IRQ_COUNT_PIC_APIC_ERROR = 10,
-	IRQ_COUNT_IOAPIC_MISROUTED = 11,
-	IRQ_COUNT_MAX = 12,
-};
-
-struct change_member {
-	struct e820_entry *entry;
-	u64 addr;
-};
-
-enum {
-	NONE_FORCE_HPET_RESUME = 0,
-	OLD_ICH_FORCE_HPET_RESUME = 1,
-	ICH_FORCE_HPET_RESUME = 2,
-	VT8237_FORCE_HPET_RESUME = 3,
-	NVIDIA_FORCE_HPET_RESUME = 4,
-	ATI_FORCE_HPET_RESUME = 5,
-};
-
-typedef struct {
-	void *lock;
-} class_irq_t;
-
-enum {
-	HW_BREAKPOINT_LEN_1 = 1,
-	HW_BREAKPOINT_LEN_2 = 2,
-	HW_BREAKPOINT_LEN_3 = 3,
-	HW_BREAKPOINT_LEN_4 = 4,
-	HW_BREAKPOINT_LEN_5 = 5,
-	HW_BREAKPOINT_LEN_6 = 6,
-	HW_BREAKPOINT_LEN_7 = 7,
-	HW_BREAKPOINT_LEN_8 = 8,
-};
-
-enum {
-	HW_BREAKPOINT_EMPTY = 0,
-	HW_BREAKPOINT_R = 1,
-	HW_BREAKPOINT_W = 2,
-	HW_BREAKPOINT_RW = 3,
-	HW_BREAKPOINT_X = 4,
-	HW_BREAKPOINT_INVALID = 7,
-};
-
-struct muldiv {
-	u32 multiplier;
-	u32 divider;
-};
-
-struct freq_desc {
-	bool use_msr_plat;
-	struct muldiv muldiv[16];
-	u32 freqs[16];
-	u32 mask;
-};
-
-struct leaf_parse_info {
-	unsigned int nr_entries;
-};
-
-struct cpuid_leaves {
-	struct leaf_0x0_0 leaf_0x0_0[1];
-	struct leaf_parse_info leaf_0x0_0_info;
-	struct leaf_0x1_0 leaf_0x1_0[1];
-	struct leaf_parse_info leaf_0x1_0_info;
-};
-
-struct cpuid_table {
-	struct cpuid_leaves leaves;
-};
-
-struct cpuinfo_x86 {
-	union {
-		struct {
-			__u8 x86_model;
-			__u8 x86;
-			__u8 x86_vendor;
-			__u8 x86_reserved;
-		};
-		__u32 x86_vfm;
-	};
-	__u8 x86_stepping;
-	union {
-		__u8 intel_platform_id;
-		__u8 amd_unused;
-	};
-	int x86_tlbsize;
-	__u32 vmx_capability[5];
-	__u8 x86_virt_bits;
-	__u8 x86_phys_bits;
-	__u32 extended_cpuid_level;
-	int cpuid_level;
-	union {
-		__u32 x86_capability[24];
-		long unsigned int x86_capability_alignment;
-	};
-	char x86_vendor_id[16];
-	char x86_model_id[64];
-	struct cpuinfo_topology topo;
-	struct cpuid_table cpuid;
-	unsigned int x86_cache_size;
-	int x86_cache_alignment;
-	int x86_cache_max_rmid;
-	int x86_cache_occ_scale;
-	int x86_cache_mbm_width_offset;
-	int x86_power;
-	long unsigned int loops_per_jiffy;
-	u64 ppin;
-	u16 x86_clflush_size;
-	u16 booted_cores;
-	u16 cpu_index;
-	bool smt_active;
-	u32 microcode;
-	u8 x86_cache_bits;
-	unsigned int initialized: 1;
-};
-
-struct _fpx_sw_bytes {
-	__u32 magic1;
-	__u32 extended_size;
-	__u64 xfeatures;
-	__u32 xstate_size;
-	__u32 padding[7];
-};
-
-struct _fpreg {
-	__u16 significand[4];
-	__u16 exponent;
-};
-
-struct _fpxreg {
-	__u16 significand[4];
-	__u16 exponent;
-	__u16 padding[3];
-};
-
-struct _xmmreg {
-	__u32 element[4];
-};
-
-struct user_i387_ia32_struct {
-	u32 cwd;
-	u32 swd;
-	u32 twd;
-	u32 fip;
-	u32 fcs;
-	u32 foo;
-	u32 fos;
-	u32 st_space[20];
-};
-
-struct pt_regs_offset {
-	const char *name;
-	int offset;
-};
-
-struct leaf_0x2_reg {
-	int: 31;
-	u32 invalid: 1;
-};
-
-enum _cache_table_type {
-	CACHE_L1_INST = 1,
-	CACHE_L1_DATA = 2,
-	CACHE_L2 = 3,
-	CACHE_L3 = 4,
-};
-
-enum _tlb_table_type {
-	TLB_INST_4K = 5,
-	TLB_INST_4M = 6,
-	TLB_INST_2M_4M = 7,
-	TLB_INST_ALL = 8,
-	TLB_DATA_4K = 9,
-	TLB_DATA_4M = 10,
-	TLB_DATA_2M_4M = 11,
-	TLB_DATA_4K_4M = 12,
-	TLB_DATA_1G = 13,
-	TLB_DATA_1G_2M_4M = 14,
-	TLB_DATA0_4K = 15,
-	TLB_DATA0_4M = 16,
-	TLB_DATA0_2M_4M = 17,
-	STLB_4K = 18,
-	STLB_4K_2M = 19,
-};
-
-struct leaf_0x2_table {
-	union {
-		enum _cache_table_type c_type;
-		enum _tlb_table_type t_type;
-	};
-	union {
-		short int c_size;
-		short int entries;
-	};
-};
-
-enum cache_type {
-	CACHE_TYPE_NOCACHE = 0,
-	CACHE_TYPE_INST = 1,
-	CACHE_TYPE_DATA = 2,
-	CACHE_TYPE_SEPARATE = 3,
-	CACHE_TYPE_UNIFIED = 4,
-};
-
-enum _cache_type {
-	CTYPE_NULL = 0,
-	CTYPE_DATA = 1,
-	CTYPE_INST = 2,
-	CTYPE_UNIFIED = 3,
-};
-
-union _cpuid4_leaf_eax {
-	struct {
-		enum _cache_type type: 5;
-		unsigned int level: 3;
-		unsigned int is_self_initializing: 1;
-		unsigned int is_fully_associative: 1;
-		unsigned int reserved: 4;
-		unsigned int num_threads_sharing: 12;
-		unsigned int num_cores_on_die: 6;
-	} split;
-	u32 full;
-};
-
-union _cpuid4_leaf_ebx {
-	struct {
-		unsigned int coherency_line_size: 12;
-		unsigned int physical_line_partition: 10;
-		unsigned int ways_of_associativity: 10;
-	} split;
-	u32 full;
-};
-
-union _cpuid4_leaf_ecx {
-	struct {
-		unsigned int number_of_sets: 32;
-	} split;
-	u32 full;
-};
-
-struct _cpuid4_info {
-	union _cpuid4_leaf_eax eax;
-	union _cpuid4_leaf_ebx ebx;
-	union _cpuid4_leaf_ecx ecx;
-	unsigned int id;
-	long unsigned int size;
-};
-
-struct cpuid_regs;
-
-struct cpuid_read_output {
-	struct cpuid_regs *regs;
-	struct leaf_parse_info *info;
-};
-
-struct cpuid_parse_entry {
-	unsigned int leaf;
-	unsigned int subleaf;
-	unsigned int regs_offs;
-	unsigned int info_offs;
-	unsigned int maxcnt;
-	void (*read)(const struct cpuid_parse_entry *, const struct cpuid_read_output *);
-};
-
-enum {
-	DESC_TSS = 9,
-	DESC_LDT = 2,
-	DESCTYPE_S = 16,
-};
-
-struct ppin_info {
-	int feature;
-	int msr_ppin_ctl;
-	int msr_ppin;
-};
-
-struct cpuid_dependent_feature {
-	u32 feature;
-	u32 level;
-};
-
-struct cpuid_dep {
-	unsigned int feature;
-	unsigned int depends;
-};
-
-struct sku_microcode {
-	u32 vfm;
-	u8 stepping;
-	u32 microcode;
-};
-
-struct extended_signature {
-	unsigned int sig;
-	unsigned int pf;
-	unsigned int cksum;
-};
-
-typedef void (*nmi_shootdown_cb)(int, struct pt_regs *);
-
-struct sched_domain_topology_level;
-
-typedef const struct cpumask * (*sched_domain_mask_f)(struct sched_domain_topology_level *, int);
-
-typedef int (*sched_domain_flags_f)(void);
-
-struct sched_domain;
-
-struct sched_group;
-
-struct sched_group_capacity;
-
-struct sd_data {
-	struct sched_domain **sd;
-	struct sched_group **sg;
-	struct sched_group_capacity **sgc;
-};
-
-struct sched_domain_topology_level {
-	sched_domain_mask_f mask;
-	sched_domain_flags_f sd_flags;
-	int numa_level;
-	struct sd_data data;
-	char *name;
-};
-
-struct mpc_ioapic {
-	unsigned char type;
-	unsigned char apicid;
-	unsigned char apicver;
-	unsigned char flags;
-	unsigned int apicaddr;
-};
-
-struct mp_ioapic_gsi {
-	u32 gsi_base;
-	u32 gsi_end;
-};
-
-enum ioapic_domain_type {
-	IOAPIC_DOMAIN_INVALID = 0,
-	IOAPIC_DOMAIN_LEGACY = 1,
-	IOAPIC_DOMAIN_STRICT = 2,
-	IOAPIC_DOMAIN_DYNAMIC = 3,
-};
-
-struct ioapic_domain_cfg {
-	enum ioapic_domain_type type;
-	const struct irq_domain_ops *ops;
-	struct device_node *dev;
-};
-
-struct IO_APIC_route_entry;
-
-struct ioapic {
-	int nr_registers;
-	struct IO_APIC_route_entry *saved_registers;
-	struct mpc_ioapic mp_config;
-	struct mp_ioapic_gsi gsi_config;
-	struct ioapic_domain_cfg irqdomain_cfg;
-	struct irq_domain *irqdomain;
-	struct resource *iomem_res;
-};
-
-enum fixed_addresses {
-	VSYSCALL_PAGE = 511,
-	FIX_DBGP_BASE = 512,
-	FIX_EARLYCON_MEM_BASE = 513,
-	FIX_APIC_BASE = 514,
-	FIX_IO_APIC_BASE_0 = 515,
-	FIX_IO_APIC_BASE_END = 642,
-	__end_of_permanent_fixed_addresses = 643,
-	FIX_BTMAP_END = 1024,
-	FIX_BTMAP_BEGIN = 1535,
-	__end_of_fixed_addresses = 1536,
-};
-
-struct IO_APIC_route_entry {
-	union {
-		struct {
-			u64 vector: 8;
-			u64 delivery_mode: 3;
-			u64 dest_mode_logical: 1;
-			u64 delivery_status: 1;
-			u64 active_low: 1;
-			u64 irr: 1;
-			u64 is_level: 1;
-			u64 masked: 1;
-			u64 reserved_0: 15;
-			u64 reserved_1: 17;
-			u64 virt_destid_8_14: 7;
-			u64 destid_0_7: 8;
-		};
-		struct {
-			u64 ir_shared_0: 8;
-			u64 ir_zero: 3;
-			u64 ir_index_15: 1;
-			u64 ir_shared_1: 5;
-			u64 ir_reserved_0: 31;
-			u64 ir_format: 1;
-			u64 ir_index_0_14: 15;
-		};
-		struct {
-			u64 w1: 32;
-			u64 w2: 32;
-		};
-	};
-};
-
-struct kretprobe_blackpoint {
-	const char *name;
-	void *addr;
-};
-
-enum {
-	REGION_INTERSECTS = 0,
-	REGION_DISJOINT = 1,
-	REGION_MIXED = 2,
-};
-
-typedef void (*btf_trace_tlb_flush)(void *, int, long unsigned int);
-
-struct map_range {
-	long unsigned int start;
-	long unsigned int end;
-	unsigned int page_size_mask;
-};
-
-enum {
-	IORES_MAP_SYSTEM_RAM = 1,
-	IORES_MAP_ENCRYPTED = 2,
-};
-
-typedef struct mm_struct *class_mmap_write_lock_t;
-
-enum task_dumpable {
-	TASK_DUMPABLE_OFF = 0,
-	TASK_DUMPABLE_OWNER = 1,
-	TASK_DUMPABLE_ROOT = 2,
-};
-
-enum lockdep_ok {
-	LOCKDEP_STILL_OK = 0,
-	LOCKDEP_NOW_UNRELIABLE = 1,
-};
-
-enum {
-	MAX_IORES_LEVEL = 8,
-};
-
-typedef struct {
-	rwlock_t *lock;
-} class_read_lock_t;
-
-typedef resource_size_t (*resource_alignf)(void *, const struct resource *, const struct resource *, resource_size_t, resource_size_t);
-
-struct task_exec_state {
-	refcount_t count;
-	enum task_dumpable dumpable;
-	struct user_namespace *user_ns;
-	struct callback_head rcu;
-};
-
-typedef struct {
-	rwlock_t *lock;
-} class_write_lock_irq_t;
-
-enum {
-	PER_LINUX = 0,
-	PER_LINUX_32BIT = 8388608,
-	PER_LINUX_FDPIC = 524288,
-	PER_SVR4 = 68157441,
-	PER_SVR3 = 83886082,
-	PER_SCOSVR3 = 117440515,
-	PER_OSR5 = 100663299,
-	PER_WYSEV386 = 83886084,
-	PER_ISCR4 = 67108869,
-	PER_BSD = 6,
-	PER_SUNOS = 67108870,
-	PER_XENIX = 83886087,
-	PER_LINUX32 = 8,
-	PER_LINUX32_3GB = 134217736,
-	PER_IRIX32 = 67108873,
-	PER_IRIXN32 = 67108874,
-	PER_IRIX64 = 67108875,
-	PER_RISCOS = 12,
-	PER_SOLARIS = 67108877,
-	PER_UW7 = 68157454,
-	PER_OSF4 = 15,
-	PER_HPUX = 16,
-	PER_MASK = 255,
-};
-
-struct rlimit64 {
-	__u64 rlim_cur;
-	__u64 rlim_max;
-};
-
-enum wq_affn_scope {
-	WQ_AFFN_DFL = 0,
-	WQ_AFFN_CPU = 1,
-	WQ_AFFN_SMT = 2,
-	WQ_AFFN_CACHE = 3,
-	WQ_AFFN_CACHE_SHARD = 4,
-	WQ_AFFN_NUMA = 5,
-	WQ_AFFN_SYSTEM = 6,
-	WQ_AFFN_NR_TYPES = 7,
-};
-
-struct workqueue_attrs {
-	int nice;
-	cpumask_var_t cpumask;
-	cpumask_var_t __pod_cpumask;
-	bool affn_strict;
-	enum wq_affn_scope affn_scope;
-	bool ordered;
-};
-
-struct llc_shard_layout {
-	int nr_large_shards;
-	int cores_per_shard;
-	int nr_shards;
-};
-
-struct wq_pod_type {
-	int nr_pods;
-	cpumask_var_t *pod_cpus;
-	int *pod_node;
-	int *cpu_pod;
-};
-
-struct worker;
-
-struct worker_pool {
-	raw_spinlock_t lock;
-	int cpu;
-	int node;
-	int id;
-	unsigned int flags;
-	long unsigned int last_progress_ts;
-	bool cpu_stall;
-	int nr_running;
-	struct list_head worklist;
-	int nr_workers;
-	int nr_idle;
-	struct list_head idle_list;
-	struct timer_list idle_timer;
-	struct work_struct idle_cull_work;
-	struct timer_list mayday_timer;
-	struct hlist_head busy_hash[64];
-	struct worker *manager;
-	struct list_head workers;
-	struct ida worker_ida;
-	struct workqueue_attrs *attrs;
-	struct hlist_node hash_node;
-	int refcnt;
-	struct callback_head rcu;
-};
-
-struct pool_workqueue;
-
-typedef void (*btf_trace_workqueue_queue_work)(void *, int, struct pool_workqueue *, struct work_struct *);
-
-typedef void (*btf_trace_workqueue_activate_work)(void *, struct work_struct *);
-
-typedef void (*btf_trace_workqueue_execute_start)(void *, struct work_struct *);
-
-typedef void (*btf_trace_workqueue_execute_end)(void *, struct work_struct *, work_func_t);
-
-typedef void (*task_work_func_t)(struct callback_head *);
-
-enum task_work_notify_mode {
-	TWA_NONE = 0,
-	TWA_RESUME = 1,
-	TWA_SIGNAL = 2,
-	TWA_SIGNAL_NO_IPI = 3,
-	TWA_NMI_CURRENT = 4,
-};
-
-enum {
-	KTW_FREEZABLE = 1,
-};
-
-struct ns_id_req {
-	__u32 size;
-	__u32 spare;
-	__u64 ns_id;
-	struct {
-		__u32 ns_type;
-		__u32 spare2;
-		__u64 user_ns_id;
-	};
-};
-
-struct klistns {
-	u64 *uns_ids;
-	u32 nr_ns_ids;
-	u64 last_ns_id;
-	u64 user_ns_id;
-	u32 ns_type;
-	struct user_namespace *user_ns;
-	bool userns_capable;
-	struct ns_common *first_ns;
-};
-
-typedef struct {
-	void *lock;
-} class_ns_tree_locked_reader_t;
-
-typedef struct {
-	void *lock;
-} class_ns_tree_writer_t;
-
-typedef void (*btf_trace_notifier_register)(void *, void *);
-
-typedef void (*btf_trace_notifier_unregister)(void *, void *);
-
-typedef void (*btf_trace_notifier_run)(void *, void *);
-
-enum die_val {
-	DIE_OOPS = 1,
-	DIE_INT3 = 2,
-	DIE_DEBUG = 3,
-	DIE_PANIC = 4,
-	DIE_NMI = 5,
-	DIE_DIE = 6,
-	DIE_KERNELDEBUG = 7,
-	DIE_TRAP = 8,
-	DIE_GPF = 9,
-	DIE_CALL = 10,
-	DIE_PAGE_FAULT = 11,
-	DIE_NMIUNKNOWN = 12,
-};
-
-enum reboot_mode {
-	REBOOT_UNDEFINED = -1,
-	REBOOT_COLD = 0,
-	REBOOT_WARM = 1,
-	REBOOT_HARD = 2,
-	REBOOT_SOFT = 3,
-	REBOOT_GPIO = 4,
-};
-
-enum hw_protection_action {
-	HWPROT_ACT_DEFAULT = 0,
-	HWPROT_ACT_SHUTDOWN = 1,
-	HWPROT_ACT_REBOOT = 2,
-};
-
-enum sys_off_mode {
-	SYS_OFF_MODE_POWER_OFF_PREPARE = 0,
-	SYS_OFF_MODE_POWER_OFF = 1,
-	SYS_OFF_MODE_RESTART_PREPARE = 2,
-	SYS_OFF_MODE_RESTART = 3,
-};
-
-enum rlimit_type {
-	UCOUNT_RLIMIT_NPROC = 0,
-	UCOUNT_RLIMIT_MSGQUEUE = 1,
-	UCOUNT_RLIMIT_SIGPENDING = 2,
-	UCOUNT_RLIMIT_MEMLOCK = 3,
-	UCOUNT_RLIMIT_COUNTS = 4,
-};
-
-enum ucount_type {
-	UCOUNT_USER_NAMESPACES = 0,
-	UCOUNT_PID_NAMESPACES = 1,
-	UCOUNT_UTS_NAMESPACES = 2,
-	UCOUNT_IPC_NAMESPACES = 3,
-	UCOUNT_NET_NAMESPACES = 4,
-	UCOUNT_MNT_NAMESPACES = 5,
-	UCOUNT_CGROUP_NAMESPACES = 6,
-	UCOUNT_TIME_NAMESPACES = 7,
-	UCOUNT_COUNTS = 8,
-};
-
-typedef void (*btf_trace_sched_kthread_stop)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_kthread_stop_ret)(void *, int);
-
-typedef void (*btf_trace_sched_kthread_work_queue_work)(void *, struct kthread_worker *, struct kthread_work *);
-
-typedef void (*btf_trace_sched_kthread_work_execute_start)(void *, struct kthread_work *);
-
-typedef void (*btf_trace_sched_kthread_work_execute_end)(void *, struct kthread_work *, kthread_work_func_t);
-
-typedef void (*btf_trace_sched_waking)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_wakeup)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_wakeup_new)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_switch)(void *, bool, struct task_struct *, struct task_struct *, unsigned int);
-
-typedef void (*btf_trace_sched_migrate_task)(void *, struct task_struct *, int);
-
-typedef void (*btf_trace_sched_process_free)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_process_exit)(void *, struct task_struct *, bool);
-
-typedef void (*btf_trace_sched_wait_task)(void *, struct task_struct *);
-
-typedef void (*btf_trace_sched_process_wait)(void *, struct pid *);
-
-typedef void (*btf_trace_sched_process_fork)(void *, struct task_struct *, struct task_struct *);
-
-struct linux_binprm;
-
-typedef void (*btf_trace_sched_process_exec)(void *, struct task_struct *, pid_t, struct linux_binprm *);
-
-typedef void (*btf_trace_sched_prepare_exec)(void *, struct task_struct *, struct linux_binprm *);
-
-typedef void (*btf_trace_sched_stat_runtime)(void *, struct task_struct *, u64);
-
-typedef void (*btf_trace_sched_pi_setprio)(void *, struct task_struct *, struct task_struct *);
-
-typedef void (*btf_trace_sched_wake_idle_without_ipi)(void *, int);
-
-struct cfs_rq;
-
-typedef void (*btf_trace_pelt_cfs_tp)(void *, struct cfs_rq *);
-
-typedef void (*btf_trace_pelt_rt_tp)(void *, struct rq *);
-
-typedef void (*btf_trace_pelt_dl_tp)(void *, struct rq *);
-
-typedef void (*btf_trace_pelt_hw_tp)(void *, struct rq *);
-
-typedef void (*btf_trace_pelt_irq_tp)(void *, struct rq *);
-
-typedef void (*btf_trace_pelt_se_tp)(void *, struct sched_entity *);
-
-typedef void (*btf_trace_sched_cpu_capacity_tp)(void *, struct rq *);
-
-struct root_domain;
-
-typedef void (*btf_trace_sched_overutilized_tp)(void *, struct root_domain *, bool);
-
-typedef void (*btf_trace_sched_util_est_cfs_tp)(void *, struct cfs_rq *);
-
-typedef void (*btf_trace_sched_util_est_se_tp)(void *, struct sched_entity *);
-
-typedef void (*btf_trace_sched_update_nr_running_tp)(void *, struct rq *, int);
-
-typedef void (*btf_trace_sched_compute_energy_tp)(void *, struct task_struct *, int, long unsigned int, long unsigned int, long unsigned int);
-
-typedef void (*btf_trace_sched_entry_tp)(void *, bool);
-
-typedef void (*btf_trace_sched_exit_tp)(void *, bool);
-
-typedef void (*btf_trace_sched_set_need_resched_tp)(void *, struct task_struct *, int, int);
-
-typedef void (*btf_trace_sched_dl_throttle_tp)(void *, struct sched_dl_entity *, int, u8);
-
-typedef void (*btf_trace_sched_dl_replenish_tp)(void *, struct sched_dl_entity *, int, u8);
-
-typedef void (*btf_trace_sched_dl_update_tp)(void *, struct sched_dl_entity *, int, u8);
-
-typedef void (*btf_trace_sched_dl_server_start_tp)(void *, struct sched_dl_entity *, int, u8);
-
-typedef void (*btf_trace_sched_dl_server_stop_tp)(void *, struct sched_dl_entity *, int, u8);
-
-typedef void (*btf_trace_ipi_send_cpu)(void *, const unsigned int, long unsigned int, void *);
-
-typedef void (*btf_trace_ipi_send_cpumask)(void *, const struct cpumask *, long unsigned int, void *);
-
-enum {
-	cpuset = 0,
-	possible = 1,
-	fail = 2,
-};
-
-typedef struct {
-	struct task_struct *lock;
-	struct rq *rq;
-	struct rq_flags rf;
-} class___task_rq_lock_t;
-
-typedef int (*task_call_f)(struct task_struct *, void *);
-
-enum {
-	__SD_BALANCE_NEWIDLE = 0,
-	__SD_BALANCE_EXEC = 1,
-	__SD_BALANCE_FORK = 2,
-	__SD_BALANCE_WAKE = 3,
-	__SD_WAKE_AFFINE = 4,
-	__SD_ASYM_CPUCAPACITY = 5,
-	__SD_ASYM_CPUCAPACITY_FULL = 6,
-	__SD_SHARE_CPUCAPACITY = 7,
-	__SD_CLUSTER = 8,
-	__SD_SHARE_LLC = 9,
-	__SD_SERIALIZE = 10,
-	__SD_ASYM_PACKING = 11,
-	__SD_PREFER_SIBLING = 12,
-	__SD_NUMA = 13,
-	__SD_FLAG_CNT = 14,
-};
-
-struct sd_flag_debug {
-	unsigned int meta_flags;
-	char *name;
-};
-
-enum hk_type {
-	HK_TYPE_DOMAIN_BOOT = 0,
-	HK_TYPE_DOMAIN = 1,
-	HK_TYPE_MANAGED_IRQ = 2,
-	HK_TYPE_KERNEL_NOISE = 3,
-	HK_TYPE_MAX = 4,
-	HK_TYPE_KTHREAD = 1,
-	HK_TYPE_TICK = 3,
-	HK_TYPE_TIMER = 3,
-	HK_TYPE_RCU = 3,
-	HK_TYPE_MISC = 3,
-	HK_TYPE_WQ = 3,
-};
-
-enum rwsem_waiter_type {
-	RWSEM_WAITING_FOR_WRITE = 0,
-	RWSEM_WAITING_FOR_READ = 1,
-};
-
-struct rwsem_waiter {
-	struct list_head list;
-	struct task_struct *task;
-	enum rwsem_waiter_type type;
-	long unsigned int timeout;
-	bool handoff_set;
-};
-
-enum owner_state {
-	OWNER_NULL = 1,
-	OWNER_WRITER = 2,
-	OWNER_READER = 4,
-	OWNER_NONSPINNABLE = 8,
-};
-
-enum rwsem_wake_type {
-	RWSEM_WAKE_ANY = 0,
-	RWSEM_WAKE_READERS = 1,
-	RWSEM_WAKE_READ_OWNED = 2,
-};
-
-enum rtmutex_chainwalk {
-	RT_MUTEX_MIN_CHAINWALK = 0,
-	RT_MUTEX_FULL_CHAINWALK = 1,
-};
-
-typedef void (*btf_trace_console)(void *, const char *, size_t);
-
-struct printk_info {
-	u64 seq;
-	u64 ts_nsec;
-	u16 text_len;
-	u8 facility;
-	u8 flags: 5;
-	u8 level: 3;
-	u32 caller_id;
-	struct dev_printk_info dev_info;
-};
-
-struct console_cmdline {
-	char name[16];
-	int index;
-	char devname[32];
-	bool user_specified;
-	char *options;
-};
-
-struct prb_data_blk_lpos {
-	long unsigned int begin;
-	long unsigned int next;
-};
-
-struct prb_desc {
-	atomic_long_t state_var;
-	struct prb_data_blk_lpos text_blk_lpos;
-};
-
-enum printk_info_flags {
-	LOG_FORCE_CON = 1,
-	LOG_NEWLINE = 2,
-	LOG_CONT = 8,
-};
-
-enum kmsg_dump_reason {
-	KMSG_DUMP_UNDEF = 0,
-	KMSG_DUMP_PANIC = 1,
-	KMSG_DUMP_OOPS = 2,
-	KMSG_DUMP_EMERG = 3,
-	KMSG_DUMP_SHUTDOWN = 4,
-	KMSG_DUMP_MAX = 5,
-};
-
-enum con_flush_mode {
-	CONSOLE_FLUSH_PENDING = 0,
-	CONSOLE_REPLAY_ALL = 1,
-};
-
-struct irqaction {
-	irq_handler_t handler;
-	union {
-		void *dev_id;
-		void *percpu_dev_id;
-	};
-	const struct cpumask *affinity;
-	struct irqaction *next;
-	irq_handler_t thread_fn;
-	struct task_struct *thread;
-	struct irqaction *secondary;
-	unsigned int irq;
-	unsigned int flags;
-	long unsigned int thread_flags;
-	long unsigned int thread_mask;
-	const char *name;
-	struct proc_dir_entry *dir;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-enum {
-	IRQTF_RUNTHREAD = 0,
-	IRQTF_WARNED = 1,
-	IRQTF_AFFINITY = 2,
-	IRQTF_FORCED_THREAD = 3,
-	IRQTF_READY = 4,
-};
-
-enum {
-	IRQC_IS_HARDIRQ = 0,
-	IRQC_IS_NESTED = 1,
-};
-
-typedef struct {
-	struct irq_desc *lock;
-	long unsigned int flags;
-	bool bus;
-} class_irqdesc_lock_t;
-
-enum {
-	IRQ_STARTUP_NORMAL = 0,
-	IRQ_STARTUP_MANAGED = 1,
-	IRQ_STARTUP_ABORT = 2,
-};
-
-enum {
-	AFFINITY = 0,
-	AFFINITY_LIST = 1,
-	EFFECTIVE = 2,
-	EFFECTIVE_LIST = 3,
-};
-
-typedef void (*btf_trace_rcu_utilization)(void *, const char *);
-
-typedef void (*btf_trace_rcu_stall_warning)(void *, const char *, const char *);
-
-enum {
-	GP_IDLE = 0,
-	GP_ENTER = 1,
-	GP_PASSED = 2,
-	GP_EXIT = 3,
-	GP_REPLAY = 4,
-};
-
-typedef void (*btf_trace_dma_map_phys)(void *, struct device *, phys_addr_t, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_unmap_phys)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_alloc)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
-
-typedef void (*btf_trace_dma_alloc_pages)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
-
-typedef void (*btf_trace_dma_alloc_sgt_err)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, gfp_t, long unsigned int);
-
-typedef void (*btf_trace_dma_alloc_sgt)(void *, struct device *, struct sg_table *, size_t, enum dma_data_direction, gfp_t, long unsigned int);
-
-typedef void (*btf_trace_dma_free)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_free_pages)(void *, struct device *, void *, dma_addr_t, size_t, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_free_sgt)(void *, struct device *, struct sg_table *, size_t, enum dma_data_direction);
-
-typedef void (*btf_trace_dma_map_sg)(void *, struct device *, struct scatterlist *, int, int, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_map_sg_err)(void *, struct device *, struct scatterlist *, int, int, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_unmap_sg)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction, long unsigned int);
-
-typedef void (*btf_trace_dma_sync_single_for_cpu)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction);
-
-typedef void (*btf_trace_dma_sync_single_for_device)(void *, struct device *, dma_addr_t, size_t, enum dma_data_direction);
-
-typedef void (*btf_trace_dma_sync_sg_for_cpu)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction);
-
-typedef void (*btf_trace_dma_sync_sg_for_device)(void *, struct device *, struct scatterlist *, int, enum dma_data_direction);
-
-struct irqentry_state {
-	union {
-		bool exit_rcu;
-		bool lockdep;
-	};
-};
-
-typedef struct irqentry_state irqentry_state_t;
-
-struct elf64_sym {
-	Elf64_Word st_name;
-	unsigned char st_info;
-	unsigned char st_other;
-	Elf64_Half st_shndx;
-	Elf64_Addr st_value;
-	Elf64_Xword st_size;
-};
-
-struct __kernel_itimerspec {
-	struct __kernel_timespec it_interval;
-	struct __kernel_timespec it_value;
-};
-
-typedef s32 old_time32_t;
-
-struct old_timespec32 {
-	old_time32_t tv_sec;
-	s32 tv_nsec;
-};
-
-struct old_itimerspec32 {
-	struct old_timespec32 it_interval;
-	struct old_timespec32 it_value;
-};
-
-typedef __kernel_long_t __kernel_old_time_t;
-
-typedef void (*btf_trace_timer_init)(void *, struct timer_list *);
-
-typedef void (*btf_trace_timer_start)(void *, struct timer_list *, long unsigned int);
-
-typedef void (*btf_trace_timer_expire_entry)(void *, struct timer_list *, long unsigned int);
-
-typedef void (*btf_trace_timer_expire_exit)(void *, struct timer_list *);
-
-typedef void (*btf_trace_timer_cancel)(void *, struct timer_list *);
-
-typedef void (*btf_trace_timer_base_idle)(void *, bool, unsigned int);
-
-typedef void (*btf_trace_hrtimer_setup)(void *, struct hrtimer *, clockid_t, enum hrtimer_mode);
-
-typedef void (*btf_trace_hrtimer_start)(void *, struct hrtimer *, enum hrtimer_mode, bool);
-
-typedef void (*btf_trace_hrtimer_expire_entry)(void *, struct hrtimer *, ktime_t);
-
-typedef void (*btf_trace_hrtimer_start_expired)(void *, struct hrtimer *);
-
-typedef void (*btf_trace_hrtimer_expire_exit)(void *, struct hrtimer *);
-
-typedef void (*btf_trace_hrtimer_cancel)(void *, struct hrtimer *);
-
-typedef void (*btf_trace_hrtimer_rearm)(void *, ktime_t, bool);
-
-typedef void (*btf_trace_itimer_state)(void *, int, const struct itimerspec64 * const, long long unsigned int);
-
-typedef void (*btf_trace_itimer_expire)(void *, int, struct pid *, long long unsigned int);
-
-struct timer_base {
-	raw_spinlock_t lock;
-	struct timer_list *running_timer;
-	long unsigned int clk;
-	long unsigned int next_expiry;
-	unsigned int cpu;
-	bool next_expiry_recalc;
-	bool is_idle;
-	bool timers_pending;
-	long unsigned int pending_map[9];
-	struct hlist_head vectors[576];
-	long: 64;
-	long: 64;
-};
-
-struct ntp_data {
-	long unsigned int tick_usec;
-	u64 tick_length;
-	u64 tick_length_base;
-	int time_state;
-	int time_status;
-	s64 time_offset;
-	long int time_constant;
-	long int time_maxerror;
-	long int time_esterror;
-	s64 time_freq;
-	time64_t time_reftime;
-	long int time_adjust;
-	s64 ntp_tick_adj;
-	time64_t ntp_next_leap_sec;
-};
-
-typedef struct k_itimer *class_lock_timer_t;
-
-struct futex_hash_bucket {
-	atomic_t waiters;
-	spinlock_t lock;
-	struct plist_head chain;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-enum {
-	FR_PERCPU = 0,
-	FR_ATOMIC = 1,
-};
-
-enum futex_access {
-	FUTEX_READ = 0,
-	FUTEX_WRITE = 1,
-};
-
-struct futex_bucket_ref {
-	struct futex_hash_bucket *hb;
-	struct futex_private_hash *fph;
-};
-
-struct dma_chan {
-	int lock;
-	const char *device_id;
-};
-
-typedef void (*smp_call_func_t)(void *);
-
-struct __call_single_data;
-
-typedef struct __call_single_data call_single_data_t;
-
-typedef void (*btf_trace_csd_queue_cpu)(void *, const unsigned int, long unsigned int, smp_call_func_t, call_single_data_t *);
-
-typedef void (*btf_trace_csd_function_entry)(void *, smp_call_func_t, call_single_data_t *);
-
-typedef void (*btf_trace_csd_function_exit)(void *, smp_call_func_t, call_single_data_t *);
-
-typedef bool (*smp_cond_func_t)(int, void *);
-
-enum {
-	OPTIMIZER_ST_IDLE = 0,
-	OPTIMIZER_ST_KICKED = 1,
-	OPTIMIZER_ST_FLUSHING = 2,
-};
-
-typedef struct {
-	void *lock;
-} class_jump_label_lock_t;
-
-struct ftrace_hash {
-	long unsigned int size_bits;
-	struct hlist_head *buckets;
-	long unsigned int count;
-	long unsigned int flags;
-	struct callback_head rcu;
-};
-
-struct dyn_arch_ftrace {};
-
-struct dyn_ftrace {
-	long unsigned int ip;
-	long unsigned int flags;
-	struct dyn_arch_ftrace arch;
-};
-
-enum {
-	FTRACE_ITER_FILTER = 1,
-	FTRACE_ITER_NOTRACE = 2,
-	FTRACE_ITER_PRINTALL = 4,
-	FTRACE_ITER_DO_PROBES = 8,
-	FTRACE_ITER_PROBE = 16,
-	FTRACE_ITER_MOD = 32,
-	FTRACE_ITER_ENABLED = 64,
-	FTRACE_ITER_TOUCHED = 128,
-	FTRACE_ITER_ADDRS = 256,
-};
-
-enum {
-	TRACE_PIDS = 1,
-	TRACE_NO_PIDS = 2,
-};
-
-enum {
-	FTRACE_HASH_FL_MOD = 1,
-};
-
-enum {
-	FTRACE_MODIFY_ENABLE_FL = 1,
-	FTRACE_MODIFY_MAY_SLEEP_FL = 2,
-};
-
-typedef int (*ftrace_mapper_func)(void *);
-
-struct ftrace_stack {
-	long unsigned int calls[1024];
-};
-
-struct trace_mod_entry {
-	long unsigned int mod_addr;
-	char mod_name[56];
-};
-
-enum event_trigger_type {
-	ETT_NONE = 0,
-	ETT_TRACE_ONOFF = 1,
-	ETT_SNAPSHOT = 2,
-	ETT_STACKTRACE = 4,
-	ETT_EVENT_ENABLE = 8,
-	ETT_EVENT_HIST = 16,
-	ETT_HIST_ENABLE = 32,
-	ETT_EVENT_EPROBE = 64,
-};
-
-enum ftrace_dump_mode {
-	DUMP_NONE = 0,
-	DUMP_ALL = 1,
-	DUMP_ORIG = 2,
-	DUMP_PARAM = 3,
-};
-
-typedef int (*trace_user_buf_copy)(char *, const char *, size_t, void *);
-
-typedef struct trace_buffer *class_ring_buffer_nest_t;
-
-enum {
-	TRACE_FUNC_NO_OPTS = 0,
-	TRACE_FUNC_OPT_STACK = 1,
-	TRACE_FUNC_OPT_NO_REPEATS = 2,
-	TRACE_FUNC_OPT_ARGS = 4,
-	TRACE_FUNC_OPT_HIGHEST_BIT = 8,
-};
-
-enum {
-	TRACE_GRAPH_FL = 1,
-	TRACE_GRAPH_DEPTH_START_BIT = 2,
-	TRACE_GRAPH_DEPTH_END_BIT = 3,
-	TRACE_GRAPH_NOTRACE_BIT = 4,
-};
-
-struct trace_entry {
-	short unsigned int type;
-	unsigned char flags;
-	unsigned char preempt_count;
-	int pid;
-};
-
-struct ftrace_graph_ent {
-	long unsigned int func;
-	long int depth;
-};
-
-struct ftrace_graph_ent_entry {
-	struct trace_entry ent;
-	struct ftrace_graph_ent graph_ent;
-	long unsigned int args[0];
-};
-
-struct fgraph_ent_args {
-	struct ftrace_graph_ent_entry ent;
-	long unsigned int args[6];
-};
-
-struct fgraph_retaddr_ent_args {
-	struct ftrace_graph_ent_entry ent;
-	long unsigned int args[6];
-};
-
-enum {
-	FLAGS_FILL_FULL = 268435456,
-	FLAGS_FILL_START = 536870912,
-	FLAGS_FILL_END = 805306368,
-};
-
-enum trace_type {
-	__TRACE_FIRST_TYPE = 0,
-	TRACE_FN = 1,
-	TRACE_CTX = 2,
-	TRACE_WAKE = 3,
-	TRACE_STACK = 4,
-	TRACE_PRINT = 5,
-	TRACE_BPRINT = 6,
-	TRACE_MMIO_RW = 7,
-	TRACE_MMIO_MAP = 8,
-	TRACE_BRANCH = 9,
-	TRACE_GRAPH_RET = 10,
-	TRACE_GRAPH_ENT = 11,
-	TRACE_GRAPH_RETADDR_ENT = 12,
-	TRACE_USER_STACK = 13,
-	TRACE_BLK = 14,
-	TRACE_BPUTS = 15,
-	TRACE_HWLAT = 16,
-	TRACE_OSNOISE = 17,
-	TRACE_TIMERLAT = 18,
-	TRACE_RAW_DATA = 19,
-	TRACE_FUNC_REPEATS = 20,
-	__TRACE_LAST_TYPE = 21,
-};
-
-enum {
-	FORMAT_HEADER = 1,
-	FORMAT_FIELD_SEPERATOR = 2,
-	FORMAT_PRINTFMT = 3,
-};
-
-struct boot_triggers {
-	const char *event;
-	char *trigger;
-};
-
-struct event_trigger_data;
-
-struct ring_buffer_event;
-
-struct event_command {
-	struct list_head list;
-	char *name;
-	enum event_trigger_type trigger_type;
-	int flags;
-	int (*parse)(struct event_command *, struct trace_event_file *, char *, char *, char *);
-	int (*reg)(char *, struct event_trigger_data *, struct trace_event_file *);
-	void (*unreg)(char *, struct event_trigger_data *, struct trace_event_file *);
-	void (*unreg_all)(struct trace_event_file *);
-	int (*set_filter)(char *, struct event_trigger_data *, struct trace_event_file *);
-	void (*trigger)(struct event_trigger_data *, struct trace_buffer *, void *, struct ring_buffer_event *);
-	bool (*count_func)(struct event_trigger_data *, struct trace_buffer *, void *, struct ring_buffer_event *);
-	int (*init)(struct event_trigger_data *);
-	void (*free)(struct event_trigger_data *);
-	int (*print)(struct seq_file *, struct event_trigger_data *);
-};
-
-enum {
-	BPF_F_KPROBE_MULTI_RETURN = 1,
-};
-
-enum {
-	BPF_F_UPROBE_MULTI_RETURN = 1,
-	BPF_F_UPROBE_MULTI_PATH_FD = 2,
-};
-
-enum {
-	BPF_F_GET_BRANCH_RECORDS_SIZE = 1,
-};
-
-struct bpf_dynptr_kern {
-	void *data;
-	u32 size;
-	u32 offset;
-};
-
-struct bpf_tramp_node {
-	struct bpf_link *link;
-	struct hlist_node tramp_hlist;
-	u64 cookie;
-};
-
-struct ftrace_func_entry {
-	struct hlist_node hlist;
-	long unsigned int ip;
-	long unsigned int direct;
-};
-
-struct bpf_tracing_multi_node {
-	struct bpf_tramp_node node;
-	struct bpf_trampoline *trampoline;
-	struct ftrace_func_entry entry;
-};
-
-struct fprobe;
-
-struct fprobe_hlist_node {
-	struct rhlist_head hlist;
-	long unsigned int addr;
-	struct fprobe *fp;
-};
-
-typedef void (*btf_trace_bpf_trace_printk)(void *, const char *);
-
-union perf_sample_weight {
-	__u64 full;
-	struct {
-		__u32 var1_dw;
-		__u16 var2_w;
-		__u16 var3_w;
-	};
-};
-
-union perf_mem_data_src {
-	__u64 val;
-	struct {
-		__u64 mem_op: 5;
-		__u64 mem_lvl: 14;
-		__u64 mem_snoop: 5;
-		__u64 mem_lock: 2;
-		__u64 mem_dtlb: 7;
-		__u64 mem_lvl_num: 4;
-		__u64 mem_remote: 1;
-		__u64 mem_snoopx: 2;
-		__u64 mem_blk: 3;
-		__u64 mem_hops: 3;
-		__u64 mem_region: 5;
-		__u64 mem_rsvd: 13;
-	};
-};
-
-struct perf_regs {
-	__u64 abi;
-	struct pt_regs *regs;
-};
-
-struct perf_callchain_entry;
-
-struct perf_raw_record;
-
-struct perf_branch_stack;
-
-struct perf_sample_data {
-	u64 sample_flags;
-	u64 period;
-	u64 dyn_size;
-	u64 type;
-	struct {
-		u32 pid;
-		u32 tid;
-	} tid_entry;
-	u64 time;
-	u64 id;
-	struct {
-		u32 cpu;
-		u32 reserved;
-	} cpu_entry;
-	u64 ip;
-	struct perf_callchain_entry *callchain;
-	struct perf_raw_record *raw;
-	struct perf_branch_stack *br_stack;
-	u64 *br_stack_cntr;
-	union perf_sample_weight weight;
-	union perf_mem_data_src data_src;
-	u64 txn;
-	struct perf_regs regs_user;
-	struct perf_regs regs_intr;
-	u64 stack_user_size;
-	u64 stream_id;
-	u64 cgroup;
-	u64 addr;
-	u64 phys_addr;
-	u64 data_page_size;
-	u64 code_page_size;
-	u64 aux_size;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-typedef int (*fprobe_entry_cb)(struct fprobe *, long unsigned int, long unsigned int, struct ftrace_regs *, void *);
-
-typedef void (*fprobe_exit_cb)(struct fprobe *, long unsigned int, long unsigned int, struct ftrace_regs *, void *);
-
-struct fprobe_hlist;
-
-struct fprobe {
-	long unsigned int nmissed;
-	unsigned int flags;
-	size_t entry_data_size;
-	fprobe_entry_cb entry_handler;
-	fprobe_exit_cb exit_handler;
-	struct fprobe_hlist *hlist_array;
-};
-
-struct bpf_kprobe_multi_link {
-	struct bpf_link link;
-	struct fprobe fp;
-	long unsigned int *addrs;
-	u64 *cookies;
-	u32 cnt;
-	u32 mods_cnt;
-	struct module **mods;
-};
-
-struct multi_symbols_sort {
-	const char **funcs;
-	u64 *cookies;
-};
-
-typedef void (*btf_trace_cpu_idle)(void *, unsigned int, unsigned int);
-
-typedef void (*btf_trace_cpu_idle_miss)(void *, unsigned int, unsigned int, bool);
-
-typedef void (*btf_trace_pstate_sample)(void *, u32, u32, u32, u32, u64, u64, u64, u32, u32);
-
-typedef void (*btf_trace_cpu_frequency)(void *, unsigned int, unsigned int);
-
-struct cpufreq_policy;
-
-typedef void (*btf_trace_cpu_frequency_limits)(void *, struct cpufreq_policy *);
-
-typedef void (*btf_trace_suspend_resume)(void *, const char *, int, bool);
-
-typedef void (*btf_trace_wakeup_source_activate)(void *, const char *, unsigned int);
-
-typedef void (*btf_trace_wakeup_source_deactivate)(void *, const char *, unsigned int);
-
-typedef void (*btf_trace_pm_qos_add_request)(void *, s32);
-
-typedef void (*btf_trace_pm_qos_update_request)(void *, s32);
-
-typedef void (*btf_trace_pm_qos_remove_request)(void *, s32);
-
-typedef void (*btf_trace_pm_qos_update_target)(void *, enum pm_qos_req_action, int, int);
-
-typedef void (*btf_trace_pm_qos_update_flags)(void *, enum pm_qos_req_action, int, int);
-
-enum dev_pm_qos_req_type {
-	DEV_PM_QOS_RESUME_LATENCY = 1,
-	DEV_PM_QOS_LATENCY_TOLERANCE = 2,
-	DEV_PM_QOS_MIN_FREQUENCY = 3,
-	DEV_PM_QOS_MAX_FREQUENCY = 4,
-	DEV_PM_QOS_FLAGS = 5,
-};
-
-typedef void (*btf_trace_dev_pm_qos_add_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
-
-typedef void (*btf_trace_dev_pm_qos_update_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
-
-typedef void (*btf_trace_dev_pm_qos_remove_request)(void *, const char *, enum dev_pm_qos_req_type, s32);
-
-typedef void (*btf_trace_guest_halt_poll_ns)(void *, bool, unsigned int, unsigned int);
-
-enum probe_print_type {
-	PROBE_PRINT_NORMAL = 0,
-	PROBE_PRINT_RETURN = 1,
-	PROBE_PRINT_EVENT = 2,
-};
-
-typedef struct {
-	void *lock;
-} class_rcu_sched_notrace_t;
-
-struct bpf_prog_stats {
-	u64_stats_t cnt;
-	u64_stats_t nsecs;
-	u64_stats_t misses;
-	struct u64_stats_sync syncp;
-	long: 64;
-};
-
-struct bpf_mprog_fp {
-	struct bpf_prog *prog;
-};
-
-struct bpf_mprog_cp {
-	struct bpf_link *link;
-};
-
-struct bpf_key;
-
-struct audit_buffer;
-
-enum bpf_cmd {
-	BPF_MAP_CREATE = 0,
-	BPF_MAP_LOOKUP_ELEM = 1,
-	BPF_MAP_UPDATE_ELEM = 2,
-	BPF_MAP_DELETE_ELEM = 3,
-	BPF_MAP_GET_NEXT_KEY = 4,
-	BPF_PROG_LOAD = 5,
-	BPF_OBJ_PIN = 6,
-	BPF_OBJ_GET = 7,
-	BPF_PROG_ATTACH = 8,
-	BPF_PROG_DETACH = 9,
-	BPF_PROG_TEST_RUN = 10,
-	BPF_PROG_RUN = 10,
-	BPF_PROG_GET_NEXT_ID = 11,
-	BPF_MAP_GET_NEXT_ID = 12,
-	BPF_PROG_GET_FD_BY_ID = 13,
-	BPF_MAP_GET_FD_BY_ID = 14,
-	BPF_OBJ_GET_INFO_BY_FD = 15,
-	BPF_PROG_QUERY = 16,
-	BPF_RAW_TRACEPOINT_OPEN = 17,
-	BPF_BTF_LOAD = 18,
-	BPF_BTF_GET_FD_BY_ID = 19,
-	BPF_TASK_FD_QUERY = 20,
-	BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21,
-	BPF_MAP_FREEZE = 22,
-	BPF_BTF_GET_NEXT_ID = 23,
-	BPF_MAP_LOOKUP_BATCH = 24,
-	BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25,
-	BPF_MAP_UPDATE_BATCH = 26,
-	BPF_MAP_DELETE_BATCH = 27,
-	BPF_LINK_CREATE = 28,
-	BPF_LINK_UPDATE = 29,
-	BPF_LINK_GET_FD_BY_ID = 30,
-	BPF_LINK_GET_NEXT_ID = 31,
-	BPF_ENABLE_STATS = 32,
-	BPF_ITER_CREATE = 33,
-	BPF_LINK_DETACH = 34,
-	BPF_PROG_BIND_MAP = 35,
-	BPF_TOKEN_CREATE = 36,
-	BPF_PROG_STREAM_READ_BY_FD = 37,
-	BPF_PROG_ASSOC_STRUCT_OPS = 38,
-	__MAX_BPF_CMD = 39,
-	BPF_COMMON_ATTRS = 65536,
-};
-
-struct xattr {
-	const char *name;
-	void *value;
-	size_t value_len;
-};
-
-typedef int (*initxattrs)(struct inode *, const struct xattr *, void *);
-
-enum {
-	BPF_FS_XATTR_UNSPEC = 0,
-	BPF_FS_XATTR_SECURITY = 1,
-	BPF_FS_XATTR_TRUSTED = 2,
-};
-
-enum {
-	OPT_UID = 0,
-	OPT_GID = 1,
-	OPT_MODE = 2,
-	OPT_DELEGATE_CMDS = 3,
-	OPT_DELEGATE_MAPS = 4,
-	OPT_DELEGATE_PROGS = 5,
-	OPT_DELEGATE_ATTACHS = 6,
-};
-
-struct bpf_preload_info {
-	char link_name[16];
-	struct bpf_link *link;
-};
-
-struct simple_xattr;
-
-typedef struct simple_xattr *class_simple_xattr_t;
-
-enum bpf_type {
-	BPF_TYPE_UNSPEC = 0,
-	BPF_TYPE_PROG = 1,
-	BPF_TYPE_MAP = 2,
-	BPF_TYPE_LINK = 3,
-};
-
-struct bpf_rb_node {
-	__u64 __opaque[4];
-};
-
-enum {
-	BPF_F_TIMER_ABS = 1,
-	BPF_F_TIMER_CPU_PIN = 2,
-};
-
-struct bpf_bprintf_buffers {
-	char bin_args[512];
-	char buf[1024];
-};
-
-enum bpf_task_work_state {
-	BPF_TW_STANDBY = 0,
-	BPF_TW_PENDING = 1,
-	BPF_TW_SCHEDULING = 2,
-	BPF_TW_SCHEDULED = 3,
-	BPF_TW_RUNNING = 4,
-	BPF_TW_FREED = 5,
-};
-
-typedef int (*bpf_task_work_callback_t)(struct bpf_map *, void *, void *);
-
-enum bpf_async_op {
-	BPF_ASYNC_START = 0,
-	BPF_ASYNC_CANCEL = 1,
-};
-
-enum bpf_async_type {
-	BPF_ASYNC_TYPE_TIMER = 0,
-	BPF_ASYNC_TYPE_WQ = 1,
-};
-
-enum const_arg_state {
-	CONST_ARG_UNVISITED = 0,
-	CONST_ARG_UNKNOWN = 1,
-	CONST_ARG_CONST = 2,
-	CONST_ARG_MAP_PTR = 3,
-	CONST_ARG_MAP_VALUE = 4,
-	CONST_ARG_SUBPROG = 5,
-};
-
-struct const_arg_info {
-	enum const_arg_state state;
-	u32 map_index;
-	u64 val;
-};
-
-struct bpf_iter_target_info {
-	struct list_head list;
-	const struct bpf_iter_reg *reg_info;
-	u32 btf_id;
-};
-
-enum {
-	BPF_TASK_ITER_ALL_PROCS = 0,
-	BPF_TASK_ITER_ALL_THREADS = 1,
-	BPF_TASK_ITER_PROC_THREADS = 2,
-};
-
-struct bpf_lru_list {
-	struct list_head lists[3];
-	unsigned int counts[2];
-	struct list_head *next_inactive_rotation;
-	rqspinlock_t lock;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct bpf_lru_locallist;
-
-struct bpf_common_lru {
-	struct bpf_lru_list lru_list;
-	struct bpf_lru_locallist *local_list;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct pcpu_freelist_node;
-
-struct pcpu_freelist_head {
-	struct pcpu_freelist_node *first;
-	rqspinlock_t lock;
-};
-
-struct pcpu_freelist {
-	struct pcpu_freelist_head *freelist;
-	struct pcpu_freelist_head extralist;
-};
-
-struct bpf_lru_node;
-
-typedef bool (*del_from_htab_func)(void *, struct bpf_lru_node *);
-
-struct bpf_lru {
-	union {
-		struct bpf_common_lru common_lru;
-		struct bpf_lru_list *percpu_lru;
-	};
-	del_from_htab_func del_from_htab;
-	void *del_arg;
-	unsigned int hash_offset;
-	unsigned int target_free;
-	unsigned int nr_scans;
-	bool percpu;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct bpf_mem_caches;
-
-struct bpf_mem_cache;
-
-struct bpf_mem_alloc {
-	struct bpf_mem_caches *caches;
-	struct bpf_mem_cache *cache;
-	struct obj_cgroup *objcg;
-	bool percpu;
-	struct work_struct work;
-	void (*dtor_ctx_free)(void *);
-	void *dtor_ctx;
-};
-
-struct bucket;
-
-struct htab_elem;
-
-struct bpf_htab {
-	struct bpf_map map;
-	struct bpf_mem_alloc ma;
-	struct bpf_mem_alloc pcpu_ma;
-	struct bucket *buckets;
-	void *elems;
-	union {
-		struct pcpu_freelist freelist;
-		struct bpf_lru lru;
-	};
-	struct htab_elem **extra_elems;
-	struct percpu_counter pcount;
-	atomic_t count;
-	bool use_percpu_counter;
-	u32 n_buckets;
-	u32 elem_size;
-	u32 hashrnd;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-struct pcpu_freelist_node {
-	struct pcpu_freelist_node *next;
-};
-
-struct bpf_lru_node {
-	union {
-		struct list_head list;
-		struct llist_node llist;
-	};
-	u16 cpu;
-	u8 type;
-	u8 ref;
-	u8 pending_free;
-};
-
-struct rhtab_elem {
-	struct rhash_head node;
-	u8 data[0];
-};
-
-enum bpf_lru_list_type {
-	BPF_LRU_LIST_T_ACTIVE = 0,
-	BPF_LRU_LIST_T_INACTIVE = 1,
-	BPF_LRU_LIST_T_FREE = 2,
-	BPF_LRU_LOCAL_LIST_T_FREE = 3,
-	BPF_LRU_LOCAL_LIST_T_PENDING = 4,
-};
-
-struct bpf_lpm_trie_key_hdr {
-	__u32 prefixlen;
-};
-
-struct bpf_lpm_trie_key_u8 {
-	union {
-		struct bpf_lpm_trie_key_hdr hdr;
-		__u32 prefixlen;
-	};
-	__u8 data[0];
-};
-
-struct lpm_trie_node {
-	struct lpm_trie_node *child[2];
-	u32 prefixlen;
-	u32 flags;
-	u8 data[0];
-};
-
-struct lpm_trie {
-	struct bpf_map map;
-	struct lpm_trie_node *root;
-	struct bpf_mem_alloc ma;
-	size_t n_entries;
-	size_t max_prefixlen;
-	size_t data_size;
-	rqspinlock_t lock;
-};
-
-struct bpf_insn_array_value {
-	__u32 orig_off;
-	__u32 xlated_off;
-	__u32 jitted_off;
-	long: 0;
-};
-
-struct bpf_insn_array {
-	struct bpf_map map;
-	atomic_t used;
-	long int *ips;
-	struct {
-		struct {} __empty_values;
-		struct bpf_insn_array_value values[0];
-	};
-};
-
-struct bpf_local_storage_data {
-	struct bpf_local_storage_map *smap;
-	u8 data[0];
-};
-
-struct bpf_local_storage_elem {
-	struct hlist_node map_node;
-	struct hlist_node snode;
-	struct bpf_local_storage *local_storage;
-	union {
-		struct callback_head rcu;
-		struct hlist_node free_node;
-	};
-	atomic_t state;
-	struct bpf_local_storage_data sdata;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-enum {
-	DISCOVERED = 16,
-	EXPLORED = 32,
-	FALLTHROUGH = 1,
-	BRANCH = 2,
-};
-
-enum {
-	DONE_EXPLORING = 0,
-	KEEP_EXPLORING = 1,
-};
-
-enum exact_level {
-	NOT_EXACT = 0,
-	EXACT = 1,
-	RANGE_WITHIN = 2,
-};
-
-struct bpf_mprog_bundle;
-
-struct bpf_mprog_entry {
-	struct bpf_mprog_fp fp_items[64];
-	struct bpf_mprog_bundle *parent;
-};
-
-struct bpf_tramp_image;
-
-struct bpf_trampoline {
-	struct hlist_node hlist_key;
-	struct hlist_node hlist_ip;
-	struct ftrace_ops *fops;
-	refcount_t refcnt;
-	u32 flags;
-	u64 key;
-	long unsigned int ip;
-	struct {
-		struct btf_func_model model;
-		void *addr;
-		bool ftrace_managed;
-	} func;
-	struct bpf_prog *extension_prog;
-	struct hlist_head progs_hlist[3];
-	int progs_cnt[3];
-	struct bpf_tramp_image *cur_image;
-	struct list_head images;
-	struct {
-		struct bpf_tramp_image *old_image;
-		u32 old_flags;
-	} multi_attach;
-};
-
-struct bpf_trampoline_ops {
-	int (*register_fentry)(struct bpf_trampoline *, struct bpf_tramp_image *, void *);
-	int (*unregister_fentry)(struct bpf_trampoline *, u32, void *);
-	int (*modify_fentry)(struct bpf_trampoline *, u32, struct bpf_tramp_image *, bool, void *);
-};
-
-struct bpf_tramp_run_ctx;
-
-typedef void (*bpf_trampoline_exit_t)(struct bpf_prog *, u64, struct bpf_tramp_run_ctx *);
-
-typedef u64 (*bpf_trampoline_enter_t)(struct bpf_prog *, struct bpf_tramp_run_ctx *);
-
-enum bpf_tramp_prog_type {
-	BPF_TRAMP_FENTRY = 0,
-	BPF_TRAMP_FEXIT = 1,
-	BPF_TRAMP_MODIFY_RETURN = 2,
-	BPF_TRAMP_MAX = 3,
-	BPF_TRAMP_REPLACE = 4,
-	BPF_TRAMP_FSESSION = 5,
-};
-
-struct bpf_mem_cache {
-	struct llist_head free_llist;
-	local_t active;
-	struct llist_head free_llist_extra;
-	struct irq_work refill_work;
-	struct obj_cgroup *objcg;
-	int unit_size;
-	int free_cnt;
-	int low_watermark;
-	int high_watermark;
-	int batch;
-	int percpu_size;
-	bool draining;
-	struct bpf_mem_cache *tgt;
-	void (*dtor)(void *, void *);
-	void *dtor_ctx;
-	struct llist_head free_by_rcu;
-	struct llist_node *free_by_rcu_tail;
-	struct llist_head waiting_for_gp;
-	struct llist_node *waiting_for_gp_tail;
-	struct callback_head rcu;
-	atomic_t call_rcu_in_progress;
-	struct llist_head free_llist_extra_rcu;
-	struct llist_head free_by_rcu_ttrace;
-	struct llist_head waiting_for_gp_ttrace;
-	struct callback_head rcu_ttrace;
-	atomic_t call_rcu_ttrace_in_progress;
-	raw_spinlock_t lock;
-};
-
-struct bpf_prog_offload_ops {
-	int (*insn_hook)(struct bpf_verifier_env *, int, int);
-	int (*finalize)(struct bpf_verifier_env *);
-	int (*replace_insn)(struct bpf_verifier_env *, u32, struct bpf_insn *);
-	int (*remove_insns)(struct bpf_verifier_env *, u32, u32);
-	int (*prepare)(struct bpf_prog *);
-	int (*translate)(struct bpf_prog *);
-	void (*destroy)(struct bpf_prog *);
-};
-
-enum bpf_netdev_command {
-	XDP_SETUP_PROG = 0,
-	XDP_SETUP_PROG_HW = 1,
-	BPF_OFFLOAD_MAP_ALLOC = 2,
-	BPF_OFFLOAD_MAP_FREE = 3,
-	XDP_SETUP_XSK_POOL = 4,
-};
-
-struct tcx_link {
-	struct bpf_link link;
-	struct net_device *dev;
-};
-
-enum {
-	IDX_MODULE_ID = 0,
-	IDX_ST_OPS_COMMON_VALUE_ID = 1,
-};
-
-enum bpf_struct_ops_state {
-	BPF_STRUCT_OPS_STATE_INIT = 0,
-	BPF_STRUCT_OPS_STATE_INUSE = 1,
-	BPF_STRUCT_OPS_STATE_TOBEFREE = 2,
-	BPF_STRUCT_OPS_STATE_READY = 3,
-};
-
-struct bpf_core_spec {
-	const struct btf *btf;
-	struct bpf_core_accessor spec[64];
-	__u32 root_type_id;
-	enum bpf_core_relo_kind relo_kind;
-	int len;
-	int raw_spec[64];
-	int raw_len;
-	__u32 bit_offset;
-};
-
-enum btf_field_iter_kind {
-	BTF_FIELD_ITER_IDS = 0,
-	BTF_FIELD_ITER_STRS = 1,
-};
-
-struct btf_name_info {
-	const char *name;
-	bool needs_size: 1;
-	unsigned int size: 31;
-	__u32 id;
-};
-
-struct static_call_site {
-	s32 addr;
-	s32 key;
-};
-
-struct static_call_mod;
-
-struct static_call_key {
-	void *func;
-	union {
-		long unsigned int type;
-		struct static_call_mod *mods;
-		struct static_call_site *sites;
-	};
-};
-
-struct static_call_tramp_key {
-	s32 tramp;
-	s32 key;
-};
-
-struct bp_slots_histogram {
-	atomic_t count[4];
-};
-
-struct bp_cpuinfo {
-	unsigned int cpu_pinned;
-	struct bp_slots_histogram tsk_pinned;
-};
-
-struct seqcount_rwlock {
-	seqcount_t seqcount;
-};
-
-typedef struct seqcount_rwlock seqcount_rwlock_t;
-
-struct arch_uprobe {
-	union {
-		u8 insn[16];
-		u8 ixol[16];
-	};
-	const struct uprobe_xol_ops *ops;
-	union {
-		struct {
-			s32 offs;
-			u8 ilen;
-			u8 opc1;
-		} branch;
-		struct {
-			u8 fixups;
-			u8 ilen;
-		} defparam;
-		struct {
-			u8 reg_offset;
-			u8 ilen;
-		} push;
-	};
-	long unsigned int flags;
-};
-
-struct uprobe {
-	struct rb_node rb_node;
-	refcount_t ref;
-	struct rw_semaphore register_rwsem;
-	struct rw_semaphore consumer_rwsem;
-	struct list_head pending_list;
-	struct list_head consumers;
-	struct inode *inode;
-	union {
-		struct callback_head rcu;
-		struct work_struct work;
-	};
-	loff_t offset;
-	loff_t ref_ctr_offset;
-	long unsigned int flags;
-	struct arch_uprobe arch;
-};
-
-struct __uprobe_key {
-	struct inode *inode;
-	loff_t offset;
-};
-
-enum hprobe_state {
-	HPROBE_LEASED = 0,
-	HPROBE_STABLE = 1,
-	HPROBE_GONE = 2,
-	HPROBE_CONSUMED = 3,
-};
-
-typedef int (*uprobe_write_verify_t)(struct page *, long unsigned int, uprobe_opcode_t *, int, void *);
-
-typedef void (*btf_trace_oom_score_adj_update)(void *, struct task_struct *);
-
-typedef void (*btf_trace_reclaim_retry_zone)(void *, struct zoneref *, int, long unsigned int, long unsigned int, long unsigned int, int, bool);
-
-typedef void (*btf_trace_mark_victim)(void *, struct task_struct *, uid_t);
-
-typedef void (*btf_trace_wake_reaper)(void *, int);
-
-typedef void (*btf_trace_start_task_reaping)(void *, int);
-
-typedef void (*btf_trace_finish_task_reaping)(void *, int);
-
-typedef void (*btf_trace_skip_task_reaping)(void *, int);
-
-typedef void (*btf_trace_compact_retry)(void *, int, enum compact_priority, enum compact_result, int, int, bool);
-
-typedef void (*btf_trace_page_cache_ra_unbounded)(void *, struct inode *, long unsigned int, long unsigned int, long unsigned int);
-
-typedef void (*btf_trace_page_cache_ra_order)(void *, struct inode *, long unsigned int, struct file_ra_state *);
-
-typedef void (*btf_trace_page_cache_sync_ra)(void *, struct inode *, long unsigned int, struct file_ra_state *, long unsigned int);
-
-typedef void (*btf_trace_page_cache_async_ra)(void *, struct inode *, long unsigned int, struct file_ra_state *, long unsigned int);
-
-typedef long long unsigned int __kernel_uoff_t;
-
-typedef __kernel_uoff_t uoff_t;
-
-enum sgp_type {
-	SGP_READ = 0,
-	SGP_NOALLOC = 1,
-	SGP_CACHE = 2,
-	SGP_WRITE = 3,
-	SGP_FALLOC = 4,
-};
-
-struct pcpu_group_info {
-	int nr_units;
-	long unsigned int base_offset;
-	unsigned int *cpu_map;
-};
-
-struct pcpu_alloc_info {
-	size_t static_size;
-	size_t reserved_size;
-	size_t dyn_size;
-	size_t unit_size;
-	size_t atom_size;
-	size_t alloc_size;
-	size_t __ai_size;
-	int nr_groups;
-	struct pcpu_group_info groups[0];
-};
-
-typedef void (*btf_trace_percpu_alloc_percpu)(void *, long unsigned int, bool, bool, size_t, size_t, void *, int, void *, size_t, gfp_t);
-
-typedef void (*btf_trace_percpu_free_percpu)(void *, void *, int, void *);
-
-typedef void (*btf_trace_percpu_alloc_percpu_fail)(void *, bool, bool, size_t, size_t);
-
-typedef void (*btf_trace_percpu_create_chunk)(void *, void *);
-
-typedef void (*btf_trace_percpu_destroy_chunk)(void *, void *);
-
-struct pcpu_block_md {
-	int scan_hint;
-	int scan_hint_start;
-	int contig_hint;
-	int contig_hint_start;
-	int left_free;
-	int right_free;
-	int first_free;
-	int nr_bits;
-};
-
-struct pcpu_chunk {
-	struct list_head list;
-	int free_bytes;
-	struct pcpu_block_md chunk_md;
-	long unsigned int *bound_map;
-	void *base_addr;
-	long unsigned int *alloc_map;
-	struct pcpu_block_md *md_blocks;
-	void *data;
-	bool immutable;
-	bool isolated;
-	int start_offset;
-	int end_offset;
-	int nr_pages;
-	int nr_populated;
-	int nr_empty_pop_pages;
-	long unsigned int populated[0];
-	long: 64;
-};
-
-typedef unsigned int isolate_mode_t;
-
-typedef void (*btf_trace_mm_compaction_isolate_migratepages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
-
-typedef void (*btf_trace_mm_compaction_isolate_freepages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
-
-typedef void (*btf_trace_mm_compaction_fast_isolate_freepages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int);
-
-typedef void (*btf_trace_mm_compaction_migratepages)(void *, unsigned int, unsigned int);
-
-struct compact_control;
-
-typedef void (*btf_trace_mm_compaction_begin)(void *, struct compact_control *, long unsigned int, long unsigned int, bool);
-
-typedef void (*btf_trace_mm_compaction_end)(void *, struct compact_control *, long unsigned int, long unsigned int, bool, int);
-
-typedef void (*btf_trace_mm_compaction_try_to_compact_pages)(void *, int, gfp_t, int);
-
-typedef void (*btf_trace_mm_compaction_finished)(void *, struct zone *, int, int);
-
-typedef void (*btf_trace_mm_compaction_suitable)(void *, struct zone *, int, int);
-
-typedef void (*btf_trace_mm_compaction_deferred)(void *, struct zone *, int);
-
-typedef void (*btf_trace_mm_compaction_defer_compaction)(void *, struct zone *, int);
-
-typedef void (*btf_trace_mm_compaction_defer_reset)(void *, struct zone *, int);
-
-typedef void (*btf_trace_mm_compaction_kcompactd_sleep)(void *, int);
-
-typedef void (*btf_trace_mm_compaction_wakeup_kcompactd)(void *, int, int, enum zone_type);
-
-typedef void (*btf_trace_mm_compaction_kcompactd_wake)(void *, int, int, enum zone_type);
-
-enum {
-	FOLL_TOUCH = 65536,
-	FOLL_TRIED = 131072,
-	FOLL_REMOTE = 262144,
-	FOLL_PIN = 524288,
-	FOLL_FAST_ONLY = 1048576,
-	FOLL_UNLOCKABLE = 2097152,
-	FOLL_MADV_POPULATE = 4194304,
-};
-
-enum page_walk_lock {
-	PGWALK_RDLOCK = 0,
-	PGWALK_WRLOCK = 1,
-	PGWALK_WRLOCK_VERIFY = 2,
-	PGWALK_VMA_RDLOCK_VERIFY = 3,
-};
-
-struct mm_walk;
-
-struct mm_walk_ops {
-	int (*pgd_entry)(pgd_t *, long unsigned int, long unsigned int, struct mm_walk *);
-	int (*p4d_entry)(p4d_t *, long unsigned int, long unsigned int, struct mm_walk *);
-	int (*pud_entry)(pud_t *, long unsigned int, long unsigned int, struct mm_walk *);
-	int (*pmd_entry)(pmd_t *, long unsigned int, long unsigned int, struct mm_walk *);
-	int (*pte_entry)(pte_t *, long unsigned int, long unsigned int, struct mm_walk *);
-	int (*pte_hole)(long unsigned int, long unsigned int, int, struct mm_walk *);
-	int (*hugetlb_entry)(pte_t *, long unsigned int, long unsigned int, long unsigned int, struct mm_walk *);
-	int (*test_walk)(long unsigned int, long unsigned int, struct mm_walk *);
-	int (*pre_vma)(long unsigned int, long unsigned int, struct mm_walk *);
-	void (*post_vma)(struct mm_walk *);
-	int (*install_pte)(long unsigned int, long unsigned int, pte_t *, struct mm_walk *);
-	enum page_walk_lock walk_lock;
-};
-
-typedef int folio_walk_flags_t;
-
-typedef void (*btf_trace_mm_migrate_pages)(void *, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, long unsigned int, enum migrate_mode, int);
-
-typedef void (*btf_trace_mm_migrate_pages_start)(void *, enum migrate_mode, int);
-
-typedef void (*btf_trace_set_migration_pte)(void *, long unsigned int, long unsigned int, int);
-
-typedef void (*btf_trace_remove_migration_pte)(void *, long unsigned int, long unsigned int, int);
-
-enum ttu_flags {
-	TTU_USE_SHARED_ZEROPAGE = 2,
-	TTU_SPLIT_HUGE_PMD = 4,
-	TTU_IGNORE_MLOCK = 8,
-	TTU_SYNC = 16,
-	TTU_HWPOISON = 32,
-	TTU_BATCH_FLUSH = 64,
-	TTU_RMAP_LOCKED = 128,
-};
-
-typedef int rmap_t;
-
-enum vma_operation {
-	VMA_OP_SPLIT = 0,
-	VMA_OP_MERGE_UNFAULTED = 1,
-	VMA_OP_REMAP = 2,
-	VMA_OP_FORK = 3,
-};
-
-struct vma_iterator;
-
-struct vma_munmap_struct {
-	struct vma_iterator *vmi;
-	struct vm_area_struct *vma;
-	struct vm_area_struct *prev;
-	struct vm_area_struct *next;
-	struct list_head *uf;
-	long unsigned int start;
-	long unsigned int end;
-	long unsigned int unmap_start;
-	long unsigned int unmap_end;
-	int vma_count;
-	bool unlock;
-	bool clear_ptes;
-	long unsigned int nr_pages;
-	long unsigned int locked_vm;
-	long unsigned int nr_accounted;
-	long unsigned int exec_vm;
-	long unsigned int stack_vm;
-	long unsigned int data_vm;
-};
-
-struct mmap_state {
-	struct mm_struct *mm;
-	struct vma_iterator *vmi;
-	long unsigned int addr;
-	long unsigned int end;
-	long unsigned int pgoff;
-	long unsigned int pglen;
-	union {
-		vm_flags_t vm_flags;
-		vma_flags_t vma_flags;
-	};
-	struct file *file;
-	pgprot_t page_prot;
-	const struct vm_operations_struct *vm_ops;
-	void *vm_private_data;
-	long unsigned int charged;
-	struct vm_area_struct *prev;
-	struct vm_area_struct *next;
-	struct vma_munmap_struct vms;
-	struct ma_state mas_detach;
-	struct maple_tree mt_detach;
-	bool check_ksm_early: 1;
-	bool file_doesnt_need_get: 1;
-};
-
-struct slab {
-	memdesc_flags_t flags;
-	struct kmem_cache *slab_cache;
-	union {
-		struct {
-			struct list_head slab_list;
-			struct freelist_counters;
-		};
-		struct callback_head callback_head;
-	};
-	unsigned int __page_type;
-	atomic_t __page_refcount;
-	long: 64;
-};
-
-struct slab_alloc_context {
-	long unsigned int caller_addr;
-	size_t orig_size;
-	unsigned int alloc_flags;
-	struct list_lru *lru;
-};
-
-typedef u32 depot_stack_handle_t;
-
-struct track {
-	long unsigned int addr;
-	depot_stack_handle_t handle;
-	int cpu;
-	int pid;
-	long unsigned int when;
-};
-
-struct slab_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct kmem_cache *, char *);
-	ssize_t (*store)(struct kmem_cache *, const char *, size_t);
-};
-
-enum track_item {
-	TRACK_ALLOC = 0,
-	TRACK_FREE = 1,
-};
-
-struct movable_operations {
-	bool (*isolate_page)(struct page *, isolate_mode_t);
-	int (*migrate_page)(struct page *, struct page *, enum migrate_mode);
-	void (*putback_page)(struct page *);
-};
-
-enum {
-	FOLIO_WAS_MAPPED = 1,
-	FOLIO_WAS_MLOCKED = 2,
-	FOLIO_OLD_STATES = 3,
-};
-
-struct hugepage_subpool;
-
-enum migrate_reason {
-	MR_COMPACTION = 0,
-	MR_MEMORY_FAILURE = 1,
-	MR_MEMORY_HOTPLUG = 2,
-	MR_SYSCALL = 3,
-	MR_MEMPOLICY_MBIND = 4,
-	MR_NUMA_MISPLACED = 5,
-	MR_CONTIG_RANGE = 6,
-	MR_LONGTERM_PIN = 7,
-	MR_DEMOTION = 8,
-	MR_DAMON = 9,
-	MR_TYPES = 10,
-};
-
-enum pagetype {
-	PGTY_buddy = 240,
-	PGTY_offline = 241,
-	PGTY_table = 242,
-	PGTY_guard = 243,
-	PGTY_hugetlb = 244,
-	PGTY_slab = 245,
-	PGTY_zsmalloc = 246,
-	PGTY_unaccepted = 247,
-	PGTY_large_kmalloc = 248,
-	PGTY_mapcount_underflow = 255,
-};
-
-typedef void (*btf_trace_mm_khugepaged_scan_pmd)(void *, struct mm_struct *, struct folio *, int, int, int, int);
-
-typedef void (*btf_trace_mm_collapse_huge_page)(void *, struct mm_struct *, int, int, unsigned int);
-
-typedef void (*btf_trace_mm_collapse_huge_page_isolate)(void *, struct folio *, int, int, int, unsigned int);
-
-typedef void (*btf_trace_mm_collapse_huge_page_swapin)(void *, struct mm_struct *, int, int, int, unsigned int);
-
-typedef void (*btf_trace_mm_khugepaged_scan_file)(void *, struct mm_struct *, struct folio *, struct file *, int, int, int);
-
-typedef void (*btf_trace_mm_khugepaged_collapse_file)(void *, struct mm_struct *, struct folio *, long unsigned int, long unsigned int, bool, struct file *, int, int);
-
-typedef void (*btf_trace_mm_khugepaged_scan)(void *, struct mm_struct *, unsigned int, bool);
-
-enum scan_result {
-	SCAN_FAIL = 0,
-	SCAN_SUCCEED = 1,
-	SCAN_NO_PTE_TABLE = 2,
-	SCAN_PMD_MAPPED = 3,
-	SCAN_EXCEED_NONE_PTE = 4,
-	SCAN_EXCEED_SWAP_PTE = 5,
-	SCAN_EXCEED_SHARED_PTE = 6,
-	SCAN_PTE_NON_PRESENT = 7,
-	SCAN_PTE_UFFD_WP = 8,
-	SCAN_PTE_MAPPED_HUGEPAGE = 9,
-	SCAN_LACK_REFERENCED_PAGE = 10,
-	SCAN_PAGE_NULL = 11,
-	SCAN_SCAN_ABORT = 12,
-	SCAN_PAGE_COUNT = 13,
-	SCAN_PAGE_LRU = 14,
-	SCAN_PAGE_LOCK = 15,
-	SCAN_PAGE_ANON = 16,
-	SCAN_PAGE_LAZYFREE = 17,
-	SCAN_PAGE_COMPOUND = 18,
-	SCAN_ANY_PROCESS = 19,
-	SCAN_VMA_NULL = 20,
-	SCAN_VMA_CHECK = 21,
-	SCAN_ADDRESS_RANGE = 22,
-	SCAN_DEL_PAGE_LRU = 23,
-	SCAN_ALLOC_HUGE_PAGE_FAIL = 24,
-	SCAN_CGROUP_CHARGE_FAIL = 25,
-	SCAN_TRUNCATED = 26,
-	SCAN_PAGE_HAS_PRIVATE = 27,
-	SCAN_STORE_FAILED = 28,
-	SCAN_COPY_MC = 29,
-	SCAN_PAGE_FILLED = 30,
-	SCAN_PAGE_DIRTY_OR_WRITEBACK = 31,
-};
-
-struct open_how {
-	__u64 flags;
-	__u64 mode;
-	__u64 resolve;
-};
-
-struct open_flags {
-	int open_flag;
-	umode_t mode;
-	int acc_mode;
-	int intent;
-	int lookup_flags;
-};
-
-typedef struct super_block *class_super_write_t;
-
-struct linux_binprm {
-	struct vm_area_struct *vma;
-	long unsigned int vma_pages;
-	long unsigned int argmin;
-	struct mm_struct *mm;
-	struct mm_struct *old_mm;
-	struct user_namespace *user_ns;
-	long unsigned int p;
-	unsigned int have_execfd: 1;
-	unsigned int execfd_creds: 1;
-	unsigned int secureexec: 1;
-	unsigned int point_of_no_return: 1;
-	unsigned int comm_from_dentry: 1;
-	unsigned int is_check: 1;
-	struct file *executable;
-	struct file *interpreter;
-	struct file *file;
-	struct cred *cred;
-	int unsafe;
-	unsigned int per_clear;
-	int argc;
-	int envc;
-	const char *filename;
-	const char *interp;
-	const char *fdpath;
-	unsigned int interp_flags;
-	int execfd;
-	long unsigned int exec;
-	struct rlimit rlim_stack;
-	char buf[256];
-};
-
-struct user_arg_ptr {
-	union {
-		const char * const *native;
-	} ptr;
-};
-
-struct mnt_pcp;
-
-struct mountpoint;
-
-struct mount {
-	struct hlist_node mnt_hash;
-	struct mount *mnt_parent;
-	struct dentry *mnt_mountpoint;
-	struct vfsmount mnt;
-	union {
-		struct rb_node mnt_node;
-		struct callback_head mnt_rcu;
-		struct llist_node mnt_llist;
-	};
-	struct mnt_pcp *mnt_pcp;
-	struct list_head mnt_mounts;
-	struct list_head mnt_child;
-	struct mount *mnt_next_for_sb;
-	struct mount **mnt_pprev_for_sb;
-	const char *mnt_devname;
-	struct list_head mnt_list;
-	struct list_head mnt_expire;
-	struct list_head mnt_share;
-	struct hlist_head mnt_slave_list;
-	struct hlist_node mnt_slave;
-	struct mount *mnt_master;
-	struct mnt_namespace *mnt_ns;
-	struct mountpoint *mnt_mp;
-	union {
-		struct hlist_node mnt_mp_list;
-		struct hlist_node mnt_umount;
-	};
-	int mnt_t_flags;
-	int mnt_id;
-	u64 mnt_id_unique;
-	int mnt_group_id;
-	int mnt_expiry_mark;
-	struct hlist_head mnt_pins;
-	struct hlist_head mnt_stuck_children;
-	struct hlist_node mnt_ns_visible;
-	struct mount *overmount;
-};
-
-struct delayed_call {
-	void (*fn)(void *);
-	void *arg;
-};
-
-struct saved {
-	struct path link;
-	struct delayed_call done;
-	const char *name;
-	unsigned int seq;
-};
-
-enum {
-	WALK_TRAILING = 1,
-	WALK_MORE = 2,
-	WALK_NOFOLLOW = 4,
-};
-
-struct word_at_a_time {
-	const long unsigned int one_bits;
-	const long unsigned int high_bits;
-};
-
-enum last_type {
-	LAST_NORM = 0,
-	LAST_ROOT = 1,
-	LAST_DOT = 2,
-	LAST_DOTDOT = 3,
-};
-
-typedef class_filename_t class_filename_flags_t;
-
-struct hlist_bl_head {
-	struct hlist_bl_node *first;
-};
-
-enum d_walk_ret {
-	D_WALK_CONTINUE = 0,
-	D_WALK_QUIT = 1,
-	D_WALK_NORETRY = 2,
-	D_WALK_SKIP = 3,
-};
-
-typedef struct {
-	void *lock;
-} class_mount_locked_reader_t;
-
-typedef void (*btf_trace_inode_set_ctime_to_ts)(void *, struct inode *, struct timespec64 *);
-
-typedef void (*btf_trace_ctime_xchg_skip)(void *, struct inode *, struct timespec64 *);
-
-typedef void (*btf_trace_ctime_ns_xchg)(void *, struct inode *, u32, u32, u32);
-
-typedef void (*btf_trace_fill_mg_cmtime)(void *, struct inode *, struct timespec64 *, struct timespec64 *);
-
-struct mnt_idmap {
-	struct uid_gid_map uid_map;
-	struct uid_gid_map gid_map;
-	refcount_t count;
-};
-
-struct mount_attr {
-	__u64 attr_set;
-	__u64 attr_clr;
-	__u64 propagation;
-	__u64 userns_fd;
-};
-
-struct mnt_id_req {
-	__u32 size;
-	union {
-		__u32 mnt_ns_fd;
-		__u32 mnt_fd;
-	};
-	__u64 mnt_id;
-	__u64 param;
-	__u64 mnt_ns_id;
-};
-
-struct mountpoint {
-	struct hlist_node m_hash;
-	struct dentry *m_dentry;
-	struct hlist_head m_list;
-};
-
-enum {
-	T_SHARED = 1,
-	T_UNBINDABLE = 2,
-	T_MARKED = 4,
-	T_UMOUNT_CANDIDATE = 8,
-	T_SHARED_MASK = 2,
-};
-
-enum mount_kattr_flags_t {
-	MOUNT_KATTR_RECURSE = 1,
-	MOUNT_KATTR_IDMAP_REPLACE = 2,
-};
-
-struct mount_kattr {
-	unsigned int attr_set;
-	unsigned int attr_clr;
-	unsigned int propagation;
-	unsigned int lookup_flags;
-	enum mount_kattr_flags_t kflags;
-	struct user_namespace *mnt_userns;
-	struct mnt_idmap *mnt_idmap;
-};
-
-struct pinned_mountpoint {
-	struct hlist_node node;
-	struct mountpoint *mp;
-	struct mount *parent;
-};
-
-struct klistmount {
-	u64 last_mnt_id;
-	u64 mnt_parent_id;
-	u64 *kmnt_ids;
-	u32 nr_mnt_ids;
-	struct mnt_namespace *ns;
-	struct path root;
-};
-
-typedef struct {
-	void *lock;
-} class_namespace_shared_t;
-
-typedef struct {
-	void *lock;
-} class_namespace_excl_t;
-
-typedef struct {
-	void *lock;
-} class_mount_writer_t;
-
-enum mnt_tree_flags_t {
-	MNT_TREE_BENEATH = 1,
-	MNT_TREE_PROPAGATION = 2,
-};
-
-enum mount_copy_flags_t {
-	MOUNT_COPY_RECURSIVE = 1,
-	MOUNT_COPY_NEW = 2,
-};
-
-enum umount_tree_flags {
-	UMOUNT_SYNC = 1,
-	UMOUNT_PROPAGATE = 2,
-	UMOUNT_CONNECTED = 4,
-};
-
-struct xattr_args {
-	__u64 value;
-	__u32 size;
-	__u32 flags;
-};
-
-struct simple_xattr {
-	struct rhash_head hash_node;
-	struct list_head *parent;
-	struct list_head node;
-	struct callback_head rcu;
-	char *name;
-	size_t size;
-	char value[0];
-};
-
-struct sx_key {
-	const struct list_head *parent;
-	const char *name;
-};
-
-struct splice_desc;
-
-typedef int splice_direct_actor(struct pipe_inode_info *, struct splice_desc *);
-
-typedef int splice_actor(struct pipe_inode_info *, struct pipe_buffer *, struct splice_desc *);
-
-typedef struct {
-	int val[2];
-} __kernel_fsid_t;
-
-enum fs_context_purpose {
-	FS_CONTEXT_FOR_MOUNT = 0,
-	FS_CONTEXT_FOR_SUBMOUNT = 1,
-	FS_CONTEXT_FOR_RECONFIGURE = 2,
-};
-
-struct iomap_ops;
-
-struct file_attr {
-	__u64 fa_xflags;
-	__u32 fa_extsize;
-	__u32 fa_nextents;
-	__u32 fa_projid;
-	__u32 fa_cowextsize;
-};
-
-struct file_kattr {
-	u32 flags;
-	u32 fsx_xflags;
-	u32 fsx_extsize;
-	u32 fsx_nextents;
-	u32 fsx_projid;
-	u32 fsx_cowextsize;
-	bool flags_valid: 1;
-	bool fsx_valid: 1;
-};
-
-struct proc_fs_opts {
-	int flag;
-	const char *str;
-};
-
-struct page_region {
-	__u64 start;
-	__u64 end;
-	__u64 categories;
-};
-
-struct mem_size_stats {
-	long unsigned int resident;
-	long unsigned int shared_clean;
-	long unsigned int shared_dirty;
-	long unsigned int private_clean;
-	long unsigned int private_dirty;
-	long unsigned int referenced;
-	long unsigned int anonymous;
-	long unsigned int lazyfree;
-	long unsigned int anonymous_thp;
-	long unsigned int shmem_thp;
-	long unsigned int file_thp;
-	long unsigned int swap;
-	long unsigned int shared_hugetlb;
-	long unsigned int private_hugetlb;
-	long unsigned int ksm;
-	u64 pss;
-	u64 pss_anon;
-	u64 pss_file;
-	u64 pss_shmem;
-	u64 pss_dirty;
-	u64 pss_locked;
-	u64 swap_pss;
-};
-
-typedef struct {
-	u64 pme;
-} pagemap_entry_t;
-
-struct pm_scan_arg {
-	__u64 size;
-	__u64 flags;
-	__u64 start;
-	__u64 end;
-	__u64 walk_end;
-	__u64 vec;
-	__u64 vec_len;
-	__u64 max_pages;
-	__u64 category_inverted;
-	__u64 category_mask;
-	__u64 category_anyof_mask;
-	__u64 return_mask;
-};
-
-struct pagemap_scan_private {
-	struct pm_scan_arg arg;
-	long unsigned int masks_of_interest;
-	long unsigned int cur_vma_category;
-	struct page_region *vec_buf;
-	long unsigned int vec_buf_len;
-	long unsigned int vec_buf_index;
-	long unsigned int found_pages;
-	struct page_region *vec_out;
-};
-
-union proc_op {
-	int (*proc_get_link)(struct dentry *, struct path *, struct task_struct *);
-	int (*proc_show)(struct seq_file *, struct pid_namespace *, struct pid *, struct task_struct *);
-	int lsmid;
-};
-
-struct pid_entry {
-	const char *name;
-	unsigned int len;
-	umode_t mode;
-	const struct inode_operations *iop;
-	const struct file_operations *fop;
-	union proc_op op;
-};
-
-struct limit_names {
-	const char *name;
-	const char *unit;
-};
-
-struct __genradix {
-	struct genradix_root *root;
-};
-
-struct map_files_info {
-	long unsigned int start;
-	long unsigned int end;
-	fmode_t mode;
-};
-
-struct sysctl_alias {
-	const char *kernel_param;
-	const char *sysctl_param;
-};
-
-enum {
-	Opt_uid___2 = 0,
-	Opt_gid___2 = 1,
-	Opt_mode___2 = 2,
-	Opt_ptmxmode = 3,
-	Opt_newinstance = 4,
-	Opt_max = 5,
-	Opt_err = 6,
-};
-
-struct netfs_inode {
-	struct inode inode;
-	const struct netfs_request_ops *ops;
-	struct list_head wb_queue;
-	loff_t _remote_i_size;
-	loff_t _zero_point;
-	spinlock_t lock;
-	atomic_t io_count;
-	long unsigned int flags;
-};
-
-typedef struct cred *class_prepare_creds_t;
-
-struct posix_acl {
-	union {
-		struct {
-			refcount_t a_refcount;
-			unsigned int a_count;
-			struct callback_head a_rcu;
-		};
-		struct posix_acl_hdr hdr;
-	};
-	struct posix_acl_entry a_entries[0];
-};
-
-enum ovl_opt {
-	Opt_lowerdir = 0,
-	Opt_lowerdir_add = 1,
-	Opt_datadir_add = 2,
-	Opt_upperdir = 3,
-	Opt_workdir = 4,
-	Opt_default_permissions = 5,
-	Opt_redirect_dir = 6,
-	Opt_index = 7,
-	Opt_uuid = 8,
-	Opt_nfs_export = 9,
-	Opt_userxattr = 10,
-	Opt_xino = 11,
-	Opt_metacopy = 12,
-	Opt_verity = 13,
-	Opt_fsync = 14,
-	Opt_volatile = 15,
-	Opt_override_creds = 16,
-};
-
-struct dotl_iattr_map {
-	int iattr_valid;
-	int p9_iattr_valid;
-};
-
-struct dotl_openflag_map {
-	int open_flag;
-	int dotl_flag;
-};
-
-struct debugfs_short_fops {
-	ssize_t (*read)(struct file *, char *, size_t, loff_t *);
-	ssize_t (*write)(struct file *, const char *, size_t, loff_t *);
-	loff_t (*llseek)(struct file *, loff_t, int);
-};
-
-typedef struct vfsmount * (*debugfs_automount_t)(struct dentry *, void *);
-
-enum {
-	Opt_uid___3 = 0,
-	Opt_gid___3 = 1,
-	Opt_mode___3 = 2,
-	Opt_source___2 = 3,
-};
-
-struct debugfs_reg32 {
-	char *name;
-	long unsigned int offset;
-};
-
-enum {
-	HAS_READ = 1,
-	HAS_WRITE = 2,
-	HAS_LSEEK = 4,
-	HAS_POLL = 8,
-	HAS_IOCTL = 16,
-};
-
-enum dbgfs_get_mode {
-	DBGFS_GET_ALREADY = 0,
-	DBGFS_GET_REGULAR = 1,
-	DBGFS_GET_SHORT = 2,
-};
-
-enum {
-	EVENTFS_SAVE_MODE = 65536,
-	EVENTFS_SAVE_UID = 131072,
-	EVENTFS_SAVE_GID = 262144,
-};
-
-typedef void (*swap_func_t)(void *, void *, int);
-
-typedef int (*cmp_r_func_t)(const void *, const void *, const void *);
-
-typedef void (*swap_r_func_t)(void *, void *, int, const void *);
-
-typedef struct scatterlist *sg_alloc_fn(unsigned int, gfp_t);
-
-typedef void sg_free_fn(struct scatterlist *, unsigned int);
-
-struct region {
-	unsigned int start;
-	unsigned int off;
-	unsigned int group_len;
-	unsigned int end;
-	unsigned int nbits;
-};
-
-struct reciprocal_value_adv {
-	u32 m;
-	u8 sh;
-	u8 exp;
-	bool is_wide_m;
-};
-
-struct chacha_state {
-	u32 x[16];
-};
-
-struct sha1_block_state {
-	u32 h[5];
-};
-
-struct hmac_sha1_key {
-	struct sha1_block_state istate;
-	struct sha1_block_state ostate;
-};
-
-struct arch_io_reserve_memtype_wc_devres {
-	resource_size_t start;
-	resource_size_t size;
-};
-
-enum devm_ioremap_type {
-	DEVM_IOREMAP = 0,
-	DEVM_IOREMAP_UC = 1,
-	DEVM_IOREMAP_WC = 2,
-	DEVM_IOREMAP_NP = 3,
-};
-
-struct gen_pool_chunk {
-	struct list_head next_chunk;
-	atomic_long_t avail;
-	phys_addr_t phys_addr;
-	void *owner;
-	long unsigned int start_addr;
-	long unsigned int end_addr;
-	long unsigned int bits[0];
-};
-
-struct gen_pool;
-
-typedef long unsigned int (*genpool_algo_t)(long unsigned int *, long unsigned int, long unsigned int, unsigned int, void *, struct gen_pool *, long unsigned int);
-
-typedef struct {
-	const ZSTD_DDict **ddictPtrTable;
-	size_t ddictPtrTableSize;
-	size_t ddictPtrCount;
-} ZSTD_DDictHashSet;
-
-typedef enum {
-	ZSTD_dlm_byCopy = 0,
-	ZSTD_dlm_byRef = 1,
-} ZSTD_dictLoadMethod_e;
-
-typedef enum {
-	ZSTD_dct_auto = 0,
-	ZSTD_dct_rawContent = 1,
-	ZSTD_dct_fullDict = 2,
-} ZSTD_dictContentType_e;
-
-typedef enum {
-	bt_raw = 0,
-	bt_rle = 1,
-	bt_compressed = 2,
-	bt_reserved = 3,
-} blockType_e;
-
-typedef enum {
-	ZSTDds_getFrameHeaderSize = 0,
-	ZSTDds_decodeFrameHeader = 1,
-	ZSTDds_decodeBlockHeader = 2,
-	ZSTDds_decompressBlock = 3,
-	ZSTDds_decompressLastBlock = 4,
-	ZSTDds_checkChecksum = 5,
-	ZSTDds_decodeSkippableHeader = 6,
-	ZSTDds_skipFrame = 7,
-} ZSTD_dStage;
-
-typedef enum {
-	ZSTD_f_zstd1 = 0,
-	ZSTD_f_zstd1_magicless = 1,
-} ZSTD_format_e;
-
-typedef enum {
-	ZSTD_d_validateChecksum = 0,
-	ZSTD_d_ignoreChecksum = 1,
-} ZSTD_forceIgnoreChecksum_e;
-
-typedef enum {
-	ZSTD_use_indefinitely = -1,
-	ZSTD_dont_use = 0,
-	ZSTD_use_once = 1,
-} ZSTD_dictUses_e;
-
-typedef enum {
-	ZSTD_rmd_refSingleDDict = 0,
-	ZSTD_rmd_refMultipleDDicts = 1,
-} ZSTD_refMultipleDDicts_e;
-
-typedef enum {
-	zdss_init = 0,
-	zdss_loadHeader = 1,
-	zdss_read = 2,
-	zdss_load = 3,
-	zdss_flush = 4,
-} ZSTD_dStreamStage;
-
-typedef enum {
-	ZSTD_bm_buffered = 0,
-	ZSTD_bm_stable = 1,
-} ZSTD_bufferMode_e;
-
-struct ZSTD_outBuffer_s {
-	void *dst;
-	size_t size;
-	size_t pos;
-};
-
-typedef struct ZSTD_outBuffer_s ZSTD_outBuffer;
-
-typedef enum {
-	ZSTD_not_in_dst = 0,
-	ZSTD_in_dst = 1,
-	ZSTD_split = 2,
-} ZSTD_litLocation_e;
-
-struct ZSTD_DCtx_s {
-	const ZSTD_seqSymbol *LLTptr;
-	const ZSTD_seqSymbol *MLTptr;
-	const ZSTD_seqSymbol *OFTptr;
-	const HUF_DTable *HUFptr;
-	ZSTD_entropyDTables_t entropy;
-	U32 workspace[640];
-	const void *previousDstEnd;
-	const void *prefixStart;
-	const void *virtualStart;
-	const void *dictEnd;
-	size_t expected;
-	ZSTD_FrameHeader fParams;
-	U64 processedCSize;
-	U64 decodedSize;
-	blockType_e bType;
-	ZSTD_dStage stage;
-	U32 litEntropy;
-	U32 fseEntropy;
-	struct xxh64_state xxhState;
-	size_t headerSize;
-	ZSTD_format_e format;
-	ZSTD_forceIgnoreChecksum_e forceIgnoreChecksum;
-	U32 validateChecksum;
-	const BYTE *litPtr;
-	ZSTD_customMem customMem;
-	size_t litSize;
-	size_t rleSize;
-	size_t staticSize;
-	int isFrameDecompression;
-	int bmi2;
-	ZSTD_DDict *ddictLocal;
-	const ZSTD_DDict *ddict;
-	U32 dictID;
-	int ddictIsCold;
-	ZSTD_dictUses_e dictUses;
-	ZSTD_DDictHashSet *ddictSet;
-	ZSTD_refMultipleDDicts_e refMultipleDDicts;
-	int disableHufAsm;
-	int maxBlockSizeParam;
-	ZSTD_dStreamStage streamStage;
-	char *inBuff;
-	size_t inBuffSize;
-	size_t inPos;
-	size_t maxWindowSize;
-	char *outBuff;
-	size_t outBuffSize;
-	size_t outStart;
-	size_t outEnd;
-	size_t lhSize;
-	U32 hostageByte;
-	int noForwardProgress;
-	ZSTD_bufferMode_e outBufferMode;
-	ZSTD_outBuffer expectedOutBuffer;
-	BYTE *litBuffer;
-	const BYTE *litBufferEnd;
-	ZSTD_litLocation_e litBufferLocation;
-	BYTE litExtraBuffer[65568];
-	BYTE headerBuffer[18];
-	size_t oversizedDuration;
-};
-
-typedef struct ZSTD_DCtx_s ZSTD_DCtx;
-
-typedef struct {
-	size_t error;
-	int lowerBound;
-	int upperBound;
-} ZSTD_bounds;
-
-typedef ZSTD_DCtx ZSTD_DStream;
-
-typedef struct {
-	U32 f1c;
-	U32 f1d;
-	U32 f7b;
-	U32 f7c;
-} ZSTD_cpuid_t;
-
-typedef struct {
-	size_t nbBlocks;
-	size_t compressedSize;
-	long long unsigned int decompressedBound;
-} ZSTD_frameSizeInfo;
-
-typedef enum {
-	not_streaming = 0,
-	is_streaming = 1,
-} streaming_operation;
-
-typedef struct {
-	blockType_e blockType;
-	U32 lastBlock;
-	U32 origSize;
-} blockProperties_t;
-
-typedef enum {
-	ZSTD_reset_session_only = 1,
-	ZSTD_reset_parameters = 2,
-	ZSTD_reset_session_and_parameters = 3,
-} ZSTD_ResetDirective;
-
-typedef enum {
-	ZSTD_d_windowLogMax = 100,
-	ZSTD_d_experimentalParam1 = 1000,
-	ZSTD_d_experimentalParam2 = 1001,
-	ZSTD_d_experimentalParam3 = 1002,
-	ZSTD_d_experimentalParam4 = 1003,
-	ZSTD_d_experimentalParam5 = 1004,
-	ZSTD_d_experimentalParam6 = 1005,
-} ZSTD_dParameter;
-
-typedef enum {
-	ZSTDnit_frameHeader = 0,
-	ZSTDnit_blockHeader = 1,
-	ZSTDnit_block = 2,
-	ZSTDnit_lastBlock = 3,
-	ZSTDnit_checksum = 4,
-	ZSTDnit_skippableFrame = 5,
-} ZSTD_nextInputType_e;
-
-typedef __kernel_long_t __kernel_ptrdiff_t;
-
-typedef __kernel_ptrdiff_t ptrdiff_t;
-
-typedef enum {
-	set_basic = 0,
-	set_rle = 1,
-	set_compressed = 2,
-	set_repeat = 3,
-} SymbolEncodingType_e;
-
-typedef enum {
-	ZSTD_no_overlap = 0,
-	ZSTD_overlap_src_before_dst = 1,
-} ZSTD_overlap_e;
-
-typedef struct {
-	U32 fastMode;
-	U32 tableLog;
-} ZSTD_seqSymbol_header;
-
-typedef struct {
-	size_t litLength;
-	size_t matchLength;
-	size_t offset;
-} seq_t;
-
-typedef struct {
-	size_t state;
-	const ZSTD_seqSymbol *table;
-} ZSTD_fseState;
-
-typedef enum {
-	ZSTD_lo_isRegularOffset = 0,
-	ZSTD_lo_isLongOffset = 1,
-} ZSTD_longOffset_e;
-
-typedef struct {
-	unsigned int longOffsetShare;
-	unsigned int maxNbAdditionalBits;
-} ZSTD_OffsetInfo;
-
-typedef struct {
-	BIT_DStream_t DStream;
-	ZSTD_fseState stateLL;
-	ZSTD_fseState stateOffb;
-	ZSTD_fseState stateML;
-	size_t prevOffset[3];
-} seqState_t;
-
-struct xz_buf {
-	const uint8_t *in;
-	size_t in_pos;
-	size_t in_size;
-	uint8_t *out;
-	size_t out_pos;
-	size_t out_size;
-};
-
-typedef uint64_t vli_type;
-
-struct xz_dec_hash {
-	vli_type unpadded;
-	vli_type uncompressed;
-	uint32_t crc32;
-};
-
-enum xz_mode {
-	XZ_SINGLE = 0,
-	XZ_PREALLOC = 1,
-	XZ_DYNALLOC = 2,
-};
-
-enum xz_ret {
-	XZ_OK = 0,
-	XZ_STREAM_END = 1,
-	XZ_UNSUPPORTED_CHECK = 2,
-	XZ_MEM_ERROR = 3,
-	XZ_MEMLIMIT_ERROR = 4,
-	XZ_FORMAT_ERROR = 5,
-	XZ_OPTIONS_ERROR = 6,
-	XZ_DATA_ERROR = 7,
-	XZ_BUF_ERROR = 8,
-};
-
-struct dictionary {
-	uint8_t *buf;
-	size_t start;
-	size_t pos;
-	size_t full;
-	size_t limit;
-	size_t end;
-	uint32_t size;
-	uint32_t size_max;
-	uint32_t allocated;
-	enum xz_mode mode;
-};
-
-struct rc_dec {
-	uint32_t range;
-	uint32_t code;
-	uint32_t init_bytes_left;
-	const uint8_t *in;
-	size_t in_pos;
-	size_t in_limit;
-};
-
-enum lzma_state {
-	STATE_LIT_LIT = 0,
-	STATE_MATCH_LIT_LIT = 1,
-	STATE_REP_LIT_LIT = 2,
-	STATE_SHORTREP_LIT_LIT = 3,
-	STATE_MATCH_LIT = 4,
-	STATE_REP_LIT = 5,
-	STATE_SHORTREP_LIT = 6,
-	STATE_LIT_MATCH = 7,
-	STATE_LIT_LONGREP = 8,
-	STATE_LIT_SHORTREP = 9,
-	STATE_NONLIT_MATCH = 10,
-	STATE_NONLIT_REP = 11,
-};
-
-struct cpu_rmap {
-	struct kref refcount;
-	u16 size;
-	void **obj;
-	struct {
-		u16 index;
-		u16 dist;
-	} near[0];
-};
-
-typedef u32 depot_flags_t;
-
-typedef void (*btf_trace_read_msr)(void *, unsigned int, u64, int);
-
-typedef void (*btf_trace_write_msr)(void *, unsigned int, u64, int);
-
-typedef void (*btf_trace_rdpmc)(void *, unsigned int, u64, int);
-
-struct pci_reset_fn_method {
-	int (*reset_fn)(struct pci_dev *, bool);
-	char *name;
-};
-
-struct pci_cap_saved_data {
-	u16 cap_nr;
-	bool cap_extended;
-	unsigned int size;
-	u32 data[0];
-};
-
-enum pcie_link_width {
-	PCIE_LNK_WIDTH_RESRV = 0,
-	PCIE_LNK_X1 = 1,
-	PCIE_LNK_X2 = 2,
-	PCIE_LNK_X4 = 4,
-	PCIE_LNK_X8 = 8,
-	PCIE_LNK_X12 = 12,
-	PCIE_LNK_X16 = 16,
-	PCIE_LNK_X32 = 32,
-	PCIE_LNK_WIDTH_UNKNOWN = 255,
-};
-
-typedef int (*arch_set_vga_state_t)(struct pci_dev *, bool, unsigned int, u32);
-
-enum pcie_reset_state {
-	pcie_deassert_reset = 1,
-	pcie_warm_reset = 2,
-	pcie_hot_reset = 3,
-};
-
-enum release_type {
-	leaf_only = 0,
-	whole_subtree = 1,
-};
-
-typedef struct device *class_pm_runtime_active_t;
-
-struct screen_info {
-	__u8 orig_x;
-	__u8 orig_y;
-	__u16 ext_mem_k;
-	__u16 orig_video_page;
-	__u8 orig_video_mode;
-	__u8 orig_video_cols;
-	__u8 flags;
-	__u8 unused2;
-	__u16 orig_video_ega_bx;
-	__u16 unused3;
-	__u8 orig_video_lines;
-	__u8 orig_video_isVGA;
-	__u16 orig_video_points;
-	__u16 lfb_width;
-	__u16 lfb_height;
-	__u16 lfb_depth;
-	__u32 lfb_base;
-	__u32 lfb_size;
-	__u16 cl_magic;
-	__u16 cl_offset;
-	__u16 lfb_linelength;
-	__u8 red_size;
-	__u8 red_pos;
-	__u8 green_size;
-	__u8 green_pos;
-	__u8 blue_size;
-	__u8 blue_pos;
-	__u8 rsvd_size;
-	__u8 rsvd_pos;
-	__u16 vesapm_seg;
-	__u16 vesapm_off;
-	__u16 pages;
-	__u16 vesa_attributes;
-	__u32 capabilities;
-	__u32 ext_lfb_base;
-	__u8 _reserved[2];
-} __attribute__((packed));
-
-struct vga_arb_user_card {
-	struct pci_dev *pdev;
-	unsigned int mem_cnt;
-	unsigned int io_cnt;
-};
-
-struct virtio_dev_part_hdr {
-	__le16 part_type;
-	__u8 flags;
-	__u8 reserved;
-	union {
-		struct {
-			__le32 offset;
-			__le32 reserved;
-		} pci_common_cfg;
-		struct {
-			__le16 index;
-			__u8 reserved[6];
-		} vq_index;
-	} selector;
-	__le32 length;
-};
-
-struct input_id {
-	__u16 bustype;
-	__u16 vendor;
-	__u16 product;
-	__u16 version;
-};
-
-struct ff_device;
-
-struct input_dev_poller;
-
-struct input_absinfo;
-
-struct input_handle;
-
-struct input_value;
-
-struct input_dev {
-	const char *name;
-	const char *phys;
-	const char *uniq;
-	struct input_id id;
-	long unsigned int propbit[1];
-	long unsigned int evbit[1];
-	long unsigned int keybit[12];
-	long unsigned int relbit[1];
-	long unsigned int absbit[1];
-	long unsigned int mscbit[1];
-	long unsigned int ledbit[1];
-	long unsigned int sndbit[1];
-	long unsigned int ffbit[2];
-	long unsigned int swbit[1];
-	unsigned int hint_events_per_packet;
-	unsigned int keycodemax;
-	unsigned int keycodesize;
-	void *keycode;
-	int (*setkeycode)(struct input_dev *, const struct input_keymap_entry *, unsigned int *);
-	int (*getkeycode)(struct input_dev *, struct input_keymap_entry *);
-	struct ff_device *ff;
-	struct input_dev_poller *poller;
-	unsigned int repeat_key;
-	struct timer_list timer;
-	int rep[2];
-	struct input_mt *mt;
-	struct input_absinfo *absinfo;
-	long unsigned int key[12];
-	long unsigned int led[1];
-	long unsigned int snd[1];
-	long unsigned int sw[1];
-	int (*open)(struct input_dev *);
-	void (*close)(struct input_dev *);
-	int (*flush)(struct input_dev *, struct file *);
-	int (*event)(struct input_dev *, unsigned int, unsigned int, int);
-	struct input_handle *grab;
-	spinlock_t event_lock;
-	struct mutex mutex;
-	unsigned int users;
-	bool going_away;
-	struct device dev;
-	struct list_head h_list;
-	struct list_head node;
-	unsigned int num_vals;
-	unsigned int max_vals;
-	struct input_value *vals;
-	bool devres_managed;
-	ktime_t timestamp[3];
-	bool inhibited;
-};
-
-struct kbdiacr {
-	unsigned char diacr;
-	unsigned char base;
-	unsigned char result;
-};
-
-struct kbdiacruc {
-	unsigned int diacr;
-	unsigned int base;
-	unsigned int result;
-};
-
-typedef void k_handler_fn(struct vc_data *, unsigned char, char);
-
-typedef void fn_handler_fn(struct vc_data *);
-
-struct kbd_struct {
-	unsigned char lockstate;
-	unsigned char slockstate;
-	unsigned char ledmode: 1;
-	unsigned char ledflagstate: 4;
-	char: 3;
-	unsigned char default_ledflagstate: 4;
-	unsigned char kbdmode: 3;
-	int: 1;
-	unsigned char modeflags: 5;
-};
-
-struct kbd_repeat {
-	int delay;
-	int period;
-};
-
-enum translation_map {
-	LAT1_MAP = 0,
-	GRAF_MAP = 1,
-	IBMPC_MAP = 2,
-	USER_MAP = 3,
-	FIRST_MAP = 0,
-	LAST_MAP = 3,
-};
-
-typedef short unsigned int u_short;
-
-enum {
-	PLAT8250_DEV_LEGACY = -1,
-	PLAT8250_DEV_PLATFORM = 0,
-	PLAT8250_DEV_PLATFORM1 = 1,
-	PLAT8250_DEV_PLATFORM2 = 2,
-	PLAT8250_DEV_FOURPORT = 3,
-	PLAT8250_DEV_ACCENT = 4,
-	PLAT8250_DEV_BOCA = 5,
-	PLAT8250_DEV_EXAR_ST16C554 = 6,
-	PLAT8250_DEV_HUB6 = 7,
-	PLAT8250_DEV_AU1X00 = 8,
-	PLAT8250_DEV_SM501 = 9,
-};
-
-struct old_serial_port {
-	unsigned int uart;
-	unsigned int baud_base;
-	unsigned int port;
-	unsigned int irq;
-	upf_t flags;
-	unsigned char io_type;
-	unsigned char *iomem_base;
-	short unsigned int iomem_reg_shift;
-};
-
-typedef void (*serial8250_isa_config_fn)(int, struct uart_port *, u32 *);
-
-struct dw_dma_platform_data {
-	u32 nr_masters;
-	u32 nr_channels;
-	u32 chan_allocation_order;
-	u32 chan_priority;
-	u32 block_size;
-	u32 data_width[4];
-	u32 multi_block[8];
-	u32 max_burst[8];
-	u32 protctl;
-	u32 quirks;
-};
-
-struct dw_dma;
-
-struct lpss8250;
-
-struct lpss8250_board {
-	long unsigned int freq;
-	unsigned int base_baud;
-	int (*setup)(struct lpss8250 *, struct uart_port *);
-	void (*exit)(struct lpss8250 *);
-};
-
-struct hsu_dma;
-
-struct mid8250;
-
-struct mid8250_board {
-	long unsigned int freq;
-	unsigned int base_baud;
-	unsigned int bar;
-	int (*setup)(struct mid8250 *, struct uart_port *);
-	void (*exit)(struct mid8250 *);
-};
-
-struct memdev {
-	const char *name;
-	const struct file_operations *fops;
-	fmode_t fmode;
-	umode_t mode;
-};
-
-struct miscdevice {
-	int minor;
-	const char *name;
-	const struct file_operations *fops;
-	struct list_head list;
-	struct device *parent;
-	struct device *this_device;
-	const struct attribute_group **groups;
-	const char *nodename;
-	umode_t mode;
-};
-
-struct iommufd_device;
-
-typedef struct iommufd_hw_pagetable * (*attach_fn)(struct iommufd_device *, ioasid_t, struct iommufd_hw_pagetable *);
-
-enum {
-	MAX_NPFNS = 4294967295,
-};
-
-struct pfn_reader_user {
-	struct page **upages;
-	size_t upages_len;
-	long unsigned int upages_start;
-	long unsigned int upages_end;
-	unsigned int gup_flags;
-	int locked;
-	struct file *file;
-	struct folio **ufolios;
-	size_t ufolios_len;
-	long unsigned int ufolios_offset;
-	struct folio **ufolios_next;
-};
-
-struct pfn_reader_dmabuf {
-	struct phys_vec phys;
-	long unsigned int start_offset;
-};
-
-enum batch_kind {
-	BATCH_CPU_MEMORY = 0,
-	BATCH_MMIO = 1,
-};
-
-enum {
-	PT_ITEM_WORD_SIZE___2 = 8ULL,
-	PT_MAX_VA_ADDRESS_LG2___2 = 64ULL,
-	PT_MAX_OUTPUT_ADDRESS_LG2___2 = 52ULL,
-	PT_MAX_TOP_LEVEL___2 = 5ULL,
-	PT_GRANULE_LG2SZ___2 = 12ULL,
-	PT_TABLEMEM_LG2SZ___2 = 12ULL,
-	PT_TOP_PHYS_MASK___2 = 4503599627366400ULL,
-};
-
-struct iommu_device {
-	struct list_head list;
-	const struct iommu_ops *ops;
-	struct fwnode_handle *fwnode;
-	struct device *dev;
-	struct iommu_group *singleton_group;
-	u32 max_pasids;
-	bool ready;
-};
-
-struct fsl_mc_resource_pool;
-
-enum {
-	IOMMU_PASID_ARRAY_DOMAIN = 0,
-	IOMMU_PASID_ARRAY_HANDLE = 1,
-};
-
-enum {
-	IOMMU_SET_DOMAIN_MUST_SUCCEED = 1,
-};
-
-enum iommu_resv_type {
-	IOMMU_RESV_DIRECT = 0,
-	IOMMU_RESV_DIRECT_RELAXABLE = 1,
-	IOMMU_RESV_RESERVED = 2,
-	IOMMU_RESV_MSI = 3,
-	IOMMU_RESV_SW_MSI = 4,
-};
-
-struct iommu_dma_msi_page {
-	struct list_head list;
-	dma_addr_t iova;
-	phys_addr_t phys;
-};
-
-struct iommu_pages_list {
-	struct list_head pages;
-};
-
-struct iova_fq_entry {
-	long unsigned int iova_pfn;
-	long unsigned int pages;
-	struct iommu_pages_list freelist;
-	u64 counter;
-};
-
-struct driver_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct device_driver *, char *);
-	ssize_t (*store)(struct device_driver *, const char *, size_t);
-};
-
-enum bus_notifier_event {
-	BUS_NOTIFY_ADD_DEVICE = 0,
-	BUS_NOTIFY_DEL_DEVICE = 1,
-	BUS_NOTIFY_REMOVED_DEVICE = 2,
-	BUS_NOTIFY_BIND_DRIVER = 3,
-	BUS_NOTIFY_BOUND_DRIVER = 4,
-	BUS_NOTIFY_UNBIND_DRIVER = 5,
-	BUS_NOTIFY_UNBOUND_DRIVER = 6,
-	BUS_NOTIFY_DRIVER_NOT_BOUND = 7,
-};
-
-struct kset {
-	struct list_head list;
-	spinlock_t list_lock;
-	struct kobject kobj;
-	const struct kset_uevent_ops *uevent_ops;
-};
-
-struct klist_node;
-
-struct klist {
-	spinlock_t k_lock;
-	struct list_head k_list;
-	void (*get)(struct klist_node *);
-	void (*put)(struct klist_node *);
-};
-
-struct subsys_private {
-	struct kset subsys;
-	struct kset *devices_kset;
-	struct list_head interfaces;
-	struct mutex mutex;
-	struct kset *drivers_kset;
-	struct klist klist_devices;
-	struct klist klist_drivers;
-	struct blocking_notifier_head bus_notifier;
-	unsigned int drivers_autoprobe: 1;
-	const struct bus_type *bus;
-	struct device *dev_root;
-	struct kset glue_dirs;
-	const struct class *class;
-	struct lock_class_key lock_key;
-};
-
-struct class_attribute {
-	struct attribute attr;
-	ssize_t (*show)(const struct class *, const struct class_attribute *, char *);
-	ssize_t (*store)(const struct class *, const struct class_attribute *, const char *, size_t);
-};
-
-struct cpu_attr {
-	struct device_attribute attr;
-	const struct cpumask * const map;
-};
-
-typedef void * (*devcon_match_fn_t)(const struct fwnode_handle *, const char *, void *);
-
-typedef void (*btf_trace_devres_log)(void *, struct device *, const char *, void *, const char *, size_t);
-
-struct hbm_dma_mem_dscr {
-	u32 addr_hi;
-	u32 addr_lo;
-	u32 size;
-};
-
-enum mei_cb_file_ops {
-	MEI_FOP_READ = 0,
-	MEI_FOP_WRITE = 1,
-	MEI_FOP_CONNECT = 2,
-	MEI_FOP_DISCONNECT = 3,
-	MEI_FOP_DISCONNECT_RSP = 4,
-	MEI_FOP_NOTIFY_START = 5,
-	MEI_FOP_NOTIFY_STOP = 6,
-	MEI_FOP_DMA_MAP = 7,
-	MEI_FOP_DMA_UNMAP = 8,
-};
-
-struct mei_msg_data {
-	size_t size;
-	unsigned char *data;
-};
-
-struct mei_cl_cb {
-	struct list_head list;
-	struct mei_cl *cl;
-	enum mei_cb_file_ops fop_type;
-	struct mei_msg_data buf;
-	size_t buf_idx;
-	u8 vtag;
-	const struct file *fp;
-	int status;
-	u32 internal: 1;
-	u32 blocking: 1;
-	struct mei_ext_hdr *ext_hdr;
-};
-
-struct mkhi_fw_ver_block {
-	u16 minor;
-	u8 major;
-	u8 platform;
-	u16 buildno;
-	u16 hotfix;
-};
-
-struct mei_fixup {
-	const uuid_le uuid;
-	void (*hook)(struct mei_cl_device *);
-};
-
-typedef void (*btf_trace_mei_reg_read)(void *, const struct device *, const char *, u32, u32);
-
-typedef void (*btf_trace_mei_reg_write)(void *, const struct device *, const char *, u32, u32);
-
-typedef void (*btf_trace_mei_pci_cfg_read)(void *, const struct device *, const char *, u32, u32, int);
-
-struct mei_me_hw {
-	const struct mei_cfg *cfg;
-	void *mem_addr;
-	int irq;
-	enum mei_pg_state pg_state;
-	bool d0i3_supported;
-	u8 hbuf_depth;
-	int (*read_fws)(const struct mei_device *, int, const char *, u32 *);
-	struct task_struct *polling_thread;
-	wait_queue_head_t wait_active;
-	bool is_active;
-};
-
-typedef void (*btf_trace_dma_fence_emit)(void *, struct dma_fence *);
-
-typedef void (*btf_trace_dma_fence_init)(void *, struct dma_fence *);
-
-typedef void (*btf_trace_dma_fence_destroy)(void *, struct dma_fence *);
-
-typedef void (*btf_trace_dma_fence_enable_signal)(void *, struct dma_fence *);
-
-typedef void (*btf_trace_dma_fence_signaled)(void *, struct dma_fence *);
-
-typedef void (*btf_trace_dma_fence_wait_start)(void *, struct dma_fence *);
-
-typedef void (*btf_trace_dma_fence_wait_end)(void *, struct dma_fence *);
-
-struct serio_driver;
-
-struct serio {
-	void *port_data;
-	char name[32];
-	char phys[32];
-	char firmware_id[128];
-	bool manual_bind;
-	struct serio_device_id id;
-	spinlock_t lock;
-	int (*write)(struct serio *, unsigned char);
-	int (*open)(struct serio *);
-	void (*close)(struct serio *);
-	int (*start)(struct serio *);
-	void (*stop)(struct serio *);
-	struct serio *parent;
-	struct list_head child_node;
-	struct list_head children;
-	unsigned int depth;
-	struct serio_driver *drv;
-	struct mutex drv_mutex;
-	struct device dev;
-	struct list_head node;
-	struct mutex *ps2_cmd_mutex;
-};
-
-struct serio_driver {
-	const char *description;
-	const struct serio_device_id *id_table;
-	bool manual_bind;
-	void (*write_wakeup)(struct serio *);
-	irqreturn_t (*interrupt)(struct serio *, unsigned char, unsigned int);
-	int (*connect)(struct serio *, struct serio_driver *);
-	int (*reconnect)(struct serio *);
-	int (*fast_reconnect)(struct serio *);
-	void (*disconnect)(struct serio *);
-	void (*cleanup)(struct serio *);
-	struct device_driver driver;
-};
-
-enum serio_event_type {
-	SERIO_RESCAN_PORT = 0,
-	SERIO_RECONNECT_PORT = 1,
-	SERIO_RECONNECT_SUBTREE = 2,
-	SERIO_REGISTER_PORT = 3,
-	SERIO_ATTACH_DRIVER = 4,
-};
-
-struct i8042_port {
-	struct serio *serio;
-	int irq;
-	bool exists;
-	bool driver_bound;
-	signed char mux;
-};
-
-enum i8042_controller_reset_mode {
-	I8042_RESET_NEVER = 0,
-	I8042_RESET_ALWAYS = 1,
-	I8042_RESET_ON_S2RAM = 2,
-};
-
-typedef bool (*i8042_filter_t)(unsigned char, unsigned char, struct serio *, void *);
-
-typedef struct serio *class_serio_pause_rx_t;
-
-struct ps2dev;
-
-typedef enum ps2_disposition (*ps2_pre_receive_handler_t)(struct ps2dev *, u8, unsigned int);
-
-typedef void (*ps2_receive_handler_t)(struct ps2dev *, u8);
-
-struct input_value {
-	__u16 type;
-	__u16 code;
-	__s32 value;
-};
-
-struct input_handler {
-	void *private;
-	void (*event)(struct input_handle *, unsigned int, unsigned int, int);
-	unsigned int (*events)(struct input_handle *, struct input_value *, unsigned int);
-	bool (*filter)(struct input_handle *, unsigned int, unsigned int, int);
-	bool (*match)(struct input_handler *, struct input_dev *);
-	int (*connect)(struct input_handler *, struct input_dev *, const struct input_device_id *);
-	void (*disconnect)(struct input_handle *);
-	void (*start)(struct input_handle *);
-	bool passive_observer;
-	bool legacy_minors;
-	int minor;
-	const char *name;
-	const struct input_device_id *id_table;
-	struct list_head h_list;
-	struct list_head node;
-};
-
-enum psmouse_state {
-	PSMOUSE_IGNORE = 0,
-	PSMOUSE_INITIALIZING = 1,
-	PSMOUSE_RESYNCING = 2,
-	PSMOUSE_CMD_MODE = 3,
-	PSMOUSE_ACTIVATED = 4,
-};
-
-struct focaltech_finger_state {
-	bool active;
-	bool valid;
-	unsigned int x;
-	unsigned int y;
-};
-
-struct alps_protocol_info {
-	u16 version;
-	u8 byte0;
-	u8 mask0;
-	unsigned int flags;
-};
-
-struct alps_model_info {
-	u8 signature[3];
-	struct alps_protocol_info protocol_info;
-};
-
-struct alps_nibble_commands {
-	int command;
-	unsigned char data;
-};
-
-enum SS4_PACKET_ID {
-	SS4_PACKET_ID_IDLE = 0,
-	SS4_PACKET_ID_ONE = 1,
-	SS4_PACKET_ID_TWO = 2,
-	SS4_PACKET_ID_MULTI = 3,
-	SS4_PACKET_ID_STICK = 4,
-};
-
-struct rtc_time {
-	int tm_sec;
-	int tm_min;
-	int tm_hour;
-	int tm_mday;
-	int tm_mon;
-	int tm_year;
-	int tm_wday;
-	int tm_yday;
-	int tm_isdst;
-};
-
-struct thermal_cooling_device;
-
-struct thermal_cooling_device_ops {
-	int (*get_max_state)(struct thermal_cooling_device *, long unsigned int *);
-	int (*get_cur_state)(struct thermal_cooling_device *, long unsigned int *);
-	int (*set_cur_state)(struct thermal_cooling_device *, long unsigned int);
-	int (*get_requested_power)(struct thermal_cooling_device *, u32 *);
-	int (*state2power)(struct thermal_cooling_device *, long unsigned int, u32 *);
-	int (*power2state)(struct thermal_cooling_device *, u32, long unsigned int *);
-};
-
-typedef struct cpufreq_policy *class_cpufreq_policy_write_t;
-
-enum hid_type {
-	HID_TYPE_OTHER = 0,
-	HID_TYPE_USBMOUSE = 1,
-	HID_TYPE_USBNONE = 2,
-};
-
-struct semaphore_waiter;
-
-struct semaphore {
-	raw_spinlock_t lock;
-	unsigned int count;
-	struct semaphore_waiter *first_waiter;
-};
-
-struct hid_collection;
-
-struct hid_driver;
-
-struct hid_device {
-	const __u8 *dev_rdesc;
-	const __u8 *bpf_rdesc;
-	const __u8 *rdesc;
-	unsigned int dev_rsize;
-	unsigned int bpf_rsize;
-	unsigned int rsize;
-	unsigned int collection_size;
-	struct hid_collection *collection;
-	unsigned int maxcollection;
-	unsigned int maxapplication;
-	__u16 bus;
-	__u16 group;
-	__u32 vendor;
-	__u32 product;
-	__u32 version;
-	enum hid_type type;
-	unsigned int country;
-	struct hid_report_enum report_enum[3];
-	struct work_struct led_work;
-	struct semaphore driver_input_lock;
-	struct device dev;
-	struct hid_driver *driver;
-	void *devres_group_id;
-	const struct hid_ll_driver *ll_driver;
-	struct mutex ll_open_lock;
-	unsigned int ll_open_count;
-	long unsigned int status;
-	unsigned int claimed;
-	unsigned int quirks;
-	unsigned int initial_quirks;
-	bool io_started;
-	struct list_head inputs;
-	void *hiddev;
-	void *hidraw;
-	char name[128];
-	char phys[64];
-	char uniq[64];
-	u64 firmware_version;
-	void *driver_data;
-	int (*ff_init)(struct hid_device *);
-	int (*hiddev_connect)(struct hid_device *, unsigned int);
-	void (*hiddev_disconnect)(struct hid_device *);
-	void (*hiddev_hid_event)(struct hid_device *, struct hid_field *, struct hid_usage *, __s32);
-	void (*hiddev_report_event)(struct hid_device *, struct hid_report *);
-	short unsigned int debug;
-	struct dentry *debug_dir;
-	struct dentry *debug_rdesc;
-	struct dentry *debug_events;
-	struct list_head debug_list;
-	spinlock_t debug_list_lock;
-	wait_queue_head_t debug_wait;
-	struct kref ref;
-	unsigned int id;
-};
-
-struct hid_global {
-	unsigned int usage_page;
-	__s32 logical_minimum;
-	__s32 logical_maximum;
-	__s32 physical_minimum;
-	__s32 physical_maximum;
-	__s32 unit_exponent;
-	unsigned int unit;
-	unsigned int report_id;
-	unsigned int report_size;
-	unsigned int report_count;
-};
-
-enum hid_report_type {
-	HID_INPUT_REPORT = 0,
-	HID_OUTPUT_REPORT = 1,
-	HID_FEATURE_REPORT = 2,
-	HID_REPORT_TYPES = 3,
-};
-
-enum hid_class_request {
-	HID_REQ_GET_REPORT = 1,
-	HID_REQ_GET_IDLE = 2,
-	HID_REQ_GET_PROTOCOL = 3,
-	HID_REQ_SET_REPORT = 9,
-	HID_REQ_SET_IDLE = 10,
-	HID_REQ_SET_PROTOCOL = 11,
-};
-
-enum sknetlink_groups {
-	SKNLGRP_NONE = 0,
-	SKNLGRP_INET_TCP_DESTROY = 1,
-	SKNLGRP_INET_UDP_DESTROY = 2,
-	SKNLGRP_INET6_TCP_DESTROY = 3,
-	SKNLGRP_INET6_UDP_DESTROY = 4,
-	__SKNLGRP_MAX = 5,
-};
-
-struct linger {
-	int l_onoff;
-	int l_linger;
-};
-
-struct old_timeval32 {
-	old_time32_t tv_sec;
-	s32 tv_usec;
-};
-
-struct __kernel_sock_timeval {
-	__s64 tv_sec;
-	__s64 tv_usec;
-};
-
-struct sock_txtime {
-	__kernel_clockid_t clockid;
-	__u32 flags;
-};
-
-struct so_timestamping {
-	int flags;
-	int bind_phc;
-};
-
-struct __kernel_old_timespec {
-	__kernel_old_time_t tv_sec;
-	__kernel_long_t tv_nsec;
-};
-
-struct pernet_operations {
-	struct list_head list;
-	int (*init)(struct net *);
-	void (*pre_exit)(struct net *);
-	void (*exit)(struct net *);
-	void (*exit_batch)(struct list_head *);
-	void (*exit_rtnl)(struct net *, struct list_head *);
-	unsigned int * const id;
-	const size_t size;
-};
-
-enum {
-	NETNSA_NONE = 0,
-	NETNSA_NSID = 1,
-	NETNSA_PID = 2,
-	NETNSA_FD = 3,
-	NETNSA_TARGET_NSID = 4,
-	NETNSA_CURRENT_NSID = 5,
-	__NETNSA_MAX = 6,
-};
-
-struct flow_dissector_mpls_lse {
-	u32 mpls_ttl: 8;
-	u32 mpls_bos: 1;
-	u32 mpls_tc: 3;
-	u32 mpls_label: 20;
-};
-
-enum flow_dissector_key_id {
-	FLOW_DISSECTOR_KEY_CONTROL = 0,
-	FLOW_DISSECTOR_KEY_BASIC = 1,
-	FLOW_DISSECTOR_KEY_IPV4_ADDRS = 2,
-	FLOW_DISSECTOR_KEY_IPV6_ADDRS = 3,
-	FLOW_DISSECTOR_KEY_PORTS = 4,
-	FLOW_DISSECTOR_KEY_PORTS_RANGE = 5,
-	FLOW_DISSECTOR_KEY_ICMP = 6,
-	FLOW_DISSECTOR_KEY_ETH_ADDRS = 7,
-	FLOW_DISSECTOR_KEY_TIPC = 8,
-	FLOW_DISSECTOR_KEY_ARP = 9,
-	FLOW_DISSECTOR_KEY_VLAN = 10,
-	FLOW_DISSECTOR_KEY_FLOW_LABEL = 11,
-	FLOW_DISSECTOR_KEY_GRE_KEYID = 12,
-	FLOW_DISSECTOR_KEY_MPLS_ENTROPY = 13,
-	FLOW_DISSECTOR_KEY_ENC_KEYID = 14,
-	FLOW_DISSECTOR_KEY_ENC_IPV4_ADDRS = 15,
-	FLOW_DISSECTOR_KEY_ENC_IPV6_ADDRS = 16,
-	FLOW_DISSECTOR_KEY_ENC_CONTROL = 17,
-	FLOW_DISSECTOR_KEY_ENC_PORTS = 18,
-	FLOW_DISSECTOR_KEY_MPLS = 19,
-	FLOW_DISSECTOR_KEY_TCP = 20,
-	FLOW_DISSECTOR_KEY_IP = 21,
-	FLOW_DISSECTOR_KEY_CVLAN = 22,
-	FLOW_DISSECTOR_KEY_ENC_IP = 23,
-	FLOW_DISSECTOR_KEY_ENC_OPTS = 24,
-	FLOW_DISSECTOR_KEY_META = 25,
-	FLOW_DISSECTOR_KEY_CT = 26,
-	FLOW_DISSECTOR_KEY_HASH = 27,
-	FLOW_DISSECTOR_KEY_NUM_OF_VLANS = 28,
-	FLOW_DISSECTOR_KEY_PPPOE = 29,
-	FLOW_DISSECTOR_KEY_L2TPV3 = 30,
-	FLOW_DISSECTOR_KEY_CFM = 31,
-	FLOW_DISSECTOR_KEY_IPSEC = 32,
-	FLOW_DISSECTOR_KEY_MAX = 33,
-};
-
-struct flow_dissector_key {
-	enum flow_dissector_key_id key_id;
-	size_t offset;
-};
-
-struct flow_dissector {
-	long long unsigned int used_keys;
-	short unsigned int offset[33];
-};
-
-struct bpf_flow_keys {
-	__u16 nhoff;
-	__u16 thoff;
-	__u16 addr_proto;
-	__u8 is_frag;
-	__u8 is_first_frag;
-	__u8 is_encap;
-	__u8 ip_proto;
-	__be16 n_proto;
-	__be16 sport;
-	__be16 dport;
-	union {
-		struct {
-			__be32 ipv4_src;
-			__be32 ipv4_dst;
-		};
-		struct {
-			__u32 ipv6_src[4];
-			__u32 ipv6_dst[4];
-		};
-	};
-	__u32 flags;
-	__be32 flow_label;
-};
-
-enum {
-	BPF_FLOW_DISSECTOR_F_PARSE_1ST_FRAG = 1,
-	BPF_FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL = 2,
-	BPF_FLOW_DISSECTOR_F_STOP_AT_ENCAP = 4,
-};
-
-struct vlan_hdr {
-	__be16 h_vlan_TCI;
-	__be16 h_vlan_encapsulated_proto;
-};
-
-struct arphdr {
-	__be16 ar_hrd;
-	__be16 ar_pro;
-	unsigned char ar_hln;
-	unsigned char ar_pln;
-	__be16 ar_op;
-};
-
-struct pppoe_hdr {
-	__u8 type: 4;
-	__u8 ver: 4;
-	__u8 code;
-	__be16 sid;
-	__be16 length;
-};
-
-struct batadv_unicast_packet {
-	__u8 packet_type;
-	__u8 version;
-	__u8 ttl;
-	__u8 ttvn;
-	__u8 dest[6];
-};
-
-struct rtnl_hw_stats64 {
-	__u64 rx_packets;
-	__u64 tx_packets;
-	__u64 rx_bytes;
-	__u64 tx_bytes;
-	__u64 rx_errors;
-	__u64 tx_errors;
-	__u64 rx_dropped;
-	__u64 tx_dropped;
-	__u64 multicast;
-};
-
-struct net_device_core_stats {
-	long unsigned int rx_dropped;
-	long unsigned int tx_dropped;
-	long unsigned int rx_nohandler;
-	long unsigned int rx_otherhost_dropped;
-};
-
-enum {
-	NAPIF_STATE_SCHED = 1,
-	NAPIF_STATE_MISSED = 2,
-	NAPIF_STATE_DISABLE = 4,
-	NAPIF_STATE_NPSVC = 8,
-	NAPIF_STATE_LISTED = 16,
-	NAPIF_STATE_NO_BUSY_POLL = 32,
-	NAPIF_STATE_IN_BUSY_POLL = 64,
-	NAPIF_STATE_PREFER_BUSY_POLL = 128,
-	NAPIF_STATE_THREADED = 256,
-	NAPIF_STATE_SCHED_THREADED = 512,
-	NAPIF_STATE_HAS_NOTIFIER = 1024,
-	NAPIF_STATE_THREADED_BUSY_POLL = 2048,
-};
-
-struct dql {
-	unsigned int num_queued;
-	unsigned int adj_limit;
-	unsigned int last_obj_cnt;
-	short unsigned int stall_thrs;
-	long unsigned int history_head;
-	long unsigned int history[4];
-	long: 64;
-	unsigned int limit;
-	unsigned int num_completed;
-	unsigned int prev_ovlimit;
-	unsigned int prev_num_queued;
-	unsigned int prev_last_obj_cnt;
-	unsigned int lowest_slack;
-	long unsigned int slack_start_time;
-	unsigned int max_limit;
-	unsigned int min_limit;
-	unsigned int slack_hold_time;
-	short unsigned int stall_max;
-	long unsigned int last_reap;
-	long unsigned int stall_cnt;
-};
-
-struct netdev_queue {
-	struct net_device *dev;
-	netdevice_tracker dev_tracker;
-	struct Qdisc *qdisc;
-	struct Qdisc *qdisc_sleeping;
-	struct kobject kobj;
-	const struct attribute_group **groups;
-	long unsigned int tx_maxrate;
-	atomic_long_t trans_timeout;
-	struct net_device *sb_dev;
-	long: 64;
-	struct dql dql;
-	spinlock_t _xmit_lock;
-	int xmit_lock_owner;
-	long unsigned int trans_start;
-	long unsigned int state;
-	struct napi_struct *napi;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-};
-
-enum net_device_path_type {
-	DEV_PATH_ETHERNET = 0,
-	DEV_PATH_VLAN = 1,
-	DEV_PATH_BRIDGE = 2,
-	DEV_PATH_PPPOE = 3,
-	DEV_PATH_DSA = 4,
-	DEV_PATH_MTK_WDMA = 5,
-	DEV_PATH_TUN = 6,
-};
-
-struct net_device_path {
-	enum net_device_path_type type;
-	const struct net_device *dev;
-	union {
-		struct {
-			u16 id;
-			__be16 proto;
-			u8 h_dest[6];
-		} encap;
-		struct {
-			struct dst_entry *dst;
-			union {
-				struct in_addr src_v4;
-				struct in6_addr src_v6;
-			};
-			union {
-				struct in_addr dst_v4;
-				struct in6_addr dst_v6;
-			};
-			u8 l3_proto;
-		} tun;
-		struct {
-			enum {
-				DEV_PATH_BR_VLAN_KEEP = 0,
-				DEV_PATH_BR_VLAN_TAG = 1,
-				DEV_PATH_BR_VLAN_UNTAG = 2,
-				DEV_PATH_BR_VLAN_UNTAG_HW = 3,
-			} vlan_mode;
-			u16 vlan_id;
-			__be16 vlan_proto;
-		} bridge;
-		struct {
-			int port;
-			u16 proto;
-		} dsa;
-		struct {
-			u8 wdma_idx;
-			u8 queue;
-			u16 wcid;
-			u8 bss;
-			u8 amsdu;
-		} mtk_wdma;
-	};
-};
-
-struct dev_ifalias {
-	struct callback_head rcuhead;
-	char ifalias[0];
-};
-
-struct pcpu_sw_netstats {
-	u64_stats_t rx_packets;
-	u64_stats_t rx_bytes;
-	u64_stats_t tx_packets;
-	u64_stats_t tx_bytes;
-	struct u64_stats_sync syncp;
-};
-
-struct pcpu_dstats {
-	u64_stats_t rx_packets;
-	u64_stats_t rx_bytes;
-	u64_stats_t tx_packets;
-	u64_stats_t tx_bytes;
-	u64_stats_t rx_drops;
-	u64_stats_t tx_drops;
-	struct u64_stats_sync syncp;
-	long: 64;
-	long: 64;
-};
-
-struct packet_type {
-	__be16 type;
-	bool ignore_outgoing;
-	struct net_device *dev;
-	netdevice_tracker dev_tracker;
-	int (*func)(struct sk_buff *, struct net_device *, struct packet_type *, struct net_device *);
-	void (*list_func)(struct list_head *, struct packet_type *, struct net_device *);
-	bool (*id_match)(struct packet_type *, struct sock *);
-	struct net *af_packet_net;
-	void *af_packet_priv;
-	struct list_head list;
-};
-
-struct local_lock {};
-
-typedef struct local_lock local_lock_t;
-
-struct netdev_xmit {
-	u16 recursion;
-	u8 more;
-	u8 skip_txqueue;
-};
-
-struct __call_single_data {
-	struct __call_single_node node;
-	smp_call_func_t func;
-	void *info;
-};
-
-struct sd_flow_limit;
-
-struct softnet_data {
-	struct list_head poll_list;
-	struct sk_buff_head process_queue;
-	local_lock_t process_queue_bh_lock;
-	unsigned int processed;
-	unsigned int time_squeeze;
-	struct softnet_data *rps_ipi_list;
-	unsigned int received_rps;
-	bool in_net_rx_action;
-	bool in_napi_threaded_poll;
-	struct sd_flow_limit *flow_limit;
-	struct Qdisc *output_queue;
-	struct Qdisc **output_queue_tailp;
-	struct sk_buff *completion_queue;
-	struct netdev_xmit xmit;
-	long: 64;
-	long: 64;
-	long: 64;
-	unsigned int input_queue_head;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	long: 64;
-	call_single_data_t csd;
-	struct softnet_data *rps_ipi_next;
-	unsigned int cpu;
-	long: 64;
-	long: 64;
-	long int pad[3];
-	unsigned int input_queue_tail;
-	struct sk_buff_head input_pkt_queue;
-	struct napi_struct backlog;
-	long: 64;
-	struct numa_drop_counters drop_counters;
-	int defer_ipi_scheduled;
-	long: 64;
-	long: 64;
-	long: 64;
-	call_single_data_t defer_csd;
-};
-
-enum {
-	NESTED_SYNC_IMM_BIT = 0,
-	NESTED_SYNC_TODO_BIT = 1,
-};
-
-struct udp_tunnel_nic_ops {
-	void (*get_port)(struct net_device *, unsigned int, unsigned int, struct udp_tunnel_info *);
-	void (*set_port_priv)(struct net_device *, unsigned int, unsigned int, u8);
-	void (*add_port)(struct net_device *, struct udp_tunnel_info *);
-	void (*del_port)(struct net_device *, struct udp_tunnel_info *);
-	void (*reset_ntf)(struct net_device *);
-	size_t (*dump_size)(struct net_device *, unsigned int);
-	int (*dump_write)(struct net_device *, unsigned int, struct sk_buff *);
-	void (*assert_locked)(struct net_device *);
-	void (*lock)(struct net_device *);
-	void (*unlock)(struct net_device *);
-};
-
-enum {
-	NAPI_F_PREFER_BUSY_POLL = 1,
-	NAPI_F_END_ON_RESCHED = 2,
-};
-
-enum bpf_xdp_mode {
-	XDP_MODE_SKB = 0,
-	XDP_MODE_DRV = 1,
-	XDP_MODE_HW = 2,
-	__MAX_XDP_MODE = 3,
-};
-
-typedef int (*bpf_op_t)(struct net_device *, struct netdev_bpf *);
-
-enum netdev_offload_xstats_type {
-	NETDEV_OFFLOAD_XSTATS_TYPE_L3 = 1,
-};
-
-enum netdev_queue_type {
-	NETDEV_QUEUE_TYPE_RX = 0,
-	NETDEV_QUEUE_TYPE_TX = 1,
-};
-
-enum xps_map_type {
-	XPS_CPUS = 0,
-	XPS_RXQS = 1,
-	XPS_MAPS_MAX = 2,
-};
-
-enum netdev_cmd {
-	NETDEV_UP = 1,
-	NETDEV_DOWN = 2,
-	NETDEV_REBOOT = 3,
-	NETDEV_CHANGE = 4,
-	NETDEV_REGISTER = 5,
-	NETDEV_UNREGISTER = 6,
-	NETDEV_CHANGEMTU = 7,
-	NETDEV_CHANGEADDR = 8,
-	NETDEV_PRE_CHANGEADDR = 9,
-	NETDEV_GOING_DOWN = 10,
-	NETDEV_CHANGENAME = 11,
-	NETDEV_FEAT_CHANGE = 12,
-	NETDEV_BONDING_FAILOVER = 13,
-	NETDEV_PRE_UP = 14,
-	NETDEV_PRE_TYPE_CHANGE = 15,
-	NETDEV_POST_TYPE_CHANGE = 16,
-	NETDEV_POST_INIT = 17,
-	NETDEV_PRE_UNINIT = 18,
-	NETDEV_RELEASE = 19,
-	NETDEV_NOTIFY_PEERS = 20,
-	NETDEV_JOIN = 21,
-	NETDEV_CHANGEUPPER = 22,
-	NETDEV_RESEND_IGMP = 23,
-	NETDEV_PRECHANGEMTU = 24,
-	NETDEV_CHANGEINFODATA = 25,
-	NETDEV_BONDING_INFO = 26,
-	NETDEV_PRECHANGEUPPER = 27,
-	NETDEV_CHANGELOWERSTATE = 28,
-	NETDEV_UDP_TUNNEL_PUSH_INFO = 29,
-	NETDEV_UDP_TUNNEL_DROP_INFO = 30,
-	NETDEV_CHANGE_TX_QUEUE_LEN = 31,
-	NETDEV_CVLAN_FILTER_PUSH_INFO = 32,
-	NETDEV_CVLAN_FILTER_DROP_INFO = 33,
-	NETDEV_SVLAN_FILTER_PUSH_INFO = 34,
-	NETDEV_SVLAN_FILTER_DROP_INFO = 35,
-	NETDEV_OFFLOAD_XSTATS_ENABLE = 36,
-	NETDEV_OFFLOAD_XSTATS_DISABLE = 37,
-	NETDEV_OFFLOAD_XSTATS_REPORT_USED = 38,
-	NETDEV_OFFLOAD_XSTATS_REPORT_DELTA = 39,
-	NETDEV_XDP_FEAT_CHANGE = 40,
-};
-
-enum {
-	IFLA_PROTO_DOWN_REASON_UNSPEC = 0,
-	IFLA_PROTO_DOWN_REASON_MASK = 1,
-	IFLA_PROTO_DOWN_REASON_VALUE = 2,
-	__IFLA_PROTO_DOWN_REASON_CNT = 3,
-	IFLA_PROTO_DOWN_REASON_MAX = 2,
-};
-
-enum {
-	IFLA_BRPORT_UNSPEC = 0,
-	IFLA_BRPORT_STATE = 1,
-	IFLA_BRPORT_PRIORITY = 2,
-	IFLA_BRPORT_COST = 3,
-	IFLA_BRPORT_MODE = 4,
-	IFLA_BRPORT_GUARD = 5,
-	IFLA_BRPORT_PROTECT = 6,
-	IFLA_BRPORT_FAST_LEAVE = 7,
-	IFLA_BRPORT_LEARNING = 8,
-	IFLA_BRPORT_UNICAST_FLOOD = 9,
-	IFLA_BRPORT_PROXYARP = 10,
-	IFLA_BRPORT_LEARNING_SYNC = 11,
-	IFLA_BRPORT_PROXYARP_WIFI = 12,
-	IFLA_BRPORT_ROOT_ID = 13,
-	IFLA_BRPORT_BRIDGE_ID = 14,
-	IFLA_BRPORT_DESIGNATED_PORT = 15,
-	IFLA_BRPORT_DESIGNATED_COST = 16,
-	IFLA_BRPORT_ID = 17,
-	IFLA_BRPORT_NO = 18,
-	IFLA_BRPORT_TOPOLOGY_CHANGE_ACK = 19,
-	IFLA_BRPORT_CONFIG_PENDING = 20,
-	IFLA_BRPORT_MESSAGE_AGE_TIMER = 21,
-	IFLA_BRPORT_FORWARD_DELAY_TIMER = 22,
-	IFLA_BRPORT_HOLD_TIMER = 23,
-	IFLA_BRPORT_FLUSH = 24,
-	IFLA_BRPORT_MULTICAST_ROUTER = 25,
-	IFLA_BRPORT_PAD = 26,
-	IFLA_BRPORT_MCAST_FLOOD = 27,
-	IFLA_BRPORT_MCAST_TO_UCAST = 28,
-	IFLA_BRPORT_VLAN_TUNNEL = 29,
-	IFLA_BRPORT_BCAST_FLOOD = 30,
-	IFLA_BRPORT_GROUP_FWD_MASK = 31,
-	IFLA_BRPORT_NEIGH_SUPPRESS = 32,
-	IFLA_BRPORT_ISOLATED = 33,
-	IFLA_BRPORT_BACKUP_PORT = 34,
-	IFLA_BRPORT_MRP_RING_OPEN = 35,
-	IFLA_BRPORT_MRP_IN_OPEN = 36,
-	IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT = 37,
-	IFLA_BRPORT_MCAST_EHT_HOSTS_CNT = 38,
-	IFLA_BRPORT_LOCKED = 39,
-	IFLA_BRPORT_MAB = 40,
-	IFLA_BRPORT_MCAST_N_GROUPS = 41,
-	IFLA_BRPORT_MCAST_MAX_GROUPS = 42,
-	IFLA_BRPORT_NEIGH_VLAN_SUPPRESS = 43,
-	IFLA_BRPORT_BACKUP_NHID = 44,
-	IFLA_BRPORT_NEIGH_FORWARD_GRAT = 45,
-	__IFLA_BRPORT_MAX = 46,
-};
-
-enum {
-	IFLA_INFO_UNSPEC = 0,
-	IFLA_INFO_KIND = 1,
-	IFLA_INFO_DATA = 2,
-	IFLA_INFO_XSTATS = 3,
-	IFLA_INFO_SLAVE_KIND = 4,
-	IFLA_INFO_SLAVE_DATA = 5,
-	__IFLA_INFO_MAX = 6,
-};
-
-enum {
-	IFLA_VF_INFO_UNSPEC = 0,
-	IFLA_VF_INFO = 1,
-	__IFLA_VF_INFO_MAX = 2,
-};
-
-enum {
-	IFLA_VF_UNSPEC = 0,
-	IFLA_VF_MAC = 1,
-	IFLA_VF_VLAN = 2,
-	IFLA_VF_TX_RATE = 3,
-	IFLA_VF_SPOOFCHK = 4,
-	IFLA_VF_LINK_STATE = 5,
-	IFLA_VF_RATE = 6,
-	IFLA_VF_RSS_QUERY_EN = 7,
-	IFLA_VF_STATS = 8,
-	IFLA_VF_TRUST = 9,
-	IFLA_VF_IB_NODE_GUID = 10,
-	IFLA_VF_IB_PORT_GUID = 11,
-	IFLA_VF_VLAN_LIST = 12,
-	IFLA_VF_BROADCAST = 13,
-	__IFLA_VF_MAX = 14,
-};
-
-enum {
-	IFLA_VF_VLAN_INFO_UNSPEC = 0,
-	IFLA_VF_VLAN_INFO = 1,
-	__IFLA_VF_VLAN_INFO_MAX = 2,
-};
-
-enum {
-	IFLA_VF_STATS_RX_PACKETS = 0,
-	IFLA_VF_STATS_TX_PACKETS = 1,
-	IFLA_VF_STATS_RX_BYTES = 2,
-	IFLA_VF_STATS_TX_BYTES = 3,
-	IFLA_VF_STATS_BROADCAST = 4,
-	IFLA_VF_STATS_MULTICAST = 5,
-	IFLA_VF_STATS_PAD = 6,
-	IFLA_VF_STATS_RX_DROPPED = 7,
-	IFLA_VF_STATS_TX_DROPPED = 8,
-	__IFLA_VF_STATS_MAX = 9,
-};
-
-enum {
-	IFLA_VF_PORT_UNSPEC = 0,
-	IFLA_VF_PORT = 1,
-	__IFLA_VF_PORT_MAX = 2,
-};
-
-enum {
-	IFLA_PORT_UNSPEC = 0,
-	IFLA_PORT_VF = 1,
-	IFLA_PORT_PROFILE = 2,
-	IFLA_PORT_VSI_TYPE = 3,
-	IFLA_PORT_INSTANCE_UUID = 4,
-	IFLA_PORT_HOST_UUID = 5,
-	IFLA_PORT_REQUEST = 6,
-	IFLA_PORT_RESPONSE = 7,
-	__IFLA_PORT_MAX = 8,
-};
-
-enum {
-	IFLA_STATS_UNSPEC = 0,
-	IFLA_STATS_LINK_64 = 1,
-	IFLA_STATS_LINK_XSTATS = 2,
-	IFLA_STATS_LINK_XSTATS_SLAVE = 3,
-	IFLA_STATS_LINK_OFFLOAD_XSTATS = 4,
-	IFLA_STATS_AF_SPEC = 5,
-	__IFLA_STATS_MAX = 6,
-};
-
-enum {
-	IFLA_STATS_GETSET_UNSPEC = 0,
-	IFLA_STATS_GET_FILTERS = 1,
-	IFLA_STATS_SET_OFFLOAD_XSTATS_L3_STATS = 2,
-	__IFLA_STATS_GETSET_MAX = 3,
-};
-
-enum {
-	IFLA_OFFLOAD_XSTATS_UNSPEC = 0,
-	IFLA_OFFLOAD_XSTATS_CPU_HIT = 1,
-	IFLA_OFFLOAD_XSTATS_HW_S_INFO = 2,
-	IFLA_OFFLOAD_XSTATS_L3_STATS = 3,
-	__IFLA_OFFLOAD_XSTATS_MAX = 4,
-};
-
-enum {
-	IFLA_OFFLOAD_XSTATS_HW_S_INFO_UNSPEC = 0,
-	IFLA_OFFLOAD_XSTATS_HW_S_INFO_REQUEST = 1,
-	IFLA_OFFLOAD_XSTATS_HW_S_INFO_USED = 2,
-	__IFLA_OFFLOAD_XSTATS_HW_S_INFO_MAX = 3,
-};
-
-enum {
-	XDP_ATTACHED_NONE = 0,
-	XDP_ATTACHED_DRV = 1,
-	XDP_ATTACHED_SKB = 2,
-	XDP_ATTACHED_HW = 3,
-	XDP_ATTACHED_MULTI = 4,
-};
-
-enum {
-	IFLA_XDP_UNSPEC = 0,
-	IFLA_XDP_FD = 1,
-	IFLA_XDP_ATTACHED = 2,
-	IFLA_XDP_FLAGS = 3,
-	IFLA_XDP_PROG_ID = 4,
-	IFLA_XDP_DRV_PROG_ID = 5,
-	IFLA_XDP_SKB_PROG_ID = 6,
-	IFLA_XDP_HW_PROG_ID = 7,
-	IFLA_XDP_EXPECTED_FD = 8,
-	__IFLA_XDP_MAX = 9,
-};
-
-enum {
-	IFLA_EVENT_NONE = 0,
-	IFLA_EVENT_REBOOT = 1,
-	IFLA_EVENT_FEATURES = 2,
-	IFLA_EVENT_BONDING_FAILOVER = 3,
-	IFLA_EVENT_NOTIFY_PEERS = 4,
-	IFLA_EVENT_IGMP_RESEND = 5,
-	IFLA_EVENT_BONDING_OPTIONS = 6,
-};
-
-enum {
-	IFLA_BRIDGE_FLAGS = 0,
-	IFLA_BRIDGE_MODE = 1,
-	IFLA_BRIDGE_VLAN_INFO = 2,
-	IFLA_BRIDGE_VLAN_TUNNEL_INFO = 3,
-	IFLA_BRIDGE_MRP = 4,
-	IFLA_BRIDGE_CFM = 5,
-	IFLA_BRIDGE_MST = 6,
-	__IFLA_BRIDGE_MAX = 7,
-};
-
-enum {
-	MDBA_SET_ENTRY_UNSPEC = 0,
-	MDBA_SET_ENTRY = 1,
-	MDBA_SET_ENTRY_ATTRS = 2,
-	__MDBA_SET_ENTRY_MAX = 3,
-};
-
-enum {
-	MDBA_GET_ENTRY_UNSPEC = 0,
-	MDBA_GET_ENTRY = 1,
-	MDBA_GET_ENTRY_ATTRS = 2,
-	__MDBA_GET_ENTRY_MAX = 3,
-};
-
-enum {
-	BR_MCAST_DIR_RX = 0,
-	BR_MCAST_DIR_TX = 1,
-	BR_MCAST_DIR_SIZE = 2,
-};
-
-struct ifinfomsg {
-	unsigned char ifi_family;
-	unsigned char __ifi_pad;
-	short unsigned int ifi_type;
-	int ifi_index;
-	unsigned int ifi_flags;
-	unsigned int ifi_change;
-};
-
-struct rtnl_af_ops {
-	struct list_head list;
-	struct srcu_struct srcu;
-	int family;
-	int (*fill_link_af)(struct sk_buff *, const struct net_device *, u32);
-	size_t (*get_link_af_size)(const struct net_device *, u32);
-	int (*validate_link_af)(const struct net_device *, const struct nlattr *, struct netlink_ext_ack *);
-	int (*set_link_af)(struct net_device *, const struct nlattr *, struct netlink_ext_ack *);
-	int (*fill_stats_af)(struct sk_buff *, const struct net_device *);
-	size_t (*get_stats_af_size)(const struct net_device *);
-};
-
-struct rtnl_stats_dump_filters {
-	u32 mask[6];
-};
-
-enum {
-	IF_LINK_MODE_DEFAULT = 0,
-	IF_LINK_MODE_DORMANT = 1,
-	IF_LINK_MODE_TESTING = 2,
-};
-
-enum {
-	INET_DIAG_REQ_NONE = 0,
-	INET_DIAG_REQ_BYTECODE = 1,
-	INET_DIAG_REQ_SK_BPF_STORAGES = 2,
-	INET_DIAG_REQ_PROTOCOL = 3,
-	__INET_DIAG_REQ_MAX = 4,
-};
-
-struct sock_diag_handler {
-	struct module *owner;
-	__u8 family;
-	int (*dump)(struct sk_buff *, struct nlmsghdr *);
-	int (*get_info)(struct sk_buff *, struct sock *);
-	int (*destroy)(struct sk_buff *, struct nlmsghdr *);
-};
-
-struct sock_diag_inet_compat {
-	struct module *owner;
-	int (*fn)(struct sk_buff *, struct nlmsghdr *);
-};
-
-struct hwtstamp_config {
-	int flags;
-	int tx_type;
-	int rx_filter;
-};
-
-struct flow_match {
-	struct flow_dissector *dissector;
-	void *mask;
-	void *key;
-};
-
-struct flow_action {
-	unsigned int num_entries;
-	struct flow_action_entry entries[0];
-};
-
-struct flow_rule {
-	struct flow_match match;
-	struct flow_action action;
-};
-
-struct flow_block_cb;
-
-typedef int flow_indr_block_bind_cb_t(struct net_device *, struct Qdisc *, void *, enum tc_setup_type, void *, void *, void (*)(struct flow_block_cb *));
-
 struct genlmsghdr {
 	__u8 cmd;
 	__u8 version;
 	__u16 reserved;
 };
-
-struct rx_queue_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct netdev_rx_queue *, char *);
-	ssize_t (*store)(struct netdev_rx_queue *, const char *, size_t);
-};
-
-struct netdev_queue_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct kobject *, struct attribute *, struct netdev_queue *, char *);
-	ssize_t (*store)(struct kobject *, struct attribute *, struct netdev_queue *, const char *, size_t);
-};
-
-typedef long unsigned int rps_tag_ptr;
 
 enum {
 	NETDEV_A_PAGE_POOL_STATS_INFO = 1,
@@ -35113,6 +34333,15 @@ struct xdp_page_head {
 	};
 };
 
+struct link_mode_info {
+	int speed;
+	u8 lanes;
+	u8 min_pairs;
+	u8 pairs;
+	u8 duplex;
+	u16 mediums;
+};
+
 enum ethtool_link_medium {
 	ETHTOOL_LINK_MEDIUM_BASET = 0,
 	ETHTOOL_LINK_MEDIUM_BASEK = 1,
@@ -35257,18 +34486,6 @@ enum ethtool_link_mode_bit_indices {
 	__ETHTOOL_LINK_MODE_MASK_NBITS = 125,
 };
 
-struct ethtool_channels {
-	__u32 cmd;
-	__u32 max_rx;
-	__u32 max_tx;
-	__u32 max_other;
-	__u32 max_combined;
-	__u32 rx_count;
-	__u32 tx_count;
-	__u32 other_count;
-	__u32 combined_count;
-};
-
 enum {
 	ETHTOOL_A_BITSET_BIT_UNSPEC = 0,
 	ETHTOOL_A_BITSET_BIT_INDEX = 1,
@@ -35298,60 +34515,60 @@ enum {
 
 typedef const char (* const ethnl_string_array_t)[32];
 
-struct linkinfo_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_link_ksettings ksettings;
-	struct ethtool_link_settings *lsettings;
+enum {
+	ETHTOOL_A_STRING_UNSPEC = 0,
+	ETHTOOL_A_STRING_INDEX = 1,
+	ETHTOOL_A_STRING_VALUE = 2,
+	__ETHTOOL_A_STRING_CNT = 3,
+	ETHTOOL_A_STRING_MAX = 2,
 };
 
 enum {
-	ETHTOOL_A_FLOW_ETHER = 1,
-	ETHTOOL_A_FLOW_IP4 = 2,
-	ETHTOOL_A_FLOW_IP6 = 3,
-	ETHTOOL_A_FLOW_TCP4 = 4,
-	ETHTOOL_A_FLOW_TCP6 = 5,
-	ETHTOOL_A_FLOW_UDP4 = 6,
-	ETHTOOL_A_FLOW_UDP6 = 7,
-	ETHTOOL_A_FLOW_SCTP4 = 8,
-	ETHTOOL_A_FLOW_SCTP6 = 9,
-	ETHTOOL_A_FLOW_AH4 = 10,
-	ETHTOOL_A_FLOW_AH6 = 11,
-	ETHTOOL_A_FLOW_ESP4 = 12,
-	ETHTOOL_A_FLOW_ESP6 = 13,
-	ETHTOOL_A_FLOW_AH_ESP4 = 14,
-	ETHTOOL_A_FLOW_AH_ESP6 = 15,
-	ETHTOOL_A_FLOW_GTPU4 = 16,
-	ETHTOOL_A_FLOW_GTPU6 = 17,
-	ETHTOOL_A_FLOW_GTPC4 = 18,
-	ETHTOOL_A_FLOW_GTPC6 = 19,
-	ETHTOOL_A_FLOW_GTPC_TEID4 = 20,
-	ETHTOOL_A_FLOW_GTPC_TEID6 = 21,
-	ETHTOOL_A_FLOW_GTPU_EH4 = 22,
-	ETHTOOL_A_FLOW_GTPU_EH6 = 23,
-	ETHTOOL_A_FLOW_GTPU_UL4 = 24,
-	ETHTOOL_A_FLOW_GTPU_UL6 = 25,
-	ETHTOOL_A_FLOW_GTPU_DL4 = 26,
-	ETHTOOL_A_FLOW_GTPU_DL6 = 27,
-	__ETHTOOL_A_FLOW_CNT = 28,
-	ETHTOOL_A_FLOW_MAX = 27,
+	ETHTOOL_A_STRINGS_UNSPEC = 0,
+	ETHTOOL_A_STRINGS_STRING = 1,
+	__ETHTOOL_A_STRINGS_CNT = 2,
+	ETHTOOL_A_STRINGS_MAX = 1,
 };
 
-struct rss_req_info {
+enum {
+	ETHTOOL_A_STRINGSET_UNSPEC = 0,
+	ETHTOOL_A_STRINGSET_ID = 1,
+	ETHTOOL_A_STRINGSET_COUNT = 2,
+	ETHTOOL_A_STRINGSET_STRINGS = 3,
+	__ETHTOOL_A_STRINGSET_CNT = 4,
+	ETHTOOL_A_STRINGSET_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_STRINGSETS_UNSPEC = 0,
+	ETHTOOL_A_STRINGSETS_STRINGSET = 1,
+	__ETHTOOL_A_STRINGSETS_CNT = 2,
+	ETHTOOL_A_STRINGSETS_MAX = 1,
+};
+
+struct strset_info {
+	bool per_dev;
+	bool free_strings;
+	unsigned int count;
+	const char (*strings)[32];
+};
+
+struct strset_req_info {
 	struct ethnl_req_info base;
-	u32 rss_context;
+	u32 req_ids;
+	bool counts_only;
 };
 
-struct rss_reply_data {
+struct strset_reply_data {
 	struct ethnl_reply_data base;
-	bool has_flow_hash;
-	bool no_key_fields;
-	u32 indir_size;
-	u32 hkey_size;
-	u32 hfunc;
-	u32 input_xfrm;
-	u32 *indir_table;
-	u8 *hkey;
-	int flow_hash[28];
+	struct strset_info sets[23];
+};
+
+struct linkmodes_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_link_ksettings ksettings;
+	struct ethtool_link_settings *lsettings;
+	bool peer_empty;
 };
 
 struct ethtool_wolinfo {
@@ -35367,143 +34584,394 @@ struct wol_reply_data {
 	bool show_sopass;
 };
 
-struct privflags_reply_data {
-	struct ethnl_reply_data base;
-	const char (*priv_flag_names)[32];
-	unsigned int n_priv_flags;
-	u32 priv_flags;
-};
-
-struct channels_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_channels channels;
-};
-
-struct ethtool_pauseparam {
+struct ethtool_ringparam {
 	__u32 cmd;
-	__u32 autoneg;
-	__u32 rx_pause;
-	__u32 tx_pause;
+	__u32 rx_max_pending;
+	__u32 rx_mini_max_pending;
+	__u32 rx_jumbo_max_pending;
+	__u32 tx_max_pending;
+	__u32 rx_pending;
+	__u32 rx_mini_pending;
+	__u32 rx_jumbo_pending;
+	__u32 tx_pending;
+};
+
+struct kernel_ethtool_ringparam {
+	u32 rx_buf_len;
+	u8 tcp_data_split;
+	u8 tx_push;
+	u8 rx_push;
+	u32 cqe_size;
+	u32 tx_push_buf_len;
+	u32 tx_push_buf_max_len;
+	u32 hds_thresh;
+	u32 hds_thresh_max;
+};
+
+struct rings_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_ringparam ringparam;
+	struct kernel_ethtool_ringparam kernel_ringparam;
+	u32 supported_ring_params;
+};
+
+struct ethtool_coalesce {
+	__u32 cmd;
+	__u32 rx_coalesce_usecs;
+	__u32 rx_max_coalesced_frames;
+	__u32 rx_coalesce_usecs_irq;
+	__u32 rx_max_coalesced_frames_irq;
+	__u32 tx_coalesce_usecs;
+	__u32 tx_max_coalesced_frames;
+	__u32 tx_coalesce_usecs_irq;
+	__u32 tx_max_coalesced_frames_irq;
+	__u32 stats_block_coalesce_usecs;
+	__u32 use_adaptive_rx_coalesce;
+	__u32 use_adaptive_tx_coalesce;
+	__u32 pkt_rate_low;
+	__u32 rx_coalesce_usecs_low;
+	__u32 rx_max_coalesced_frames_low;
+	__u32 tx_coalesce_usecs_low;
+	__u32 tx_max_coalesced_frames_low;
+	__u32 pkt_rate_high;
+	__u32 rx_coalesce_usecs_high;
+	__u32 rx_max_coalesced_frames_high;
+	__u32 tx_coalesce_usecs_high;
+	__u32 tx_max_coalesced_frames_high;
+	__u32 rate_sample_interval;
 };
 
 enum {
-	ETHTOOL_A_PAUSE_STAT_UNSPEC = 0,
-	ETHTOOL_A_PAUSE_STAT_PAD = 1,
-	ETHTOOL_A_PAUSE_STAT_TX_FRAMES = 2,
-	ETHTOOL_A_PAUSE_STAT_RX_FRAMES = 3,
-	ETHTOOL_A_PAUSE_STAT_TX_PAUSE_STORM_EVENTS = 4,
-	__ETHTOOL_A_PAUSE_STAT_CNT = 5,
-	ETHTOOL_A_PAUSE_STAT_MAX = 4,
+	ETHTOOL_A_IRQ_MODERATION_UNSPEC = 0,
+	ETHTOOL_A_IRQ_MODERATION_USEC = 1,
+	ETHTOOL_A_IRQ_MODERATION_PKTS = 2,
+	ETHTOOL_A_IRQ_MODERATION_COMPS = 3,
+	__ETHTOOL_A_IRQ_MODERATION_CNT = 4,
+	ETHTOOL_A_IRQ_MODERATION_MAX = 3,
 };
 
-struct ethtool_pause_stats {
+enum {
+	ETHTOOL_A_PROFILE_UNSPEC = 0,
+	ETHTOOL_A_PROFILE_IRQ_MODERATION = 1,
+	__ETHTOOL_A_PROFILE_CNT = 2,
+	ETHTOOL_A_PROFILE_MAX = 1,
+};
+
+struct kernel_ethtool_coalesce {
+	u8 use_cqe_mode_tx;
+	u8 use_cqe_mode_rx;
+	u32 tx_aggr_max_bytes;
+	u32 tx_aggr_max_frames;
+	u32 tx_aggr_time_usecs;
+	u32 rx_cqe_frames;
+	u32 rx_cqe_nsecs;
+};
+
+struct coalesce_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_coalesce coalesce;
+	struct kernel_ethtool_coalesce kernel_coalesce;
+	u32 supported_params;
+};
+
+struct eee_reply_data {
+	struct ethnl_reply_data base;
+	struct ethtool_keee eee;
+};
+
+enum {
+	ETHTOOL_A_CABLE_RESULT_UNSPEC = 0,
+	ETHTOOL_A_CABLE_RESULT_PAIR = 1,
+	ETHTOOL_A_CABLE_RESULT_CODE = 2,
+	ETHTOOL_A_CABLE_RESULT_SRC = 3,
+	__ETHTOOL_A_CABLE_RESULT_CNT = 4,
+	ETHTOOL_A_CABLE_RESULT_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_CABLE_FAULT_LENGTH_UNSPEC = 0,
+	ETHTOOL_A_CABLE_FAULT_LENGTH_PAIR = 1,
+	ETHTOOL_A_CABLE_FAULT_LENGTH_CM = 2,
+	ETHTOOL_A_CABLE_FAULT_LENGTH_SRC = 3,
+	__ETHTOOL_A_CABLE_FAULT_LENGTH_CNT = 4,
+	ETHTOOL_A_CABLE_FAULT_LENGTH_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_CABLE_NEST_UNSPEC = 0,
+	ETHTOOL_A_CABLE_NEST_RESULT = 1,
+	ETHTOOL_A_CABLE_NEST_FAULT_LENGTH = 2,
+	__ETHTOOL_A_CABLE_NEST_CNT = 3,
+	ETHTOOL_A_CABLE_NEST_MAX = 2,
+};
+
+enum {
+	ETHTOOL_A_CABLE_TEST_NTF_UNSPEC = 0,
+	ETHTOOL_A_CABLE_TEST_NTF_HEADER = 1,
+	ETHTOOL_A_CABLE_TEST_NTF_STATUS = 2,
+	ETHTOOL_A_CABLE_TEST_NTF_NEST = 3,
+	__ETHTOOL_A_CABLE_TEST_NTF_CNT = 4,
+	ETHTOOL_A_CABLE_TEST_NTF_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_CABLE_TEST_TDR_CFG_UNSPEC = 0,
+	ETHTOOL_A_CABLE_TEST_TDR_CFG_FIRST = 1,
+	ETHTOOL_A_CABLE_TEST_TDR_CFG_LAST = 2,
+	ETHTOOL_A_CABLE_TEST_TDR_CFG_STEP = 3,
+	ETHTOOL_A_CABLE_TEST_TDR_CFG_PAIR = 4,
+	__ETHTOOL_A_CABLE_TEST_TDR_CFG_CNT = 5,
+	ETHTOOL_A_CABLE_TEST_TDR_CFG_MAX = 4,
+};
+
+enum {
+	ETHTOOL_A_CABLE_PAIR_A = 0,
+	ETHTOOL_A_CABLE_PAIR_B = 1,
+	ETHTOOL_A_CABLE_PAIR_C = 2,
+	ETHTOOL_A_CABLE_PAIR_D = 3,
+};
+
+enum {
+	ETHTOOL_A_CABLE_INF_SRC_UNSPEC = 0,
+	ETHTOOL_A_CABLE_INF_SRC_TDR = 1,
+	ETHTOOL_A_CABLE_INF_SRC_ALCD = 2,
+};
+
+enum {
+	ETHTOOL_A_CABLE_TEST_NTF_STATUS_UNSPEC = 0,
+	ETHTOOL_A_CABLE_TEST_NTF_STATUS_STARTED = 1,
+	ETHTOOL_A_CABLE_TEST_NTF_STATUS_COMPLETED = 2,
+};
+
+enum {
+	ETHTOOL_A_CABLE_AMPLITUDE_UNSPEC = 0,
+	ETHTOOL_A_CABLE_AMPLITUDE_PAIR = 1,
+	ETHTOOL_A_CABLE_AMPLITUDE_mV = 2,
+	__ETHTOOL_A_CABLE_AMPLITUDE_CNT = 3,
+	ETHTOOL_A_CABLE_AMPLITUDE_MAX = 2,
+};
+
+enum {
+	ETHTOOL_A_CABLE_PULSE_UNSPEC = 0,
+	ETHTOOL_A_CABLE_PULSE_mV = 1,
+	__ETHTOOL_A_CABLE_PULSE_CNT = 2,
+	ETHTOOL_A_CABLE_PULSE_MAX = 1,
+};
+
+enum {
+	ETHTOOL_A_CABLE_STEP_UNSPEC = 0,
+	ETHTOOL_A_CABLE_STEP_FIRST_DISTANCE = 1,
+	ETHTOOL_A_CABLE_STEP_LAST_DISTANCE = 2,
+	ETHTOOL_A_CABLE_STEP_STEP_DISTANCE = 3,
+	__ETHTOOL_A_CABLE_STEP_CNT = 4,
+	ETHTOOL_A_CABLE_STEP_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_CABLE_TDR_NEST_UNSPEC = 0,
+	ETHTOOL_A_CABLE_TDR_NEST_STEP = 1,
+	ETHTOOL_A_CABLE_TDR_NEST_AMPLITUDE = 2,
+	ETHTOOL_A_CABLE_TDR_NEST_PULSE = 3,
+	__ETHTOOL_A_CABLE_TDR_NEST_CNT = 4,
+	ETHTOOL_A_CABLE_TDR_NEST_MAX = 3,
+};
+
+enum {
+	ETHTOOL_A_FEC_HIST_PAD = 1,
+	ETHTOOL_A_FEC_HIST_BIN_LOW = 2,
+	ETHTOOL_A_FEC_HIST_BIN_HIGH = 3,
+	ETHTOOL_A_FEC_HIST_BIN_VAL = 4,
+	ETHTOOL_A_FEC_HIST_BIN_VAL_PER_LANE = 5,
+	__ETHTOOL_A_FEC_HIST_CNT = 6,
+	ETHTOOL_A_FEC_HIST_MAX = 5,
+};
+
+enum {
+	ETHTOOL_A_FEC_STAT_UNSPEC = 0,
+	ETHTOOL_A_FEC_STAT_PAD = 1,
+	ETHTOOL_A_FEC_STAT_CORRECTED = 2,
+	ETHTOOL_A_FEC_STAT_UNCORR = 3,
+	ETHTOOL_A_FEC_STAT_CORR_BITS = 4,
+	ETHTOOL_A_FEC_STAT_HIST = 5,
+	__ETHTOOL_A_FEC_STAT_CNT = 6,
+	ETHTOOL_A_FEC_STAT_MAX = 5,
+};
+
+struct ethtool_fec_hist {
+	struct ethtool_fec_hist_value values[17];
+	const struct ethtool_fec_hist_range *ranges;
+	struct ethtool_fec_hist_range ranges_buf[17];
+};
+
+struct fec_stat_grp {
+	u64 stats[9];
+	u8 cnt;
+};
+
+struct fec_reply_data {
+	struct ethnl_reply_data base;
+	long unsigned int fec_link_modes[2];
+	u32 active_fec;
+	u8 fec_auto;
+	struct fec_stat_grp corr;
+	struct fec_stat_grp uncorr;
+	struct fec_stat_grp corr_bits;
+	struct ethtool_fec_hist fec_stat_hist;
+};
+
+enum {
+	ETHTOOL_A_STATS_GRP_UNSPEC = 0,
+	ETHTOOL_A_STATS_GRP_PAD = 1,
+	ETHTOOL_A_STATS_GRP_ID = 2,
+	ETHTOOL_A_STATS_GRP_SS_ID = 3,
+	ETHTOOL_A_STATS_GRP_STAT = 4,
+	ETHTOOL_A_STATS_GRP_HIST_RX = 5,
+	ETHTOOL_A_STATS_GRP_HIST_TX = 6,
+	ETHTOOL_A_STATS_GRP_HIST_BKT_LOW = 7,
+	ETHTOOL_A_STATS_GRP_HIST_BKT_HI = 8,
+	ETHTOOL_A_STATS_GRP_HIST_VAL = 9,
+	__ETHTOOL_A_STATS_GRP_CNT = 10,
+	ETHTOOL_A_STATS_GRP_MAX = 9,
+};
+
+struct stats_req_info {
+	struct ethnl_req_info base;
+	long unsigned int stat_mask[1];
+	enum ethtool_mac_stats_src src;
+};
+
+struct ethtool_eth_phy_stats {
 	enum ethtool_mac_stats_src src;
 	union {
 		struct {
-			u64 tx_pause_frames;
-			u64 rx_pause_frames;
-			u64 tx_pause_storm_events;
+			u64 SymbolErrorDuringCarrier;
 		};
 		struct {
-			u64 tx_pause_frames;
-			u64 rx_pause_frames;
-			u64 tx_pause_storm_events;
+			u64 SymbolErrorDuringCarrier;
 		} stats;
 	};
 };
 
-struct pause_req_info {
-	struct ethnl_req_info base;
+struct ethtool_eth_mac_stats {
 	enum ethtool_mac_stats_src src;
-};
-
-struct pause_reply_data {
-	struct ethnl_reply_data base;
-	struct ethtool_pauseparam pauseparam;
-	struct ethtool_pause_stats pausestat;
-};
-
-enum {
-	ETHTOOL_A_TS_STAT_UNSPEC = 0,
-	ETHTOOL_A_TS_STAT_TX_PKTS = 1,
-	ETHTOOL_A_TS_STAT_TX_LOST = 2,
-	ETHTOOL_A_TS_STAT_TX_ERR = 3,
-	ETHTOOL_A_TS_STAT_TX_ONESTEP_PKTS_UNCONFIRMED = 4,
-	__ETHTOOL_A_TS_STAT_CNT = 5,
-	ETHTOOL_A_TS_STAT_MAX = 4,
-};
-
-struct ethtool_ts_stats {
 	union {
 		struct {
-			u64 pkts;
-			u64 onestep_pkts_unconfirmed;
-			u64 lost;
-			u64 err;
+			u64 FramesTransmittedOK;
+			u64 SingleCollisionFrames;
+			u64 MultipleCollisionFrames;
+			u64 FramesReceivedOK;
+			u64 FrameCheckSequenceErrors;
+			u64 AlignmentErrors;
+			u64 OctetsTransmittedOK;
+			u64 FramesWithDeferredXmissions;
+			u64 LateCollisions;
+			u64 FramesAbortedDueToXSColls;
+			u64 FramesLostDueToIntMACXmitError;
+			u64 CarrierSenseErrors;
+			u64 OctetsReceivedOK;
+			u64 FramesLostDueToIntMACRcvError;
+			u64 MulticastFramesXmittedOK;
+			u64 BroadcastFramesXmittedOK;
+			u64 FramesWithExcessiveDeferral;
+			u64 MulticastFramesReceivedOK;
+			u64 BroadcastFramesReceivedOK;
+			u64 InRangeLengthErrors;
+			u64 OutOfRangeLengthField;
+			u64 FrameTooLongErrors;
 		};
 		struct {
-			u64 pkts;
-			u64 onestep_pkts_unconfirmed;
-			u64 lost;
-			u64 err;
-		} tx_stats;
+			u64 FramesTransmittedOK;
+			u64 SingleCollisionFrames;
+			u64 MultipleCollisionFrames;
+			u64 FramesReceivedOK;
+			u64 FrameCheckSequenceErrors;
+			u64 AlignmentErrors;
+			u64 OctetsTransmittedOK;
+			u64 FramesWithDeferredXmissions;
+			u64 LateCollisions;
+			u64 FramesAbortedDueToXSColls;
+			u64 FramesLostDueToIntMACXmitError;
+			u64 CarrierSenseErrors;
+			u64 OctetsReceivedOK;
+			u64 FramesLostDueToIntMACRcvError;
+			u64 MulticastFramesXmittedOK;
+			u64 BroadcastFramesXmittedOK;
+			u64 FramesWithExcessiveDeferral;
+			u64 MulticastFramesReceivedOK;
+			u64 BroadcastFramesReceivedOK;
+			u64 InRangeLengthErrors;
+			u64 OutOfRangeLengthField;
+			u64 FrameTooLongErrors;
+		} stats;
 	};
 };
 
-struct kernel_ethtool_ts_info {
-	u32 cmd;
-	u32 so_timestamping;
-	int phc_index;
-	enum hwtstamp_provider_qualifier phc_qualifier;
-	enum hwtstamp_source phc_source;
-	int phc_phyindex;
-	u32 tx_types;
-	u32 rx_filters;
+struct ethtool_eth_ctrl_stats {
+	enum ethtool_mac_stats_src src;
+	union {
+		struct {
+			u64 MACControlFramesTransmitted;
+			u64 MACControlFramesReceived;
+			u64 UnsupportedOpcodesReceived;
+		};
+		struct {
+			u64 MACControlFramesTransmitted;
+			u64 MACControlFramesReceived;
+			u64 UnsupportedOpcodesReceived;
+		} stats;
+	};
 };
 
-struct tsinfo_reply_data {
+struct ethtool_rmon_stats {
+	enum ethtool_mac_stats_src src;
+	union {
+		struct {
+			u64 undersize_pkts;
+			u64 oversize_pkts;
+			u64 fragments;
+			u64 jabbers;
+			u64 hist[11];
+			u64 hist_tx[11];
+		};
+		struct {
+			u64 undersize_pkts;
+			u64 oversize_pkts;
+			u64 fragments;
+			u64 jabbers;
+			u64 hist[11];
+			u64 hist_tx[11];
+		} stats;
+	};
+};
+
+struct ethtool_phy_stats {
+	u64 rx_packets;
+	u64 rx_bytes;
+	u64 rx_errors;
+	u64 tx_packets;
+	u64 tx_bytes;
+	u64 tx_errors;
+};
+
+struct stats_reply_data {
 	struct ethnl_reply_data base;
-	struct kernel_ethtool_ts_info ts_info;
-	struct ethtool_ts_stats stats;
-};
-
-enum {
-	ETHTOOL_A_TUNNEL_UDP_ENTRY_UNSPEC = 0,
-	ETHTOOL_A_TUNNEL_UDP_ENTRY_PORT = 1,
-	ETHTOOL_A_TUNNEL_UDP_ENTRY_TYPE = 2,
-	__ETHTOOL_A_TUNNEL_UDP_ENTRY_CNT = 3,
-	ETHTOOL_A_TUNNEL_UDP_ENTRY_MAX = 2,
-};
-
-enum {
-	ETHTOOL_A_TUNNEL_UDP_TABLE_UNSPEC = 0,
-	ETHTOOL_A_TUNNEL_UDP_TABLE_SIZE = 1,
-	ETHTOOL_A_TUNNEL_UDP_TABLE_TYPES = 2,
-	ETHTOOL_A_TUNNEL_UDP_TABLE_ENTRY = 3,
-	__ETHTOOL_A_TUNNEL_UDP_TABLE_CNT = 4,
-	ETHTOOL_A_TUNNEL_UDP_TABLE_MAX = 3,
-};
-
-enum {
-	ETHTOOL_A_TUNNEL_UDP_UNSPEC = 0,
-	ETHTOOL_A_TUNNEL_UDP_TABLE = 1,
-	__ETHTOOL_A_TUNNEL_UDP_CNT = 2,
-	ETHTOOL_A_TUNNEL_UDP_MAX = 1,
-};
-
-struct eeprom_req_info {
-	struct ethnl_req_info base;
-	u32 offset;
-	u32 length;
-	u8 page;
-	u8 bank;
-	u8 i2c_address;
-};
-
-struct phc_vclocks_reply_data {
-	struct ethnl_reply_data base;
-	int num;
-	int *index;
+	union {
+		struct {
+			struct ethtool_eth_phy_stats phy_stats;
+			struct ethtool_eth_mac_stats mac_stats;
+			struct ethtool_eth_ctrl_stats ctrl_stats;
+			struct ethtool_rmon_stats rmon_stats;
+			struct ethtool_phy_stats phydev_stats;
+		};
+		struct {
+			struct ethtool_eth_phy_stats phy_stats;
+			struct ethtool_eth_mac_stats mac_stats;
+			struct ethtool_eth_ctrl_stats ctrl_stats;
+			struct ethtool_rmon_stats rmon_stats;
+			struct ethtool_phy_stats phydev_stats;
+		} stats;
+	};
+	const struct ethtool_rmon_hist_range *rmon_ranges;
 };
 
 enum {
@@ -35773,22 +35241,50 @@ struct mse_reply_data {
 	unsigned int num_snapshots;
 };
 
-struct inet_peer {
-	struct rb_node rb_node;
-	u64 hash;
-	struct inetpeer_addr daddr;
-	u32 metrics[17];
-	u32 rate_tokens;
-	u32 n_redirects;
-	long unsigned int rate_last;
+struct fib_table;
+
+struct fib_result {
+	__be32 prefix;
+	unsigned char prefixlen;
+	unsigned char nh_sel;
+	unsigned char type;
+	unsigned char scope;
+	u32 tclassid;
+	dscp_t dscp;
+	struct fib_nh_common *nhc;
+	struct fib_info *fi;
+	struct fib_table *table;
+	struct hlist_head *fa_head;
+};
+
+enum {
+	INET_FRAG_FIRST_IN = 1,
+	INET_FRAG_LAST_IN = 2,
+	INET_FRAG_COMPLETE = 4,
+	INET_FRAG_HASH_DEAD = 8,
+	INET_FRAG_DROP = 16,
+};
+
+struct inet_frag_queue {
+	struct rhash_head node;
 	union {
-		struct {
-			atomic_t rid;
-		};
-		struct callback_head rcu;
-	};
-	__u32 dtime;
+		struct frag_v4_compare_key v4;
+		struct frag_v6_compare_key v6;
+	} key;
+	struct timer_list timer;
+	spinlock_t lock;
 	refcount_t refcnt;
+	struct rb_root rb_fragments;
+	struct sk_buff *fragments_tail;
+	struct sk_buff *last_run_head;
+	ktime_t stamp;
+	int len;
+	int meat;
+	u8 tstamp_type;
+	__u8 flags;
+	u16 max_size;
+	struct fqdir *fqdir;
+	struct callback_head rcu;
 };
 
 struct ipq {
@@ -35800,292 +35296,431 @@ struct ipq {
 	struct inet_peer *peer;
 };
 
-struct ip_reply_arg {
-	struct kvec iov[1];
-	int flags;
-	__wsum csum;
-	int csumoffset;
-	int bound_dev_if;
-	u8 tos;
-	kuid_t uid;
+enum tcp_tw_status {
+	TCP_TW_SUCCESS = 0,
+	TCP_TW_RST = 1,
+	TCP_TW_ACK = 2,
+	TCP_TW_SYN = 3,
+	TCP_TW_ACK_OOW = 4,
 };
 
 enum {
-	BPF_TCP_ESTABLISHED = 1,
-	BPF_TCP_SYN_SENT = 2,
-	BPF_TCP_SYN_RECV = 3,
-	BPF_TCP_FIN_WAIT1 = 4,
-	BPF_TCP_FIN_WAIT2 = 5,
-	BPF_TCP_TIME_WAIT = 6,
-	BPF_TCP_CLOSE = 7,
-	BPF_TCP_CLOSE_WAIT = 8,
-	BPF_TCP_LAST_ACK = 9,
-	BPF_TCP_LISTEN = 10,
-	BPF_TCP_CLOSING = 11,
-	BPF_TCP_NEW_SYN_RECV = 12,
-	BPF_TCP_BOUND_INACTIVE = 13,
-	BPF_TCP_MAX_STATES = 14,
+	TCP_METRICS_ATTR_UNSPEC = 0,
+	TCP_METRICS_ATTR_ADDR_IPV4 = 1,
+	TCP_METRICS_ATTR_ADDR_IPV6 = 2,
+	TCP_METRICS_ATTR_AGE = 3,
+	TCP_METRICS_ATTR_TW_TSVAL = 4,
+	TCP_METRICS_ATTR_TW_TS_STAMP = 5,
+	TCP_METRICS_ATTR_VALS = 6,
+	TCP_METRICS_ATTR_FOPEN_MSS = 7,
+	TCP_METRICS_ATTR_FOPEN_SYN_DROPS = 8,
+	TCP_METRICS_ATTR_FOPEN_SYN_DROP_TS = 9,
+	TCP_METRICS_ATTR_FOPEN_COOKIE = 10,
+	TCP_METRICS_ATTR_SADDR_IPV4 = 11,
+	TCP_METRICS_ATTR_SADDR_IPV6 = 12,
+	TCP_METRICS_ATTR_PAD = 13,
+	__TCP_METRICS_ATTR_MAX = 14,
 };
 
 enum {
-	TCP_NO_QUEUE = 0,
-	TCP_RECV_QUEUE = 1,
-	TCP_SEND_QUEUE = 2,
-	TCP_QUEUES_NR = 3,
+	TCP_METRICS_CMD_UNSPEC = 0,
+	TCP_METRICS_CMD_GET = 1,
+	TCP_METRICS_CMD_DEL = 2,
+	__TCP_METRICS_CMD_MAX = 3,
 };
 
-enum {
-	TCP_NLA_PAD = 0,
-	TCP_NLA_BUSY = 1,
-	TCP_NLA_RWND_LIMITED = 2,
-	TCP_NLA_SNDBUF_LIMITED = 3,
-	TCP_NLA_DATA_SEGS_OUT = 4,
-	TCP_NLA_TOTAL_RETRANS = 5,
-	TCP_NLA_PACING_RATE = 6,
-	TCP_NLA_DELIVERY_RATE = 7,
-	TCP_NLA_SND_CWND = 8,
-	TCP_NLA_REORDERING = 9,
-	TCP_NLA_MIN_RTT = 10,
-	TCP_NLA_RECUR_RETRANS = 11,
-	TCP_NLA_DELIVERY_RATE_APP_LMT = 12,
-	TCP_NLA_SNDQ_SIZE = 13,
-	TCP_NLA_CA_STATE = 14,
-	TCP_NLA_SND_SSTHRESH = 15,
-	TCP_NLA_DELIVERED = 16,
-	TCP_NLA_DELIVERED_CE = 17,
-	TCP_NLA_BYTES_SENT = 18,
-	TCP_NLA_BYTES_RETRANS = 19,
-	TCP_NLA_DSACK_DUPS = 20,
-	TCP_NLA_REORD_SEEN = 21,
-	TCP_NLA_SRTT = 22,
-	TCP_NLA_TIMEOUT_REHASH = 23,
-	TCP_NLA_BYTES_NOTSENT = 24,
-	TCP_NLA_EDT = 25,
-	TCP_NLA_TTL = 26,
-	TCP_NLA_REHASH = 27,
+struct tcp_fastopen_metrics {
+	u16 mss;
+	u16 syn_loss: 10;
+	u16 try_exp: 2;
+	long unsigned int last_syn_loss;
+	struct tcp_fastopen_cookie cookie;
 };
 
-union tcp_ao_addr {
-	struct in_addr a4;
-	struct in6_addr a6;
+struct tcp_metrics_block {
+	struct tcp_metrics_block *tcpm_next;
+	struct net *tcpm_net;
+	struct inetpeer_addr tcpm_saddr;
+	struct inetpeer_addr tcpm_daddr;
+	long unsigned int tcpm_stamp;
+	u32 tcpm_lock;
+	u32 tcpm_vals[5];
+	struct tcp_fastopen_metrics tcpm_fastopen;
+	struct callback_head callback_head;
 };
 
-struct tcp_ao_hdr {
-	u8 kind;
-	u8 length;
-	u8 keyid;
-	u8 rnext_keyid;
-};
-
-enum {
-	TCP_CMSG_INQ = 1,
-	TCP_CMSG_TS = 2,
-};
-
-struct sk_buff_fclones {
-	struct sk_buff skb1;
-	struct sk_buff skb2;
-	refcount_t fclone_ref;
-};
-
-enum tcp_ao_algo_id {
-	TCP_AO_ALGO_HMAC_SHA1 = 1,
-	TCP_AO_ALGO_HMAC_SHA256 = 2,
-	TCP_AO_ALGO_AES_128_CMAC = 3,
-};
-
-struct tcp_ao_key {
-	struct hlist_node node;
-	union tcp_ao_addr addr;
-	u8 key[80];
-	enum tcp_ao_algo_id algo;
-	unsigned int digest_size;
-	int l3index;
-	u8 prefixlen;
-	u8 family;
-	u8 keylen;
-	u8 keyflags;
-	u8 sndid;
-	u8 rcvid;
-	u8 maclen;
-	struct callback_head rcu;
-	atomic64_t pkt_good;
-	atomic64_t pkt_bad;
-	u8 traffic_keys[0];
-};
-
-struct tcp_md5sig_key;
-
-struct tcp_key {
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
 	union {
 		struct {
-			struct tcp_ao_key *ao_key;
-			char *traffic_key;
-			u32 sne;
-			u8 rcv_next;
-		};
-		struct tcp_md5sig_key *md5_key;
-	};
-	enum {
-		TCP_KEY_NONE = 0,
-		TCP_KEY_MD5 = 1,
-		TCP_KEY_AO = 2,
-	} type;
-};
-
-enum tcp_queue {
-	TCP_FRAG_IN_WRITE_QUEUE = 0,
-	TCP_FRAG_IN_RTX_QUEUE = 1,
-};
-
-struct tcp_timewait_sock {
-	struct inet_timewait_sock tw_sk;
-	u32 tw_rcv_wnd;
-	u32 tw_ts_offset;
-	u32 tw_ts_recent;
-	u32 tw_last_oow_ack_time;
-	int tw_ts_recent_stamp;
-	u32 tw_tx_delay;
-};
-
-struct tcp_seq_afinfo {
-	sa_family_t family;
-};
-
-enum tcp_seq_states {
-	TCP_SEQ_STATE_LISTENING = 0,
-	TCP_SEQ_STATE_ESTABLISHED = 1,
-};
-
-struct tcp_iter_state {
-	struct seq_net_private p;
-	enum tcp_seq_states state;
-	struct sock *syn_wait_sk;
-	int bucket;
-	int offset;
-	int sbucket;
-	int num;
-	loff_t last_pos;
-};
-
-struct tcp_fastopen_context {
-	siphash_key_t key[2];
-	int num;
-	struct callback_head rcu;
+			__be16 id;
+			__be16 sequence;
+		} echo;
+		__be32 gateway;
+		struct {
+			__be16 __unused;
+			__be16 mtu;
+		} frag;
+		__u8 reserved[4];
+	} un;
 };
 
 typedef struct sock * (*udp_lookup_t)(const struct sk_buff *, __be16, __be16);
 
 enum {
-	IFLA_INET_UNSPEC = 0,
-	IFLA_INET_CONF = 1,
-	__IFLA_INET_MAX = 2,
+	XFRM_LOOKUP_ICMP = 1,
+	XFRM_LOOKUP_QUEUE = 2,
+	XFRM_LOOKUP_KEEP_DST_REF = 4,
 };
 
-struct ip_sf_list;
-
-struct ip_mc_list {
-	struct in_device *interface;
-	__be32 multiaddr;
-	unsigned int sfmode;
-	struct ip_sf_list *sources;
-	struct ip_sf_list *tomb;
-	long unsigned int sfcount[2];
-	union {
-		struct ip_mc_list *next;
-		struct ip_mc_list *next_rcu;
-	};
-	struct ip_mc_list *next_hash;
-	struct timer_list timer;
-	int users;
-	refcount_t refcnt;
-	spinlock_t lock;
-	char tm_running;
-	char reporter;
-	char unsolicit_count;
-	char loaded;
-	unsigned char gsquery;
-	unsigned char crcount;
-	long unsigned int mca_cstamp;
-	long unsigned int mca_tstamp;
-	struct callback_head rcu;
-};
-
-struct rtnexthop;
-
-struct fib_config {
-	u8 fc_dst_len;
-	dscp_t fc_dscp;
-	u8 fc_protocol;
-	u8 fc_scope;
-	u8 fc_type;
-	u8 fc_gw_family;
-	u32 fc_table;
-	__be32 fc_dst;
-	union {
-		__be32 fc_gw4;
-		struct in6_addr fc_gw6;
-	};
-	int fc_oif;
-	u32 fc_flags;
-	u32 fc_priority;
-	__be32 fc_prefsrc;
-	u32 fc_nh_id;
-	struct nlattr *fc_mx;
-	struct rtnexthop *fc_mp;
-	int fc_mx_len;
-	int fc_mp_len;
-	u32 fc_flow;
-	u32 fc_nlflags;
-	struct nl_info fc_nlinfo;
-	struct nlattr *fc_encap;
-	u16 fc_encap_type;
-};
-
-struct gre_base_hdr {
-	__be16 flags;
-	__be16 protocol;
-};
-
-struct inet_diag_bc_op {
-	unsigned char code;
-	unsigned char yes;
-	short unsigned int no;
+struct icmp_ext_echo_ctype3_hdr {
+	__be16 afi;
+	__u8 addrlen;
+	__u8 reserved;
 };
 
 enum {
-	INET_DIAG_BC_NOP = 0,
-	INET_DIAG_BC_JMP = 1,
-	INET_DIAG_BC_S_GE = 2,
-	INET_DIAG_BC_S_LE = 3,
-	INET_DIAG_BC_D_GE = 4,
-	INET_DIAG_BC_D_LE = 5,
-	INET_DIAG_BC_AUTO = 6,
-	INET_DIAG_BC_S_COND = 7,
-	INET_DIAG_BC_D_COND = 8,
-	INET_DIAG_BC_DEV_COND = 9,
-	INET_DIAG_BC_MARK_COND = 10,
-	INET_DIAG_BC_S_EQ = 11,
-	INET_DIAG_BC_D_EQ = 12,
-	INET_DIAG_BC_CGROUP_COND = 13,
+	ICMP_EXT_CTYPE_IIO_ROLE_IIF = 0,
 };
 
-struct inet_diag_hostcond {
-	__u8 family;
-	__u8 prefix_len;
-	int port;
-	__be32 addr[0];
+typedef void (*btf_trace_icmp_send)(void *, const struct sk_buff *, int, int);
+
+struct icmp_control {
+	enum skb_drop_reason (*handler)(struct sk_buff *);
+	short int error;
 };
 
-struct inet_diag_entry {
-	const __be32 *saddr;
-	const __be32 *daddr;
-	u16 sport;
-	u16 dport;
-	u16 family;
-	u16 userlocks;
-	u32 ifindex;
-	u32 mark;
+struct icmp_bxm {
+	struct sk_buff *skb;
+	int offset;
+	int data_len;
+	struct {
+		struct icmphdr icmph;
+		__be32 times[3];
+	} data;
+	int head_len;
+	struct ip_options_rcu replyopts;
+};
+
+struct inet_protosw {
+	struct list_head list;
+	short unsigned int type;
+	short unsigned int protocol;
+	struct proto *prot;
+	const struct proto_ops *ops;
+	unsigned char flags;
+};
+
+typedef unsigned int t_key;
+
+struct key_vector {
+	t_key key;
+	unsigned char pos;
+	unsigned char bits;
+	unsigned char slen;
+	union {
+		struct hlist_head leaf;
+		struct {
+			struct {} __empty_tnode;
+			struct key_vector *tnode[0];
+		};
+	};
+};
+
+struct fib_trie_iter {
+	struct seq_net_private p;
+	struct fib_table *tb;
+	struct key_vector *tnode;
+	unsigned int index;
+	unsigned int depth;
+};
+
+struct inet_frags;
+
+struct fqdir {
+	long int high_thresh;
+	long int low_thresh;
+	int timeout;
+	int max_dist;
+	struct inet_frags *f;
+	struct net *net;
+	bool dead;
+	long: 64;
+	long: 64;
+	struct rhashtable rhashtable;
+	long: 64;
+	long: 64;
+	long: 64;
+	long: 64;
+	atomic_long_t mem;
+	struct work_struct destroy_work;
+	struct llist_node free_list;
+	long: 64;
+	long: 64;
+};
+
+enum {
+	LWTUNNEL_IP_OPTS_UNSPEC = 0,
+	LWTUNNEL_IP_OPTS_GENEVE = 1,
+	LWTUNNEL_IP_OPTS_VXLAN = 2,
+	LWTUNNEL_IP_OPTS_ERSPAN = 3,
+	__LWTUNNEL_IP_OPTS_MAX = 4,
+};
+
+enum {
+	LWTUNNEL_IP_OPT_GENEVE_UNSPEC = 0,
+	LWTUNNEL_IP_OPT_GENEVE_CLASS = 1,
+	LWTUNNEL_IP_OPT_GENEVE_TYPE = 2,
+	LWTUNNEL_IP_OPT_GENEVE_DATA = 3,
+	__LWTUNNEL_IP_OPT_GENEVE_MAX = 4,
+};
+
+enum {
+	LWTUNNEL_IP_OPT_VXLAN_UNSPEC = 0,
+	LWTUNNEL_IP_OPT_VXLAN_GBP = 1,
+	__LWTUNNEL_IP_OPT_VXLAN_MAX = 2,
+};
+
+enum {
+	LWTUNNEL_IP_OPT_ERSPAN_UNSPEC = 0,
+	LWTUNNEL_IP_OPT_ERSPAN_VER = 1,
+	LWTUNNEL_IP_OPT_ERSPAN_INDEX = 2,
+	LWTUNNEL_IP_OPT_ERSPAN_DIR = 3,
+	LWTUNNEL_IP_OPT_ERSPAN_HWID = 4,
+	__LWTUNNEL_IP_OPT_ERSPAN_MAX = 5,
+};
+
+struct lwtunnel_encap_ops {
+	int (*build_state)(struct net *, struct nlattr *, unsigned int, const void *, struct lwtunnel_state **, struct netlink_ext_ack *);
+	void (*destroy_state)(struct lwtunnel_state *);
+	int (*output)(struct net *, struct sock *, struct sk_buff *);
+	int (*input)(struct sk_buff *);
+	int (*fill_encap)(struct sk_buff *, struct lwtunnel_state *);
+	int (*get_encap_size)(struct lwtunnel_state *);
+	int (*cmp_encap)(struct lwtunnel_state *, struct lwtunnel_state *);
+	int (*xmit)(struct sk_buff *);
+	struct module *owner;
+};
+
+enum {
+	IFLA_IPTUN_UNSPEC = 0,
+	IFLA_IPTUN_LINK = 1,
+	IFLA_IPTUN_LOCAL = 2,
+	IFLA_IPTUN_REMOTE = 3,
+	IFLA_IPTUN_TTL = 4,
+	IFLA_IPTUN_TOS = 5,
+	IFLA_IPTUN_ENCAP_LIMIT = 6,
+	IFLA_IPTUN_FLOWINFO = 7,
+	IFLA_IPTUN_FLAGS = 8,
+	IFLA_IPTUN_PROTO = 9,
+	IFLA_IPTUN_PMTUDISC = 10,
+	IFLA_IPTUN_6RD_PREFIX = 11,
+	IFLA_IPTUN_6RD_RELAY_PREFIX = 12,
+	IFLA_IPTUN_6RD_PREFIXLEN = 13,
+	IFLA_IPTUN_6RD_RELAY_PREFIXLEN = 14,
+	IFLA_IPTUN_ENCAP_TYPE = 15,
+	IFLA_IPTUN_ENCAP_FLAGS = 16,
+	IFLA_IPTUN_ENCAP_SPORT = 17,
+	IFLA_IPTUN_ENCAP_DPORT = 18,
+	IFLA_IPTUN_COLLECT_METADATA = 19,
+	IFLA_IPTUN_FWMARK = 20,
+	__IFLA_IPTUN_MAX = 21,
+};
+
+struct erspan_md2 {
+	__be32 timestamp;
+	__be16 sgt;
+	__u8 hwid_upper: 2;
+	__u8 ft: 5;
+	__u8 p: 1;
+	__u8 o: 1;
+	__u8 gra: 2;
+	__u8 dir: 1;
+	__u8 hwid: 4;
+};
+
+struct nexthop_grp {
+	__u32 id;
+	__u8 weight;
+	__u8 weight_high;
+	__u16 resvd2;
+};
+
+enum {
+	NEXTHOP_GRP_TYPE_MPATH = 0,
+	NEXTHOP_GRP_TYPE_RES = 1,
+	__NEXTHOP_GRP_TYPE_MAX = 2,
+};
+
+enum {
+	NHA_UNSPEC = 0,
+	NHA_ID = 1,
+	NHA_GROUP = 2,
+	NHA_GROUP_TYPE = 3,
+	NHA_BLACKHOLE = 4,
+	NHA_OIF = 5,
+	NHA_GATEWAY = 6,
+	NHA_ENCAP_TYPE = 7,
+	NHA_ENCAP = 8,
+	NHA_GROUPS = 9,
+	NHA_MASTER = 10,
+	NHA_FDB = 11,
+	NHA_RES_GROUP = 12,
+	NHA_RES_BUCKET = 13,
+	NHA_OP_FLAGS = 14,
+	NHA_GROUP_STATS = 15,
+	NHA_HW_STATS_ENABLE = 16,
+	NHA_HW_STATS_USED = 17,
+	__NHA_MAX = 18,
+};
+
+enum {
+	NHA_RES_GROUP_UNSPEC = 0,
+	NHA_RES_GROUP_PAD = 0,
+	NHA_RES_GROUP_BUCKETS = 1,
+	NHA_RES_GROUP_IDLE_TIMER = 2,
+	NHA_RES_GROUP_UNBALANCED_TIMER = 3,
+	NHA_RES_GROUP_UNBALANCED_TIME = 4,
+	__NHA_RES_GROUP_MAX = 5,
+};
+
+enum {
+	NHA_RES_BUCKET_UNSPEC = 0,
+	NHA_RES_BUCKET_PAD = 0,
+	NHA_RES_BUCKET_INDEX = 1,
+	NHA_RES_BUCKET_IDLE_TIME = 2,
+	NHA_RES_BUCKET_NH_ID = 3,
+	__NHA_RES_BUCKET_MAX = 4,
+};
+
+enum {
+	NHA_GROUP_STATS_UNSPEC = 0,
+	NHA_GROUP_STATS_ENTRY = 1,
+	__NHA_GROUP_STATS_MAX = 2,
+};
+
+enum {
+	NHA_GROUP_STATS_ENTRY_UNSPEC = 0,
+	NHA_GROUP_STATS_ENTRY_ID = 1,
+	NHA_GROUP_STATS_ENTRY_PACKETS = 2,
+	NHA_GROUP_STATS_ENTRY_PACKETS_HW = 3,
+	__NHA_GROUP_STATS_ENTRY_MAX = 4,
+};
+
+struct nh_config {
+	u32 nh_id;
+	u8 nh_family;
+	u8 nh_protocol;
+	u8 nh_blackhole;
+	u8 nh_fdb;
+	u32 nh_flags;
+	int nh_ifindex;
+	struct net_device *dev;
+	union {
+		__be32 ipv4;
+		struct in6_addr ipv6;
+	} gw;
+	struct nlattr *nh_grp;
+	u16 nh_grp_type;
+	u16 nh_grp_res_num_buckets;
+	long unsigned int nh_grp_res_idle_timer;
+	long unsigned int nh_grp_res_unbalanced_timer;
+	bool nh_grp_res_has_num_buckets;
+	bool nh_grp_res_has_idle_timer;
+	bool nh_grp_res_has_unbalanced_timer;
+	bool nh_hw_stats;
+	struct nlattr *nh_encap;
+	u16 nh_encap_type;
+	u32 nlflags;
+	struct nl_info nlinfo;
+};
+
+struct nh_res_table {
+	struct net *net;
+	u32 nhg_id;
+	struct delayed_work upkeep_dw;
+	struct list_head uw_nh_entries;
+	long unsigned int unbalanced_since;
+	u32 idle_timer;
+	u32 unbalanced_timer;
+	u16 num_nh_buckets;
+	struct nh_res_bucket nh_buckets[0];
+};
+
+struct nh_notifier_single_info {
+	struct net_device *dev;
+	u8 gw_family;
+	union {
+		__be32 ipv4;
+		struct in6_addr ipv6;
+	};
+	u32 id;
+	u8 is_reject: 1;
+	u8 is_fdb: 1;
+	u8 has_encap: 1;
+};
+
+struct nh_notifier_grp_entry_info {
+	u16 weight;
+	struct nh_notifier_single_info nh;
+};
+
+struct nh_notifier_grp_hw_stats_entry_info {
+	u32 id;
+	u64 packets;
+};
+
+enum nh_notifier_info_type {
+	NH_NOTIFIER_INFO_TYPE_SINGLE = 0,
+	NH_NOTIFIER_INFO_TYPE_GRP = 1,
+	NH_NOTIFIER_INFO_TYPE_RES_TABLE = 2,
+	NH_NOTIFIER_INFO_TYPE_RES_BUCKET = 3,
+	NH_NOTIFIER_INFO_TYPE_GRP_HW_STATS = 4,
+};
+
+struct nh_notifier_grp_info;
+
+struct nh_notifier_res_table_info;
+
+struct nh_notifier_res_bucket_info;
+
+struct nh_notifier_grp_hw_stats_info;
+
+struct nh_notifier_info {
+	struct net *net;
+	struct netlink_ext_ack *extack;
+	u32 id;
+	enum nh_notifier_info_type type;
+	union {
+		struct nh_notifier_single_info *nh;
+		struct nh_notifier_grp_info *nh_grp;
+		struct nh_notifier_res_table_info *nh_res_table;
+		struct nh_notifier_res_bucket_info *nh_res_bucket;
+		struct nh_notifier_grp_hw_stats_info *nh_grp_hw_stats;
+	};
+};
+
+enum nexthop_event_type {
+	NEXTHOP_EVENT_DEL = 0,
+	NEXTHOP_EVENT_REPLACE = 1,
+	NEXTHOP_EVENT_RES_TABLE_PRE_REPLACE = 2,
+	NEXTHOP_EVENT_BUCKET_REPLACE = 3,
+	NEXTHOP_EVENT_HW_STATS_REPORT_DELTA = 4,
+};
+
+struct snmp_mib {
+	const char *name;
+	int entry;
+};
+
+enum {
+	INET_ULP_INFO_UNSPEC = 0,
+	INET_ULP_INFO_NAME = 1,
+	INET_ULP_INFO_TLS = 2,
+	INET_ULP_INFO_MPTCP = 3,
+	__INET_ULP_INFO_MAX = 4,
 };
 
 struct tls_rec;
@@ -36132,20 +35767,6 @@ struct ip6addrlbl_init_table {
 	u32 label;
 };
 
-struct icmp6hdr {
-	__u8 icmp6_type;
-	__u8 icmp6_code;
-	__sum16 icmp6_cksum;
-	union {
-		__be32 un_data32[1];
-		__be16 un_data16[2];
-		__u8 un_data8[4];
-		struct icmpv6_echo u_echo;
-		struct icmpv6_nd_advt u_nd_advt;
-		struct icmpv6_nd_ra u_nd_ra;
-	} icmp6_dataun;
-};
-
 struct rtnexthop {
 	short unsigned int rtnh_len;
 	unsigned char rtnh_flags;
@@ -36176,41 +35797,9 @@ enum {
 	__NDUSEROPT_MAX = 2,
 };
 
-struct ip6_sf_socklist;
-
-struct ipv6_mc_socklist {
-	struct in6_addr addr;
-	int ifindex;
-	unsigned int sfmode;
-	struct ipv6_mc_socklist *next;
-	struct ip6_sf_socklist *sflist;
-	struct callback_head rcu;
-};
-
-struct mld2_grec {
-	__u8 grec_type;
-	__u8 grec_auxwords;
-	__be16 grec_nsrcs;
-	struct in6_addr grec_mca;
-	struct in6_addr grec_src[0];
-};
-
-struct mld2_query {
-	struct icmp6hdr mld2q_hdr;
-	struct in6_addr mld2q_mca;
-	__u8 mld2q_qrv: 3;
-	__u8 mld2q_suppress: 1;
-	__u8 mld2q_resv2: 4;
-	__u8 mld2q_qqic;
-	__be16 mld2q_nsrcs;
-	struct in6_addr mld2q_srcs[0];
-};
-
-struct ip6_sf_socklist {
-	unsigned int sl_max;
-	unsigned int sl_count;
-	struct callback_head rcu;
-	struct in6_addr sl_addr[0];
+struct icmp6_err {
+	int err;
+	int fatal;
 };
 
 enum {
@@ -36290,125 +35879,268 @@ enum {
 	IP6_FH_F_SKIP_RH = 4,
 };
 
-struct p9_client;
+struct errormap {
+	char *name;
+	int val;
+	int namelen;
+	struct hlist_node list;
+};
 
-typedef void (*btf_trace_9p_client_req)(void *, struct p9_client *, int8_t, int);
+struct p9_qid {
+	u8 type;
+	u32 version;
+	u64 path;
+};
 
-typedef void (*btf_trace_9p_client_res)(void *, struct p9_client *, int8_t, int, int);
-
-struct p9_fcall;
-
-typedef void (*btf_trace_9p_protocol_dump)(void *, struct p9_client *, struct p9_fcall *);
-
-struct p9_fid;
-
-typedef void (*btf_trace_9p_fid_ref)(void *, struct p9_fid *, __u8);
-
-struct virtqueue_info {
+struct p9_wstat {
+	u16 size;
+	u16 type;
+	u32 dev;
+	struct p9_qid qid;
+	u32 mode;
+	u32 atime;
+	u32 mtime;
+	u64 length;
 	const char *name;
-	vq_callback_t *callback;
-	bool ctx;
+	const char *uid;
+	const char *gid;
+	const char *muid;
+	char *extension;
+	kuid_t n_uid;
+	kgid_t n_gid;
+	kuid_t n_muid;
 };
 
-struct pci_check_idx_range {
-	int start;
-	int end;
-};
+typedef s64 int64_t;
 
-struct irq_info {
-	u8 bus;
-	u8 devfn;
-	struct {
-		u8 link;
-		u16 bitmap;
-	} __attribute__((packed)) irq[4];
-	u8 slot;
-	u8 rfu;
-};
-
-struct irq_router;
-
-struct irq_router_handler {
-	u16 vendor;
-	int (*probe)(struct irq_router *, struct pci_dev *, u16);
-};
-
-struct amd_hostbridge {
-	u32 bus;
-	u32 slot;
-	u32 device;
-};
-
-typedef int (*decompress_fn)(unsigned char *, long int, long int (*)(void *, long unsigned int), long int (*)(void *, long unsigned int), unsigned char *, long int *, void (*)(char *));
-
-struct compress_format {
-	unsigned char magic[2];
-	const char *name;
-	decompress_fn decompressor;
-};
-
-struct group_data {
-	int limit[21];
-	int base[20];
-	int permute[258];
-	int minLen;
-	int maxLen;
-};
-
-struct radix_tree_iter {
-	long unsigned int index;
-	long unsigned int next_index;
-	long unsigned int tags;
-	struct xa_node *node;
+enum p9_msg_t {
+	P9_TLERROR = 6,
+	P9_RLERROR = 7,
+	P9_TSTATFS = 8,
+	P9_RSTATFS = 9,
+	P9_TLOPEN = 12,
+	P9_RLOPEN = 13,
+	P9_TLCREATE = 14,
+	P9_RLCREATE = 15,
+	P9_TSYMLINK = 16,
+	P9_RSYMLINK = 17,
+	P9_TMKNOD = 18,
+	P9_RMKNOD = 19,
+	P9_TRENAME = 20,
+	P9_RRENAME = 21,
+	P9_TREADLINK = 22,
+	P9_RREADLINK = 23,
+	P9_TGETATTR = 24,
+	P9_RGETATTR = 25,
+	P9_TSETATTR = 26,
+	P9_RSETATTR = 27,
+	P9_TXATTRWALK = 30,
+	P9_RXATTRWALK = 31,
+	P9_TXATTRCREATE = 32,
+	P9_RXATTRCREATE = 33,
+	P9_TREADDIR = 40,
+	P9_RREADDIR = 41,
+	P9_TFSYNC = 50,
+	P9_RFSYNC = 51,
+	P9_TLOCK = 52,
+	P9_RLOCK = 53,
+	P9_TGETLOCK = 54,
+	P9_RGETLOCK = 55,
+	P9_TLINK = 70,
+	P9_RLINK = 71,
+	P9_TMKDIR = 72,
+	P9_RMKDIR = 73,
+	P9_TRENAMEAT = 74,
+	P9_RRENAMEAT = 75,
+	P9_TUNLINKAT = 76,
+	P9_RUNLINKAT = 77,
+	P9_TVERSION = 100,
+	P9_RVERSION = 101,
+	P9_TAUTH = 102,
+	P9_RAUTH = 103,
+	P9_TATTACH = 104,
+	P9_RATTACH = 105,
+	P9_TERROR = 106,
+	P9_RERROR = 107,
+	P9_TFLUSH = 108,
+	P9_RFLUSH = 109,
+	P9_TWALK = 110,
+	P9_RWALK = 111,
+	P9_TOPEN = 112,
+	P9_ROPEN = 113,
+	P9_TCREATE = 114,
+	P9_RCREATE = 115,
+	P9_TREAD = 116,
+	P9_RREAD = 117,
+	P9_TWRITE = 118,
+	P9_RWRITE = 119,
+	P9_TCLUNK = 120,
+	P9_RCLUNK = 121,
+	P9_TREMOVE = 122,
+	P9_RREMOVE = 123,
+	P9_TSTAT = 124,
+	P9_RSTAT = 125,
+	P9_TWSTAT = 126,
+	P9_RWSTAT = 127,
 };
 
 enum {
-	RADIX_TREE_ITER_TAG_MASK = 15,
-	RADIX_TREE_ITER_TAGGED = 16,
-	RADIX_TREE_ITER_CONTIG = 32,
+	Rworksched = 1,
+	Rpending = 2,
+	Wworksched = 4,
+	Wpending = 8,
 };
 
-enum kobject_action {
-	KOBJ_ADD = 0,
-	KOBJ_REMOVE = 1,
-	KOBJ_CHANGE = 2,
-	KOBJ_MOVE = 3,
-	KOBJ_ONLINE = 4,
-	KOBJ_OFFLINE = 5,
-	KOBJ_BIND = 6,
-	KOBJ_UNBIND = 7,
+struct p9_conn;
+
+struct p9_poll_wait {
+	struct p9_conn *conn;
+	wait_queue_entry_t wait;
+	wait_queue_head_t *wait_addr;
 };
 
-typedef struct {
-	long unsigned int key[2];
-} hsiphash_key_t;
+typedef __u16 Elf32_Half;
 
-struct printf_spec {
-	unsigned char flags;
-	unsigned char base;
-	short int precision;
-	int field_width;
+typedef __u32 Elf32_Addr;
+
+typedef __u32 Elf32_Off;
+
+struct elf32_hdr {
+	unsigned char e_ident[16];
+	Elf32_Half e_type;
+	Elf32_Half e_machine;
+	Elf32_Word e_version;
+	Elf32_Addr e_entry;
+	Elf32_Off e_phoff;
+	Elf32_Off e_shoff;
+	Elf32_Word e_flags;
+	Elf32_Half e_ehsize;
+	Elf32_Half e_phentsize;
+	Elf32_Half e_phnum;
+	Elf32_Half e_shentsize;
+	Elf32_Half e_shnum;
+	Elf32_Half e_shstrndx;
 };
 
-struct page_flags_fields {
-	int width;
-	int shift;
-	int mask;
-	const struct printf_spec *spec;
-	const char *name;
+typedef struct elf32_hdr Elf32_Ehdr;
+
+struct elf32_phdr {
+	Elf32_Word p_type;
+	Elf32_Off p_offset;
+	Elf32_Addr p_vaddr;
+	Elf32_Addr p_paddr;
+	Elf32_Word p_filesz;
+	Elf32_Word p_memsz;
+	Elf32_Word p_flags;
+	Elf32_Word p_align;
 };
 
-struct format_state {
-	unsigned char state;
-	unsigned char size;
-	unsigned char flags_or_double_size;
-	unsigned char base;
+typedef struct elf32_phdr Elf32_Phdr;
+
+typedef struct elf64_phdr Elf64_Phdr;
+
+typedef struct elf32_note Elf32_Nhdr;
+
+enum {
+	LOGIC_PIO_INDIRECT = 0,
+	LOGIC_PIO_CPU_MMIO = 1,
 };
 
-struct fmt {
-	const char *str;
-	unsigned char state;
-	unsigned char size;
+struct logic_pio_host_ops {
+	u32 (*in)(void *, long unsigned int, size_t);
+	void (*out)(void *, long unsigned int, u32, size_t);
+	u32 (*ins)(void *, long unsigned int, void *, size_t, unsigned int);
+	void (*outs)(void *, long unsigned int, const void *, size_t, unsigned int);
+};
+
+struct maple_node {
+	union {
+		struct {
+			struct maple_pnode *parent;
+			void *slot[31];
+		};
+		struct {
+			void *pad;
+			struct callback_head rcu;
+			struct maple_enode *piv_parent;
+			unsigned char parent_slot;
+			enum maple_type type;
+			unsigned char slot_len;
+			unsigned int ma_flags;
+		};
+		struct maple_range_64 mr64;
+		struct maple_arange_64 ma64;
+		struct maple_copy cp;
+	};
+};
+
+typedef void (*btf_trace_ma_op)(void *, const char *, struct ma_state *);
+
+typedef void (*btf_trace_ma_read)(void *, const char *, struct ma_state *);
+
+typedef void (*btf_trace_ma_write)(void *, const char *, struct ma_state *, long unsigned int, void *);
+
+typedef int (*objpool_init_obj_cb)(void *, void *);
+
+struct objpool_head;
+
+typedef int (*objpool_fini_cb)(struct objpool_head *, void *);
+
+struct xa_limit {
+	u32 max;
+	u32 min;
+};
+
+enum {
+	st_wordstart = 0,
+	st_wordcmp = 1,
+	st_wordskip = 2,
+	st_bufcpy = 3,
+};
+
+enum {
+	st_wordstart___2 = 0,
+	st_wordcmp___2 = 1,
+	st_wordskip___2 = 2,
+};
+
+typedef unsigned int insn_attr_t;
+
+enum insn_mmio_type {
+	INSN_MMIO_DECODE_FAILED = 0,
+	INSN_MMIO_WRITE = 1,
+	INSN_MMIO_WRITE_IMM = 2,
+	INSN_MMIO_READ = 3,
+	INSN_MMIO_READ_ZERO_EXTEND = 4,
+	INSN_MMIO_READ_SIGN_EXTEND = 5,
+	INSN_MMIO_MOVS = 6,
+};
+
+enum insn_mode {
+	INSN_MODE_32 = 0,
+	INSN_MODE_64 = 1,
+	INSN_MODE_KERN = 2,
+	INSN_NUM_MODES = 3,
+};
+
+enum {
+	NDD_UNARMED = 1,
+	NDD_LOCKED = 2,
+	NDD_SECURITY_OVERWRITE = 3,
+	NDD_WORK_PENDING = 4,
+	NDD_LABELING = 6,
+	NDD_INCOHERENT = 7,
+	NDD_REGISTER_SYNC = 8,
+	ND_IOCTL_MAX_BUFLEN = 4194304,
+	ND_CMD_MAX_ELEM = 5,
+	ND_CMD_MAX_ENVELOPE = 256,
+	ND_MAX_MAPPINGS = 32,
+	ND_REGION_PAGEMAP = 0,
+	ND_REGION_PERSIST_CACHE = 1,
+	ND_REGION_PERSIST_MEMCTRL = 2,
+	ND_REGION_ASYNC = 3,
+	ND_REGION_CXL = 4,
+	DPA_RESOURCE_ADJUSTED = 1,
 };
 
 enum CSI_right_square_bracket {
@@ -36779,12 +36511,6 @@ struct __filename_head {
 	const char *name;
 	int refcnt;
 	struct audit_names *aname;
-};
-
-struct __find_tracepoint_cb_data {
-	const char *tp_name;
-	struct tracepoint *tpoint;
-	struct module *mod;
 };
 
 struct __hmac_sha256_ctx {
@@ -39018,18 +38744,6 @@ struct bpf_kfunc_meta {
 	s32 id;
 };
 
-struct bpf_session_run_ctx {
-	struct bpf_run_ctx run_ctx;
-	bool is_return;
-	void *data;
-};
-
-struct bpf_kprobe_multi_run_ctx {
-	struct bpf_session_run_ctx session_ctx;
-	struct bpf_kprobe_multi_link *link;
-	long unsigned int entry_ip;
-};
-
 struct bpf_link_info {
 	__u32 type;
 	__u32 id;
@@ -39546,6 +39260,12 @@ struct bpf_scc_backedge {
 struct bpf_scc_info {
 	u32 num_visits;
 	struct bpf_scc_visit visits[0];
+};
+
+struct bpf_session_run_ctx {
+	struct bpf_run_ctx run_ctx;
+	bool is_return;
+	void *data;
 };
 
 struct bpf_shtab_bucket {
@@ -40107,6 +39827,13 @@ struct bpffs_btf_enums {
 	const struct btf_type *map_t;
 	const struct btf_type *prog_t;
 	const struct btf_type *attach_t;
+};
+
+struct trace_entry {
+	short unsigned int type;
+	unsigned char flags;
+	unsigned char preempt_count;
+	int pid;
 };
 
 struct bprint_entry {
@@ -46411,13 +46138,6 @@ struct event_mod_load {
 	char *event;
 };
 
-struct event_probe_data {
-	struct trace_event_file *file;
-	long unsigned int count;
-	int ref;
-	bool enable;
-};
-
 struct event_subsystem {
 	struct list_head list;
 	const char *name;
@@ -46649,17 +46369,6 @@ struct fd_range {
 	unsigned int to;
 };
 
-struct fentry_trace_entry_head {
-	struct trace_entry ent;
-	long unsigned int ip;
-};
-
-struct fexit_trace_entry_head {
-	struct trace_entry ent;
-	long unsigned int func;
-	long unsigned int ret_ip;
-};
-
 struct ff_effect;
 
 struct ff_device {
@@ -46702,57 +46411,6 @@ struct ff_effect {
 		struct ff_rumble_effect rumble;
 		struct ff_haptic_effect haptic;
 	} u;
-};
-
-struct fgraph_cpu_data {
-	pid_t last_pid;
-	int depth;
-	int depth_irq;
-	int ignore;
-	long unsigned int enter_funcs[50];
-};
-
-struct ftrace_graph_ret {
-	long unsigned int func;
-	int depth;
-	unsigned int overrun;
-};
-
-struct ftrace_graph_ret_entry {
-	struct trace_entry ent;
-	struct ftrace_graph_ret ret;
-	long long unsigned int calltime;
-	long long unsigned int rettime;
-};
-
-struct fgraph_data {
-	struct fgraph_cpu_data *cpu_data;
-	union {
-		struct fgraph_ent_args ent;
-		struct fgraph_retaddr_ent_args rent;
-	};
-	struct ftrace_graph_ret_entry ret;
-	int failed;
-	int ent_size;
-	int cpu;
-};
-
-typedef int (*trace_func_graph_ent_t)(struct ftrace_graph_ent *, struct fgraph_ops *, struct ftrace_regs *);
-
-typedef void (*trace_func_graph_ret_t)(struct ftrace_graph_ret *, struct fgraph_ops *, struct ftrace_regs *);
-
-struct fgraph_ops {
-	trace_func_graph_ent_t entryfunc;
-	trace_func_graph_ret_t retfunc;
-	struct ftrace_ops ops;
-	void *private;
-	trace_func_graph_ent_t saved_func;
-	int idx;
-};
-
-struct fgraph_times {
-	long long unsigned int calltime;
-	long long unsigned int sleeptime;
 };
 
 enum fib6_walk_state {
@@ -47165,15 +46823,6 @@ struct filter_head {
 struct filter_list {
 	struct list_head list;
 	struct event_filter *filter;
-};
-
-struct filter_match_data {
-	const char *filter;
-	const char *notfilter;
-	size_t index;
-	size_t size;
-	long unsigned int *addrs;
-	struct module **mods;
 };
 
 struct filter_parse_error {
@@ -47694,20 +47343,6 @@ union fpregs_state {
 	u8 __padding[4096];
 };
 
-struct fprobe_addr_list {
-	int index;
-	int size;
-	long unsigned int *addrs;
-};
-
-struct fprobe_hlist {
-	struct hlist_node hlist;
-	struct callback_head rcu;
-	struct fprobe *fp;
-	int size;
-	struct fprobe_hlist_node array[0];
-};
-
 struct fprop_global {
 	struct percpu_counter events;
 	unsigned int period;
@@ -48159,14 +47794,6 @@ struct ftrace_buffer_info {
 	unsigned int read;
 };
 
-enum ftrace_bug_type {
-	FTRACE_BUG_UNKNOWN = 0,
-	FTRACE_BUG_INIT = 1,
-	FTRACE_BUG_NOP = 2,
-	FTRACE_BUG_CALL = 3,
-	FTRACE_BUG_UPDATE = 4,
-};
-
 struct ftrace_entry {
 	struct trace_entry ent;
 	long unsigned int ip;
@@ -48184,145 +47811,6 @@ struct ftrace_event_field {
 	unsigned int is_signed: 1;
 	unsigned int needs_test: 1;
 	int len;
-};
-
-struct ftrace_func_command {
-	struct list_head list;
-	char *name;
-	int (*func)(struct trace_array *, struct ftrace_hash *, char *, char *, char *, int);
-};
-
-struct ftrace_func_map {
-	struct ftrace_func_entry entry;
-	void *data;
-};
-
-struct ftrace_func_mapper {
-	struct ftrace_hash hash;
-};
-
-struct ftrace_probe_ops;
-
-struct ftrace_func_probe {
-	struct ftrace_probe_ops *probe_ops;
-	struct ftrace_ops ops;
-	struct trace_array *tr;
-	struct list_head list;
-	void *data;
-	int ref;
-};
-
-struct ftrace_glob {
-	char *search;
-	unsigned int len;
-	int type;
-};
-
-enum graph_filter_type {
-	GRAPH_FILTER_NOTRACE = 0,
-	GRAPH_FILTER_FUNCTION = 1,
-};
-
-struct trace_parser {
-	bool cont;
-	bool fail;
-	char *buffer;
-	unsigned int idx;
-	unsigned int size;
-};
-
-struct ftrace_graph_data {
-	struct ftrace_hash *hash;
-	struct ftrace_func_entry *entry;
-	int idx;
-	enum graph_filter_type type;
-	struct ftrace_hash *new_hash;
-	const struct seq_operations *seq_ops;
-	struct trace_parser parser;
-};
-
-struct ftrace_init_func {
-	struct list_head list;
-	long unsigned int ip;
-};
-
-struct ftrace_page;
-
-struct ftrace_iterator {
-	loff_t pos;
-	loff_t func_pos;
-	loff_t mod_pos;
-	struct ftrace_page *pg;
-	struct dyn_ftrace *func;
-	struct ftrace_func_probe *probe;
-	struct ftrace_func_entry *probe_entry;
-	struct trace_parser parser;
-	struct ftrace_hash *hash;
-	struct ftrace_ops *ops;
-	struct trace_array *tr;
-	struct list_head *mod_list;
-	int pidx;
-	int idx;
-	unsigned int flags;
-};
-
-struct ftrace_mod_func {
-	struct list_head list;
-	char *name;
-	long unsigned int ip;
-	unsigned int size;
-};
-
-struct ftrace_mod_load {
-	struct list_head list;
-	char *func;
-	char *module;
-	int enable;
-};
-
-struct ftrace_mod_map {
-	struct callback_head rcu;
-	struct list_head list;
-	struct module *mod;
-	long unsigned int start_addr;
-	long unsigned int end_addr;
-	struct list_head funcs;
-	unsigned int num_funcs;
-};
-
-union ftrace_op_code_union {
-	char code[7];
-	struct {
-		char op[3];
-		int offset;
-	} __attribute__((packed));
-};
-
-struct ftrace_page {
-	struct ftrace_page *next;
-	struct dyn_ftrace *records;
-	int index;
-	int order;
-};
-
-struct ftrace_probe_ops {
-	void (*func)(long unsigned int, long unsigned int, struct trace_array *, struct ftrace_probe_ops *, void *);
-	int (*init)(struct ftrace_probe_ops *, struct trace_array *, long unsigned int, void *, void **);
-	void (*free)(struct ftrace_probe_ops *, struct trace_array *, long unsigned int, void *);
-	int (*print)(struct seq_file *, long unsigned int, struct ftrace_probe_ops *, void *);
-};
-
-struct ftrace_rec_iter {
-	struct ftrace_page *pg;
-	int index;
-};
-
-struct ftrace_regs {};
-
-struct ftrace_ret_stack {
-	long unsigned int ret;
-	long unsigned int func;
-	long unsigned int *retp;
 };
 
 struct ftrace_stacks {
@@ -48349,12 +47837,6 @@ struct func_repeats_entry {
 	u16 count;
 	u16 top_delta_ts;
 	u32 bottom_delta_ts;
-};
-
-struct function_filter_data {
-	struct ftrace_ops *ops;
-	int first_filter;
-	int first_notrace;
 };
 
 struct futex_pi_state {
@@ -52788,13 +52270,6 @@ struct kallsym_iter {
 	int show_value;
 };
 
-struct kallsyms_data {
-	long unsigned int *addrs;
-	const char **syms;
-	size_t cnt;
-	size_t found;
-};
-
 typedef unsigned int kasan_vmalloc_flags_t;
 
 struct kbdiacrs {
@@ -55643,12 +55118,6 @@ struct module_use {
 	struct list_head target_list;
 	struct module *source;
 	struct module *target;
-};
-
-struct modules_array {
-	struct module **mods;
-	int mods_cnt;
-	int mods_cap;
 };
 
 enum mount_flags {
@@ -64864,7 +64333,6 @@ struct trace_array_cpu {
 	pid_t pid;
 	kuid_t uid;
 	char comm[16];
-	int ftrace_ignore_pid;
 	bool ignore_pid;
 };
 
@@ -68898,17 +68366,6 @@ enum trace_flag_type {
 	TRACE_FLAG_BH_OFF = 128,
 };
 
-struct tracepoint_user;
-
-struct trace_fprobe {
-	struct dyn_event devent;
-	struct fprobe fp;
-	const char *symbol;
-	bool tprobe;
-	struct tracepoint_user *tuser;
-	struct trace_probe tp;
-};
-
 struct trace_func_repeats {
 	long unsigned int ip;
 	long unsigned int parent_ip;
@@ -68952,11 +68409,8 @@ enum trace_iterator_bits {
 	TRACE_ITER_PAUSE_ON_TRACE_BIT = 25,
 	TRACE_ITER_HASH_PTR_BIT = 26,
 	TRACE_ITER_BITMASK_LIST_BIT = 27,
-	TRACE_ITER_FUNCTION_BIT = 28,
-	TRACE_ITER_FUNC_FORK_BIT = 29,
-	TRACE_ITER_DISPLAY_GRAPH_BIT = 30,
-	TRACE_ITER_STACKTRACE_BIT = 31,
-	TRACE_ITER_LAST_BIT = 32,
+	TRACE_ITER_STACKTRACE_BIT = 28,
+	TRACE_ITER_LAST_BIT = 29,
 };
 
 struct trace_kprobe {
@@ -68990,6 +68444,14 @@ struct trace_options {
 	struct tracer *tracer;
 	struct trace_option_dentry *topts;
 	int nr_topts;
+};
+
+struct trace_parser {
+	bool cont;
+	bool fail;
+	char *buffer;
+	unsigned int idx;
+	unsigned int size;
 };
 
 union upper_chunk;
@@ -69037,6 +68499,31 @@ struct trace_subsystem_dir {
 	struct eventfs_inode *ei;
 	int ref_count;
 	int nr_events;
+};
+
+enum trace_type {
+	__TRACE_FIRST_TYPE = 0,
+	TRACE_FN = 1,
+	TRACE_CTX = 2,
+	TRACE_WAKE = 3,
+	TRACE_STACK = 4,
+	TRACE_PRINT = 5,
+	TRACE_BPRINT = 6,
+	TRACE_MMIO_RW = 7,
+	TRACE_MMIO_MAP = 8,
+	TRACE_BRANCH = 9,
+	TRACE_GRAPH_RET = 10,
+	TRACE_GRAPH_ENT = 11,
+	TRACE_GRAPH_RETADDR_ENT = 12,
+	TRACE_USER_STACK = 13,
+	TRACE_BLK = 14,
+	TRACE_BPUTS = 15,
+	TRACE_HWLAT = 16,
+	TRACE_OSNOISE = 17,
+	TRACE_TIMERLAT = 18,
+	TRACE_RAW_DATA = 19,
+	TRACE_FUNC_REPEATS = 20,
+	__TRACE_LAST_TYPE = 21,
 };
 
 struct trace_uprobe {
@@ -69097,13 +68584,6 @@ struct tracepoint_ext {
 	int (*regfunc)(void);
 	void (*unregfunc)(void);
 	unsigned int faultable: 1;
-};
-
-struct tracepoint_user {
-	struct list_head list;
-	const char *name;
-	struct tracepoint *tpoint;
-	unsigned int refcount;
 };
 
 struct traceprobe_parse_context {
@@ -69954,11 +69434,6 @@ struct user_struct {
 	atomic_long_t locked_vm;
 	atomic_long_t perf_mlock;
 	struct ratelimit_state ratelimit;
-};
-
-struct user_syms {
-	const char **syms;
-	char *buf;
 };
 
 struct userstack_entry {
@@ -72151,13 +71626,7 @@ enum zone_watermarks {
 	NR_WMARK = 4,
 };
 
-typedef ZSTD_DCtx zstd_dctx;
-
-typedef ZSTD_DStream zstd_dstream;
-
 typedef ZSTD_inBuffer zstd_in_buffer;
-
-typedef ZSTD_outBuffer zstd_out_buffer;
 
 #ifndef BPF_NO_PRESERVE_ACCESS_INDEX
 #pragma clang attribute pop

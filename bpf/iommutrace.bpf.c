@@ -52,6 +52,8 @@ struct frame {
 	__u32 id;
 	__u16 hook;
 	__u16 flags;
+	__u16 type; /* IT_OBJ_* of arg, when it is an object */
+	__u16 __pad[3];
 };
 
 struct frames {
@@ -231,7 +233,9 @@ struct emit_args {
 	__u64 ctx;
 	__u64 dur_ns;
 	__u32 id;
-	__u32 __pad;
+	__u16 ref_type; /* obj identity without reading it (returns) */
+	__u16 __pad;
+	__u64 ref_addr;
 	struct iommufd_object *obj;
 };
 
@@ -287,6 +291,8 @@ static __always_inline int emit(struct pt_regs *regs, const struct emit_args *a)
 		read_relations(e, obj);
 	} else {
 		e->obj.id = a->id;
+		e->obj.addr = a->ref_addr;
+		e->obj.type = a->ref_type;
 	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -294,7 +300,7 @@ static __always_inline int emit(struct pt_regs *regs, const struct emit_args *a)
 
 /* Entry of a call whose return is probed too. */
 static __always_inline int push(struct pt_regs *regs, __u16 hook, __u64 ctx,
-				__u64 arg, __u32 id, __u16 flags)
+				__u64 arg, __u32 id, __u16 flags, __u16 type)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct frames *fr = task_frames(tid, true);
@@ -312,6 +318,7 @@ static __always_inline int push(struct pt_regs *regs, __u16 hook, __u64 ctx,
 	fr->f[d].id = id;
 	fr->f[d].hook = hook;
 	fr->f[d].flags = flags;
+	fr->f[d].type = type;
 	fr->depth = d + 1;
 	return 0;
 }
@@ -354,8 +361,12 @@ static __always_inline bool pop(struct pt_regs *regs, __u16 hook, struct frame *
 	return found;
 }
 
+/*
+ * The object of a return event is the entry's: it is not read again, since
+ * by now it may be freed.
+ */
 static __always_inline int emit_ret(struct pt_regs *regs, __u16 entry_hook,
-				    __u16 hook, __s32 ret, bool ret_is_obj)
+				    __u16 hook, __s32 ret)
 {
 	struct emit_args a = { .hook = hook, .flags = IT_EVF_HAS_RET, .ret = ret };
 	struct frame f;
@@ -365,6 +376,8 @@ static __always_inline int emit_ret(struct pt_regs *regs, __u16 entry_hook,
 		a.flags |= IT_EVF_HAS_DUR | f.flags;
 		a.ctx = f.ctx;
 		a.id = f.id;
+		a.ref_addr = f.arg;
+		a.ref_type = f.type;
 	} else {
 		a.flags |= IT_EVF_NO_ENTRY;
 	}
@@ -384,7 +397,7 @@ static __always_inline int emit_obj(struct pt_regs *regs, __u16 hook,
 SEC("kprobe")
 int BPF_KPROBE(obj_alloc, struct iommufd_ctx *ictx)
 {
-	return push(ctx, IT_HOOK_OBJ_ALLOC, (__u64)ictx, 0, 0, 0);
+	return push(ctx, IT_HOOK_OBJ_ALLOC, (__u64)ictx, 0, 0, 0, 0);
 }
 
 SEC("kretprobe")
@@ -445,14 +458,15 @@ int BPF_KPROBE(obj_remove, struct iommufd_ctx *ictx,
 
 	if (!to_destroy)
 		a.flags |= IT_EVF_BY_ID;
-	push(ctx, IT_HOOK_OBJ_REMOVE, (__u64)ictx, (__u64)to_destroy, id, a.flags);
+	push(ctx, IT_HOOK_OBJ_REMOVE, (__u64)ictx, (__u64)to_destroy, id, a.flags,
+	     to_destroy ? map_type(BPF_CORE_READ(to_destroy, type)) : 0);
 	return emit(ctx, &a);
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(obj_remove_ret, int ret)
 {
-	return emit_ret(ctx, IT_HOOK_OBJ_REMOVE, IT_HOOK_OBJ_REMOVE_RET, ret, false);
+	return emit_ret(ctx, IT_HOOK_OBJ_REMOVE, IT_HOOK_OBJ_REMOVE_RET, ret);
 }
 
 /* 6.2-6.4.7: bool iommufd_object_destroy_user(ictx, obj) */
@@ -460,7 +474,8 @@ SEC("kprobe")
 int BPF_KPROBE(obj_destroy_user, struct iommufd_ctx *ictx, struct iommufd_object *obj)
 {
 	push(ctx, IT_HOOK_OBJ_DESTROY_USER, (__u64)ictx, (__u64)obj,
-	     obj ? BPF_CORE_READ(obj, id) : 0, 0);
+	     obj ? BPF_CORE_READ(obj, id) : 0, 0,
+	     obj ? map_type(BPF_CORE_READ(obj, type)) : 0);
 	return emit_obj(ctx, IT_HOOK_OBJ_DESTROY_USER, obj, (__u64)ictx);
 }
 
@@ -469,7 +484,7 @@ int BPF_KRETPROBE(obj_destroy_user_ret, long ret)
 {
 	/* true means destroyed: report 0, and -EBUSY for false like 6.7+ */
 	return emit_ret(ctx, IT_HOOK_OBJ_DESTROY_USER, IT_HOOK_OBJ_DESTROY_USER_RET,
-			(ret & 0xff) ? 0 : -16, false);
+			(ret & 0xff) ? 0 : -16);
 }
 
 /* 6.4.8-6.6: void __iommufd_object_destroy_user(ictx, obj, allow_fail) */
@@ -477,7 +492,8 @@ SEC("kprobe")
 int BPF_KPROBE(obj__destroy_user, struct iommufd_ctx *ictx, struct iommufd_object *obj)
 {
 	push(ctx, IT_HOOK__OBJ_DESTROY_USER, (__u64)ictx, (__u64)obj,
-	     obj ? BPF_CORE_READ(obj, id) : 0, 0);
+	     obj ? BPF_CORE_READ(obj, id) : 0, 0,
+	     obj ? map_type(BPF_CORE_READ(obj, type)) : 0);
 	return emit_obj(ctx, IT_HOOK__OBJ_DESTROY_USER, obj, (__u64)ictx);
 }
 
@@ -485,7 +501,7 @@ SEC("kretprobe")
 int BPF_KRETPROBE(obj__destroy_user_ret)
 {
 	return emit_ret(ctx, IT_HOOK__OBJ_DESTROY_USER, IT_HOOK__OBJ_DESTROY_USER_RET,
-			0, false);
+			0);
 }
 
 /* --- the file: a context is born at open and torn down at release --------- */
@@ -493,7 +509,7 @@ int BPF_KRETPROBE(obj__destroy_user_ret)
 SEC("kprobe")
 int BPF_KPROBE(fops_open, struct inode *inode, struct file *filp)
 {
-	return push(ctx, IT_HOOK_FOPS_OPEN, 0, (__u64)filp, 0, 0);
+	return push(ctx, IT_HOOK_FOPS_OPEN, 0, (__u64)filp, 0, 0, 0);
 }
 
 SEC("kretprobe")
@@ -508,8 +524,11 @@ int BPF_KRETPROBE(fops_open_ret, int ret)
 
 		a.dur_ns = bpf_ktime_get_ns() - f.ts;
 		a.flags |= IT_EVF_HAS_DUR;
-		if (!ret)
+		if (!ret) {
 			a.ctx = (__u64)BPF_CORE_READ(filp, private_data);
+			a.ref_addr = a.ctx;
+			a.ref_type = IT_OBJ_CTX;
+		}
 	} else {
 		a.flags |= IT_EVF_NO_ENTRY;
 	}
@@ -520,16 +539,17 @@ SEC("kprobe")
 int BPF_KPROBE(fops_release, struct inode *inode, struct file *filp)
 {
 	__u64 ictx = (__u64)BPF_CORE_READ(filp, private_data);
-	struct emit_args a = { .hook = IT_HOOK_FOPS_RELEASE, .ctx = ictx };
+	struct emit_args a = { .hook = IT_HOOK_FOPS_RELEASE, .ctx = ictx,
+			       .ref_addr = ictx, .ref_type = IT_OBJ_CTX };
 
-	push(ctx, IT_HOOK_FOPS_RELEASE, ictx, (__u64)filp, 0, 0);
+	push(ctx, IT_HOOK_FOPS_RELEASE, ictx, ictx, 0, 0, IT_OBJ_CTX);
 	return emit(ctx, &a);
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(fops_release_ret, int ret)
 {
-	return emit_ret(ctx, IT_HOOK_FOPS_RELEASE, IT_HOOK_FOPS_RELEASE_RET, ret, false);
+	return emit_ret(ctx, IT_HOOK_FOPS_RELEASE, IT_HOOK_FOPS_RELEASE_RET, ret);
 }
 
 /* --- per-type callbacks: the only hooks that see every object die --------- */

@@ -114,6 +114,22 @@ const struct cmd cmd_live_def = {
 		    "  iommutrace live --json -- ./build/iommufd-scenario idev-first\n",
 };
 
+/* In --json mode errors are JSON on stdout too. */
+static void json_error(const char *what, const char *fix)
+{
+	struct json j;
+
+	json_init(&j);
+	json_obj_begin(&j, NULL);
+	json_u64(&j, "schema", JSON_SCHEMA_VERSION);
+	json_str(&j, "kind", "error");
+	json_str(&j, "what", what);
+	json_str(&j, "fix", fix);
+	json_obj_end(&j);
+	json_emit(&j, stdout);
+	json_free(&j);
+}
+
 static int parse_types(const char *s, unsigned int *mask)
 {
 	char *dup = strdup(s), *save = NULL, *tok;
@@ -200,8 +216,11 @@ int cmd_live(int argc, char **argv)
 	features_probe(&f);
 	n = features_problems(&f, probs, 8);
 	if (n) {
-		for (int i = 0; i < n && i < 8; i++)
+		for (int i = 0; i < n && i < 8; i++) {
 			pr_warn("%s\n  fix: %s\n", probs[i].what, probs[i].fix);
+			if (json)
+				json_error(probs[i].what, probs[i].fix);
+		}
 		pr_warn("cannot trace here; 'iommutrace check' shows the details\n");
 		return EXIT_USAGE;
 	}
@@ -210,6 +229,12 @@ int cmd_live(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	/*
+	 * A pipe or file gets big writes, unless a command shares our stdout:
+	 * then whole lines only, so that its output never splits one of ours.
+	 */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, optind < argc ? _IOLBF : _IOFBF, 1 << 16);
 	sink_init(&lv.sink, json ? &sink_json_ops : &sink_tty_ops, stdout);
 	lv.dec = decoder_new(&live_decode_ops, &lv, DECODE_DEFAULT_WINDOW_NS);
 	if (!lv.dec)
@@ -218,6 +243,9 @@ int cmd_live(int argc, char **argv)
 	if (!l) {
 		pr_warn("can't start tracing: %s ('iommutrace check -vv' tells more)\n",
 			strerror(errno));
+		if (json)
+			json_error("can't load or attach the BPF programs",
+				   "run 'iommutrace check -vv' for libbpf's log");
 		goto out;
 	}
 	for (int i = 0; i < n_probe_defs; i++) {
@@ -265,8 +293,10 @@ int cmd_live(int argc, char **argv)
 	loader_poll(l, 0);
 	decoder_finish(lv.dec, loader_next_seq(l));
 
+	__u64 end = now_ns();
 	struct summary sum = {
-		.duration_ns = now_ns() - start,
+		.end_ns = end,
+		.duration_ns = end - start,
 		.dec = decoder_stats(lv.dec),
 		.kernel_drops = loader_kernel_drops(l),
 		.missed_returns = loader_missed_returns(l),
@@ -282,6 +312,8 @@ int cmd_live(int argc, char **argv)
 	}
 	if (optind < argc && WIFEXITED(child_status) && WEXITSTATUS(child_status))
 		pr_warn("%s exited with status %d\n", argv[optind], WEXITSTATUS(child_status));
+	else if (optind < argc && WIFSIGNALED(child_status))
+		pr_warn("%s was killed by signal %d\n", argv[optind], WTERMSIG(child_status));
 out:
 	loader_free(l);
 	decoder_free(lv.dec);

@@ -10,6 +10,7 @@
 #define JSON_SCHEMA_VERSION 1
 
 struct summary {
+	unsigned long long end_ns; /* CLOCK_MONOTONIC at the end */
 	unsigned long long duration_ns;
 	const struct decode_stats *dec;
 	unsigned long long kernel_drops; /* failed ring buffer reservations */

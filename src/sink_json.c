@@ -16,7 +16,7 @@ static void objref(struct json *j, const char *key, const struct it_objref *r)
 
 	json_obj_begin(j, key);
 	json_str(j, "type", obj_type_name(r->type));
-	if (r->type != IT_OBJ_DEVICE_STRUCT)
+	if (r->type != IT_OBJ_DEVICE_STRUCT && r->type != IT_OBJ_CTX)
 		json_u64(j, "id", r->id);
 	if (r->addr)
 		json_str(j, "handle", ptrhash(r->addr, h));
@@ -97,7 +97,7 @@ static int json_summary(struct sink *s, const struct summary *sum)
 {
 	struct json *j = &s->j;
 
-	envelope(j, "summary", sum->dec->records, sum->duration_ns, 0, 0, "");
+	envelope(j, "summary", sum->dec->records, sum->end_ns, 0, 0, "");
 	json_u64(j, "duration_ns", sum->duration_ns);
 	json_u64(j, "events", sum->dec->records);
 	json_u64(j, "shown", sum->shown);

@@ -42,7 +42,7 @@ static void duration(FILE *f, __u64 ns)
 
 static int tty_event(struct sink *s, const struct it_event *e)
 {
-	char ts[32], who[32], fl[32];
+	char ts[32], who[32], fl[32], h[PTRHASH_LEN];
 	FILE *f = s->out;
 
 	if (!s->header_done) {
@@ -53,7 +53,9 @@ static int tty_event(struct sink *s, const struct it_event *e)
 	timestamp(s, e->hdr.ts_ns, ts, sizeof(ts));
 	snprintf(who, sizeof(who), "%s[%u]", e->comm, e->tgid);
 	fprintf(f, "%-15s %-3u %-22s %-36s", ts, e->hdr.cpu, who, hook_label(e->hook));
-	if (e->obj.type)
+	if (e->obj.type == IT_OBJ_CTX)
+		fprintf(f, " ctx@%s", ptrhash(e->obj.addr, h));
+	else if (e->obj.type)
 		fprintf(f, " %s#%u", obj_type_name(e->obj.type), e->obj.id);
 	else if (e->obj.id || e->hook == IT_HOOK_OBJ_REMOVE ||
 		 e->hook == IT_HOOK_OBJ_REMOVE_RET)

@@ -97,15 +97,24 @@ make -s -C "$src" O="$obj" tinyconfig >&2
 	$(variant_fragments "$variant") >/dev/null)
 make -s -C "$src" O="$obj" olddefconfig >&2
 
-# every option of the fragments must have survived olddefconfig
+# every option of the fragments must have survived olddefconfig; options
+# this kernel does not know at all are fine
+grep -rh --include='Kconfig*' '^config ' "$src" | awk '{ print "CONFIG_" $2 }' |
+	sort -u >"$obj/.known-options"
 missing=
 for frag in $(variant_fragments "$variant"); do
 	while IFS= read -r line; do
-		case $line in CONFIG_*=*) ;; *) continue ;; esac
-		opt=${line%%=*}
-		grep -qx "$line" "$obj/.config" && continue
-		# options this kernel does not know at all are fine
-		grep -rqs "^config ${opt#CONFIG_}\$" --include='Kconfig*' "$src" || continue
+		case $line in
+		CONFIG_*=*)
+			opt=${line%%=*}
+			grep -qx "$line" "$obj/.config" && continue ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }
+			opt=${opt%% *}
+			grep -q "^$opt=" "$obj/.config" || continue ;;
+		*) continue ;;
+		esac
+		grep -qx "$opt" "$obj/.known-options" || continue
 		missing="$missing $line"
 	done <"$frag"
 done

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The hook tables agree with each other and with the BPF object. */
+#include <stdlib.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "features.h"
+#include "hooks.h"
+#include "iommutrace.skel.h"
+#include "test.h"
+
+void test_hook_names(void)
+{
+	for (unsigned int h = 1; h < IT_HOOK_MAX; h++) {
+		ASSERT_TRUE(hook_func(h) != NULL, "every hook has a function");
+		ASSERT_TRUE(hook_label(h) != NULL, "every hook has a label");
+	}
+	ASSERT_TRUE(hook_func(0) == NULL && hook_func(IT_HOOK_MAX) == NULL, "bounds");
+	ASSERT_STREQ(obj_type_name(IT_OBJ_VDEVICE), "vdevice", "type name");
+	ASSERT_EQ(obj_type_from_name("viommu"), IT_OBJ_VIOMMU, "type from name");
+	ASSERT_EQ(obj_type_from_name("nope"), -1, "unknown type");
+	ASSERT_TRUE(n_probe_defs <= (int)(sizeof(((struct features *)0)->targets) /
+					  sizeof(struct probe_target)), "targets fit");
+}
+
+/* Every program named in probe_defs exists, and every program is named. */
+void test_probe_programs(void)
+{
+	struct iommutrace_bpf *skel = iommutrace_bpf__open();
+	struct bpf_program *prog;
+
+	if (!ASSERT_TRUE(skel != NULL, "open the BPF object"))
+		return;
+	for (int i = 0; i < n_probe_defs; i++) {
+		const struct probe_def *d = &probe_defs[i];
+
+		ASSERT_TRUE(bpf_object__find_program_by_name(skel->obj, d->entry_prog) != NULL,
+			    d->entry_prog);
+		if (d->ret_prog)
+			ASSERT_TRUE(bpf_object__find_program_by_name(skel->obj, d->ret_prog),
+				    d->ret_prog);
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		bool named = false;
+
+		for (int i = 0; i < n_probe_defs; i++)
+			named |= !strcmp(name, probe_defs[i].entry_prog) ||
+				 (probe_defs[i].ret_prog && !strcmp(name, probe_defs[i].ret_prog));
+		ASSERT_TRUE(named, name);
+	}
+	iommutrace_bpf__destroy(skel);
+}
+
+void test_kallsyms(void)
+{
+	char path[] = "/tmp/iommutrace-kallsyms.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct features feat = {};
+	int remove = -1, dec_alloc = -1, vdev_abort = -1, release = -1;
+
+	fputs("0000000000000000 T _iommufd_object_alloc\n"
+	      "0000000000000000 t iommufd_object_remove.isra.0\n"
+	      "0000000000000000 d iommufd_vdevice_abort\n"
+	      "0000000000000000 t iommufd_fops_release\t[iommufd]\n"
+	      "0000000000000000 t iommufd_fops_open\t[iommufd]\n"
+	      "0000000000000000 T iommufd_object_finalize.cold\n", f);
+	fclose(f);
+	ASSERT_EQ(features_parse_kallsyms(&feat, path), 0, "parse");
+	unlink(path);
+	for (int i = 0; i < n_probe_defs; i++) {
+		if (!strcmp(probe_defs[i].func, "iommufd_object_remove"))
+			remove = i;
+		if (!strcmp(probe_defs[i].func, "_iommufd_object_alloc"))
+			dec_alloc = i;
+		if (!strcmp(probe_defs[i].func, "iommufd_vdevice_abort"))
+			vdev_abort = i;
+		if (!strcmp(probe_defs[i].func, "iommufd_fops_release"))
+			release = i;
+	}
+	ASSERT_TRUE(feat.targets[dec_alloc].present, "exact symbol");
+	ASSERT_TRUE(!feat.targets[remove].present, "clone is not the function");
+	ASSERT_STREQ(feat.targets[remove].clone, "iommufd_object_remove.isra.0", "clone found");
+	ASSERT_TRUE(!feat.targets[vdev_abort].present, "data symbol ignored");
+	ASSERT_STREQ(feat.targets[release].module, "iommufd", "module noted");
+	ASSERT_TRUE(feat.iommufd, "iommufd present");
+	ASSERT_STREQ(feat.iommufd_where, "module iommufd", "where");
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# End to end on the stock test kernel: run every scenario under
+# `iommutrace live --json` in the guest, then check here that the events are
+# exactly the lifecycle the kernel goes through, with the scenario's ids,
+# that nothing was lost and that every object created was seen destroyed.
+# usage: test_scenarios.sh BUILD_DIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/lib.sh"
+build=$(cd "$1" && pwd)
+out=$(mktemp -d /tmp/iommutrace-test.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+if ! "$top/tools/vm/run.sh" --quiet --scratch "$out" --console "$out/console.log" -- \
+	"$here/guest-scenarios.sh" "$build" "$out"; then
+	fail vm_boot "the guest did not run the scenarios"
+	tail -n 30 "$out/console.log" 2>/dev/null | sed 's/^/# /'
+	exit 0
+fi
+if grep -q -e 'BUG:' -e 'Oops' -e 'WARNING:' "$out/console.log"; then
+	fail kernel_clean "the guest kernel warned or oopsed"
+	grep -A20 -e 'BUG:' -e 'Oops' -e 'WARNING:' "$out/console.log" | head -n 40 | sed 's/^/# /'
+else
+	pass kernel_clean
+fi
+
+# --- check in the guest -----------------------------------------------------
+expect_eq check_exit "$(cat "$out/check.rc")" 0
+expect_eq check_json_ok "$(jq -r .ok "$out/check.json")" true
+expect_eq check_core_attached \
+	"$(jq -r '[.probes[] | select(.core and .state != "attached")] | length' "$out/check.json")" 0
+expect_eq check_layout_7.2 "$(jq -r '.layouts.iommufd_object + " / " + .layouts.iommufd_vdevice' \
+	"$out/check.json")" "wait_cnt / idev, virt_id"
+expect_eq check_old_hooks_missing \
+	"$(jq -r '[.probes[] | select(.func == "iommufd_object_destroy_user") | .state] | .[0]' \
+	"$out/check.json")" missing
+
+# --- each scenario ----------------------------------------------------------
+for s in orderly idev-first close-all alloc-fail; do
+	json=$out/$s.json
+	expect_eq "$s/scenario_exit" "$(cat "$out/$s.scenario-rc")" 0
+	expect_eq "$s/live_exit" "$(cat "$out/$s.rc")" 0
+
+	# the JSON contract: every line is an object with the common fields
+	bad=$(jq -c 'select((has("schema") and has("kind") and has("seq") and has("ts_ns")
+		and has("cpu") and has("pid") and has("comm")) | not)' "$json" 2>&1 | head -n 3)
+	if [ -n "$bad" ] || ! jq -e . "$json" >/dev/null 2>&1; then
+		fail "$s/json_contract" "bad line: $bad"
+	else
+		pass "$s/json_contract"
+	fi
+	# no kernel address anywhere, only keyed hashes
+	if grep -qE 'ffff[0-9a-f]{12}' "$json"; then
+		fail "$s/no_raw_pointers" "$(grep -oE 'ffff[0-9a-f]{12}' "$json" | head -n 1)"
+	else
+		pass "$s/no_raw_pointers"
+	fi
+
+	got=$(events_of "$json")
+	want=$(fill_ids "$here/expect/$s.events" "$out/$s.ids")
+	if [ "$got" = "$want" ]; then
+		pass "$s/exact_events"
+	else
+		fail "$s/exact_events" "differs from tests/vm/expect/$s.events:"
+		diff <(echo "$want") <(echo "$got") | head -n 20 | sed 's/^/# /'
+	fi
+
+	expect_eq "$s/no_loss" "$(jq -r 'select(.kind == "summary") |
+		"\(.lost) \(.kernel_drops) \(.missed_returns) \(.rejected)"' "$json")" "0 0 0 0"
+
+	# every object allocated was destroyed: a destroy or abort callback
+	# saw the same handle (the context: its release returned)
+	left=$(jq -rs '
+		[.[] | select(.kind == "event")] as $ev |
+		[$ev[] | select(.hook == "_iommufd_object_alloc" and .obj != null) | .obj.handle] as $born |
+		[$ev[] | select((.hook | test("_destroy$|_destroy_object$|^iommufd_object_abort$"))
+			and .phase == "entry") | .obj.handle] as $dead |
+		($born - $dead) | length' "$json")
+	expect_eq "$s/all_destroyed" "$left" 0
+	expect_eq "$s/ctx_released" "$(jq -r 'select(.kind == "event" and
+		.hook == "iommufd_fops_release" and .phase == "return") | .ret' "$json")" 0
+	# all events come from the scenario's own process
+	expect_eq "$s/one_process" "$(jq -r 'select(.kind == "event") | .pid' "$json" | sort -u |
+		wc -l)" 1
+done
+
+# --- what idev-first shows about 7.2's vdev-on-idev-destroy ----------------
+expect_eq idev-first/vdev_tombstoned "$(grep '^destroy_vdev=' "$out/idev-first.ids" |
+	sed 's/.* rc=//')" ENOENT
+
+# --- the text output ----------------------------------------------------------
+txt=$out/idev-first.txt
+expect_eq text/exit "$(cat "$out/idev-first.txt.rc")" 0
+if grep -qE '^[0-9:.]{15} +[0-9]+ +iommufd-scenari\[[0-9]+\] +iommufd_device_pre_destroy +device#[0-9]+ dev=iommufd_mock' "$txt"; then
+	pass text/event_line
+else
+	fail text/event_line "no readable pre_destroy line in: $(head -n 3 "$txt")"
+fi
+if grep -qE '^[0-9]+ events in [0-9.]+s \([0-9]+ shown\), 0 lost$' "$txt" &&
+	grep -qE '^  iommufd_vdevice_destroy +1$' "$txt"; then
+	pass text/summary
+else
+	fail text/summary "$(tail -n 20 "$txt" | tr '\n' '|')"
+fi
+
+# --- load: many rounds, nothing lost, every object destroyed ---------------
+json=$out/loop.json
+expect_eq load/exit "$(cat "$out/loop.rc")" 0
+expect_eq load/no_loss "$(jq -r 'select(.kind == "summary") |
+	"\(.lost) \(.kernel_drops) \(.missed_returns)"' "$json")" "0 0 0"
+born=$(jq -r 'select(.kind == "event" and .hook == "_iommufd_object_alloc" and .obj != null) |
+	.obj.handle' "$json" | wc -l)
+events=$(jq -r 'select(.kind == "summary") | .events' "$json")
+if [ "$born" -ge 800 ] && [ "$events" -ge 8000 ]; then
+	pass load/volume
+else
+	fail load/volume "only $born objects and $events events for 200 rounds"
+fi
+seqs=$(jq -r 'select(.kind == "event") | .seq' "$json")
+if [ "$(echo "$seqs" | sort -n -c 2>&1)" = "" ] && [ "$(echo "$seqs" | uniq -d | wc -l)" = 0 ]; then
+	pass load/in_sequence
+else
+	fail load/in_sequence "events are not in strictly increasing sequence order"
+fi
+
+# --- a ring buffer too small: every loss is counted, in the stream and by the kernel
+json=$out/loss.json
+expect_eq loss/exit "$(cat "$out/loss.rc")" 0
+read -r lost drops events <<<"$(jq -r 'select(.kind == "summary") |
+	"\(.lost) \(.kernel_drops) \(.events)"' "$json")"
+if [ "${lost:-0}" -gt 0 ] && [ "$lost" = "$drops" ]; then
+	pass loss/counted
+else
+	fail loss/counted "lost=$lost kernel_drops=$drops: expected losses, equal to the kernel's count"
+fi
+expect_eq loss/lost_lines_add_up "$(jq -s '[.[] | select(.kind == "lost") | .count] | add' "$json")" "$lost"
+# the sequence numbers delivered and those reported lost cover 0..N-1
+# exactly once
+expect_eq loss/sequence_covered "$(jq -s '[(.[] | select(.kind == "event") | .seq),
+	(.[] | select(.kind == "lost") | range(.seq; .seq + .count))] |
+	(sort == [range(0; length)])' "$json")" true

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Run one command as root in a QEMU guest booted on the iommutrace test
-# kernel. The host's filesystem is the guest's root, read-only, at the same
-# paths; /tmp is a tmpfs; a scratch directory is shared writable. The
-# command's stdout and stderr come back on ours, and its exit status is ours.
+# kernel. The host's filesystem is the guest's root at the same paths, read
+# only: what the guest writes stays in a tmpfs overlay and is gone after it;
+# a scratch directory is shared writable. The command's stdout and stderr
+# come back on ours, and its exit status is ours.
 #
 # usage: tools/vm/run.sh [OPTIONS] -- CMD [ARGS...]
 #   --kernel NAME     kernel to boot (7.2, 6.12, or linux-source-X.Y=VERSION)

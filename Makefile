@@ -43,7 +43,7 @@ DEPS_STAMP := $(O)/.deps-build
 
 .DELETE_ON_ERROR:
 .PHONY: all clean install check check-unit check-vm demo bench vmlinux kernel \
-	scenario
+	scenario selftests
 
 all: $(O)/iommutrace
 
@@ -103,6 +103,17 @@ $(O)/iommufd-scenario: tools/iommufd-scenario.c Makefile | $(DEPS_STAMP)
 
 scenario: $(O)/iommufd-scenario
 
+# The kernel's own iommufd selftests, from the same source package
+$(O)/selftests/iommufd: Makefile | $(DEPS_STAMP)
+	$(call msg,SELFTEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/install-deps.sh --vm
+	$(Q)kdir=$$(tools/vm/build-kernel.sh --kernel $(KERNEL) --print-dir) && \
+	$(MAKE) -s -C $$(cat $$kdir/srcdir)/tools/testing/selftests/iommu \
+		OUTPUT=$(abspath $(@D)) KHDR_INCLUDES="-isystem $$kdir/include" >/dev/null
+
+selftests: $(O)/selftests/iommufd
+
 kernel:
 	$(Q)tools/install-deps.sh --vm
 	$(Q)tools/vm/build-kernel.sh --kernel $(KERNEL)
@@ -114,10 +125,10 @@ vmlinux:
 check-unit: $(O)/test_unit
 	$(Q)$(O)/test_unit
 
-check: $(O)/iommutrace $(O)/test_unit $(O)/iommufd-scenario
+check: $(O)/iommutrace $(O)/test_unit $(O)/iommufd-scenario $(O)/selftests/iommufd
 	$(Q)tests/run.sh --build $(O)
 
-check-vm: $(O)/iommutrace $(O)/iommufd-scenario
+check-vm: $(O)/iommutrace $(O)/iommufd-scenario $(O)/selftests/iommufd
 	$(Q)tests/run.sh --build $(O) --vm-only
 
 demo: $(O)/iommutrace $(O)/iommufd-scenario

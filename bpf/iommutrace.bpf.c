@@ -25,6 +25,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Filled by user space before load. */
 const volatile __u32 abi_version = IT_ABI_VERSION;
+const volatile bool capture_stacks = true;
+
+/* Kernel stacks of events, for the proof of a violation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, IT_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -128,8 +137,12 @@ static __always_inline void read_relations(struct it_event *e,
 	switch (e->obj.type) {
 	case IT_OBJ_DEVICE: {
 		struct iommufd_device *idev = (void *)obj;
+		struct device *dev = BPF_CORE_READ(idev, dev);
 
-		read_devname(e->devname, BPF_CORE_READ(idev, dev));
+		/* 6.13-6.16 vDEVICEs point at this, not at the idev */
+		e->rel[0].addr = (__u64)dev;
+		e->rel[0].type = IT_OBJ_DEVICE_STRUCT;
+		read_devname(e->devname, dev);
 		break;
 	}
 	case IT_OBJ_VDEVICE: {
@@ -270,6 +283,11 @@ static __always_inline int emit(struct pt_regs *regs, const struct emit_args *a)
 	e->ctx = a->ctx;
 	e->wait_cnt = ~0u;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (capture_stacks) {
+		long sid = bpf_get_stackid(regs, &stacks, 0);
+
+		e->kstack_id = sid >= 0 ? (__u32)sid + 1 : 0;
+	}
 	if (!e->ctx)
 		e->ctx = task_ctx(task_frames((__u32)id, false));
 

@@ -17,9 +17,17 @@
 #define IT_COMM_LEN 16
 #define IT_DEVNAME_LEN 32
 #define IT_MAX_RELS 2
+#define IT_STACK_DEPTH 32
 
-/* Record types (it_hdr.type). */
+/*
+ * Record types (it_hdr.type). Events come from the BPF side and carry the
+ * global sequence number; the others are written by the recorder and have
+ * seq 0.
+ */
 #define IT_REC_EVENT 1
+#define IT_REC_STACK 2 /* a symbolized kernel stack */
+#define IT_REC_META 3 /* what the recorder knew of the kernel */
+#define IT_REC_END 4 /* a recording ended cleanly */
 
 /*
  * Hooks. The numbers are ABI (they are stored in trace files): append only.
@@ -119,11 +127,36 @@ struct it_event {
 	__u64 virt_id; /* vdevice: its virtual id */
 	__u32 users; /* obj->users at the hook */
 	__u32 wait_cnt; /* obj->wait_cnt / shortterm_users, ~0 if none */
-	__u32 kstack_id; /* reserved for stack traces, 0 = none */
+	__u32 kstack_id; /* kernel stack: id in the stack map + 1, 0 = none */
 	__u32 __pad;
 	char comm[IT_COMM_LEN];
 	char devname[IT_DEVNAME_LEN]; /* device: dev_name() */
 };
 _Static_assert(sizeof(struct it_event) == 176, "it_event size");
+
+/* Followed by nframes NUL-terminated strings "function+0xoffset". */
+struct it_stack_rec {
+	struct it_hdr hdr;
+	__u32 stack_id; /* as in it_event.kstack_id */
+	__u16 nframes;
+	__u16 __pad;
+};
+_Static_assert(sizeof(struct it_stack_rec) == 32, "it_stack_rec size");
+
+struct it_meta_rec {
+	struct it_hdr hdr;
+	__u64 attached_hooks; /* bit per IT_HOOK_* */
+	__s64 real_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	char kernel[64]; /* uname -r */
+};
+_Static_assert(sizeof(struct it_meta_rec) == 104, "it_meta_rec size");
+
+struct it_end_rec {
+	struct it_hdr hdr;
+	__u64 end_seq; /* sequence numbers below it were taken */
+	__u64 kernel_drops;
+	__u64 missed_returns;
+};
+_Static_assert(sizeof(struct it_end_rec) == 48, "it_end_rec size");
 
 #endif /* IOMMUTRACE_H */

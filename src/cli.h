@@ -37,10 +37,18 @@ int cmd_getopt(const struct cmd *c, int argc, char **argv);
 int parse_ull(const char *opt, const char *s, unsigned long long *out);
 int parse_size(const char *opt, const char *s, unsigned long long *out);
 
+int parse_types(const char *who, const char *s, unsigned int *mask);
+
 int cmd_check(int argc, char **argv);
 int cmd_live(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 extern const struct cmd cmd_check_def;
 extern const struct cmd cmd_live_def;
+extern const struct cmd cmd_record_def;
+extern const struct cmd cmd_replay_def;
+extern const struct cmd cmd_graph_def;
 
 #endif

@@ -85,6 +85,35 @@ int decode_record(const void *data, size_t len, struct it_event *e, const char *
 	return 0;
 }
 
+int decode_aux(const void *data, size_t len, const char **why)
+{
+	struct it_hdr h;
+	size_t min;
+
+	if (len < sizeof(h)) {
+		*why = "record shorter than its header";
+		return -EINVAL;
+	}
+	memcpy(&h, data, sizeof(h));
+	if (h.size < sizeof(h) || h.size > len) {
+		*why = "record size field does not match the data";
+		return -EINVAL;
+	}
+	switch (h.type) {
+	case IT_REC_STACK: min = sizeof(struct it_stack_rec); break;
+	case IT_REC_META: min = sizeof(struct it_meta_rec); break;
+	case IT_REC_END: min = sizeof(struct it_end_rec); break;
+	default:
+		*why = "unknown record type";
+		return -EPROTO;
+	}
+	if (h.size < min) {
+		*why = "record shorter than its type";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void heap_swap(struct it_event *a, struct it_event *b)
 {
 	struct it_event t = *a;
@@ -183,7 +212,21 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 {
 	struct it_event e;
 	const char *why;
-	int err = decode_record(data, len, &e, &why);
+	int err;
+
+	if (len >= sizeof(struct it_hdr) && ((const struct it_hdr *)data)->type != IT_REC_EVENT) {
+		err = decode_aux(data, len, &why);
+		if (err == -EPROTO) {
+			d->stats.unknown++;
+			return 0;
+		}
+		if (err) {
+			d->stats.rejected++;
+			return err;
+		}
+		return d->ops->aux ? d->ops->aux(d->cookie, data, data, len) : 0;
+	}
+	err = decode_record(data, len, &e, &why);
 
 	if (err == -EPROTO) {
 		d->stats.unknown++;

@@ -14,6 +14,8 @@ struct decode_ops {
 	int (*event)(void *cookie, const struct it_event *e);
 	/* records [from, from + count) never arrived; ts_ns: where it shows */
 	int (*lost)(void *cookie, __u64 from, __u64 count, __u64 ts_ns);
+	/* a stack, meta or end record (not sequenced), passed on at once */
+	int (*aux)(void *cookie, const struct it_hdr *h, const void *data, size_t len);
 };
 
 struct decode_stats {
@@ -38,6 +40,8 @@ void decoder_free(struct decoder *d);
  * *why says what is wrong.
  */
 int decode_record(const void *data, size_t len, struct it_event *e, const char **why);
+/* The same for a non-event record: 0, -EPROTO or -EINVAL. */
+int decode_aux(const void *data, size_t len, const char **why);
 
 /* Feed one raw record (from the ring buffer or a file). */
 int decoder_feed(struct decoder *d, const void *data, size_t len);

@@ -12,6 +12,7 @@
 
 #include "iommutrace.skel.h"
 #include "loader.h"
+#include "hooks.h"
 #include "log.h"
 
 struct loader {
@@ -178,6 +179,33 @@ unsigned long long loader_missed_returns(const struct loader *l)
 unsigned long long loader_next_seq(const struct loader *l)
 {
 	return __atomic_load_n(&l->skel->bss->next_seq, __ATOMIC_RELAXED);
+}
+
+__u64 loader_attached_hooks(const struct loader *l)
+{
+	__u64 mask = 0;
+
+	for (unsigned int h = 1; h < IT_HOOK_MAX; h++)
+		for (int i = 0; i < n_probe_defs; i++)
+			if (l->status[i].state == PROBE_ATTACHED &&
+			    !strcmp(probe_defs[i].func, hook_func(h)))
+				mask |= 1ULL << h;
+	return mask;
+}
+
+int loader_stack(const struct loader *l, unsigned int id, unsigned long long *ips, int max)
+{
+	__u64 raw[IT_STACK_DEPTH] = {};
+	__u32 key = id - 1;
+	int n = 0;
+
+	if (!id)
+		return -ENOENT;
+	if (bpf_map__lookup_elem(l->skel->maps.stacks, &key, sizeof(key), raw, sizeof(raw), 0))
+		return -errno;
+	for (; n < IT_STACK_DEPTH && n < max && raw[n]; n++)
+		ips[n] = raw[n];
+	return n;
 }
 
 void loader_free(struct loader *l)

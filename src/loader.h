@@ -4,6 +4,7 @@
 #define IT_LOADER_H
 
 #include <stddef.h>
+#include <linux/types.h>
 #include "features.h"
 
 enum probe_state {
@@ -36,6 +37,10 @@ int loader_poll(struct loader *l, int timeout_ms);
 unsigned long long loader_kernel_drops(const struct loader *l);
 unsigned long long loader_missed_returns(const struct loader *l);
 unsigned long long loader_next_seq(const struct loader *l);
+/* Hooks (bit per IT_HOOK_*) whose kernel function is attached. */
+__u64 loader_attached_hooks(const struct loader *l);
+/* The raw stack of a kstack id (event numbering: map key + 1). */
+int loader_stack(const struct loader *l, unsigned int id, unsigned long long *ips, int max);
 void loader_free(struct loader *l);
 
 const char *probe_state_name(enum probe_state s);

@@ -11,6 +11,9 @@
 static const struct cmd *const cmds[] = {
 	&cmd_live_def,
 	&cmd_check_def,
+	&cmd_record_def,
+	&cmd_replay_def,
+	&cmd_graph_def,
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -7,6 +7,8 @@
 
 #include "ptrhash.h"
 
+_Static_assert(crypto_shorthash_KEYBYTES == PTRHASH_KEY_LEN, "key size");
+
 static unsigned char key[crypto_shorthash_KEYBYTES];
 static bool raw_pointers;
 static bool ready;
@@ -19,6 +21,21 @@ int ptrhash_init(bool raw)
 	crypto_shorthash_keygen(key);
 	ready = true;
 	return 0;
+}
+
+int ptrhash_init_key(const unsigned char k[PTRHASH_KEY_LEN], bool raw)
+{
+	int err = ptrhash_init(raw);
+
+	memcpy(key, k, sizeof(key));
+	return err;
+}
+
+void ptrhash_get_key(unsigned char k[PTRHASH_KEY_LEN])
+{
+	if (!ready)
+		ptrhash_init(false);
+	memcpy(k, key, sizeof(key));
 }
 
 const char *ptrhash(unsigned long long addr, char *buf)

@@ -12,7 +12,12 @@
 
 #define PTRHASH_LEN 17 /* "0x" + 16 hex digits + NUL, enough for both forms */
 
+#define PTRHASH_KEY_LEN 16
+
 int ptrhash_init(bool raw);
+/* The key of a recording, so that a replay shows the handles it showed. */
+int ptrhash_init_key(const unsigned char key[PTRHASH_KEY_LEN], bool raw);
+void ptrhash_get_key(unsigned char key[PTRHASH_KEY_LEN]);
 /* Writes the handle of addr into buf (PTRHASH_LEN bytes); "" for 0. */
 const char *ptrhash(unsigned long long addr, char *buf);
 

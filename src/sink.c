@@ -7,15 +7,10 @@
 
 void sink_init(struct sink *s, const struct sink_ops *ops, FILE *out)
 {
-	struct timespec rt, mono;
-
 	memset(s, 0, sizeof(*s));
 	s->ops = ops;
 	s->out = out;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	s->real_offset_ns = (rt.tv_sec - mono.tv_sec) * 1000000000LL +
-			    (rt.tv_nsec - mono.tv_nsec);
+	s->real_offset_ns = realtime_offset_ns();
 	json_init(&s->j);
 }
 
@@ -24,6 +19,15 @@ void sink_fini(struct sink *s)
 	json_free(&s->j);
 	if (s->out)
 		fflush(s->out);
+}
+
+long long realtime_offset_ns(void)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	return (rt.tv_sec - mono.tv_sec) * 1000000000LL + (rt.tv_nsec - mono.tv_nsec);
 }
 
 const char *remove_flags_str(unsigned int flags, char *buf, size_t len)

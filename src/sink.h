@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include "decode.h"
 #include "json.h"
+#include "rules.h"
+#include "stacks.h"
 
 #define JSON_SCHEMA_VERSION 1
 
@@ -16,6 +18,7 @@ struct summary {
 	unsigned long long kernel_drops; /* failed ring buffer reservations */
 	unsigned long long missed_returns; /* entries whose return never came */
 	unsigned long long shown; /* events that passed the filters */
+	const struct rules *rules; /* verdicts per rule */
 };
 
 struct sink;
@@ -24,6 +27,7 @@ struct sink_ops {
 	int (*event)(struct sink *s, const struct it_event *e);
 	int (*lost)(struct sink *s, __u64 from, __u64 count, __u64 ts_ns);
 	int (*summary)(struct sink *s, const struct summary *sum);
+	int (*violation)(struct sink *s, const struct violation *v, const struct kstack *k);
 };
 
 struct sink {
@@ -39,6 +43,9 @@ void sink_fini(struct sink *s);
 
 extern const struct sink_ops sink_tty_ops;
 extern const struct sink_ops sink_json_ops;
+
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, to show event times as wall clock. */
+long long realtime_offset_ns(void);
 
 /* Formatting helpers shared by the sinks. */
 const char *remove_flags_str(unsigned int flags, char *buf, size_t len);

@@ -112,6 +112,74 @@ static int json_summary(struct sink *s, const struct summary *sum)
 		if (sum->dec->per_hook[h])
 			json_u64(j, hook_label(h), sum->dec->per_hook[h]);
 	json_obj_end(j);
+	if (sum->rules) {
+		json_u64(j, "violations", rules_total(sum->rules, true));
+		json_u64(j, "uncertain", rules_total(sum->rules, false));
+		json_obj_begin(j, "rules");
+		for (int i = 0; i < n_rules; i++) {
+			json_obj_begin(j, rule_table[i].name);
+			json_u64(j, "violations", sum->rules->count[i]);
+			json_u64(j, "uncertain", sum->rules->uncertain[i]);
+			json_bool(j, "degraded", sum->rules->degraded[i]);
+			json_obj_end(j);
+		}
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+	return json_emit(j, s->out);
+}
+
+static int json_violation(struct sink *s, const struct violation *v, const struct kstack *k)
+{
+	struct json *j = &s->j;
+	char h[PTRHASH_LEN];
+
+	envelope(j, v->certain ? "violation" : "uncertain", v->seq, v->ts_ns, v->cpu, v->tgid,
+		 v->comm);
+	json_str(j, "rule", v->rule->name);
+	json_str(j, "severity", severity_name(v->rule->severity));
+	json_str(j, "meaning", v->rule->meaning);
+	json_str(j, "detail", v->detail);
+	json_str(j, "hook", hook_func(v->hook));
+	json_arr_begin(j, "objects");
+	for (int i = 0; i < v->n_objs; i++) {
+		const struct viol_obj *o = &v->objs[i];
+
+		json_obj_begin(j, NULL);
+		json_str(j, "role", o->role);
+		json_str(j, "type", obj_type_name(o->type));
+		json_u64(j, "id", o->id);
+		if (o->addr)
+			json_str(j, "handle", ptrhash(o->addr, h));
+		if (o->ctx)
+			json_str(j, "ctx", ptrhash(o->ctx, h));
+		if (o->devname[0])
+			json_str(j, "dev", o->devname);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_arr_begin(j, "chain");
+	for (int i = 0; i < v->n_chain; i++) {
+		const struct chain_ev *c = &v->chain[i];
+		const struct viol_obj *o = &v->objs[v->chain_obj[i]];
+		char what[48];
+
+		snprintf(what, sizeof(what), "%s#%u", obj_type_name(o->type), o->id);
+		json_obj_begin(j, NULL);
+		json_u64(j, "seq", c->seq);
+		json_u64(j, "ts_ns", c->ts_ns);
+		json_str(j, "hook", hook_label(c->hook));
+		json_str(j, "obj", what);
+		json_u64(j, "pid", c->tgid);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	if (k) {
+		json_arr_begin(j, "stack");
+		for (int i = 0; i < k->n; i++)
+			json_str(j, NULL, k->frames[i]);
+		json_arr_end(j);
+	}
 	json_obj_end(j);
 	return json_emit(j, s->out);
 }
@@ -120,4 +188,5 @@ const struct sink_ops sink_json_ops = {
 	.event = json_event,
 	.lost = json_lost,
 	.summary = json_summary,
+	.violation = json_violation,
 };

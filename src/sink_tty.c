@@ -61,7 +61,9 @@ static int tty_event(struct sink *s, const struct it_event *e)
 		 e->hook == IT_HOOK_OBJ_REMOVE_RET)
 		fprintf(f, " #%u", e->obj.id);
 	for (int i = 0; i < IT_MAX_RELS; i++)
-		if (e->rel[i].type)
+		/* an idev's own struct device is its dev= name */
+		if (e->rel[i].type && !(e->obj.type == IT_OBJ_DEVICE &&
+					e->rel[i].type == IT_OBJ_DEVICE_STRUCT))
 			ref(f, &e->rel[i]);
 	if (e->obj.type == IT_OBJ_VDEVICE && e->rel[0].type)
 		fprintf(f, " virt_id=%#llx", (unsigned long long)e->virt_id);
@@ -110,11 +112,50 @@ static int tty_summary(struct sink *s, const struct summary *sum)
 	for (int h = 1; h < IT_HOOK_MAX; h++)
 		if (d->per_hook[h])
 			fprintf(f, "  %-40s %llu\n", hook_label(h), d->per_hook[h]);
+	if (sum->rules) {
+		const struct rules *r = sum->rules;
+
+		fprintf(f, "%llu violation(s), %llu uncertain\n", rules_total(r, true),
+			rules_total(r, false));
+		for (int i = 0; i < n_rules; i++) {
+			if (r->count[i] || r->uncertain[i])
+				fprintf(f, "  %-40s %llu (+%llu uncertain)\n", rule_table[i].name,
+					r->count[i], r->uncertain[i]);
+			if (r->degraded[i])
+				fprintf(f, "  %-40s degraded: a hook it needs is missing\n",
+					rule_table[i].name);
+		}
+	}
 	return 0;
+}
+
+static int tty_violation(struct sink *s, const struct violation *v, const struct kstack *k)
+{
+	char ts[32];
+	FILE *f = s->out;
+
+	timestamp(s, v->ts_ns, ts, sizeof(ts));
+	fprintf(f, "%-15s %s %s (%s): %s\n", ts, v->certain ? "VIOLATION" : "UNCERTAIN",
+		v->rule->name, severity_name(v->rule->severity), v->detail);
+	fprintf(f, "%15s   task %s[%u] in %s%s\n", "", v->comm, v->tgid, hook_func(v->hook),
+		v->certain ? "" : "; events were lost around these objects");
+	for (int i = 0; i < v->n_chain; i++) {
+		const struct chain_ev *c = &v->chain[i];
+		const struct viol_obj *o = &v->objs[v->chain_obj[i]];
+
+		timestamp(s, c->ts_ns, ts, sizeof(ts));
+		fprintf(f, "%15s   %s seq %-6llu %-36s %s#%u\n", "", ts,
+			(unsigned long long)c->seq, hook_label(c->hook), obj_type_name(o->type),
+			o->id);
+	}
+	for (int i = 0; k && i < k->n; i++)
+		fprintf(f, "%15s   %s %s\n", "", i ? "    " : "stack", k->frames[i]);
+	return ferror(f) ? -EIO : 0;
 }
 
 const struct sink_ops sink_tty_ops = {
 	.event = tty_event,
 	.lost = tty_lost,
 	.summary = tty_summary,
+	.violation = tty_violation,
 };

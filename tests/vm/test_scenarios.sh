@@ -141,3 +141,9 @@ expect_eq loss/lost_lines_add_up "$(jq -s '[.[] | select(.kind == "lost") | .cou
 expect_eq loss/sequence_covered "$(jq -s '[(.[] | select(.kind == "event") | .seq),
 	(.[] | select(.kind == "lost") | range(.seq; .seq + .count))] |
 	(sort == [range(0; length)])' "$json")" true
+
+# --- the stock kernel breaks no rule, in any scenario or under load ------------
+for s in orderly idev-first close-all alloc-fail loop; do
+	expect_eq "$s/no_violations" "$(jq -r 'select(.kind == "summary") |
+		"\(.violations) \(.uncertain)"' "$out/$s.json")" "0 0"
+done

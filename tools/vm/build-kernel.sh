@@ -24,7 +24,7 @@ done
 
 resolve_kernel "$kernel"
 out=$(kernel_dir "$kernel" "$variant")
-if [ -f "$out/bzImage" ] && [ -f "$out/vmlinux.btf" ]; then
+if [ -f "$out/bzImage" ] && [ -f "$out/vmlinux.btf" ] && [ -f "$out/srcdir" ]; then
 	[ -n "$print_dir" ] && echo "$out"
 	exit 0
 fi
@@ -132,6 +132,7 @@ mkdir -p "$out/include"
 cp -r "$obj/usr/include/." "$out/include/"
 cp "$src/drivers/iommu/iommufd/iommufd_test.h" "$out/include/iommufd_test.h"
 echo "$PKG_SPEC $variant" >"$out/source"
+echo "$src" >"$out/srcdir"
 mv "$out/vmlinux.btf.tmp" "$out/vmlinux.btf"
 mv "$out/bzImage.tmp" "$out/bzImage"
 log "kernel ready in $out"

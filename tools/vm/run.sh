@@ -104,7 +104,7 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-machine q35 -smp "$smp" -m "$mem" \
 	-kernel "$kdir/bzImage" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable rdinit=/init" \
 	-chardev file,id=con,path="$ctl/console.log" -serial chardev:con \
 	-chardev file,id=out,path="$ctl/out" -serial chardev:out \
 	-chardev file,id=err,path="$ctl/err" -serial chardev:err \

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `iommutrace record`: the raw event stream into a trace file, with the
+ * stacks its events refer to, for `replay` to run the pipeline on later.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+
+#include "cli.h"
+#include "log.h"
+#include "ptrhash.h"
+#include "table.h"
+#include "trace_file.h"
+#include "tracer.h"
+
+struct recorder {
+	struct trace_writer *w;
+	struct tracer *t;
+	struct table stacks_written;
+	unsigned long long events, last_flush_ns;
+	int err;
+};
+
+/* A stack record: the frames as text, so that replay needs no kallsyms. */
+static int write_stack(struct recorder *r, unsigned int id)
+{
+	struct stacks tmp;
+	const struct kstack *k;
+	char *buf;
+	size_t len = sizeof(struct it_stack_rec);
+	int err;
+
+	stacks_init(&tmp);
+	err = tracer_resolve_stack(r->t, id, &tmp);
+	k = stacks_get(&tmp, id);
+	if (err || !k) {
+		stacks_fini(&tmp);
+		return 0; /* no stack: the event still counts */
+	}
+	for (int i = 0; i < k->n; i++)
+		len += strlen(k->frames[i]) + 1;
+	len = (len + 7) & ~7UL;
+	buf = calloc(1, len);
+	if (buf) {
+		struct it_stack_rec *s = (void *)buf;
+		char *p = buf + sizeof(*s);
+
+		s->hdr.type = IT_REC_STACK;
+		s->hdr.size = len;
+		s->stack_id = id;
+		s->nframes = k->n;
+		for (int i = 0; i < k->n; i++)
+			p = stpcpy(p, k->frames[i]) + 1;
+		err = trace_append(r->w, buf, len);
+		free(buf);
+	} else {
+		err = -ENOMEM;
+	}
+	stacks_fini(&tmp);
+	return err;
+}
+
+static int record_one(void *cookie, const void *data, size_t len)
+{
+	struct recorder *r = cookie;
+	const struct it_hdr *h = data;
+
+	if (len >= sizeof(struct it_event) && h->type == IT_REC_EVENT) {
+		const struct it_event *e = data;
+
+		r->events++;
+		if (e->kstack_id && !table_get(&r->stacks_written, e->kstack_id)) {
+			table_put(&r->stacks_written, e->kstack_id, (void *)1);
+			r->err = write_stack(r, e->kstack_id);
+		}
+	}
+	if (!r->err)
+		r->err = trace_append(r->w, data, len);
+	return r->err;
+}
+
+static void record_tick(void *cookie, unsigned long long now)
+{
+	struct recorder *r = cookie;
+
+	/* whole blocks at least once a second: a kill loses at most that */
+	if (now - r->last_flush_ns >= 1000000000ULL) {
+		if (!r->err)
+			r->err = trace_flush(r->w);
+		r->last_flush_ns = now;
+	}
+}
+
+static const struct opt_def record_opts[] = {
+	{ "output", 'o', "FILE", "the trace file to write (required)" },
+	{ "duration", 'd', "SEC", "stop after SEC seconds" },
+	{ "ringbuf-size", 'b', "BYTES", "BPF ring buffer size, a power of two (default 4M)" },
+	{ "verbose", 'v', NULL, "more detail" },
+	{ "help", 'h', NULL, "this help" },
+	{ 0 },
+};
+
+const struct cmd cmd_record_def = {
+	.name = "record",
+	.fn = cmd_record,
+	.summary = "Record the raw event stream to a trace file (zlib-compressed blocks\n"
+		   "with checksums, readable up to the last whole block even after a\n"
+		   "SIGKILL) for 'iommutrace replay' and 'iommutrace graph'.",
+	.usage = "-o FILE [OPTIONS] [-- COMMAND [ARGS...]]",
+	.opts = record_opts,
+	.examples = "  iommutrace record -o vm42.itr --duration 600\n"
+		    "  iommutrace record -o idev-first.itr -- ./build/iommufd-scenario idev-first\n"
+		    "  iommutrace replay --json idev-first.itr\n",
+};
+
+int cmd_record(int argc, char **argv)
+{
+	unsigned long long ringbuf = 4 << 20, duration = 0;
+	struct tracer_opts to = { .who = "record" };
+	struct recorder r = {};
+	struct it_meta_rec meta = { .hdr = { .type = IT_REC_META, .size = sizeof(meta) } };
+	struct it_end_rec end = { .hdr = { .type = IT_REC_END, .size = sizeof(end) } };
+	unsigned char key[PTRHASH_KEY_LEN];
+	const char *path = NULL;
+	struct tracer t;
+	struct utsname u;
+	int verbose = 0, opt, ret, err;
+
+	while ((opt = cmd_getopt(&cmd_record_def, argc, argv)) != -1) {
+		if (opt == -2)
+			return EXIT_USAGE;
+		switch (record_opts[opt].short_name) {
+		case 'o': path = optarg; break;
+		case 'd':
+			if (parse_ull("duration", optarg, &duration))
+				return EXIT_USAGE;
+			break;
+		case 'b':
+			if (parse_size("ringbuf-size", optarg, &ringbuf) || ringbuf < 4096 ||
+			    (ringbuf & (ringbuf - 1))) {
+				fprintf(stderr, "iommutrace record: --ringbuf-size must be a power of two\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'v': verbose++; break;
+		case 'h': cmd_help(&cmd_record_def, true); return EXIT_OK;
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "iommutrace record: no output file: give -o FILE\n");
+		return EXIT_USAGE;
+	}
+	log_init(verbose);
+	to.ringbuf_size = ringbuf;
+	to.duration_s = duration;
+	to.argv = optind < argc ? argv + optind : NULL;
+
+	ptrhash_init(false);
+	ptrhash_get_key(key);
+	r.w = trace_create(path, key);
+	if (!r.w) {
+		pr_warn("can't create %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	table_init(&r.stacks_written);
+	r.t = &t;
+	ret = tracer_start(&t, &to, record_one, &r);
+	if (ret) {
+		unlink(path);
+		goto out;
+	}
+	meta.attached_hooks = loader_attached_hooks(t.l);
+	meta.real_offset_ns = realtime_offset_ns();
+	if (!uname(&u))
+		snprintf(meta.kernel, sizeof(meta.kernel), "%.63s", u.release);
+	r.err = trace_append(r.w, &meta, sizeof(meta));
+	tracer_loop(&t, record_tick, &r);
+	end.end_seq = loader_next_seq(t.l);
+	end.kernel_drops = loader_kernel_drops(t.l);
+	end.missed_returns = loader_missed_returns(t.l);
+	if (!r.err)
+		r.err = trace_append(r.w, &end, sizeof(end));
+	tracer_report_child(&t);
+	pr_info("recorded %llu events to %s (%llu taken by the kernel, %llu failed reservations)\n",
+		r.events, path, (unsigned long long)end.end_seq, end.kernel_drops);
+	ret = r.err ? EXIT_USAGE : EXIT_OK;
+	if (r.err)
+		pr_warn("writing %s failed: %s\n", path, strerror(-r.err));
+out:
+	err = trace_close(r.w);
+	if (err && !ret) {
+		pr_warn("closing %s failed: %s\n", path, strerror(-err));
+		ret = EXIT_USAGE;
+	}
+	table_fini(&r.stacks_written);
+	tracer_stop(&t);
+	return ret;
+}

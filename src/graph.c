@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Object graph maintenance. A node is keyed by the object's address while
+ * it lives and after it died, until the address is allocated again (then a
+ * new node replaces it: address reuse) or its context is released.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+#include "hooks.h"
+#include "json.h"
+#include "ptrhash.h"
+
+void graph_init(struct graph *g)
+{
+	memset(g, 0, sizeof(*g));
+	table_init(&g->nodes);
+	table_init(&g->ctxs);
+}
+
+static void node_free(struct node *n)
+{
+	if (!n)
+		return;
+	free(n->outlived);
+	free(n);
+}
+
+static void ctx_free(struct ctx_node *c)
+{
+	if (!c)
+		return;
+	table_fini(&c->ids);
+	free(c);
+}
+
+void graph_fini(struct graph *g)
+{
+	struct table_slot *s;
+
+	table_for_each(&g->nodes, s)
+		node_free(s->val);
+	table_for_each(&g->ctxs, s)
+		ctx_free(s->val);
+	table_fini(&g->nodes);
+	table_fini(&g->ctxs);
+}
+
+bool node_alive(const struct node *n)
+{
+	return n->state == NS_RESERVED || n->state == NS_LIVE || n->state == NS_REMOVING;
+}
+
+const char *node_state_name(enum node_state s)
+{
+	static const char *const names[] = {
+		[NS_RESERVED] = "reserved", [NS_LIVE] = "live",
+		[NS_REMOVING] = "removing", [NS_ABORTED] = "aborted",
+		[NS_DESTROYED] = "destroyed", [NS_TOMBSTONED] = "tombstoned",
+	};
+	return s <= NS_TOMBSTONED ? names[s] : "?";
+}
+
+struct node *graph_find(struct graph *g, __u64 addr)
+{
+	return table_get(&g->nodes, addr);
+}
+
+struct ctx_node *graph_ctx(struct graph *g, __u64 ctx)
+{
+	return table_get(&g->ctxs, ctx);
+}
+
+struct node *graph_find_id(struct graph *g, __u64 ctx, __u32 id, bool live_only)
+{
+	struct ctx_node *c = graph_ctx(g, ctx);
+	struct node *n = c ? table_get(&c->ids, id) : NULL;
+
+	return n && (!live_only || node_alive(n)) ? n : NULL;
+}
+
+static struct ctx_node *ctx_get(struct graph *g, __u64 ctx, const struct it_event *e,
+				bool pre_existing)
+{
+	struct ctx_node *c = graph_ctx(g, ctx);
+
+	if (c || !ctx)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->addr = ctx;
+	c->tgid = e->tgid;
+	memcpy(c->comm, e->comm, sizeof(c->comm));
+	c->born_ns = e->hdr.ts_ns;
+	c->pre_existing = pre_existing;
+	table_init(&c->ids);
+	if (table_put(&g->ctxs, ctx, c)) {
+		ctx_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Unlink a node from both indexes and free it. */
+static void node_drop(struct graph *g, struct node *n)
+{
+	struct ctx_node *c = graph_ctx(g, n->ctx);
+
+	if (c && table_get(&c->ids, n->id) == n)
+		table_del(&c->ids, n->id);
+	if (table_get(&g->nodes, n->addr) == n)
+		table_del(&g->nodes, n->addr);
+	node_free(n);
+}
+
+void graph_drop_ctx(struct graph *g, __u64 ctx)
+{
+	struct table_slot *s;
+	bool again = true;
+
+	/* deleting shifts entries back: rescan until nothing is left */
+	while (again) {
+		again = false;
+		table_for_each(&g->nodes, s) {
+			struct node *n = s->val;
+
+			if (n->ctx == ctx) {
+				node_drop(g, n);
+				again = true;
+				break;
+			}
+		}
+	}
+	ctx_free(table_del(&g->ctxs, ctx));
+}
+
+void graph_gap(struct graph *g)
+{
+	struct table_slot *s;
+
+	table_for_each(&g->nodes, s)
+		((struct node *)s->val)->uncertain = true;
+	table_for_each(&g->ctxs, s)
+		((struct ctx_node *)s->val)->uncertain = true;
+}
+
+static struct node *node_new(struct graph *g, const struct it_event *e, bool pre_existing)
+{
+	struct node *n = calloc(1, sizeof(*n));
+	struct ctx_node *c;
+
+	if (!n)
+		return NULL;
+	n->addr = e->obj.addr;
+	n->ctx = e->ctx;
+	n->id = e->obj.id;
+	n->type = e->obj.type;
+	n->state = pre_existing ? NS_LIVE : NS_RESERVED;
+	n->pre_existing = pre_existing;
+	n->born_ns = pre_existing ? 0 : e->hdr.ts_ns;
+	n->serial = ++g->next_serial;
+	n->tgid = e->tgid;
+	memcpy(n->comm, e->comm, sizeof(n->comm));
+	if (table_put(&g->nodes, n->addr, n)) {
+		free(n);
+		return NULL;
+	}
+	c = ctx_get(g, n->ctx, e, true);
+	if (c && n->id)
+		table_put(&c->ids, n->id, n);
+	return n;
+}
+
+static void chain_add(struct node *n, const struct it_event *e)
+{
+	struct chain_ev *c = &n->chain[n->chain_n++ % CHAIN_LEN];
+
+	c->seq = e->hdr.seq;
+	c->ts_ns = e->hdr.ts_ns;
+	c->tgid = e->tgid;
+	c->hook = e->hook;
+	c->kstack_id = e->kstack_id;
+}
+
+/* What an event read out of the object itself. */
+static void take_details(struct node *n, const struct it_event *e)
+{
+	if (hook_is_return(e->hook) || !e->obj.type)
+		return;
+	n->type = e->obj.type;
+	n->id = e->obj.id;
+	if (e->devname[0])
+		memcpy(n->devname, e->devname, sizeof(n->devname));
+	if (n->type == IT_OBJ_DEVICE) {
+		if (e->rel[0].type == IT_OBJ_DEVICE_STRUCT)
+			n->dev_addr = e->rel[0].addr;
+		return;
+	}
+	for (int i = 0; i < IT_MAX_RELS; i++)
+		if (e->rel[i].type)
+			n->rel[i] = e->rel[i];
+	if (n->type == IT_OBJ_VDEVICE && e->rel[0].type)
+		n->virt_id = e->virt_id;
+}
+
+static bool is_destroy_hook(unsigned int hook)
+{
+	switch (hook) {
+	case IT_HOOK_DEVICE_DESTROY:
+	case IT_HOOK_VDEVICE_DESTROY:
+	case IT_HOOK_IOAS_DESTROY:
+	case IT_HOOK_HWPT_PAGING_DESTROY:
+	case IT_HOOK_HWPT_NESTED_DESTROY:
+	case IT_HOOK_HW_PAGETABLE_DESTROY:
+	case IT_HOOK_ACCESS_DESTROY:
+	case IT_HOOK_FAULT_DESTROY:
+	case IT_HOOK_VIOMMU_DESTROY:
+	case IT_HOOK_VEVENTQ_DESTROY:
+	case IT_HOOK_HW_QUEUE_DESTROY:
+	case IT_HOOK_SELFTEST_DESTROY:
+		return true;
+	}
+	return false;
+}
+
+static bool is_abort_hook(unsigned int hook)
+{
+	switch (hook) {
+	case IT_HOOK_VDEVICE_ABORT:
+	case IT_HOOK_HWPT_PAGING_ABORT:
+	case IT_HOOK_HWPT_NESTED_ABORT:
+	case IT_HOOK_HW_PAGETABLE_ABORT:
+	case IT_HOOK_VEVENTQ_ABORT:
+		return true;
+	}
+	return false;
+}
+
+bool hook_is_destroy(unsigned int hook)
+{
+	return is_destroy_hook(hook);
+}
+
+bool hook_is_abort(unsigned int hook)
+{
+	return is_abort_hook(hook);
+}
+
+static bool is_remove_ret(unsigned int hook)
+{
+	return hook == IT_HOOK_OBJ_REMOVE_RET || hook == IT_HOOK_OBJ_DESTROY_USER_RET ||
+	       hook == IT_HOOK__OBJ_DESTROY_USER_RET;
+}
+
+int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
+		enum node_state *prev)
+{
+	struct node *n = NULL;
+	struct ctx_node *c;
+
+	*node = NULL;
+	*prev = NS_LIVE;
+	switch (e->hook) {
+	case IT_HOOK_FOPS_OPEN:
+		if (e->ret == 0 && e->ctx) {
+			/* a context address used again is a new context */
+			if (graph_ctx(g, e->ctx))
+				graph_drop_ctx(g, e->ctx);
+			if (!ctx_get(g, e->ctx, e, false))
+				return -ENOMEM;
+		}
+		return 0;
+	case IT_HOOK_FOPS_RELEASE:
+		c = ctx_get(g, e->ctx, e, true);
+		if (c)
+			c->releasing = true;
+		return 0;
+	case IT_HOOK_FOPS_RELEASE_RET:
+		return 0;
+	}
+
+	if (e->obj.addr)
+		n = graph_find(g, e->obj.addr);
+	else if (e->obj.id && e->ctx)
+		n = graph_find_id(g, e->ctx, e->obj.id, false);
+
+	if (e->hook == IT_HOOK_OBJ_ALLOC) {
+		if (!e->obj.addr)
+			return 0; /* the allocation failed */
+		if (n) {
+			if (node_alive(n) && !n->uncertain)
+				g->replaced++;
+			node_drop(g, n);
+		}
+		n = node_new(g, e, false);
+		if (!n)
+			return -ENOMEM;
+		*prev = NS_RESERVED;
+		chain_add(n, e);
+		*node = n;
+		return 0;
+	}
+	if (!n) {
+		/* returns and removals by id tell nothing about an unknown object */
+		if (is_remove_ret(e->hook) || !e->obj.addr)
+			return 0;
+		n = node_new(g, e, true);
+		if (!n)
+			return -ENOMEM;
+	}
+	*prev = n->state;
+	*node = n;
+	chain_add(n, e);
+	take_details(n, e);
+
+	if (is_destroy_hook(e->hook)) {
+		n->n_destroy++;
+		n->state = n->remove_pending && (n->remove_flags & IT_EVF_REMOVE_TOMBSTONE) ?
+			   NS_TOMBSTONED : NS_DESTROYED;
+		n->died_ns = e->hdr.ts_ns;
+		return 0;
+	}
+	if (is_abort_hook(e->hook)) {
+		n->n_abort++;
+		return 0;
+	}
+	switch (e->hook) {
+	case IT_HOOK_OBJ_FINALIZE:
+		if (n->state == NS_RESERVED)
+			n->state = NS_LIVE;
+		break;
+	case IT_HOOK_OBJ_ABORT:
+		n->n_obj_abort++;
+		n->state = NS_ABORTED;
+		n->died_ns = e->hdr.ts_ns;
+		break;
+	case IT_HOOK_OBJ_ABORT_AND_DESTROY:
+		n->in_abort_and_destroy = true;
+		break;
+	case IT_HOOK_OBJ_REMOVE:
+	case IT_HOOK_OBJ_DESTROY_USER:
+	case IT_HOOK__OBJ_DESTROY_USER:
+		if (!node_alive(n))
+			break; /* e.g. IOMMU_DESTROY of a tombstoned id: ENOENT */
+		n->state = NS_REMOVING;
+		n->remove_pending = true;
+		n->remove_flags = e->flags;
+		n->remove_start_ns = e->hdr.ts_ns;
+		n->remove_tgid = e->tgid;
+		memcpy(n->remove_comm, e->comm, sizeof(n->remove_comm));
+		break;
+	default:
+		if (is_remove_ret(e->hook)) {
+			n->remove_pending = false;
+			if (e->ret && n->state == NS_REMOVING)
+				n->state = NS_LIVE;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* --- output of the objects alive now ------------------------------------ */
+
+struct live_set {
+	struct node **v;
+	size_t n;
+};
+
+static int cmp_node(const void *a, const void *b)
+{
+	const struct node *x = *(struct node *const *)a, *y = *(struct node *const *)b;
+
+	if (x->ctx != y->ctx)
+		return x->ctx < y->ctx ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int collect(struct graph *g, struct live_set *ls)
+{
+	struct table_slot *s;
+
+	ls->v = calloc(g->nodes.n + 1, sizeof(*ls->v));
+	ls->n = 0;
+	if (!ls->v)
+		return -ENOMEM;
+	table_for_each(&g->nodes, s)
+		if (node_alive(s->val))
+			ls->v[ls->n++] = s->val;
+	qsort(ls->v, ls->n, sizeof(*ls->v), cmp_node);
+	return 0;
+}
+
+/* The node an object hangs from in the tree: vIOMMU for a vDEVICE, ... */
+static struct node *parent_of(struct graph *g, const struct node *n)
+{
+	struct node *p;
+
+	if (!n->rel[0].type || n->rel[0].type == IT_OBJ_DEVICE_STRUCT)
+		return NULL;
+	p = graph_find(g, n->rel[0].addr);
+	return p && node_alive(p) && p != n ? p : NULL;
+}
+
+static struct node *idev_of(struct graph *g, const struct node *n)
+{
+	if (n->type != IT_OBJ_VDEVICE || n->rel[1].type != IT_OBJ_DEVICE)
+		return NULL;
+	return graph_find(g, n->rel[1].addr);
+}
+
+static void tree_node(struct graph *g, struct live_set *ls, FILE *f, struct node *n,
+		      char *prefix, size_t plen, bool last, int depth)
+{
+	char h[PTRHASH_LEN];
+	struct node *idev = idev_of(g, n);
+	size_t kids = 0, seen = 0;
+
+	fprintf(f, "%s%s %s#%u", prefix, last ? "`-" : "|-", obj_type_name(n->type), n->id);
+	if (n->devname[0] && n->type == IT_OBJ_DEVICE)
+		fprintf(f, " %s", n->devname);
+	if (n->type == IT_OBJ_VDEVICE) {
+		fprintf(f, " virt_id=%#llx", (unsigned long long)n->virt_id);
+		if (idev)
+			fprintf(f, " -> device#%u%s%s", idev->id, node_alive(idev) ? "" : " (destroyed)",
+				n->outlived ? " OUTLIVED" : "");
+		else if (n->rel[1].type == IT_OBJ_DEVICE_STRUCT)
+			fprintf(f, " -> %s", n->devname);
+	}
+	if (n->state != NS_LIVE)
+		fprintf(f, " [%s]", node_state_name(n->state));
+	if (n->pre_existing)
+		fprintf(f, " [pre-existing]");
+	fprintf(f, " @%s\n", ptrhash(n->addr, h));
+	if (depth > 16 || plen + 4 >= 256)
+		return;
+	for (size_t i = 0; i < ls->n; i++)
+		kids += parent_of(g, ls->v[i]) == n;
+	strcpy(prefix + plen, last ? "   " : "|  ");
+	for (size_t i = 0; i < ls->n; i++) {
+		if (parent_of(g, ls->v[i]) != n)
+			continue;
+		seen++;
+		tree_node(g, ls, f, ls->v[i], prefix, plen + 3, seen == kids, depth + 1);
+	}
+	prefix[plen] = '\0';
+}
+
+static void print_tree(struct graph *g, struct live_set *ls, FILE *f)
+{
+	char h[PTRHASH_LEN], prefix[256];
+	size_t i = 0;
+
+	if (!ls->n)
+		fprintf(f, "no iommufd objects alive\n");
+	while (i < ls->n) {
+		__u64 ctx = ls->v[i]->ctx;
+		struct ctx_node *c = graph_ctx(g, ctx);
+		size_t end = i, roots = 0, seen = 0;
+
+		while (end < ls->n && ls->v[end]->ctx == ctx)
+			end++;
+		fprintf(f, "ctx %s", ptrhash(ctx, h));
+		if (c)
+			fprintf(f, " %s[%u]%s", c->comm, c->tgid, c->pre_existing ? " [pre-existing]" : "");
+		fputc('\n', f);
+		struct live_set sub = { ls->v + i, end - i };
+
+		for (size_t k = 0; k < sub.n; k++)
+			roots += !parent_of(g, sub.v[k]);
+		for (size_t k = 0; k < sub.n; k++) {
+			if (parent_of(g, sub.v[k]))
+				continue;
+			prefix[0] = '\0';
+			tree_node(g, &sub, f, sub.v[k], prefix, 0, ++seen == roots, 0);
+		}
+		i = end;
+	}
+}
+
+static void print_dot(struct graph *g, struct live_set *ls, FILE *f)
+{
+	char h[PTRHASH_LEN];
+
+	fprintf(f, "digraph iommufd {\n\trankdir=LR;\n\tnode [shape=box];\n");
+	for (size_t i = 0; i < ls->n; i++) {
+		struct node *n = ls->v[i], *p = parent_of(g, n), *idev = idev_of(g, n);
+
+		fprintf(f, "\tn%llu [label=\"%s#%u%s%s\"];\n", (unsigned long long)n->serial,
+			obj_type_name(n->type), n->id, n->devname[0] ? "\\n" : "", n->devname);
+		if (p)
+			fprintf(f, "\tn%llu -> n%llu;\n", (unsigned long long)p->serial,
+				(unsigned long long)n->serial);
+		if (idev && node_alive(idev))
+			fprintf(f, "\tn%llu -> n%llu [style=dashed, label=\"idev\"];\n",
+				(unsigned long long)n->serial, (unsigned long long)idev->serial);
+	}
+	/* one cluster label per context, as a comment-free invisible node */
+	for (size_t i = 0; i < ls->n; i++)
+		if (!i || ls->v[i - 1]->ctx != ls->v[i]->ctx)
+			fprintf(f, "\t\"ctx %s\" [shape=plaintext];\n", ptrhash(ls->v[i]->ctx, h));
+	fprintf(f, "}\n");
+}
+
+static void json_ref(struct json *j, const char *key, const struct node *n)
+{
+	char h[PTRHASH_LEN];
+
+	json_obj_begin(j, key);
+	json_str(j, "type", obj_type_name(n->type));
+	json_u64(j, "id", n->id);
+	json_str(j, "handle", ptrhash(n->addr, h));
+	json_obj_end(j);
+}
+
+static int print_json(struct graph *g, struct live_set *ls, FILE *f)
+{
+	struct json j;
+	char h[PTRHASH_LEN];
+	int err;
+
+	json_init(&j);
+	json_obj_begin(&j, NULL);
+	json_u64(&j, "schema", 1);
+	json_str(&j, "kind", "graph");
+	json_arr_begin(&j, "objects");
+	for (size_t i = 0; i < ls->n; i++) {
+		struct node *n = ls->v[i], *p = parent_of(g, n), *idev = idev_of(g, n);
+
+		json_obj_begin(&j, NULL);
+		json_str(&j, "ctx", ptrhash(n->ctx, h));
+		json_str(&j, "type", obj_type_name(n->type));
+		json_u64(&j, "id", n->id);
+		json_str(&j, "handle", ptrhash(n->addr, h));
+		json_str(&j, "state", node_state_name(n->state));
+		json_bool(&j, "pre_existing", n->pre_existing);
+		if (!n->pre_existing)
+			json_u64(&j, "born_ns", n->born_ns);
+		json_u64(&j, "pid", n->tgid);
+		json_str(&j, "comm", n->comm);
+		if (p)
+			json_ref(&j, "parent", p);
+		if (idev)
+			json_ref(&j, "idev", idev);
+		if (n->devname[0])
+			json_str(&j, "dev", n->devname);
+		if (n->type == IT_OBJ_VDEVICE)
+			json_u64(&j, "virt_id", n->virt_id);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	err = json_emit(&j, f);
+	json_free(&j);
+	return err;
+}
+
+int graph_print(struct graph *g, FILE *out, enum graph_format fmt)
+{
+	struct live_set ls;
+	int err = collect(g, &ls);
+
+	if (err)
+		return err;
+	switch (fmt) {
+	case GRAPH_TREE: print_tree(g, &ls, out); break;
+	case GRAPH_DOT: print_dot(g, &ls, out); break;
+	case GRAPH_JSON: err = print_json(g, &ls, out); break;
+	}
+	free(ls.v);
+	return err;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The object graph: per iommufd context, every object seen, its state,
+ * birth and death, and its edges (idev <- vdev -> vIOMMU -> HWPT -> IOAS).
+ * Built from events in sequence order; the rules read it.
+ */
+#ifndef IT_GRAPH_H
+#define IT_GRAPH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "iommutrace.h"
+#include "table.h"
+
+enum node_state {
+	NS_RESERVED, /* allocated, not yet published */
+	NS_LIVE,
+	NS_REMOVING, /* iommufd_object_remove() in progress */
+	NS_ABORTED, /* freed by iommufd_object_abort() */
+	NS_DESTROYED,
+	NS_TOMBSTONED, /* destroyed, its id kept reserved (6.17+) */
+};
+
+#define CHAIN_LEN 8
+
+/* One event in an object's history, for the proof of a violation. */
+struct chain_ev {
+	__u64 seq;
+	__u64 ts_ns;
+	__u32 tgid;
+	__u16 hook;
+	__u16 __pad;
+	__u32 kstack_id;
+};
+
+struct node {
+	__u64 addr;
+	__u64 ctx;
+	__u32 id;
+	__u16 type; /* IT_OBJ_* */
+	__u8 state;
+	bool pre_existing; /* first seen mid-life: no history before that */
+	bool uncertain; /* events may have been lost while it was known */
+	bool in_abort_and_destroy;
+	bool remove_pending;
+	__u16 remove_flags;
+	__u64 remove_start_ns;
+	__u32 remove_tgid;
+	char remove_comm[IT_COMM_LEN];
+	__u64 born_ns, died_ns;
+	__u64 serial; /* a new number for every node, address reuse included */
+	__u32 tgid; /* the task that created it (or first seen with it) */
+	char comm[IT_COMM_LEN];
+	struct it_objref rel[IT_MAX_RELS];
+	__u64 dev_addr; /* struct device of an idev */
+	char devname[IT_DEVNAME_LEN];
+	__u64 virt_id;
+	__u32 n_abort, n_destroy, n_obj_abort;
+	/* set when its idev was destroyed while it lived */
+	struct node *outlived; /* a copy of the idev, owned */
+	struct chain_ev chain[CHAIN_LEN];
+	__u32 chain_n; /* events recorded in total (ring) */
+};
+
+struct ctx_node {
+	__u64 addr;
+	__u32 tgid;
+	char comm[IT_COMM_LEN];
+	bool pre_existing;
+	bool releasing;
+	bool uncertain;
+	__u64 born_ns;
+	struct table ids; /* object id -> newest struct node with it */
+};
+
+struct graph {
+	struct table nodes; /* object address -> struct node */
+	struct table ctxs; /* context address -> struct ctx_node */
+	__u64 next_serial;
+	unsigned long long replaced; /* live address re-allocated: a destroy unseen */
+};
+
+void graph_init(struct graph *g);
+void graph_fini(struct graph *g);
+
+/*
+ * Apply one event. *node is the object it is about (NULL for context
+ * events); *prev its state before. Returns -ENOMEM only.
+ */
+int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
+		enum node_state *prev);
+/* Sequence numbers were lost: everything known may be missing history. */
+void graph_gap(struct graph *g);
+
+struct node *graph_find(struct graph *g, __u64 addr);
+struct node *graph_find_id(struct graph *g, __u64 ctx, __u32 id, bool live_only);
+struct ctx_node *graph_ctx(struct graph *g, __u64 ctx);
+/* Forget a released context and all its nodes. */
+void graph_drop_ctx(struct graph *g, __u64 ctx);
+
+bool node_alive(const struct node *n);
+/* The per-type callbacks that end an object, and those that abort one. */
+bool hook_is_destroy(unsigned int hook);
+bool hook_is_abort(unsigned int hook);
+const char *node_state_name(enum node_state s);
+
+/* Output of the objects alive now. */
+enum graph_format { GRAPH_TREE, GRAPH_DOT, GRAPH_JSON };
+int graph_print(struct graph *g, FILE *out, enum graph_format fmt);
+
+#endif

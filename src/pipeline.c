@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pipeline (see pipeline.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hooks.h"
+#include "log.h"
+#include "pipeline.h"
+
+static const struct kstack *stack_of(struct pipeline *p, unsigned int id)
+{
+	const struct kstack *k = stacks_get(&p->stacks, id);
+
+	if (!k && id && p->resolve)
+		if (!p->resolve(p->resolve_cookie, id, &p->stacks))
+			k = stacks_get(&p->stacks, id);
+	return k;
+}
+
+static int on_violation(void *cookie, const struct violation *v)
+{
+	struct pipeline *p = cookie;
+	const struct kstack *k = stack_of(p, v->kstack_id);
+	int err = 0;
+
+	for (int i = 0; i < p->n_sinks && !err; i++)
+		if (p->sinks[i]->ops->violation)
+			err = p->sinks[i]->ops->violation(p->sinks[i], v, k);
+	return err;
+}
+
+static bool shown(const struct pipeline *p, const struct it_event *e)
+{
+	if (p->opts.pid_filter && (int)e->tgid != p->opts.pid_filter &&
+	    (int)e->pid != p->opts.pid_filter)
+		return false;
+	return !p->opts.type_mask || (p->opts.type_mask & (1u << e->obj.type));
+}
+
+static int on_event(void *cookie, const struct it_event *in)
+{
+	struct pipeline *p = cookie;
+	struct it_event e = *in;
+	enum node_state prev;
+	struct node *n;
+	int err;
+
+	err = graph_apply(&p->g, &e, &n, &prev);
+	if (err)
+		return err;
+	/* an object a return or a removal by id only named: the graph knows it */
+	if (n && !e.obj.type) {
+		e.obj.type = n->type;
+		if (!e.obj.addr)
+			e.obj.addr = n->addr;
+	}
+	if (shown(p, &e)) {
+		p->shown++;
+		for (int i = 0; i < p->n_sinks && !err; i++)
+			err = p->sinks[i]->ops->event(p->sinks[i], &e);
+		if (err)
+			return err;
+	}
+	err = rules_check(&p->rules, &e, n, prev);
+	if (e.hook == IT_HOOK_FOPS_RELEASE_RET && e.ctx)
+		graph_drop_ctx(&p->g, e.ctx);
+	return err;
+}
+
+static int on_lost(void *cookie, __u64 from, __u64 count, __u64 ts_ns)
+{
+	struct pipeline *p = cookie;
+	int err = 0;
+
+	graph_gap(&p->g);
+	for (int i = 0; i < p->n_sinks && !err; i++)
+		err = p->sinks[i]->ops->lost(p->sinks[i], from, count, ts_ns);
+	return err;
+}
+
+static int on_aux(void *cookie, const struct it_hdr *h, const void *data, size_t len)
+{
+	struct pipeline *p = cookie;
+
+	switch (h->type) {
+	case IT_REC_META:
+		memcpy(&p->meta, data, sizeof(p->meta));
+		p->meta.kernel[sizeof(p->meta.kernel) - 1] = '\0';
+		p->have_meta = true;
+		rules_set_attached(&p->rules, p->meta.attached_hooks);
+		for (int i = 0; i < p->n_sinks; i++)
+			p->sinks[i]->real_offset_ns = p->meta.real_offset_ns;
+		return 0;
+	case IT_REC_END:
+		memcpy(&p->end, data, sizeof(p->end));
+		p->have_end = true;
+		return 0;
+	case IT_REC_STACK: {
+		struct it_stack_rec r;
+		const char *text = (const char *)data + sizeof(r), *end = (const char *)data + h->size;
+		char **frames;
+		int n = 0;
+
+		memcpy(&r, data, sizeof(r));
+		frames = calloc(r.nframes + 1, sizeof(*frames));
+		if (!frames)
+			return -ENOMEM;
+		while (n < r.nframes && text < end) {
+			size_t l = strnlen(text, end - text);
+
+			if (text + l >= end) /* not terminated: malformed */
+				break;
+			frames[n++] = strdup(text);
+			text += l + 1;
+		}
+		return stacks_put(&p->stacks, r.stack_id, frames, n);
+	}
+	}
+	return 0;
+}
+
+static const struct decode_ops pipeline_decode_ops = {
+	.event = on_event,
+	.lost = on_lost,
+	.aux = on_aux,
+};
+
+int pipeline_init(struct pipeline *p, const struct pipeline_opts *o)
+{
+	struct rules_config rc = { .long_wait_ns = o->long_wait_ns, .attached = o->attached };
+
+	memset(p, 0, sizeof(*p));
+	p->opts = *o;
+	graph_init(&p->g);
+	stacks_init(&p->stacks);
+	rules_init(&p->rules, &p->g, &rc, on_violation, p);
+	p->dec = decoder_new(&pipeline_decode_ops, p, DECODE_DEFAULT_WINDOW_NS);
+	return p->dec ? 0 : -ENOMEM;
+}
+
+void pipeline_fini(struct pipeline *p)
+{
+	decoder_free(p->dec);
+	graph_fini(&p->g);
+	stacks_fini(&p->stacks);
+}
+
+void pipeline_add_sink(struct pipeline *p, struct sink *s)
+{
+	if (p->n_sinks < PIPELINE_MAX_SINKS)
+		p->sinks[p->n_sinks++] = s;
+}
+
+int pipeline_feed(struct pipeline *p, const void *data, size_t len)
+{
+	return decoder_feed(p->dec, data, len);
+}
+
+int pipeline_tick(struct pipeline *p, __u64 now_ns)
+{
+	return decoder_tick(p->dec, now_ns);
+}
+
+int pipeline_finish(struct pipeline *p, __u64 end_seq, unsigned long long kernel_drops,
+		    unsigned long long missed_returns, __u64 end_ns, __u64 duration_ns)
+{
+	struct summary sum = {
+		.end_ns = end_ns,
+		.duration_ns = duration_ns,
+		.kernel_drops = kernel_drops,
+		.missed_returns = missed_returns,
+		.rules = &p->rules,
+	};
+	int err;
+
+	if (!end_seq && p->have_end) {
+		end_seq = p->end.end_seq;
+		sum.kernel_drops = p->end.kernel_drops;
+		sum.missed_returns = p->end.missed_returns;
+	}
+	err = decoder_finish(p->dec, end_seq);
+	sum.dec = decoder_stats(p->dec);
+	sum.shown = p->shown;
+	for (int i = 0; i < p->n_sinks; i++) {
+		int e2 = p->sinks[i]->ops->summary(p->sinks[i], &sum);
+
+		if (!err)
+			err = e2;
+	}
+	return err;
+}
+
+unsigned long long pipeline_violations(const struct pipeline *p)
+{
+	return rules_total(&p->rules, true);
+}

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Trace file writer and reader (format in trace_file.h), with zlib. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "iommutrace.h"
+#include "trace_file.h"
+
+struct file_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t abi;
+	uint8_t key[TRACE_KEY_LEN];
+	uint64_t reserved;
+};
+_Static_assert(sizeof(struct file_header) == 40, "trace header size");
+
+struct block_header {
+	uint32_t magic;
+	uint32_t raw_len;
+	uint32_t comp_len;
+	uint32_t crc;
+	uint32_t records;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct block_header) == 24, "block header size");
+
+struct trace_writer {
+	int fd;
+	unsigned char *buf;
+	size_t len;
+	uint32_t n;
+	unsigned long long records;
+	int err;
+};
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= w;
+	}
+	return 0;
+}
+
+struct trace_writer *trace_create(const char *path, const uint8_t key[TRACE_KEY_LEN])
+{
+	struct trace_writer *w = calloc(1, sizeof(*w));
+	struct file_header h = { .magic = TRACE_MAGIC, .version = TRACE_VERSION,
+				 .abi = IT_ABI_VERSION };
+	int err;
+
+	if (!w)
+		return NULL;
+	w->buf = malloc(TRACE_BLOCK_MAX);
+	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (!w->buf || w->fd < 0) {
+		err = w->buf ? errno : ENOMEM;
+		goto fail;
+	}
+	memcpy(h.key, key, TRACE_KEY_LEN);
+	err = -write_all(w->fd, &h, sizeof(h));
+	if (!err)
+		return w;
+fail:
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->buf);
+	free(w);
+	errno = err;
+	return NULL;
+}
+
+int trace_flush(struct trace_writer *w)
+{
+	struct block_header b = { .magic = TRACE_BLOCK_MAGIC };
+	uLongf clen;
+	unsigned char *out;
+	int err;
+
+	if (w->err || !w->len)
+		return w->err;
+	clen = compressBound(w->len);
+	out = malloc(sizeof(b) + clen);
+	if (!out)
+		return w->err = -ENOMEM;
+	if (compress2(out + sizeof(b), &clen, w->buf, w->len, Z_DEFAULT_COMPRESSION) != Z_OK) {
+		free(out);
+		return w->err = -EIO;
+	}
+	b.raw_len = w->len;
+	b.comp_len = clen;
+	b.crc = crc32(0, out + sizeof(b), clen);
+	b.records = w->n;
+	memcpy(out, &b, sizeof(b));
+	/* one write per block: a kill leaves whole blocks and at most one torn */
+	err = write_all(w->fd, out, sizeof(b) + clen);
+	free(out);
+	w->len = 0;
+	w->n = 0;
+	return w->err = err;
+}
+
+int trace_append(struct trace_writer *w, const void *rec, size_t len)
+{
+	int err;
+
+	if (len > TRACE_BLOCK_MAX)
+		return -EINVAL;
+	if (w->len + len > TRACE_BLOCK_MAX) {
+		err = trace_flush(w);
+		if (err)
+			return err;
+	}
+	memcpy(w->buf + w->len, rec, len);
+	w->len += len;
+	w->n++;
+	w->records++;
+	return w->err;
+}
+
+unsigned long long trace_records(const struct trace_writer *w)
+{
+	return w->records;
+}
+
+int trace_close(struct trace_writer *w)
+{
+	int err;
+
+	if (!w)
+		return 0;
+	err = trace_flush(w);
+	if (fsync(w->fd) && !err)
+		err = -errno;
+	if (close(w->fd) && !err)
+		err = -errno;
+	free(w->buf);
+	free(w);
+	return err;
+}
+
+static int read_full(FILE *f, void *buf, size_t len)
+{
+	size_t r = fread(buf, 1, len, f);
+
+	return r == len ? 0 : ferror(f) ? -EIO : (int)r == 0 ? -ENODATA : -EPIPE;
+}
+
+int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_info *info,
+	       char *err, size_t errlen)
+{
+	struct file_header h;
+	unsigned char *comp = NULL, *raw = NULL;
+	FILE *f = fopen(path, "rbe");
+	long offset = sizeof(h);
+	int ret = 0;
+
+	memset(info, 0, sizeof(*info));
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "can't open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (read_full(f, &h, sizeof(h)) || memcmp(h.magic, TRACE_MAGIC, sizeof(h.magic))) {
+		snprintf(err, errlen, "%s is not an iommutrace trace file (no IOMMUTR header)", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	info->version = h.version;
+	info->abi = h.abi;
+	memcpy(info->key, h.key, sizeof(info->key));
+	if (h.version != TRACE_VERSION) {
+		snprintf(err, errlen, "%s: trace format version %u; this iommutrace reads version %d",
+			 path, h.version, TRACE_VERSION);
+		ret = -EPROTO;
+		goto out;
+	}
+	comp = malloc(compressBound(TRACE_BLOCK_MAX));
+	raw = malloc(TRACE_BLOCK_MAX);
+	if (!comp || !raw) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		struct block_header b;
+		uLongf rlen = TRACE_BLOCK_MAX;
+		size_t pos = 0;
+		int r = read_full(f, &b, sizeof(b));
+
+		if (r == -ENODATA)
+			break; /* a clean end */
+		if (r == -EPIPE) {
+			info->truncated = 1;
+			break;
+		}
+		if (r) {
+			snprintf(err, errlen, "%s: read error at offset %ld", path, offset);
+			ret = r;
+			goto out;
+		}
+		if (b.magic != TRACE_BLOCK_MAGIC || b.raw_len > TRACE_BLOCK_MAX ||
+		    b.comp_len > compressBound(TRACE_BLOCK_MAX)) {
+			snprintf(err, errlen, "%s: corrupt block header at offset %ld (block %llu)",
+				 path, offset, info->blocks);
+			ret = -EBADMSG;
+			goto out;
+		}
+		r = read_full(f, comp, b.comp_len);
+		if (r == -ENODATA || r == -EPIPE) {
+			info->truncated = 1; /* the recorder was killed mid-block */
+			break;
+		}
+		if (r) {
+			ret = r;
+			snprintf(err, errlen, "%s: read error at offset %ld", path, offset);
+			goto out;
+		}
+		if (crc32(0, comp, b.comp_len) != b.crc) {
+			snprintf(err, errlen, "%s: checksum mismatch in block %llu at offset %ld",
+				 path, info->blocks, offset);
+			ret = -EBADMSG;
+			goto out;
+		}
+		if (uncompress(raw, &rlen, comp, b.comp_len) != Z_OK || rlen != b.raw_len) {
+			snprintf(err, errlen, "%s: block %llu at offset %ld does not decompress",
+				 path, info->blocks, offset);
+			ret = -EBADMSG;
+			goto out;
+		}
+		for (uint32_t i = 0; i < b.records; i++) {
+			struct it_hdr rh;
+
+			if (pos + sizeof(rh) > rlen) {
+				ret = -EBADMSG;
+				break;
+			}
+			memcpy(&rh, raw + pos, sizeof(rh));
+			if (rh.size < sizeof(rh) || pos + rh.size > rlen) {
+				ret = -EBADMSG;
+				break;
+			}
+			r = fn(cookie, raw + pos, rh.size);
+			if (r == -EINVAL) {
+				ret = -EBADMSG;
+				break;
+			}
+			if (r) {
+				ret = r;
+				snprintf(err, errlen, "%s: stopped at record %llu: %s", path,
+					 info->records, strerror(-r));
+				goto out;
+			}
+			pos += rh.size;
+			info->records++;
+		}
+		if (ret || pos != rlen) {
+			snprintf(err, errlen,
+				 "%s: malformed record %llu in block %llu at offset %ld",
+				 path, info->records, info->blocks, offset);
+			ret = -EBADMSG;
+			goto out;
+		}
+		info->blocks++;
+		offset += sizeof(b) + b.comp_len;
+	}
+out:
+	free(comp);
+	free(raw);
+	fclose(f);
+	return ret;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The live tracing loop shared by live, record, graph and the daemon. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "json.h"
+#include "log.h"
+#include "ptrhash.h"
+#include "tracer.h"
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	if (exiting) /* a second Ctrl-C is final */
+		_exit(128 + sig);
+	exiting = sig;
+}
+
+unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void json_error_line(const char *what, const char *fix)
+{
+	struct json j;
+
+	json_init(&j);
+	json_obj_begin(&j, NULL);
+	json_u64(&j, "schema", 1);
+	json_str(&j, "kind", "error");
+	json_str(&j, "what", what);
+	json_str(&j, "fix", fix);
+	json_obj_end(&j);
+	json_emit(&j, stdout);
+	fflush(stdout);
+	json_free(&j);
+}
+
+int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, void *cookie)
+{
+	struct problem probs[8];
+	int n;
+
+	memset(t, 0, sizeof(*t));
+	t->o = *o;
+	features_probe(&t->f);
+	n = features_problems(&t->f, probs, 8);
+	if (n) {
+		for (int i = 0; i < n && i < 8; i++) {
+			pr_warn("%s\n  fix: %s\n", probs[i].what, probs[i].fix);
+			if (o->json)
+				json_error_line(probs[i].what, probs[i].fix);
+		}
+		pr_warn("cannot trace here; 'iommutrace check' shows the details\n");
+		return 2;
+	}
+	t->l = loader_start(&t->f, o->ringbuf_size, fn, cookie);
+	if (!t->l) {
+		pr_warn("can't start tracing: %s ('iommutrace check -vv' tells more)\n",
+			strerror(errno));
+		if (o->json)
+			json_error_line("can't load or attach the BPF programs",
+					"run 'iommutrace check -vv' for libbpf's log");
+		return 2;
+	}
+	for (int i = 0; i < n_probe_defs; i++) {
+		const struct probe_status *st = loader_status(t->l, i);
+
+		if (st->state == PROBE_FAILED || (st->state != PROBE_ATTACHED && probe_defs[i].core))
+			pr_warn("%s: %s\n", probe_defs[i].func, probe_state_name(st->state));
+		else if (st->state != PROBE_ATTACHED)
+			pr_debug("%s: %s on this kernel\n", probe_defs[i].func,
+				 probe_state_name(st->state));
+	}
+	pr_info("tracing %d of %d iommufd functions%s\n", loader_n_attached(t->l), n_probe_defs,
+		o->argv ? "" : "; Ctrl-C to stop");
+	return 0;
+}
+
+int tracer_loop(struct tracer *t, tick_fn tick, void *cookie)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	unsigned long long deadline = 0;
+	int err = 0;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	t->start_ns = mono_ns();
+	if (t->o.duration_s)
+		deadline = t->start_ns + t->o.duration_s * 1000000000ULL;
+	if (t->o.argv) {
+		fflush(stdout);
+		t->child = fork();
+		if (t->child == 0) {
+			execvp(t->o.argv[0], t->o.argv);
+			fprintf(stderr, "iommutrace %s: can't run %s: %s\n", t->o.who, t->o.argv[0],
+				strerror(errno));
+			_exit(127);
+		}
+		if (t->child < 0) {
+			err = -errno;
+			pr_warn("can't fork: %s\n", strerror(errno));
+			return err;
+		}
+	}
+	while (!exiting) {
+		err = loader_poll(t->l, 100);
+		if (err < 0 && err != -EINTR) {
+			pr_warn("reading the ring buffer failed: %s\n", strerror(-err));
+			break;
+		}
+		err = 0;
+		if (tick)
+			tick(cookie, mono_ns());
+		if (deadline && mono_ns() >= deadline)
+			break;
+		if (t->child > 0 && waitpid(t->child, &t->child_status, WNOHANG) == t->child) {
+			t->child_done = true;
+			break;
+		}
+	}
+	/* everything the kernel wrote before we stopped */
+	loader_poll(t->l, 0);
+	t->end_ns = mono_ns();
+	if (t->child > 0 && !t->child_done) {
+		kill(t->child, SIGTERM);
+		waitpid(t->child, &t->child_status, 0);
+		t->child_done = true;
+	}
+	return err;
+}
+
+void tracer_report_child(const struct tracer *t)
+{
+	if (!t->o.argv || !t->child_done)
+		return;
+	if (WIFEXITED(t->child_status) && WEXITSTATUS(t->child_status))
+		pr_warn("%s exited with status %d\n", t->o.argv[0], WEXITSTATUS(t->child_status));
+	else if (WIFSIGNALED(t->child_status))
+		pr_warn("%s was killed by signal %d\n", t->o.argv[0], WTERMSIG(t->child_status));
+}
+
+int tracer_resolve_stack(void *tracer, unsigned int id, struct stacks *into)
+{
+	struct tracer *t = tracer;
+	unsigned long long ips[IT_STACK_DEPTH];
+	int n;
+
+	if (!t->l)
+		return -ENOENT;
+	if (!t->ksyms) {
+		t->ksyms = ksyms_load("/proc/kallsyms");
+		if (!t->ksyms) {
+			pr_debug("can't symbolize stacks: /proc/kallsyms: %s\n", strerror(errno));
+			return -errno;
+		}
+	}
+	n = loader_stack(t->l, id, ips, IT_STACK_DEPTH);
+	if (n < 0)
+		return n;
+	return stacks_put_ips(into, t->ksyms, id, ips, n);
+}
+
+void tracer_stop(struct tracer *t)
+{
+	loader_free(t->l);
+	t->l = NULL;
+	ksyms_free(t->ksyms);
+	t->ksyms = NULL;
+}

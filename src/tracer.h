@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every command that traces the live kernel shares: check the
+ * environment, load and attach, poll until Ctrl-C, a time limit or the end
+ * of a command run under it, then drain.
+ */
+#ifndef IT_TRACER_H
+#define IT_TRACER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "features.h"
+#include "loader.h"
+#include "sink.h"
+#include "stacks.h"
+
+struct tracer_opts {
+	const char *who; /* command name, for messages */
+	bool json; /* environment errors as JSON on stdout too */
+	size_t ringbuf_size;
+	unsigned long long duration_s; /* 0: no limit */
+	char **argv; /* a command to run under the tracer, or NULL */
+};
+
+struct tracer {
+	struct tracer_opts o;
+	struct features f;
+	struct loader *l;
+	struct ksyms *ksyms;
+	unsigned long long start_ns, end_ns;
+	pid_t child;
+	int child_status;
+	bool child_done;
+};
+
+typedef void (*tick_fn)(void *cookie, unsigned long long now_ns);
+
+/* 0, or an exit status (2) after saying what is wrong. */
+int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, void *cookie);
+/* Runs until stopped; returns 0 or -errno when reading failed. */
+int tracer_loop(struct tracer *t, tick_fn tick, void *cookie);
+void tracer_stop(struct tracer *t);
+/* A stack_resolver for the pipeline: symbolizes from the live stack map. */
+int tracer_resolve_stack(void *tracer, unsigned int id, struct stacks *into);
+unsigned long long mono_ns(void);
+/* Report how a child command ended, when it did not end well. */
+void tracer_report_child(const struct tracer *t);
+
+void json_error_line(const char *what, const char *fix);
+
+#endif

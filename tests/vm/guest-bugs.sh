@@ -1,0 +1,20 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs in a guest on a kernel with a bug put back: every scenario under
+# `iommutrace live --json`, and idev-first recorded to a trace file.
+# usage: guest-bugs.sh BUILD_DIR OUTDIR
+set -u
+B=$1
+DEST=$2
+OUT=/tmp/iommutrace-out
+mkdir -p "$OUT"
+for s in orderly idev-first close-all alloc-fail; do
+	$B/iommutrace live --json -- sh -c "exec $B/iommufd-scenario $s >'$OUT/$s.ids'" \
+		>"$OUT/$s.json" 2>"$OUT/$s.err"
+	echo $? >"$OUT/$s.rc"
+done
+(cd "$OUT" && $B/iommutrace record -o idev-first.itr -- \
+	sh -c "exec $B/iommufd-scenario idev-first >idev-first.rec-ids" 2>/dev/null)
+echo $? >"$OUT/record.rc"
+cp "$OUT"/* "$DEST"/
+exit 0

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Kernels with the bugs put back (tests/kernel-patches/): each must yield
+# its rule's violation, with the right objects, and nothing else.
+# usage: test_bug_kernels.sh BUILD_DIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/lib.sh"
+build=$(cd "$1" && pwd)
+out=$(mktemp -d /tmp/iommutrace-bugs.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+# violations of a scenario's run: "rule objects..." one per line
+violations_of() {
+	jq -r 'select(.kind == "violation" or .kind == "uncertain") |
+		"\(.kind) \(.rule) " + ([.objects[] | "\(.role)=\(.type)#\(.id)"] | join(" "))' "$1"
+}
+
+run_variant() {
+	local v=$1
+	mkdir -p "$out/$v"
+	if ! "$top/tools/vm/run.sh" --quiet --variant "$v" --scratch "$out/$v" \
+		--console "$out/$v/console.log" -- "$here/guest-bugs.sh" "$build" "$out/$v"; then
+		fail "$v/vm_boot" "the guest did not run the scenarios"
+		tail -n 30 "$out/$v/console.log" | sed 's/^/# /'
+		return 1
+	fi
+	if grep -q -e 'BUG:' -e 'Oops' "$out/$v/console.log"; then
+		fail "$v/kernel_clean" "the test kernel oopsed"
+		grep -A20 -e 'BUG:' -e 'Oops' "$out/$v/console.log" | head -n 30 | sed 's/^/# /'
+	else
+		pass "$v/kernel_clean"
+	fi
+}
+
+# expect_violations VARIANT SCENARIO EXIT WANT (WANT: lines, {ids} filled)
+expect_violations() {
+	local v=$1 s=$2 rc=$3 want=$4 got
+	expect_eq "$v/$s/exit" "$(cat "$out/$v/$s.rc")" "$rc"
+	got=$(violations_of "$out/$v/$s.json")
+	want=$(printf '%s\n' "$want" | fill_ids /dev/stdin "$out/$v/$s.ids")
+	if [ "$got" = "$want" ]; then
+		pass "$v/$s/violations"
+	else
+		fail "$v/$s/violations" "got [$(echo "$got" | tr '\n' '|')] want [$(echo "$want" | tr '\n' '|')]"
+	fi
+	expect_eq "$v/$s/no_loss" "$(jq -r 'select(.kind == "summary") | .lost' "$out/$v/$s.json")" 0
+}
+
+# --- 6.13-6.16 behaviour: destroying the idev leaves its vdev alive ----------
+v=vdev-outlives-idev
+if run_variant $v; then
+	expect_violations $v orderly 0 ""
+	expect_violations $v alloc-fail 0 ""
+	# reported when the idev dies, and again when the vdev is destroyed later
+	expect_violations $v idev-first 1 "violation vdev_outlives_idev idevice=device#{idev} vdevice=vdevice#{vdev}
+violation vdev_outlives_idev vdevice=vdevice#{vdev} idevice=device#{idev}"
+	expect_eq $v/idev-first/vdev_destroy_succeeds "$(sed -n 's/^destroy_vdev=.* rc=//p' \
+		"$out/$v/idev-first.ids")" 0
+	expect_violations $v close-all 1 "violation vdev_outlives_idev idevice=device#{idev} vdevice=vdevice#{vdev}
+violation vdev_outlives_idev vdevice=vdevice#{vdev} idevice=device#{idev}"
+	# the proof: a stack through iommufd_device_destroy and the event chain
+	expect_eq $v/idev-first/stack "$(jq -r 'select(.kind == "violation") | .stack[0]' \
+		"$out/$v/idev-first.json" | head -n 1 | sed 's/+.*//')" iommufd_device_destroy
+	expect_eq $v/idev-first/chain "$(jq -r 'select(.kind == "violation") |
+		[.chain[] | .hook] | index("iommufd_object_finalize") != null' \
+		"$out/$v/idev-first.json" | head -n 1)" true
+fi
+
+# --- vdevice abort runs twice ---------------------------------------------------
+v=double-abort
+if run_variant $v; then
+	expect_violations $v orderly 1 "violation double_abort object=vdevice#{vdev}"
+	expect_violations $v idev-first 1 "violation double_abort object=vdevice#{vdev}"
+	expect_violations $v close-all 1 "violation double_abort object=vdevice#{vdev}"
+	expect_violations $v alloc-fail 1 "violation double_abort object=vdevice#{vdev}"
+fi
+
+# --- a vdev destroy holds the idev's wait reference for 300 ms ----------------
+v=long-wait
+if run_variant $v; then
+	expect_violations $v orderly 0 ""
+	expect_violations $v alloc-fail 0 ""
+	expect_violations $v idev-first 1 "violation long_wait object=device#{idev}"
+	expect_violations $v close-all 1 "violation long_wait object=device#{idev}"
+	ms=$(jq -r 'select(.kind == "violation") | .detail' "$out/$v/idev-first.json" |
+		sed -n 's/.* for \([0-9]*\)\..* ms (threshold.*/\1/p')
+	if [ -n "$ms" ] && [ "$ms" -ge 300 ] && [ "$ms" -lt 5000 ]; then
+		pass $v/idev-first/wait_measured
+	else
+		fail $v/idev-first/wait_measured "wait '$ms' ms, want 300 ms or a little more"
+	fi
+fi
+
+# the recordings are the golden files' source: keep them when asked
+if [ -n "${IOMMUTRACE_KEEP_RECORDINGS:-}" ]; then
+	for v in vdev-outlives-idev double-abort long-wait; do
+		cp "$out/$v/idev-first.itr" "$IOMMUTRACE_KEEP_RECORDINGS/$v.itr" 2>/dev/null
+	done
+fi

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "loader.h"
 #include "log.h"
+#include "rules.h"
 
 static const struct opt_def check_opts[] = {
 	{ "json", 'j', NULL, "one JSON object on stdout" },
@@ -50,6 +51,26 @@ static const char *state_note(const struct features *f, int i, const struct prob
 			 t->module[0] ? ", module " : "", t->module);
 		break;
 	}
+	return buf;
+}
+
+/* "available", or "degraded: needs F" naming the first missing function */
+static const char *rule_state(const struct rule *r, const struct loader *l, char *buf,
+			      size_t len)
+{
+	__u64 have = l ? loader_attached_hooks(l) : 0;
+
+	if (!l) {
+		snprintf(buf, len, "not tried");
+		return buf;
+	}
+	for (unsigned int h = 1; h < IT_HOOK_MAX; h++) {
+		if ((r->needs & (1ULL << h)) && !(have & (1ULL << h))) {
+			snprintf(buf, len, "degraded: needs %s", hook_func(h));
+			return buf;
+		}
+	}
+	snprintf(buf, len, "available");
 	return buf;
 }
 
@@ -138,6 +159,16 @@ int cmd_check(int argc, char **argv)
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);
+		json_arr_begin(&j, "rules");
+		for (int i = 0; i < n_rules; i++) {
+			json_obj_begin(&j, NULL);
+			json_str(&j, "name", rule_table[i].name);
+			json_str(&j, "severity", severity_name(rule_table[i].severity));
+			json_str(&j, "meaning", rule_table[i].meaning);
+			json_str(&j, "state", rule_state(&rule_table[i], l, note, sizeof(note)));
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
 		json_arr_begin(&j, "problems");
 		for (int i = 0; i < n && i < 8; i++) {
 			json_obj_begin(&j, NULL);
@@ -170,6 +201,11 @@ int cmd_check(int argc, char **argv)
 			       state_note(&f, i, st, note, sizeof(note)),
 			       probe_defs[i].core ? " [core]" : "");
 		}
+		printf("\n%-20s %-8s %s\n", "RULE", "SEVERITY", "STATE");
+		for (int i = 0; i < n_rules; i++)
+			printf("%-20s %-8s %s\n", rule_table[i].name,
+			       severity_name(rule_table[i].severity),
+			       rule_state(&rule_table[i], l, note, sizeof(note)));
 		if (n) {
 			printf("\ntracing is not possible here:\n");
 			for (int i = 0; i < n && i < 8; i++)

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Trace files: round trip, a recorder killed mid-block, corruption, foreign files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "iommutrace.h"
+#include "test.h"
+#include "trace_file.h"
+
+struct count {
+	unsigned long long n;
+	__u64 last_seq;
+	bool in_order;
+};
+
+static int count_rec(void *cookie, const void *rec, size_t len)
+{
+	struct count *c = cookie;
+	const struct it_hdr *h = rec;
+
+	if (c->n && h->seq != c->last_seq + 1)
+		c->in_order = false;
+	c->last_seq = h->seq;
+	c->n++;
+	return 0;
+}
+
+static void write_trace(const char *path, int blocks, int per_block)
+{
+	static const uint8_t key[TRACE_KEY_LEN] = { 1, 2, 3 };
+	struct trace_writer *w;
+	__u64 seq = 0;
+
+	unlink(path); /* a new file, with the recorder's mode */
+	w = trace_create(path, key);
+
+	ASSERT_TRUE(w != NULL, "create");
+	for (int b = 0; b < blocks; b++) {
+		for (int i = 0; i < per_block; i++) {
+			struct it_event e = {
+				.hdr = { .type = IT_REC_EVENT, .size = sizeof(e), .seq = seq++ },
+				.hook = IT_HOOK_OBJ_FINALIZE,
+			};
+			ASSERT_EQ(trace_append(w, &e, sizeof(e)), 0, "append");
+		}
+		ASSERT_EQ(trace_flush(w), 0, "flush");
+	}
+	ASSERT_EQ(trace_close(w), 0, "close");
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
+void test_trace_file(void)
+{
+	char path[] = "/tmp/iommutrace-test.XXXXXX";
+	int fd = mkstemp(path);
+	struct trace_info info;
+	struct count c;
+	char err[512];
+	struct stat st;
+
+	close(fd);
+	if (test__start_subtest("round_trip")) {
+		write_trace(path, 3, 100);
+		ASSERT_TRUE(!stat(path, &st) && (st.st_mode & 0777) == 0640, "created 0640");
+		c = (struct count){ .in_order = true };
+		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), 0, "read");
+		ASSERT_EQ(c.n, 300, "records");
+		ASSERT_TRUE(c.in_order, "in order");
+		ASSERT_EQ(info.blocks, 3, "blocks");
+		ASSERT_EQ(info.truncated, 0, "complete");
+		ASSERT_EQ(info.key[1], 2, "key kept");
+	}
+	if (test__start_subtest("killed_mid_block")) {
+		long size;
+
+		write_trace(path, 3, 100);
+		size = file_size(path);
+		ASSERT_EQ(truncate(path, size - 10), 0, "cut the last block short");
+		c = (struct count){ .in_order = true };
+		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), 0, "read");
+		ASSERT_EQ(c.n, 200, "the whole blocks");
+		ASSERT_EQ(info.truncated, 1, "truncation noticed");
+	}
+	if (test__start_subtest("corrupt_block")) {
+		unsigned char byte;
+
+		write_trace(path, 2, 50);
+		fd = open(path, O_RDWR);
+		/* a byte of the first block's compressed data */
+		ASSERT_EQ(pread(fd, &byte, 1, 40 + 24 + 5), 1, "read a byte");
+		byte ^= 0xff;
+		ASSERT_EQ(pwrite(fd, &byte, 1, 40 + 24 + 5), 1, "flip it");
+		close(fd);
+		c = (struct count){ .in_order = true };
+		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EBADMSG, "read");
+		ASSERT_TRUE(strstr(err, "checksum mismatch in block 0 at offset 40") != NULL, err);
+		ASSERT_EQ(c.n, 0, "nothing from the bad block");
+	}
+	if (test__start_subtest("foreign_file")) {
+		FILE *f = fopen(path, "w");
+
+		fputs("{\"not\": \"a trace\"}\n", f);
+		fclose(f);
+		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EINVAL, "read");
+		ASSERT_TRUE(strstr(err, "not an iommutrace trace file") != NULL, err);
+	}
+	if (test__start_subtest("newer_version")) {
+		unsigned int v = 99;
+
+		write_trace(path, 1, 1);
+		fd = open(path, O_RDWR);
+		ASSERT_EQ(pwrite(fd, &v, sizeof(v), 8), sizeof(v), "write the version");
+		close(fd);
+		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EPROTO, "read");
+		ASSERT_TRUE(strstr(err, "version 99") != NULL, err);
+	}
+	if (test__start_subtest("missing_file")) {
+		ASSERT_EQ(trace_read("/nonexistent/x.itr", count_rec, &c, &info, err, sizeof(err)),
+			  -ENOENT, "read");
+		ASSERT_TRUE(strstr(err, "can't open") != NULL, err);
+	}
+	unlink(path);
+}

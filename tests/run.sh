@@ -38,9 +38,13 @@ if [ -n "$unit" ]; then
 	fi
 fi
 
-if [ -n "$vm" ]; then
-	for t in "$top"/tests/vm/test_*.sh; do
-		echo "== $(basename "$t" .sh) (VM)"
+# shell tests: on the host (tests/test_*.sh), then in the VM (tests/vm/)
+shell_tests=()
+[ -n "$unit" ] && shell_tests+=("$top"/tests/test_*.sh)
+[ -n "$vm" ] && shell_tests+=("$top"/tests/vm/test_*.sh)
+if [ ${#shell_tests[@]} -gt 0 ]; then
+	for t in "${shell_tests[@]}"; do
+		echo "== $(basename "$t" .sh)$(case $t in */vm/*) echo " (VM)" ;; esac)"
 		start=$(date +%s)
 		"$t" "$build" >"$log" 2>&1
 		cat "$log" | grep -v '^#' || true

@@ -98,13 +98,22 @@ out_pid=$!
 cat "$ctl/err" >&2 &
 err_pid=$!
 
+# Without ACPI the guest finds no HPET or PM timer to calibrate its TSC
+# against and falls back to jiffies (4 ms steps). Under TCG the guest reads
+# the host's TSC, so tell it the host's frequency when that is constant.
+tsc_args=
+if grep -q constant_tsc /proc/cpuinfo; then
+	mhz=$(awk -F: '/^cpu MHz/ { printf "%d", $2; exit }' /proc/cpuinfo)
+	[ -n "$mhz" ] && [ "$mhz" -gt 0 ] && tsc_args="tsc_early_khz=$((mhz * 1000)) tsc=reliable"
+fi
+
 log "booting $(cat "$kdir/source") ($smp cpus, ${mem}M)"
 rc=0
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-machine q35 -smp "$smp" -m "$mem" \
 	-kernel "$kdir/bzImage" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 tsc=reliable rdinit=/init" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 $tsc_args rdinit=/init" \
 	-chardev file,id=con,path="$ctl/console.log" -serial chardev:con \
 	-chardev file,id=out,path="$ctl/out" -serial chardev:out \
 	-chardev file,id=err,path="$ctl/err" -serial chardev:err \

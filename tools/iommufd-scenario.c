@@ -249,6 +249,19 @@ static int scenario_alloc_fail(void)
 	return 0;
 }
 
+/* Build the graph and keep it for a while, for `iommutrace graph`. */
+static int scenario_hold(unsigned int seconds)
+{
+	struct graph g = {};
+	int fd = open_iommufd();
+
+	build(fd, &g);
+	fflush(stdout);
+	sleep(seconds);
+	close(fd);
+	return 0;
+}
+
 struct scenario {
 	const char *name;
 	int (*fn)(void);
@@ -271,6 +284,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < N_SCENARIOS; i++)
 		fprintf(f, "  %-12s %s\n", scenarios[i].name, scenarios[i].help);
 	fprintf(f, "  %-12s %s\n", "loop N", "N rounds of all of the above, ids not printed");
+	fprintf(f, "  %-12s %s\n", "hold N", "build the graph, keep it N seconds, close");
 	fprintf(f, "\nexit status: 0 done, 1 the kernel did not behave as expected,\n"
 		   "77 the kernel lacks what the scenario needs, 2 usage\n");
 }
@@ -280,6 +294,16 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "hold")) {
+		char *end;
+		long n = strtol(argv[2], &end, 10);
+
+		if (*end || n < 0 || n > 3600) {
+			usage(stderr);
+			return 2;
+		}
+		return scenario_hold(n);
 	}
 	if (argc == 3 && !strcmp(argv[1], "loop")) {
 		char *end;

@@ -41,5 +41,13 @@ echo $? >"$OUT/loss.rc"
 # text output of one scenario, for the README's example and a format check
 $IT live -- $SC idev-first >"$OUT/idev-first.txt" 2>&1
 echo $? >"$OUT/idev-first.txt.rc"
+# the graph of what is alive while a process holds its objects
+$IT graph --format json -- sh -c "$SC hold 4 >'$OUT/hold.ids' & sleep 2" \
+	>"$OUT/graph.json" 2>"$OUT/graph.err"
+echo $? >"$OUT/graph.rc"
+$IT graph -- sh -c "$SC hold 4 >/dev/null & sleep 2" >"$OUT/graph.txt" 2>/dev/null
+$IT graph --format dot -- sh -c "$SC hold 4 >/dev/null & sleep 2" >"$OUT/graph.dot" 2>/dev/null
+sleep 3
+
 cp "$OUT"/* "$DEST"/
 exit 0

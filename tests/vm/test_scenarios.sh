@@ -147,3 +147,23 @@ for s in orderly idev-first close-all alloc-fail loop; do
 	expect_eq "$s/no_violations" "$(jq -r 'select(.kind == "summary") |
 		"\(.violations) \(.uncertain)"' "$out/$s.json")" "0 0"
 done
+
+# --- the graph of a live process's objects -------------------------------------
+expect_eq graph/exit "$(cat "$out/graph.rc")" 0
+g=$out/graph.json
+expect_eq graph/objects "$(jq -r '[.objects[] | "\(.type)#\(.id)"] | sort | join(" ")' "$g")" \
+	"$(fill_ids /dev/stdin "$out/hold.ids" <<<"device#{idev} hwpt_paging#{hwpt_auto} hwpt_paging#{hwpt} ioas#{ioas} selftest#{stdev} vdevice#{vdev} viommu#{viommu}" |
+	tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
+expect_eq graph/vdev_edges "$(jq -r '.objects[] | select(.type == "vdevice") |
+	"\(.parent.type)#\(.parent.id) \(.idev.type)#\(.idev.id) \(.dev)"' "$g")" \
+	"$(fill_ids /dev/stdin "$out/hold.ids" <<<"viommu#{viommu} device#{idev} iommufd_mock0")"
+expect_eq graph/viommu_parent "$(jq -r '.objects[] | select(.type == "viommu") |
+	"\(.parent.type)#\(.parent.id)"' "$g")" "$(fill_ids /dev/stdin "$out/hold.ids" <<<"hwpt_paging#{hwpt}")"
+if grep -qE '^[| ]*`- vdevice#[0-9]+ virt_id=0x1234 -> device#[0-9]+' "$out/graph.txt" &&
+	grep -q '^ctx ' "$out/graph.txt"; then
+	pass graph/tree
+else
+	fail graph/tree "$(tr '\n' '|' <"$out/graph.txt")"
+fi
+grep -q 'digraph iommufd' "$out/graph.dot" && grep -q 'style=dashed, label="idev"' "$out/graph.dot" &&
+	pass graph/dot || fail graph/dot "$(head -c 300 "$out/graph.dot")"

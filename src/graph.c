@@ -119,20 +119,17 @@ static void node_drop(struct graph *g, struct node *n)
 void graph_drop_ctx(struct graph *g, __u64 ctx)
 {
 	struct table_slot *s;
-	bool again = true;
+	struct node **v = calloc(g->nodes.n + 1, sizeof(*v));
+	size_t n = 0;
 
-	/* deleting shifts entries back: rescan until nothing is left */
-	while (again) {
-		again = false;
-		table_for_each(&g->nodes, s) {
-			struct node *n = s->val;
-
-			if (n->ctx == ctx) {
-				node_drop(g, n);
-				again = true;
-				break;
-			}
-		}
+	/* collect first: deleting from the table moves its entries */
+	if (v) {
+		table_for_each(&g->nodes, s)
+			if (((struct node *)s->val)->ctx == ctx)
+				v[n++] = s->val;
+		for (size_t i = 0; i < n; i++)
+			node_drop(g, v[i]);
+		free(v);
 	}
 	ctx_free(table_del(&g->ctxs, ctx));
 }

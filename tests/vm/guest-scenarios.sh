@@ -41,6 +41,15 @@ echo $? >"$OUT/loss.rc"
 # text output of one scenario, for the README's example and a format check
 $IT live -- $SC idev-first >"$OUT/idev-first.txt" 2>&1
 echo $? >"$OUT/idev-first.txt.rc"
+# a recorder killed with SIGKILL mid-run leaves a readable file
+(cd "$OUT" && $IT record -o killed.itr -- sh -c "exec $SC loop 1000 >/dev/null" 2>/dev/null &
+ sleep 4; pkill -9 -f "iommutrace record -o killed.itr"; sleep 1; pkill -f "iommufd-scenario loop 1000")
+$IT replay --json --quiet "$OUT/killed.itr" >"$OUT/killed.json" 2>"$OUT/killed.err"
+echo $? >"$OUT/killed.rc"
+rm -f "$OUT/killed.itr"
+# and the kprobes went with it: a new session attaches and sees events
+$IT live --json --quiet -- sh -c "exec $SC orderly >/dev/null" >"$OUT/after-kill.json" 2>/dev/null
+
 # the graph of what is alive while a process holds its objects
 $IT graph --format json -- sh -c "$SC hold 4 >'$OUT/hold.ids' & sleep 2" \
 	>"$OUT/graph.json" 2>"$OUT/graph.err"

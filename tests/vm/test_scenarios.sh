@@ -167,3 +167,16 @@ else
 fi
 grep -q 'digraph iommufd' "$out/graph.dot" && grep -q 'style=dashed, label="idev"' "$out/graph.dot" &&
 	pass graph/dot || fail graph/dot "$(head -c 300 "$out/graph.dot")"
+
+# --- a recorder killed with SIGKILL ----------------------------------------------
+expect_eq killed/replay_exit "$(cat "$out/killed.rc")" 0
+n=$(jq -r 'select(.kind == "summary") | .events' "$out/killed.json")
+if [ "${n:-0}" -gt 100 ]; then
+	pass killed/events_read
+else
+	fail killed/events_read "only '$n' events read back: $(cat "$out/killed.err")"
+fi
+grep -q 'has no end record' "$out/killed.err" && pass killed/says_no_end ||
+	fail killed/says_no_end "$(cat "$out/killed.err")"
+expect_eq killed/kprobes_released "$(jq -r 'select(.kind == "summary") | .events' \
+	"$out/after-kill.json")" "$(grep -vc '^#' "$here/expect/orderly.events")"

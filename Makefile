@@ -103,6 +103,15 @@ $(O)/iommufd-scenario: tools/iommufd-scenario.c Makefile | $(DEPS_STAMP)
 
 scenario: $(O)/iommufd-scenario
 
+$(O)/bench: tests/bench/bench.c $(LIB_OBJS) Makefile | $(DEPS_STAMP)
+	$(call msg,LINK,$@)
+	$(Q)tools/install-deps.sh --bench
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ tests/bench/bench.c $(LIB_OBJS) $(LDLIBS) -ljansson
+
+bench: $(O)/bench $(O)/iommutrace $(O)/iommufd-scenario
+	$(Q)$(O)/bench
+	$(Q)tools/bench-vm.sh $(O)
+
 # The kernel's own iommufd selftests, from the same source package
 $(O)/selftests/iommufd: Makefile | $(DEPS_STAMP)
 	$(call msg,SELFTEST,$@)

@@ -105,7 +105,9 @@ int cmd_check(int argc, char **argv)
 	features_probe(&f);
 	n = features_problems(&f, probs, 8);
 	if (!n) {
-		l = loader_start(&f, 1 << 16, ignore_record, NULL);
+		struct loader_opts lo = { .ringbuf_size = 1 << 16 };
+
+		l = loader_start(&f, &lo, ignore_record, NULL);
 		if (!l) {
 			probs[n++] = (struct problem){
 				"the BPF programs did not load on this kernel",

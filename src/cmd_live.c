@@ -27,6 +27,7 @@ static const struct opt_def live_opts[] = {
 	{ "long-wait", 'w', "MS", "long_wait threshold in milliseconds (default 100)" },
 	{ "quiet", 'q', NULL, "violations and the summary only, no events" },
 	{ "ringbuf-size", 'b', "BYTES", "BPF ring buffer size, a power of two (default 4M)" },
+	{ "no-stacks", 'S', NULL, "capture no kernel stacks: cheaper, reports without them" },
 	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },
 	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" },
 	{ "help", 'h', NULL, "this help" },
@@ -117,6 +118,7 @@ int cmd_live(int argc, char **argv)
 		switch (live_opts[opt].short_name) {
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
+		case 'S': to.no_stacks = true; break;
 		case 'p':
 			if (parse_ull("pid", optarg, &pid) || !pid || pid > 0x7fffffff)
 				return EXIT_USAGE;

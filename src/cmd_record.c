@@ -99,6 +99,7 @@ static const struct opt_def record_opts[] = {
 	{ "output", 'o', "FILE", "the trace file to write (required)" },
 	{ "duration", 'd', "SEC", "stop after SEC seconds" },
 	{ "ringbuf-size", 'b', "BYTES", "BPF ring buffer size, a power of two (default 4M)" },
+	{ "no-stacks", 'S', NULL, "capture no kernel stacks: cheaper, reports without them" },
 	{ "verbose", 'v', NULL, "more detail" },
 	{ "help", 'h', NULL, "this help" },
 	{ 0 },
@@ -146,6 +147,7 @@ int cmd_record(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'S': to.no_stacks = true; break;
 		case 'v': verbose++; break;
 		case 'h': cmd_help(&cmd_record_def, true); return EXIT_OK;
 		}

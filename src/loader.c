@@ -63,7 +63,7 @@ static int attach_one(struct loader *l, const char *prog_name, const char *func,
 	return 0;
 }
 
-struct loader *loader_start(const struct features *f, size_t ringbuf_size,
+struct loader *loader_start(const struct features *f, const struct loader_opts *o,
 			    record_fn fn, void *cookie)
 {
 	struct loader *l = calloc(1, sizeof(*l));
@@ -80,12 +80,15 @@ struct loader *loader_start(const struct features *f, size_t ringbuf_size,
 		goto err_out;
 	}
 
-	err = bpf_map__set_max_entries(l->skel->maps.events, ringbuf_size);
+	err = bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_size);
 	if (err) {
-		pr_warn("can't size the ring buffer to %zu bytes: %s\n", ringbuf_size,
+		pr_warn("can't size the ring buffer to %zu bytes: %s\n", o->ringbuf_size,
 			strerror(-err));
 		goto err_out;
 	}
+	l->skel->rodata->capture_stacks = !o->no_stacks;
+	if (o->no_stacks)
+		bpf_map__set_max_entries(l->skel->maps.stacks, 1);
 
 	for (int i = 0; i < n_probe_defs; i++) {
 		const struct probe_def *d = &probe_defs[i];

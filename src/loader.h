@@ -23,11 +23,16 @@ struct loader;
 
 typedef int (*record_fn)(void *cookie, const void *data, size_t len);
 
+struct loader_opts {
+	size_t ringbuf_size;
+	bool no_stacks; /* do not capture kernel stacks (cheaper, reports without them) */
+};
+
 /*
- * Open, configure (ring buffer size, autoload from *f), load and attach.
- * Returns NULL and sets errno when nothing useful could be attached.
+ * Open, configure (ring buffer size, stacks, autoload from *f), load and
+ * attach. Returns NULL and sets errno when nothing useful could be attached.
  */
-struct loader *loader_start(const struct features *f, size_t ringbuf_size,
+struct loader *loader_start(const struct features *f, const struct loader_opts *o,
 			    record_fn fn, void *cookie);
 const struct probe_status *loader_status(const struct loader *l, int probe);
 int loader_n_attached(const struct loader *l);

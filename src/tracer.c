@@ -65,7 +65,9 @@ int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, vo
 		pr_warn("cannot trace here; 'iommutrace check' shows the details\n");
 		return 2;
 	}
-	t->l = loader_start(&t->f, o->ringbuf_size, fn, cookie);
+	struct loader_opts lo = { .ringbuf_size = o->ringbuf_size, .no_stacks = o->no_stacks };
+
+	t->l = loader_start(&t->f, &lo, fn, cookie);
 	if (!t->l) {
 		pr_warn("can't start tracing: %s ('iommutrace check -vv' tells more)\n",
 			strerror(errno));

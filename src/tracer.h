@@ -18,6 +18,7 @@ struct tracer_opts {
 	const char *who; /* command name, for messages */
 	bool json; /* environment errors as JSON on stdout too */
 	size_t ringbuf_size;
+	bool no_stacks;
 	unsigned long long duration_s; /* 0: no limit */
 	char **argv; /* a command to run under the tracer, or NULL */
 };

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what iommutrace needs from Debian's archive: the build by default,
-# the test VM (kernel build, QEMU, test tools) with --vm. As root it runs
+# the test VM (kernel build, QEMU, test tools) with --vm, the benchmark's
+# comparison library with --bench. As root it runs
 # apt-get; otherwise it prints the command to run.
 #
-# usage: tools/install-deps.sh [--vm]
+# usage: tools/install-deps.sh [--vm | --bench]
 set -euo pipefail
 
 build_pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
@@ -12,8 +13,11 @@ build_pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 vm_pkgs=(qemu-system-x86 busybox-static flex bison bc cpio dwarves libssl-dev
 	jq kmod patch)
 
+bench_pkgs=(libjansson-dev)
+
 pkgs=("${build_pkgs[@]}")
 [ "${1:-}" = --vm ] && pkgs+=("${vm_pkgs[@]}")
+[ "${1:-}" = --bench ] && pkgs+=("${bench_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -313,12 +314,17 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+		struct timespec t0, t1;
+
 		quiet = true;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (long r = 0; r < n; r++)
 			for (size_t i = 0; i < N_SCENARIOS; i++)
 				if (scenarios[i].fn())
 					return 1;
-		printf("rounds=%ld\n", n);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("rounds=%ld\nelapsed_us=%lld\n", n,
+		       (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000);
 		return 0;
 	}
 	if (argc == 2)

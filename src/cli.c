@@ -105,3 +105,28 @@ int parse_size(const char *opt, const char *s, unsigned long long *out)
 		opt, s);
 	return -EINVAL;
 }
+
+int view_opt(const char *who, int short_name, const char *arg, struct view_opts *v)
+{
+	switch (short_name) {
+	case 'j': v->json = true; return 1;
+	case 'q': v->quiet = true; return 1;
+	case 'v': v->verbose++; return 1;
+	case 0: v->raw = true; return 1; /* --raw-pointers, the only long-only one */
+	case 'p':
+		if (parse_ull("pid", arg, &v->pid) || !v->pid || v->pid > 0x7fffffff)
+			return -1;
+		return 1;
+	case 't':
+		return parse_types(who, arg, &v->type_mask) ? -1 : 1;
+	case 'w':
+		if (parse_ull("long-wait", arg, &v->wait_ms))
+			return -1;
+		if (!v->wait_ms) {
+			fprintf(stderr, "iommutrace %s: --long-wait must be at least 1 ms\n", who);
+			return -1;
+		}
+		return 1;
+	}
+	return 0;
+}

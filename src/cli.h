@@ -39,6 +39,23 @@ int parse_size(const char *opt, const char *s, unsigned long long *out);
 
 int parse_types(const char *who, const char *s, unsigned int *mask);
 
+/* The options live and replay share: what is shown, and how. */
+struct view_opts {
+	bool json, quiet, raw;
+	int verbose;
+	unsigned long long pid;
+	unsigned int type_mask;
+	unsigned long long wait_ms; /* long_wait threshold */
+};
+
+#define VIEW_OPTS_DEFAULT { .wait_ms = 100 }
+
+/*
+ * One of the shared options (-j -q -p -t -w -v, --raw-pointers): 1 when
+ * taken, 0 when not one of them, -1 on a bad value (already reported).
+ */
+int view_opt(const char *who, int short_name, const char *arg, struct view_opts *v);
+
 int cmd_check(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_record(int argc, char **argv);

@@ -94,45 +94,29 @@ static void live_tick(void *cookie, unsigned long long now)
 		fflush(p->sinks[i]->out);
 }
 
-/* A sink that drops events: --quiet */
-static int drop_event(struct sink *s, const struct it_event *e)
-{
-	return 0;
-}
-
 int cmd_live(int argc, char **argv)
 {
-	unsigned long long ringbuf = 4 << 20, duration = 0, pid = 0, wait_ms = 100;
+	unsigned long long ringbuf = 4 << 20, duration = 0;
+	struct view_opts vo = VIEW_OPTS_DEFAULT;
 	struct pipeline_opts po = {};
 	struct tracer_opts to = { .who = "live" };
-	struct sink_ops quiet_ops;
 	struct pipeline p;
 	struct tracer t;
 	struct sink sink;
-	bool json = false, raw = false, quiet = false;
-	int verbose = 0, opt, ret;
+	int opt, ret;
 
 	while ((opt = cmd_getopt(&cmd_live_def, argc, argv)) != -1) {
 		if (opt == -2)
 			return EXIT_USAGE;
+		ret = view_opt("live", live_opts[opt].short_name, optarg, &vo);
+		if (ret < 0)
+			return EXIT_USAGE;
+		if (ret)
+			continue;
 		switch (live_opts[opt].short_name) {
-		case 'j': json = true; break;
-		case 'q': quiet = true; break;
 		case 'S': to.no_stacks = true; break;
-		case 'p':
-			if (parse_ull("pid", optarg, &pid) || !pid || pid > 0x7fffffff)
-				return EXIT_USAGE;
-			break;
-		case 't':
-			if (parse_types("live", optarg, &po.type_mask))
-				return EXIT_USAGE;
-			break;
 		case 'd':
 			if (parse_ull("duration", optarg, &duration))
-				return EXIT_USAGE;
-			break;
-		case 'w':
-			if (parse_ull("long-wait", optarg, &wait_ms) || !wait_ms)
 				return EXIT_USAGE;
 			break;
 		case 'b':
@@ -144,21 +128,20 @@ int cmd_live(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'v': verbose++; break;
 		case 'h': cmd_help(&cmd_live_def, true); return EXIT_OK;
-		case 0: raw = true; break; /* --raw-pointers */
 		}
 	}
-	log_init(verbose);
-	po.pid_filter = (int)pid;
-	po.long_wait_ns = wait_ms * 1000000ULL;
+	log_init(vo.verbose);
+	po.pid_filter = (int)vo.pid;
+	po.type_mask = vo.type_mask;
+	po.long_wait_ns = vo.wait_ms * 1000000ULL;
 	po.attached = ~0ULL; /* set below, once attached */
-	to.json = json;
+	to.json = vo.json;
 	to.ringbuf_size = ringbuf;
 	to.duration_s = duration;
 	to.argv = optind < argc ? argv + optind : NULL;
 
-	if (ptrhash_init(raw)) {
+	if (ptrhash_init(vo.raw)) {
 		pr_warn("can't initialise libsodium for pointer hashing\n");
 		return EXIT_USAGE;
 	}
@@ -172,12 +155,8 @@ int cmd_live(int argc, char **argv)
 	 */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, to.argv ? _IOLBF : _IOFBF, 1 << 16);
-	sink_init(&sink, json ? &sink_json_ops : &sink_tty_ops, stdout);
-	if (quiet) {
-		quiet_ops = *sink.ops;
-		quiet_ops.event = drop_event;
-		sink.ops = &quiet_ops;
-	}
+	sink_init(&sink, vo.json ? &sink_json_ops : &sink_tty_ops, stdout);
+	sink.no_events = vo.quiet;
 	pipeline_add_sink(&p, &sink);
 
 	ret = tracer_start(&t, &to, live_record, &p);

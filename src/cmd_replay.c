@@ -94,64 +94,42 @@ const struct cmd cmd_replay_def = {
 		    "  iommutrace replay --json --quiet vm42.itr | jq 'select(.kind == \"violation\")'\n",
 };
 
-static int drop_event(struct sink *s, const struct it_event *e)
-{
-	return 0;
-}
-
 int cmd_replay(int argc, char **argv)
 {
-	unsigned long long pid = 0, wait_ms = 100;
+	struct view_opts vo = VIEW_OPTS_DEFAULT;
 	struct pipeline_opts po = { .attached = ~0ULL };
-	struct sink_ops quiet_ops;
 	struct pipeline p;
 	struct sink sink;
-	bool json = false, raw = false, quiet = false;
-	int verbose = 0, opt, ret;
+	int opt, ret;
 
 	while ((opt = cmd_getopt(&cmd_replay_def, argc, argv)) != -1) {
 		if (opt == -2)
 			return EXIT_USAGE;
-		switch (replay_opts[opt].short_name) {
-		case 'j': json = true; break;
-		case 'q': quiet = true; break;
-		case 'p':
-			if (parse_ull("pid", optarg, &pid) || !pid || pid > 0x7fffffff)
-				return EXIT_USAGE;
-			break;
-		case 't':
-			if (parse_types("replay", optarg, &po.type_mask))
-				return EXIT_USAGE;
-			break;
-		case 'w':
-			if (parse_ull("long-wait", optarg, &wait_ms) || !wait_ms)
-				return EXIT_USAGE;
-			break;
-		case 'v': verbose++; break;
-		case 'h': cmd_help(&cmd_replay_def, true); return EXIT_OK;
-		case 0: raw = true; break;
+		ret = view_opt("replay", replay_opts[opt].short_name, optarg, &vo);
+		if (ret < 0)
+			return EXIT_USAGE;
+		if (!ret && replay_opts[opt].short_name == 'h') {
+			cmd_help(&cmd_replay_def, true);
+			return EXIT_OK;
 		}
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "iommutrace replay: give exactly one trace file (see --help)\n");
 		return EXIT_USAGE;
 	}
-	log_init(verbose);
-	po.pid_filter = (int)pid;
-	po.long_wait_ns = wait_ms * 1000000ULL;
+	log_init(vo.verbose);
+	po.pid_filter = (int)vo.pid;
+	po.type_mask = vo.type_mask;
+	po.long_wait_ns = vo.wait_ms * 1000000ULL;
 	if (pipeline_init(&p, &po))
 		return EXIT_USAGE;
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	sink_init(&sink, json ? &sink_json_ops : &sink_tty_ops, stdout);
-	if (quiet) {
-		quiet_ops = *sink.ops;
-		quiet_ops.event = drop_event;
-		sink.ops = &quiet_ops;
-	}
+	sink_init(&sink, vo.json ? &sink_json_ops : &sink_tty_ops, stdout);
+	sink.no_events = vo.quiet;
 	pipeline_add_sink(&p, &sink);
 
-	ret = replay_file("replay", argv[optind], &p, raw);
+	ret = replay_file("replay", argv[optind], &p, vo.raw);
 	if (!ret)
 		ret = pipeline_violations(&p) ? EXIT_VIOLATIONS : EXIT_OK;
 	pipeline_fini(&p);
@@ -196,19 +174,8 @@ static void graph_tick(void *cookie, unsigned long long now)
 	pipeline_tick(cookie, now);
 }
 
-static const struct sink_ops null_sink_ops = {
-	.event = drop_event,
-};
-
-static int null_lost(struct sink *s, __u64 from, __u64 count, __u64 ts)
-{
-	return 0;
-}
-
-static int null_summary(struct sink *s, const struct summary *sum)
-{
-	return 0;
-}
+/* the graph is all graph prints: a sink that wants nothing */
+static const struct sink_ops no_output_ops;
 
 int cmd_graph(int argc, char **argv)
 {
@@ -216,7 +183,6 @@ int cmd_graph(int argc, char **argv)
 	struct tracer_opts to = { .who = "graph", .ringbuf_size = 4 << 20 };
 	enum graph_format fmt = GRAPH_TREE;
 	unsigned long long duration = 0;
-	struct sink_ops ops = null_sink_ops;
 	struct pipeline p;
 	struct sink sink;
 	struct tracer t;
@@ -259,9 +225,7 @@ int cmd_graph(int argc, char **argv)
 	}
 	if (pipeline_init(&p, &po))
 		return EXIT_USAGE;
-	ops.lost = null_lost;
-	ops.summary = null_summary;
-	sink_init(&sink, &ops, stdout);
+	sink_init(&sink, &no_output_ops, stdout);
 	pipeline_add_sink(&p, &sink);
 	if (live) {
 		ptrhash_init(raw);

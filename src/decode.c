@@ -210,23 +210,11 @@ static int release(struct decoder *d, bool force)
 
 int decoder_feed(struct decoder *d, const void *data, size_t len)
 {
+	bool aux = len >= sizeof(struct it_hdr) &&
+		   ((const struct it_hdr *)data)->type != IT_REC_EVENT;
 	struct it_event e;
 	const char *why;
-	int err;
-
-	if (len >= sizeof(struct it_hdr) && ((const struct it_hdr *)data)->type != IT_REC_EVENT) {
-		err = decode_aux(data, len, &why);
-		if (err == -EPROTO) {
-			d->stats.unknown++;
-			return 0;
-		}
-		if (err) {
-			d->stats.rejected++;
-			return err;
-		}
-		return d->ops->aux ? d->ops->aux(d->cookie, data, data, len) : 0;
-	}
-	err = decode_record(data, len, &e, &why);
+	int err = aux ? decode_aux(data, len, &why) : decode_record(data, len, &e, &why);
 
 	if (err == -EPROTO) {
 		d->stats.unknown++;
@@ -236,6 +224,8 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 		d->stats.rejected++;
 		return err;
 	}
+	if (aux)
+		return d->ops->aux ? d->ops->aux(d->cookie, data, data, len) : 0;
 	d->stats.records++;
 	d->stats.per_hook[e.hook]++;
 	if (e.hdr.ts_ns > d->now_ns)

@@ -58,7 +58,8 @@ static int on_event(void *cookie, const struct it_event *in)
 	if (shown(p, &e)) {
 		p->shown++;
 		for (int i = 0; i < p->n_sinks && !err; i++)
-			err = p->sinks[i]->ops->event(p->sinks[i], &e);
+			if (p->sinks[i]->ops->event && !p->sinks[i]->no_events)
+				err = p->sinks[i]->ops->event(p->sinks[i], &e);
 		if (err)
 			return err;
 	}
@@ -75,7 +76,8 @@ static int on_lost(void *cookie, __u64 from, __u64 count, __u64 ts_ns)
 
 	graph_gap(&p->g);
 	for (int i = 0; i < p->n_sinks && !err; i++)
-		err = p->sinks[i]->ops->lost(p->sinks[i], from, count, ts_ns);
+		if (p->sinks[i]->ops->lost)
+			err = p->sinks[i]->ops->lost(p->sinks[i], from, count, ts_ns);
 	return err;
 }
 
@@ -183,7 +185,7 @@ int pipeline_finish(struct pipeline *p, __u64 end_seq, unsigned long long kernel
 	sum.dec = decoder_stats(p->dec);
 	sum.shown = p->shown;
 	for (int i = 0; i < p->n_sinks; i++) {
-		int e2 = p->sinks[i]->ops->summary(p->sinks[i], &sum);
+		int e2 = p->sinks[i]->ops->summary ? p->sinks[i]->ops->summary(p->sinks[i], &sum) : 0;
 
 		if (!err)
 			err = e2;

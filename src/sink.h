@@ -30,9 +30,11 @@ struct sink_ops {
 	int (*violation)(struct sink *s, const struct violation *v, const struct kstack *k);
 };
 
+/* Every op may be NULL: that sink does not want those. */
 struct sink {
 	const struct sink_ops *ops;
 	FILE *out;
+	bool no_events; /* --quiet: verdicts, losses and the summary only */
 	long long real_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	bool header_done;
 	struct json j;

@@ -41,6 +41,15 @@ echo $? >"$OUT/loss.rc"
 # text output of one scenario, for the README's example and a format check
 $IT live -- $SC idev-first >"$OUT/idev-first.txt" 2>&1
 echo $? >"$OUT/idev-first.txt.rc"
+# live as an operator runs it: attached, the workload elsewhere, Ctrl-C
+$IT live --json >"$OUT/sigint.json" 2>"$OUT/sigint.err" &
+tracer=$!
+sleep 2
+$SC orderly >/dev/null
+kill -INT $tracer
+wait $tracer
+echo $? >"$OUT/sigint.rc"
+
 # a recorder killed with SIGKILL mid-run leaves a readable file
 (cd "$OUT" && $IT record -o killed.itr -- sh -c "exec $SC loop 1000 >/dev/null" 2>/dev/null &
  sleep 4; pkill -9 -f "iommutrace record -o killed.itr"; sleep 1; pkill -f "iommufd-scenario loop 1000")

@@ -180,3 +180,8 @@ grep -q 'has no end record' "$out/killed.err" && pass killed/says_no_end ||
 	fail killed/says_no_end "$(cat "$out/killed.err")"
 expect_eq killed/kprobes_released "$(jq -r 'select(.kind == "summary") | .events' \
 	"$out/after-kill.json")" "$(grep -vc '^#' "$here/expect/orderly.events")"
+
+# --- Ctrl-C ends live with its summary ----------------------------------------------
+expect_eq sigint/exit "$(cat "$out/sigint.rc")" 0
+expect_eq sigint/summary "$(jq -r 'select(.kind == "summary") | "\(.events) \(.lost) \(.violations)"' \
+	"$out/sigint.json")" "$(grep -vc '^#' "$here/expect/orderly.events") 0 0"

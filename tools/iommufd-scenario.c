@@ -172,6 +172,27 @@ static void build(int fd, struct graph *g)
 	print_id("vdev", g->vdev);
 }
 
+/* No vIOMMU, for kernels before 6.13: IOAS, mock device, HWPT, destroyed. */
+static int scenario_basic(void)
+{
+	struct graph g = {};
+	int fd = open_iommufd();
+
+	g.ioas = ioas_alloc(fd);
+	print_id("ioas", g.ioas);
+	mock_domain(fd, g.ioas, &g.stdev, &g.hwpt_auto, &g.idev);
+	print_id("stdev", g.stdev);
+	print_id("hwpt_auto", g.hwpt_auto);
+	print_id("idev", g.idev);
+	g.hwpt = hwpt_alloc_nest_parent(fd, g.idev, g.ioas);
+	print_id("hwpt", g.hwpt);
+	destroy_ok(fd, "hwpt", g.hwpt);
+	destroy_ok(fd, "stdev", g.stdev);
+	destroy_ok(fd, "ioas", g.ioas);
+	close(fd);
+	return 0;
+}
+
 static int scenario_orderly(void)
 {
 	struct graph g = {};
@@ -270,6 +291,7 @@ struct scenario {
 };
 
 static const struct scenario scenarios[] = {
+	{ "basic", scenario_basic, "IOAS, mock device and HWPT only (no vIOMMU: 6.7+)" },
 	{ "orderly", scenario_orderly, "build the graph, destroy it leaf first" },
 	{ "idev-first", scenario_idev_first, "unbind the device while its vDEVICE lives" },
 	{ "close-all", scenario_close_all, "build the graph, then just close the fd" },

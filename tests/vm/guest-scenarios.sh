@@ -18,14 +18,14 @@ $IT check >"$OUT/check.txt" 2>&1
 echo $? >"$OUT/check.rc"
 $IT check --json >"$OUT/check.json" 2>/dev/null
 
-for s in orderly idev-first close-all alloc-fail; do
+for s in basic orderly idev-first close-all alloc-fail; do
 	$IT live --json -- sh -c "exec $SC $s >'$OUT/$s.ids'; " \
 		>"$OUT/$s.json" 2>"$OUT/$s.err"
 	echo $? >"$OUT/$s.rc"
 done
 
 # scenario exit status, outside the tracer (the tracer reports its own)
-for s in orderly idev-first close-all alloc-fail; do
+for s in basic orderly idev-first close-all alloc-fail; do
 	$SC $s >/dev/null 2>&1
 	echo $? >"$OUT/$s.scenario-rc"
 done

@@ -38,7 +38,7 @@ expect_eq check_old_hooks_missing \
 	"$out/check.json")" missing
 
 # --- each scenario ----------------------------------------------------------
-for s in orderly idev-first close-all alloc-fail; do
+for s in basic orderly idev-first close-all alloc-fail; do
 	json=$out/$s.json
 	expect_eq "$s/scenario_exit" "$(cat "$out/$s.scenario-rc")" 0
 	expect_eq "$s/live_exit" "$(cat "$out/$s.rc")" 0
@@ -143,7 +143,7 @@ expect_eq loss/sequence_covered "$(jq -s '[(.[] | select(.kind == "event") | .se
 	(sort == [range(0; length)])' "$json")" true
 
 # --- the stock kernel breaks no rule, in any scenario or under load ------------
-for s in orderly idev-first close-all alloc-fail loop; do
+for s in basic orderly idev-first close-all alloc-fail loop; do
 	expect_eq "$s/no_violations" "$(jq -r 'select(.kind == "summary") |
 		"\(.violations) \(.uncertain)"' "$out/$s.json")" "0 0"
 done

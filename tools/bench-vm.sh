@@ -17,7 +17,7 @@ median() { sort -n "$1" | sed -n 2p; }
 a=$(median "$out/alone")
 t=$(median "$out/traced")
 events=$(sed -n 's/.*"events":\([0-9]*\).*/\1/p' "$out/summary")
-echo "VM benchmark (QEMU TCG, 2 vCPUs; 100 rounds of the 4 scenarios, median of 3)"
+echo "VM benchmark (QEMU TCG, 2 vCPUs; 100 rounds of the 5 scenarios, median of 3)"
 printf '  %-44s %8.1f ms   traced %8.1f ms   ratio %.3f (%s events, %s lost)\n' \
 	"workload alone" "$(echo "$a / 1000" | bc -l)" "$(echo "$t / 1000" | bc -l)" \
 	"$(echo "$t / $a" | bc -l)" "$events" \

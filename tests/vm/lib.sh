@@ -2,6 +2,8 @@
 # Helpers for the VM tests: results as "ok NAME", "not ok NAME: why" or
 # "skip NAME: why", one per line, counted by tests/run.sh.
 
+lib_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
 pass() { echo "ok $1"; }
 fail() { echo "not ok $1: $2"; }
 skip() { echo "skip $1: $2"; }
@@ -31,4 +33,24 @@ fill_ids() {
 		script="${script}s/{$name}/$value/g;"
 	done <"$ids"
 	sed -e '/^#/d' -e "$script" "$expect"
+}
+
+# run_guest NAME OUT [run.sh options] -- GUEST_SCRIPT [ARGS...]: boot the test
+# kernel with OUT as the shared scratch directory and run the guest script;
+# check that the kernel neither oopsed nor warned. Returns 1 (after saying
+# so, with the console's tail) when the guest did not run the script.
+run_guest() {
+	local name=$1 out=$2
+	shift 2
+	if ! "$lib_top/tools/vm/run.sh" --quiet --scratch "$out" --console "$out/console.log" "$@"; then
+		fail "$name/vm_boot" "the guest did not run $(basename "$*" | cut -d' ' -f1)"
+		tail -n 30 "$out/console.log" 2>/dev/null | sed 's/^/# /'
+		return 1
+	fi
+	if grep -q -e 'BUG:' -e 'Oops' -e 'WARNING:' "$out/console.log"; then
+		fail "$name/kernel_clean" "the guest kernel oopsed or warned"
+		grep -A20 -e 'BUG:' -e 'Oops' -e 'WARNING:' "$out/console.log" | head -n 30 | sed 's/^/# /'
+	else
+		pass "$name/kernel_clean"
+	fi
 }

@@ -7,18 +7,12 @@
 # usage: test_kernel_6.12.sh BUILD_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 build=$(cd "$1" && pwd)
 out=$(mktemp -d /tmp/iommutrace-6.12.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-if ! "$top/tools/vm/run.sh" --quiet --kernel 6.12 --scratch "$out" --console "$out/console.log" -- \
-	"$here/guest-other-kernel.sh" "$build" "$out"; then
-	fail 6.12/vm_boot "the guest did not run"
-	tail -n 30 "$out/console.log" | sed 's/^/# /'
-	exit 0
-fi
+run_guest 6.12 "$out" --kernel 6.12 -- "$here/guest-other-kernel.sh" "$build" "$out" || exit 0
 c=$out/check.json
 expect_eq 6.12/check_exit "$(cat "$out/check.rc")" 0
 expect_eq 6.12/kernel "$(jq -r '.kernel' "$c" | cut -d. -f1-2)" 6.12

@@ -7,24 +7,12 @@
 # usage: test_scenarios.sh BUILD_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 build=$(cd "$1" && pwd)
 out=$(mktemp -d /tmp/iommutrace-test.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-if ! "$top/tools/vm/run.sh" --quiet --scratch "$out" --console "$out/console.log" -- \
-	"$here/guest-scenarios.sh" "$build" "$out"; then
-	fail vm_boot "the guest did not run the scenarios"
-	tail -n 30 "$out/console.log" 2>/dev/null | sed 's/^/# /'
-	exit 0
-fi
-if grep -q -e 'BUG:' -e 'Oops' -e 'WARNING:' "$out/console.log"; then
-	fail kernel_clean "the guest kernel warned or oopsed"
-	grep -A20 -e 'BUG:' -e 'Oops' -e 'WARNING:' "$out/console.log" | head -n 40 | sed 's/^/# /'
-else
-	pass kernel_clean
-fi
+run_guest stock "$out" -- "$here/guest-scenarios.sh" "$build" "$out" || exit 0
 
 # --- check in the guest -----------------------------------------------------
 expect_eq check_exit "$(cat "$out/check.rc")" 0

@@ -7,18 +7,12 @@
 # usage: test_selftests.sh BUILD_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 build=$(cd "$1" && pwd)
 out=$(mktemp -d /tmp/iommutrace-selftests.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-if ! "$top/tools/vm/run.sh" --quiet --scratch "$out" --console "$out/console.log" -- \
-	"$here/guest-selftests.sh" "$build" "$out"; then
-	fail selftests/vm_boot "the guest did not run the selftests"
-	tail -n 30 "$out/console.log" | sed 's/^/# /'
-	exit 0
-fi
+run_guest selftests "$out" -- "$here/guest-selftests.sh" "$build" "$out" || exit 0
 
 for t in iommufd iommufd_fail_nth; do
 	alone=$(grep '^# Totals' "$out/$t.alone.txt")

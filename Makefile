@@ -87,7 +87,16 @@ $(O)/tests/%.o: tests/unit/%.c Makefile | $(O)/iommutrace.skel.h $(O)/tests/test
 
 $(O)/tests/runner.o: $(O)/tests/tests.inc
 
-$(O)/test_unit: $(TEST_OBJS) $(LIB_OBJS)
+# BTF of the iommufd layouts without a Debian kernel here, for test_layouts
+BTF_BANDS := 62 67 611 613 615 617
+BTF_OBJS := $(patsubst %,$(O)/btf/band-%.o,$(BTF_BANDS))
+
+$(O)/btf/band-%.o: tests/btf/layouts.c Makefile | $(DEPS_STAMP)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 --target=bpf -DBAND=$* -c $< -o $@
+
+$(O)/test_unit: $(TEST_OBJS) $(LIB_OBJS) | $(BTF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

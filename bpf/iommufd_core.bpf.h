@@ -15,6 +15,10 @@
  *  - 6.17+: refcount_t wait_cnt, ab6bc44159d8 ("iommufd: Rename some
  *    shortterm-related identifiers")
  */
+struct iommufd_object___rwsem {
+	struct rw_semaphore destroy_rwsem;
+} __attribute__((preserve_access_index));
+
 struct iommufd_object___wc {
 	refcount_t wait_cnt;
 } __attribute__((preserve_access_index));

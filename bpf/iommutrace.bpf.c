@@ -597,3 +597,30 @@ OBJ_CALLBACK(veventq_destroy, IT_HOOK_VEVENTQ_DESTROY)
 OBJ_CALLBACK(veventq_abort, IT_HOOK_VEVENTQ_ABORT)
 OBJ_CALLBACK(hw_queue_destroy, IT_HOOK_HW_QUEUE_DESTROY)
 OBJ_CALLBACK(selftest_destroy, IT_HOOK_SELFTEST_DESTROY)
+
+/* --- the layouts CO-RE chose, for `check` and the layout tests ------------- */
+
+struct it_layout layout;
+
+SEC("syscall")
+int layout_probe(void *ctx)
+{
+	if (bpf_core_field_exists(struct iommufd_object___wc, wait_cnt))
+		layout.wait = IT_LAYOUT_WAIT_CNT;
+	else if (bpf_core_field_exists(struct iommufd_object___st, shortterm_users))
+		layout.wait = IT_LAYOUT_WAIT_SHORTTERM;
+	else if (bpf_core_field_exists(struct iommufd_object___rwsem, destroy_rwsem))
+		layout.wait = IT_LAYOUT_WAIT_RWSEM;
+	if (bpf_core_field_exists(struct iommufd_vdevice___v617, idev))
+		layout.vdev = IT_LAYOUT_VDEV_IDEV_VIRT_ID;
+	else if (bpf_core_field_exists(struct iommufd_vdevice___v613, dev))
+		layout.vdev = IT_LAYOUT_VDEV_DEV_ID;
+	if (bpf_core_type_exists(struct iommufd_hwpt_paging))
+		layout.hwpt = IT_LAYOUT_HWPT_PAGING;
+	else if (bpf_core_field_exists(struct iommufd_hw_pagetable___v62, ioas))
+		layout.hwpt = IT_LAYOUT_HWPT_SINGLE;
+	for (__u32 k = 0; k < IT_LAYOUT_TYPES; k++)
+		layout.type_of[k] = map_type(k);
+	layout.probed = 1;
+	return 0;
+}

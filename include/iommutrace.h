@@ -159,4 +159,29 @@ struct it_end_rec {
 };
 _Static_assert(sizeof(struct it_end_rec) == 48, "it_end_rec size");
 
+/*
+ * What CO-RE chose on a kernel (or on BTF given to it), as the BPF program
+ * `layout_probe` sees it: the proof that a layout is read right.
+ */
+#define IT_LAYOUT_WAIT_NONE 0
+#define IT_LAYOUT_WAIT_RWSEM 1 /* destroy_rwsem, 6.2-6.6 */
+#define IT_LAYOUT_WAIT_SHORTTERM 2 /* shortterm_users, 6.7-6.16 */
+#define IT_LAYOUT_WAIT_CNT 3 /* wait_cnt, 6.17+ */
+#define IT_LAYOUT_VDEV_NONE 0
+#define IT_LAYOUT_VDEV_DEV_ID 1 /* 6.13-6.16 */
+#define IT_LAYOUT_VDEV_IDEV_VIRT_ID 2 /* 6.17+ */
+#define IT_LAYOUT_HWPT_NONE 0
+#define IT_LAYOUT_HWPT_SINGLE 1 /* iommufd_hw_pagetable with ioas, 6.2-6.6 */
+#define IT_LAYOUT_HWPT_PAGING 2 /* hwpt_paging / hwpt_nested, 6.7+ */
+#define IT_LAYOUT_TYPES 16
+
+struct it_layout {
+	__u32 wait;
+	__u32 vdev;
+	__u32 hwpt;
+	__u32 probed; /* 1 once the program ran */
+	__u16 type_of[IT_LAYOUT_TYPES]; /* kernel enum value -> IT_OBJ_* */
+};
+_Static_assert(sizeof(struct it_layout) == 48, "it_layout size");
+
 #endif /* IOMMUTRACE_H */

@@ -74,6 +74,16 @@ static const char *rule_state(const struct rule *r, const struct loader *l, char
 	return buf;
 }
 
+static const char *const wait_names[] = { "none", "destroy_rwsem", "shortterm_users", "wait_cnt" };
+static const char *const vdev_names[] = { "none", "dev, id", "idev, virt_id" };
+static const char *const hwpt_names[] = { "none", "hw_pagetable", "hwpt_paging, hwpt_nested" };
+
+/* CO-RE's choices, as the BPF program itself saw them; false if not run */
+static bool core_view(const struct loader *l, struct it_layout *lay)
+{
+	return l && !loader_layout(l, lay) && lay->wait <= 3 && lay->vdev <= 2 && lay->hwpt <= 2;
+}
+
 static int ignore_record(void *cookie, const void *data, size_t len)
 {
 	return 0;
@@ -86,6 +96,7 @@ int cmd_check(int argc, char **argv)
 	struct loader *l = NULL;
 	bool json = false;
 	int verbose = 0, n, opt, n_core_missing = 0;
+	struct it_layout lay;
 	struct utsname u;
 
 	while ((opt = cmd_getopt(&cmd_check_def, argc, argv)) != -1) {
@@ -105,7 +116,7 @@ int cmd_check(int argc, char **argv)
 	features_probe(&f);
 	n = features_problems(&f, probs, 8);
 	if (!n) {
-		struct loader_opts lo = { .ringbuf_size = 1 << 16 };
+		struct loader_opts lo = { .ringbuf_size = 1 << 16, .layout_probe = true };
 
 		l = loader_start(&f, &lo, ignore_record, NULL);
 		if (!l) {
@@ -146,6 +157,23 @@ int cmd_check(int argc, char **argv)
 		if (f.hwpt_layout)
 			json_str(&j, "hwpt", f.hwpt_layout);
 		json_obj_end(&j);
+		if (core_view(l, &lay)) {
+			json_obj_begin(&j, "core");
+			json_str(&j, "iommufd_object", wait_names[lay.wait]);
+			json_str(&j, "iommufd_vdevice", vdev_names[lay.vdev]);
+			json_str(&j, "hwpt", hwpt_names[lay.hwpt]);
+			json_obj_begin(&j, "types");
+			for (int k = 1; k < IT_LAYOUT_TYPES; k++) {
+				char key[8];
+
+				if (!lay.type_of[k])
+					continue;
+				snprintf(key, sizeof(key), "%d", k);
+				json_str(&j, key, obj_type_name(lay.type_of[k]));
+			}
+			json_obj_end(&j);
+			json_obj_end(&j);
+		}
 		json_arr_begin(&j, "probes");
 		for (int i = 0; i < n_probe_defs; i++) {
 			const struct probe_status *st = l ? loader_status(l, i) : NULL;
@@ -192,6 +220,14 @@ int cmd_check(int argc, char **argv)
 		       f.obj_wait_field ? f.obj_wait_field : "?",
 		       f.vdev_layout ? f.vdev_layout : "absent",
 		       f.hwpt_layout ? f.hwpt_layout : "?");
+		if (core_view(l, &lay)) {
+			printf("CO-RE:    iommufd_object.%s; iommufd_vdevice {%s}; hwpt: %s; types",
+			       wait_names[lay.wait], vdev_names[lay.vdev], hwpt_names[lay.hwpt]);
+			for (int k = 1; k < IT_LAYOUT_TYPES; k++)
+				if (lay.type_of[k])
+					printf(" %d=%s", k, obj_type_name(lay.type_of[k]));
+			printf("\n");
+		}
 		printf("\n%-36s %-10s %s\n", "FUNCTION", "STATE", "NOTE");
 		for (int i = 0; i < n_probe_defs; i++) {
 			const struct probe_status *st = l ? loader_status(l, i) : NULL;

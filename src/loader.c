@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "iommutrace.h"
 #include "iommutrace.skel.h"
 #include "loader.h"
 #include "hooks.h"
@@ -87,6 +88,7 @@ struct loader *loader_start(const struct features *f, const struct loader_opts *
 		goto err_out;
 	}
 	l->skel->rodata->capture_stacks = !o->no_stacks;
+	bpf_program__set_autoload(l->skel->progs.layout_probe, o->layout_probe);
 	if (o->no_stacks)
 		bpf_map__set_max_entries(l->skel->maps.stacks, 1);
 
@@ -182,6 +184,45 @@ unsigned long long loader_missed_returns(const struct loader *l)
 unsigned long long loader_next_seq(const struct loader *l)
 {
 	return __atomic_load_n(&l->skel->bss->next_seq, __ATOMIC_RELAXED);
+}
+
+static int run_layout_probe(struct iommutrace_bpf *skel, struct it_layout *out)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, topts);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.layout_probe), &topts);
+
+	if (err)
+		return -errno;
+	if (!skel->bss->layout.probed)
+		return -EIO;
+	*out = skel->bss->layout;
+	return 0;
+}
+
+int loader_layout(const struct loader *l, struct it_layout *out)
+{
+	return run_layout_probe(l->skel, out);
+}
+
+int layout_probe_btf(const char *btf_path, struct it_layout *out)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+	struct iommutrace_bpf *skel = iommutrace_bpf__open_opts(&opts);
+	struct bpf_program *prog;
+	int err;
+
+	if (!skel)
+		return -errno;
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == skel->progs.layout_probe);
+	/* nothing else is loaded: keep the maps small */
+	bpf_map__set_max_entries(skel->maps.events, 4096);
+	bpf_map__set_max_entries(skel->maps.stacks, 1);
+	err = iommutrace_bpf__load(skel);
+	if (!err)
+		err = run_layout_probe(skel, out);
+	iommutrace_bpf__destroy(skel);
+	return err;
 }
 
 __u64 loader_attached_hooks(const struct loader *l)

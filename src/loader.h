@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "features.h"
+#include "iommutrace.h"
 
 enum probe_state {
 	PROBE_MISSING, /* the kernel has no such function */
@@ -26,6 +27,7 @@ typedef int (*record_fn)(void *cookie, const void *data, size_t len);
 struct loader_opts {
 	size_t ringbuf_size;
 	bool no_stacks; /* do not capture kernel stacks (cheaper, reports without them) */
+	bool layout_probe; /* load the program that reports CO-RE's choices */
 };
 
 /*
@@ -47,6 +49,10 @@ __u64 loader_attached_hooks(const struct loader *l);
 /* The raw stack of a kstack id (event numbering: map key + 1). */
 int loader_stack(const struct loader *l, unsigned int id, unsigned long long *ips, int max);
 void loader_free(struct loader *l);
+/* CO-RE's choices on the running kernel (needs opts.layout_probe). */
+int loader_layout(const struct loader *l, struct it_layout *out);
+/* The same against the BTF in btf_path (raw or ELF), loading nothing else. */
+int layout_probe_btf(const char *btf_path, struct it_layout *out);
 
 const char *probe_state_name(enum probe_state s);
 

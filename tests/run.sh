@@ -26,8 +26,8 @@ trap 'rm -f "$log"' EXIT
 
 if [ -n "$unit" ]; then
 	echo "== unit tests"
-	"$build/test_unit" | tee "$log"
-	line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed$' "$log")
+	IOMMUTRACE_BTF_DIR=$build/btf "$build/test_unit" | tee "$log"
+	line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log")
 	if [ -z "$line" ]; then
 		echo "not ok unit: the unit test runner did not finish"
 		failed=$((failed + 1))
@@ -35,6 +35,7 @@ if [ -n "$unit" ]; then
 		set -- $line
 		passed=$((passed + $2))
 		failed=$((failed + $4))
+		skipped=$((skipped + ${6:-0}))
 	fi
 fi
 

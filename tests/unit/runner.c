@@ -33,6 +33,16 @@ void test__fail(const char *file, int line, const char *fmt, ...)
 	fputc('\n', test_state.log);
 }
 
+void test__skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	test_state.skipped = true;
+	va_start(ap, fmt);
+	vsnprintf(test_state.skip_reason, sizeof(test_state.skip_reason), fmt, ap);
+	va_end(ap);
+}
+
 static void end_subtest(void)
 {
 	if (!test_state.subtest)
@@ -57,7 +67,7 @@ bool test__start_subtest(const char *name)
 int main(int argc, char **argv)
 {
 	const char *filter = NULL;
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, skipped = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-t") && i + 1 < argc)
@@ -90,7 +100,10 @@ int main(int argc, char **argv)
 		close(saved);
 		end_subtest();
 		fclose(test_state.log);
-		if (test_state.failed) {
+		if (test_state.skipped && !test_state.failed) {
+			printf("#%zu %s: SKIP (%s)\n", i + 1, tests[i].name, test_state.skip_reason);
+			skipped++;
+		} else if (test_state.failed) {
 			char line[512];
 
 			printf("#%zu %s: FAIL\n%s", i + 1, tests[i].name, buf);
@@ -110,6 +123,9 @@ int main(int argc, char **argv)
 		free(buf);
 		fclose(err);
 	}
-	printf("unit: %d passed, %d failed\n", passed, failed);
+	if (skipped)
+		printf("unit: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	else
+		printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

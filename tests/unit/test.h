@@ -15,12 +15,16 @@ struct test_state {
 	const char *name;
 	const char *subtest;
 	int failed; /* assertions failed in the current test */
+	bool skipped;
+	char skip_reason[160];
 	FILE *log; /* captured output of the current test */
 };
 
 extern struct test_state test_state;
 
 bool test__start_subtest(const char *name);
+/* The test cannot run here: counted apart, with the reason. */
+void test__skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void test__fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

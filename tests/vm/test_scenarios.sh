@@ -21,6 +21,9 @@ expect_eq check_core_attached \
 	"$(jq -r '[.probes[] | select(.core and .state != "attached")] | length' "$out/check.json")" 0
 expect_eq check_layout_7.2 "$(jq -r '.layouts.iommufd_object + " / " + .layouts.iommufd_vdevice' \
 	"$out/check.json")" "wait_cnt / idev, virt_id"
+# what the BPF program itself sees through CO-RE on this kernel
+expect_eq check_core_view "$(jq -c '.core' "$out/check.json")" \
+	'{"iommufd_object":"wait_cnt","iommufd_vdevice":"idev, virt_id","hwpt":"hwpt_paging, hwpt_nested","types":{"1":"device","2":"hwpt_paging","3":"hwpt_nested","4":"ioas","5":"access","6":"fault","7":"viommu","8":"vdevice","9":"veventq","10":"hw_queue","11":"selftest"}}'
 expect_eq check_old_hooks_missing \
 	"$(jq -r '[.probes[] | select(.func == "iommufd_object_destroy_user") | .state] | .[0]' \
 	"$out/check.json")" missing

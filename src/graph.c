@@ -203,49 +203,6 @@ static void take_details(struct node *n, const struct it_event *e)
 		n->virt_id = e->virt_id;
 }
 
-static bool is_destroy_hook(unsigned int hook)
-{
-	switch (hook) {
-	case IT_HOOK_DEVICE_DESTROY:
-	case IT_HOOK_VDEVICE_DESTROY:
-	case IT_HOOK_IOAS_DESTROY:
-	case IT_HOOK_HWPT_PAGING_DESTROY:
-	case IT_HOOK_HWPT_NESTED_DESTROY:
-	case IT_HOOK_HW_PAGETABLE_DESTROY:
-	case IT_HOOK_ACCESS_DESTROY:
-	case IT_HOOK_FAULT_DESTROY:
-	case IT_HOOK_VIOMMU_DESTROY:
-	case IT_HOOK_VEVENTQ_DESTROY:
-	case IT_HOOK_HW_QUEUE_DESTROY:
-	case IT_HOOK_SELFTEST_DESTROY:
-		return true;
-	}
-	return false;
-}
-
-static bool is_abort_hook(unsigned int hook)
-{
-	switch (hook) {
-	case IT_HOOK_VDEVICE_ABORT:
-	case IT_HOOK_HWPT_PAGING_ABORT:
-	case IT_HOOK_HWPT_NESTED_ABORT:
-	case IT_HOOK_HW_PAGETABLE_ABORT:
-	case IT_HOOK_VEVENTQ_ABORT:
-		return true;
-	}
-	return false;
-}
-
-bool hook_is_destroy(unsigned int hook)
-{
-	return is_destroy_hook(hook);
-}
-
-bool hook_is_abort(unsigned int hook)
-{
-	return is_abort_hook(hook);
-}
-
 static bool is_remove_ret(unsigned int hook)
 {
 	return hook == IT_HOOK_OBJ_REMOVE_RET || hook == IT_HOOK_OBJ_DESTROY_USER_RET ||
@@ -313,14 +270,14 @@ int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 	chain_add(n, e);
 	take_details(n, e);
 
-	if (is_destroy_hook(e->hook)) {
+	if (hook_is_destroy(e->hook)) {
 		n->n_destroy++;
 		n->state = n->remove_pending && (n->remove_flags & IT_EVF_REMOVE_TOMBSTONE) ?
 			   NS_TOMBSTONED : NS_DESTROYED;
 		n->died_ns = e->hdr.ts_ns;
 		return 0;
 	}
-	if (is_abort_hook(e->hook)) {
+	if (hook_is_abort(e->hook)) {
 		n->n_abort++;
 		return 0;
 	}

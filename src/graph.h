@@ -99,9 +99,6 @@ struct ctx_node *graph_ctx(struct graph *g, __u64 ctx);
 void graph_drop_ctx(struct graph *g, __u64 ctx);
 
 bool node_alive(const struct node *n);
-/* The per-type callbacks that end an object, and those that abort one. */
-bool hook_is_destroy(unsigned int hook);
-bool hook_is_abort(unsigned int hook);
 const char *node_state_name(enum node_state s);
 
 /* Output of the objects alive now. */

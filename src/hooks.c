@@ -126,3 +126,37 @@ int obj_type_from_name(const char *name)
 			return i;
 	return -1;
 }
+
+/* The per-type callbacks that end an object, and those that abort one. */
+bool hook_is_destroy(unsigned int hook)
+{
+	switch (hook) {
+	case IT_HOOK_DEVICE_DESTROY:
+	case IT_HOOK_VDEVICE_DESTROY:
+	case IT_HOOK_IOAS_DESTROY:
+	case IT_HOOK_HWPT_PAGING_DESTROY:
+	case IT_HOOK_HWPT_NESTED_DESTROY:
+	case IT_HOOK_HW_PAGETABLE_DESTROY:
+	case IT_HOOK_ACCESS_DESTROY:
+	case IT_HOOK_FAULT_DESTROY:
+	case IT_HOOK_VIOMMU_DESTROY:
+	case IT_HOOK_VEVENTQ_DESTROY:
+	case IT_HOOK_HW_QUEUE_DESTROY:
+	case IT_HOOK_SELFTEST_DESTROY:
+		return true;
+	}
+	return false;
+}
+
+bool hook_is_abort(unsigned int hook)
+{
+	switch (hook) {
+	case IT_HOOK_VDEVICE_ABORT:
+	case IT_HOOK_HWPT_PAGING_ABORT:
+	case IT_HOOK_HWPT_NESTED_ABORT:
+	case IT_HOOK_HW_PAGETABLE_ABORT:
+	case IT_HOOK_VEVENTQ_ABORT:
+		return true;
+	}
+	return false;
+}

@@ -23,6 +23,9 @@ const char *hook_func(unsigned int hook);
 bool hook_is_return(unsigned int hook);
 /* "iommufd_object_remove", "iommufd_object_remove:ret", ... for summaries */
 const char *hook_label(unsigned int hook);
+/* The per-type callbacks that end an object, and those that abort one. */
+bool hook_is_destroy(unsigned int hook);
+bool hook_is_abort(unsigned int hook);
 
 const char *obj_type_name(unsigned int type);
 /* IT_OBJ_* from a name ("vdevice", "device", ...), -1 if unknown */

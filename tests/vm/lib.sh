@@ -4,6 +4,13 @@
 
 lib_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
+# vm_test_setup BUILD_DIR: $build (absolute) and a scratch $out removed at exit
+vm_test_setup() {
+	build=$(cd "$1" && pwd)
+	out=$(mktemp -d /tmp/iommutrace-test.XXXXXX)
+	trap 'rm -rf "$out"' EXIT
+}
+
 pass() { echo "ok $1"; }
 fail() { echo "not ok $1: $2"; }
 skip() { echo "skip $1: $2"; }

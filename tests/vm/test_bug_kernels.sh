@@ -6,9 +6,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-build=$(cd "$1" && pwd)
-out=$(mktemp -d /tmp/iommutrace-bugs.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+vm_test_setup "$1"
 
 # violations of a scenario's run: "rule objects..." one per line
 violations_of() {

@@ -8,9 +8,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-build=$(cd "$1" && pwd)
-out=$(mktemp -d /tmp/iommutrace-6.12.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+vm_test_setup "$1"
 
 run_guest 6.12 "$out" --kernel 6.12 -- "$here/guest-other-kernel.sh" "$build" "$out" || exit 0
 c=$out/check.json

@@ -8,9 +8,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-build=$(cd "$1" && pwd)
-out=$(mktemp -d /tmp/iommutrace-selftests.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+vm_test_setup "$1"
 
 run_guest selftests "$out" -- "$here/guest-selftests.sh" "$build" "$out" || exit 0
 

@@ -485,3 +485,26 @@ void test_lost_and_reordered(void)
 		ASSERT_EQ(r.cap.seen.lost, 0, "nothing lost");
 	}
 }
+
+/*
+ * A rule whose hooks this kernel lacks (inlined, or only a .isra clone whose
+ * arguments may differ) is degraded and silent, never half right.
+ */
+void test_rules_degraded(void)
+{
+	struct run r;
+	int long_wait = -1;
+
+	for (int i = 0; i < n_rules; i++)
+		if (!strcmp(rule_table[i].name, "long_wait"))
+			long_wait = i;
+	run_init(&r);
+	rules_set_attached(&r.p.rules, ~0ULL & ~(1ULL << IT_HOOK_OBJ_REMOVE));
+	ASSERT_TRUE(r.p.rules.degraded[long_wait], "long_wait degraded without remove");
+	build_no_vdev(&r);
+	idev_remove_begin(&r);
+	r.ts += 300 * MS;
+	idev_remove_end(&r);
+	run_fini(&r);
+	ASSERT_EQ(r.cap.seen.n, 0, "a degraded rule reports nothing");
+}

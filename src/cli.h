@@ -50,6 +50,18 @@ struct view_opts {
 
 #define VIEW_OPTS_DEFAULT { .wait_ms = 100 }
 
+/* Their rows in a command's option table (view_opt() parses them). */
+#define VIEW_OPT_DEFS                                                                    \
+	{ "json", 'j', NULL, "one JSON object per line (NDJSON) on stdout" },             \
+	{ "pid", 'p', "PID", "only events of this process (or thread)" },                 \
+	{ "type", 't', "TYPE[,TYPE]", "only events of these object types: device,\n"      \
+	  "                               vdevice, viommu, ioas, hwpt_paging, hwpt_nested,\n" \
+	  "                               access, fault, veventq, hw_queue, selftest, ctx" }, \
+	{ "long-wait", 'w', "MS", "long_wait threshold in milliseconds (default 100)" },   \
+	{ "quiet", 'q', NULL, "violations and the summary only, no events" },             \
+	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },     \
+	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" }
+
 /*
  * One of the shared options (-j -q -p -t -w -v, --raw-pointers): 1 when
  * taken, 0 when not one of them, -1 on a bad value (already reported).

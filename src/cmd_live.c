@@ -18,18 +18,10 @@
 #include "tracer.h"
 
 static const struct opt_def live_opts[] = {
-	{ "json", 'j', NULL, "one JSON object per line (NDJSON) on stdout" },
-	{ "pid", 'p', "PID", "only events of this process (or thread)" },
-	{ "type", 't', "TYPE[,TYPE]", "only events of these object types: device, vdevice,\n"
-	  "                               viommu, ioas, hwpt_paging, hwpt_nested, access,\n"
-	  "                               fault, veventq, hw_queue, selftest, ctx" },
+	VIEW_OPT_DEFS,
 	{ "duration", 'd', "SEC", "stop after SEC seconds" },
-	{ "long-wait", 'w', "MS", "long_wait threshold in milliseconds (default 100)" },
-	{ "quiet", 'q', NULL, "violations and the summary only, no events" },
 	{ "ringbuf-size", 'b', "BYTES", "BPF ring buffer size, a power of two (default 4M)" },
 	{ "no-stacks", 'S', NULL, "capture no kernel stacks: cheaper, reports without them" },
-	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },
-	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" },
 	{ "help", 'h', NULL, "this help" },
 	{ 0 },
 };

@@ -72,13 +72,7 @@ static int replay_file(const char *who, const char *path, struct pipeline *p, bo
 }
 
 static const struct opt_def replay_opts[] = {
-	{ "json", 'j', NULL, "one JSON object per line (NDJSON) on stdout" },
-	{ "pid", 'p', "PID", "only events of this process (or thread)" },
-	{ "type", 't', "TYPE[,TYPE]", "only events of these object types (see live --help)" },
-	{ "long-wait", 'w', "MS", "long_wait threshold in milliseconds (default 100)" },
-	{ "quiet", 'q', NULL, "violations and the summary only, no events" },
-	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },
-	{ "verbose", 'v', NULL, "more detail" },
+	VIEW_OPT_DEFS,
 	{ "help", 'h', NULL, "this help" },
 	{ 0 },
 };

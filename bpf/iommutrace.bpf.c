@@ -383,22 +383,34 @@ static __always_inline bool pop(struct pt_regs *regs, __u16 hook, struct frame *
  * The object of a return event is the entry's: it is not read again, since
  * by now it may be freed.
  */
+static __always_inline bool ret_args(struct pt_regs *regs, __u16 entry_hook, __u16 hook,
+				     __s32 ret, struct emit_args *a)
+{
+	struct frame f;
+
+	__builtin_memset(a, 0, sizeof(*a));
+	a->hook = hook;
+	a->flags = IT_EVF_HAS_RET;
+	a->ret = ret;
+	if (!pop(regs, entry_hook, &f)) {
+		a->flags |= IT_EVF_NO_ENTRY;
+		return false;
+	}
+	a->dur_ns = bpf_ktime_get_ns() - f.ts;
+	a->flags |= IT_EVF_HAS_DUR | f.flags;
+	a->ctx = f.ctx;
+	a->id = f.id;
+	a->ref_addr = f.arg;
+	a->ref_type = f.type;
+	return true;
+}
+
 static __always_inline int emit_ret(struct pt_regs *regs, __u16 entry_hook,
 				    __u16 hook, __s32 ret)
 {
-	struct emit_args a = { .hook = hook, .flags = IT_EVF_HAS_RET, .ret = ret };
-	struct frame f;
+	struct emit_args a;
 
-	if (pop(regs, entry_hook, &f)) {
-		a.dur_ns = bpf_ktime_get_ns() - f.ts;
-		a.flags |= IT_EVF_HAS_DUR | f.flags;
-		a.ctx = f.ctx;
-		a.id = f.id;
-		a.ref_addr = f.arg;
-		a.ref_type = f.type;
-	} else {
-		a.flags |= IT_EVF_NO_ENTRY;
-	}
+	ret_args(regs, entry_hook, hook, ret, &a);
 	return emit(regs, &a);
 }
 
@@ -421,22 +433,14 @@ int BPF_KPROBE(obj_alloc, struct iommufd_ctx *ictx)
 SEC("kretprobe")
 int BPF_KRETPROBE(obj_alloc_ret, struct iommufd_object *obj)
 {
-	struct emit_args a = { .hook = IT_HOOK_OBJ_ALLOC, .flags = IT_EVF_HAS_RET };
-	struct frame f;
+	struct emit_args a;
 
-	if (pop(ctx, IT_HOOK_OBJ_ALLOC, &f)) {
-		a.ctx = f.ctx;
-		a.dur_ns = bpf_ktime_get_ns() - f.ts;
-		a.flags |= IT_EVF_HAS_DUR;
-	} else {
-		a.flags |= IT_EVF_NO_ENTRY;
-	}
+	ret_args(ctx, IT_HOOK_OBJ_ALLOC, IT_HOOK_OBJ_ALLOC, 0, &a);
 	/* ERR_PTR(-errno): the top page of the address space */
-	if ((unsigned long)obj >= (unsigned long)-4095) {
+	if ((unsigned long)obj >= (unsigned long)-4095)
 		a.ret = (__s32)(long)obj;
-	} else {
+	else
 		a.obj = obj;
-	}
 	return emit(ctx, &a);
 }
 
@@ -533,22 +537,18 @@ int BPF_KPROBE(fops_open, struct inode *inode, struct file *filp)
 SEC("kretprobe")
 int BPF_KRETPROBE(fops_open_ret, int ret)
 {
-	struct emit_args a = { .hook = IT_HOOK_FOPS_OPEN, .flags = IT_EVF_HAS_RET,
-			       .ret = ret };
-	struct frame f;
+	struct emit_args a;
 
-	if (pop(ctx, IT_HOOK_FOPS_OPEN, &f)) {
-		struct file *filp = (void *)f.arg;
+	if (ret_args(ctx, IT_HOOK_FOPS_OPEN, IT_HOOK_FOPS_OPEN, ret, &a)) {
+		struct file *filp = (void *)a.ref_addr;
 
-		a.dur_ns = bpf_ktime_get_ns() - f.ts;
-		a.flags |= IT_EVF_HAS_DUR;
+		/* the entry kept the file; the event is about the new context */
+		a.ref_addr = 0;
 		if (!ret) {
 			a.ctx = (__u64)BPF_CORE_READ(filp, private_data);
 			a.ref_addr = a.ctx;
 			a.ref_type = IT_OBJ_CTX;
 		}
-	} else {
-		a.flags |= IT_EVF_NO_ENTRY;
 	}
 	return emit(ctx, &a);
 }

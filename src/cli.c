@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "pipeline.h"
 
 void cmd_help(const struct cmd *c, bool to_stdout)
 {
@@ -127,6 +128,25 @@ int view_opt(const char *who, int short_name, const char *arg, struct view_opts 
 			return -1;
 		}
 		return 1;
+	}
+	return 0;
+}
+
+void view_pipeline_opts(const struct view_opts *v, struct pipeline_opts *po)
+{
+	po->pid_filter = (int)v->pid;
+	po->type_mask = v->type_mask;
+	po->long_wait_ns = v->wait_ms * 1000000ULL;
+}
+
+int parse_ringbuf_size(const char *who, const char *s, unsigned long long *out)
+{
+	if (parse_size("ringbuf-size", s, out))
+		return -EINVAL;
+	if (*out < 4096 || (*out & (*out - 1)) || *out > (1ULL << 30)) {
+		fprintf(stderr, "iommutrace %s: --ringbuf-size must be a power of two "
+				"from 4096 to 1G, not %llu\n", who, *out);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -36,6 +36,8 @@ int cmd_getopt(const struct cmd *c, int argc, char **argv);
 /* Number parsing with a clear error naming the option. */
 int parse_ull(const char *opt, const char *s, unsigned long long *out);
 int parse_size(const char *opt, const char *s, unsigned long long *out);
+/* --ringbuf-size: a power of two from 4 KiB to 1 GiB */
+int parse_ringbuf_size(const char *who, const char *s, unsigned long long *out);
 
 int parse_types(const char *who, const char *s, unsigned int *mask);
 
@@ -67,6 +69,10 @@ struct view_opts {
  * taken, 0 when not one of them, -1 on a bad value (already reported).
  */
 int view_opt(const char *who, int short_name, const char *arg, struct view_opts *v);
+
+struct pipeline_opts;
+/* The pipeline's filters and thresholds from them. */
+void view_pipeline_opts(const struct view_opts *v, struct pipeline_opts *po);
 
 int cmd_check(int argc, char **argv);
 int cmd_live(int argc, char **argv);

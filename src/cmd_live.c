@@ -112,21 +112,14 @@ int cmd_live(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'b':
-			if (parse_size("ringbuf-size", optarg, &ringbuf))
+			if (parse_ringbuf_size("live", optarg, &ringbuf))
 				return EXIT_USAGE;
-			if (ringbuf < 4096 || (ringbuf & (ringbuf - 1)) || ringbuf > (1ULL << 30)) {
-				fprintf(stderr, "iommutrace live: --ringbuf-size must be a power of two "
-						"from 4096 to 1G, not %llu\n", ringbuf);
-				return EXIT_USAGE;
-			}
 			break;
 		case 'h': cmd_help(&cmd_live_def, true); return EXIT_OK;
 		}
 	}
 	log_init(vo.verbose);
-	po.pid_filter = (int)vo.pid;
-	po.type_mask = vo.type_mask;
-	po.long_wait_ns = vo.wait_ms * 1000000ULL;
+	view_pipeline_opts(&vo, &po);
 	po.attached = ~0ULL; /* set below, once attached */
 	to.json = vo.json;
 	to.ringbuf_size = ringbuf;

@@ -141,11 +141,8 @@ int cmd_record(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'b':
-			if (parse_size("ringbuf-size", optarg, &ringbuf) || ringbuf < 4096 ||
-			    (ringbuf & (ringbuf - 1))) {
-				fprintf(stderr, "iommutrace record: --ringbuf-size must be a power of two\n");
+			if (parse_ringbuf_size("record", optarg, &ringbuf))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'S': to.no_stacks = true; break;
 		case 'v': verbose++; break;

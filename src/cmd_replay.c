@@ -112,9 +112,7 @@ int cmd_replay(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_init(vo.verbose);
-	po.pid_filter = (int)vo.pid;
-	po.type_mask = vo.type_mask;
-	po.long_wait_ns = vo.wait_ms * 1000000ULL;
+	view_pipeline_opts(&vo, &po);
 	if (pipeline_init(&p, &po))
 		return EXIT_USAGE;
 	if (!isatty(STDOUT_FILENO))

@@ -16,4 +16,8 @@ void test_parse_numbers(void)
 	ASSERT_EQ(parse_ull("pid", "123", &v), 0, "pid");
 	ASSERT_TRUE(parse_ull("pid", "12x", &v) != 0, "trailing garbage");
 	ASSERT_TRUE(parse_ull("pid", "", &v) != 0, "empty");
+	ASSERT_EQ(parse_ringbuf_size("live", "16K", &v), 0, "16K ring buffer");
+	ASSERT_TRUE(parse_ringbuf_size("live", "3M", &v) != 0, "not a power of two");
+	ASSERT_TRUE(parse_ringbuf_size("live", "2048", &v) != 0, "below 4 KiB");
+	ASSERT_TRUE(parse_ringbuf_size("record", "2G", &v) != 0, "above 1 GiB");
 }

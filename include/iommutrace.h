@@ -28,6 +28,7 @@
 #define IT_REC_STACK 2 /* a symbolized kernel stack */
 #define IT_REC_META 3 /* what the recorder knew of the kernel */
 #define IT_REC_END 4 /* a recording ended cleanly */
+#define IT_REC_MODULE 5 /* the iommufd module went away or came back */
 
 /*
  * Hooks. The numbers are ABI (they are stored in trace files): append only.
@@ -150,6 +151,23 @@ struct it_meta_rec {
 	char kernel[64]; /* uname -r */
 };
 _Static_assert(sizeof(struct it_meta_rec) == 104, "it_meta_rec size");
+
+/*
+ * The iommufd module was unloaded (every object of it is gone with it) or
+ * loaded and attached again. Written by user space in stream order: after
+ * everything the old module's probes wrote, before anything of the new.
+ */
+#define IT_MODULE_GONE 0
+#define IT_MODULE_LIVE 1
+
+struct it_module_rec {
+	struct it_hdr hdr;
+	__u64 next_seq; /* sequence numbers below it were taken */
+	__u32 state; /* IT_MODULE_* */
+	__u32 __pad;
+	char name[16]; /* "iommufd" */
+};
+_Static_assert(sizeof(struct it_module_rec) == 56, "it_module_rec size");
 
 struct it_end_rec {
 	struct it_hdr hdr;

@@ -30,6 +30,13 @@ const struct cmd cmd_check_def = {
 		    "  iommutrace check --json | jq '.probes[] | select(.state != \"attached\")'\n",
 };
 
+static const char *iommufd_where(const struct features *f)
+{
+	if (f->iommufd)
+		return f->iommufd_where;
+	return f->iommufd_module_on_disk ? "module iommufd, not loaded" : "absent";
+}
+
 static const char *state_note(const struct features *f, int i, const struct probe_status *st,
 			      char *buf, size_t len)
 {
@@ -121,8 +128,8 @@ int cmd_check(int argc, char **argv)
 		l = loader_start(&f, &lo, ignore_record, NULL);
 		if (!l) {
 			probs[n++] = (struct problem){
-				"the BPF programs did not load on this kernel",
-				"run 'iommutrace check -vv' for libbpf's log and report it" };
+				.what = "the BPF programs did not load on this kernel",
+				.fix = "run 'iommutrace check -vv' for libbpf's log and report it" };
 		}
 	}
 	for (int i = 0; i < n_probe_defs; i++) {
@@ -133,8 +140,8 @@ int cmd_check(int argc, char **argv)
 	}
 	if (l && n_core_missing)
 		probs[n++] = (struct problem){
-			"core iommufd functions could not be attached",
-			"see the rows marked core above; a kernel with them inlined cannot be traced" };
+			.what = "core iommufd functions could not be attached",
+			.fix = "see the rows marked core above; a kernel with them inlined cannot be traced" };
 
 	uname(&u);
 	if (json) {
@@ -148,7 +155,7 @@ int cmd_check(int argc, char **argv)
 		json_str(&j, "kernel", u.release);
 		json_bool(&j, "ok", n == 0);
 		json_str(&j, "btf", f.btf_source);
-		json_str(&j, "iommufd", f.iommufd ? f.iommufd_where : "absent");
+		json_str(&j, "iommufd", iommufd_where(&f));
 		json_obj_begin(&j, "layouts");
 		if (f.obj_wait_field)
 			json_str(&j, "iommufd_object", f.obj_wait_field);
@@ -215,7 +222,7 @@ int cmd_check(int argc, char **argv)
 
 		printf("kernel:   %s\n", u.release);
 		printf("BTF:      %s\n", f.btf_source[0] ? f.btf_source : "none");
-		printf("iommufd:  %s\n", f.iommufd ? f.iommufd_where : "absent");
+		printf("iommufd:  %s\n", iommufd_where(&f));
 		printf("layouts:  iommufd_object.%s; iommufd_vdevice {%s}; hwpt: %s\n",
 		       f.obj_wait_field ? f.obj_wait_field : "?",
 		       f.vdev_layout ? f.vdev_layout : "absent",

@@ -147,12 +147,11 @@ int cmd_live(int argc, char **argv)
 	ret = tracer_start(&t, &to, live_record, &p);
 	if (ret)
 		goto out;
-	rules_set_attached(&p.rules, loader_attached_hooks(t.l));
 	p.resolve = tracer_resolve_stack;
 	p.resolve_cookie = &t;
 	tracer_loop(&t, live_tick, &p);
-	pipeline_finish(&p, loader_next_seq(t.l), loader_kernel_drops(t.l),
-			loader_missed_returns(t.l), t.end_ns, t.end_ns - t.start_ns);
+	pipeline_finish(&p, tracer_next_seq(&t), tracer_kernel_drops(&t),
+			tracer_missed_returns(&t), t.end_ns, t.end_ns - t.start_ns);
 	tracer_report_child(&t);
 	if (decoder_stats(p.dec)->rejected)
 		pr_warn("%llu malformed records were skipped\n", decoder_stats(p.dec)->rejected);

@@ -77,6 +77,10 @@ static int record_one(void *cookie, const void *data, size_t len)
 			table_put(&r->stacks_written, e->kstack_id, (void *)1);
 			r->err = write_stack(r, e->kstack_id);
 		}
+	} else if (len >= sizeof(struct it_module_rec) && h->type == IT_REC_MODULE) {
+		/* a new load numbers its stacks anew */
+		table_fini(&r->stacks_written);
+		table_init(&r->stacks_written);
 	}
 	if (!r->err)
 		r->err = trace_append(r->w, data, len);
@@ -123,12 +127,10 @@ int cmd_record(int argc, char **argv)
 	unsigned long long ringbuf = 4 << 20, duration = 0;
 	struct tracer_opts to = { .who = "record" };
 	struct recorder r = {};
-	struct it_meta_rec meta = { .hdr = { .type = IT_REC_META, .size = sizeof(meta) } };
 	struct it_end_rec end = { .hdr = { .type = IT_REC_END, .size = sizeof(end) } };
 	unsigned char key[PTRHASH_KEY_LEN];
 	const char *path = NULL;
 	struct tracer t;
-	struct utsname u;
 	int verbose = 0, opt, ret, err;
 
 	while ((opt = cmd_getopt(&cmd_record_def, argc, argv)) != -1) {
@@ -172,15 +174,10 @@ int cmd_record(int argc, char **argv)
 		unlink(path);
 		goto out;
 	}
-	meta.attached_hooks = loader_attached_hooks(t.l);
-	meta.real_offset_ns = realtime_offset_ns();
-	if (!uname(&u))
-		snprintf(meta.kernel, sizeof(meta.kernel), "%.63s", u.release);
-	r.err = trace_append(r.w, &meta, sizeof(meta));
 	tracer_loop(&t, record_tick, &r);
-	end.end_seq = loader_next_seq(t.l);
-	end.kernel_drops = loader_kernel_drops(t.l);
-	end.missed_returns = loader_missed_returns(t.l);
+	end.end_seq = tracer_next_seq(&t);
+	end.kernel_drops = tracer_kernel_drops(&t);
+	end.missed_returns = tracer_missed_returns(&t);
 	if (!r.err)
 		r.err = trace_append(r.w, &end, sizeof(end));
 	tracer_report_child(&t);

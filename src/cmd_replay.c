@@ -226,7 +226,7 @@ int cmd_graph(int argc, char **argv)
 		ret = tracer_start(&t, &to, graph_live_record, &p);
 		if (!ret) {
 			tracer_loop(&t, graph_tick, &p);
-			pipeline_finish(&p, loader_next_seq(t.l), 0, 0, t.end_ns, 0);
+			pipeline_finish(&p, tracer_next_seq(&t), 0, 0, t.end_ns, 0);
 			tracer_report_child(&t);
 		}
 		tracer_stop(&t);

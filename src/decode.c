@@ -103,6 +103,7 @@ int decode_aux(const void *data, size_t len, const char **why)
 	case IT_REC_STACK: min = sizeof(struct it_stack_rec); break;
 	case IT_REC_META: min = sizeof(struct it_meta_rec); break;
 	case IT_REC_END: min = sizeof(struct it_end_rec); break;
+	case IT_REC_MODULE: min = sizeof(struct it_module_rec); break;
 	default:
 		*why = "unknown record type";
 		return -EPROTO;
@@ -223,6 +224,19 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 	if (err) {
 		d->stats.rejected++;
 		return err;
+	}
+	if (aux && ((const struct it_hdr *)data)->type == IT_REC_MODULE) {
+		struct it_module_rec m;
+
+		/*
+		 * Everything the old module's probes took a number for was
+		 * written before this record: release it all first, and what
+		 * never came is lost.
+		 */
+		memcpy(&m, data, sizeof(m));
+		err = decoder_finish(d, m.next_seq);
+		if (err)
+			return err;
 	}
 	if (aux)
 		return d->ops->aux ? d->ops->aux(d->cookie, data, data, len) : 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <bpf/btf.h>
@@ -35,7 +36,8 @@ static size_t base_len(const char *sym)
 
 static bool is_clone_suffix(const char *suffix)
 {
-	return !strncmp(suffix, ".isra.", 6) || !strncmp(suffix, ".constprop.", 11);
+	return !strncmp(suffix, ".isra.", 6) || !strncmp(suffix, ".constprop.", 11) ||
+	       !strncmp(suffix, ".part.", 6);
 }
 
 static void note_symbol(struct features *f, const char *sym, const char *module)
@@ -163,6 +165,25 @@ static bool module_on_disk(void)
 	return found;
 }
 
+unsigned long features_module_live(const char *name)
+{
+	char path[128], state[16] = "";
+	struct stat st;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	if (!fgets(state, sizeof(state), fp))
+		state[0] = '\0';
+	fclose(fp);
+	if (strncmp(state, "live", 4))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return stat(path, &st) ? 0 : (unsigned long)st.st_ino;
+}
+
 void features_probe(struct features *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -190,12 +211,13 @@ int features_problems(const struct features *f, struct problem *p, int max)
 {
 	int n = 0;
 
-#define ADD(w, x)                                                          \
+#define ADD_W(w, x, wait)                                                  \
 	do {                                                               \
 		if (n < max)                                               \
-			p[n] = (struct problem){ w, x };                   \
+			p[n] = (struct problem){ w, x, wait };             \
 		n++;                                                       \
 	} while (0)
+#define ADD(w, x) ADD_W(w, x, false)
 	if (!f->kprobes)
 		ADD("no kprobes: this kernel was built without CONFIG_KPROBES "
 		    "(no /sys/bus/event_source/devices/kprobe)",
@@ -207,8 +229,8 @@ int features_problems(const struct features *f, struct problem *p, int max)
 	if (!f->kallsyms_readable)
 		ADD("can't read /proc/kallsyms", "mount /proc");
 	else if (!f->iommufd && f->iommufd_module_on_disk)
-		ADD("iommufd is not loaded: the module is on disk",
-		    "modprobe iommufd");
+		ADD_W("iommufd is not loaded: the module is on disk",
+		      "modprobe iommufd (live, record and daemon wait for it)", true);
 	else if (!f->iommufd)
 		ADD("no iommufd: this kernel has no CONFIG_IOMMUFD (no iommufd "
 		    "functions in /proc/kallsyms)",
@@ -224,6 +246,7 @@ int features_problems(const struct features *f, struct problem *p, int max)
 		    "run as root, or grant the capabilities: "
 		    "setcap cap_bpf,cap_perfmon+ep iommutrace");
 #undef ADD
+#undef ADD_W
 	return n;
 }
 

@@ -38,10 +38,18 @@ void features_probe(struct features *f);
 struct problem {
 	const char *what;
 	const char *fix;
+	bool waitable; /* a module not loaded yet: a tracer can wait for it */
 };
 
 /* Everything that stops tracing, each with its fix; returns how many. */
 int features_problems(const struct features *f, struct problem *p, int max);
+
+/*
+ * A loaded module's identity: the inode of /sys/module/NAME while its state
+ * is "live" (a new load gets a new inode), 0 when it is absent, coming or
+ * going.
+ */
+unsigned long features_module_live(const char *name);
 
 /* The symbols of kallsyms text that is read, for tests. */
 int features_parse_kallsyms(struct features *f, const char *path);

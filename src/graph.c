@@ -134,6 +134,21 @@ void graph_drop_ctx(struct graph *g, __u64 ctx)
 	ctx_free(table_del(&g->ctxs, ctx));
 }
 
+unsigned long long graph_reset(struct graph *g)
+{
+	struct table_slot *s;
+	unsigned long long alive = 0, replaced = g->replaced;
+	__u64 serial = g->next_serial;
+
+	table_for_each(&g->nodes, s)
+		alive += node_alive(s->val);
+	graph_fini(g);
+	graph_init(g);
+	g->next_serial = serial;
+	g->replaced = replaced;
+	return alive;
+}
+
 void graph_gap(struct graph *g)
 {
 	struct table_slot *s;

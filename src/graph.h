@@ -89,6 +89,11 @@ void graph_fini(struct graph *g);
  */
 int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 		enum node_state *prev);
+/*
+ * The module that owned every object went away: forget them all, without a
+ * verdict. Returns how many objects were still alive in the graph.
+ */
+unsigned long long graph_reset(struct graph *g);
 /* Sequence numbers were lost: everything known may be missing history. */
 void graph_gap(struct graph *g);
 

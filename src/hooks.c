@@ -160,3 +160,14 @@ bool hook_is_abort(unsigned int hook)
 	}
 	return false;
 }
+
+__u64 hooks_of_probes(const bool *present)
+{
+	__u64 mask = 0;
+
+	for (unsigned int h = 1; h < IT_HOOK_MAX; h++)
+		for (int i = 0; i < n_probe_defs; i++)
+			if (present[i] && !strcmp(probe_defs[i].func, hook_func(h)))
+				mask |= 1ULL << h;
+	return mask;
+}

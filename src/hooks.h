@@ -18,6 +18,9 @@ struct probe_def {
 extern const struct probe_def probe_defs[];
 extern const int n_probe_defs;
 
+/* The hooks (bit per IT_HOOK_*) of the probes marked in present[n_probe_defs]. */
+__u64 hooks_of_probes(const bool *present);
+
 /* The kernel function behind a hook, and whether it is the return. */
 const char *hook_func(unsigned int hook);
 bool hook_is_return(unsigned int hook);

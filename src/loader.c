@@ -110,6 +110,9 @@ struct loader *loader_start(const struct features *f, const struct loader_opts *
 		goto err_out;
 	}
 
+	/* before anything can fire: one sequence across reloads */
+	l->skel->bss->next_seq = o->first_seq;
+
 	for (int i = 0; i < n_probe_defs; i++) {
 		const struct probe_def *d = &probe_defs[i];
 
@@ -227,14 +230,11 @@ int layout_probe_btf(const char *btf_path, struct it_layout *out)
 
 __u64 loader_attached_hooks(const struct loader *l)
 {
-	__u64 mask = 0;
+	bool attached[64];
 
-	for (unsigned int h = 1; h < IT_HOOK_MAX; h++)
-		for (int i = 0; i < n_probe_defs; i++)
-			if (l->status[i].state == PROBE_ATTACHED &&
-			    !strcmp(probe_defs[i].func, hook_func(h)))
-				mask |= 1ULL << h;
-	return mask;
+	for (int i = 0; i < n_probe_defs; i++)
+		attached[i] = l->status[i].state == PROBE_ATTACHED;
+	return hooks_of_probes(attached);
 }
 
 int loader_stack(const struct loader *l, unsigned int id, unsigned long long *ips, int max)

@@ -28,6 +28,7 @@ struct loader_opts {
 	size_t ringbuf_size;
 	bool no_stacks; /* do not capture kernel stacks (cheaper, reports without them) */
 	bool layout_probe; /* load the program that reports CO-RE's choices */
+	unsigned long long first_seq; /* go on from an earlier load's numbering */
 };
 
 /*

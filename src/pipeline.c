@@ -94,6 +94,24 @@ static int on_aux(void *cookie, const struct it_hdr *h, const void *data, size_t
 		for (int i = 0; i < p->n_sinks; i++)
 			p->sinks[i]->real_offset_ns = p->meta.real_offset_ns;
 		return 0;
+	case IT_REC_MODULE: {
+		struct it_module_rec m;
+		unsigned long long forgotten = 0;
+		int err = 0;
+
+		memcpy(&m, data, sizeof(m));
+		m.name[sizeof(m.name) - 1] = '\0';
+		if (m.state == IT_MODULE_GONE) {
+			/* its objects died with it; stack ids start over with the next load */
+			forgotten = graph_reset(&p->g);
+			stacks_fini(&p->stacks);
+			stacks_init(&p->stacks);
+		}
+		for (int i = 0; i < p->n_sinks && !err; i++)
+			if (p->sinks[i]->ops->module)
+				err = p->sinks[i]->ops->module(p->sinks[i], &m, forgotten);
+		return err;
+	}
 	case IT_REC_END:
 		memcpy(&p->end, data, sizeof(p->end));
 		p->have_end = true;

@@ -28,6 +28,8 @@ struct sink_ops {
 	int (*lost)(struct sink *s, __u64 from, __u64 count, __u64 ts_ns);
 	int (*summary)(struct sink *s, const struct summary *sum);
 	int (*violation)(struct sink *s, const struct violation *v, const struct kstack *k);
+	/* the iommufd module went away (forgotten: objects still in the graph) or came back */
+	int (*module)(struct sink *s, const struct it_module_rec *m, unsigned long long forgotten);
 };
 
 /* Every op may be NULL: that sink does not want those. */

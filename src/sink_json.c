@@ -93,6 +93,19 @@ static int json_lost(struct sink *s, __u64 from, __u64 count, __u64 ts_ns)
 	return json_emit(j, s->out);
 }
 
+static int json_module(struct sink *s, const struct it_module_rec *m,
+		       unsigned long long forgotten)
+{
+	struct json *j = &s->j;
+
+	envelope(j, "module", m->next_seq, m->hdr.ts_ns, 0, 0, "");
+	json_str(j, "module", m->name);
+	json_str(j, "state", m->state == IT_MODULE_GONE ? "unloaded" : "loaded");
+	json_u64(j, "forgotten", forgotten);
+	json_obj_end(j);
+	return json_emit(j, s->out);
+}
+
 static int json_summary(struct sink *s, const struct summary *sum)
 {
 	struct json *j = &s->j;
@@ -189,4 +202,5 @@ const struct sink_ops sink_json_ops = {
 	.lost = json_lost,
 	.summary = json_summary,
 	.violation = json_violation,
+	.module = json_module,
 };

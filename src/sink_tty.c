@@ -93,6 +93,21 @@ static int tty_lost(struct sink *s, __u64 from, __u64 count, __u64 ts_ns)
 	return 0;
 }
 
+static int tty_module(struct sink *s, const struct it_module_rec *m,
+		      unsigned long long forgotten)
+{
+	char ts[32];
+
+	timestamp(s, m->hdr.ts_ns, ts, sizeof(ts));
+	if (m->state == IT_MODULE_GONE)
+		fprintf(s->out, "%-15s MODULE %s unloaded: its objects went with it (%llu still "
+			"in the graph, forgotten); waiting for it to be loaded again\n", ts,
+			m->name, forgotten);
+	else
+		fprintf(s->out, "%-15s MODULE %s loaded: tracing it again\n", ts, m->name);
+	return ferror(s->out) ? -EIO : 0;
+}
+
 static int tty_summary(struct sink *s, const struct summary *sum)
 {
 	const struct decode_stats *d = sum->dec;
@@ -158,4 +173,5 @@ const struct sink_ops sink_tty_ops = {
 	.lost = tty_lost,
 	.summary = tty_summary,
 	.violation = tty_violation,
+	.module = tty_module,
 };

@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "json.h"
 #include "log.h"
 #include "ptrhash.h"
+#include "sink.h"
 #include "tracer.h"
 
 static volatile sig_atomic_t exiting;
@@ -47,31 +50,54 @@ void json_error_line(const char *what, const char *fix)
 	json_free(&j);
 }
 
-int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, void *cookie)
+static void emit(struct tracer *t, void *rec, size_t len)
+{
+	struct it_hdr *h = rec;
+
+	h->size = len;
+	h->ts_ns = mono_ns();
+	t->fn(t->cookie, rec, len);
+}
+
+/* Stop at the first problem that waiting cannot cure; 0, or 2 after saying it. */
+static int report_problems(struct tracer *t, bool *wait)
 {
 	struct problem probs[8];
-	int n;
+	int n = features_problems(&t->f, probs, 8), hard = 0;
 
-	memset(t, 0, sizeof(*t));
-	t->o = *o;
-	features_probe(&t->f);
-	n = features_problems(&t->f, probs, 8);
-	if (n) {
-		for (int i = 0; i < n && i < 8; i++) {
-			pr_warn("%s\n  fix: %s\n", probs[i].what, probs[i].fix);
-			if (o->json)
-				json_error_line(probs[i].what, probs[i].fix);
+	*wait = false;
+	for (int i = 0; i < n && i < 8; i++) {
+		if (probs[i].waitable) {
+			*wait = true;
+			continue;
 		}
+		hard++;
+		pr_warn("%s\n  fix: %s\n", probs[i].what, probs[i].fix);
+		if (t->o.json)
+			json_error_line(probs[i].what, probs[i].fix);
+	}
+	if (hard) {
 		pr_warn("cannot trace here; 'iommutrace check' shows the details\n");
 		return 2;
 	}
-	struct loader_opts lo = { .ringbuf_size = o->ringbuf_size, .no_stacks = o->no_stacks };
+	return 0;
+}
 
-	t->l = loader_start(&t->f, &lo, fn, cookie);
+static int tracer_attach(struct tracer *t)
+{
+	struct loader_opts lo = {
+		.ringbuf_size = t->o.ringbuf_size,
+		.no_stacks = t->o.no_stacks,
+		.first_seq = t->next_seq,
+	};
+	struct it_meta_rec meta = { .hdr = { .type = IT_REC_META } };
+	struct utsname u;
+
+	t->l = loader_start(&t->f, &lo, t->fn, t->cookie);
 	if (!t->l) {
 		pr_warn("can't start tracing: %s ('iommutrace check -vv' tells more)\n",
 			strerror(errno));
-		if (o->json)
+		if (t->o.json)
 			json_error_line("can't load or attach the BPF programs",
 					"run 'iommutrace check -vv' for libbpf's log");
 		return 2;
@@ -85,9 +111,90 @@ int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, vo
 			pr_debug("%s: %s on this kernel\n", probe_defs[i].func,
 				 probe_state_name(st->state));
 	}
-	pr_info("tracing %d of %d iommufd functions%s\n", loader_n_attached(t->l), n_probe_defs,
-		o->argv ? "" : "; Ctrl-C to stop");
+	if (t->follow_module)
+		t->module_ino = features_module_live("iommufd");
+	meta.attached_hooks = loader_attached_hooks(t->l);
+	meta.real_offset_ns = realtime_offset_ns();
+	if (!uname(&u))
+		snprintf(meta.kernel, sizeof(meta.kernel), "%.63s", u.release);
+	emit(t, &meta, sizeof(meta));
+	if (t->loads++) {
+		struct it_module_rec m = {
+			.hdr = { .type = IT_REC_MODULE },
+			.next_seq = t->next_seq,
+			.state = IT_MODULE_LIVE,
+			.name = "iommufd",
+		};
+
+		emit(t, &m, sizeof(m));
+		pr_info("the iommufd module is back: tracing %d of %d functions\n",
+			loader_n_attached(t->l), n_probe_defs);
+	} else {
+		pr_info("tracing %d of %d iommufd functions%s\n", loader_n_attached(t->l),
+			n_probe_defs, t->o.argv ? "" : "; Ctrl-C to stop");
+	}
 	return 0;
+}
+
+/* The module went away: everything its probes wrote, then the news. */
+static void tracer_detach(struct tracer *t)
+{
+	struct it_module_rec m = {
+		.hdr = { .type = IT_REC_MODULE },
+		.state = IT_MODULE_GONE,
+		.name = "iommufd",
+	};
+
+	loader_poll(t->l, 0);
+	t->next_seq = loader_next_seq(t->l);
+	t->drops_base += loader_kernel_drops(t->l);
+	t->missed_base += loader_missed_returns(t->l);
+	m.next_seq = t->next_seq;
+	/* the loader stays until the consumer has resolved the stacks it needs */
+	emit(t, &m, sizeof(m));
+	loader_free(t->l);
+	t->l = NULL;
+	ksyms_free(t->ksyms); /* the next load has other addresses */
+	t->ksyms = NULL;
+	pr_info("the iommufd module was unloaded: waiting for 'modprobe iommufd'\n");
+}
+
+int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, void *cookie)
+{
+	bool wait;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->o = *o;
+	t->fn = fn;
+	t->cookie = cookie;
+	features_probe(&t->f);
+	ret = report_problems(t, &wait);
+	if (ret)
+		return ret;
+	t->follow_module = wait || !strncmp(t->f.iommufd_where, "module", 6);
+	if (wait) {
+		pr_info("iommufd is a module that is not loaded: waiting for 'modprobe iommufd'%s\n",
+			o->argv ? "" : "; Ctrl-C to stop");
+		return 0;
+	}
+	return tracer_attach(t);
+}
+
+/* Follow the module: detach when it goes, attach when it is back. */
+static int follow_module(struct tracer *t)
+{
+	unsigned long ino = features_module_live("iommufd");
+	bool wait;
+
+	if (t->l && ino != t->module_ino)
+		tracer_detach(t);
+	if (t->l || !ino)
+		return 0;
+	features_probe(&t->f);
+	if (report_problems(t, &wait) || wait)
+		return wait ? 0 : -ENOENT;
+	return tracer_attach(t) ? -ENOENT : 0;
 }
 
 int tracer_loop(struct tracer *t, tick_fn tick, void *cookie)
@@ -117,12 +224,20 @@ int tracer_loop(struct tracer *t, tick_fn tick, void *cookie)
 		}
 	}
 	while (!exiting) {
-		err = loader_poll(t->l, 100);
+		if (t->l)
+			err = loader_poll(t->l, 100);
+		else
+			poll(NULL, 0, 100); /* waiting for the module */
 		if (err < 0 && err != -EINTR) {
 			pr_warn("reading the ring buffer failed: %s\n", strerror(-err));
 			break;
 		}
 		err = 0;
+		if (t->follow_module) {
+			err = follow_module(t);
+			if (err)
+				break;
+		}
 		if (tick)
 			tick(cookie, mono_ns());
 		if (deadline && mono_ns() >= deadline)
@@ -133,7 +248,8 @@ int tracer_loop(struct tracer *t, tick_fn tick, void *cookie)
 		}
 	}
 	/* everything the kernel wrote before we stopped */
-	loader_poll(t->l, 0);
+	if (t->l)
+		loader_poll(t->l, 0);
 	t->end_ns = mono_ns();
 	if (t->child > 0 && !t->child_done) {
 		kill(t->child, SIGTERM);
@@ -141,6 +257,21 @@ int tracer_loop(struct tracer *t, tick_fn tick, void *cookie)
 		t->child_done = true;
 	}
 	return err;
+}
+
+unsigned long long tracer_next_seq(const struct tracer *t)
+{
+	return t->l ? loader_next_seq(t->l) : t->next_seq;
+}
+
+unsigned long long tracer_kernel_drops(const struct tracer *t)
+{
+	return t->drops_base + (t->l ? loader_kernel_drops(t->l) : 0);
+}
+
+unsigned long long tracer_missed_returns(const struct tracer *t)
+{
+	return t->missed_base + (t->l ? loader_missed_returns(t->l) : 0);
 }
 
 void tracer_report_child(const struct tracer *t)

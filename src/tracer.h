@@ -3,6 +3,12 @@
  * What every command that traces the live kernel shares: check the
  * environment, load and attach, poll until Ctrl-C, a time limit or the end
  * of a command run under it, then drain.
+ *
+ * When iommufd is a module the tracer follows it: it waits for the module
+ * when it is not loaded, and when it is unloaded it drains, tells the
+ * consumer (an IT_REC_MODULE record), and loads and attaches again, with
+ * the same sequence numbering, when a module is loaded again. The consumer
+ * also gets an IT_REC_META record after every attach.
  */
 #ifndef IT_TRACER_H
 #define IT_TRACER_H
@@ -26,7 +32,14 @@ struct tracer_opts {
 struct tracer {
 	struct tracer_opts o;
 	struct features f;
-	struct loader *l;
+	struct loader *l; /* NULL while waiting for the module */
+	record_fn fn;
+	void *cookie;
+	bool follow_module; /* iommufd is a module: follow its loads */
+	unsigned long module_ino; /* of the load attached to */
+	int loads; /* attaches so far */
+	/* what loads before the current one counted */
+	unsigned long long next_seq, drops_base, missed_base;
 	struct ksyms *ksyms;
 	unsigned long long start_ns, end_ns;
 	pid_t child;
@@ -41,6 +54,10 @@ int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, vo
 /* Runs until stopped; returns 0 or -errno when reading failed. */
 int tracer_loop(struct tracer *t, tick_fn tick, void *cookie);
 void tracer_stop(struct tracer *t);
+/* Counters over every load: sequence numbers taken, failed reservations, missed returns. */
+unsigned long long tracer_next_seq(const struct tracer *t);
+unsigned long long tracer_kernel_drops(const struct tracer *t);
+unsigned long long tracer_missed_returns(const struct tracer *t);
 /* A stack_resolver for the pipeline: symbolizes from the live stack map. */
 int tracer_resolve_stack(void *tracer, unsigned int id, struct stacks *into);
 unsigned long long mono_ns(void);

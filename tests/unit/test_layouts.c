@@ -9,7 +9,13 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "features.h"
 #include "hooks.h"
+#include "rules.h"
 #include "loader.h"
 #include "test.h"
 
@@ -71,5 +77,81 @@ void test_layouts(void)
 		for (k = 0; b->types[k]; k++)
 			ASSERT_EQ(l.type_of[k + 1], b->types[k], obj_type_name(b->types[k]));
 		ASSERT_EQ(l.type_of[k + 1], IT_OBJ_UNKNOWN, "past the band's last type (MAX)");
+	}
+}
+
+/*
+ * The functions of each band (../shared/design/iommufd-history.md, sections
+ * 2.8 and 2.9: global functions, per-type callbacks), as kallsyms would list
+ * them: which probes load, and which rules are degraded for want of a hook.
+ */
+#define COMMON "_iommufd_object_alloc iommufd_object_finalize iommufd_object_abort " \
+	"iommufd_object_abort_and_destroy iommufd_fops_open iommufd_fops_release " \
+	"iommufd_device_destroy iommufd_ioas_destroy iommufd_access_destroy_object " \
+	"iommufd_selftest_destroy "
+#define HWPT_SPLIT "iommufd_object_remove iommufd_hwpt_paging_destroy iommufd_hwpt_paging_abort " \
+	"iommufd_hwpt_nested_destroy iommufd_hwpt_nested_abort "
+
+static const struct band_funcs {
+	const char *kernels;
+	const char *funcs;
+	int probes; /* that load */
+	const char *degraded; /* rules, space-separated */
+} band_funcs[] = {
+	{ "6.2-6.4.7", COMMON "iommufd_object_destroy_user iommufd_hw_pagetable_destroy",
+	  12, "vdev_outlives_idev long_wait wait_timeout" },
+	{ "6.4.8-6.6", COMMON "__iommufd_object_destroy_user iommufd_hw_pagetable_destroy "
+	  "iommufd_hw_pagetable_abort",
+	  13, "vdev_outlives_idev long_wait wait_timeout" },
+	{ "6.7-6.10", COMMON HWPT_SPLIT, 15, "vdev_outlives_idev" },
+	{ "6.11-6.12", COMMON HWPT_SPLIT "iommufd_fault_destroy", 16, "vdev_outlives_idev" },
+	{ "6.13-6.14", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_viommu_destroy "
+	  "iommufd_vdevice_destroy", 18, "" },
+	{ "6.15-6.16", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_viommu_destroy "
+	  "iommufd_vdevice_destroy iommufd_veventq_destroy iommufd_veventq_abort", 20, "" },
+	{ "6.17-7.2", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_viommu_destroy "
+	  "iommufd_vdevice_destroy iommufd_veventq_destroy iommufd_veventq_abort "
+	  "iommufd_device_pre_destroy iommufd_vdevice_abort iommufd_hw_queue_destroy", 23, "" },
+};
+
+void test_band_hooks(void)
+{
+	for (size_t b = 0; b < sizeof(band_funcs) / sizeof(band_funcs[0]); b++) {
+		const struct band_funcs *bf = &band_funcs[b];
+		char path[] = "/tmp/iommutrace-kallsyms.XXXXXX", *dup, *tok, *save;
+		char degraded[256] = "";
+		struct features f = {};
+		struct graph g;
+		struct rules r;
+		bool present[64] = {};
+		int fd = mkstemp(path), n = 0;
+		FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+		if (!ASSERT_TRUE(fp != NULL, "temporary kallsyms"))
+			return;
+		test__start_subtest(bf->kernels);
+		dup = strdup(bf->funcs);
+		for (tok = strtok_r(dup, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+			fprintf(fp, "ffffffff81000000 T %s\n", tok);
+		/* a clone of a function is not the function */
+		fprintf(fp, "ffffffff81000100 t iommufd_vdevice_destroy.isra.0\n");
+		free(dup);
+		fclose(fp);
+		ASSERT_EQ(features_parse_kallsyms(&f, path), 0, "parse");
+		unlink(path);
+		for (int i = 0; i < n_probe_defs; i++) {
+			present[i] = f.targets[i].present;
+			n += present[i];
+		}
+		ASSERT_EQ(n, bf->probes, "probes that load");
+		graph_init(&g);
+		rules_init(&r, &g, &(struct rules_config){ .attached = ~0ULL }, NULL, NULL);
+		rules_set_attached(&r, hooks_of_probes(present));
+		for (int i = 0; i < n_rules; i++)
+			if (r.degraded[i])
+				snprintf(degraded + strlen(degraded), sizeof(degraded) - strlen(degraded),
+					 "%s%s", degraded[0] ? " " : "", rule_table[i].name);
+		ASSERT_STREQ(degraded, bf->degraded, "degraded rules");
+		graph_fini(&g);
 	}
 }

@@ -508,3 +508,59 @@ void test_rules_degraded(void)
 	run_fini(&r);
 	ASSERT_EQ(r.cap.seen.n, 0, "a degraded rule reports nothing");
 }
+
+static void module_rec(struct run *r, __u32 state, __u64 next_seq)
+{
+	struct it_module_rec m = {
+		.hdr = { .type = IT_REC_MODULE, .size = sizeof(m), .ts_ns = (r->ts += MS) },
+		.next_seq = next_seq, .state = state, .name = "iommufd",
+	};
+
+	ASSERT_EQ(pipeline_feed(&r->p, &m, sizeof(m)), 0, "feed module record");
+}
+
+/* rmmod and modprobe: the graph starts over, nothing is a verdict of it */
+void test_module_reload(void)
+{
+	struct run r;
+
+	if (test__start_subtest("clean_reload")) {
+		run_init(&r);
+		build(&r, true);
+		teardown_rest(&r); /* the vdev and idev leak, as a lost destroy would */
+		r.cap.seen.n = 0;
+		ASSERT_EQ(r.p.g.nodes.n, 0, "context release dropped its nodes");
+		build(&r, true);
+		module_rec(&r, IT_MODULE_GONE, r.seq);
+		ASSERT_EQ(r.p.g.nodes.n, 0, "graph empty after unload");
+		ASSERT_EQ(r.p.g.ctxs.n, 0, "no contexts after unload");
+		module_rec(&r, IT_MODULE_LIVE, r.seq);
+		/* the new load reuses every address and id */
+		build(&r, true);
+		hook(&r, IT_HOOK_VDEVICE_DESTROY, A(7), IT_OBJ_VDEVICE, 7);
+		idev_remove_begin(&r);
+		idev_remove_end(&r);
+		teardown_rest(&r);
+		run_fini(&r);
+		ASSERT_EQ(r.cap.seen.n, 0, "no violation across the reload");
+		ASSERT_EQ(r.cap.seen.lost, 0, "nothing lost");
+	}
+	if (test__start_subtest("events_before_unload_come_first")) {
+		/* out of order in the window: all are released before the record */
+		struct it_event a, b;
+
+		run_init(&r);
+		open_ctx(&r);
+		a = ev(&r, IT_HOOK_OBJ_ALLOC, A(1), IT_OBJ_IOAS, 1);
+		b = ev(&r, IT_HOOK_OBJ_FINALIZE, A(1), IT_OBJ_IOAS, 1);
+		feed(&r, b);
+		feed(&r, a);
+		r.seq += 2; /* two numbers taken, never written */
+		module_rec(&r, IT_MODULE_GONE, r.seq);
+		ASSERT_EQ(r.cap.seen.lost, 2, "the missing numbers are lost at once");
+		ASSERT_EQ(decoder_stats(r.p.dec)->records, 3, "all three events decoded");
+		ASSERT_EQ(r.p.g.nodes.n, 0, "and forgotten with the module");
+		run_fini(&r);
+		ASSERT_EQ(r.cap.seen.n, 0, "no violation");
+	}
+}

@@ -2,13 +2,62 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs in a guest on another kernel release: check, then every scenario
 # under `iommutrace live --json`, keeping each scenario's own exit status
-# (77: the kernel cannot do it).
-# usage: guest-other-kernel.sh BUILD_DIR OUTDIR
+# (77: the kernel cannot do it). With "module", iommufd is a module: first
+# check before it is loaded, then one tracer that waits for modprobe, sees
+# `basic`, rmmod, a new modprobe and `basic` again; the module stays loaded
+# for the rest.
+# usage: guest-other-kernel.sh BUILD_DIR OUTDIR [module]
 set -u
 B=$1
 DEST=$2
 OUT=/tmp/iommutrace-out
 mkdir -p "$OUT"
+
+# wait_for FILE TEXT: up to 60 s for TEXT to appear in FILE
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && { echo "timed out waiting for '$2' in $1" >>"$OUT/reload.steps"; return 1; }
+		sleep 0.1
+	done
+	return 0
+}
+
+if [ "${3:-}" = module ]; then
+	$B/iommutrace check --json >"$OUT/check-unloaded.json" 2>/dev/null
+	echo $? >"$OUT/check-unloaded.rc"
+	$B/iommutrace live --json >"$OUT/reload.json" 2>"$OUT/reload.err" &
+	pid=$!
+	$B/iommutrace record -o "$OUT/reload.itr" 2>"$OUT/record.err" &
+	rpid=$!
+	{
+		wait_for "$OUT/reload.err" "waiting for 'modprobe iommufd'" &&
+			wait_for "$OUT/record.err" "waiting for 'modprobe iommufd'" && echo waiting
+		modprobe iommufd && echo "modprobe $?"
+		wait_for "$OUT/reload.err" "tracing .* iommufd functions" &&
+			wait_for "$OUT/record.err" "tracing .* iommufd functions" && echo attached
+		$B/iommufd-scenario basic >"$OUT/reload-1.ids" 2>>"$OUT/reload.steps"
+		echo "basic $?"
+		rmmod iommufd
+		echo "rmmod $?"
+		wait_for "$OUT/reload.err" "module was unloaded" &&
+			wait_for "$OUT/record.err" "module was unloaded" && echo detached
+		modprobe iommufd
+		echo "modprobe $?"
+		wait_for "$OUT/reload.err" "module is back" &&
+			wait_for "$OUT/record.err" "module is back" && echo attached
+		$B/iommufd-scenario basic >"$OUT/reload-2.ids" 2>>"$OUT/reload.steps"
+		echo "basic $?"
+		sleep 0.5
+	} >>"$OUT/reload.steps" 2>&1
+	kill -INT $pid $rpid
+	wait $pid
+	echo $? >"$OUT/reload.rc"
+	wait $rpid
+	echo $? >"$OUT/record.rc"
+fi
+
 $B/iommutrace check --json >"$OUT/check.json" 2>/dev/null
 echo $? >"$OUT/check.rc"
 for s in basic orderly idev-first close-all alloc-fail; do

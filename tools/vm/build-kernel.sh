@@ -97,27 +97,30 @@ make -s -C "$src" O="$obj" tinyconfig >&2
 	$(variant_fragments "$variant") >/dev/null)
 make -s -C "$src" O="$obj" olddefconfig >&2
 
-# every option of the fragments must have survived olddefconfig; options
-# this kernel does not know at all are fine
+# every option of the fragments must have survived olddefconfig (a later
+# fragment overrides an earlier one); options this kernel does not know at
+# all are fine
 grep -rh --include='Kconfig*' '^config ' "$src" | awk '{ print "CONFIG_" $2 }' |
 	sort -u >"$obj/.known-options"
+# shellcheck disable=SC2046
+cat $(variant_fragments "$variant") | awk '
+	/^CONFIG_[A-Za-z0-9_]+=/ { opt = $0; sub(/=.*/, "", opt); want[opt] = $0; next }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set/ { want[$2] = $0 }
+	END { for (o in want) print want[o] }' | LC_ALL=C sort >"$obj/.wanted"
 missing=
-for frag in $(variant_fragments "$variant"); do
-	while IFS= read -r line; do
-		case $line in
-		CONFIG_*=*)
-			opt=${line%%=*}
-			grep -qx "$line" "$obj/.config" && continue ;;
-		"# CONFIG_"*" is not set")
-			opt=${line#\# }
-			opt=${opt%% *}
-			grep -q "^$opt=" "$obj/.config" || continue ;;
-		*) continue ;;
-		esac
-		grep -qx "$opt" "$obj/.known-options" || continue
-		missing="$missing $line"
-	done <"$frag"
-done
+while IFS= read -r line; do
+	case $line in
+	CONFIG_*=*)
+		opt=${line%%=*}
+		grep -qx "$line" "$obj/.config" && continue ;;
+	"# CONFIG_"*" is not set")
+		opt=${line#\# }
+		opt=${opt%% *}
+		grep -q "^$opt=" "$obj/.config" || continue ;;
+	esac
+	grep -qx "$opt" "$obj/.known-options" || continue
+	missing="$missing $line"
+done <"$obj/.wanted"
 [ -z "$missing" ] || die "kernel config lost:$missing (a dependency is missing from the fragment)"
 
 jobs=$(($(nproc) + 1))
@@ -125,6 +128,13 @@ log "building bzImage with -j$jobs (about 6 minutes on 2 cores)"
 make -s -C "$src" O="$obj" -j"$jobs" bzImage modules >&2
 make -s -C "$src" O="$obj" headers >&2 2>/dev/null ||
 	make -s -C "$src" O="$obj" headers_install INSTALL_HDR_PATH="$obj/usr" >&2
+
+# modules (iommufd itself in the module variant) where the guest mounts them
+rm -rf "$out/modroot"
+if grep -q '^CONFIG_MODULES=y' "$obj/.config" && [ -f "$obj/modules.order" ] &&
+	[ -s "$obj/modules.order" ]; then
+	make -s -C "$src" O="$obj" modules_install INSTALL_MOD_PATH="$out/modroot" >&2
+fi
 
 cp "$obj/arch/x86/boot/bzImage" "$out/bzImage.tmp"
 objcopy --dump-section .BTF="$out/vmlinux.btf.tmp" "$obj/vmlinux"

@@ -25,6 +25,10 @@ mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
 mount -t bpf bpf $R/sys/fs/bpf 2>/dev/null
 mount -t tmpfs tmpfs $R/run 2>/dev/null
+if [ -f /ctl/modules_path ]; then
+	mkdir -p $R/lib/modules 2>/dev/null
+	mount -o bind $R$(cat /ctl/modules_path) $R/lib/modules
+fi
 scratch=$(cat /ctl/scratch_path)
 mkdir -p $R$scratch 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 scratch $R$scratch

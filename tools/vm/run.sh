@@ -89,6 +89,10 @@ trap cleanup EXIT
 	printf '\n'
 } >"$ctl/cmd.sh"
 echo "$scratch" >"$ctl/scratch_path"
+# the kernel's own modules, where modprobe looks for them
+if [ -d "$kdir/modroot/lib/modules" ]; then
+	echo "$kdir/modroot/lib/modules" >"$ctl/modules_path"
+fi
 
 # The guest's stdout and stderr arrive through FIFOs copied by cat, so they
 # share our file descriptions (and offsets) whatever ours are.

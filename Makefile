@@ -5,6 +5,9 @@
 O ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/iommutrace
 KERNEL ?= 7.2
 
 ifeq ($(V),1)
@@ -20,7 +23,7 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
-PKGS := libbpf libelf zlib libsodium
+PKGS := libbpf libelf zlib libsodium libsystemd libmicrohttpd
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 ifneq ($(CI),)
@@ -29,7 +32,7 @@ endif
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -iquote include -iquote src -iquote $(O) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP
-LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lsodium)
+LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lsodium -lsystemd -lmicrohttpd)
 BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I. \
 	-Wall -Wno-unused-function -MMD -MP
 
@@ -152,9 +155,21 @@ check-vm: $(O)/iommutrace $(O)/iommufd-scenario $(O)/selftests/iommufd
 demo: $(O)/iommutrace $(O)/iommufd-scenario
 	$(Q)tools/demo.sh $(O)
 
+# the binary, the systemd unit, the documented configuration (an existing
+# one is kept), the JSON Schema of the NDJSON output and the README
 install: $(O)/iommutrace
-	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/iommutrace $(DESTDIR)$(PREFIX)/share/iommutrace \
+		$(DESTDIR)$(DOCDIR)
 	install -m 0755 $(O)/iommutrace $(DESTDIR)$(PREFIX)/sbin/iommutrace
+	sed -e 's|@BINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		-e 's|/etc/iommutrace/|$(SYSCONFDIR)/iommutrace/|g' \
+		tools/systemd/iommutrace.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/iommutrace.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/iommutrace.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/iommutrace/iommutrace.conf ] || \
+		install -m 0644 tools/systemd/iommutrace.conf $(DESTDIR)$(SYSCONFDIR)/iommutrace/iommutrace.conf
+	install -m 0644 tools/schema/iommutrace-v1.schema.json $(DESTDIR)$(PREFIX)/share/iommutrace/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 
 clean:
 	rm -rf $(O)

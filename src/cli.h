@@ -78,6 +78,7 @@ int cmd_check(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 
 extern const struct cmd cmd_check_def;
@@ -85,5 +86,6 @@ extern const struct cmd cmd_live_def;
 extern const struct cmd cmd_record_def;
 extern const struct cmd cmd_replay_def;
 extern const struct cmd cmd_graph_def;
+extern const struct cmd cmd_daemon_def;
 
 #endif

@@ -262,3 +262,21 @@ void loader_free(struct loader *l)
 	iommutrace_bpf__destroy(l->skel);
 	free(l);
 }
+
+int loader_prog_stats(const struct loader *l, prog_stat_fn fn, void *cookie)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0)
+			continue; /* not loaded on this kernel */
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return -errno;
+		fn(cookie, bpf_program__name(prog), info.run_time_ns, info.run_cnt);
+	}
+	return 0;
+}

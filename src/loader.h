@@ -57,4 +57,8 @@ int layout_probe_btf(const char *btf_path, struct it_layout *out);
 
 const char *probe_state_name(enum probe_state s);
 
+/* Run time and count of every loaded program (kernel.bpf_stats_enabled=1 counts them). */
+typedef void (*prog_stat_fn)(void *cookie, const char *prog, __u64 run_time_ns, __u64 run_cnt);
+int loader_prog_stats(const struct loader *l, prog_stat_fn fn, void *cookie);
+
 #endif

@@ -7,6 +7,10 @@
 #include "log.h"
 
 int log_level = LOG_INFO;
+bool log_syslog_prefix;
+
+/* <N> as in sd-daemon(3): warning, info, debug */
+static const char *const prefix[] = { "<4>", "<6>", "<7>", "<7>" };
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
@@ -14,6 +18,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 	if ((int)level > log_level)
 		return;
+	if (log_syslog_prefix)
+		fputs(prefix[level], stderr);
 	fputs("iommutrace: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -28,6 +34,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 	if (ours > log_level)
 		return 0;
+	if (log_syslog_prefix)
+		fputs(prefix[ours], stderr);
 	fputs("libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }

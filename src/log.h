@@ -3,9 +3,13 @@
 #ifndef IT_LOG_H
 #define IT_LOG_H
 
+#include <stdbool.h>
+
 enum log_level { LOG_WARN, LOG_INFO, LOG_DEBUG, LOG_LIBBPF_DEBUG };
 
 extern int log_level;
+/* start every message with its syslog priority, <N> (the daemon does) */
+extern bool log_syslog_prefix;
 
 void log_init(int verbosity);
 void log_msg(enum log_level level, const char *fmt, ...)

@@ -14,6 +14,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_record_def,
 	&cmd_replay_def,
 	&cmd_graph_def,
+	&cmd_daemon_def,
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -51,6 +51,8 @@ struct rule {
 		      struct node *n, enum node_state prev);
 	/* hooks without which the rule cannot be right (bit per IT_HOOK_*) */
 	__u64 needs;
+	/* the journal's MESSAGE_ID of its reports: fixed forever, 32 hex digits */
+	const char *message_id;
 };
 
 extern const struct rule rule_table[];

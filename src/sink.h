@@ -39,6 +39,8 @@ struct sink {
 	bool no_events; /* --quiet: verdicts, losses and the summary only */
 	long long real_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	bool header_done;
+	bool journal; /* sink_journal: the journal, not out */
+	bool wall_time; /* sink_json: a "time" (UTC, RFC 3339) on every line */
 	struct json j;
 };
 
@@ -52,6 +54,7 @@ extern const struct sink_ops sink_json_ops;
 long long realtime_offset_ns(void);
 
 /* Formatting helpers shared by the sinks. */
+void json_wall_time(char *buf, size_t len, long long real_ns);
 const char *remove_flags_str(unsigned int flags, char *buf, size_t len);
 
 #endif

@@ -5,6 +5,7 @@
  * dur_ns where there are some. Fields may be added, never removed.
  */
 #include <string.h>
+#include <time.h>
 
 #include "hooks.h"
 #include "ptrhash.h"
@@ -23,15 +24,40 @@ static void objref(struct json *j, const char *key, const struct it_objref *r)
 	json_obj_end(j);
 }
 
-static void envelope(struct json *j, const char *kind, __u64 seq, __u64 ts, __u32 cpu,
+void json_wall_time(char *buf, size_t len, long long real_ns)
+{
+	time_t sec = real_ns / 1000000000LL;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%06lldZ", (real_ns % 1000000000LL) / 1000);
+}
+
+/* a sink without a stream (an export switched off) takes nothing */
+static int emit(struct sink *s)
+{
+	return s->out ? json_emit(&s->j, s->out) : 0;
+}
+
+static void envelope(struct sink *s, const char *kind, __u64 seq, __u64 ts, __u32 cpu,
 		     __u32 pid, const char *comm)
 {
+	struct json *j = &s->j;
+
 	json_reset(j);
 	json_obj_begin(j, NULL);
 	json_u64(j, "schema", JSON_SCHEMA_VERSION);
 	json_str(j, "kind", kind);
 	json_u64(j, "seq", seq);
 	json_u64(j, "ts_ns", ts);
+	if (s->wall_time) {
+		char t[48];
+
+		json_wall_time(t, sizeof(t), (long long)ts + s->real_offset_ns);
+		json_str(j, "time", t);
+	}
 	json_u64(j, "cpu", cpu);
 	json_u64(j, "pid", pid);
 	json_str(j, "comm", comm);
@@ -42,7 +68,7 @@ static int json_event(struct sink *s, const struct it_event *e)
 	struct json *j = &s->j;
 	char h[PTRHASH_LEN], fl[32];
 
-	envelope(j, "event", e->hdr.seq, e->hdr.ts_ns, e->hdr.cpu, e->tgid, e->comm);
+	envelope(s, "event", e->hdr.seq, e->hdr.ts_ns, e->hdr.cpu, e->tgid, e->comm);
 	json_u64(j, "tid", e->pid);
 	json_str(j, "hook", hook_func(e->hook));
 	json_str(j, "phase", hook_is_return(e->hook) ? "return" : "entry");
@@ -79,18 +105,18 @@ static int json_event(struct sink *s, const struct it_event *e)
 			json_u64(j, "wait_cnt", e->wait_cnt);
 	}
 	json_obj_end(j);
-	return json_emit(j, s->out);
+	return emit(s);
 }
 
 static int json_lost(struct sink *s, __u64 from, __u64 count, __u64 ts_ns)
 {
 	struct json *j = &s->j;
 
-	envelope(j, "lost", from, ts_ns, 0, 0, "");
+	envelope(s, "lost", from, ts_ns, 0, 0, "");
 	json_u64(j, "count", count);
 	json_str(j, "why", "sequence gap: ring buffer full or records dropped");
 	json_obj_end(j);
-	return json_emit(j, s->out);
+	return emit(s);
 }
 
 static int json_module(struct sink *s, const struct it_module_rec *m,
@@ -98,19 +124,19 @@ static int json_module(struct sink *s, const struct it_module_rec *m,
 {
 	struct json *j = &s->j;
 
-	envelope(j, "module", m->next_seq, m->hdr.ts_ns, 0, 0, "");
+	envelope(s, "module", m->next_seq, m->hdr.ts_ns, 0, 0, "");
 	json_str(j, "module", m->name);
 	json_str(j, "state", m->state == IT_MODULE_GONE ? "unloaded" : "loaded");
 	json_u64(j, "forgotten", forgotten);
 	json_obj_end(j);
-	return json_emit(j, s->out);
+	return emit(s);
 }
 
 static int json_summary(struct sink *s, const struct summary *sum)
 {
 	struct json *j = &s->j;
 
-	envelope(j, "summary", sum->dec->records, sum->end_ns, 0, 0, "");
+	envelope(s, "summary", sum->dec->records, sum->end_ns, 0, 0, "");
 	json_u64(j, "duration_ns", sum->duration_ns);
 	json_u64(j, "events", sum->dec->records);
 	json_u64(j, "shown", sum->shown);
@@ -139,7 +165,7 @@ static int json_summary(struct sink *s, const struct summary *sum)
 		json_obj_end(j);
 	}
 	json_obj_end(j);
-	return json_emit(j, s->out);
+	return emit(s);
 }
 
 static int json_violation(struct sink *s, const struct violation *v, const struct kstack *k)
@@ -147,7 +173,7 @@ static int json_violation(struct sink *s, const struct violation *v, const struc
 	struct json *j = &s->j;
 	char h[PTRHASH_LEN];
 
-	envelope(j, v->certain ? "violation" : "uncertain", v->seq, v->ts_ns, v->cpu, v->tgid,
+	envelope(s, v->certain ? "violation" : "uncertain", v->seq, v->ts_ns, v->cpu, v->tgid,
 		 v->comm);
 	json_str(j, "rule", v->rule->name);
 	json_str(j, "severity", severity_name(v->rule->severity));
@@ -194,7 +220,7 @@ static int json_violation(struct sink *s, const struct violation *v, const struc
 		json_arr_end(j);
 	}
 	json_obj_end(j);
-	return json_emit(j, s->out);
+	return emit(s);
 }
 
 const struct sink_ops sink_json_ops = {

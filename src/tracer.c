@@ -131,7 +131,7 @@ static int tracer_attach(struct tracer *t)
 			loader_n_attached(t->l), n_probe_defs);
 	} else {
 		pr_info("tracing %d of %d iommufd functions%s\n", loader_n_attached(t->l),
-			n_probe_defs, t->o.argv ? "" : "; Ctrl-C to stop");
+			n_probe_defs, t->o.argv || t->o.service ? "" : "; Ctrl-C to stop");
 	}
 	return 0;
 }
@@ -175,7 +175,7 @@ int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, vo
 	t->follow_module = wait || !strncmp(t->f.iommufd_where, "module", 6);
 	if (wait) {
 		pr_info("iommufd is a module that is not loaded: waiting for 'modprobe iommufd'%s\n",
-			o->argv ? "" : "; Ctrl-C to stop");
+			o->argv || o->service ? "" : "; Ctrl-C to stop");
 		return 0;
 	}
 	return tracer_attach(t);

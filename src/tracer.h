@@ -27,6 +27,7 @@ struct tracer_opts {
 	bool no_stacks;
 	unsigned long long duration_s; /* 0: no limit */
 	char **argv; /* a command to run under the tracer, or NULL */
+	bool service; /* the daemon: no hints for a terminal */
 };
 
 struct tracer {

@@ -68,3 +68,18 @@ expect_eq broken/empty_exit $? 2
 
 "$it" replay --bogus "$src" >/dev/null 2>&1
 expect_eq cli/unknown_option_exit $? 2
+
+# every line replay writes matches the JSON Schema, and the schema can fail
+schema=$here/../tools/schema/iommutrace-v1.schema.json
+if v=$(/usr/bin/python3 "$here/validate-ndjson.py" "$schema" "$tmp"/*.json 2>&1); then
+	pass schema/replay_output
+else
+	fail schema/replay_output "$(echo "$v" | head -n 5)"
+fi
+head -n 1 "$tmp/$(ls "$tmp" | grep '\.json$' | head -n 1)" |
+	jq -c '. + {"undocumented": 1}' >"$tmp/mutant.ndjson"
+/usr/bin/python3 "$here/validate-ndjson.py" "$schema" "$tmp/mutant.ndjson" >/dev/null 2>&1
+expect_eq schema/rejects_unknown_field $? 1
+printf '{"schema":1,"kind":"event","seq":1' >"$tmp/cut.ndjson"
+/usr/bin/python3 "$here/validate-ndjson.py" "$schema" "$tmp/cut.ndjson" >/dev/null 2>&1
+expect_eq schema/rejects_unfinished_line $? 1

@@ -9,9 +9,9 @@
 set -euo pipefail
 
 build_pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
-	libsodium-dev make gcc)
+	libsodium-dev libsystemd-dev libmicrohttpd-dev make gcc)
 vm_pkgs=(qemu-system-x86 busybox-static flex bison bc cpio dwarves libssl-dev
-	jq kmod patch)
+	jq kmod patch systemd prometheus python3-jsonschema curl)
 
 bench_pkgs=(libjansson-dev)
 

@@ -174,3 +174,14 @@ expect_eq killed/kprobes_released "$(jq -r 'select(.kind == "summary") | .events
 expect_eq sigint/exit "$(cat "$out/sigint.rc")" 0
 expect_eq sigint/summary "$(jq -r 'select(.kind == "summary") | "\(.events) \(.lost) \(.violations)"' \
 	"$out/sigint.json")" "$(grep -vc '^#' "$here/expect/orderly.events") 0 0"
+
+# --- every line of every run above, against the JSON Schema ------------------
+if v=$(/usr/bin/python3 "$lib_top/tests/validate-ndjson.py" \
+	"$lib_top/tools/schema/iommutrace-v1.schema.json" \
+	$(ls "$out"/*.json | grep -v '/check.json$') 2>&1); then
+	pass schema/live_output
+	echo "# $(echo "$v" | tail -n 1)"
+else
+	fail schema/live_output "lines that do not match tools/schema/iommutrace-v1.schema.json:"
+	echo "$v" | head -n 20 | sed 's/^/# /'
+fi

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's configuration: `key = value` lines, `#` comments, read from
+ * a file and overridden from the command line, one table for both.
+ */
+#ifndef IT_CONFIG_H
+#define IT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/iommutrace/iommutrace.conf"
+#define CONFIG_PATH_LEN 512
+
+enum log_target { LOG_AUTO, LOG_JOURNAL, LOG_STDERR };
+
+struct daemon_config {
+	unsigned long long ringbuf_size;
+	bool stacks;
+	unsigned long long long_wait_ms;
+	int log; /* enum log_target */
+	char export_path[CONFIG_PATH_LEN];
+	bool export_events;
+	unsigned long long export_max_size;
+	unsigned long long export_backups;
+	bool export_compress;
+	unsigned long long snapshot_interval_s;
+	char metrics_file[CONFIG_PATH_LEN];
+	unsigned long long metrics_interval_s;
+	char metrics_listen[64];
+	bool raw_pointers;
+};
+
+void config_defaults(struct daemon_config *c);
+/* One setting; on error -EINVAL with the reason in err. */
+int config_set(struct daemon_config *c, const char *key, const char *value, char *err,
+	       size_t errlen);
+/*
+ * Read a file over *c. A missing file is an error only when must_exist;
+ * errors name the file and line.
+ */
+int config_load(struct daemon_config *c, const char *path, bool must_exist, char *err,
+		size_t errlen);
+/* Whether a change needs a restart (what is fixed once the BPF side is loaded). */
+bool config_needs_restart(const struct daemon_config *a, const struct daemon_config *b);
+/* The settings and what they mean, as a commented file. */
+void config_print(const struct daemon_config *c, FILE *out);
+
+#endif

@@ -69,6 +69,7 @@ start_daemon() { # LOG
 }
 
 # --- run 1: scenarios, HTTP, SIGHUP, SIGTERM --------------------------------
+echo 1 >/proc/sys/kernel/bpf_stats_enabled 2>>$W/steps # BPF run time in the metrics
 start_daemon daemon.log
 echo $dpid >$W/pid1
 wait_for $W/notify.log READY=1 && step ready
@@ -110,8 +111,11 @@ step "sigkill exit $?"
 wait $lpid
 tail -c 1 $W/export.ndjson | od -An -c | tr -d ' ' >$W/killed-last-byte
 cp $W/export.ndjson $W/export-killed.ndjson
+sed -i 's/^log = journal/log = stderr/' $W/iommutrace.conf
 start_daemon daemon3.log
 wait_for $W/daemon3.log "running:" && step ready3
+$B/iommufd-scenario idev-first >/dev/null 2>&1
+sleep 0.5
 kill -TERM $dpid
 wait $dpid
 step "third exit $?"

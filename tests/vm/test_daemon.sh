@@ -44,6 +44,10 @@ expect_eq journal/one_entry_per_violation \
 expect_eq journal/summary_entry "$(jq -r 'select(.MESSAGE_ID == "a52bb45a6c47462dbfa8395462daae0b") |
 	.PRIORITY' "$j" | head -n 1)" 6
 
+# without the journal: one line on stderr each, with its priority
+expect_eq journal/stderr_fallback "$(grep -m1 -o '^<[0-9]>iommutrace: vdev_outlives_idev: device#[0-9]* (iommufd_mock0) destroyed' \
+	"$out/daemon3.log" | sed 's/#[0-9]*/#N/')" "<3>iommutrace: vdev_outlives_idev: device#N (iommufd_mock0) destroyed"
+
 # --- the NDJSON export -----------------------------------------------------------
 if v=$(validate "$out"/export*.ndjson* 2>&1); then
 	pass export/schema
@@ -95,6 +99,10 @@ for m in file http; do
 		/^iommutrace_lost_events_total / { l = $2 }
 		END { print (v > 0), a, p, c, l }' "$f")" "1 1 1 1 0"
 done
+# BPF run time per program, kernel.bpf_stats_enabled being 1
+expect_eq metrics/bpf_run_time "$(awk '/^iommutrace_bpf_run_count_total\{program="obj_remove"\}/ { print ($2 > 0) }
+	/^iommutrace_bpf_run_time_seconds_total\{program="obj_remove"\}/ { print ($2 > 0) }' \
+	"$out/metrics-file.prom" | tr '\n' ' ')" "1 1 "
 expect_eq metrics/http_status "$(tr '\n' ' ' <"$out/http-status")" \
 	"200 text/plain; version=0.0.4; charset=utf-8 404 "
 expect_eq metrics/bounded_series "$(grep -vc '^#' "$out/metrics-file.prom")" \

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "iommutrace.h"
@@ -18,6 +20,7 @@
 
 struct loader {
 	struct iommutrace_bpf *skel;
+	int btf_fd; /* the merged BTF of a module kernel, or -1 */
 	struct ring_buffer *rb;
 	struct bpf_link *links[2 * 64];
 	int n_links;
@@ -50,6 +53,67 @@ static int on_record(void *ctx, void *data, size_t len)
 	return l->fn(l->cookie, data, len);
 }
 
+/*
+ * vmlinux's BTF with a module's appended, as one BTF that libbpf can take as
+ * btf_custom_path. Without it, libbpf finds module BTF through
+ * BPF_BTF_GET_NEXT_ID, which needs CAP_SYS_ADMIN; /sys/kernel/btf/ is
+ * readable by all. The module's types are split BTF numbered after
+ * vmlinux's: copied in order after an identical copy of vmlinux's, they
+ * keep their numbers, and every reference stays right.
+ */
+static int merged_module_btf(const char *module)
+{
+	struct btf *base = btf__load_vmlinux_btf(), *mod = NULL, *all = NULL;
+	const void *raw;
+	__u32 size;
+	int fd = -1, err;
+
+	if (!base)
+		return -errno;
+	mod = btf__load_module_btf(module, base);
+	all = btf__new_empty();
+	if (!mod || !all) {
+		err = -errno;
+		goto out;
+	}
+	err = btf__add_btf(all, base);
+	if (err < 0)
+		goto out;
+	if (btf__type_cnt(all) != btf__type_cnt(base)) {
+		err = -EPROTO;
+		goto out;
+	}
+	for (__u32 id = btf__type_cnt(base); id < btf__type_cnt(mod); id++) {
+		err = btf__add_type(all, mod, btf__type_by_id(mod, id));
+		if (err < 0)
+			goto out;
+		if ((__u32)err != id) {
+			err = -EPROTO;
+			goto out;
+		}
+	}
+	raw = btf__raw_data(all, &size);
+	if (!raw) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fd = memfd_create("iommutrace-btf", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, raw, size) != (ssize_t)size) {
+		err = fd < 0 ? -errno : -EIO;
+		goto out;
+	}
+	err = 0;
+out:
+	if (err && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	btf__free(all);
+	btf__free(mod);
+	btf__free(base);
+	return err ? err : fd;
+}
+
 static int attach_one(struct loader *l, const char *prog_name, const char *func, bool ret)
 {
 	struct bpf_program *prog = prog_by_name(l, prog_name);
@@ -74,7 +138,24 @@ struct loader *loader_start(const struct features *f, const struct loader_opts *
 		return NULL;
 	l->fn = fn;
 	l->cookie = cookie;
-	l->skel = iommutrace_bpf__open();
+	l->btf_fd = -1;
+	if (!strncmp(f->iommufd_where, "module ", 7)) {
+		/* CO-RE against vmlinux + the module, without CAP_SYS_ADMIN */
+		const char *module = f->iommufd_where + 7;
+		char path[64];
+
+		l->btf_fd = merged_module_btf(module);
+		if (l->btf_fd < 0) {
+			err = l->btf_fd;
+			pr_warn("can't read the BTF of module %s: %s\n", module, strerror(-err));
+			goto err_out;
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", l->btf_fd);
+		LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = path);
+		l->skel = iommutrace_bpf__open_opts(&opts);
+	} else {
+		l->skel = iommutrace_bpf__open();
+	}
 	if (!l->skel) {
 		err = -errno;
 		pr_warn("can't open the BPF object: %s\n", strerror(errno));
@@ -260,6 +341,8 @@ void loader_free(struct loader *l)
 	for (int i = 0; i < l->n_links; i++)
 		bpf_link__destroy(l->links[i]);
 	iommutrace_bpf__destroy(l->skel);
+	if (l->btf_fd >= 0)
+		close(l->btf_fd);
 	free(l);
 }
 

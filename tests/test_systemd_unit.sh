@@ -28,7 +28,7 @@ readme=$(sed -n 's/.*exposure level \*\*\([0-9.]*\)\*\*.*/\1/p' "$top/README.md"
 expect_eq unit/exposure_as_in_readme "$score" "$readme"
 # only the capabilities the daemon needs, and no way to gain more
 expect_eq unit/capabilities "$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")" \
-	"CAP_BPF CAP_PERFMON CAP_SYSLOG CAP_SYS_ADMIN"
+	"CAP_BPF CAP_PERFMON CAP_SYSLOG"
 expect_eq unit/no_new_privileges "$(sed -n 's/^NoNewPrivileges=//p' "$unit")" yes
 expect_eq unit/protect_system "$(sed -n 's/^ProtectSystem=//p' "$unit")" strict
 expect_eq unit/type_notify "$(sed -n 's/^Type=//p' "$unit")" notify

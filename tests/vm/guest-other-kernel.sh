@@ -60,6 +60,13 @@ fi
 
 $B/iommutrace check --json >"$OUT/check.json" 2>/dev/null
 echo $? >"$OUT/check.rc"
+if [ "${3:-}" = module ]; then
+	# the daemon unit's capabilities, no CAP_SYS_ADMIN: module BTF all the same
+	setpriv --bounding-set -all,+bpf,+perfmon,+syslog --inh-caps -all -- \
+		$B/iommutrace live --json -- sh -c "exec $B/iommufd-scenario basic >'$OUT/caps.ids'" \
+		>"$OUT/caps.json" 2>"$OUT/caps.err"
+	echo $? >"$OUT/caps.rc"
+fi
 for s in basic orderly idev-first close-all alloc-fail; do
 	$B/iommutrace live --json -- sh -c \
 		"$B/iommufd-scenario $s >'$OUT/$s.ids' 2>'$OUT/$s.scenario-err'; echo \$? >'$OUT/$s.scenario-rc'" \

@@ -55,6 +55,17 @@ strip='select(.kind != "summary") | del(.ts_ns, .dur_ns) | walk(if type == "obje
 expect_eq 6.12/reload/replay_same "$(jq -c "$strip" "$out/replay.json" | md5sum)" \
 	"$(jq -c "$strip" "$out/reload.json" | md5sum)"
 
+# with the service's capabilities only: CO-RE against the module's BTF
+# without CAP_SYS_ADMIN
+expect_eq 6.12/caps/exit "$(cat "$out/caps.rc")" 0
+got=$(events_of "$out/caps.json")
+want=$(fill_ids "$here/expect/6.12/basic.events" "$out/caps.ids")
+if [ -n "$got" ] && [ "$got" = "$want" ]; then
+	pass 6.12/caps/exact_events
+else
+	fail 6.12/caps/exact_events "$(head -n 3 "$out/caps.err")"
+fi
+
 c=$out/check.json
 expect_eq 6.12/check_exit "$(cat "$out/check.rc")" 0
 expect_eq 6.12/kernel "$(jq -r '.kernel' "$c" | cut -d. -f1-2)" 6.12

@@ -134,6 +134,29 @@ void graph_drop_ctx(struct graph *g, __u64 ctx)
 	ctx_free(table_del(&g->ctxs, ctx));
 }
 
+unsigned long long graph_prune(struct graph *g, __u64 died_before_ns)
+{
+	struct table_slot *s;
+	struct node **v;
+	size_t n = 0;
+
+	if (!g->nodes.n)
+		return 0;
+	v = calloc(g->nodes.n, sizeof(*v));
+	if (!v)
+		return 0;
+	table_for_each(&g->nodes, s) {
+		struct node *nd = s->val;
+
+		if (!node_alive(nd) && nd->died_ns && nd->died_ns < died_before_ns)
+			v[n++] = nd;
+	}
+	for (size_t i = 0; i < n; i++)
+		node_drop(g, v[i]);
+	free(v);
+	return n;
+}
+
 unsigned long long graph_reset(struct graph *g)
 {
 	struct table_slot *s;

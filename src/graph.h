@@ -90,6 +90,13 @@ void graph_fini(struct graph *g);
 int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 		enum node_state *prev);
 /*
+ * Forget objects that died before died_before_ns (CLOCK_MONOTONIC), so that
+ * a context living for months does not grow the graph without bound; a
+ * later use of such an object is no longer recognised as one. Returns how
+ * many were forgotten.
+ */
+unsigned long long graph_prune(struct graph *g, __u64 died_before_ns);
+/*
  * The module that owned every object went away: forget them all, without a
  * verdict. Returns how many objects were still alive in the graph.
  */

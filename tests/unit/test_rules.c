@@ -564,3 +564,25 @@ void test_module_reload(void)
 		ASSERT_EQ(r.cap.seen.n, 0, "no violation");
 	}
 }
+
+/* the daemon forgets objects long dead, and only those */
+void test_graph_prune(void)
+{
+	struct run r;
+	__u64 t;
+
+	run_init(&r);
+	build(&r, true);
+	remove_by(&r, 0, 0, 6, 0);
+	hook(&r, IT_HOOK_VIOMMU_DESTROY, A(6), IT_OBJ_VIOMMU, 6);
+	remove_ret(&r, 0, 6, 0, 0, MS);
+	pipeline_tick(&r.p, r.ts + 1000 * MS); /* let the decoder release all */
+	t = r.ts;
+	ASSERT_EQ(r.p.g.nodes.n, 5, "five objects known, one of them dead");
+	ASSERT_EQ(graph_prune(&r.p.g, t - 10 * MS), 0, "died after the cutoff: kept");
+	ASSERT_EQ(graph_prune(&r.p.g, t + MS), 1, "the dead vIOMMU forgotten");
+	ASSERT_EQ(r.p.g.nodes.n, 4, "the living stay");
+	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 6, false) == NULL, "its id forgotten too");
+	teardown_rest(&r);
+	run_fini(&r);
+}

@@ -45,6 +45,7 @@ struct daemon {
 	unsigned long long last_prune_ns, pruned;
 	uint64_t watchdog_usec;
 	bool config_error;
+	bool export_failed; /* said once, until it works again */
 };
 
 static volatile sig_atomic_t reload_requested;
@@ -270,8 +271,13 @@ static void tick(void *cookie, unsigned long long now)
 		reload_requested = 0;
 		reload(d);
 	}
-	if (d->x && export_flush(d->x))
-		pr_warn("writing %s failed: %s\n", d->cfg.export_path, strerror(errno));
+	if (d->x) {
+		int err = export_flush(d->x);
+
+		if (err && !d->export_failed)
+			pr_warn("writing %s failed: %s\n", d->cfg.export_path, strerror(-err));
+		d->export_failed = err != 0;
+	}
 	if (d->cfg.snapshot_interval_s &&
 	    now - d->last_snapshot_ns >= d->cfg.snapshot_interval_s * SEC) {
 		d->last_snapshot_ns = now;

@@ -23,7 +23,7 @@ struct export {
 	FILE *stream;
 	char *pending; /* written to the stream, not yet a whole line */
 	size_t n_pending, cap_pending;
-	unsigned long long rotations, repaired;
+	unsigned long long rotations, repaired, dropped;
 	pthread_t zthread;
 	bool zrunning;
 	char zpath[PATH_MAX + 16]; /* the file the thread compresses */
@@ -280,6 +280,11 @@ static ssize_t stream_write(void *cookie, const char *buf, size_t n)
 {
 	struct export *x = cookie;
 
+	if (x->err) {
+		/* the file is broken until reopened: count, do not hoard */
+		x->dropped += n;
+		return n;
+	}
 	if (x->n_pending + n > x->cap_pending) {
 		size_t cap = x->cap_pending ? x->cap_pending : 1 << 16;
 		char *p;
@@ -350,6 +355,9 @@ int export_close(struct export *x)
 	if (!x)
 		return 0;
 	err = export_flush(x);
+	if (x->dropped)
+		pr_warn("%s: %llu bytes of output were dropped after a write failed\n", x->path,
+			x->dropped);
 	fclose(x->stream);
 	wait_compress(x);
 	if (x->fd >= 0 && close(x->fd) && !err)

@@ -29,7 +29,8 @@ void cmd_help(const struct cmd *c, bool to_stdout)
 	}
 	if (c->examples)
 		fprintf(f, "\nEXAMPLES\n%s", c->examples);
-	fprintf(f, "\nEXIT STATUS\n  0 ok, 1 violations found, 2 usage or environment error\n");
+	fprintf(f, "\nEXIT STATUS\n  %s\n", c->exit_status ? c->exit_status :
+		"0 ok, 1 violations found, 2 usage or environment error");
 }
 
 int cmd_getopt(const struct cmd *c, int argc, char **argv)

@@ -24,6 +24,7 @@ struct cmd {
 	const char *usage; /* after "iommutrace NAME " */
 	const struct opt_def *opts;
 	const char *examples;
+	const char *exit_status; /* NULL: 0 ok, 1 violations, 2 error */
 };
 
 void cmd_help(const struct cmd *c, bool to_stdout);

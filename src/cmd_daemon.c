@@ -81,6 +81,8 @@ const struct cmd cmd_daemon_def = {
 		    "  iommutrace daemon --set log=stderr --export /var/log/iommutrace/events.ndjson\n"
 		    "  iommutrace daemon --metrics-listen 127.0.0.1:9477 --set snapshot_interval=10\n"
 		    "  iommutrace daemon --print-config\n",
+	.exit_status = "0 stopped by SIGTERM or SIGINT (verdicts are in the outputs),\n"
+		       "  2 usage, configuration or environment error",
 };
 
 /* defaults, then the file, then the command line */

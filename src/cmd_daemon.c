@@ -424,7 +424,8 @@ int cmd_daemon(int argc, char **argv)
 	pipeline_finish(&d->p, tracer_next_seq(&d->t), tracer_kernel_drops(&d->t),
 			tracer_missed_returns(&d->t), d->t.end_ns, d->t.end_ns - d->start_ns);
 	now = mono_ns();
-	snapshot(d, now);
+	if (d->cfg.snapshot_interval_s)
+		snapshot(d, now);
 	update_metrics(d);
 	ret = EXIT_OK; /* a service's verdicts are in its outputs, not its status */
 out:

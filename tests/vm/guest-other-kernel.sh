@@ -31,27 +31,39 @@ if [ "${3:-}" = module ]; then
 	pid=$!
 	$B/iommutrace record -o "$OUT/reload.itr" 2>"$OUT/record.err" &
 	rpid=$!
+	# and the daemon, with the service's capabilities only
+	setpriv --bounding-set -all,+bpf,+perfmon,+syslog --inh-caps -all -- \
+		$B/iommutrace daemon -c /dev/null --set log=stderr --export "$OUT/daemon.ndjson" \
+		--set export_events=yes --set snapshot_interval=0 2>"$OUT/daemon.err" &
+	dpid=$!
 	{
 		wait_for "$OUT/reload.err" "waiting for 'modprobe iommufd'" &&
-			wait_for "$OUT/record.err" "waiting for 'modprobe iommufd'" && echo waiting
+			wait_for "$OUT/record.err" "waiting for 'modprobe iommufd'" &&
+			wait_for "$OUT/daemon.err" "running:" && echo waiting
 		modprobe iommufd && echo "modprobe $?"
 		wait_for "$OUT/reload.err" "tracing .* iommufd functions" &&
-			wait_for "$OUT/record.err" "tracing .* iommufd functions" && echo attached
+			wait_for "$OUT/record.err" "tracing .* iommufd functions" &&
+			wait_for "$OUT/daemon.err" "tracing .* iommufd functions" && echo attached
 		$B/iommufd-scenario basic >"$OUT/reload-1.ids" 2>>"$OUT/reload.steps"
 		echo "basic $?"
 		rmmod iommufd
 		echo "rmmod $?"
 		wait_for "$OUT/reload.err" "module was unloaded" &&
-			wait_for "$OUT/record.err" "module was unloaded" && echo detached
+			wait_for "$OUT/record.err" "module was unloaded" &&
+			wait_for "$OUT/daemon.err" "module was unloaded" && echo detached
 		modprobe iommufd
 		echo "modprobe $?"
 		wait_for "$OUT/reload.err" "module is back" &&
-			wait_for "$OUT/record.err" "module is back" && echo attached
+			wait_for "$OUT/record.err" "module is back" &&
+			wait_for "$OUT/daemon.err" "module is back" && echo attached
 		$B/iommufd-scenario basic >"$OUT/reload-2.ids" 2>>"$OUT/reload.steps"
 		echo "basic $?"
 		sleep 0.5
 	} >>"$OUT/reload.steps" 2>&1
 	kill -INT $pid $rpid
+	kill -TERM $dpid
+	wait $dpid
+	echo $? >"$OUT/daemon.rc"
 	wait $pid
 	echo $? >"$OUT/reload.rc"
 	wait $rpid

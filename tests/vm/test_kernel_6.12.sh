@@ -45,6 +45,22 @@ expect_eq 6.12/reload/seq_continues "$(jq -r 'select(.kind == "module") | .seq' 
 	sort -u)" "$n1"
 expect_eq 6.12/reload/verdicts "$(jq -r 'select(.kind == "summary") |
 	"\(.events) \(.lost) \(.violations) \(.uncertain)"' "$out/reload.json")" "$((n1 * 2)) 0 0 0"
+# the daemon too, with the service's capabilities: the same events, the
+# module records, a clean stop, every line in the schema
+expect_eq 6.12/daemon/exit "$(cat "$out/daemon.rc")" 0
+expect_eq 6.12/daemon/lines "$(jq -r 'if .kind == "module" then "module:\(.state)" else .kind end' \
+	"$out/daemon.ndjson" | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')" \
+	"$n1 event 1 module:unloaded 1 module:loaded $n1 event 1 summary "
+expect_eq 6.12/daemon/same_events "$(jq -c 'select(.kind == "event") | [.seq, .hook, .obj.type, .obj.id]' \
+	"$out/daemon.ndjson" | md5sum)" "$(jq -c 'select(.kind == "event") | [.seq, .hook, .obj.type, .obj.id]' \
+	"$out/reload.json" | md5sum)"
+if v=$(/usr/bin/python3 "$lib_top/tests/validate-ndjson.py" "$lib_top/tools/schema/iommutrace-v1.schema.json" \
+	"$out/daemon.ndjson" "$out/reload.json" 2>&1); then
+	pass 6.12/daemon/schema
+else
+	fail 6.12/daemon/schema "$(echo "$v" | head -n 5)"
+fi
+
 # the same recorded, replayed on the host: the same events and records
 expect_eq 6.12/reload/record_exit "$(cat "$out/record.rc")" 0
 "$build/iommutrace" replay --json "$out/reload.itr" >"$out/replay.json" 2>"$out/replay.err"

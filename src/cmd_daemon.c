@@ -212,6 +212,16 @@ static void snapshot(struct daemon *d, unsigned long long now)
 	graph_print(&d->p.g, d->out.out, GRAPH_JSON);
 }
 
+static unsigned long long alive_objects(struct daemon *d)
+{
+	unsigned long long n = 0;
+	struct table_slot *s;
+
+	table_for_each(&d->p.g.nodes, s)
+		n += node_alive(s->val);
+	return n;
+}
+
 static void status(struct daemon *d)
 {
 	const struct decode_stats *ds = decoder_stats(d->p.dec);
@@ -221,8 +231,8 @@ static void status(struct daemon *d)
 			   d->config_error ? "; configuration error, see the log" : "");
 		return;
 	}
-	sd_notifyf(0, "STATUS=%llu events, %zu objects alive, %llu violations (%llu uncertain), "
-		   "%llu lost%s", ds->records, (size_t)d->p.g.nodes.n,
+	sd_notifyf(0, "STATUS=%llu events, %llu objects alive, %llu violations (%llu uncertain), "
+		   "%llu lost%s", ds->records, alive_objects(d),
 		   rules_total(&d->p.rules, true), rules_total(&d->p.rules, false), ds->lost,
 		   d->config_error ? "; configuration error, see the log" : "");
 }

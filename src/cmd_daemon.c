@@ -42,7 +42,7 @@ struct daemon {
 	struct export *x;
 	struct metrics m;
 	unsigned long long start_ns, last_status_ns, last_snapshot_ns, last_metrics_ns;
-	unsigned long long last_prune_ns, pruned;
+	unsigned long long last_prune_ns;
 	uint64_t watchdog_usec;
 	bool config_error;
 	bool export_failed; /* said once, until it works again */
@@ -164,19 +164,13 @@ static void close_export(struct daemon *d)
 static void snapshot(struct daemon *d, unsigned long long now)
 {
 	const struct decode_stats *ds = decoder_stats(d->p.dec);
-	unsigned long long live[IT_OBJ_MAX] = {};
-	struct table_slot *s;
+	unsigned long long live[IT_OBJ_MAX];
 	struct json *j = &d->out.j;
 	char t[48];
 
 	if (!d->x)
 		return;
-	table_for_each(&d->p.g.nodes, s) {
-		const struct node *n = s->val;
-
-		if (node_alive(n) && n->type < IT_OBJ_MAX)
-			live[n->type]++;
-	}
+	graph_count_alive(&d->p.g, live);
 	json_wall_time(t, sizeof(t), (long long)now + d->out.real_offset_ns);
 	json_reset(j);
 	json_obj_begin(j, NULL);
@@ -191,15 +185,7 @@ static void snapshot(struct daemon *d, unsigned long long now)
 	json_u64(j, "kernel_drops", tracer_kernel_drops(&d->t));
 	json_u64(j, "violations", rules_total(&d->p.rules, true));
 	json_u64(j, "uncertain", rules_total(&d->p.rules, false));
-	json_obj_begin(j, "rules");
-	for (int i = 0; i < n_rules; i++) {
-		json_obj_begin(j, rule_table[i].name);
-		json_u64(j, "violations", d->p.rules.count[i]);
-		json_u64(j, "uncertain", d->p.rules.uncertain[i]);
-		json_bool(j, "degraded", d->p.rules.degraded[i]);
-		json_obj_end(j);
-	}
-	json_obj_end(j);
+	json_rules(j, &d->p.rules);
 	json_u64(j, "contexts", d->p.g.ctxs.n);
 	json_obj_begin(j, "objects");
 	for (int ty = 1; ty < IT_OBJ_MAX; ty++)
@@ -212,16 +198,6 @@ static void snapshot(struct daemon *d, unsigned long long now)
 	graph_print(&d->p.g, d->out.out, GRAPH_JSON);
 }
 
-static unsigned long long alive_objects(struct daemon *d)
-{
-	unsigned long long n = 0;
-	struct table_slot *s;
-
-	table_for_each(&d->p.g.nodes, s)
-		n += node_alive(s->val);
-	return n;
-}
-
 static void status(struct daemon *d)
 {
 	const struct decode_stats *ds = decoder_stats(d->p.dec);
@@ -232,7 +208,7 @@ static void status(struct daemon *d)
 		return;
 	}
 	sd_notifyf(0, "STATUS=%llu events, %llu objects alive, %llu violations (%llu uncertain), "
-		   "%llu lost%s", ds->records, alive_objects(d),
+		   "%llu lost%s", ds->records, graph_count_alive(&d->p.g, NULL),
 		   rules_total(&d->p.rules, true), rules_total(&d->p.rules, false), ds->lost,
 		   d->config_error ? "; configuration error, see the log" : "");
 }
@@ -303,7 +279,7 @@ static void tick(void *cookie, unsigned long long now)
 	}
 	if (now - d->last_prune_ns >= 10 * SEC && now > DEAD_KEEP_NS) {
 		d->last_prune_ns = now;
-		d->pruned += graph_prune(&d->p.g, now - DEAD_KEEP_NS);
+		graph_prune(&d->p.g, now - DEAD_KEEP_NS);
 	}
 	if (now - d->last_status_ns >= SEC) {
 		d->last_status_ns = now;
@@ -311,14 +287,6 @@ static void tick(void *cookie, unsigned long long now)
 		if (d->watchdog_usec)
 			sd_notify(0, "WATCHDOG=1");
 	}
-}
-
-static int daemon_record(void *cookie, const void *data, size_t len)
-{
-	struct daemon *d = cookie;
-	int err = pipeline_feed(&d->p, data, len);
-
-	return err == -EINVAL ? 0 : err; /* malformed: counted in the summary */
 }
 
 int cmd_daemon(int argc, char **argv)
@@ -404,7 +372,7 @@ int cmd_daemon(int argc, char **argv)
 
 	to.ringbuf_size = d->cfg.ringbuf_size;
 	to.no_stacks = !d->cfg.stacks;
-	ret = tracer_start(&d->t, &to, daemon_record, d);
+	ret = tracer_start(&d->t, &to, pipeline_record, &d->p);
 	if (ret) {
 		sd_notifyf(0, "STATUS=cannot trace here; see the log\nERRNO=%d", ENODEV);
 		goto out;

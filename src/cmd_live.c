@@ -64,19 +64,6 @@ int parse_types(const char *who, const char *s, unsigned int *mask)
 	return err;
 }
 
-/* The ring buffer: straight into the pipeline. */
-static int live_record(void *cookie, const void *data, size_t len)
-{
-	struct pipeline *p = cookie;
-	int err = pipeline_feed(p, data, len);
-
-	if (err == -EINVAL) /* malformed: counted, reported in the summary */
-		return 0;
-	if (err)
-		p->err = err; /* output failed: stop */
-	return err;
-}
-
 static void live_tick(void *cookie, unsigned long long now)
 {
 	struct pipeline *p = cookie;
@@ -144,7 +131,7 @@ int cmd_live(int argc, char **argv)
 	sink.no_events = vo.quiet;
 	pipeline_add_sink(&p, &sink);
 
-	ret = tracer_start(&t, &to, live_record, &p);
+	ret = tracer_start(&t, &to, pipeline_record, &p);
 	if (ret)
 		goto out;
 	p.resolve = tracer_resolve_stack;

@@ -154,13 +154,6 @@ const struct cmd cmd_graph_def = {
 		    "  iommutrace graph --duration 30 --format json\n",
 };
 
-static int graph_live_record(void *cookie, const void *data, size_t len)
-{
-	int err = pipeline_feed(cookie, data, len);
-
-	return err == -EINVAL ? 0 : err;
-}
-
 static void graph_tick(void *cookie, unsigned long long now)
 {
 	pipeline_tick(cookie, now);
@@ -223,7 +216,7 @@ int cmd_graph(int argc, char **argv)
 		ptrhash_init(raw);
 		to.duration_s = duration;
 		to.argv = optind < argc ? argv + optind : NULL;
-		ret = tracer_start(&t, &to, graph_live_record, &p);
+		ret = tracer_start(&t, &to, pipeline_record, &p);
 		if (!ret) {
 			tracer_loop(&t, graph_tick, &p);
 			pipeline_finish(&p, tracer_next_seq(&t), 0, 0, t.end_ns, 0);

@@ -15,37 +15,38 @@ struct key {
 	enum kind kind;
 	size_t off, len;
 	unsigned long long min, max; /* K_SIZE, K_UINT */
+	bool pow2; /* K_SIZE: a power of two */
 	const char *help;
 };
 
 #define F(field) offsetof(struct daemon_config, field), sizeof(((struct daemon_config *)0)->field)
 
 static const struct key keys[] = {
-	{ "ringbuf_size", K_SIZE, F(ringbuf_size), 4096, 1ULL << 30,
+	{ "ringbuf_size", K_SIZE, F(ringbuf_size), 4096, 1ULL << 30, true,
 	  "BPF ring buffer, a power of two from 4K to 1G (a restart applies it)" },
-	{ "stacks", K_BOOL, F(stacks), 0, 0,
+	{ "stacks", K_BOOL, F(stacks), 0, 0, false,
 	  "capture kernel stacks for the reports (a restart applies it)" },
-	{ "long_wait_ms", K_UINT, F(long_wait_ms), 1, 3600000,
+	{ "long_wait_ms", K_UINT, F(long_wait_ms), 1, 3600000, false,
 	  "a removal that waits longer is a long_wait violation" },
-	{ "log", K_LOG, F(log), 0, 0,
+	{ "log", K_LOG, F(log), 0, 0, false,
 	  "where violations go: journal, stderr (with <N> priority prefixes) or auto" },
-	{ "export", K_PATH, F(export_path), 0, 0,
+	{ "export", K_PATH, F(export_path), 0, 0, false,
 	  "NDJSON file for dashboards (violations, snapshots); empty: none" },
-	{ "export_events", K_BOOL, F(export_events), 0, 0, "every event into the export too" },
-	{ "export_max_size", K_SIZE, F(export_max_size), 4096, 1ULL << 40,
+	{ "export_events", K_BOOL, F(export_events), 0, 0, false, "every event into the export too" },
+	{ "export_max_size", K_SIZE, F(export_max_size), 4096, 1ULL << 40, false,
 	  "rotate the export when it would grow past this" },
-	{ "export_backups", K_UINT, F(export_backups), 0, 1000,
+	{ "export_backups", K_UINT, F(export_backups), 0, 1000, false,
 	  "rotated exports kept (FILE.1 newest)" },
-	{ "export_compress", K_BOOL, F(export_compress), 0, 0, "gzip rotated exports (FILE.N.gz)" },
-	{ "snapshot_interval", K_UINT, F(snapshot_interval_s), 0, 86400,
+	{ "export_compress", K_BOOL, F(export_compress), 0, 0, false, "gzip rotated exports (FILE.N.gz)" },
+	{ "snapshot_interval", K_UINT, F(snapshot_interval_s), 0, 86400, false,
 	  "seconds between snapshots of graph and counters in the export; 0: none" },
-	{ "metrics_file", K_PATH, F(metrics_file), 0, 0,
+	{ "metrics_file", K_PATH, F(metrics_file), 0, 0, false,
 	  "Prometheus text file, replaced atomically (node_exporter's textfile collector)" },
-	{ "metrics_interval", K_UINT, F(metrics_interval_s), 1, 86400,
+	{ "metrics_interval", K_UINT, F(metrics_interval_s), 1, 86400, false,
 	  "seconds between rewrites of metrics_file" },
-	{ "metrics_listen", K_LISTEN, F(metrics_listen), 0, 0,
+	{ "metrics_listen", K_LISTEN, F(metrics_listen), 0, 0, false,
 	  "serve /metrics over HTTP on this loopback address:port; empty: none" },
-	{ "raw_pointers", K_BOOL, F(raw_pointers), 0, 0,
+	{ "raw_pointers", K_BOOL, F(raw_pointers), 0, 0, false,
 	  "export kernel addresses instead of keyed hashes" },
 };
 
@@ -136,8 +137,8 @@ int config_set(struct daemon_config *c, const char *name, const char *v, char *e
 				 k->min, k->max);
 			return -EINVAL;
 		}
-		if (!strcmp(name, "ringbuf_size") && (n & (n - 1))) {
-			snprintf(err, errlen, "ringbuf_size = %s is not a power of two", v);
+		if (k->pow2 && (n & (n - 1))) {
+			snprintf(err, errlen, "%s = %s is not a power of two", name, v);
 			return -EINVAL;
 		}
 		*(unsigned long long *)field = n;

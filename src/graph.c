@@ -116,55 +116,71 @@ static void node_drop(struct graph *g, struct node *n)
 	node_free(n);
 }
 
-void graph_drop_ctx(struct graph *g, __u64 ctx)
+/* Drop every node pred() picks; returns how many. */
+static size_t drop_nodes_if(struct graph *g, bool (*pred)(const struct node *n, __u64 arg),
+			    __u64 arg)
 {
 	struct table_slot *s;
 	struct node **v = calloc(g->nodes.n + 1, sizeof(*v));
 	size_t n = 0;
 
-	/* collect first: deleting from the table moves its entries */
-	if (v) {
-		table_for_each(&g->nodes, s)
-			if (((struct node *)s->val)->ctx == ctx)
-				v[n++] = s->val;
-		for (size_t i = 0; i < n; i++)
-			node_drop(g, v[i]);
-		free(v);
-	}
-	ctx_free(table_del(&g->ctxs, ctx));
-}
-
-unsigned long long graph_prune(struct graph *g, __u64 died_before_ns)
-{
-	struct table_slot *s;
-	struct node **v;
-	size_t n = 0;
-
-	if (!g->nodes.n)
-		return 0;
-	v = calloc(g->nodes.n, sizeof(*v));
 	if (!v)
 		return 0;
-	table_for_each(&g->nodes, s) {
-		struct node *nd = s->val;
-
-		if (!node_alive(nd) && nd->died_ns && nd->died_ns < died_before_ns)
-			v[n++] = nd;
-	}
+	/* collect first: deleting from the table moves its entries */
+	table_for_each(&g->nodes, s)
+		if (pred(s->val, arg))
+			v[n++] = s->val;
 	for (size_t i = 0; i < n; i++)
 		node_drop(g, v[i]);
 	free(v);
 	return n;
 }
 
+static bool in_ctx(const struct node *n, __u64 ctx)
+{
+	return n->ctx == ctx;
+}
+
+void graph_drop_ctx(struct graph *g, __u64 ctx)
+{
+	drop_nodes_if(g, in_ctx, ctx);
+	ctx_free(table_del(&g->ctxs, ctx));
+}
+
+static bool died_before(const struct node *n, __u64 ns)
+{
+	return !node_alive(n) && n->died_ns && n->died_ns < ns;
+}
+
+unsigned long long graph_prune(struct graph *g, __u64 died_before_ns)
+{
+	return drop_nodes_if(g, died_before, died_before_ns);
+}
+
+unsigned long long graph_count_alive(const struct graph *g, unsigned long long *by_type)
+{
+	unsigned long long alive = 0;
+	struct table_slot *s;
+
+	if (by_type)
+		memset(by_type, 0, IT_OBJ_MAX * sizeof(*by_type));
+	table_for_each(&g->nodes, s) {
+		const struct node *n = s->val;
+
+		if (!node_alive(n))
+			continue;
+		alive++;
+		if (by_type && n->type < IT_OBJ_MAX)
+			by_type[n->type]++;
+	}
+	return alive;
+}
+
 unsigned long long graph_reset(struct graph *g)
 {
-	struct table_slot *s;
-	unsigned long long alive = 0, replaced = g->replaced;
+	unsigned long long alive = graph_count_alive(g, NULL), replaced = g->replaced;
 	__u64 serial = g->next_serial;
 
-	table_for_each(&g->nodes, s)
-		alive += node_alive(s->val);
 	graph_fini(g);
 	graph_init(g);
 	g->next_serial = serial;

@@ -96,6 +96,8 @@ int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
  * many were forgotten.
  */
 unsigned long long graph_prune(struct graph *g, __u64 died_before_ns);
+/* Objects alive, in all and (by_type[IT_OBJ_MAX], when not NULL) per type. */
+unsigned long long graph_count_alive(const struct graph *g, unsigned long long *by_type);
 /*
  * The module that owned every object went away: forget them all, without a
  * verdict. Returns how many objects were still alive in the graph.

@@ -79,8 +79,7 @@ static bool bpf_stats_enabled(void)
 static void render(FILE *f, struct metrics *m, const struct pipeline *p, const struct tracer *t)
 {
 	const struct decode_stats *d = decoder_stats(p->dec);
-	unsigned long long live[IT_OBJ_MAX] = {}, cum = 0;
-	struct table_slot *s;
+	unsigned long long live[IT_OBJ_MAX], cum = 0;
 
 	family(f, "iommutrace_events_total", "counter",
 	       "Events delivered, per probed kernel function (:ret for its return).");
@@ -116,12 +115,7 @@ static void render(FILE *f, struct metrics *m, const struct pipeline *p, const s
 		fprintf(f, "iommutrace_rule_degraded{rule=\"%s\"} %d\n", rule_table[i].name,
 			p->rules.degraded[i]);
 
-	table_for_each(&((struct pipeline *)p)->g.nodes, s) {
-		const struct node *n = s->val;
-
-		if (node_alive(n) && n->type < IT_OBJ_MAX)
-			live[n->type]++;
-	}
+	graph_count_alive(&p->g, live);
 	family(f, "iommutrace_objects", "gauge", "iommufd objects alive now, per type.");
 	for (int ty = 1; ty < IT_OBJ_MAX; ty++)
 		if (ty != IT_OBJ_DEVICE_STRUCT && ty != IT_OBJ_CTX)

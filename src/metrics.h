@@ -19,7 +19,7 @@
 
 struct metrics {
 	struct sink sink; /* first: the pipeline calls it */
-	unsigned long long wait_bucket[WAIT_BUCKETS + 1]; /* cumulative at render */
+	unsigned long long wait_bucket[WAIT_BUCKETS + 1]; /* per bucket; summed up at render */
 	unsigned long long wait_count;
 	double wait_sum_s;
 	/* the last rendering, for the HTTP thread */

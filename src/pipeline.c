@@ -177,6 +177,18 @@ int pipeline_feed(struct pipeline *p, const void *data, size_t len)
 	return decoder_feed(p->dec, data, len);
 }
 
+int pipeline_record(void *pipeline, const void *data, size_t len)
+{
+	struct pipeline *p = pipeline;
+	int err = pipeline_feed(p, data, len);
+
+	if (err == -EINVAL) /* malformed: counted, reported in the summary */
+		return 0;
+	if (err)
+		p->err = err; /* output failed: stop */
+	return err;
+}
+
 int pipeline_tick(struct pipeline *p, __u64 now_ns)
 {
 	return decoder_tick(p->dec, now_ns);

@@ -45,6 +45,8 @@ int pipeline_init(struct pipeline *p, const struct pipeline_opts *o);
 void pipeline_fini(struct pipeline *p);
 void pipeline_add_sink(struct pipeline *p, struct sink *s);
 int pipeline_feed(struct pipeline *p, const void *data, size_t len);
+/* A record_fn for the tracer: feed; a malformed record is counted, not fatal. */
+int pipeline_record(void *pipeline, const void *data, size_t len);
 int pipeline_tick(struct pipeline *p, __u64 now_ns);
 /*
  * Drain, count what never came below end_seq, and send the summary.

@@ -55,6 +55,8 @@ long long realtime_offset_ns(void);
 
 /* Formatting helpers shared by the sinks. */
 void json_wall_time(char *buf, size_t len, long long real_ns);
+/* "rules": { name: { violations, uncertain, degraded } } */
+void json_rules(struct json *j, const struct rules *r);
 const char *remove_flags_str(unsigned int flags, char *buf, size_t len);
 
 #endif

@@ -132,6 +132,19 @@ static int json_module(struct sink *s, const struct it_module_rec *m,
 	return emit(s);
 }
 
+void json_rules(struct json *j, const struct rules *r)
+{
+	json_obj_begin(j, "rules");
+	for (int i = 0; i < n_rules; i++) {
+		json_obj_begin(j, rule_table[i].name);
+		json_u64(j, "violations", r->count[i]);
+		json_u64(j, "uncertain", r->uncertain[i]);
+		json_bool(j, "degraded", r->degraded[i]);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
 static int json_summary(struct sink *s, const struct summary *sum)
 {
 	struct json *j = &s->j;
@@ -154,15 +167,7 @@ static int json_summary(struct sink *s, const struct summary *sum)
 	if (sum->rules) {
 		json_u64(j, "violations", rules_total(sum->rules, true));
 		json_u64(j, "uncertain", rules_total(sum->rules, false));
-		json_obj_begin(j, "rules");
-		for (int i = 0; i < n_rules; i++) {
-			json_obj_begin(j, rule_table[i].name);
-			json_u64(j, "violations", sum->rules->count[i]);
-			json_u64(j, "uncertain", sum->rules->uncertain[i]);
-			json_bool(j, "degraded", sum->rules->degraded[i]);
-			json_obj_end(j);
-		}
-		json_obj_end(j);
+		json_rules(j, sum->rules);
 	}
 	json_obj_end(j);
 	return emit(s);

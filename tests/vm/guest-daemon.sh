@@ -14,15 +14,9 @@ W=/tmp/it
 mkdir -p $W
 exec 2>$W/guest.err
 
-wait_for() { # FILE TEXT: up to 60 s
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 600 ] && { echo "timed out waiting for '$2' in $1" >>$W/steps; return 1; }
-		sleep 0.1
-	done
-}
-step() { echo "$*" >>$W/steps; }
+STEPS=$W/steps
+. "$(dirname "$0")/guest-lib.sh"
+step() { echo "$*" >>"$STEPS"; }
 
 ip link set lo up # metrics_listen is on loopback
 
@@ -104,7 +98,8 @@ start_daemon daemon2.log
 wait_for $W/daemon2.log "running:" && step ready2
 $B/iommufd-scenario loop 200 >/dev/null 2>&1 &
 lpid=$!
-sleep 3
+wait_for $W/export.ndjson '"kind":"event"' # killed while it is writing
+sleep 1
 kill -KILL $dpid
 wait $dpid
 step "sigkill exit $?"

@@ -13,15 +13,14 @@ DEST=$2
 OUT=/tmp/iommutrace-out
 mkdir -p "$OUT"
 
-# wait_for FILE TEXT: up to 60 s for TEXT to appear in FILE
-wait_for() {
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 600 ] && { echo "timed out waiting for '$2' in $1" >>"$OUT/reload.steps"; return 1; }
-		sleep 0.1
+STEPS=$OUT/reload.steps
+. "$(dirname "$0")/guest-lib.sh"
+
+# wait_all TEXT: until live, record and the daemon have all said it
+wait_all() {
+	for who in reload record daemon; do
+		wait_for "$OUT/$who.err" "$1" || return 1
 	done
-	return 0
 }
 
 if [ "${3:-}" = module ]; then
@@ -41,21 +40,15 @@ if [ "${3:-}" = module ]; then
 			wait_for "$OUT/record.err" "waiting for 'modprobe iommufd'" &&
 			wait_for "$OUT/daemon.err" "running:" && echo waiting
 		modprobe iommufd && echo "modprobe $?"
-		wait_for "$OUT/reload.err" "tracing .* iommufd functions" &&
-			wait_for "$OUT/record.err" "tracing .* iommufd functions" &&
-			wait_for "$OUT/daemon.err" "tracing .* iommufd functions" && echo attached
+		wait_all "tracing .* iommufd functions" && echo attached
 		$B/iommufd-scenario basic >"$OUT/reload-1.ids" 2>>"$OUT/reload.steps"
 		echo "basic $?"
 		rmmod iommufd
 		echo "rmmod $?"
-		wait_for "$OUT/reload.err" "module was unloaded" &&
-			wait_for "$OUT/record.err" "module was unloaded" &&
-			wait_for "$OUT/daemon.err" "module was unloaded" && echo detached
+		wait_all "module was unloaded" && echo detached
 		modprobe iommufd
 		echo "modprobe $?"
-		wait_for "$OUT/reload.err" "module is back" &&
-			wait_for "$OUT/record.err" "module is back" &&
-			wait_for "$OUT/daemon.err" "module is back" && echo attached
+		wait_all "module is back" && echo attached
 		$B/iommufd-scenario basic >"$OUT/reload-2.ids" 2>>"$OUT/reload.steps"
 		echo "basic $?"
 		sleep 0.5

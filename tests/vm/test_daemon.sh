@@ -71,6 +71,9 @@ expect_eq export/snapshot_counts "$(jq -r 'select(.kind == "snapshot") | .rules.
 	"$out/export-run1.ndjson" | tail -n 1)" "$n_export"
 # SIGKILL: whatever the kill left, the next start leaves whole lines only
 echo "# after SIGKILL the export ended in '$(cat "$out/killed-last-byte")'"
+n=$(grep -c '"kind":"event"' "$out/export-killed.ndjson")
+[ "$n" -gt 0 ] && pass export/killed_while_writing ||
+	fail export/killed_while_writing "the export held no event when the daemon was killed"
 if v=$(validate "$out/export.ndjson" 2>&1); then
 	pass export/whole_lines_after_sigkill
 else

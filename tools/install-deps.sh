@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what iommutrace needs from Debian's archive: the build by default,
-# the test VM (kernel build, QEMU, test tools) with --vm, the benchmark's
-# comparison library with --bench. As root it runs
-# apt-get; otherwise it prints the command to run.
+# and with each option a group on top: --vm the test VM and the test suite
+# (kernel build, QEMU, the kernel's selftests, the tools the tests call),
+# --bench the benchmark's comparison library, --clean-root what
+# tools/clean-root.sh needs on the host. As root it runs apt-get; otherwise
+# it prints the command to run. CI runs the test suite in a minimal Debian
+# root with nothing but these installed (tools/clean-root.sh), so a package
+# missing here fails there.
 #
-# usage: tools/install-deps.sh [--vm | --bench]
+# usage: tools/install-deps.sh [--vm] [--bench] [--clean-root]
 set -euo pipefail
 
 build_pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 	libsodium-dev libsystemd-dev libmicrohttpd-dev make gcc)
+# libcap-dev: the kernel's iommufd selftests; procps: pkill in the guest and
+# /bin/kill, which the systemd unit's ExecReload names
 vm_pkgs=(qemu-system-x86 busybox-static flex bison bc cpio dwarves libssl-dev
-	jq kmod patch systemd prometheus python3-jsonschema curl)
-
+	libcap-dev jq kmod patch procps systemd prometheus python3-jsonschema curl)
 bench_pkgs=(libjansson-dev)
+clean_root_pkgs=(debootstrap)
 
 pkgs=("${build_pkgs[@]}")
-[ "${1:-}" = --vm ] && pkgs+=("${vm_pkgs[@]}")
-[ "${1:-}" = --bench ] && pkgs+=("${bench_pkgs[@]}")
+for opt in "$@"; do
+	case $opt in
+	--vm) pkgs+=("${vm_pkgs[@]}") ;;
+	--bench) pkgs+=("${bench_pkgs[@]}") ;;
+	--clean-root) pkgs+=("${clean_root_pkgs[@]}") ;;
+	-h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "install-deps: unknown option '$opt' (see --help)" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Runs in a guest on a kernel with a bug put back: every scenario under
+# Runs in a guest booted with one of the kernel's bugs switched on: every scenario under
 # `iommutrace live --json`, and idev-first recorded to a trace file.
 # usage: guest-bugs.sh BUILD_DIR OUTDIR
 set -u
@@ -8,6 +8,7 @@ B=$1
 DEST=$2
 OUT=/tmp/iommutrace-out
 mkdir -p "$OUT"
+grep -H . /sys/module/iommufd/parameters/bug_* >"$OUT/bugs" 2>&1
 for s in orderly idev-first close-all alloc-fail; do
 	$B/iommutrace live --json -- sh -c "exec $B/iommufd-scenario $s >'$OUT/$s.ids'" \
 		>"$OUT/$s.json" 2>"$OUT/$s.err"

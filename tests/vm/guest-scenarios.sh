@@ -14,6 +14,7 @@ mkdir -p "$OUT"
 IT=$B/iommutrace
 SC=$B/iommufd-scenario
 
+grep -H . /sys/module/iommufd/parameters/bug_* >"$OUT/bugs" 2>&1
 $IT check >"$OUT/check.txt" 2>&1
 echo $? >"$OUT/check.rc"
 $IT check --json >"$OUT/check.json" 2>/dev/null

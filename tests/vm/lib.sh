@@ -20,6 +20,15 @@ expect_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
 }
 
+# bugs_on FILE: the bugs a guest had switched on, from its copy of
+# /sys/module/iommufd/parameters/bug_* (guest-lib.sh's save_bugs), as
+# "name name...", or "none"
+bugs_on() {
+	local on
+	on=$(sed -n 's|.*/bug_\([a-z0-9_]*\):Y$|\1|p' "$1" | tr _ - | LC_ALL=C sort | tr '\n' ' ')
+	echo "${on:-none }"
+}
+
 # One line per event: hook[:ret] type#id [flags=...] [ret=N]
 events_of() {
 	jq -r 'select(.kind == "event") |

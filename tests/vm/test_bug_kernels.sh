@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Kernels with the bugs put back (tests/kernel-patches/): each must yield
-# its rule's violation, with the right objects, and nothing else.
+# The test kernel booted with each of its bugs switched on in turn
+# (tests/kernel-patches/, tools/vm/run.sh --bug NAME): each must yield its
+# rule's violation, with the right objects, and nothing else.
 # usage: test_bug_kernels.sh BUILD_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,9 +15,10 @@ violations_of() {
 		"\(.kind) \(.rule) " + ([.objects[] | "\(.role)=\(.type)#\(.id)"] | join(" "))' "$1"
 }
 
-run_variant() {
+run_bug() {
 	mkdir -p "$out/$1"
-	run_guest "$1" "$out/$1" --variant "$1" -- "$here/guest-bugs.sh" "$build" "$out/$1"
+	run_guest "$1" "$out/$1" --bug "$1" -- "$here/guest-bugs.sh" "$build" "$out/$1" || return 1
+	expect_eq "$1/bug_switched_on" "$(bugs_on "$out/$1/bugs")" "$1 "
 }
 
 # expect_violations VARIANT SCENARIO EXIT WANT (WANT: lines, {ids} filled)
@@ -35,7 +37,7 @@ expect_violations() {
 
 # --- 6.13-6.16 behaviour: destroying the idev leaves its vdev alive ----------
 v=vdev-outlives-idev
-if run_variant $v; then
+if run_bug $v; then
 	expect_violations $v orderly 0 ""
 	expect_violations $v alloc-fail 0 ""
 	# reported when the idev dies, and again when the vdev is destroyed later
@@ -55,7 +57,7 @@ fi
 
 # --- vdevice abort runs twice ---------------------------------------------------
 v=double-abort
-if run_variant $v; then
+if run_bug $v; then
 	expect_violations $v orderly 1 "violation double_abort object=vdevice#{vdev}"
 	expect_violations $v idev-first 1 "violation double_abort object=vdevice#{vdev}"
 	expect_violations $v close-all 1 "violation double_abort object=vdevice#{vdev}"
@@ -64,7 +66,7 @@ fi
 
 # --- a vdev destroy holds the idev's wait reference for 300 ms ----------------
 v=long-wait
-if run_variant $v; then
+if run_bug $v; then
 	expect_violations $v orderly 0 ""
 	expect_violations $v alloc-fail 0 ""
 	expect_violations $v idev-first 1 "violation long_wait object=device#{idev}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `iommutrace daemon` in the VM on the vdev-outlives-idev kernel, with the
+# `iommutrace daemon` in the VM with the kernel's vdev-outlives-idev bug on, with the
 # real systemd-journald and a notify socket (tests/vm/guest-daemon.sh):
 # journal entries, the NDJSON export against the JSON Schema, rotation,
 # file modes, metrics through promtool (file and HTTP), sd_notify, SIGHUP,
@@ -13,7 +13,7 @@ vm_test_setup "$1"
 schema=$lib_top/tools/schema/iommutrace-v1.schema.json
 validate() { /usr/bin/python3 "$lib_top/tests/validate-ndjson.py" "$schema" "$@"; }
 
-run_guest daemon "$out" --variant vdev-outlives-idev -- "$here/guest-daemon.sh" "$build" "$out" ||
+run_guest daemon "$out" --bug vdev-outlives-idev -- "$here/guest-daemon.sh" "$build" "$out" ||
 	exit 0
 expect_eq daemon/steps "$(tr '\n' ' ' <"$out/steps")" \
 	"ready idev-first 0 loop 0 reloaded orderly 0 sigterm exit 0 ready2 sigkill exit 137 ready3 third exit 0 "

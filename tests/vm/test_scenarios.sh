@@ -12,6 +12,11 @@ vm_test_setup "$1"
 
 run_guest stock "$out" -- "$here/guest-scenarios.sh" "$build" "$out" || exit 0
 
+# stock: the kernel's known bugs are there, every one switched off
+expect_eq bugs_off "$(bugs_on "$out/bugs")" "none "
+expect_eq bugs_known "$(grep -c '/bug_[a-z_]*:N$' "$out/bugs")" \
+	"$("$lib_top/tools/vm/run.sh" --list-bugs | wc -l)"
+
 # --- check in the guest -----------------------------------------------------
 expect_eq check_exit "$(cat "$out/check.rc")" 0
 expect_eq check_json_ok "$(jq -r .ok "$out/check.json")" true

@@ -3,6 +3,9 @@
 # Fetch Debian's linux-source package through a private apt configuration and
 # build the iommutrace test kernel from it, cached outside the work tree.
 #
+# The known bugs of tests/kernel-patches/X.Y/ are built in, each switched off
+# unless its boot parameter is set (tools/vm/run.sh --bug NAME).
+#
 # usage: tools/vm/build-kernel.sh [--kernel NAME] [--variant NAME] [--print-dir]
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -16,13 +19,14 @@ while [ $# -gt 0 ]; do
 	--variant) variant=${2:?--variant needs a value}; shift 2 ;;
 	--print-dir) print_dir=1; shift ;;
 	-h|--help)
-		sed -n '3,6p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
 
 resolve_kernel "$kernel"
+variant_fragments "$variant" >/dev/null
 out=$(kernel_dir "$kernel" "$variant")
 if [ -f "$out/bzImage" ] && [ -f "$out/vmlinux.btf" ] && [ -f "$out/srcdir" ]; then
 	[ -n "$print_dir" ] && echo "$out"
@@ -42,13 +46,11 @@ if [ ! -f "$src_root/.unpacked" ]; then
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$src_root"
 	# The mirror the machine already uses, with the suites that carry the
 	# newer kernels; the system's own apt configuration is left alone.
-	uri=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-		grep -v security | head -n1 || true)
-	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' \
-		/etc/apt/sources.list 2>/dev/null || true)
-	[ -n "$uri" ] || die "can't find the Debian mirror in /etc/apt: add one"
-	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
-		"$uri" sid "$uri" trixie >"$apt_dir/sources.list"
+	uri=$(debian_mirror)
+	for suite in sid trixie trixie-backports experimental; do
+		printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+			"$uri" "$suite"
+	done >"$apt_dir/sources.list"
 	apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list"
 		-o "Dir::Etc::sourceparts=-"
 		-o "Dir::State::Lists=$apt_dir/lists"
@@ -67,9 +69,9 @@ if [ ! -f "$src_root/.unpacked" ]; then
 	touch "$src_root/.unpacked"
 fi
 
-# --- a variant is the pristine source plus its patches -------------------
+# --- the pristine source plus this version's patches ---------------------
 src=$src_root
-patches=$(variant_patches "$variant")
+patches=$(kernel_patches)
 if [ -n "$patches" ]; then
 	src=$out/src
 	rm -rf "$src"
@@ -84,6 +86,9 @@ if [ -n "$patches" ]; then
 		done
 		(cd "$src" && patch -p1 -s --no-backup-if-mismatch <"$p") ||
 			die "patch $p does not apply to $PKG_SPEC"
+	done
+	for b in $(kernel_bugs); do
+		log "bug $b: off unless booted with $(bug_param "$b")"
 	done
 fi
 

@@ -24,6 +24,17 @@ log() {
 	[ -n "${VM_QUIET:-}" ] || echo "${0##*/}: $*" >&2
 }
 
+# debian_mirror -> the Debian mirror this machine's apt already uses
+debian_mirror() {
+	local uri
+	uri=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		grep -v security | head -n1 || true)
+	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' \
+		/etc/apt/sources.list 2>/dev/null || true)
+	[ -n "$uri" ] || die "can't find the Debian mirror in /etc/apt: add one"
+	echo "${uri%% *}"
+}
+
 # resolve_kernel NAME -> sets PKG_SPEC ("package=version"), PKG_NAME, PKG_VERSION
 resolve_kernel() {
 	local name=$1
@@ -38,23 +49,42 @@ resolve_kernel() {
 	PKG_VERSION=${PKG_SPEC#*=}
 }
 
-# variant_patches VARIANT -> prints the patch files of a kernel variant, sorted
-variant_patches() {
-	local variant=$1
-	[ "$variant" = stock ] && return 0
-	local dir=$TOP_DIR/tests/kernel-patches/$variant
-	[ -d "$dir" ] || die "unknown kernel variant '$variant' (no $dir)"
+# kernel_patches -> the patch files applied to every build of the resolved
+# kernel (tests/kernel-patches/X.Y/, by the source package's version): the
+# known bugs put back, each off unless its boot parameter is set
+kernel_patches() {
+	local dir=$TOP_DIR/tests/kernel-patches/${PKG_NAME#linux-source-}
+	[ -d "$dir" ] || return 0
 	find "$dir" -maxdepth 1 -name '*.patch' | LC_ALL=C sort
 }
 
+# kernel_bugs -> the bugs the resolved kernel's patches can switch on, one
+# name a line (a patch's iommufd.bug_NAME parameter, spelled with dashes)
+kernel_bugs() {
+	local p
+	for p in $(kernel_patches); do
+		sed -n 's/^+module_param_named(bug_\([a-z0-9_]*\),.*/\1/p' "$p"
+	done | tr _ - | LC_ALL=C sort -u
+}
+
+# bug_param NAME -> the kernel command-line parameter that switches bug NAME
+# on; dies naming the known ones when the resolved kernel has no such bug
+bug_param() {
+	local name=$1
+	kernel_bugs | grep -qx -- "$name" ||
+		die "kernel $PKG_SPEC has no bug '$name' (it has: $(kernel_bugs | tr '\n' ' '))"
+	echo "iommufd.bug_${name//-/_}=1"
+}
+
 # variant_fragments VARIANT -> config fragments of a variant, base first
+# (stock: the base alone; others: tools/vm/variants/VARIANT.config on top)
 variant_fragments() {
 	local variant=$1
 	echo "$VM_DIR/iommutrace.config"
-	local dir=$TOP_DIR/tests/kernel-patches/$variant
-	if [ "$variant" != stock ] && [ -f "$dir/extra.config" ]; then
-		echo "$dir/extra.config"
-	fi
+	[ "$variant" = stock ] && return 0
+	[ -f "$VM_DIR/variants/$variant.config" ] ||
+		die "unknown kernel variant '$variant': the variants are stock $(cd "$VM_DIR/variants" && ls -- *.config | sed 's/\.config$//' | tr '\n' ' ')(a bug put back is --bug NAME)"
+	echo "$VM_DIR/variants/$variant.config"
 }
 
 # kernel_key KERNEL VARIANT -> cache key of a built kernel
@@ -63,7 +93,7 @@ kernel_key() {
 	resolve_kernel "$kernel"
 	{
 		echo "$PKG_SPEC"
-		for f in $(variant_fragments "$variant") $(variant_patches "$variant"); do
+		for f in $(variant_fragments "$variant") $(kernel_patches); do
 			sha256sum <"$f"
 		done
 	} | sha256sum | cut -c1-16

@@ -8,7 +8,11 @@
 #
 # usage: tools/vm/run.sh [OPTIONS] -- CMD [ARGS...]
 #   --kernel NAME     kernel to boot (7.2, 6.12, or linux-source-X.Y=VERSION)
-#   --variant NAME    kernel variant: stock, or a patch set in tests/kernel-patches/
+#   --variant NAME    kernel configuration: stock, or tools/vm/variants/NAME.config
+#                     (module: iommufd as a module)
+#   --bug NAME        switch on a known bug put back in the kernel (its boot
+#                     parameter iommufd.bug_NAME); repeatable; --list-bugs
+#                     names them
 #   --scratch DIR     writable directory, same path in the guest (default: a new
 #                     temporary one, removed afterwards)
 #   --timeout SEC     kill the guest after SEC seconds (default 900); exit 124
@@ -16,11 +20,14 @@
 #   --mem MB          guest memory (default 1024)
 #   --console FILE    keep the kernel console log in FILE
 #   --quiet           no progress messages
+#   --list-bugs       the bugs this kernel can switch on, and exit
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 kernel=$DEFAULT_KERNEL
 variant=stock
+bugs=()
+list_bugs=
 scratch=
 timeout_s=900
 smp=2
@@ -30,16 +37,28 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--variant) variant=${2:?}; shift 2 ;;
+	--bug) bugs+=("${2:?}"); shift 2 ;;
+	--list-bugs) list_bugs=1; shift ;;
 	--scratch) scratch=${2:?}; shift 2 ;;
 	--timeout) timeout_s=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
 	--console) console_out=${2:?}; shift 2 ;;
 	--quiet) VM_QUIET=1; shift ;;
-	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
+done
+resolve_kernel "$kernel"
+variant_fragments "$variant" >/dev/null
+if [ -n "$list_bugs" ]; then
+	kernel_bugs
+	exit 0
+fi
+bug_args=
+for b in "${bugs[@]}"; do
+	bug_args="$bug_args $(bug_param "$b")"
 done
 [ $# -gt 0 ] || die "no command given: tools/vm/run.sh [OPTIONS] -- CMD [ARGS...]"
 [ "$(id -u)" -eq 0 ] || die "must run as root: QEMU exports the host's / to the guest as root over 9p"
@@ -111,13 +130,13 @@ if grep -q constant_tsc /proc/cpuinfo; then
 	[ -n "$mhz" ] && [ "$mhz" -gt 0 ] && tsc_args="tsc_early_khz=$((mhz * 1000)) tsc=reliable"
 fi
 
-log "booting $(cat "$kdir/source") ($smp cpus, ${mem}M)"
+log "booting $(cat "$kdir/source") ($smp cpus, ${mem}M)${bug_args:+, bugs:$bug_args}"
 rc=0
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-machine q35 -smp "$smp" -m "$mem" \
 	-kernel "$kdir/bzImage" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 $tsc_args rdinit=/init" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 $tsc_args rdinit=/init$bug_args" \
 	-chardev file,id=con,path="$ctl/console.log" -serial chardev:con \
 	-chardev file,id=out,path="$ctl/out" -serial chardev:out \
 	-chardev file,id=err,path="$ctl/err" -serial chardev:err \

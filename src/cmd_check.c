@@ -30,11 +30,20 @@ const struct cmd cmd_check_def = {
 		    "  iommutrace check --json | jq '.probes[] | select(.state != \"attached\")'\n",
 };
 
-static const char *iommufd_where(const struct features *f)
+/* where iommufd is, or why not: what the kernel's configuration says of it */
+static const char *iommufd_where(const struct features *f, char *buf, size_t len)
 {
 	if (f->iommufd)
 		return f->iommufd_where;
-	return f->iommufd_module_on_disk ? "module iommufd, not loaded" : "absent";
+	if (f->iommufd_module_on_disk)
+		return "module iommufd, not loaded";
+	if (!f->config_iommufd)
+		return "absent";
+	snprintf(buf, len, "absent (CONFIG_IOMMUFD%s in %s)",
+		 f->config_iommufd == 'n' ? " is not set" :
+		 f->config_iommufd == 'm' ? "=m, no iommufd.ko installed" : "=y",
+		 f->config_path);
+	return buf;
 }
 
 static const char *state_note(const struct features *f, int i, const struct probe_status *st,
@@ -146,7 +155,7 @@ int cmd_check(int argc, char **argv)
 	uname(&u);
 	if (json) {
 		struct json j;
-		char note[160];
+		char note[256];
 
 		json_init(&j);
 		json_obj_begin(&j, NULL);
@@ -155,7 +164,7 @@ int cmd_check(int argc, char **argv)
 		json_str(&j, "kernel", u.release);
 		json_bool(&j, "ok", n == 0);
 		json_str(&j, "btf", f.btf_source);
-		json_str(&j, "iommufd", iommufd_where(&f));
+		json_str(&j, "iommufd", iommufd_where(&f, note, sizeof(note)));
 		json_obj_begin(&j, "layouts");
 		if (f.obj_wait_field)
 			json_str(&j, "iommufd_object", f.obj_wait_field);
@@ -218,11 +227,11 @@ int cmd_check(int argc, char **argv)
 		json_emit(&j, stdout);
 		json_free(&j);
 	} else {
-		char note[160];
+		char note[256];
 
 		printf("kernel:   %s\n", u.release);
 		printf("BTF:      %s\n", f.btf_source[0] ? f.btf_source : "none");
-		printf("iommufd:  %s\n", iommufd_where(&f));
+		printf("iommufd:  %s\n", iommufd_where(&f, note, sizeof(note)));
 		printf("layouts:  iommufd_object.%s; iommufd_vdevice {%s}; hwpt: %s\n",
 		       f.obj_wait_field ? f.obj_wait_field : "?",
 		       f.vdev_layout ? f.vdev_layout : "absent",

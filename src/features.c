@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <zlib.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -165,6 +166,45 @@ static bool module_on_disk(void)
 	return found;
 }
 
+char features_kernel_config(const char *path, const char *opt)
+{
+	size_t olen = strlen(opt);
+	char line[256], val = 0;
+	gzFile gz = gzopen(path, "rb"); /* reads a plain file as it is */
+
+	if (!gz)
+		return 0;
+	while (!val && gzgets(gz, line, sizeof(line))) {
+		if (!strncmp(line, opt, olen) && line[olen] == '=')
+			val = line[olen + 1] == 'y' || line[olen + 1] == 'm' ? line[olen + 1] : 'n';
+		else if (!strncmp(line, "# ", 2) && !strncmp(line + 2, opt, olen) &&
+			 !strcmp(line + 2 + olen, " is not set\n"))
+			val = 'n';
+	}
+	gzclose(gz);
+	return val;
+}
+
+/* iommufd absent: what the kernel's build configuration says of it */
+static void probe_config(struct features *f)
+{
+	const char *paths[2] = { f->config_path, "/proc/config.gz" };
+	struct utsname u;
+
+	if (uname(&u))
+		return;
+	snprintf(f->config_path, sizeof(f->config_path), "/boot/config-%s", u.release);
+	for (int i = 0; i < 2; i++) {
+		f->config_iommufd = features_kernel_config(paths[i], "CONFIG_IOMMUFD");
+		if (f->config_iommufd) {
+			if (i)
+				snprintf(f->config_path, sizeof(f->config_path), "%s", paths[i]);
+			return;
+		}
+	}
+	f->config_path[0] = '\0';
+}
+
 unsigned long features_module_live(const char *name)
 {
 	char path[128], state[16] = "";
@@ -197,6 +237,8 @@ void features_probe(struct features *f)
 			(have_cap(CAP_BPF) && have_cap(CAP_PERFMON));
 	if (!f->iommufd)
 		f->iommufd_module_on_disk = module_on_disk();
+	if (!f->iommufd && !f->iommufd_module_on_disk)
+		probe_config(f);
 	if (f->btf_iommufd_module)
 		snprintf(f->btf_source, sizeof(f->btf_source),
 			 "/sys/kernel/btf/vmlinux + /sys/kernel/btf/iommufd");
@@ -231,10 +273,21 @@ int features_problems(const struct features *f, struct problem *p, int max)
 	else if (!f->iommufd && f->iommufd_module_on_disk)
 		ADD_W("iommufd is not loaded: the module is on disk",
 		      "modprobe iommufd (live, record and daemon wait for it)", true);
+	else if (!f->iommufd && f->config_iommufd == 'm')
+		ADD("no iommufd: this kernel builds it as a module (CONFIG_IOMMUFD=m) "
+		    "but iommufd.ko is not installed",
+		    "install this kernel's modules (on Ubuntu: linux-modules-extra for "
+		    "this kernel), then modprobe iommufd");
 	else if (!f->iommufd)
-		ADD("no iommufd: this kernel has no CONFIG_IOMMUFD (no iommufd "
-		    "functions in /proc/kallsyms)",
-		    "boot a kernel with CONFIG_IOMMUFD (6.2 or later)");
+		ADD(f->config_iommufd == 'n' ?
+			    "no iommufd: this kernel was built without it "
+			    "(CONFIG_IOMMUFD is not set in its configuration)" :
+			    "no iommufd: no iommufd functions in /proc/kallsyms and no "
+			    "iommufd module on disk",
+		    "boot a kernel (6.2 or later) with CONFIG_IOMMUFD=m and "
+		    "CONFIG_VFIO_DEVICE_CDEV=y, as Ubuntu, Fedora, Arch and Talos ship "
+		    "it (Debian's own kernel images do not enable iommufd); or try "
+		    "iommutrace in the test VM: make demo");
 	if (f->iommufd && !f->btf_vmlinux)
 		; /* reported above */
 	else if (f->iommufd && f->iommufd_where[0] == 'm' && !f->btf_iommufd_module)

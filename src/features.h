@@ -23,6 +23,10 @@ struct features {
 	bool iommufd; /* iommufd code is in the running kernel */
 	bool iommufd_module_on_disk; /* not loaded, but modprobe would find it */
 	bool privileged; /* CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN */
+	/* from the kernel's build configuration, when iommufd is absent: 'y',
+	 * 'm', 'n' (not set), or 0 when no configuration could be read */
+	char config_iommufd;
+	char config_path[128]; /* the file they came from */
 	char btf_source[128];
 	char iommufd_where[64]; /* "built in" or "module iommufd" */
 	/* layouts found in BTF (names of the fields CO-RE will use) */
@@ -50,6 +54,14 @@ int features_problems(const struct features *f, struct problem *p, int max);
  * going.
  */
 unsigned long features_module_live(const char *name);
+
+/*
+ * OPT's value in a kernel configuration file, plain or gzipped
+ * (/boot/config-RELEASE, /proc/config.gz): 'y', 'm', 'n' when it is not set
+ * (or set to something other than y or m),
+ * 0 when the file cannot be read or does not name it.
+ */
+char features_kernel_config(const char *path, const char *opt);
 
 /* The symbols of kallsyms text that is read, for tests. */
 int features_parse_kallsyms(struct features *f, const char *path);

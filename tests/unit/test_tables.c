@@ -2,6 +2,7 @@
 /* The hook tables agree with each other and with the BPF object. */
 #include <stdlib.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <bpf/libbpf.h>
 
 #include "features.h"
@@ -87,4 +88,37 @@ void test_kallsyms(void)
 	ASSERT_STREQ(feat.targets[release].module, "iommufd", "module noted");
 	ASSERT_TRUE(feat.iommufd, "iommufd present");
 	ASSERT_STREQ(feat.iommufd_where, "module iommufd", "where");
+}
+
+/* A kernel's configuration, plain or gzipped, as check reads it when iommufd is absent. */
+void test_kernel_config(void)
+{
+	char plain[] = "/tmp/iommutrace-config.XXXXXX", gz[] = "/tmp/iommutrace-config.XXXXXX";
+	const char *text = "#\n# Automatically generated file; DO NOT EDIT.\n"
+			   "CONFIG_IOMMUFD_DRIVER_CORE=y\n"
+			   "# CONFIG_IOMMUFD is not set\n"
+			   "CONFIG_VFIO=m\n"
+			   "CONFIG_VFIO_PCI=m\n"
+			   "CONFIG_LOCALVERSION=\"\"\n";
+	int fd = mkstemp(plain);
+	gzFile z;
+
+	ASSERT_TRUE(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write");
+	close(fd);
+	fd = mkstemp(gz);
+	z = gzdopen(fd, "wb");
+	gzputs(z, "CONFIG_IOMMUFD=m\nCONFIG_VFIO_DEVICE_CDEV=y\n");
+	gzclose(z);
+
+	ASSERT_EQ(features_kernel_config(plain, "CONFIG_IOMMUFD"), 'n', "not set");
+	ASSERT_EQ(features_kernel_config(plain, "CONFIG_VFIO"), 'm', "module, not its prefix");
+	ASSERT_EQ(features_kernel_config(plain, "CONFIG_IOMMUFD_DRIVER_CORE"), 'y', "built in");
+	ASSERT_EQ(features_kernel_config(plain, "CONFIG_LOCALVERSION"), 'n', "a value other than y or m");
+	ASSERT_EQ(features_kernel_config(plain, "CONFIG_VFIO_DEVICE_CDEV"), 0, "not named");
+	ASSERT_EQ(features_kernel_config(plain, "CONFIG_IOMMU"), 0, "a prefix is not the option");
+	ASSERT_EQ(features_kernel_config(gz, "CONFIG_IOMMUFD"), 'm', "gzipped: module");
+	ASSERT_EQ(features_kernel_config(gz, "CONFIG_VFIO_DEVICE_CDEV"), 'y', "gzipped: built in");
+	ASSERT_EQ(features_kernel_config("/nonexistent/config", "CONFIG_IOMMUFD"), 0, "no file");
+	unlink(plain);
+	unlink(gz);
 }

@@ -13,6 +13,8 @@ OUT=/tmp/iommutrace-out
 mkdir -p "$OUT"
 IT=$B/iommutrace
 SC=$B/iommufd-scenario
+STEPS=$OUT/steps
+. "$(dirname "$0")/guest-lib.sh"
 
 grep -H . /sys/module/iommufd/parameters/bug_* >"$OUT/bugs" 2>&1
 $IT check >"$OUT/check.txt" 2>&1
@@ -45,7 +47,9 @@ echo $? >"$OUT/idev-first.txt.rc"
 # live as an operator runs it: attached, the workload elsewhere, Ctrl-C
 $IT live --json >"$OUT/sigint.json" 2>"$OUT/sigint.err" &
 tracer=$!
-sleep 2
+# a background job of sh starts with SIGINT ignored until live sets its
+# handler: signal only once it says that it traces
+wait_for "$OUT/sigint.err" "tracing [0-9]* of" || kill -9 $tracer
 $SC orderly >/dev/null
 kill -INT $tracer
 wait $tracer

@@ -11,9 +11,15 @@ vm_test_setup() {
 	trap 'rm -rf "$out"' EXIT
 }
 
-pass() { echo "ok $1"; }
-fail() { echo "not ok $1: $2"; }
-skip() { echo "skip $1: $2"; }
+# The kernels of the matrix with the vIOMMU uAPI (6.13 and later), on which
+# the scenarios, the bugs and the selftests run: the Makefile's TEST_KERNELS;
+# IOMMUTRACE_TEST_KERNELS narrows it (to "7.2" while working on a test, say).
+VM_KERNELS=${IOMMUTRACE_TEST_KERNELS:-$(sed -n 's/^TEST_KERNELS := //p' "$lib_top/Makefile")}
+
+# Results; TEST_PREFIX (a kernel's "7.3/", say) goes before every name.
+pass() { echo "ok ${TEST_PREFIX:-}$1"; }
+fail() { echo "not ok ${TEST_PREFIX:-}$1: $2"; }
+skip() { echo "skip ${TEST_PREFIX:-}$1: $2"; }
 
 # expect_eq NAME GOT WANT
 expect_eq() {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The test kernel booted with each of its bugs switched on in turn
-# (tests/kernel-patches/, tools/vm/run.sh --bug NAME): each must yield its
-# rule's violation, with the right objects, and nothing else.
+# Each test kernel of the matrix (lib.sh's VM_KERNELS) booted with each of
+# its bugs switched on in turn (tests/kernel-patches/, tools/vm/run.sh --bug
+# NAME): each must yield its rule's violation, with the right objects, and
+# nothing else.
 # usage: test_bug_kernels.sh BUILD_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,9 +16,11 @@ violations_of() {
 		"\(.kind) \(.rule) " + ([.objects[] | "\(.role)=\(.type)#\(.id)"] | join(" "))' "$1"
 }
 
+# run_bug NAME: boot $kernel with bug NAME on, its outputs in $out/NAME
 run_bug() {
 	mkdir -p "$out/$1"
-	run_guest "$1" "$out/$1" --bug "$1" -- "$here/guest-bugs.sh" "$build" "$out/$1" || return 1
+	run_guest "$1" "$out/$1" --kernel "$kernel" --bug "$1" -- \
+		"$here/guest-bugs.sh" "$build" "$out/$1" || return 1
 	expect_eq "$1/bug_switched_on" "$(bugs_on "$out/$1/bugs")" "$1 "
 }
 
@@ -35,54 +38,64 @@ expect_violations() {
 	expect_eq "$v/$s/no_loss" "$(jq -r 'select(.kind == "summary") | .lost' "$out/$v/$s.json")" 0
 }
 
-# --- 6.13-6.16 behaviour: destroying the idev leaves its vdev alive ----------
-v=vdev-outlives-idev
-if run_bug $v; then
-	expect_violations $v orderly 0 ""
-	expect_violations $v alloc-fail 0 ""
-	# reported when the idev dies, and again when the vdev is destroyed later
-	expect_violations $v idev-first 1 "violation vdev_outlives_idev idevice=device#{idev} vdevice=vdevice#{vdev}
+# check_kernel KERNEL OUT: every bug of KERNEL, its outputs under OUT
+check_kernel() {
+	local kernel=$1 out=$2 v
+	# --- 6.13-6.16 behaviour: destroying the idev leaves its vdev alive ----------
+	v=vdev-outlives-idev
+	if run_bug $v; then
+		expect_violations $v orderly 0 ""
+		expect_violations $v alloc-fail 0 ""
+		# reported when the idev dies, and again when the vdev is destroyed later
+		expect_violations $v idev-first 1 "violation vdev_outlives_idev idevice=device#{idev} vdevice=vdevice#{vdev}
 violation vdev_outlives_idev vdevice=vdevice#{vdev} idevice=device#{idev}"
-	expect_eq $v/idev-first/vdev_destroy_succeeds "$(sed -n 's/^destroy_vdev=.* rc=//p' \
-		"$out/$v/idev-first.ids")" 0
-	expect_violations $v close-all 1 "violation vdev_outlives_idev idevice=device#{idev} vdevice=vdevice#{vdev}
+		expect_eq $v/idev-first/vdev_destroy_succeeds "$(sed -n 's/^destroy_vdev=.* rc=//p' \
+			"$out/$v/idev-first.ids")" 0
+		expect_violations $v close-all 1 "violation vdev_outlives_idev idevice=device#{idev} vdevice=vdevice#{vdev}
 violation vdev_outlives_idev vdevice=vdevice#{vdev} idevice=device#{idev}"
-	# the proof: a stack through iommufd_device_destroy and the event chain
-	expect_eq $v/idev-first/stack "$(jq -r 'select(.kind == "violation") | .stack[0]' \
-		"$out/$v/idev-first.json" | head -n 1 | sed 's/+.*//')" iommufd_device_destroy
-	expect_eq $v/idev-first/chain "$(jq -r 'select(.kind == "violation") |
-		[.chain[] | .hook] | index("iommufd_object_finalize") != null' \
-		"$out/$v/idev-first.json" | head -n 1)" true
-fi
-
-# --- vdevice abort runs twice ---------------------------------------------------
-v=double-abort
-if run_bug $v; then
-	expect_violations $v orderly 1 "violation double_abort object=vdevice#{vdev}"
-	expect_violations $v idev-first 1 "violation double_abort object=vdevice#{vdev}"
-	expect_violations $v close-all 1 "violation double_abort object=vdevice#{vdev}"
-	expect_violations $v alloc-fail 1 "violation double_abort object=vdevice#{vdev}"
-fi
-
-# --- a vdev destroy holds the idev's wait reference for 300 ms ----------------
-v=long-wait
-if run_bug $v; then
-	expect_violations $v orderly 0 ""
-	expect_violations $v alloc-fail 0 ""
-	expect_violations $v idev-first 1 "violation long_wait object=device#{idev}"
-	expect_violations $v close-all 1 "violation long_wait object=device#{idev}"
-	ms=$(jq -r 'select(.kind == "violation") | .detail' "$out/$v/idev-first.json" |
-		sed -n 's/.* for \([0-9]*\)\..* ms (threshold.*/\1/p')
-	if [ -n "$ms" ] && [ "$ms" -ge 300 ] && [ "$ms" -lt 5000 ]; then
-		pass $v/idev-first/wait_measured
-	else
-		fail $v/idev-first/wait_measured "wait '$ms' ms, want 300 ms or a little more"
+		# the proof: a stack through iommufd_device_destroy and the event chain
+		expect_eq $v/idev-first/stack "$(jq -r 'select(.kind == "violation") | .stack[0]' \
+			"$out/$v/idev-first.json" | head -n 1 | sed 's/+.*//')" iommufd_device_destroy
+		expect_eq $v/idev-first/chain "$(jq -r 'select(.kind == "violation") |
+			[.chain[] | .hook] | index("iommufd_object_finalize") != null' \
+			"$out/$v/idev-first.json" | head -n 1)" true
 	fi
-fi
+
+	# --- vdevice abort runs twice ---------------------------------------------------
+	v=double-abort
+	if run_bug $v; then
+		expect_violations $v orderly 1 "violation double_abort object=vdevice#{vdev}"
+		expect_violations $v idev-first 1 "violation double_abort object=vdevice#{vdev}"
+		expect_violations $v close-all 1 "violation double_abort object=vdevice#{vdev}"
+		expect_violations $v alloc-fail 1 "violation double_abort object=vdevice#{vdev}"
+	fi
+
+	# --- a vdev destroy holds the idev's wait reference for 300 ms ----------------
+	v=long-wait
+	if run_bug $v; then
+		expect_violations $v orderly 0 ""
+		expect_violations $v alloc-fail 0 ""
+		expect_violations $v idev-first 1 "violation long_wait object=device#{idev}"
+		expect_violations $v close-all 1 "violation long_wait object=device#{idev}"
+		ms=$(jq -r 'select(.kind == "violation") | .detail' "$out/$v/idev-first.json" |
+			sed -n 's/.* for \([0-9]*\)\..* ms (threshold.*/\1/p')
+		if [ -n "$ms" ] && [ "$ms" -ge 300 ] && [ "$ms" -lt 5000 ]; then
+			pass $v/idev-first/wait_measured
+		else
+			fail $v/idev-first/wait_measured "wait '$ms' ms, want 300 ms or a little more"
+		fi
+	fi
+}
+
+for k in $VM_KERNELS; do
+	TEST_PREFIX=$k/
+	check_kernel "$k" "$out/$k"
+done
+TEST_PREFIX=
 
 # the recordings are the golden files' source: keep them when asked
 if [ -n "${IOMMUTRACE_KEEP_RECORDINGS:-}" ]; then
 	for v in vdev-outlives-idev double-abort long-wait; do
-		cp "$out/$v/idev-first.itr" "$IOMMUTRACE_KEEP_RECORDINGS/$v.itr" 2>/dev/null
+		cp "$out/7.2/$v/idev-first.itr" "$IOMMUTRACE_KEEP_RECORDINGS/$v.itr" 2>/dev/null
 	done
 fi

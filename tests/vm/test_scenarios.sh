@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# End to end on the stock test kernel: run every scenario under
+# End to end on each stock test kernel of the matrix (lib.sh's VM_KERNELS,
+# every bug switched off): run every scenario under
 # `iommutrace live --json` in the guest, then check here that the events are
 # exactly the lifecycle the kernel goes through, with the scenario's ids,
 # that nothing was lost and that every object created was seen destroyed.
@@ -10,183 +11,194 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 vm_test_setup "$1"
 
-run_guest stock "$out" -- "$here/guest-scenarios.sh" "$build" "$out" || exit 0
+# check_kernel KERNEL OUT: boot KERNEL, run the guest's part, check its results
+check_kernel() {
+	local kernel=$1 out=$2
+	mkdir -p "$out"
+	run_guest stock "$out" --kernel "$kernel" -- "$here/guest-scenarios.sh" "$build" "$out" ||
+		return 0
 
-# stock: the kernel's known bugs are there, every one switched off
-expect_eq bugs_off "$(bugs_on "$out/bugs")" "none "
-expect_eq bugs_known "$(grep -c '/bug_[a-z_]*:N$' "$out/bugs")" \
-	"$("$lib_top/tools/vm/run.sh" --list-bugs | wc -l)"
+	# stock: the kernel's known bugs are there, every one switched off
+	expect_eq bugs_off "$(bugs_on "$out/bugs")" "none "
+	expect_eq bugs_known "$(grep -c '/bug_[a-z_]*:N$' "$out/bugs")" \
+		"$("$lib_top/tools/vm/run.sh" --kernel "$kernel" --list-bugs | wc -l)"
 
-# --- check in the guest -----------------------------------------------------
-expect_eq check_exit "$(cat "$out/check.rc")" 0
-expect_eq check_json_ok "$(jq -r .ok "$out/check.json")" true
-expect_eq check_core_attached \
-	"$(jq -r '[.probes[] | select(.core and .state != "attached")] | length' "$out/check.json")" 0
-expect_eq check_layout_7.2 "$(jq -r '.layouts.iommufd_object + " / " + .layouts.iommufd_vdevice' \
-	"$out/check.json")" "wait_cnt / idev, virt_id"
-# what the BPF program itself sees through CO-RE on this kernel
-expect_eq check_core_view "$(jq -c '.core' "$out/check.json")" \
-	'{"iommufd_object":"wait_cnt","iommufd_vdevice":"idev, virt_id","hwpt":"hwpt_paging, hwpt_nested","types":{"1":"device","2":"hwpt_paging","3":"hwpt_nested","4":"ioas","5":"access","6":"fault","7":"viommu","8":"vdevice","9":"veventq","10":"hw_queue","11":"selftest"}}'
-expect_eq check_old_hooks_missing \
-	"$(jq -r '[.probes[] | select(.func == "iommufd_object_destroy_user") | .state] | .[0]' \
-	"$out/check.json")" missing
+	# --- check in the guest -----------------------------------------------------
+	expect_eq check_exit "$(cat "$out/check.rc")" 0
+	expect_eq check_json_ok "$(jq -r .ok "$out/check.json")" true
+	expect_eq check_core_attached \
+		"$(jq -r '[.probes[] | select(.core and .state != "attached")] | length' "$out/check.json")" 0
+	expect_eq check_layout "$(jq -r '.layouts.iommufd_object + " / " + .layouts.iommufd_vdevice' \
+		"$out/check.json")" "wait_cnt / idev, virt_id"
+	# what the BPF program itself sees through CO-RE on this kernel
+	expect_eq check_core_view "$(jq -c '.core' "$out/check.json")" \
+		'{"iommufd_object":"wait_cnt","iommufd_vdevice":"idev, virt_id","hwpt":"hwpt_paging, hwpt_nested","types":{"1":"device","2":"hwpt_paging","3":"hwpt_nested","4":"ioas","5":"access","6":"fault","7":"viommu","8":"vdevice","9":"veventq","10":"hw_queue","11":"selftest"}}'
+	expect_eq check_old_hooks_missing \
+		"$(jq -r '[.probes[] | select(.func == "iommufd_object_destroy_user") | .state] | .[0]' \
+		"$out/check.json")" missing
 
-# --- each scenario ----------------------------------------------------------
-for s in basic orderly idev-first close-all alloc-fail; do
-	json=$out/$s.json
-	expect_eq "$s/scenario_exit" "$(cat "$out/$s.scenario-rc")" 0
-	expect_eq "$s/live_exit" "$(cat "$out/$s.rc")" 0
+	# --- each scenario ----------------------------------------------------------
+	for s in basic orderly idev-first close-all alloc-fail; do
+		json=$out/$s.json
+		expect_eq "$s/scenario_exit" "$(cat "$out/$s.scenario-rc")" 0
+		expect_eq "$s/live_exit" "$(cat "$out/$s.rc")" 0
 
-	# the JSON contract: every line is an object with the common fields
-	bad=$(jq -c 'select((has("schema") and has("kind") and has("seq") and has("ts_ns")
-		and has("cpu") and has("pid") and has("comm")) | not)' "$json" 2>&1 | head -n 3)
-	if [ -n "$bad" ] || ! jq -e . "$json" >/dev/null 2>&1; then
-		fail "$s/json_contract" "bad line: $bad"
+		# the JSON contract: every line is an object with the common fields
+		bad=$(jq -c 'select((has("schema") and has("kind") and has("seq") and has("ts_ns")
+			and has("cpu") and has("pid") and has("comm")) | not)' "$json" 2>&1 | head -n 3)
+		if [ -n "$bad" ] || ! jq -e . "$json" >/dev/null 2>&1; then
+			fail "$s/json_contract" "bad line: $bad"
+		else
+			pass "$s/json_contract"
+		fi
+		# no kernel address anywhere, only keyed hashes
+		if grep -qE 'ffff[0-9a-f]{12}' "$json"; then
+			fail "$s/no_raw_pointers" "$(grep -oE 'ffff[0-9a-f]{12}' "$json" | head -n 1)"
+		else
+			pass "$s/no_raw_pointers"
+		fi
+
+		got=$(events_of "$json")
+		want=$(fill_ids "$here/expect/$s.events" "$out/$s.ids")
+		if [ "$got" = "$want" ]; then
+			pass "$s/exact_events"
+		else
+			fail "$s/exact_events" "differs from tests/vm/expect/$s.events:"
+			diff <(echo "$want") <(echo "$got") | head -n 20 | sed 's/^/# /'
+		fi
+
+		expect_eq "$s/no_loss" "$(jq -r 'select(.kind == "summary") |
+			"\(.lost) \(.kernel_drops) \(.missed_returns) \(.rejected)"' "$json")" "0 0 0 0"
+
+		# every object allocated was destroyed: a destroy or abort callback
+		# saw the same handle (the context: its release returned)
+		left=$(jq -rs '
+			[.[] | select(.kind == "event")] as $ev |
+			[$ev[] | select(.hook == "_iommufd_object_alloc" and .obj != null) | .obj.handle] as $born |
+			[$ev[] | select((.hook | test("_destroy$|_destroy_object$|^iommufd_object_abort$"))
+				and .phase == "entry") | .obj.handle] as $dead |
+			($born - $dead) | length' "$json")
+		expect_eq "$s/all_destroyed" "$left" 0
+		expect_eq "$s/ctx_released" "$(jq -r 'select(.kind == "event" and
+			.hook == "iommufd_fops_release" and .phase == "return") | .ret' "$json")" 0
+		# all events come from the scenario's own process
+		expect_eq "$s/one_process" "$(jq -r 'select(.kind == "event") | .pid' "$json" | sort -u |
+			wc -l)" 1
+	done
+
+	# --- what idev-first shows about 7.2's vdev-on-idev-destroy ----------------
+	expect_eq idev-first/vdev_tombstoned "$(grep '^destroy_vdev=' "$out/idev-first.ids" |
+		sed 's/.* rc=//')" ENOENT
+
+	# --- the text output ----------------------------------------------------------
+	txt=$out/idev-first.txt
+	expect_eq text/exit "$(cat "$out/idev-first.txt.rc")" 0
+	if grep -qE '^[0-9:.]{15} +[0-9]+ +iommufd-scenari\[[0-9]+\] +iommufd_device_pre_destroy +device#[0-9]+ dev=iommufd_mock' "$txt"; then
+		pass text/event_line
 	else
-		pass "$s/json_contract"
+		fail text/event_line "no readable pre_destroy line in: $(head -n 3 "$txt")"
 	fi
-	# no kernel address anywhere, only keyed hashes
-	if grep -qE 'ffff[0-9a-f]{12}' "$json"; then
-		fail "$s/no_raw_pointers" "$(grep -oE 'ffff[0-9a-f]{12}' "$json" | head -n 1)"
+	if grep -qE '^[0-9]+ events in [0-9.]+s \([0-9]+ shown\), 0 lost$' "$txt" &&
+		grep -qE '^  iommufd_vdevice_destroy +1$' "$txt"; then
+		pass text/summary
 	else
-		pass "$s/no_raw_pointers"
+		fail text/summary "$(tail -n 20 "$txt" | tr '\n' '|')"
 	fi
 
-	got=$(events_of "$json")
-	want=$(fill_ids "$here/expect/$s.events" "$out/$s.ids")
-	if [ "$got" = "$want" ]; then
-		pass "$s/exact_events"
+	# --- load: many rounds, nothing lost, every object destroyed ---------------
+	json=$out/loop.json
+	expect_eq load/exit "$(cat "$out/loop.rc")" 0
+	expect_eq load/no_loss "$(jq -r 'select(.kind == "summary") |
+		"\(.lost) \(.kernel_drops) \(.missed_returns)"' "$json")" "0 0 0"
+	born=$(jq -r 'select(.kind == "event" and .hook == "_iommufd_object_alloc" and .obj != null) |
+		.obj.handle' "$json" | wc -l)
+	events=$(jq -r 'select(.kind == "summary") | .events' "$json")
+	if [ "$born" -ge 800 ] && [ "$events" -ge 8000 ]; then
+		pass load/volume
 	else
-		fail "$s/exact_events" "differs from tests/vm/expect/$s.events:"
-		diff <(echo "$want") <(echo "$got") | head -n 20 | sed 's/^/# /'
+		fail load/volume "only $born objects and $events events for 200 rounds"
+	fi
+	seqs=$(jq -r 'select(.kind == "event") | .seq' "$json")
+	if [ "$(echo "$seqs" | sort -n -c 2>&1)" = "" ] && [ "$(echo "$seqs" | uniq -d | wc -l)" = 0 ]; then
+		pass load/in_sequence
+	else
+		fail load/in_sequence "events are not in strictly increasing sequence order"
 	fi
 
-	expect_eq "$s/no_loss" "$(jq -r 'select(.kind == "summary") |
-		"\(.lost) \(.kernel_drops) \(.missed_returns) \(.rejected)"' "$json")" "0 0 0 0"
+	# --- a ring buffer too small: every loss is counted, in the stream and by the kernel
+	json=$out/loss.json
+	expect_eq loss/exit "$(cat "$out/loss.rc")" 0
+	read -r lost drops events <<<"$(jq -r 'select(.kind == "summary") |
+		"\(.lost) \(.kernel_drops) \(.events)"' "$json")"
+	if [ "${lost:-0}" -gt 0 ] && [ "$lost" = "$drops" ]; then
+		pass loss/counted
+	else
+		fail loss/counted "lost=$lost kernel_drops=$drops: expected losses, equal to the kernel's count"
+	fi
+	expect_eq loss/lost_lines_add_up "$(jq -s '[.[] | select(.kind == "lost") | .count] | add' "$json")" "$lost"
+	# the sequence numbers delivered and those reported lost cover 0..N-1
+	# exactly once
+	expect_eq loss/sequence_covered "$(jq -s '[(.[] | select(.kind == "event") | .seq),
+		(.[] | select(.kind == "lost") | range(.seq; .seq + .count))] |
+		(sort == [range(0; length)])' "$json")" true
 
-	# every object allocated was destroyed: a destroy or abort callback
-	# saw the same handle (the context: its release returned)
-	left=$(jq -rs '
-		[.[] | select(.kind == "event")] as $ev |
-		[$ev[] | select(.hook == "_iommufd_object_alloc" and .obj != null) | .obj.handle] as $born |
-		[$ev[] | select((.hook | test("_destroy$|_destroy_object$|^iommufd_object_abort$"))
-			and .phase == "entry") | .obj.handle] as $dead |
-		($born - $dead) | length' "$json")
-	expect_eq "$s/all_destroyed" "$left" 0
-	expect_eq "$s/ctx_released" "$(jq -r 'select(.kind == "event" and
-		.hook == "iommufd_fops_release" and .phase == "return") | .ret' "$json")" 0
-	# all events come from the scenario's own process
-	expect_eq "$s/one_process" "$(jq -r 'select(.kind == "event") | .pid' "$json" | sort -u |
-		wc -l)" 1
+	# --- the stock kernel breaks no rule, in any scenario or under load ------------
+	for s in basic orderly idev-first close-all alloc-fail loop; do
+		expect_eq "$s/no_violations" "$(jq -r 'select(.kind == "summary") |
+			"\(.violations) \(.uncertain)"' "$out/$s.json")" "0 0"
+	done
+
+	# --- the graph of a live process's objects -------------------------------------
+	expect_eq graph/exit "$(cat "$out/graph.rc")" 0
+	g=$out/graph.json
+	expect_eq graph/objects "$(jq -r '[.objects[] | "\(.type)#\(.id)"] | sort | join(" ")' "$g")" \
+		"$(fill_ids /dev/stdin "$out/hold.ids" <<<"device#{idev} hwpt_paging#{hwpt_auto} hwpt_paging#{hwpt} ioas#{ioas} selftest#{stdev} vdevice#{vdev} viommu#{viommu}" |
+		tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
+	expect_eq graph/vdev_edges "$(jq -r '.objects[] | select(.type == "vdevice") |
+		"\(.parent.type)#\(.parent.id) \(.idev.type)#\(.idev.id) \(.dev)"' "$g")" \
+		"$(fill_ids /dev/stdin "$out/hold.ids" <<<"viommu#{viommu} device#{idev} iommufd_mock0")"
+	expect_eq graph/viommu_parent "$(jq -r '.objects[] | select(.type == "viommu") |
+		"\(.parent.type)#\(.parent.id)"' "$g")" "$(fill_ids /dev/stdin "$out/hold.ids" <<<"hwpt_paging#{hwpt}")"
+	if grep -qE '^[| ]*`- vdevice#[0-9]+ virt_id=0x1234 -> device#[0-9]+' "$out/graph.txt" &&
+		grep -q '^ctx ' "$out/graph.txt"; then
+		pass graph/tree
+	else
+		fail graph/tree "$(tr '\n' '|' <"$out/graph.txt")"
+	fi
+	grep -q 'digraph iommufd' "$out/graph.dot" && grep -q 'style=dashed, label="idev"' "$out/graph.dot" &&
+		pass graph/dot || fail graph/dot "$(head -c 300 "$out/graph.dot")"
+
+	# --- a recorder killed with SIGKILL ----------------------------------------------
+	expect_eq killed/replay_exit "$(cat "$out/killed.rc")" 0
+	n=$(jq -r 'select(.kind == "summary") | .events' "$out/killed.json")
+	if [ "${n:-0}" -gt 100 ]; then
+		pass killed/events_read
+	else
+		fail killed/events_read "only '$n' events read back: $(cat "$out/killed.err")"
+	fi
+	grep -q 'has no end record' "$out/killed.err" && pass killed/says_no_end ||
+		fail killed/says_no_end "$(cat "$out/killed.err")"
+	expect_eq killed/kprobes_released "$(jq -r 'select(.kind == "summary") | .events' \
+		"$out/after-kill.json")" "$(grep -vc '^#' "$here/expect/orderly.events")"
+
+	# --- Ctrl-C ends live with its summary ----------------------------------------------
+	expect_eq sigint/exit "$(cat "$out/sigint.rc")" 0
+	expect_eq sigint/summary "$(jq -r 'select(.kind == "summary") | "\(.events) \(.lost) \(.violations)"' \
+		"$out/sigint.json")" "$(grep -vc '^#' "$here/expect/orderly.events") 0 0"
+
+	# --- every line of every run above, against the JSON Schema ------------------
+	if v=$(/usr/bin/python3 "$lib_top/tests/validate-ndjson.py" \
+		"$lib_top/tools/schema/iommutrace-v1.schema.json" \
+		$(ls "$out"/*.json | grep -v '/check.json$') 2>&1); then
+		pass schema/live_output
+		echo "# $(echo "$v" | tail -n 1)"
+	else
+		fail schema/live_output "lines that do not match tools/schema/iommutrace-v1.schema.json:"
+		echo "$v" | head -n 20 | sed 's/^/# /'
+	fi
+}
+
+for k in $VM_KERNELS; do
+	TEST_PREFIX=$k/
+	check_kernel "$k" "$out/$k"
 done
-
-# --- what idev-first shows about 7.2's vdev-on-idev-destroy ----------------
-expect_eq idev-first/vdev_tombstoned "$(grep '^destroy_vdev=' "$out/idev-first.ids" |
-	sed 's/.* rc=//')" ENOENT
-
-# --- the text output ----------------------------------------------------------
-txt=$out/idev-first.txt
-expect_eq text/exit "$(cat "$out/idev-first.txt.rc")" 0
-if grep -qE '^[0-9:.]{15} +[0-9]+ +iommufd-scenari\[[0-9]+\] +iommufd_device_pre_destroy +device#[0-9]+ dev=iommufd_mock' "$txt"; then
-	pass text/event_line
-else
-	fail text/event_line "no readable pre_destroy line in: $(head -n 3 "$txt")"
-fi
-if grep -qE '^[0-9]+ events in [0-9.]+s \([0-9]+ shown\), 0 lost$' "$txt" &&
-	grep -qE '^  iommufd_vdevice_destroy +1$' "$txt"; then
-	pass text/summary
-else
-	fail text/summary "$(tail -n 20 "$txt" | tr '\n' '|')"
-fi
-
-# --- load: many rounds, nothing lost, every object destroyed ---------------
-json=$out/loop.json
-expect_eq load/exit "$(cat "$out/loop.rc")" 0
-expect_eq load/no_loss "$(jq -r 'select(.kind == "summary") |
-	"\(.lost) \(.kernel_drops) \(.missed_returns)"' "$json")" "0 0 0"
-born=$(jq -r 'select(.kind == "event" and .hook == "_iommufd_object_alloc" and .obj != null) |
-	.obj.handle' "$json" | wc -l)
-events=$(jq -r 'select(.kind == "summary") | .events' "$json")
-if [ "$born" -ge 800 ] && [ "$events" -ge 8000 ]; then
-	pass load/volume
-else
-	fail load/volume "only $born objects and $events events for 200 rounds"
-fi
-seqs=$(jq -r 'select(.kind == "event") | .seq' "$json")
-if [ "$(echo "$seqs" | sort -n -c 2>&1)" = "" ] && [ "$(echo "$seqs" | uniq -d | wc -l)" = 0 ]; then
-	pass load/in_sequence
-else
-	fail load/in_sequence "events are not in strictly increasing sequence order"
-fi
-
-# --- a ring buffer too small: every loss is counted, in the stream and by the kernel
-json=$out/loss.json
-expect_eq loss/exit "$(cat "$out/loss.rc")" 0
-read -r lost drops events <<<"$(jq -r 'select(.kind == "summary") |
-	"\(.lost) \(.kernel_drops) \(.events)"' "$json")"
-if [ "${lost:-0}" -gt 0 ] && [ "$lost" = "$drops" ]; then
-	pass loss/counted
-else
-	fail loss/counted "lost=$lost kernel_drops=$drops: expected losses, equal to the kernel's count"
-fi
-expect_eq loss/lost_lines_add_up "$(jq -s '[.[] | select(.kind == "lost") | .count] | add' "$json")" "$lost"
-# the sequence numbers delivered and those reported lost cover 0..N-1
-# exactly once
-expect_eq loss/sequence_covered "$(jq -s '[(.[] | select(.kind == "event") | .seq),
-	(.[] | select(.kind == "lost") | range(.seq; .seq + .count))] |
-	(sort == [range(0; length)])' "$json")" true
-
-# --- the stock kernel breaks no rule, in any scenario or under load ------------
-for s in basic orderly idev-first close-all alloc-fail loop; do
-	expect_eq "$s/no_violations" "$(jq -r 'select(.kind == "summary") |
-		"\(.violations) \(.uncertain)"' "$out/$s.json")" "0 0"
-done
-
-# --- the graph of a live process's objects -------------------------------------
-expect_eq graph/exit "$(cat "$out/graph.rc")" 0
-g=$out/graph.json
-expect_eq graph/objects "$(jq -r '[.objects[] | "\(.type)#\(.id)"] | sort | join(" ")' "$g")" \
-	"$(fill_ids /dev/stdin "$out/hold.ids" <<<"device#{idev} hwpt_paging#{hwpt_auto} hwpt_paging#{hwpt} ioas#{ioas} selftest#{stdev} vdevice#{vdev} viommu#{viommu}" |
-	tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
-expect_eq graph/vdev_edges "$(jq -r '.objects[] | select(.type == "vdevice") |
-	"\(.parent.type)#\(.parent.id) \(.idev.type)#\(.idev.id) \(.dev)"' "$g")" \
-	"$(fill_ids /dev/stdin "$out/hold.ids" <<<"viommu#{viommu} device#{idev} iommufd_mock0")"
-expect_eq graph/viommu_parent "$(jq -r '.objects[] | select(.type == "viommu") |
-	"\(.parent.type)#\(.parent.id)"' "$g")" "$(fill_ids /dev/stdin "$out/hold.ids" <<<"hwpt_paging#{hwpt}")"
-if grep -qE '^[| ]*`- vdevice#[0-9]+ virt_id=0x1234 -> device#[0-9]+' "$out/graph.txt" &&
-	grep -q '^ctx ' "$out/graph.txt"; then
-	pass graph/tree
-else
-	fail graph/tree "$(tr '\n' '|' <"$out/graph.txt")"
-fi
-grep -q 'digraph iommufd' "$out/graph.dot" && grep -q 'style=dashed, label="idev"' "$out/graph.dot" &&
-	pass graph/dot || fail graph/dot "$(head -c 300 "$out/graph.dot")"
-
-# --- a recorder killed with SIGKILL ----------------------------------------------
-expect_eq killed/replay_exit "$(cat "$out/killed.rc")" 0
-n=$(jq -r 'select(.kind == "summary") | .events' "$out/killed.json")
-if [ "${n:-0}" -gt 100 ]; then
-	pass killed/events_read
-else
-	fail killed/events_read "only '$n' events read back: $(cat "$out/killed.err")"
-fi
-grep -q 'has no end record' "$out/killed.err" && pass killed/says_no_end ||
-	fail killed/says_no_end "$(cat "$out/killed.err")"
-expect_eq killed/kprobes_released "$(jq -r 'select(.kind == "summary") | .events' \
-	"$out/after-kill.json")" "$(grep -vc '^#' "$here/expect/orderly.events")"
-
-# --- Ctrl-C ends live with its summary ----------------------------------------------
-expect_eq sigint/exit "$(cat "$out/sigint.rc")" 0
-expect_eq sigint/summary "$(jq -r 'select(.kind == "summary") | "\(.events) \(.lost) \(.violations)"' \
-	"$out/sigint.json")" "$(grep -vc '^#' "$here/expect/orderly.events") 0 0"
-
-# --- every line of every run above, against the JSON Schema ------------------
-if v=$(/usr/bin/python3 "$lib_top/tests/validate-ndjson.py" \
-	"$lib_top/tools/schema/iommutrace-v1.schema.json" \
-	$(ls "$out"/*.json | grep -v '/check.json$') 2>&1); then
-	pass schema/live_output
-	echo "# $(echo "$v" | tail -n 1)"
-else
-	fail schema/live_output "lines that do not match tools/schema/iommutrace-v1.schema.json:"
-	echo "$v" | head -n 20 | sed 's/^/# /'
-fi

@@ -9,6 +9,7 @@ TOP_DIR=$(cd "$VM_DIR/../.." && pwd)
 # are reproducible; pass another version on purpose with --kernel.
 declare -A KERNEL_PIN=(
 	[7.2]="linux-source-7.2=7.2.13-1"
+	[7.3]="linux-source-7.3=7.3.4-1~bpo13+1"
 	[6.12]="linux-source-6.12=6.12.107-1"
 )
 DEFAULT_KERNEL=${IOMMUTRACE_KERNEL:-7.2}

@@ -139,7 +139,11 @@ static double run_json_jansson(FILE *devnull)
 static int null_event(struct sink *s, const struct it_event *e) { return 0; }
 static int null_lost(struct sink *s, __u64 a, __u64 b, __u64 c) { return 0; }
 static int null_summary(struct sink *s, const struct summary *x) { return 0; }
-static const struct sink_ops null_ops = { null_event, null_lost, null_summary, NULL };
+static const struct sink_ops null_ops = {
+	.event = null_event,
+	.lost = null_lost,
+	.summary = null_summary,
+};
 
 #define ROUNDS 20000
 

@@ -12,6 +12,8 @@ KERNEL ?= 7.2
 # the kernels with the vIOMMU uAPI on which make check runs the scenarios,
 # the bugs and the kernel's selftests (tests/vm/lib.sh reads this line)
 TEST_KERNELS := 7.2 7.3
+# every kernel make check boots (KERNEL:VARIANT), built before the tests
+CHECK_KERNELS := $(patsubst %,%:stock,$(TEST_KERNELS)) 6.12:module
 
 ifeq ($(V),1)
 Q :=
@@ -49,7 +51,7 @@ DEPS_STAMP := $(O)/.deps-build
 
 .DELETE_ON_ERROR:
 .PHONY: all clean install check check-unit check-vm demo bench vmlinux kernel \
-	scenario selftests
+	kernels scenario selftests
 
 all: $(O)/iommutrace
 
@@ -144,6 +146,13 @@ kernel:
 	$(Q)tools/install-deps.sh --vm
 	$(Q)tools/vm/build-kernel.sh --kernel $(KERNEL)
 
+# the test kernels, each built once per machine and cached
+kernels:
+	$(Q)tools/install-deps.sh --vm
+	$(Q)for k in $(CHECK_KERNELS); do \
+		tools/vm/build-kernel.sh --kernel $${k%:*} --variant $${k#*:} >/dev/null || exit; \
+	done
+
 vmlinux:
 	$(Q)tools/install-deps.sh --vm
 	$(Q)tools/gen-vmlinux-h.sh
@@ -151,10 +160,10 @@ vmlinux:
 check-unit: $(O)/test_unit
 	$(Q)$(O)/test_unit
 
-check: $(O)/iommutrace $(O)/test_unit $(O)/iommufd-scenario $(SELFTESTS)
+check: $(O)/iommutrace $(O)/test_unit kernels $(O)/iommufd-scenario $(SELFTESTS)
 	$(Q)tests/run.sh --build $(O)
 
-check-vm: $(O)/iommutrace $(O)/iommufd-scenario $(SELFTESTS)
+check-vm: $(O)/iommutrace kernels $(O)/iommufd-scenario $(SELFTESTS)
 	$(Q)tests/run.sh --build $(O) --vm-only
 
 demo: $(O)/iommutrace $(O)/iommufd-scenario

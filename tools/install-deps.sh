@@ -14,10 +14,13 @@ set -euo pipefail
 
 build_pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 	libsodium-dev libsystemd-dev libmicrohttpd-dev make gcc)
+# xz-utils: the test kernels are XZ-compressed (tinyconfig's choice);
 # libcap-dev: the kernel's iommufd selftests; procps: pkill in the guest and
-# /bin/kill, which the systemd unit's ExecReload names
+# /bin/kill, which the systemd unit's ExecReload names; iproute2: loopback up
+# in the daemon's guest (its metrics endpoint)
 vm_pkgs=(qemu-system-x86 busybox-static flex bison bc cpio dwarves libssl-dev
-	libcap-dev jq kmod patch procps systemd prometheus python3-jsonschema curl)
+	xz-utils libcap-dev jq kmod patch procps iproute2 systemd prometheus
+	python3-jsonschema curl)
 bench_pkgs=(libjansson-dev)
 clean_root_pkgs=(debootstrap)
 

@@ -17,15 +17,22 @@ exec 2>$W/guest.err
 STEPS=$W/steps
 . "$(dirname "$0")/guest-lib.sh"
 step() { echo "$*" >>"$STEPS"; }
+wait_socket() { # PATH: up to 10 s for a listening socket
+	i=0
+	while [ ! -S "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { step "no socket $1"; return 1; }
+		sleep 0.1
+	done
+}
 
-ip link set lo up # metrics_listen is on loopback
+ip link set lo up || step "ip link set lo up failed" # metrics_listen is on loopback
 
 # the real journal
 mkdir -p /run/systemd/journal /sys/fs/cgroup
 mount -t cgroup2 none /sys/fs/cgroup
 /lib/systemd/systemd-journald >$W/journald.out 2>&1 &
-i=0
-while [ ! -S /run/systemd/journal/socket ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_socket /run/systemd/journal/socket
 
 # systemd's side of sd_notify: a datagram socket, one line per message
 /usr/bin/python3 -c '
@@ -39,7 +46,7 @@ with open(sys.argv[2], "a") as f:
         f.flush()
 ' $W/notify.sock $W/notify.log &
 npid=$!
-while [ ! -S $W/notify.sock ]; do sleep 0.1; done
+wait_socket $W/notify.sock
 
 cat >$W/iommutrace.conf <<CONF
 # the daemon test's configuration

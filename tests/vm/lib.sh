@@ -62,10 +62,14 @@ fill_ids() {
 # check that the kernel neither oopsed nor warned. Returns 1 (after saying
 # so, with the console's tail) when the guest did not run the script.
 run_guest() {
-	local name=$1 out=$2
+	local name=$1 out=$2 script= a
 	shift 2
+	for a in "$@"; do # the guest script: the word after --
+		[ "$script" = -- ] && { script=${a##*/}; break; }
+		[ "$a" = -- ] && script=--
+	done
 	if ! "$lib_top/tools/vm/run.sh" --quiet --scratch "$out" --console "$out/console.log" "$@"; then
-		fail "$name/vm_boot" "the guest did not run $(basename "$*" | cut -d' ' -f1)"
+		fail "$name/vm_boot" "the guest did not run $script"
 		tail -n 30 "$out/console.log" 2>/dev/null | sed 's/^/# /'
 		return 1
 	fi

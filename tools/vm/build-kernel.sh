@@ -150,6 +150,6 @@ echo "$PKG_SPEC $variant" >"$out/source"
 echo "$src" >"$out/srcdir"
 mv "$out/vmlinux.btf.tmp" "$out/vmlinux.btf"
 mv "$out/bzImage.tmp" "$out/bzImage"
-log "kernel ready in $out"
+log "kernel ready in $out ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
 [ -n "$print_dir" ] && echo "$out"
 exit 0

@@ -5,9 +5,10 @@
 # the command installs itself: a package missing from tools/install-deps.sh
 # fails there, whatever this machine has installed by hand. The root is
 # cached as debootstrap left it, before any install; every run starts from
-# that copy and throws its changes away. The kernel cache
-# (~/.cache/iommutrace) is shared at the same path, and so are downloaded
-# packages.
+# that copy and throws its changes away. It reaches the archive as this
+# machine does (its apt sources and Acquire options are copied in). The
+# kernel cache (~/.cache/iommutrace) is shared at the same path, and so are
+# downloaded packages.
 #
 # usage: tools/clean-root.sh [--keep] [--shell] -- CMD [ARGS...]
 #   --keep     leave the root in /var/tmp after the run and say where
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=1; shift ;;
 	--shell) shell=1; shift ;;
-	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -66,6 +67,19 @@ tar -C "$root" -xf "$tarball"
 mkdir -p "$root/src/iommutrace"
 tar -C "$TOP_DIR" --exclude=./build --exclude=./.git -cf - . | tar -C "$root/src/iommutrace" -xf -
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# How this machine reaches Debian's archive, as a fresh machine of its kind
+# would: its sources and the Acquire options its apt needs for that mirror
+# (a mirror whose Release files are past their Valid-Until, say); nothing
+# of what it has installed.
+if ls /etc/apt/sources.list.d/*.sources >/dev/null 2>&1 || [ -f /etc/apt/sources.list ]; then
+	rm -f "$root/etc/apt/sources.list"
+	cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
+	[ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$root/etc/apt/"
+fi
+for f in /etc/apt/apt.conf.d/*; do
+	grep -qs '^[[:space:]]*Acquire::' "$f" && cp "$f" "$root/etc/apt/apt.conf.d/"
+done
+[ -d /etc/apt/auth.conf.d ] && cp -r /etc/apt/auth.conf.d/. "$root/etc/apt/auth.conf.d/"
 # a package's maintainer script must not start its service on this host
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod +x "$root/usr/sbin/policy-rc.d"
@@ -90,5 +104,5 @@ script="cd /src/iommutrace && $*"
 [ -n "$shell" ] && script="$script; rc=\$?; bash -i; exit \$rc"
 log "running in a clean $suite root: $*"
 rc=0
-unshare --mount --propagation private /bin/sh -c "$inner" "$script" || rc=$?
+unshare --mount --propagation private /bin/bash -c "$inner" "$script" || rc=$?
 exit $rc

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Runs in a guest on the vdev-outlives-idev kernel: the daemon as systemd
+# Runs in a guest booted with the vdev-outlives-idev bug on: the daemon as systemd
 # would run it, with systemd-journald running, a notify socket listening,
 # and only the capabilities of the unit file minus CAP_SYS_ADMIN (iommufd
 # is built in here). Drives scenarios, reads the metrics over HTTP, moves

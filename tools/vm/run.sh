@@ -7,7 +7,7 @@
 # come back on ours, and its exit status is ours.
 #
 # usage: tools/vm/run.sh [OPTIONS] -- CMD [ARGS...]
-#   --kernel NAME     kernel to boot (7.2, 6.12, or linux-source-X.Y=VERSION)
+#   --kernel NAME     kernel to boot (7.2, 7.3, 6.12, or linux-source-X.Y=VERSION)
 #   --variant NAME    kernel configuration: stock, or tools/vm/variants/NAME.config
 #                     (module: iommufd as a module)
 #   --bug NAME        switch on a known bug put back in the kernel (its boot

@@ -129,7 +129,7 @@ done <"$obj/.wanted"
 [ -z "$missing" ] || die "kernel config lost:$missing (a dependency is missing from the fragment)"
 
 jobs=$(($(nproc) + 1))
-log "building bzImage with -j$jobs (about 6 minutes on 2 cores)"
+log "building bzImage and modules with -j$jobs (about 9 minutes on 2 cores)"
 make -s -C "$src" O="$obj" -j"$jobs" bzImage modules >&2
 make -s -C "$src" O="$obj" headers >&2 2>/dev/null ||
 	make -s -C "$src" O="$obj" headers_install INSTALL_HDR_PATH="$obj/usr" >&2

@@ -7,7 +7,7 @@ banner() {
 	printf '\n\033[1m=== %s\033[0m\n' "$*"
 }
 if [ "$2" != stock ]; then
-	banner "a kernel with the 6.13-6.16 behaviour put back: unbind the device first"
+	banner "the same kernel with the 6.13-6.16 behaviour switched on (iommufd.bug_vdev_outlives_idev=1): unbind the device first"
 	"$B/iommutrace" live --quiet -- sh -c "exec $B/iommufd-scenario idev-first >/dev/null"
 	exit $?
 fi

@@ -178,7 +178,8 @@ char features_kernel_config(const char *path, const char *opt)
 		if (!strncmp(line, opt, olen) && line[olen] == '=')
 			val = line[olen + 1] == 'y' || line[olen + 1] == 'm' ? line[olen + 1] : 'n';
 		else if (!strncmp(line, "# ", 2) && !strncmp(line + 2, opt, olen) &&
-			 !strcmp(line + 2 + olen, " is not set\n"))
+			 !strncmp(line + 2 + olen, " is not set", 11) &&
+			 (line[olen + 13] == '\n' || !line[olen + 13]))
 			val = 'n';
 	}
 	gzclose(gz);

@@ -107,7 +107,7 @@ void test_kernel_config(void)
 	close(fd);
 	fd = mkstemp(gz);
 	z = gzdopen(fd, "wb");
-	gzputs(z, "CONFIG_IOMMUFD=m\nCONFIG_VFIO_DEVICE_CDEV=y\n");
+	gzputs(z, "CONFIG_IOMMUFD=m\nCONFIG_VFIO_DEVICE_CDEV=y\n# CONFIG_KPROBES is not set");
 	gzclose(z);
 
 	ASSERT_EQ(features_kernel_config(plain, "CONFIG_IOMMUFD"), 'n', "not set");
@@ -118,6 +118,7 @@ void test_kernel_config(void)
 	ASSERT_EQ(features_kernel_config(plain, "CONFIG_IOMMU"), 0, "a prefix is not the option");
 	ASSERT_EQ(features_kernel_config(gz, "CONFIG_IOMMUFD"), 'm', "gzipped: module");
 	ASSERT_EQ(features_kernel_config(gz, "CONFIG_VFIO_DEVICE_CDEV"), 'y', "gzipped: built in");
+	ASSERT_EQ(features_kernel_config(gz, "CONFIG_KPROBES"), 'n', "not set, last line, no newline");
 	ASSERT_EQ(features_kernel_config("/nonexistent/config", "CONFIG_IOMMUFD"), 0, "no file");
 	unlink(plain);
 	unlink(gz);

@@ -189,21 +189,20 @@ char features_kernel_config(const char *path, const char *opt)
 /* iommufd absent: what the kernel's build configuration says of it */
 static void probe_config(struct features *f)
 {
-	const char *paths[2] = { f->config_path, "/proc/config.gz" };
+	char boot[sizeof(f->config_path)];
+	const char *paths[2] = { boot, "/proc/config.gz" };
 	struct utsname u;
 
 	if (uname(&u))
 		return;
-	snprintf(f->config_path, sizeof(f->config_path), "/boot/config-%s", u.release);
+	snprintf(boot, sizeof(boot), "/boot/config-%s", u.release);
 	for (int i = 0; i < 2; i++) {
 		f->config_iommufd = features_kernel_config(paths[i], "CONFIG_IOMMUFD");
 		if (f->config_iommufd) {
-			if (i)
-				snprintf(f->config_path, sizeof(f->config_path), "%s", paths[i]);
+			snprintf(f->config_path, sizeof(f->config_path), "%s", paths[i]);
 			return;
 		}
 	}
-	f->config_path[0] = '\0';
 }
 
 unsigned long features_module_live(const char *name)

@@ -8,7 +8,9 @@ B=$1
 DEST=$2
 OUT=/tmp/iommutrace-out
 mkdir -p "$OUT"
-grep -H . /sys/module/iommufd/parameters/bug_* >"$OUT/bugs" 2>&1
+STEPS=$OUT/steps
+. "$(dirname "$0")/guest-lib.sh"
+save_bugs "$OUT/bugs"
 for s in orderly idev-first close-all alloc-fail; do
 	$B/iommutrace live --json -- sh -c "exec $B/iommufd-scenario $s >'$OUT/$s.ids'" \
 		>"$OUT/$s.json" 2>"$OUT/$s.err"

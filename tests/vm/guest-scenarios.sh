@@ -16,7 +16,7 @@ SC=$B/iommufd-scenario
 STEPS=$OUT/steps
 . "$(dirname "$0")/guest-lib.sh"
 
-grep -H . /sys/module/iommufd/parameters/bug_* >"$OUT/bugs" 2>&1
+save_bugs "$OUT/bugs"
 $IT check >"$OUT/check.txt" 2>&1
 echo $? >"$OUT/check.rc"
 $IT check --json >"$OUT/check.json" 2>/dev/null

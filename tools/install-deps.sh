@@ -35,21 +35,66 @@ for opt in "$@"; do
 	esac
 done
 
+# The nested guest of the field tests needs QEMU's iommufd backend (-object
+# iommufd), which QEMU has since 9.0: bookworm has 7.2, bookworm-backports
+# 10.0. On bookworm an older QEMU counts as missing and comes from there.
+qemu_min=1:9.0
+want_qemu_backports=
+qemu_too_old() {
+	local v
+	v=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null) || return 1
+	dpkg-query -W -f='${Status}' qemu-system-x86 2>/dev/null | grep -q 'ok installed' || return 1
+	! dpkg --compare-versions "$v" ge "$qemu_min"
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+if [[ " ${pkgs[*]} " == *" qemu-system-x86 "* ]] && [ "$codename" = bookworm ]; then
+	if qemu_too_old || [[ " ${missing[*]} " == *" qemu-system-x86 "* ]]; then
+		want_qemu_backports=1
+		missing=("${missing[@]/qemu-system-x86/}")
+		read -r -a missing <<<"${missing[*]}"
+	fi
+fi
+[ ${#missing[@]} -eq 0 ] && [ -z "$want_qemu_backports" ] && exit 0
 
+backports_list=/etc/apt/sources.list.d/iommutrace-bookworm-backports.sources
 if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: missing packages: ${missing[*]}" >&2
-	echo "install-deps: run: sudo apt-get install -y ${missing[*]}" >&2
+	[ ${#missing[@]} -eq 0 ] || {
+		echo "install-deps: missing packages: ${missing[*]}" >&2
+		echo "install-deps: run: sudo apt-get install -y ${missing[*]}" >&2
+	}
+	[ -z "$want_qemu_backports" ] ||
+		echo "install-deps: QEMU $qemu_min or later is needed (the iommufd backend): add bookworm-backports to apt's sources and run: sudo apt-get install -y -t bookworm-backports qemu-system-x86" >&2
 	exit 2
 fi
-echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# an old package list may not know a package yet
-apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
-	{ apt-get update -q >&2 &&
-	  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "install-deps: installing ${missing[*]}" >&2
+	# an old package list may not know a package yet
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+		{ apt-get update -q >&2 &&
+		  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+fi
+if [ -n "$want_qemu_backports" ]; then
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		# the mirror the machine already uses, backports' suite
+		uri=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+			grep -v security | head -n1 || true)
+		[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' \
+			/etc/apt/sources.list 2>/dev/null || true)
+		uri=${uri%% *}
+		echo "install-deps: adding bookworm-backports ($uri) to apt's sources for QEMU $qemu_min+" >&2
+		printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+			"${uri:-http://deb.debian.org/debian}" >"$backports_list"
+		apt-get update -q >&2
+	fi
+	echo "install-deps: installing qemu-system-x86 from bookworm-backports (the iommufd backend needs $qemu_min)" >&2
+	apt-get install -y -q --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null ||
+		{ apt-get update -q >&2 &&
+		  apt-get install -y -q --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null; }
+fi

@@ -78,14 +78,17 @@ bug_param() {
 }
 
 # variant_fragments VARIANT -> config fragments of a variant, base first
-# (stock: the base alone; others: tools/vm/variants/VARIANT.config on top)
+# (stock: the base alone; NAME: tools/vm/variants/NAME.config on top;
+# NAME+NAME2: both, in that order, the later one winning)
 variant_fragments() {
-	local variant=$1
+	local variant=$1 v
 	echo "$VM_DIR/iommutrace.config"
 	[ "$variant" = stock ] && return 0
-	[ -f "$VM_DIR/variants/$variant.config" ] ||
-		die "unknown kernel variant '$variant': the variants are stock $(cd "$VM_DIR/variants" && ls -- *.config | sed 's/\.config$//' | tr '\n' ' ')(a bug put back is --bug NAME)"
-	echo "$VM_DIR/variants/$variant.config"
+	for v in ${variant//+/ }; do
+		[ -f "$VM_DIR/variants/$v.config" ] ||
+			die "unknown kernel variant '$v': the variants are stock $(cd "$VM_DIR/variants" && ls -- *.config | sed 's/\.config$//' | tr '\n' ' ')(combine them with +; a bug put back is --bug NAME)"
+		echo "$VM_DIR/variants/$v.config"
+	done
 }
 
 # kernel_key KERNEL VARIANT -> cache key of a built kernel

@@ -13,6 +13,11 @@
 #   --bug NAME        switch on a known bug put back in the kernel (its boot
 #                     parameter iommufd.bug_NAME); repeatable; --list-bugs
 #                     names them
+#   --vfio            an emulated IOMMU and an e1000e bound to vfio-pci in the
+#                     guest (needs --variant distro); the command finds it in
+#                     IOMMUTRACE_VFIO_BDF, _CDEV, _GROUP (tools/vm/guest-vfio.sh)
+#   --iommu NAME      the IOMMU for --vfio: intel (VT-d, caching mode; the
+#                     default) or virtio (virtio-iommu)
 #   --scratch DIR     writable directory, same path in the guest (default: a new
 #                     temporary one, removed afterwards)
 #   --timeout SEC     kill the guest after SEC seconds (default 900); exit 124
@@ -33,19 +38,23 @@ timeout_s=900
 smp=2
 mem=1024
 console_out=
+vfio=
+iommu=intel
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--variant) variant=${2:?}; shift 2 ;;
 	--bug) bugs+=("${2:?}"); shift 2 ;;
 	--list-bugs) list_bugs=1; shift ;;
+	--vfio) vfio=1; shift ;;
+	--iommu) iommu=${2:?}; shift 2 ;;
 	--scratch) scratch=${2:?}; shift 2 ;;
 	--timeout) timeout_s=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
 	--console) console_out=${2:?}; shift 2 ;;
 	--quiet) VM_QUIET=1; shift ;;
-	-h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -65,7 +74,25 @@ done
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: run tools/install-deps.sh --vm"
 [ -x /bin/busybox ] || die "/bin/busybox is missing: run tools/install-deps.sh --vm"
 
+case $iommu in intel|virtio) ;; *) die "unknown --iommu '$iommu': intel or virtio" ;; esac
+
 kdir=$(VM_QUIET=${VM_QUIET:-} "$VM_DIR/build-kernel.sh" --kernel "$kernel" --variant "$variant" --print-dir)
+
+# --vfio: the IOMMU in front of an e1000e that no guest driver claims
+vfio_args=()
+vfio_cmdline=
+if [ -n "$vfio" ]; then
+	find "$kdir/modroot" -name 'vfio-pci.ko*' 2>/dev/null | grep -q . ||
+		die "--vfio needs a kernel with vfio-pci: add --variant distro"
+	if [ "$iommu" = intel ]; then
+		vfio_args=(-device intel-iommu,caching-mode=on,intremap=on)
+		vfio_cmdline=" intel_iommu=on"
+	else
+		vfio_args=(-device virtio-iommu-pci)
+	fi
+	# its network: user mode, restricted to the guest (no traffic out)
+	vfio_args+=(-netdev user,id=vfionet,restrict=on -device e1000e,addr=0x3,netdev=vfionet)
+fi
 
 # --- the initramfs: busybox and an init that chroots into the host's tree -
 initrd=$CACHE_DIR/initramfs-$(sha256sum "$VM_DIR/guest-init.sh" /bin/busybox | sha256sum | cut -c1-16).cpio.gz
@@ -103,6 +130,9 @@ trap cleanup EXIT
 	printf 'cd %q 2>/dev/null || cd /\n' "$PWD"
 	printf 'export PATH=%q HOME=/tmp TERM=dumb LANG=C.UTF-8\n' "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	[ -n "${IOMMUTRACE_GUEST_ENV:-}" ] && printf 'export %s\n' "$IOMMUTRACE_GUEST_ENV"
+	if [ -n "$vfio" ]; then
+		printf 'IOMMUTRACE_VFIO_IOMMU=%s\n. %q\n' "$iommu" "$VM_DIR/guest-vfio.sh"
+	fi
 	printf 'exec'
 	printf ' %q' "$@"
 	printf '\n'
@@ -130,13 +160,14 @@ if grep -q constant_tsc /proc/cpuinfo; then
 	[ -n "$mhz" ] && [ "$mhz" -gt 0 ] && tsc_args="tsc_early_khz=$((mhz * 1000)) tsc=reliable"
 fi
 
-log "booting $(cat "$kdir/source") ($smp cpus, ${mem}M)${bug_args:+, bugs:$bug_args}"
+log "booting $(cat "$kdir/source") ($smp cpus, ${mem}M)${bug_args:+, bugs:$bug_args}${vfio:+, e1000e behind $iommu-iommu for vfio}"
 rc=0
 timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-machine q35 -smp "$smp" -m "$mem" \
+	"${vfio_args[@]}" \
 	-kernel "$kdir/bzImage" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 $tsc_args rdinit=/init$bug_args" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=4 $tsc_args rdinit=/init$bug_args$vfio_cmdline" \
 	-chardev file,id=con,path="$ctl/console.log" -serial chardev:con \
 	-chardev file,id=out,path="$ctl/out" -serial chardev:out \
 	-chardev file,id=err,path="$ctl/err" -serial chardev:err \

@@ -46,6 +46,21 @@ static const char *iommufd_where(const struct features *f, char *buf, size_t len
 	return buf;
 }
 
+/* how kprobes reach a function here, as the configuration says */
+static const char *kprobes_how(const struct features *f, char *buf, size_t len)
+{
+	if (!f->config_kprobes_on_ftrace)
+		return "no kernel configuration to tell whether through ftrace or breakpoints";
+	if (f->config_kprobes_on_ftrace != 'y')
+		snprintf(buf, len, "breakpoints (CONFIG_KPROBES_ON_FTRACE is not set in %s)",
+			 f->config_path);
+	else
+		snprintf(buf, len, "through ftrace, CONFIG_JUMP_LABEL%s (%s)",
+			 f->config_jump_label == 'y' ? "=y" : " is not set: unsafe",
+			 f->config_path);
+	return buf;
+}
+
 static const char *state_note(const struct features *f, int i, const struct probe_status *st,
 			      char *buf, size_t len)
 {
@@ -232,6 +247,7 @@ int cmd_check(int argc, char **argv)
 		printf("kernel:   %s\n", u.release);
 		printf("BTF:      %s\n", f.btf_source[0] ? f.btf_source : "none");
 		printf("iommufd:  %s\n", iommufd_where(&f, note, sizeof(note)));
+		printf("kprobes:  %s\n", kprobes_how(&f, note, sizeof(note)));
 		printf("layouts:  iommufd_object.%s; iommufd_vdevice {%s}; hwpt: %s\n",
 		       f.obj_wait_field ? f.obj_wait_field : "?",
 		       f.vdev_layout ? f.vdev_layout : "absent",

@@ -186,7 +186,7 @@ char features_kernel_config(const char *path, const char *opt)
 	return val;
 }
 
-/* iommufd absent: what the kernel's build configuration says of it */
+/* what the kernel's build configuration says, where it can be read */
 static void probe_config(struct features *f)
 {
 	char boot[sizeof(f->config_path)];
@@ -197,12 +197,21 @@ static void probe_config(struct features *f)
 		return;
 	snprintf(boot, sizeof(boot), "/boot/config-%s", u.release);
 	for (int i = 0; i < 2; i++) {
+		/* every configuration names CONFIG_MODULES, set or not */
+		if (!features_kernel_config(paths[i], "CONFIG_MODULES"))
+			continue;
+		snprintf(f->config_path, sizeof(f->config_path), "%s", paths[i]);
 		f->config_iommufd = features_kernel_config(paths[i], "CONFIG_IOMMUFD");
-		if (f->config_iommufd) {
-			snprintf(f->config_path, sizeof(f->config_path), "%s", paths[i]);
-			return;
-		}
+		f->config_kprobes_on_ftrace =
+			features_kernel_config(paths[i], "CONFIG_KPROBES_ON_FTRACE");
+		f->config_jump_label = features_kernel_config(paths[i], "CONFIG_JUMP_LABEL");
+		return;
 	}
+}
+
+bool features_ftrace_reregister_crash(const struct features *f)
+{
+	return f->config_kprobes_on_ftrace == 'y' && f->config_jump_label == 'n';
 }
 
 unsigned long features_module_live(const char *name)
@@ -237,8 +246,7 @@ void features_probe(struct features *f)
 			(have_cap(CAP_BPF) && have_cap(CAP_PERFMON));
 	if (!f->iommufd)
 		f->iommufd_module_on_disk = module_on_disk();
-	if (!f->iommufd && !f->iommufd_module_on_disk)
-		probe_config(f);
+	probe_config(f);
 	if (f->btf_iommufd_module)
 		snprintf(f->btf_source, sizeof(f->btf_source),
 			 "/sys/kernel/btf/vmlinux + /sys/kernel/btf/iommufd");
@@ -293,6 +301,14 @@ int features_problems(const struct features *f, struct problem *p, int max)
 	else if (f->iommufd && f->iommufd_where[0] == 'm' && !f->btf_iommufd_module)
 		ADD("no BTF for the iommufd module (/sys/kernel/btf/iommufd)",
 		    "boot a kernel with CONFIG_DEBUG_INFO_BTF_MODULES=y");
+	if (features_ftrace_reregister_crash(f))
+		ADD("this kernel's kprobes go through ftrace (CONFIG_KPROBES_ON_FTRACE=y) "
+		    "and it was built without CONFIG_JUMP_LABEL: such a kernel crashes the "
+		    "first time a function runs after a kprobe was registered through "
+		    "ftrace a second time (by any tool, after iommutrace detached: "
+		    "README, \"kprobes on ftrace\"), so iommutrace does not attach",
+		    "boot a kernel with CONFIG_JUMP_LABEL=y, as every distribution "
+		    "builds it");
 	if (!f->privileged)
 		ADD("not privileged: loading BPF needs CAP_BPF and CAP_PERFMON "
 		    "(or CAP_SYS_ADMIN)",

@@ -23,9 +23,11 @@ struct features {
 	bool iommufd; /* iommufd code is in the running kernel */
 	bool iommufd_module_on_disk; /* not loaded, but modprobe would find it */
 	bool privileged; /* CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN */
-	/* from the kernel's build configuration, when iommufd is absent: 'y',
-	 * 'm', 'n' (not set), or 0 when no configuration could be read */
+	/* from the kernel's build configuration: 'y', 'm', 'n' (not set), or
+	 * 0 when no configuration could be read */
 	char config_iommufd;
+	char config_kprobes_on_ftrace; /* kprobes go through ftrace */
+	char config_jump_label;
 	char config_path[128]; /* the file they came from */
 	char btf_source[128];
 	char iommufd_where[64]; /* "built in" or "module iommufd" */
@@ -62,6 +64,13 @@ unsigned long features_module_live(const char *name);
  * 0 when the file cannot be read or does not name it.
  */
 char features_kernel_config(const char *path, const char *opt);
+
+/*
+ * A kernel whose kprobes go through ftrace but that was built without
+ * CONFIG_JUMP_LABEL: registering a kprobe through ftrace a second time in
+ * a boot makes it call address 0 (README, "kprobes on ftrace").
+ */
+bool features_ftrace_reregister_crash(const struct features *f);
 
 /* The symbols of kallsyms text that is read, for tests. */
 int features_parse_kallsyms(struct features *f, const char *path);

@@ -123,3 +123,33 @@ void test_kernel_config(void)
 	unlink(plain);
 	unlink(gz);
 }
+
+/* a kernel whose kprobes go through ftrace without JUMP_LABEL: refused */
+static bool has_problem(const struct features *f, const char *text)
+{
+	struct problem p[8];
+	int n = features_problems(f, p, 8);
+
+	for (int i = 0; i < n && i < 8; i++)
+		if (strstr(p[i].what, text))
+			return true;
+	return false;
+}
+
+void test_ftrace_reregister_refusal(void)
+{
+	struct features f;
+
+	memset(&f, 0, sizeof(f));
+	f.kprobes = f.btf_vmlinux = f.kallsyms_readable = f.iommufd = f.privileged = true;
+	ASSERT_TRUE(!(has_problem(&f, "JUMP_LABEL")), "no configuration: not refused");
+	f.config_kprobes_on_ftrace = 'y';
+	f.config_jump_label = 'n';
+	ASSERT_TRUE(features_ftrace_reregister_crash(&f), "ftrace kprobes, no jump labels");
+	ASSERT_TRUE(has_problem(&f, "CONFIG_JUMP_LABEL"), "refused, naming the option");
+	f.config_jump_label = 'y';
+	ASSERT_TRUE(!(has_problem(&f, "JUMP_LABEL")), "jump labels: attaches");
+	f.config_kprobes_on_ftrace = 'n';
+	f.config_jump_label = 'n';
+	ASSERT_TRUE(!(has_problem(&f, "JUMP_LABEL")), "breakpoint kprobes: attaches");
+}

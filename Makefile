@@ -12,8 +12,13 @@ KERNEL ?= 7.2
 # the kernels with the vIOMMU uAPI on which make check runs the scenarios,
 # the bugs and the kernel's selftests (tests/vm/lib.sh reads this line)
 TEST_KERNELS := 7.2 7.3
+# the distribution-shaped kernels on which make check runs the field tests
+# (QEMU as the VMM of a vfio-pci device; tests/vm/test_field.sh reads this
+# line); make check-all runs them on every version of TEST_KERNELS
+FIELD_KERNELS := 7.3
 # every kernel make check boots (KERNEL:VARIANT), built before the tests
-CHECK_KERNELS := $(patsubst %,%:stock,$(TEST_KERNELS)) 6.12:module
+CHECK_KERNELS := $(patsubst %,%:stock,$(TEST_KERNELS)) 6.12:module \
+	$(patsubst %,%:distro,$(FIELD_KERNELS))
 
 ifeq ($(V),1)
 Q :=
@@ -50,7 +55,7 @@ TEST_OBJS := $(patsubst tests/unit/%.c,$(O)/tests/%.o,$(TEST_SRCS))
 DEPS_STAMP := $(O)/.deps-build
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install check check-unit check-vm demo bench vmlinux kernel \
+.PHONY: all clean install check check-all check-unit check-vm demo bench vmlinux kernel \
 	kernels scenario selftests
 
 all: $(O)/iommutrace
@@ -140,7 +145,23 @@ $(O)/selftests/%/iommufd: Makefile | $(DEPS_STAMP)
 	$(MAKE) -s -C $$(cat $$kdir/srcdir)/tools/testing/selftests/iommu \
 		OUTPUT=$(abspath $(@D)) KHDR_INCLUDES="-isystem $$kdir/include" >/dev/null
 
-selftests: $(SELFTESTS)
+# The kernel's own VFIO selftests (7.x), for the field tests on each distro
+# kernel; a source whose VFIO selftests do not build leaves the reason in
+# the stamp and the test says so
+VFIO_SELFTESTS := $(patsubst %,$(O)/selftests/%/vfio/stamp,$(FIELD_KERNELS))
+
+$(O)/selftests/%/vfio/stamp: Makefile | $(DEPS_STAMP)
+	$(call msg,SELFTEST,$(@D))
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/install-deps.sh --vm
+	$(Q)kdir=$$(tools/vm/build-kernel.sh --kernel $* --variant distro --print-dir) && \
+	src=$$(cat $$kdir/srcdir)/tools/testing/selftests/vfio && \
+	if [ ! -d $$src ]; then echo "no tools/testing/selftests/vfio in this source" >$@; \
+	elif $(MAKE) -s -C $$src OUTPUT=$(abspath $(@D)) KHDR_INCLUDES="-isystem $$kdir/include" \
+		>$(@D)/build.log 2>&1; then echo built >$@; \
+	else echo "they do not build: $$(grep -m1 'error:' $(@D)/build.log | sed 's|.*/selftests/vfio/||')" >$@; fi
+
+selftests: $(SELFTESTS) $(VFIO_SELFTESTS)
 
 kernel:
 	$(Q)tools/install-deps.sh --vm
@@ -160,10 +181,14 @@ vmlinux:
 check-unit: $(O)/test_unit
 	$(Q)$(O)/test_unit
 
-check: $(O)/iommutrace $(O)/test_unit kernels $(O)/iommufd-scenario $(SELFTESTS)
+check: $(O)/iommutrace $(O)/test_unit kernels $(O)/iommufd-scenario $(SELFTESTS) $(VFIO_SELFTESTS)
 	$(Q)tests/run.sh --build $(O)
 
-check-vm: $(O)/iommutrace kernels $(O)/iommufd-scenario $(SELFTESTS)
+# make check, with the field tests on the distro kernel of every version
+check-all:
+	$(Q)IOMMUTRACE_FIELD_KERNELS="$(TEST_KERNELS)" $(MAKE) check FIELD_KERNELS="$(TEST_KERNELS)"
+
+check-vm: $(O)/iommutrace kernels $(O)/iommufd-scenario $(SELFTESTS) $(VFIO_SELFTESTS)
 	$(Q)tests/run.sh --build $(O) --vm-only
 
 demo: $(O)/iommutrace $(O)/iommufd-scenario

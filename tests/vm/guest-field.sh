@@ -1,0 +1,146 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs in a guest of the distro kernel booted with tools/vm/run.sh --vfio:
+# QEMU, with its iommufd backend, is the VMM of a nested guest that owns the
+# e1000e through vfio-pci. Three runs: quit through QEMU's monitor, SIGKILL,
+# and an unbind from vfio-pci while QEMU holds the device (QEMU then quits so
+# that the unbind completes). Each run is watched at once by `live --json`,
+# `record` and the daemon; QEMU's own trace of its iommufd calls is kept so
+# that the host can compare the ids.
+# Then the kernel's own VFIO selftests in iommufd mode on the device, once
+# alone and once recorded, when they were built (BUILD_DIR/selftests/KERNEL/vfio).
+# usage: guest-field.sh BUILD_DIR OUTDIR KERNEL
+set -u
+B=$1
+DEST=$2
+VT=$B/selftests/$3/vfio
+# straight into the shared directory: little is written, and what a run
+# that hangs leaves behind is there to read
+OUT=$DEST
+IT=$B/iommutrace
+STEPS=$OUT/steps
+. "$(dirname "$0")/guest-lib.sh"
+step() { echo "$*" >>"$STEPS"; }
+# a monitor FIFO whose QEMU is gone must not kill the script
+trap '' PIPE
+
+save_bugs "$OUT/bugs"
+# the kernel itself survives kprobes registered through ftrace again and again
+"$(dirname "$0")/../../tools/vm/kprobe-reregister.sh" do_sys_openat2 3 >"$OUT/reregister.txt" 2>&1
+env | grep '^IOMMUTRACE_VFIO_' | LC_ALL=C sort >"$OUT/vfio.env"
+$IT check >"$OUT/check.txt" 2>&1
+echo $? >"$OUT/check.rc"
+$IT check --json >"$OUT/check.json" 2>/dev/null
+
+cat >"$OUT/daemon.conf" <<CONF
+log = stderr
+export_events = yes
+snapshot_interval = 0
+CONF
+
+# qemu_run NAME: start QEMU paused, owning the device through iommufd; its
+# monitor reads the FIFO NAME.mon, its pid goes to NAME.qemu-pid
+qemu_run() {
+	rm -f "$OUT/$1.mon"
+	mkfifo "$OUT/$1.mon"
+	qemu-system-x86_64 -name "field-$1" -S -nodefaults -nographic \
+		-machine q35 -accel tcg -m 64 \
+		-object iommufd,id=iommufd0 \
+		-device vfio-pci,host="$IOMMUTRACE_VFIO_BDF",iommufd=iommufd0,id=nic0 \
+		-trace 'iommufd_*' -monitor stdio \
+		<"$OUT/$1.mon" >"$OUT/$1.qemu-out" 2>"$OUT/$1.qemu-err" &
+	qpid=$!
+	echo $qpid >"$OUT/$1.qemu-pid"
+	exec 4>"$OUT/$1.mon"
+}
+
+# tracers_start NAME: live, record and the daemon, each once it traces
+tracers_start() {
+	$IT live --json >"$OUT/$1.json" 2>"$OUT/$1.err" &
+	lpid=$!
+	$IT record -o "$OUT/$1.itr" 2>"$OUT/$1.rec-err" &
+	rpid=$!
+	$IT daemon -c "$OUT/daemon.conf" --export "$OUT/$1.export" >"$OUT/$1.daemon-out" 2>"$OUT/$1.daemon-err" &
+	dpid=$!
+	wait_for "$OUT/$1.err" "tracing [0-9]* of" || step "$1: live did not start"
+	wait_for "$OUT/$1.rec-err" "tracing [0-9]* of" || step "$1: record did not start"
+	wait_for "$OUT/$1.daemon-err" "tracing [0-9]* of" || step "$1: daemon did not start"
+}
+
+# tracers_stop NAME: SIGINT to live and record, SIGTERM to the daemon
+tracers_stop() {
+	sleep 1
+	kill -INT $lpid $rpid
+	kill -TERM $dpid
+	wait $lpid
+	echo $? >"$OUT/$1.rc"
+	wait $rpid
+	echo $? >"$OUT/$1.rec-rc"
+	wait $dpid
+	echo $? >"$OUT/$1.daemon-rc"
+	$IT replay --json "$OUT/$1.itr" >"$OUT/$1.replay.json" 2>"$OUT/$1.replay-err"
+	echo $? >"$OUT/$1.replay-rc"
+	rm -f "$OUT/$1.itr"
+}
+
+# --- quit through the monitor ------------------------------------------------
+echo "quit" >>"$OUT/progress"
+tracers_start quit
+qemu_run quit
+wait_for "$OUT/quit.qemu-err" "Successfully attached" || step "quit: QEMU did not attach"
+sleep 3
+echo quit >&4
+exec 4>&-
+wait $qpid
+echo $? >"$OUT/quit.qemu-rc"
+tracers_stop quit
+
+# --- SIGKILL -----------------------------------------------------------------
+echo "kill" >>"$OUT/progress"
+tracers_start kill
+qemu_run kill
+wait_for "$OUT/kill.qemu-err" "Successfully attached" || step "kill: QEMU did not attach"
+sleep 3
+kill -KILL $qpid
+{ wait $qpid; } 2>/dev/null # not sh's "Killed"
+echo $? >"$OUT/kill.qemu-rc"
+exec 4>&-
+tracers_stop kill
+
+# --- unbind from vfio-pci while QEMU holds the device ------------------------
+echo "unbind" >>"$OUT/progress"
+tracers_start unbind
+qemu_run unbind
+wait_for "$OUT/unbind.qemu-err" "Successfully attached" || step "unbind: QEMU did not attach"
+sleep 2
+echo "$IOMMUTRACE_VFIO_BDF" >/sys/bus/pci/drivers/vfio-pci/unbind &
+upid=$!
+sleep 3
+# vfio-pci asks QEMU for the device back and waits; the unbind is still
+# blocked while QEMU runs
+if kill -0 $upid 2>/dev/null; then echo blocked; else echo done; fi >"$OUT/unbind.while-held"
+echo quit >&4
+exec 4>&-
+wait $qpid
+echo $? >"$OUT/unbind.qemu-rc"
+wait $upid
+echo $? >"$OUT/unbind.unbind-rc"
+{ [ -e "/sys/bus/pci/devices/$IOMMUTRACE_VFIO_BDF/driver" ] && echo bound || echo unbound; } >"$OUT/unbind.after"
+tracers_stop unbind
+
+# --- the kernel's VFIO selftests, iommufd mode, on the device bound again -----
+echo "vfio selftests" >>"$OUT/progress"
+if [ "$(cat "$VT/stamp" 2>/dev/null)" = built ]; then
+	echo "$IOMMUTRACE_VFIO_BDF" >/sys/bus/pci/drivers_probe
+	[ -d "/sys/bus/pci/devices/$IOMMUTRACE_VFIO_BDF/vfio-dev" ] || step "vfio-pci did not take the device back"
+	for t in vfio_pci_device_test vfio_dma_mapping_test vfio_iommufd_setup_test; do
+		"$VT/$t" -v iommufd "$IOMMUTRACE_VFIO_BDF" >"$OUT/$t.alone.txt" 2>&1
+		$IT record -o "$OUT/$t.itr" -- "$VT/$t" -v iommufd "$IOMMUTRACE_VFIO_BDF" \
+			>"$OUT/$t.traced.txt" 2>"$OUT/$t.record.err"
+		echo $? >"$OUT/$t.record.rc"
+		$IT replay --json "$OUT/$t.itr" >"$OUT/$t.replay.json" 2>"$OUT/$t.replay.err"
+		$IT graph --format json "$OUT/$t.itr" >"$OUT/$t.graph.json" 2>"$OUT/$t.graph.err"
+		rm -f "$OUT/$t.itr"
+	done
+fi
+exit 0

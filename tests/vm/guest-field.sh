@@ -133,9 +133,15 @@ echo "vfio selftests" >>"$OUT/progress"
 if [ "$(cat "$VT/stamp" 2>/dev/null)" = built ]; then
 	echo "$IOMMUTRACE_VFIO_BDF" >/sys/bus/pci/drivers_probe
 	[ -d "/sys/bus/pci/devices/$IOMMUTRACE_VFIO_BDF/vfio-dev" ] || step "vfio-pci did not take the device back"
+	# vfio_pci_device_test uses iommufd (libvfio's default mode) and
+	# vfio_iommufd_setup_test nothing else; vfio_dma_mapping_test runs
+	# every mode, so only its iommufd variant
 	for t in vfio_pci_device_test vfio_dma_mapping_test vfio_iommufd_setup_test; do
-		"$VT/$t" -v iommufd "$IOMMUTRACE_VFIO_BDF" >"$OUT/$t.alone.txt" 2>&1
-		$IT record -o "$OUT/$t.itr" -- "$VT/$t" -v iommufd "$IOMMUTRACE_VFIO_BDF" \
+		set -- "$IOMMUTRACE_VFIO_BDF"
+		[ $t = vfio_dma_mapping_test ] && set -- -v iommufd -v iommufd_anonymous \
+			-v iommufd_anonymous_hugetlb_2mb -v iommufd_anonymous_hugetlb_1gb "$IOMMUTRACE_VFIO_BDF"
+		"$VT/$t" "$@" >"$OUT/$t.alone.txt" 2>&1
+		$IT record -o "$OUT/$t.itr" -- "$VT/$t" "$@" \
 			>"$OUT/$t.traced.txt" 2>"$OUT/$t.record.err"
 		echo $? >"$OUT/$t.record.rc"
 		$IT replay --json "$OUT/$t.itr" >"$OUT/$t.replay.json" 2>"$OUT/$t.replay.err"

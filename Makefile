@@ -150,7 +150,7 @@ $(O)/selftests/%/iommufd: Makefile | $(DEPS_STAMP)
 # the stamp and the test says so
 VFIO_SELFTESTS := $(patsubst %,$(O)/selftests/%/vfio/stamp,$(FIELD_KERNELS))
 
-$(O)/selftests/%/vfio/stamp: Makefile | $(DEPS_STAMP)
+$(O)/selftests/%/vfio/stamp: Makefile tools/install-deps.sh | $(DEPS_STAMP)
 	$(call msg,SELFTEST,$(@D))
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/install-deps.sh --vm

@@ -17,10 +17,11 @@ build_pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 # xz-utils: the test kernels are XZ-compressed (tinyconfig's choice);
 # libcap-dev: the kernel's iommufd selftests; procps: pkill in the guest and
 # /bin/kill, which the systemd unit's ExecReload names; iproute2: loopback up
-# in the daemon's guest (its metrics endpoint)
+# in the daemon's guest (its metrics endpoint); uuid-dev: the kernel's VFIO
+# selftests
 vm_pkgs=(qemu-system-x86 busybox-static flex bison bc cpio dwarves libssl-dev
 	xz-utils libcap-dev jq kmod patch procps iproute2 systemd prometheus
-	python3-jsonschema curl)
+	python3-jsonschema curl uuid-dev)
 bench_pkgs=(libjansson-dev)
 clean_root_pkgs=(debootstrap)
 

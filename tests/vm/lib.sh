@@ -57,6 +57,33 @@ fill_ids() {
 	sed -e '/^#/d' -e "$script" "$expect"
 }
 
+# expect_events NAME JSON EXPECT IDS: the run's events are exactly EXPECT's,
+# its {name}s filled from IDS
+expect_events() {
+	local got want
+	got=$(events_of "$2" 2>/dev/null)
+	want=$(fill_ids "$3" "$4")
+	if [ "$got" = "$want" ]; then
+		pass "$1"
+	else
+		fail "$1" "differs from ${3#"$lib_top"/}:"
+		diff <(echo "$want") <(echo "$got") | head -n 20 | sed 's/^/# /'
+	fi
+}
+
+# expect_same_totals NAME ALONE TRACED: a kselftest's "# Totals" line is
+# the same in its output alone and under iommutrace
+expect_same_totals() {
+	local alone traced
+	alone=$(grep '^# Totals' "$2")
+	traced=$(grep '^# Totals' "$3")
+	if [ -n "$alone" ] && [ "$alone" = "$traced" ]; then
+		pass "$1"
+	else
+		fail "$1" "alone: '$alone', traced: '$traced'"
+	fi
+}
+
 # run_guest NAME OUT [run.sh options] -- GUEST_SCRIPT [ARGS...]: boot the test
 # kernel with OUT as the shared scratch directory and run the guest script;
 # check that the kernel neither oopsed nor warned. Returns 1 (after saying

@@ -30,29 +30,24 @@ for d in /sys/bus/pci/devices/*; do
 	fi
 done
 [ -n "$IOMMUTRACE_VFIO_BDF" ] || vfio_fail "no e1000e (8086:10d3) on the guest's PCI bus"
+# vfio_wait TEST-ARGS...: up to 5 s for a test(1) to hold
+vfio_wait() {
+	i=0
+	while ! test "$@" && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	test "$@"
+}
 d=/sys/bus/pci/devices/$IOMMUTRACE_VFIO_BDF
-i=0
-while [ ! -e "$d/iommu_group" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -e "$d/iommu_group" ] || vfio_fail "$IOMMUTRACE_VFIO_BDF has no IOMMU group: is the IOMMU on (dmesg | grep -i -e DMAR -e iommu)?"
+vfio_wait -e "$d/iommu_group" || vfio_fail "$IOMMUTRACE_VFIO_BDF has no IOMMU group: is the IOMMU on (dmesg | grep -i -e DMAR -e iommu)?"
 echo vfio-pci >"$d/driver_override"
 echo "$IOMMUTRACE_VFIO_BDF" >/sys/bus/pci/drivers_probe
-i=0
-while [ ! -d "$d/vfio-dev" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -d "$d/vfio-dev" ] || vfio_fail "vfio-pci did not take $IOMMUTRACE_VFIO_BDF (no $d/vfio-dev)"
+vfio_wait -d "$d/vfio-dev" || vfio_fail "vfio-pci did not take $IOMMUTRACE_VFIO_BDF (no $d/vfio-dev)"
 IOMMUTRACE_VFIO_CDEV=/dev/vfio/devices/$(ls "$d/vfio-dev" | head -n1)
 IOMMUTRACE_VFIO_GROUP=/dev/vfio/$(basename "$(readlink "$d/iommu_group")")
-i=0
-while [ ! -c "$IOMMUTRACE_VFIO_CDEV" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -c "$IOMMUTRACE_VFIO_CDEV" ] || vfio_fail "$IOMMUTRACE_VFIO_CDEV did not appear"
+vfio_wait -c "$IOMMUTRACE_VFIO_CDEV" || vfio_fail "$IOMMUTRACE_VFIO_CDEV did not appear"
 IOMMUTRACE_VFIO_IOMMU=${IOMMUTRACE_VFIO_IOMMU:-intel}
 export IOMMUTRACE_VFIO_BDF IOMMUTRACE_VFIO_CDEV IOMMUTRACE_VFIO_GROUP IOMMUTRACE_VFIO_IOMMU
 unset d i
+unset -f vfio_wait vfio_fail

@@ -166,45 +166,74 @@ static bool module_on_disk(void)
 	return found;
 }
 
-char features_kernel_config(const char *path, const char *opt)
+/* one option's value on one line of a configuration, 0 when the line is not about it */
+static char config_line(const char *line, const char *opt)
 {
 	size_t olen = strlen(opt);
-	char line[256], val = 0;
-	gzFile gz = gzopen(path, "rb"); /* reads a plain file as it is */
 
+	if (!strncmp(line, opt, olen) && line[olen] == '=')
+		return line[olen + 1] == 'y' || line[olen + 1] == 'm' ? line[olen + 1] : 'n';
+	if (!strncmp(line, "# ", 2) && !strncmp(line + 2, opt, olen) &&
+	    !strncmp(line + 2 + olen, " is not set", 11) &&
+	    (line[olen + 13] == '\n' || !line[olen + 13]))
+		return 'n';
+	return 0;
+}
+
+int features_kernel_configs(const char *path, const char *const *opts, char *vals, int n)
+{
+	gzFile gz = gzopen(path, "rb"); /* reads a plain file as it is */
+	int found = 0;
+	char line[256];
+
+	memset(vals, 0, n);
 	if (!gz)
-		return 0;
-	while (!val && gzgets(gz, line, sizeof(line))) {
-		if (!strncmp(line, opt, olen) && line[olen] == '=')
-			val = line[olen + 1] == 'y' || line[olen + 1] == 'm' ? line[olen + 1] : 'n';
-		else if (!strncmp(line, "# ", 2) && !strncmp(line + 2, opt, olen) &&
-			 !strncmp(line + 2 + olen, " is not set", 11) &&
-			 (line[olen + 13] == '\n' || !line[olen + 13]))
-			val = 'n';
+		return -1;
+	while (found < n && gzgets(gz, line, sizeof(line))) {
+		for (int i = 0; i < n; i++) {
+			if (vals[i])
+				continue;
+			vals[i] = config_line(line, opts[i]);
+			if (vals[i]) {
+				found++;
+				break;
+			}
+		}
 	}
 	gzclose(gz);
+	return found;
+}
+
+char features_kernel_config(const char *path, const char *opt)
+{
+	char val;
+
+	features_kernel_configs(path, &opt, &val, 1);
 	return val;
 }
 
 /* what the kernel's build configuration says, where it can be read */
 static void probe_config(struct features *f)
 {
-	char boot[sizeof(f->config_path)];
+	/* every configuration names CONFIG_MODULES, set or not */
+	static const char *const opts[] = { "CONFIG_MODULES", "CONFIG_IOMMUFD",
+					    "CONFIG_KPROBES_ON_FTRACE", "CONFIG_JUMP_LABEL" };
+	char boot[sizeof(f->config_path)], vals[4];
 	const char *paths[2] = { boot, "/proc/config.gz" };
 	struct utsname u;
 
 	if (uname(&u))
 		return;
 	snprintf(boot, sizeof(boot), "/boot/config-%s", u.release);
+
 	for (int i = 0; i < 2; i++) {
-		/* every configuration names CONFIG_MODULES, set or not */
-		if (!features_kernel_config(paths[i], "CONFIG_MODULES"))
+		features_kernel_configs(paths[i], opts, vals, 4);
+		if (!vals[0])
 			continue;
 		snprintf(f->config_path, sizeof(f->config_path), "%s", paths[i]);
-		f->config_iommufd = features_kernel_config(paths[i], "CONFIG_IOMMUFD");
-		f->config_kprobes_on_ftrace =
-			features_kernel_config(paths[i], "CONFIG_KPROBES_ON_FTRACE");
-		f->config_jump_label = features_kernel_config(paths[i], "CONFIG_JUMP_LABEL");
+		f->config_iommufd = vals[1];
+		f->config_kprobes_on_ftrace = vals[2];
+		f->config_jump_label = vals[3];
 		return;
 	}
 }

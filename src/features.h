@@ -64,6 +64,11 @@ unsigned long features_module_live(const char *name);
  * 0 when the file cannot be read or does not name it.
  */
 char features_kernel_config(const char *path, const char *opt);
+/*
+ * The same for N options in one read: VALS[i] for OPTS[i]. Returns how many
+ * were named, or -1 when the file cannot be read.
+ */
+int features_kernel_configs(const char *path, const char *const *opts, char *vals, int n);
 
 /*
  * A kernel whose kprobes go through ftrace but that was built without

@@ -120,6 +120,20 @@ void test_kernel_config(void)
 	ASSERT_EQ(features_kernel_config(gz, "CONFIG_VFIO_DEVICE_CDEV"), 'y', "gzipped: built in");
 	ASSERT_EQ(features_kernel_config(gz, "CONFIG_KPROBES"), 'n', "not set, last line, no newline");
 	ASSERT_EQ(features_kernel_config("/nonexistent/config", "CONFIG_IOMMUFD"), 0, "no file");
+	{
+		const char *const opts[] = { "CONFIG_VFIO", "CONFIG_IOMMUFD", "CONFIG_KPROBES",
+					     "CONFIG_IOMMU" };
+		char v[4];
+
+		ASSERT_EQ(features_kernel_configs(plain, opts, v, 4), 2, "two of four named");
+		ASSERT_EQ(v[0], 'm', "in one read: module");
+		ASSERT_EQ(v[1], 'n', "in one read: not set");
+		ASSERT_EQ(v[2], 0, "in one read: not named");
+		ASSERT_EQ(v[3], 0, "in one read: a prefix is not the option");
+		ASSERT_EQ(features_kernel_configs(gz, opts, v, 4), 2, "gzipped: two named");
+		ASSERT_EQ(v[2], 'n', "gzipped, in one read: not set, last line");
+		ASSERT_EQ(features_kernel_configs("/nonexistent/config", opts, v, 4), -1, "no file");
+	}
 	unlink(plain);
 	unlink(gz);
 }

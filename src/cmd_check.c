@@ -49,10 +49,10 @@ static const char *iommufd_where(const struct features *f, char *buf, size_t len
 /* how kprobes reach a function here, as the configuration says */
 static const char *kprobes_how(const struct features *f, char *buf, size_t len)
 {
-	if (!f->config_kprobes_on_ftrace)
+	if (!f->config_path[0])
 		return "no kernel configuration to tell whether through ftrace or breakpoints";
-	if (f->config_kprobes_on_ftrace != 'y')
-		snprintf(buf, len, "breakpoints (CONFIG_KPROBES_ON_FTRACE is not set in %s)",
+	if (f->config_kprobes_on_ftrace != 'y') /* not set, or not even offered */
+		snprintf(buf, len, "breakpoints (no CONFIG_KPROBES_ON_FTRACE in %s)",
 			 f->config_path);
 	else
 		snprintf(buf, len, "through ftrace, CONFIG_JUMP_LABEL%s (%s)",

@@ -46,7 +46,7 @@ static const char *iommufd_where(const struct features *f, char *buf, size_t len
 	return buf;
 }
 
-/* how kprobes reach a function here, as the configuration says */
+/* how kprobes reach a function here, as the configuration and kallsyms say */
 static const char *kprobes_how(const struct features *f, char *buf, size_t len)
 {
 	if (!f->config_path[0])
@@ -54,10 +54,17 @@ static const char *kprobes_how(const struct features *f, char *buf, size_t len)
 	if (f->config_kprobes_on_ftrace != 'y') /* not set, or not even offered */
 		snprintf(buf, len, "breakpoints (no CONFIG_KPROBES_ON_FTRACE in %s)",
 			 f->config_path);
-	else
-		snprintf(buf, len, "through ftrace, CONFIG_JUMP_LABEL%s (%s)",
-			 f->config_jump_label == 'y' ? "=y" : " is not set: unsafe",
+	else if (f->config_ftrace_with_jmp != 'y')
+		snprintf(buf, len, "through ftrace (%s)", f->config_path);
+	else if (!f->kprobe_handler_addr)
+		snprintf(buf, len, "through ftrace with DYNAMIC_FTRACE_WITH_JMP (%s); "
+			 "kprobe_ftrace_handler's address is hidden, its alignment unknown",
 			 f->config_path);
+	else
+		snprintf(buf, len, "through ftrace with DYNAMIC_FTRACE_WITH_JMP (%s); "
+			 "kprobe_ftrace_handler at an %s address%s", f->config_path,
+			 f->kprobe_handler_addr & 1 ? "odd" : "even",
+			 f->kprobe_handler_addr & 1 ? ": unsafe" : "");
 	return buf;
 }
 

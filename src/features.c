@@ -78,6 +78,10 @@ int features_parse_kallsyms(struct features *f, const char *path)
 
 		if (n < 2 || (type != 't' && type != 'T'))
 			continue;
+		if (!strcmp(sym, "kprobe_ftrace_handler")) {
+			f->kprobe_handler_addr = strtoull(line, NULL, 16);
+			continue;
+		}
 		if (strncmp(sym, "iommufd_", 8) && strncmp(sym, "_iommufd_", 9) &&
 		    strncmp(sym, "__iommufd_", 10))
 			continue;
@@ -217,7 +221,8 @@ static void probe_config(struct features *f)
 {
 	/* every configuration names CONFIG_MODULES, set or not */
 	static const char *const opts[] = { "CONFIG_MODULES", "CONFIG_IOMMUFD",
-					    "CONFIG_KPROBES_ON_FTRACE", "CONFIG_JUMP_LABEL" };
+					    "CONFIG_KPROBES_ON_FTRACE",
+					    "CONFIG_DYNAMIC_FTRACE_WITH_JMP" };
 	char boot[sizeof(f->config_path)], vals[4];
 	const char *paths[2] = { boot, "/proc/config.gz" };
 	struct utsname u;
@@ -233,14 +238,15 @@ static void probe_config(struct features *f)
 		snprintf(f->config_path, sizeof(f->config_path), "%s", paths[i]);
 		f->config_iommufd = vals[1];
 		f->config_kprobes_on_ftrace = vals[2];
-		f->config_jump_label = vals[3];
+		f->config_ftrace_with_jmp = vals[3];
 		return;
 	}
 }
 
 bool features_ftrace_reregister_crash(const struct features *f)
 {
-	return f->config_kprobes_on_ftrace == 'y' && f->config_jump_label == 'n';
+	return f->config_kprobes_on_ftrace == 'y' && f->config_ftrace_with_jmp == 'y' &&
+	       (f->kprobe_handler_addr & 1);
 }
 
 unsigned long features_module_live(const char *name)
@@ -331,13 +337,16 @@ int features_problems(const struct features *f, struct problem *p, int max)
 		ADD("no BTF for the iommufd module (/sys/kernel/btf/iommufd)",
 		    "boot a kernel with CONFIG_DEBUG_INFO_BTF_MODULES=y");
 	if (features_ftrace_reregister_crash(f))
-		ADD("this kernel's kprobes go through ftrace (CONFIG_KPROBES_ON_FTRACE=y) "
-		    "and it was built without CONFIG_JUMP_LABEL: such a kernel crashes the "
-		    "first time a function runs after a kprobe was registered through "
-		    "ftrace a second time (by any tool, after iommutrace detached: "
-		    "README, \"kprobes on ftrace\"), so iommutrace does not attach",
-		    "boot a kernel with CONFIG_JUMP_LABEL=y, as every distribution "
-		    "builds it");
+		ADD("this kernel's ftrace reads bit 0 of a callback's address as \"jump\" "
+		    "(CONFIG_DYNAMIC_FTRACE_WITH_JMP) but its kprobe callback, "
+		    "kprobe_ftrace_handler, is at an odd address (its functions are not "
+		    "aligned): once kprobes are registered through ftrace a second time "
+		    "(by any tool, after iommutrace detached) it jumps to the byte before "
+		    "the handler and crashes (README, \"kprobes on ftrace\"), so "
+		    "iommutrace does not attach",
+		    "boot a kernel whose functions are aligned: built for performance "
+		    "(CONFIG_CC_OPTIMIZE_FOR_PERFORMANCE, as distributions build) or "
+		    "with GCC 14 or later");
 	if (!f->privileged)
 		ADD("not privileged: loading BPF needs CAP_BPF and CAP_PERFMON "
 		    "(or CAP_SYS_ADMIN)",

@@ -27,7 +27,9 @@ struct features {
 	 * 0 when no configuration could be read */
 	char config_iommufd;
 	char config_kprobes_on_ftrace; /* kprobes go through ftrace */
-	char config_jump_label;
+	char config_ftrace_with_jmp; /* ftrace reads bit 0 of a callback as "jmp" */
+	/* kprobes' ftrace callback in kallsyms: 0 when absent or hidden */
+	unsigned long long kprobe_handler_addr;
 	char config_path[128]; /* the file they came from */
 	char btf_source[128];
 	char iommufd_where[64]; /* "built in" or "module iommufd" */
@@ -71,9 +73,12 @@ char features_kernel_config(const char *path, const char *opt);
 int features_kernel_configs(const char *path, const char *const *opts, char *vals, int n);
 
 /*
- * A kernel whose kprobes go through ftrace but that was built without
- * CONFIG_JUMP_LABEL: registering a kprobe through ftrace a second time in
- * a boot makes it call address 0 (README, "kprobes on ftrace").
+ * A kernel whose ftrace takes bit 0 of a callback's address to mean "jump"
+ * (DYNAMIC_FTRACE_WITH_JMP, 7.x) but whose kprobe callback,
+ * kprobe_ftrace_handler, sits at an odd address (functions not aligned:
+ * -Os with GCC before 14): registering kprobes through ftrace a second time
+ * in a boot writes a jmp to the byte before the handler into their
+ * trampoline, and the next traced call crashes (README, "kprobes on ftrace").
  */
 bool features_ftrace_reregister_crash(const struct features *f);
 

@@ -138,7 +138,7 @@ void test_kernel_config(void)
 	unlink(gz);
 }
 
-/* a kernel whose kprobes go through ftrace without JUMP_LABEL: refused */
+/* ftrace's jmp bit and an odd kprobe handler: refused */
 static bool has_problem(const struct features *f, const char *text)
 {
 	struct problem p[8];
@@ -152,18 +152,33 @@ static bool has_problem(const struct features *f, const char *text)
 
 void test_ftrace_reregister_refusal(void)
 {
+	char path[] = "/tmp/iommutrace-kallsyms.XXXXXX";
+	const char *kallsyms = "ffffffff81042f17 T kprobe_ftrace_handler\n"
+			       "ffffffff81042f20 T iommufd_fops_open\n";
 	struct features f;
+	int fd = mkstemp(path);
 
+	ASSERT_TRUE(fd >= 0 && write(fd, kallsyms, strlen(kallsyms)) == (ssize_t)strlen(kallsyms),
+		    "write");
+	close(fd);
 	memset(&f, 0, sizeof(f));
+	ASSERT_EQ(features_parse_kallsyms(&f, path), 0, "parse");
+	unlink(path);
+	ASSERT_EQ(f.kprobe_handler_addr, 0xffffffff81042f17ULL, "the handler's address, from kallsyms");
 	f.kprobes = f.btf_vmlinux = f.kallsyms_readable = f.iommufd = f.privileged = true;
-	ASSERT_TRUE(!(has_problem(&f, "JUMP_LABEL")), "no configuration: not refused");
+	ASSERT_TRUE(!has_problem(&f, "kprobe_ftrace_handler"), "no configuration: not refused");
 	f.config_kprobes_on_ftrace = 'y';
-	f.config_jump_label = 'n';
-	ASSERT_TRUE(features_ftrace_reregister_crash(&f), "ftrace kprobes, no jump labels");
-	ASSERT_TRUE(has_problem(&f, "CONFIG_JUMP_LABEL"), "refused, naming the option");
-	f.config_jump_label = 'y';
-	ASSERT_TRUE(!(has_problem(&f, "JUMP_LABEL")), "jump labels: attaches");
+	f.config_ftrace_with_jmp = 'y';
+	ASSERT_TRUE(features_ftrace_reregister_crash(&f), "jmp bit, odd handler");
+	ASSERT_TRUE(has_problem(&f, "DYNAMIC_FTRACE_WITH_JMP"), "refused, naming the cause");
+	f.kprobe_handler_addr = 0xffffffff81042de6ULL;
+	ASSERT_TRUE(!has_problem(&f, "kprobe_ftrace_handler"), "an even handler: attaches");
+	f.kprobe_handler_addr = 0;
+	ASSERT_TRUE(!has_problem(&f, "kprobe_ftrace_handler"), "address hidden: attaches");
+	f.kprobe_handler_addr = 0xffffffff81042f17ULL;
+	f.config_ftrace_with_jmp = 'n';
+	ASSERT_TRUE(!has_problem(&f, "kprobe_ftrace_handler"), "no jmp bit (6.12): attaches");
+	f.config_ftrace_with_jmp = 'y';
 	f.config_kprobes_on_ftrace = 'n';
-	f.config_jump_label = 'n';
-	ASSERT_TRUE(!(has_problem(&f, "JUMP_LABEL")), "breakpoint kprobes: attaches");
+	ASSERT_TRUE(!has_problem(&f, "kprobe_ftrace_handler"), "breakpoint kprobes: attaches");
 }

@@ -56,8 +56,22 @@ wait $tracer
 echo $? >"$OUT/sigint.rc"
 
 # a recorder killed with SIGKILL mid-run leaves a readable file
-(cd "$OUT" && $IT record -o killed.itr -- sh -c "exec $SC loop 1000 >/dev/null" 2>/dev/null &
- sleep 4; pkill -9 -f "iommutrace record -o killed.itr"; sleep 1; pkill -f "iommufd-scenario loop 1000")
+(cd "$OUT" && exec $IT record -o killed.itr -- sh -c "exec $SC loop 1000 >/dev/null" 2>/dev/null) &
+# killed while it writes: once whole blocks with events are in the file
+# (a slow guest may take longer than any fixed sleep to get there)
+i=0
+n=0
+while [ $i -lt 120 ]; do
+	n=$($IT replay --json --quiet "$OUT/killed.itr" 2>/dev/null |
+		sed -n 's/.*"kind":"summary".*"events":\([0-9]*\),.*/\1/p')
+	[ "${n:-0}" -gt 200 ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+[ "${n:-0}" -gt 200 ] || echo "the killed recorder wrote no events in 60 s" >>"$STEPS"
+pkill -9 -f "iommutrace record -o killed.itr"
+sleep 1
+pkill -f "iommufd-scenario loop 1000"
 $IT replay --json --quiet "$OUT/killed.itr" >"$OUT/killed.json" 2>"$OUT/killed.err"
 echo $? >"$OUT/killed.rc"
 rm -f "$OUT/killed.itr"

@@ -74,28 +74,26 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 2
 fi
 export DEBIAN_FRONTEND=noninteractive
+# apt_install ARGS...: apt-get install, again after an update when an old
+# package list does not know a package yet
+apt_install() {
+	apt-get install -y -q --no-install-recommends "$@" >/dev/null ||
+		{ apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "$@" >/dev/null; }
+}
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "install-deps: installing ${missing[*]}" >&2
-	# an old package list may not know a package yet
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
-		{ apt-get update -q >&2 &&
-		  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+	apt_install "${missing[@]}"
 fi
 if [ -n "$want_qemu_backports" ]; then
 	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		# the mirror the machine already uses, backports' suite
-		uri=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-			grep -v security | head -n1 || true)
-		[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' \
-			/etc/apt/sources.list 2>/dev/null || true)
-		uri=${uri%% *}
+		# backports' suite on the mirror the machine already uses
+		uri=$(. "$(dirname "$0")/vm/common.sh" && debian_mirror 2>/dev/null) ||
+			uri=http://deb.debian.org/debian
 		echo "install-deps: adding bookworm-backports ($uri) to apt's sources for QEMU $qemu_min+" >&2
 		printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-			"${uri:-http://deb.debian.org/debian}" >"$backports_list"
+			"$uri" >"$backports_list"
 		apt-get update -q >&2
 	fi
 	echo "install-deps: installing qemu-system-x86 from bookworm-backports (the iommufd backend needs $qemu_min)" >&2
-	apt-get install -y -q --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null ||
-		{ apt-get update -q >&2 &&
-		  apt-get install -y -q --no-install-recommends -t bookworm-backports qemu-system-x86 >/dev/null; }
+	apt_install -t bookworm-backports qemu-system-x86
 fi

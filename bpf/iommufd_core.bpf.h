@@ -76,4 +76,27 @@ enum iommufd_object_type___it {
 	IOMMUFD_OBJ_SELFTEST___it,
 };
 
+/*
+ * A context's owner: the opener's cgroup v2 directory. Not iommufd's; the
+ * test kernels' vmlinux.h is built without cgroups, so only what is read is
+ * declared, and a kernel without CONFIG_CGROUPS has no task_struct.cgroups.
+ * struct kernfs_node's parent is `parent` up to 6.14 and `__parent` (RCU)
+ * from 6.15 (vmlinux.h has the latter).
+ */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+struct cgroup___it {
+	struct kernfs_node *kn;
+} __attribute__((preserve_access_index));
+
+struct css_set___it {
+	struct cgroup___it *dfl_cgrp;
+} __attribute__((preserve_access_index));
+
+struct task_struct___cg {
+	struct css_set___it *cgroups;
+} __attribute__((preserve_access_index));
+
 #endif /* IOMMUFD_CORE_BPF_H */

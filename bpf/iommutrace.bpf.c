@@ -84,6 +84,7 @@ __u64 missed_returns;
 __u64 next_seq;
 
 static const struct frames zero_frames;
+static const struct it_owner_rec zero_owner;
 
 static __always_inline __u16 map_type(__u32 k)
 {
@@ -252,7 +253,9 @@ struct emit_args {
 	struct iommufd_object *obj;
 };
 
-static __always_inline int emit(struct pt_regs *regs, const struct emit_args *a)
+/* One event record; *seq_out: its sequence number, once it is written. */
+static __always_inline int emit_seq(struct pt_regs *regs, const struct emit_args *a,
+				    __u64 *seq_out)
 {
 	__u64 seq = __sync_fetch_and_add(&next_seq, 1);
 	__u64 id = bpf_get_current_pid_tgid();
@@ -313,7 +316,14 @@ static __always_inline int emit(struct pt_regs *regs, const struct emit_args *a)
 		e->obj.type = a->ref_type;
 	}
 	bpf_ringbuf_submit(e, 0);
+	if (seq_out)
+		*seq_out = seq;
 	return 0;
+}
+
+static __always_inline int emit(struct pt_regs *regs, const struct emit_args *a)
+{
+	return emit_seq(regs, a, NULL);
 }
 
 /* Entry of a call whose return is probed too. */
@@ -534,10 +544,104 @@ int BPF_KPROBE(fops_open, struct inode *inode, struct file *filp)
 	return push(ctx, IT_HOOK_FOPS_OPEN, 0, (__u64)filp, 0, 0, 0);
 }
 
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(struct kernfs_node___old, parent))
+		return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+	return BPF_CORE_READ(kn, __parent);
+}
+
+/* The opener's cgroup v2 path, its own directory's name first. */
+static __always_inline void read_cgroup(struct it_owner_rec *o, struct task_struct *task)
+{
+	struct task_struct___cg *t = (void *)task;
+	struct kernfs_node *kn;
+	__u32 off = 0;
+
+	if (!bpf_core_field_exists(t->cgroups)) {
+		o->flags |= IT_OWNER_NO_CGROUP;
+		return;
+	}
+	kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+	if (!kn)
+		return;
+	o->cgroup_id = BPF_CORE_READ(kn, id);
+#pragma unroll
+	for (int i = 0; i < IT_OWNER_CGROUP_DEPTH; i++) {
+		struct kernfs_node *parent = kn_parent(kn);
+		const char *name;
+		long n;
+
+		if (!parent) /* the root: no name of its own */
+			break;
+		if (off > IT_OWNER_CGROUP_LEN - IT_OWNER_CGROUP_NAME) {
+			o->flags |= IT_OWNER_CGROUP_CUT;
+			break;
+		}
+		name = BPF_CORE_READ(kn, name);
+		n = bpf_probe_read_kernel_str(&o->cgroup[off], IT_OWNER_CGROUP_NAME, name);
+		if (n <= 0)
+			break;
+		if (n == IT_OWNER_CGROUP_NAME)
+			o->flags |= IT_OWNER_CGROUP_CUT;
+		off += n;
+		kn = parent;
+		if (i == IT_OWNER_CGROUP_DEPTH - 1 && kn_parent(kn))
+			o->flags |= IT_OWNER_CGROUP_CUT;
+	}
+	o->cgroup_len = off;
+}
+
+/*
+ * Who opened the context just born: after its event, with its sequence
+ * number. A full ring loses it; user space then says the owner is unknown.
+ */
+static __always_inline void emit_owner(__u64 seq, __u64 ictx)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct it_owner_rec *o;
+	struct mm_struct *mm;
+
+	o = bpf_ringbuf_reserve(&events, sizeof(*o), 0);
+	if (!o)
+		return;
+	/* too big for an inline memset: copied from zeroes */
+	bpf_probe_read_kernel(o, sizeof(*o), &zero_owner);
+	o->hdr.type = IT_REC_OWNER;
+	o->hdr.size = sizeof(*o);
+	o->hdr.cpu = bpf_get_smp_processor_id();
+	o->hdr.seq = seq;
+	o->hdr.ts_ns = bpf_ktime_get_ns();
+	o->ctx = ictx;
+	o->tgid = id >> 32;
+	o->pid = (__u32)id;
+	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
+	read_cgroup(o, task);
+	mm = BPF_CORE_READ(task, mm);
+	if (mm) {
+		__u64 start = BPF_CORE_READ(mm, arg_start);
+		__u64 len = BPF_CORE_READ(mm, arg_end) - start;
+
+		if (len > IT_OWNER_ARGV_LEN) {
+			len = IT_OWNER_ARGV_LEN;
+			o->flags |= IT_OWNER_ARGV_CUT;
+		}
+		if (len && !bpf_probe_read_user(o->argv, len, (void *)start))
+			o->argv_len = len;
+		else if (len)
+			o->flags |= IT_OWNER_NO_ARGV;
+	} else {
+		o->flags |= IT_OWNER_NO_ARGV;
+	}
+	bpf_ringbuf_submit(o, 0);
+}
+
 SEC("kretprobe")
 int BPF_KRETPROBE(fops_open_ret, int ret)
 {
 	struct emit_args a;
+	__u64 seq = ~0ULL; /* stays so when the event could not be written */
 
 	if (ret_args(ctx, IT_HOOK_FOPS_OPEN, IT_HOOK_FOPS_OPEN, ret, &a)) {
 		struct file *filp = (void *)a.ref_addr;
@@ -550,7 +654,10 @@ int BPF_KRETPROBE(fops_open_ret, int ret)
 			a.ref_type = IT_OBJ_CTX;
 		}
 	}
-	return emit(ctx, &a);
+	emit_seq(ctx, &a, &seq);
+	if (!ret && a.ctx && seq != ~0ULL)
+		emit_owner(seq, a.ctx);
+	return 0;
 }
 
 SEC("kprobe")

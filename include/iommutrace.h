@@ -29,6 +29,7 @@
 #define IT_REC_META 3 /* what the recorder knew of the kernel */
 #define IT_REC_END 4 /* a recording ended cleanly */
 #define IT_REC_MODULE 5 /* the iommufd module went away or came back */
+#define IT_REC_OWNER 6 /* who opened a context (from the BPF side, not sequenced) */
 
 /*
  * Hooks. The numbers are ABI (they are stored in trace files): append only.
@@ -144,9 +145,12 @@ struct it_stack_rec {
 };
 _Static_assert(sizeof(struct it_stack_rec) == 32, "it_stack_rec size");
 
+/* it_meta_rec.attached_hooks: bits above the hooks' */
+#define IT_META_OWNERS (1ull << 63) /* an IT_REC_OWNER follows every context opened */
+
 struct it_meta_rec {
 	struct it_hdr hdr;
-	__u64 attached_hooks; /* bit per IT_HOOK_* */
+	__u64 attached_hooks; /* bit per IT_HOOK_*, and IT_META_* */
 	__s64 real_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	char kernel[64]; /* uname -r */
 };
@@ -168,6 +172,41 @@ struct it_module_rec {
 	char name[16]; /* "iommufd" */
 };
 _Static_assert(sizeof(struct it_module_rec) == 56, "it_module_rec size");
+
+/*
+ * Who opened a context: written by the BPF side right after the successful
+ * open's event (hdr.seq is that event's; the record takes no number of its
+ * own). The cgroup path is read from the kernel's cgroup v2 hierarchy as
+ * NUL-terminated names, the task's own cgroup first, up to the root
+ * (excluded): "emulator\0libvirt\0machine-qemu\x2d1\x2dvm1.scope\0
+ * machine.slice\0". argv is the first bytes of the process's arguments,
+ * NUL-separated, as in /proc/PID/cmdline.
+ */
+#define IT_OWNER_CGROUP_LEN 512
+#define IT_OWNER_CGROUP_NAME 128 /* longest name read per level */
+#define IT_OWNER_CGROUP_DEPTH 8
+#define IT_OWNER_ARGV_LEN 1024
+
+#define IT_OWNER_CGROUP_CUT (1u << 0) /* deeper than the record holds */
+#define IT_OWNER_ARGV_CUT (1u << 1) /* longer than the record holds */
+#define IT_OWNER_NO_CGROUP (1u << 2) /* the kernel has no cgroups */
+#define IT_OWNER_NO_ARGV (1u << 3) /* arguments unreadable (paged out, no mm) */
+
+struct it_owner_rec {
+	struct it_hdr hdr;
+	__u64 ctx; /* struct iommufd_ctx * */
+	__u64 cgroup_id; /* the cgroup's kernfs id (its directory's inode), 0 if none */
+	__u32 tgid;
+	__u32 pid; /* the thread that opened it */
+	__u16 cgroup_len; /* bytes used in cgroup[] */
+	__u16 argv_len; /* bytes used in argv[] */
+	__u16 flags; /* IT_OWNER_* */
+	__u16 __pad;
+	char comm[IT_COMM_LEN]; /* the process's (its group leader's) */
+	char cgroup[IT_OWNER_CGROUP_LEN];
+	char argv[IT_OWNER_ARGV_LEN];
+};
+_Static_assert(sizeof(struct it_owner_rec) == 1608, "it_owner_rec size");
 
 struct it_end_rec {
 	struct it_hdr hdr;

@@ -108,9 +108,18 @@ int parse_size(const char *opt, const char *s, unsigned long long *out)
 	return -EINVAL;
 }
 
+int parse_owner_mode(const char *who, const char *s, enum owner_mode *m)
+{
+	if (!owner_mode_parse(s, m))
+		return 0;
+	fprintf(stderr, "iommutrace %s: --owner is full, hash or omit, not '%s'\n", who, s);
+	return -1;
+}
+
 int view_opt(const char *who, int short_name, const char *arg, struct view_opts *v)
 {
 	switch (short_name) {
+	case 'O': return parse_owner_mode(who, arg, &v->owner) ? -1 : 1;
 	case 'j': v->json = true; return 1;
 	case 'q': v->quiet = true; return 1;
 	case 'v': v->verbose++; return 1;

@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include "owner.h"
 
 #define EXIT_OK 0
 #define EXIT_VIOLATIONS 1
@@ -49,6 +50,7 @@ struct view_opts {
 	unsigned long long pid;
 	unsigned int type_mask;
 	unsigned long long wait_ms; /* long_wait threshold */
+	enum owner_mode owner; /* VM names and cgroup paths: full, hash or omit */
 };
 
 #define VIEW_OPTS_DEFAULT { .wait_ms = 100 }
@@ -62,11 +64,17 @@ struct view_opts {
 	  "                               access, fault, veventq, hw_queue, selftest, ctx" }, \
 	{ "long-wait", 'w', "MS", "long_wait threshold in milliseconds (default 100)" },   \
 	{ "quiet", 'q', NULL, "violations and the summary only, no events" },             \
+	{ "owner", 'O', "MODE", "context owners' VM names and cgroup paths: full\n"      \
+	  "                               (default), hash (keyed, stable within a run)\n"   \
+	  "                               or omit" },                                     \
 	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },     \
 	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" }
 
+/* --owner's value; -1 after saying what is wrong */
+int parse_owner_mode(const char *who, const char *s, enum owner_mode *m);
+
 /*
- * One of the shared options (-j -q -p -t -w -v, --raw-pointers): 1 when
+ * One of the shared options (-j -q -p -t -w -O -v, --raw-pointers): 1 when
  * taken, 0 when not one of them, -1 on a bad value (already reported).
  */
 int view_opt(const char *who, int short_name, const char *arg, struct view_opts *v);

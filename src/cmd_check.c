@@ -181,7 +181,7 @@ int cmd_check(int argc, char **argv)
 
 		json_init(&j);
 		json_obj_begin(&j, NULL);
-		json_u64(&j, "schema", 1);
+		json_u64(&j, "schema", JSON_SCHEMA_VERSION);
 		json_str(&j, "kind", "check");
 		json_str(&j, "kernel", u.release);
 		json_bool(&j, "ok", n == 0);

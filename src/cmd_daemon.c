@@ -138,6 +138,8 @@ static int open_outputs(struct daemon *d)
 			err = -errno;
 	}
 	d->out.no_events = !d->cfg.export_events;
+	d->out.owner_mode = d->cfg.owner;
+	d->journal.owner_mode = d->cfg.owner;
 	if (strcmp(d->m.listen, d->cfg.metrics_listen)) {
 		int e = metrics_listen(&d->m, d->cfg.metrics_listen);
 
@@ -195,7 +197,7 @@ static void snapshot(struct daemon *d, unsigned long long now)
 	json_obj_end(j);
 	json_emit(j, d->out.out);
 	/* the objects themselves, one line */
-	graph_print(&d->p.g, d->out.out, GRAPH_JSON);
+	graph_print(&d->p.g, d->out.out, GRAPH_JSON, d->cfg.owner);
 }
 
 static void status(struct daemon *d)

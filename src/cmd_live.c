@@ -129,6 +129,7 @@ int cmd_live(int argc, char **argv)
 		setvbuf(stdout, NULL, to.argv ? _IOLBF : _IOFBF, 1 << 16);
 	sink_init(&sink, vo.json ? &sink_json_ops : &sink_tty_ops, stdout);
 	sink.no_events = vo.quiet;
+	sink.owner_mode = vo.owner;
 	pipeline_add_sink(&p, &sink);
 
 	ret = tracer_start(&t, &to, pipeline_record, &p);

@@ -119,6 +119,7 @@ int cmd_replay(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	sink_init(&sink, vo.json ? &sink_json_ops : &sink_tty_ops, stdout);
 	sink.no_events = vo.quiet;
+	sink.owner_mode = vo.owner;
 	pipeline_add_sink(&p, &sink);
 
 	ret = replay_file("replay", argv[optind], &p, vo.raw);
@@ -134,6 +135,8 @@ int cmd_replay(int argc, char **argv)
 static const struct opt_def graph_opts[] = {
 	{ "format", 'f', "FMT", "tree (default), dot or json" },
 	{ "duration", 'd', "SEC", "trace the live kernel for SEC seconds, then print" },
+	{ "owner", 'O', "MODE", "context owners' VM names and cgroup paths: full\n"
+	  "                               (default), hash or omit" },
 	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },
 	{ "verbose", 'v', NULL, "more detail" },
 	{ "help", 'h', NULL, "this help" },
@@ -171,6 +174,7 @@ int cmd_graph(int argc, char **argv)
 	struct pipeline p;
 	struct sink sink;
 	struct tracer t;
+	enum owner_mode owner = OWNER_FULL;
 	bool raw = false;
 	int verbose = 0, opt, ret;
 
@@ -193,6 +197,10 @@ int cmd_graph(int argc, char **argv)
 			break;
 		case 'd':
 			if (parse_ull("duration", optarg, &duration) || !duration)
+				return EXIT_USAGE;
+			break;
+		case 'O':
+			if (parse_owner_mode("graph", optarg, &owner))
 				return EXIT_USAGE;
 			break;
 		case 'v': verbose++; break;
@@ -227,7 +235,7 @@ int cmd_graph(int argc, char **argv)
 		ret = replay_file("graph", argv[optind], &p, raw);
 	}
 	if (!ret)
-		ret = graph_print(&p.g, stdout, fmt) ? EXIT_USAGE : EXIT_OK;
+		ret = graph_print(&p.g, stdout, fmt, owner) ? EXIT_USAGE : EXIT_OK;
 	pipeline_fini(&p);
 	sink_fini(&sink);
 	return ret;

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "owner.h"
 
-enum kind { K_BOOL, K_SIZE, K_UINT, K_PATH, K_LOG, K_LISTEN };
+enum kind { K_BOOL, K_SIZE, K_UINT, K_PATH, K_LOG, K_LISTEN, K_OWNER };
 
 struct key {
 	const char *name;
@@ -48,6 +49,9 @@ static const struct key keys[] = {
 	  "serve /metrics over HTTP on this loopback address:port; empty: none" },
 	{ "raw_pointers", K_BOOL, F(raw_pointers), 0, 0, false,
 	  "export kernel addresses instead of keyed hashes" },
+	{ "owner", K_OWNER, F(owner), 0, 0, false,
+	  "context owners' VM names and cgroup paths in the journal and the export: full, "
+	  "hash (keyed, stable until a restart) or omit" },
 };
 
 void config_defaults(struct daemon_config *c)
@@ -162,6 +166,14 @@ int config_set(struct daemon_config *c, const char *name, const char *v, char *e
 		else
 			goto bad;
 		return 0;
+	case K_OWNER: {
+		enum owner_mode m;
+
+		if (owner_mode_parse(v, &m))
+			goto bad;
+		*(int *)field = m;
+		return 0;
+	}
 	case K_LISTEN:
 		if (*v && !loopback_listen(v)) {
 			snprintf(err, errlen, "%s = %s: give a loopback ADDRESS:PORT such as "
@@ -263,6 +275,7 @@ void config_print(const struct daemon_config *c, FILE *out)
 		case K_UINT: fprintf(out, "%llu\n", *(const unsigned long long *)field); break;
 		case K_PATH:
 		case K_LISTEN: fprintf(out, "%s\n", field); break;
+		case K_OWNER: fprintf(out, "%s\n", owner_mode_name(*(const int *)field)); break;
 		case K_LOG: {
 			static const char *const names[] = { "auto", "journal", "stderr" };
 

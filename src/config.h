@@ -30,6 +30,7 @@ struct daemon_config {
 	unsigned long long metrics_interval_s;
 	char metrics_listen[64];
 	bool raw_pointers;
+	int owner; /* enum owner_mode */
 };
 
 void config_defaults(struct daemon_config *c);

@@ -12,6 +12,7 @@
 #include "hooks.h"
 #include "json.h"
 #include "ptrhash.h"
+#include "text.h"
 
 void graph_init(struct graph *g)
 {
@@ -33,6 +34,7 @@ static void ctx_free(struct ctx_node *c)
 	if (!c)
 		return;
 	table_fini(&c->ids);
+	free(c->owner);
 	free(c);
 }
 
@@ -376,7 +378,19 @@ int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 struct live_set {
 	struct node **v;
 	size_t n;
+	const struct ctx_node **ctxs; /* every context known, oldest first */
+	size_t n_ctxs;
 };
+
+static int cmp_ctx(const void *a, const void *b)
+{
+	const struct ctx_node *x = *(const struct ctx_node *const *)a;
+	const struct ctx_node *y = *(const struct ctx_node *const *)b;
+
+	if (x->born_ns != y->born_ns)
+		return x->born_ns < y->born_ns ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
 
 static int cmp_node(const void *a, const void *b)
 {
@@ -399,6 +413,15 @@ static int collect(struct graph *g, struct live_set *ls)
 		if (node_alive(s->val))
 			ls->v[ls->n++] = s->val;
 	qsort(ls->v, ls->n, sizeof(*ls->v), cmp_node);
+	ls->ctxs = calloc(g->ctxs.n + 1, sizeof(*ls->ctxs));
+	ls->n_ctxs = 0;
+	if (!ls->ctxs) {
+		free(ls->v);
+		return -ENOMEM;
+	}
+	table_for_each(&g->ctxs, s)
+		ls->ctxs[ls->n_ctxs++] = s->val;
+	qsort(ls->ctxs, ls->n_ctxs, sizeof(*ls->ctxs), cmp_ctx);
 	return 0;
 }
 
@@ -457,9 +480,24 @@ static void tree_node(struct graph *g, struct live_set *ls, FILE *f, struct node
 	prefix[plen] = '\0';
 }
 
-static void print_tree(struct graph *g, struct live_set *ls, FILE *f)
+/* " opened by COMM[PID] vm NAME cgroup PATH" */
+static void owner_line(FILE *f, const struct ctx_owner *o, enum owner_mode m)
 {
-	char h[PTRHASH_LEN], prefix[256];
+	char safe[OWNER_CGROUP_LEN * 4], hash[32];
+	const char *vm = owner_show(m, o->vm, hash, sizeof(hash));
+
+	fprintf(f, " opened by %s[%u]", tty_safe(o->comm, safe, sizeof(safe)), o->tgid);
+	if (vm)
+		fprintf(f, " vm %s", tty_safe(vm, safe, sizeof(safe)));
+	const char *cg = owner_show(m, o->cgroup, hash, sizeof(hash));
+
+	if (cg)
+		fprintf(f, " cgroup %s", tty_safe(cg, safe, sizeof(safe)));
+}
+
+static void print_tree(struct graph *g, struct live_set *ls, FILE *f, enum owner_mode m)
+{
+	char h[PTRHASH_LEN], prefix[256], safe[IT_COMM_LEN * 4];
 	size_t i = 0;
 
 	if (!ls->n)
@@ -472,10 +510,13 @@ static void print_tree(struct graph *g, struct live_set *ls, FILE *f)
 		while (end < ls->n && ls->v[end]->ctx == ctx)
 			end++;
 		fprintf(f, "ctx %s", ptrhash(ctx, h));
-		if (c)
-			fprintf(f, " %s[%u]%s", c->comm, c->tgid, c->pre_existing ? " [pre-existing]" : "");
+		if (c && c->owner)
+			owner_line(f, c->owner, m);
+		else if (c)
+			fprintf(f, " %s[%u]%s", tty_safe(c->comm, safe, sizeof(safe)), c->tgid,
+				c->pre_existing ? " [pre-existing]" : "");
 		fputc('\n', f);
-		struct live_set sub = { ls->v + i, end - i };
+		struct live_set sub = { .v = ls->v + i, .n = end - i };
 
 		for (size_t k = 0; k < sub.n; k++)
 			roots += !parent_of(g, sub.v[k]);
@@ -524,7 +565,7 @@ static void json_ref(struct json *j, const char *key, const struct node *n)
 	json_obj_end(j);
 }
 
-static int print_json(struct graph *g, struct live_set *ls, FILE *f)
+static int print_json(struct graph *g, struct live_set *ls, FILE *f, enum owner_mode m)
 {
 	struct json j;
 	char h[PTRHASH_LEN];
@@ -532,8 +573,24 @@ static int print_json(struct graph *g, struct live_set *ls, FILE *f)
 
 	json_init(&j);
 	json_obj_begin(&j, NULL);
-	json_u64(&j, "schema", 1);
+	json_u64(&j, "schema", JSON_SCHEMA_VERSION);
 	json_str(&j, "kind", "graph");
+	json_arr_begin(&j, "contexts");
+	for (size_t i = 0; i < ls->n_ctxs; i++) {
+		const struct ctx_node *c = ls->ctxs[i];
+
+		json_obj_begin(&j, NULL);
+		json_str(&j, "ctx", ptrhash(c->addr, h));
+		json_bool(&j, "pre_existing", c->pre_existing);
+		if (!c->pre_existing)
+			json_u64(&j, "born_ns", c->born_ns);
+		json_u64(&j, "pid", c->tgid);
+		json_str(&j, "comm", c->comm);
+		if (c->owner)
+			json_owner(&j, "owner", c->owner, m);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
 	json_arr_begin(&j, "objects");
 	for (size_t i = 0; i < ls->n; i++) {
 		struct node *n = ls->v[i], *p = parent_of(g, n), *idev = idev_of(g, n);
@@ -566,7 +623,7 @@ static int print_json(struct graph *g, struct live_set *ls, FILE *f)
 	return err;
 }
 
-int graph_print(struct graph *g, FILE *out, enum graph_format fmt)
+int graph_print(struct graph *g, FILE *out, enum graph_format fmt, enum owner_mode m)
 {
 	struct live_set ls;
 	int err = collect(g, &ls);
@@ -574,10 +631,11 @@ int graph_print(struct graph *g, FILE *out, enum graph_format fmt)
 	if (err)
 		return err;
 	switch (fmt) {
-	case GRAPH_TREE: print_tree(g, &ls, out); break;
+	case GRAPH_TREE: print_tree(g, &ls, out, m); break;
 	case GRAPH_DOT: print_dot(g, &ls, out); break;
-	case GRAPH_JSON: err = print_json(g, &ls, out); break;
+	case GRAPH_JSON: err = print_json(g, &ls, out, m); break;
 	}
 	free(ls.v);
+	free(ls.ctxs);
 	return err;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "iommutrace.h"
+#include "owner.h"
 #include "table.h"
 
 enum node_state {
@@ -66,6 +67,9 @@ struct ctx_node {
 	__u64 addr;
 	__u32 tgid;
 	char comm[IT_COMM_LEN];
+	__u64 open_seq; /* of its open, 0 when pre-existing */
+	struct ctx_owner *owner; /* who opened it, once its record came; owned */
+	bool owner_expected; /* the tracer writes owner records */
 	bool pre_existing;
 	bool releasing;
 	bool uncertain;
@@ -117,6 +121,7 @@ const char *node_state_name(enum node_state s);
 
 /* Output of the objects alive now. */
 enum graph_format { GRAPH_TREE, GRAPH_DOT, GRAPH_JSON };
-int graph_print(struct graph *g, FILE *out, enum graph_format fmt);
+/* m: how VM names and cgroup paths of the contexts' owners are shown */
+int graph_print(struct graph *g, FILE *out, enum graph_format fmt, enum owner_mode m);
 
 #endif

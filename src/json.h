@@ -9,6 +9,9 @@
 
 #define JSON_MAX_DEPTH 8
 
+/* The "schema" of every JSON line (tools/schema/iommutrace-vN.schema.json). */
+#define JSON_SCHEMA_VERSION 2
+
 struct json {
 	char *buf;
 	size_t len, cap;

@@ -30,6 +30,78 @@ static int on_violation(void *cookie, const struct violation *v)
 	return err;
 }
 
+/* A context and its owner record have both been seen: keep it, say it once. */
+static int owner_attach(struct pipeline *p, struct ctx_node *c, const struct ctx_owner *o)
+{
+	int err = 0;
+
+	if (c->owner)
+		return 0;
+	c->owner = malloc(sizeof(*c->owner));
+	if (!c->owner)
+		return -ENOMEM;
+	*c->owner = *o;
+	if (p->opts.pid_filter && (int)o->tgid != p->opts.pid_filter &&
+	    (int)o->pid != p->opts.pid_filter)
+		return 0;
+	if (p->opts.type_mask && !(p->opts.type_mask & (1u << IT_OBJ_CTX)))
+		return 0;
+	for (int i = 0; i < p->n_sinks && !err; i++)
+		if (p->sinks[i]->ops->owner && !p->sinks[i]->no_events)
+			err = p->sinks[i]->ops->owner(p->sinks[i], o);
+	return err;
+}
+
+/* The open of a context: its owner record may have come first. */
+static int owner_opened(struct pipeline *p, const struct it_event *e)
+{
+	struct ctx_node *c = graph_ctx(&p->g, e->ctx);
+
+	if (!c)
+		return 0;
+	c->open_seq = e->hdr.seq;
+	c->owner_expected = p->have_meta && (p->meta.attached_hooks & IT_META_OWNERS);
+	for (int i = 0; i < p->n_pending; i++) {
+		if (p->pending[i].open_seq != e->hdr.seq || p->pending[i].ctx != e->ctx)
+			continue;
+		struct ctx_owner o = p->pending[i];
+
+		p->pending[i] = p->pending[--p->n_pending];
+		return owner_attach(p, c, &o);
+	}
+	return 0;
+}
+
+static void owner_forget(struct pipeline *p, struct ctx_node *c)
+{
+	if (c && c->owner_expected && !c->owner)
+		p->owners_lost++;
+}
+
+static int owner_record(struct pipeline *p, const void *data, size_t len)
+{
+	struct ctx_owner o;
+	struct ctx_node *c;
+
+	if (owner_parse(data, len, &o))
+		return 0; /* counted by the decoder as well formed: ignore the inside */
+	c = graph_ctx(&p->g, o.ctx);
+	if (c && c->open_seq == o.open_seq)
+		return owner_attach(p, c, &o);
+	/* its event is still held for reordering (or was lost) */
+	if (p->n_pending == PIPELINE_MAX_PENDING_OWNERS) {
+		/* the oldest: its event will not come any more */
+		int oldest = 0;
+
+		for (int i = 1; i < p->n_pending; i++)
+			if (p->pending[i].open_seq < p->pending[oldest].open_seq)
+				oldest = i;
+		p->pending[oldest] = p->pending[--p->n_pending];
+	}
+	p->pending[p->n_pending++] = o;
+	return 0;
+}
+
 static bool shown(const struct pipeline *p, const struct it_event *e)
 {
 	if (p->opts.pid_filter && (int)e->tgid != p->opts.pid_filter &&
@@ -63,9 +135,14 @@ static int on_event(void *cookie, const struct it_event *in)
 		if (err)
 			return err;
 	}
-	err = rules_check(&p->rules, &e, n, prev);
-	if (e.hook == IT_HOOK_FOPS_RELEASE_RET && e.ctx)
+	if (e.hook == IT_HOOK_FOPS_OPEN && !e.ret && e.ctx)
+		err = owner_opened(p, &e);
+	if (!err)
+		err = rules_check(&p->rules, &e, n, prev);
+	if (e.hook == IT_HOOK_FOPS_RELEASE_RET && e.ctx) {
+		owner_forget(p, graph_ctx(&p->g, e.ctx));
 		graph_drop_ctx(&p->g, e.ctx);
+	}
 	return err;
 }
 
@@ -112,6 +189,8 @@ static int on_aux(void *cookie, const struct it_hdr *h, const void *data, size_t
 				err = p->sinks[i]->ops->module(p->sinks[i], &m, forgotten);
 		return err;
 	}
+	case IT_REC_OWNER:
+		return owner_record(p, data, len);
 	case IT_REC_END:
 		memcpy(&p->end, data, sizeof(p->end));
 		p->have_end = true;
@@ -213,6 +292,13 @@ int pipeline_finish(struct pipeline *p, __u64 end_seq, unsigned long long kernel
 	}
 	err = decoder_finish(p->dec, end_seq);
 	sum.dec = decoder_stats(p->dec);
+	{
+		struct table_slot *sl;
+
+		table_for_each(&p->g.ctxs, sl)
+			owner_forget(p, sl->val);
+	}
+	sum.owners_lost = p->owners_lost;
 	sum.shown = p->shown;
 	for (int i = 0; i < p->n_sinks; i++) {
 		int e2 = p->sinks[i]->ops->summary ? p->sinks[i]->ops->summary(p->sinks[i], &sum) : 0;

@@ -13,6 +13,7 @@
 #include "stacks.h"
 
 #define PIPELINE_MAX_SINKS 4
+#define PIPELINE_MAX_PENDING_OWNERS 32
 
 struct pipeline_opts {
 	int pid_filter; /* events of this process or thread only, 0 = all */
@@ -35,6 +36,10 @@ struct pipeline {
 	stack_resolver resolve;
 	void *resolve_cookie;
 	unsigned long long shown;
+	/* owner records that came before their open's event (reordered) */
+	struct ctx_owner pending[PIPELINE_MAX_PENDING_OWNERS];
+	int n_pending;
+	unsigned long long owners_lost;
 	bool have_meta, have_end;
 	struct it_meta_rec meta;
 	struct it_end_rec end;

@@ -58,3 +58,16 @@ const char *ptrhash(unsigned long long addr, char *buf)
 	snprintf(buf, PTRHASH_LEN, "%012llx", v >> 16);
 	return buf;
 }
+
+const char *ptrhash_bytes(const void *data, size_t len, char *buf)
+{
+	unsigned char h[crypto_shorthash_BYTES];
+	unsigned long long v = 0;
+
+	if (!ready)
+		ptrhash_init(false);
+	crypto_shorthash(h, data, len, key);
+	memcpy(&v, h, sizeof(v));
+	snprintf(buf, PTRHASH_LEN, "%012llx", v >> 16);
+	return buf;
+}

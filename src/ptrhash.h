@@ -20,5 +20,7 @@ int ptrhash_init_key(const unsigned char key[PTRHASH_KEY_LEN], bool raw);
 void ptrhash_get_key(unsigned char key[PTRHASH_KEY_LEN]);
 /* Writes the handle of addr into buf (PTRHASH_LEN bytes); "" for 0. */
 const char *ptrhash(unsigned long long addr, char *buf);
+/* The same keyed hash of any bytes (a name), whatever raw was: 12 hex digits. */
+const char *ptrhash_bytes(const void *data, size_t len, char *buf);
 
 #endif

@@ -102,6 +102,11 @@ static void viol_report(struct rules *r, struct violation *v)
 		r->count[i]++;
 	else
 		r->uncertain[i]++;
+	for (int k = 0; k < v->n_objs && !v->owner; k++) {
+		const struct ctx_node *c = graph_ctx(r->g, v->objs[k].ctx);
+
+		v->owner = c ? c->owner : NULL;
+	}
 	if (r->report && !r->err)
 		r->err = r->report(r->cookie, v);
 }

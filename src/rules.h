@@ -34,6 +34,7 @@ struct violation {
 	__u16 hook;
 	__u32 kstack_id; /* the offending call's stack */
 	char detail[192];
+	const struct ctx_owner *owner; /* of its objects' context, NULL if unknown */
 	int n_objs;
 	struct viol_obj objs[VIOL_MAX_OBJS];
 	int n_chain;

@@ -6,10 +6,9 @@
 #include <stdio.h>
 #include "decode.h"
 #include "json.h"
+#include "owner.h"
 #include "rules.h"
 #include "stacks.h"
-
-#define JSON_SCHEMA_VERSION 1
 
 struct summary {
 	unsigned long long end_ns; /* CLOCK_MONOTONIC at the end */
@@ -19,6 +18,7 @@ struct summary {
 	unsigned long long missed_returns; /* entries whose return never came */
 	unsigned long long shown; /* events that passed the filters */
 	const struct rules *rules; /* verdicts per rule */
+	unsigned long long owners_lost; /* contexts whose owner record never came */
 };
 
 struct sink;
@@ -30,6 +30,8 @@ struct sink_ops {
 	int (*violation)(struct sink *s, const struct violation *v, const struct kstack *k);
 	/* the iommufd module went away (forgotten: objects still in the graph) or came back */
 	int (*module)(struct sink *s, const struct it_module_rec *m, unsigned long long forgotten);
+	/* who opened a context: once per context, after its open event */
+	int (*owner)(struct sink *s, const struct ctx_owner *o);
 };
 
 /* Every op may be NULL: that sink does not want those. */
@@ -37,6 +39,7 @@ struct sink {
 	const struct sink_ops *ops;
 	FILE *out;
 	bool no_events; /* --quiet: verdicts, losses and the summary only */
+	enum owner_mode owner_mode; /* how VM names and cgroup paths are shown */
 	long long real_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	bool header_done;
 	bool journal; /* sink_journal: the journal, not out */

@@ -86,6 +86,7 @@ static int journal_violation(struct sink *s, const struct violation *v, const st
 {
 	struct fields f = {};
 	char msg[512], objs[256] = "", h[PTRHASH_LEN], role[32];
+	char vmb[OWNER_VM_LEN + 8], cgb[32];
 	const char *dev = "";
 	size_t o = 0;
 	/* an uncertain verdict is a notice: events were lost around it */
@@ -102,9 +103,13 @@ static int journal_violation(struct sink *s, const struct violation *v, const st
 		if (ob->devname[0] && !dev[0])
 			dev = ob->devname;
 	}
-	snprintf(msg, sizeof(msg), "%s%s: %s (%s; %s[%u] in %s)", v->rule->name,
+	const char *vm = v->owner ? owner_show(s->owner_mode, v->owner->vm, vmb, sizeof(vmb)) : NULL;
+	const char *cg = v->owner ? owner_show(s->owner_mode, v->owner->cgroup, cgb, sizeof(cgb)) :
+				    NULL;
+
+	snprintf(msg, sizeof(msg), "%s%s: %s (%s; %s[%u] in %s%s%s)", v->rule->name,
 		 v->certain ? "" : " (uncertain: events were lost)", v->detail, objs, v->comm,
-		 v->tgid, hook_func(v->hook));
+		 v->tgid, hook_func(v->hook), vm ? "; vm " : "", vm ? vm : "");
 	field(&f, "MESSAGE_ID=%s", v->rule->message_id);
 	field(&f, "IOMMUTRACE_RULE=%s", v->rule->name);
 	field(&f, "IOMMUTRACE_SEVERITY=%s", severity_name(v->rule->severity));
@@ -117,6 +122,15 @@ static int journal_violation(struct sink *s, const struct violation *v, const st
 	/* the offending process: journald adds its OBJECT_* metadata */
 	field(&f, "OBJECT_PID=%u", v->tgid);
 	field(&f, "IOMMUTRACE_COMM=%s", v->comm);
+	/* who opened the context: the VMM, its VM and its cgroup */
+	if (v->owner) {
+		field(&f, "IOMMUTRACE_OWNER_PID=%u", v->owner->tgid);
+		field(&f, "IOMMUTRACE_OWNER_COMM=%s", v->owner->comm);
+		if (vm)
+			field(&f, "IOMMUTRACE_VM=%s", vm);
+		if (cg)
+			field(&f, "IOMMUTRACE_CGROUP=%s", cg);
+	}
 	field(&f, "IOMMUTRACE_FUNCTION=%s", hook_func(v->hook));
 	field(&f, "IOMMUTRACE_SEQ=%llu", (unsigned long long)v->seq);
 	if (k && k->n) {

@@ -2,7 +2,8 @@
 /*
  * NDJSON output. The contract (README): every line has schema, kind, seq,
  * ts_ns, cpu, pid, comm; events add hook, obj {type, id, handle}, ret and
- * dur_ns where there are some. Fields may be added, never removed.
+ * dur_ns where there are some. Fields are added only with a new schema
+ * version (tools/schema/).
  */
 #include <string.h>
 #include <time.h>
@@ -108,6 +109,19 @@ static int json_event(struct sink *s, const struct it_event *e)
 	return emit(s);
 }
 
+static int json_owner_line(struct sink *s, const struct ctx_owner *o)
+{
+	struct json *j = &s->j;
+	char h[PTRHASH_LEN];
+
+	envelope(s, "owner", o->open_seq, o->ts_ns, o->cpu, o->tgid, o->comm);
+	json_u64(j, "tid", o->pid);
+	json_str(j, "ctx", ptrhash(o->ctx, h));
+	json_owner(j, "owner", o, s->owner_mode);
+	json_obj_end(j);
+	return emit(s);
+}
+
 static int json_lost(struct sink *s, __u64 from, __u64 count, __u64 ts_ns)
 {
 	struct json *j = &s->j;
@@ -159,6 +173,7 @@ static int json_summary(struct sink *s, const struct summary *sum)
 	json_u64(j, "rejected", sum->dec->rejected);
 	json_u64(j, "unknown_records", sum->dec->unknown);
 	json_u64(j, "late", sum->dec->late);
+	json_u64(j, "owners_lost", sum->owners_lost);
 	json_obj_begin(j, "per_hook");
 	for (int h = 1; h < IT_HOOK_MAX; h++)
 		if (sum->dec->per_hook[h])
@@ -185,6 +200,8 @@ static int json_violation(struct sink *s, const struct violation *v, const struc
 	json_str(j, "meaning", v->rule->meaning);
 	json_str(j, "detail", v->detail);
 	json_str(j, "hook", hook_func(v->hook));
+	if (v->owner)
+		json_owner(j, "owner", v->owner, s->owner_mode);
 	json_arr_begin(j, "objects");
 	for (int i = 0; i < v->n_objs; i++) {
 		const struct viol_obj *o = &v->objs[i];
@@ -234,4 +251,5 @@ const struct sink_ops sink_json_ops = {
 	.summary = json_summary,
 	.violation = json_violation,
 	.module = json_module,
+	.owner = json_owner_line,
 };

@@ -8,6 +8,7 @@
 #include "hooks.h"
 #include "ptrhash.h"
 #include "sink.h"
+#include "text.h"
 
 static void timestamp(struct sink *s, __u64 ts_ns, char *buf, size_t len)
 {
@@ -108,6 +109,38 @@ static int tty_module(struct sink *s, const struct it_module_rec *m,
 	return ferror(s->out) ? -EIO : 0;
 }
 
+/* "qemu-system-x86[1234] vm NAME (from argv) cgroup PATH" */
+static void owner_text(struct sink *s, const struct ctx_owner *o)
+{
+	char safe[OWNER_CGROUP_LEN * 4], hash[32];
+	const char *vm = owner_show(s->owner_mode, o->vm, hash, sizeof(hash));
+	FILE *f = s->out;
+
+	fprintf(f, "%s[%u]", tty_safe(o->comm, safe, sizeof(safe)), o->tgid);
+	if (vm)
+		fprintf(f, " vm %s (from %s)",
+			s->owner_mode == OWNER_FULL ? tty_safe(vm, safe, sizeof(safe)) : vm,
+			owner_vm_from_name(o->vm_from));
+	const char *cg = owner_show(s->owner_mode, o->cgroup, hash, sizeof(hash));
+
+	if (cg)
+		fprintf(f, " cgroup %s",
+			s->owner_mode == OWNER_FULL ? tty_safe(cg, safe, sizeof(safe)) : cg);
+	if (o->vm_cut || o->cgroup_cut)
+		fputs(" (truncated)", f);
+}
+
+static int tty_owner(struct sink *s, const struct ctx_owner *o)
+{
+	char ts[32], h[PTRHASH_LEN];
+
+	timestamp(s, o->ts_ns, ts, sizeof(ts));
+	fprintf(s->out, "%-15s OWNER ctx@%s opened by ", ts, ptrhash(o->ctx, h));
+	owner_text(s, o);
+	fputc('\n', s->out);
+	return ferror(s->out) ? -EIO : 0;
+}
+
 static int tty_summary(struct sink *s, const struct summary *sum)
 {
 	const struct decode_stats *d = sum->dec;
@@ -120,6 +153,9 @@ static int tty_summary(struct sink *s, const struct summary *sum)
 		fprintf(f, " (%llu failed reservations in the kernel)", sum->kernel_drops);
 	if (sum->missed_returns)
 		fprintf(f, ", %llu returns missed", sum->missed_returns);
+	if (sum->owners_lost)
+		fprintf(f, ", %llu context owner(s) unknown (their records were lost)",
+			sum->owners_lost);
 	if (d->rejected || d->unknown)
 		fprintf(f, ", %llu malformed and %llu unknown records skipped",
 			d->rejected, d->unknown);
@@ -154,6 +190,11 @@ static int tty_violation(struct sink *s, const struct violation *v, const struct
 		v->rule->name, severity_name(v->rule->severity), v->detail);
 	fprintf(f, "%15s   task %s[%u] in %s%s\n", "", v->comm, v->tgid, hook_func(v->hook),
 		v->certain ? "" : "; events were lost around these objects");
+	if (v->owner) {
+		fprintf(f, "%15s   context opened by ", "");
+		owner_text(s, v->owner);
+		fputc('\n', f);
+	}
 	for (int i = 0; i < v->n_chain; i++) {
 		const struct chain_ev *c = &v->chain[i];
 		const struct viol_obj *o = &v->objs[v->chain_obj[i]];
@@ -174,4 +215,5 @@ const struct sink_ops sink_tty_ops = {
 	.summary = tty_summary,
 	.violation = tty_violation,
 	.module = tty_module,
+	.owner = tty_owner,
 };

@@ -40,7 +40,7 @@ void json_error_line(const char *what, const char *fix)
 
 	json_init(&j);
 	json_obj_begin(&j, NULL);
-	json_u64(&j, "schema", 1);
+	json_u64(&j, "schema", JSON_SCHEMA_VERSION);
 	json_str(&j, "kind", "error");
 	json_str(&j, "what", what);
 	json_str(&j, "fix", fix);
@@ -114,6 +114,9 @@ static int tracer_attach(struct tracer *t)
 	if (t->follow_module)
 		t->module_ino = features_module_live("iommufd");
 	meta.attached_hooks = loader_attached_hooks(t->l);
+	/* the open's return program writes who opened each context */
+	if (meta.attached_hooks & (1ull << IT_HOOK_FOPS_OPEN))
+		meta.attached_hooks |= IT_META_OWNERS;
 	meta.real_offset_ns = realtime_offset_ns();
 	if (!uname(&u))
 		snprintf(meta.kernel, sizeof(meta.kernel), "%.63s", u.release);

@@ -9,16 +9,24 @@ SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCDIR ?= $(PREFIX)/share/doc/iommutrace
 KERNEL ?= 7.2
-# the kernels with the vIOMMU uAPI on which make check runs the scenarios,
+# One test kernel per version, distribution-shaped (tools/vm/variants/
+# distro.config: iommufd and vfio-pci as modules, kprobes through ftrace),
+# with the mock driver in iommufd.ko and the known bugs off unless booted
+# with their parameters.
+# The versions with the vIOMMU uAPI, on which make check runs the scenarios,
 # the bugs and the kernel's selftests (tests/vm/lib.sh reads this line)
 TEST_KERNELS := 7.2 7.3
-# the distribution-shaped kernels on which make check runs the field tests
-# (QEMU as the VMM of a vfio-pci device; tests/vm/test_field.sh reads this
-# line); make check-all runs them on every version of TEST_KERNELS
+# those on which make check runs the field tests (QEMU as the VMM of a
+# vfio-pci device; tests/vm/test_field.sh reads this line); make check-all
+# runs them on every version of TEST_KERNELS
 FIELD_KERNELS := 7.3
-# every kernel make check boots (KERNEL:VARIANT), built before the tests
-CHECK_KERNELS := $(patsubst %,%:stock,$(TEST_KERNELS)) 6.12:module \
-	$(patsubst %,%:distro,$(FIELD_KERNELS))
+# every kernel make check boots (KERNEL:VARIANT), built before the tests:
+# 6.12 for the 6.11-6.12 layouts and hooks
+CHECK_KERNELS := $(patsubst %,%:distro,$(TEST_KERNELS)) 6.12:distro
+# make check-all adds the base configuration alone (iommufd built in,
+# breakpoint kprobes), on which it runs the scenarios (tests/vm/
+# test_scenarios.sh reads this line)
+TINY_KERNELS := 7.3
 
 ifeq ($(V),1)
 Q :=
@@ -184,9 +192,14 @@ check-unit: $(O)/test_unit
 check: $(O)/iommutrace $(O)/test_unit kernels $(O)/iommufd-scenario $(SELFTESTS) $(VFIO_SELFTESTS)
 	$(Q)tests/run.sh --build $(O)
 
-# make check, with the field tests on the distro kernel of every version
+# make check, with the field tests on every version and the scenarios on
+# the tiny kernels too
 check-all:
-	$(Q)IOMMUTRACE_FIELD_KERNELS="$(TEST_KERNELS)" $(MAKE) check FIELD_KERNELS="$(TEST_KERNELS)"
+	$(Q)for k in $(TINY_KERNELS); do \
+		tools/vm/build-kernel.sh --kernel $$k --variant tiny >/dev/null || exit; \
+	done
+	$(Q)IOMMUTRACE_FIELD_KERNELS="$(TEST_KERNELS)" IOMMUTRACE_TINY_KERNELS="$(TINY_KERNELS)" \
+		$(MAKE) check FIELD_KERNELS="$(TEST_KERNELS)"
 
 check-vm: $(O)/iommutrace kernels $(O)/iommufd-scenario $(SELFTESTS) $(VFIO_SELFTESTS)
 	$(Q)tests/run.sh --build $(O) --vm-only
@@ -207,7 +220,8 @@ install: $(O)/iommutrace
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/iommutrace.service
 	[ -e $(DESTDIR)$(SYSCONFDIR)/iommutrace/iommutrace.conf ] || \
 		install -m 0644 tools/systemd/iommutrace.conf $(DESTDIR)$(SYSCONFDIR)/iommutrace/iommutrace.conf
-	install -m 0644 tools/schema/iommutrace-v1.schema.json $(DESTDIR)$(PREFIX)/share/iommutrace/
+	install -m 0644 tools/schema/iommutrace-v1.schema.json tools/schema/iommutrace-v2.schema.json \
+		$(DESTDIR)$(PREFIX)/share/iommutrace/
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 
 clean:

@@ -70,7 +70,7 @@ expect_eq broken/empty_exit $? 2
 expect_eq cli/unknown_option_exit $? 2
 
 # every line replay writes matches the JSON Schema, and the schema can fail
-schema=$here/../tools/schema/iommutrace-v1.schema.json
+schema=$here/../tools/schema/iommutrace-v2.schema.json
 if v=$(/usr/bin/python3 "$here/validate-ndjson.py" "$schema" "$tmp"/*.json 2>&1); then
 	pass schema/replay_output
 else

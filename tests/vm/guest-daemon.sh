@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs in a guest booted with the vdev-outlives-idev bug on: the daemon as systemd
 # would run it, with systemd-journald running, a notify socket listening,
-# and only the capabilities of the unit file minus CAP_SYS_ADMIN (iommufd
-# is built in here). Drives scenarios, reads the metrics over HTTP, moves
+# and only the capabilities of the unit file minus CAP_SYS_ADMIN. Drives scenarios, reads the metrics over HTTP, moves
 # the export away and sends SIGHUP, then SIGTERM; then a second run killed
 # with SIGKILL in the middle of writing, and a third start after it.
 # usage: guest-daemon.sh BUILD_DIR OUTDIR
@@ -75,7 +74,11 @@ start_daemon daemon.log
 echo $dpid >$W/pid1
 wait_for $W/notify.log READY=1 && step ready
 grep CapEff /proc/$dpid/status | awk '{ print $2 }' >$W/capeff
-$B/iommufd-scenario idev-first >$W/idev-first.ids 2>>$W/steps
+# in a machine scope, as a VMM under libvirt: its VM's name is the scope's
+cg='/sys/fs/cgroup/machine.slice/machine-qemu\x2d9\x2ddaemon\x2dvm.scope'
+mkdir -p "$cg"
+sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" \
+	$B/iommufd-scenario idev-first >$W/idev-first.ids 2>>$W/steps
 step "idev-first $?"
 $B/iommufd-scenario loop 20 >/dev/null 2>>$W/steps
 step "loop $?"

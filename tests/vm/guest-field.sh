@@ -38,33 +38,44 @@ export_events = yes
 snapshot_interval = 0
 CONF
 
-# qemu_run NAME: start QEMU paused, owning the device through iommufd; its
-# monitor reads the FIFO NAME.mon, its pid goes to NAME.qemu-pid
+# qemu_run NAME CGROUP [-name ...]: start QEMU paused, owning the device
+# through iommufd, in the cgroup v2 directory CGROUP (under
+# /sys/fs/cgroup), named as the rest says; its monitor reads the FIFO
+# NAME.mon, its pid goes to NAME.qemu-pid
 qemu_run() {
-	rm -f "$OUT/$1.mon"
-	mkfifo "$OUT/$1.mon"
-	qemu-system-x86_64 -name "field-$1" -S -nodefaults -nographic \
+	local name=$1 cg=/sys/fs/cgroup/$2
+	shift 2
+	rm -f "$OUT/$name.mon"
+	mkfifo "$OUT/$name.mon"
+	mkdir -p "$cg"
+	# in its cgroup before it opens anything, as libvirt and systemd put it
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" \
+	qemu-system-x86_64 "$@" -S -nodefaults -nographic \
 		-machine q35 -accel tcg -m 64 \
 		-object iommufd,id=iommufd0 \
 		-device vfio-pci,host="$IOMMUTRACE_VFIO_BDF",iommufd=iommufd0,id=nic0 \
 		-trace 'iommufd_*' -monitor stdio \
-		<"$OUT/$1.mon" >"$OUT/$1.qemu-out" 2>"$OUT/$1.qemu-err" &
+		<"$OUT/$name.mon" >"$OUT/$name.qemu-out" 2>"$OUT/$name.qemu-err" &
 	qpid=$!
-	echo $qpid >"$OUT/$1.qemu-pid"
-	exec 4>"$OUT/$1.mon"
+	echo $qpid >"$OUT/$name.qemu-pid"
+	exec 4>"$OUT/$name.mon"
 }
 
-# tracers_start NAME: live, record and the daemon, each once it traces
+# tracers_start NAME [DAEMON_OPTIONS]: live, record and the daemon, each
+# once it traces
 tracers_start() {
-	$IT live --json >"$OUT/$1.json" 2>"$OUT/$1.err" &
+	local name=$1
+	shift
+	$IT live --json >"$OUT/$name.json" 2>"$OUT/$name.err" &
 	lpid=$!
-	$IT record -o "$OUT/$1.itr" 2>"$OUT/$1.rec-err" &
+	$IT record -o "$OUT/$name.itr" 2>"$OUT/$name.rec-err" &
 	rpid=$!
-	$IT daemon -c "$OUT/daemon.conf" --export "$OUT/$1.export" >"$OUT/$1.daemon-out" 2>"$OUT/$1.daemon-err" &
+	$IT daemon -c "$OUT/daemon.conf" --export "$OUT/$name.export" "$@" \
+		>"$OUT/$name.daemon-out" 2>"$OUT/$name.daemon-err" &
 	dpid=$!
-	wait_for "$OUT/$1.err" "tracing [0-9]* of" || step "$1: live did not start"
-	wait_for "$OUT/$1.rec-err" "tracing [0-9]* of" || step "$1: record did not start"
-	wait_for "$OUT/$1.daemon-err" "tracing [0-9]* of" || step "$1: daemon did not start"
+	wait_for "$OUT/$name.err" "tracing [0-9]* of" || step "$name: live did not start"
+	wait_for "$OUT/$name.rec-err" "tracing [0-9]* of" || step "$name: record did not start"
+	wait_for "$OUT/$name.daemon-err" "tracing [0-9]* of" || step "$name: daemon did not start"
 }
 
 # tracers_stop NAME: SIGINT to live and record, SIGTERM to the daemon
@@ -86,7 +97,9 @@ tracers_stop() {
 # --- quit through the monitor ------------------------------------------------
 echo "quit" >>"$OUT/progress"
 tracers_start quit
-qemu_run quit
+# named as libvirt names it, in the cgroup libvirt gives its emulator
+qemu_run quit 'machine.slice/machine-qemu\x2d1\x2dfield\x2dquit.scope/libvirt/emulator' \
+	-name guest=field-quit,debug-threads=on
 wait_for "$OUT/quit.qemu-err" "Successfully attached" || step "quit: QEMU did not attach"
 sleep 3
 echo quit >&4
@@ -97,8 +110,9 @@ tracers_stop quit
 
 # --- SIGKILL -----------------------------------------------------------------
 echo "kill" >>"$OUT/progress"
-tracers_start kill
-qemu_run kill
+# the daemon's export with the owner's names hashed
+tracers_start kill --set owner=hash
+qemu_run kill 'machine.slice/machine-qemu\x2d2\x2dfield\x2dkill.scope' -name field-kill
 wait_for "$OUT/kill.qemu-err" "Successfully attached" || step "kill: QEMU did not attach"
 sleep 3
 kill -KILL $qpid
@@ -110,7 +124,8 @@ tracers_stop kill
 # --- unbind from vfio-pci while QEMU holds the device ------------------------
 echo "unbind" >>"$OUT/progress"
 tracers_start unbind
-qemu_run unbind
+# no -name: the VM is known by its machine scope only
+qemu_run unbind 'machine.slice/machine-qemu\x2d3\x2dfield\x2dunbind.scope'
 wait_for "$OUT/unbind.qemu-err" "Successfully attached" || step "unbind: QEMU did not attach"
 sleep 2
 echo "$IOMMUTRACE_VFIO_BDF" >/sys/bus/pci/drivers/vfio-pci/unbind &

@@ -36,6 +36,12 @@ expect_violations() {
 		fail "$v/$s/violations" "got [$(echo "$got" | tr '\n' '|')] want [$(echo "$want" | tr '\n' '|')]"
 	fi
 	expect_eq "$v/$s/no_loss" "$(jq -r 'select(.kind == "summary") | .lost' "$out/$v/$s.json")" 0
+	# each verdict names who opened the context: the scenario, in the root cgroup
+	if [ -n "$want" ]; then
+		expect_eq "$v/$s/owner" "$(jq -r 'select(.kind == "violation") |
+			"\(.owner.comm) \(.owner.cgroup) \(.owner.vm // "-")"' "$out/$v/$s.json" | sort -u)" \
+			"iommufd-scenari / -"
+	fi
 }
 
 # check_kernel KERNEL OUT: every bug of KERNEL, its outputs under OUT

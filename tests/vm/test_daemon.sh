@@ -10,14 +10,14 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 vm_test_setup "$1"
-schema=$lib_top/tools/schema/iommutrace-v1.schema.json
+schema=$lib_top/tools/schema/iommutrace-v2.schema.json
 validate() { /usr/bin/python3 "$lib_top/tests/validate-ndjson.py" "$schema" "$@"; }
 
 run_guest daemon "$out" --bug vdev-outlives-idev -- "$here/guest-daemon.sh" "$build" "$out" ||
 	exit 0
 expect_eq daemon/steps "$(tr '\n' ' ' <"$out/steps")" \
 	"ready idev-first 0 loop 0 reloaded orderly 0 sigterm exit 0 ready2 sigkill exit 137 ready3 third exit 0 "
-# CAP_BPF, CAP_PERFMON, CAP_SYSLOG and nothing else (built-in iommufd)
+# CAP_BPF, CAP_PERFMON, CAP_SYSLOG and nothing else (iommufd a module)
 expect_eq daemon/capabilities "$(cat "$out/capeff")" 000000c400000000
 
 # --- the journal ---------------------------------------------------------------
@@ -31,7 +31,11 @@ expect_eq journal/violation_fields "$(echo "$first" | jq -r '[.MESSAGE_ID, .PRIO
 	"c2cd1db6eef34eb29270f1987f150ddc 3 error yes $idev $vdev iommufd_mock0 iommufd-scenari iommufd_device_destroy"
 expect_eq journal/object_pid "$(echo "$first" | jq -r '.OBJECT_PID | test("^[0-9]+$")')" true
 expect_eq journal/message "$(echo "$first" | jq -r .MESSAGE | sed 's/\[[0-9]*\]/[PID]/')" \
-	"vdev_outlives_idev: device#$idev (iommufd_mock0) destroyed while vdevice#$vdev (virt_id 0x1234) bound to it is alive (device#$idev vdevice#$vdev; iommufd-scenari[PID] in iommufd_device_destroy)"
+	"vdev_outlives_idev: device#$idev (iommufd_mock0) destroyed while vdevice#$vdev (virt_id 0x1234) bound to it is alive (device#$idev vdevice#$vdev; iommufd-scenari[PID] in iommufd_device_destroy; vm daemon-vm)"
+# who opened the context: the scenario, in its machine scope
+expect_eq journal/owner_fields "$(echo "$first" | jq -r '[.IOMMUTRACE_OWNER_COMM,
+	.IOMMUTRACE_VM, .IOMMUTRACE_CGROUP, (.IOMMUTRACE_OWNER_PID == .OBJECT_PID | tostring)] | join(" ")')" \
+	'iommufd-scenari daemon-vm /machine.slice/machine-qemu\x2d9\x2ddaemon\x2dvm.scope true'
 expect_eq journal/stack "$(echo "$first" | jq -r '.IOMMUTRACE_STACK' | head -n 1 | sed 's/+.*//')" \
 	iommufd_device_destroy
 # every verdict of the daemon's runs is in the journal, no other rule fired

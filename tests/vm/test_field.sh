@@ -25,6 +25,16 @@ qemu_ids() {
 	sed -n 's/^iommufd_backend_alloc_hwpt .* out_hwpt=\([0-9]*\) (0).*/hwpt=\1/p' "$err" | head -n1
 }
 
+# owner_want RUN: the VM name, where it comes from and the cgroup path
+# guest-field.sh gave QEMU in that run
+owner_want() {
+	case $1 in
+	quit) echo 'field-quit argv /machine.slice/machine-qemu\x2d1\x2dfield\x2dquit.scope/libvirt/emulator' ;;
+	kill) echo 'field-kill argv /machine.slice/machine-qemu\x2d2\x2dfield\x2dkill.scope' ;;
+	unbind) echo 'field-unbind cgroup /machine.slice/machine-qemu\x2d3\x2dfield\x2dunbind.scope' ;;
+	esac
+}
+
 # check_run OUT RUN: one QEMU run as live, record/replay and the daemon saw it
 check_run() {
 	local out=$1 r=$2 json=$1/$2.json got left qpid
@@ -72,6 +82,33 @@ check_run() {
 	qpid=$(cat "$out/$r.qemu-pid")
 	expect_eq "$r/ctx_owner" "$(jq -r 'select(.kind == "event" and .hook == "iommufd_fops_open" and
 		.phase == "return") | "\(.pid) \(.comm)"' "$json")" "$qpid qemu-system-x86"
+	# who opened it, said once: QEMU's pid, its VM (from -name, else from
+	# its machine scope) and its cgroup, as guest-field.sh set them up
+	expect_eq "$r/owner_line" "$(jq -r 'select(.kind == "owner") |
+		"\(.owner.pid) \(.owner.comm) \(.owner.vm) \(.owner.vm_from) \(.owner.cgroup) \(.owner.cgroup_id > 1)"' \
+		"$json")" "$qpid qemu-system-x86 $(owner_want "$r") true"
+	expect_eq "$r/owner_of_open" "$(jq -r 'select(.kind == "owner" or (.kind == "event" and
+		.hook == "iommufd_fops_open" and .phase == "return")) | "\(.kind) \(.seq) \(.ctx)"' "$json" |
+		awk '{ k[NR] = $1; s[NR] = $2 " " $3 } END { print k[1], k[2], s[1] == s[2] }')" "event owner 1"
+	if [ "$(jq -c 'select(.kind == "owner") | .owner' "$out/$r.replay.json")" = \
+		"$(jq -c 'select(.kind == "owner") | .owner' "$json")" ]; then
+		pass "$r/owner_replayed"
+	else
+		fail "$r/owner_replayed" "replay's owner line differs from live's"
+	fi
+	if [ "$r" = kill ]; then
+		# the daemon ran with owner = hash: no name in its export
+		expect_eq "$r/owner_hashed" "$(jq -r 'select(.kind == "owner") | .owner |
+			"\(.vm | test("^h:[0-9a-f]{12}$")) \(.cgroup | test("^h:[0-9a-f]{12}$"))"' \
+			"$out/$r.export")" "true true"
+		expect_eq "$r/owner_names_not_exported" "$(grep -c -e field-kill -e machine-qemu \
+			"$out/$r.export")" 0
+	elif [ "$(jq -c 'select(.kind == "owner") | .owner' "$out/$r.export")" = \
+		"$(jq -c 'select(.kind == "owner") | .owner' "$json")" ]; then
+		pass "$r/owner_exported"
+	else
+		fail "$r/owner_exported" "the daemon's owner line differs from live's"
+	fi
 	expect_eq "$r/ctx_released" "$(jq -r 'select(.kind == "event" and
 		.hook == "iommufd_fops_release" and .phase == "return") | .ret' "$json")" 0
 
@@ -103,7 +140,7 @@ check_run() {
 check_kernel() {
 	local kernel=$1 out=$2 r
 	mkdir -p "$out"
-	run_guest field "$out" --kernel "$kernel" --variant distro --vfio --timeout 900 \
+	run_guest field "$out" --kernel "$kernel" --vfio --timeout 900 \
 		-- "$here/guest-field.sh" "$build" "$out" "$kernel" || return 0
 	if [ -s "$out/steps" ]; then
 		fail field/guest_steps "$(tr '\n' '|' <"$out/steps")"

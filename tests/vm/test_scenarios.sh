@@ -11,12 +11,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 vm_test_setup "$1"
 
-# check_kernel KERNEL OUT: boot KERNEL, run the guest's part, check its results
+# check_kernel KERNEL OUT [VARIANT]: boot KERNEL, run the guest's part,
+# check its results
 check_kernel() {
-	local kernel=$1 out=$2
+	local kernel=$1 out=$2 variant=${3:-${IOMMUTRACE_VARIANT:-distro}}
 	mkdir -p "$out"
-	run_guest stock "$out" --kernel "$kernel" -- "$here/guest-scenarios.sh" "$build" "$out" ||
-		return 0
+	run_guest stock "$out" --kernel "$kernel" --variant "$variant" -- \
+		"$here/guest-scenarios.sh" "$build" "$out" || return 0
 
 	# stock: the kernel's known bugs are there, every one switched off
 	expect_eq bugs_off "$(bugs_on "$out/bugs")" "none "
@@ -181,12 +182,12 @@ check_kernel() {
 
 	# --- every line of every run above, against the JSON Schema ------------------
 	if v=$(/usr/bin/python3 "$lib_top/tests/validate-ndjson.py" \
-		"$lib_top/tools/schema/iommutrace-v1.schema.json" \
+		"$lib_top/tools/schema/iommutrace-v2.schema.json" \
 		$(ls "$out"/*.json | grep -v '/check.json$') 2>&1); then
 		pass schema/live_output
 		echo "# $(echo "$v" | tail -n 1)"
 	else
-		fail schema/live_output "lines that do not match tools/schema/iommutrace-v1.schema.json:"
+		fail schema/live_output "lines that do not match tools/schema/iommutrace-v2.schema.json:"
 		echo "$v" | head -n 20 | sed 's/^/# /'
 	fi
 }
@@ -194,4 +195,10 @@ check_kernel() {
 for k in $VM_KERNELS; do
 	TEST_PREFIX=$k/
 	check_kernel "$k" "$out/$k"
+done
+# make check-all: the same on the base configuration alone (iommufd built
+# in, breakpoint kprobes)
+for k in ${IOMMUTRACE_TINY_KERNELS:-}; do
+	TEST_PREFIX=$k-tiny/
+	check_kernel "$k" "$out/$k-tiny" tiny
 done

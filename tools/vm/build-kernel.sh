@@ -11,7 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 kernel=$DEFAULT_KERNEL
-variant=stock
+variant=$DEFAULT_VARIANT
 print_dir=
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -13,6 +13,9 @@ declare -A KERNEL_PIN=(
 	[6.12]="linux-source-6.12=6.12.107-1"
 )
 DEFAULT_KERNEL=${IOMMUTRACE_KERNEL:-7.2}
+# Every test kernel is distribution-shaped (variants/distro.config) unless
+# asked otherwise; "tiny" is the base configuration alone
+DEFAULT_VARIANT=${IOMMUTRACE_VARIANT:-distro}
 
 CACHE_DIR=${IOMMUTRACE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iommutrace}
 
@@ -78,15 +81,15 @@ bug_param() {
 }
 
 # variant_fragments VARIANT -> config fragments of a variant, base first
-# (stock: the base alone; NAME: tools/vm/variants/NAME.config on top;
+# (tiny: the base alone; NAME: tools/vm/variants/NAME.config on top;
 # NAME+NAME2: both, in that order, the later one winning)
 variant_fragments() {
 	local variant=$1 v
 	echo "$VM_DIR/iommutrace.config"
-	[ "$variant" = stock ] && return 0
+	[ "$variant" = tiny ] && return 0
 	for v in ${variant//+/ }; do
 		[ -f "$VM_DIR/variants/$v.config" ] ||
-			die "unknown kernel variant '$v': the variants are stock $(cd "$VM_DIR/variants" && ls -- *.config | sed 's/\.config$//' | tr '\n' ' ')(combine them with +; a bug put back is --bug NAME)"
+			die "unknown kernel variant '$v': the variants are tiny $(cd "$VM_DIR/variants" && ls -- *.config | sed 's/\.config$//' | tr '\n' ' ')(combine them with +; a bug put back is --bug NAME)"
 		echo "$VM_DIR/variants/$v.config"
 	done
 }

@@ -24,6 +24,7 @@ mount -t devtmpfs dev $R/dev
 mount -t tracefs tracefs $R/sys/kernel/tracing 2>/dev/null
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
 mount -t bpf bpf $R/sys/fs/bpf 2>/dev/null
+mount -t cgroup2 cgroup2 $R/sys/fs/cgroup 2>/dev/null
 mount -t tmpfs tmpfs $R/run 2>/dev/null
 if [ -f /ctl/modules_path ]; then
 	mkdir -p $R/lib/modules 2>/dev/null

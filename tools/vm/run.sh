@@ -8,13 +8,17 @@
 #
 # usage: tools/vm/run.sh [OPTIONS] -- CMD [ARGS...]
 #   --kernel NAME     kernel to boot (7.2, 7.3, 6.12, or linux-source-X.Y=VERSION)
-#   --variant NAME    kernel configuration: stock, or tools/vm/variants/NAME.config
-#                     (module: iommufd as a module)
+#   --variant NAME    kernel configuration: distro (the default: iommufd and
+#                     vfio-pci as modules, kprobes through ftrace), tiny (the
+#                     base alone: iommufd built in, breakpoint kprobes), or
+#                     distro+NAME with tools/vm/variants/NAME.config on top
+#   --no-modprobe     leave iommufd unloaded (by default the guest loads it,
+#                     with the --bug parameters, before the command)
 #   --bug NAME        switch on a known bug put back in the kernel (its boot
 #                     parameter iommufd.bug_NAME); repeatable; --list-bugs
 #                     names them
 #   --vfio            an emulated IOMMU and an e1000e bound to vfio-pci in the
-#                     guest (needs --variant distro); the command finds it in
+#                     guest (not with --variant tiny); the command finds it in
 #                     IOMMUTRACE_VFIO_BDF, _CDEV, _GROUP (tools/vm/guest-vfio.sh)
 #   --iommu NAME      the IOMMU for --vfio: intel (VT-d, caching mode; the
 #                     default) or virtio (virtio-iommu)
@@ -30,7 +34,8 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 kernel=$DEFAULT_KERNEL
-variant=stock
+variant=$DEFAULT_VARIANT
+modprobe=1
 bugs=()
 list_bugs=
 scratch=
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--variant) variant=${2:?}; shift 2 ;;
+	--no-modprobe) modprobe=; shift ;;
 	--bug) bugs+=("${2:?}"); shift 2 ;;
 	--list-bugs) list_bugs=1; shift ;;
 	--vfio) vfio=1; shift ;;
@@ -54,7 +60,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=${2:?}; shift 2 ;;
 	--console) console_out=${2:?}; shift 2 ;;
 	--quiet) VM_QUIET=1; shift ;;
-	-h|--help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -83,7 +89,7 @@ vfio_args=()
 vfio_cmdline=
 if [ -n "$vfio" ]; then
 	find "$kdir/modroot" -name 'vfio-pci.ko*' 2>/dev/null | grep -q . ||
-		die "--vfio needs a kernel with vfio-pci: add --variant distro"
+		die "--vfio needs a kernel with vfio-pci: not --variant $variant"
 	if [ "$iommu" = intel ]; then
 		vfio_args=(-device intel-iommu,caching-mode=on,intremap=on)
 		vfio_cmdline=" intel_iommu=on"
@@ -130,6 +136,10 @@ trap cleanup EXIT
 	printf 'cd %q 2>/dev/null || cd /\n' "$PWD"
 	printf 'export PATH=%q HOME=/tmp TERM=dumb LANG=C.UTF-8\n' "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	[ -n "${IOMMUTRACE_GUEST_ENV:-}" ] && printf 'export %s\n' "$IOMMUTRACE_GUEST_ENV"
+	# as a distribution's device manager would: iommufd loaded before the
+	# VMM starts (built in, modprobe has nothing to do); its parameters,
+	# the bugs' among them, come from the kernel command line
+	[ -n "$modprobe" ] && printf 'modprobe iommufd 2>/dev/null\n'
 	if [ -n "$vfio" ]; then
 		printf 'IOMMUTRACE_VFIO_IOMMU=%s\n. %q\n' "$iommu" "$VM_DIR/guest-vfio.sh"
 	fi

@@ -19,6 +19,8 @@ for t in iommufd iommufd_fail_nth; do
 	"$B/iommutrace" replay --json --quiet "$t.itr" >"$t.replay.json" 2>"$t.replay.err"
 	echo $? >"$t.replay.rc"
 	"$B/iommutrace" graph --format json "$t.itr" >"$t.graph.json" 2>"$t.graph.err"
+	# the contexts alone: their opens, releases and owners
+	"$B/iommutrace" replay --json --type ctx "$t.itr" >"$t.ctx.json" 2>/dev/null
 	rm -f "$t.itr"
 done
 cp "$OUT"/* "$DEST"/

@@ -36,6 +36,14 @@ check_kernel() {
 			fail "$t/volume" "only $events events"
 		fi
 		expect_eq "$t/graph_empty" "$(jq -r '.objects | length' "$out/$t.graph.json")" 0
+		# every context opened has its owner: one owner line per open that
+		# succeeded, the selftest's own process, none lost
+		expect_eq "$t/owners" "$(jq -rs '[.[] | select(.kind == "event" and
+			.hook == "iommufd_fops_open" and .ret == 0)] as $open |
+			[.[] | select(.kind == "owner")] as $own |
+			"\($open | length > 0) \(($open | length) == ($own | length))" +
+			" \([$own[].owner.comm] | unique | join(",")) \(.[-1].owners_lost)"' "$out/$t.ctx.json")" \
+			"true true ${t:0:15} 0"
 	done
 }
 

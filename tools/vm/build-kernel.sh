@@ -28,7 +28,20 @@ done
 resolve_kernel "$kernel"
 variant_fragments "$variant" >/dev/null
 out=$(kernel_dir "$kernel" "$variant")
-if [ -f "$out/bzImage" ] && [ -f "$out/vmlinux.btf" ] && [ -f "$out/srcdir" ]; then
+ready() { [ -f "$out/bzImage" ] && [ -f "$out/vmlinux.btf" ] && [ -f "$out/srcdir" ]; }
+if ready; then
+	[ -n "$print_dir" ] && echo "$out"
+	exit 0
+fi
+# one build of a kernel at a time (make check and make demo at once, say):
+# the second waits for the first and takes its result
+mkdir -p "$CACHE_DIR/kernels"
+exec 9>"$CACHE_DIR/kernels/.$(basename "$out").lock"
+if ! flock -n 9; then
+	log "another build of this kernel is running: waiting for it"
+	flock 9
+fi
+if ready; then
 	[ -n "$print_dir" ] && echo "$out"
 	exit 0
 fi

@@ -39,12 +39,13 @@ expect_eq 6.12/reload/seq_continues "$(jq -r 'select(.kind == "module") | .seq' 
 	sort -u)" "$n1"
 expect_eq 6.12/reload/verdicts "$(jq -r 'select(.kind == "summary") |
 	"\(.events) \(.lost) \(.violations) \(.uncertain)"' "$out/reload.json")" "$((n1 * 2)) 0 0 0"
-# the daemon too, with the service's capabilities: the same events, the
-# module records, a clean stop, every line in the schema
+# the daemon too, with the service's capabilities: the same events (the
+# context's owner right after its open), the module records, a clean
+# stop, every line in the schema
 expect_eq 6.12/daemon/exit "$(cat "$out/daemon.rc")" 0
 expect_eq 6.12/daemon/lines "$(jq -r 'if .kind == "module" then "module:\(.state)" else .kind end' \
 	"$out/daemon.ndjson" | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')" \
-	"$n1 event 1 module:unloaded 1 module:loaded $n1 event 1 summary "
+	"1 event 1 owner $((n1 - 1)) event 1 module:unloaded 1 module:loaded 1 event 1 owner $((n1 - 1)) event 1 summary "
 expect_eq 6.12/daemon/same_events "$(jq -c 'select(.kind == "event") | [.seq, .hook, .obj.type, .obj.id]' \
 	"$out/daemon.ndjson" | md5sum)" "$(jq -c 'select(.kind == "event") | [.seq, .hook, .obj.type, .obj.id]' \
 	"$out/reload.json" | md5sum)"

@@ -5,7 +5,7 @@
 # tells whether this kernel survives a kprobe registered a second time on
 # the same function through ftrace (KPROBES_ON_FTRACE). No BPF, no
 # iommutrace. Run it in the test guest:
-#   tools/vm/run.sh --kernel 7.2 --variant distro -- tools/vm/kprobe-reregister.sh
+#   tools/vm/run.sh --kernel 7.3 --variant distro+size+no-jump-label -- tools/vm/kprobe-reregister.sh
 # It prints "survived" and exits 0, or the kernel crashes (the console has
 # the oops: run.sh --console FILE keeps it).
 # usage: kprobe-reregister.sh [FUNC] [ROUNDS]

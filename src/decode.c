@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "owner.h"
 
 struct decoder {
 	const struct decode_ops *ops;
@@ -112,6 +113,14 @@ int decode_aux(const void *data, size_t len, const char **why)
 	if (h.size < min) {
 		*why = "record shorter than its type";
 		return -EINVAL;
+	}
+	if (h.type == IT_REC_OWNER) {
+		struct ctx_owner o;
+
+		if (owner_parse(data, len, &o)) {
+			*why = "owner record with lengths beyond its buffers or an unterminated name";
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

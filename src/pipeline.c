@@ -84,7 +84,7 @@ static int owner_record(struct pipeline *p, const void *data, size_t len)
 	struct ctx_node *c;
 
 	if (owner_parse(data, len, &o))
-		return 0; /* counted by the decoder as well formed: ignore the inside */
+		return 0; /* the decoder rejected it already (counted as malformed) */
 	c = graph_ctx(&p->g, o.ctx);
 	if (c && c->open_seq == o.open_seq)
 		return owner_attach(p, c, &o);

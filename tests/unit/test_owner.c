@@ -304,3 +304,20 @@ void test_owner_pipeline(void)
 		ASSERT_EQ(c.owners_lost, 0, "not expected, not lost");
 	}
 }
+
+void test_owner_malformed_counted(void)
+{
+	struct owner_cap c;
+	struct pipeline p;
+	struct it_owner_rec r = rec(S("a\0"), "no-nul", 6);
+
+	start(&p, &c);
+	meta(&p, true);
+	ofeed(&p, oev(IT_HOOK_FOPS_OPEN, 0, CTX, IT_OBJ_CTX, 0));
+	r.hdr.seq = 0;
+	ASSERT_EQ(pipeline_record(&p, &r, sizeof(r)), 0, "skipped, not fatal");
+	ASSERT_EQ(decoder_stats(p.dec)->rejected, 1, "counted as malformed");
+	ASSERT_EQ(c.owners, 0, "no owner from it");
+	stop(&p, &c, 1);
+	ASSERT_EQ(c.owners_lost, 1, "the context's owner is unknown");
+}

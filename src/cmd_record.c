@@ -100,7 +100,8 @@ static void record_tick(void *cookie, unsigned long long now)
 }
 
 static const struct opt_def record_opts[] = {
-	{ "output", 'o', "FILE", "the trace file to write (required)" },
+	{ "output", 'o', "FILE", "the trace file to write (required); it must not exist" },
+	{ "force", 'f', NULL, "replace FILE if it is a regular file (once tracing started)" },
 	{ "duration", 'd', "SEC", "stop after SEC seconds" },
 	{ "ringbuf-size", 'b', "BYTES", "BPF ring buffer size, a power of two (default 4M)" },
 	{ "no-stacks", 'S', NULL, "capture no kernel stacks: cheaper, reports without them" },
@@ -131,6 +132,7 @@ int cmd_record(int argc, char **argv)
 	unsigned char key[PTRHASH_KEY_LEN];
 	const char *path = NULL;
 	struct tracer t;
+	bool force = false;
 	int verbose = 0, opt, ret, err;
 
 	while ((opt = cmd_getopt(&cmd_record_def, argc, argv)) != -1) {
@@ -147,6 +149,7 @@ int cmd_record(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'S': to.no_stacks = true; break;
+		case 'f': force = true; break;
 		case 'v': verbose++; break;
 		case 'h': cmd_help(&cmd_record_def, true); return EXIT_OK;
 		}
@@ -162,16 +165,21 @@ int cmd_record(int argc, char **argv)
 
 	ptrhash_init(false);
 	ptrhash_get_key(key);
-	r.w = trace_create(path, key);
+	r.w = trace_create(path, key, force);
 	if (!r.w) {
-		pr_warn("can't create %s: %s\n", path, strerror(errno));
+		pr_warn("can't write %s: %s\n", path, trace_create_error(errno));
 		return EXIT_USAGE;
 	}
 	table_init(&r.stacks_written);
 	r.t = &t;
+	/* path is touched only once tracing runs: a failed start leaves it as it was */
 	ret = tracer_start(&t, &to, record_one, &r);
-	if (ret) {
-		unlink(path);
+	if (ret)
+		goto out;
+	err = trace_publish(r.w);
+	if (err) {
+		pr_warn("can't write %s: %s\n", path, trace_create_error(-err));
+		ret = EXIT_USAGE;
 		goto out;
 	}
 	tracer_loop(&t, record_tick, &r);

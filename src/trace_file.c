@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <sys/stat.h>
 
 #include "iommutrace.h"
 #include "trace_file.h"
@@ -32,6 +33,9 @@ _Static_assert(sizeof(struct block_header) == 24, "block header size");
 
 struct trace_writer {
 	int fd;
+	char *path; /* where it goes */
+	char *tmp; /* where it is until published; NULL after */
+	bool force;
 	unsigned char *buf;
 	size_t len;
 	uint32_t n;
@@ -57,32 +61,109 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-struct trace_writer *trace_create(const char *path, const uint8_t key[TRACE_KEY_LEN])
+/* What may stand at path: nothing, or (with force) a regular file. */
+static int check_target(const char *path, bool force)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!force)
+		return -EEXIST;
+	return S_ISREG(st.st_mode) ? 0 : -EFTYPE_NOT_REGULAR;
+}
+
+struct trace_writer *trace_create(const char *path, const uint8_t key[TRACE_KEY_LEN], bool force)
 {
 	struct trace_writer *w = calloc(1, sizeof(*w));
 	struct file_header h = { .magic = TRACE_MAGIC, .version = TRACE_VERSION,
 				 .abi = IT_ABI_VERSION };
 	int err;
 
-	if (!w)
+	if (!w) {
+		errno = ENOMEM;
 		return NULL;
+	}
+	w->fd = -1;
+	w->force = force;
+	err = check_target(path, force);
+	if (err)
+		goto fail;
 	w->buf = malloc(TRACE_BLOCK_MAX);
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (!w->buf || w->fd < 0) {
-		err = w->buf ? errno : ENOMEM;
+	w->path = strdup(path);
+	if (!w->buf || !w->path || asprintf(&w->tmp, "%s.XXXXXX", path) < 0) {
+		w->tmp = NULL;
+		err = -ENOMEM;
+		goto fail;
+	}
+	/* a new file of our own beside it, named into place once it is wanted */
+	w->fd = mkostemp(w->tmp, O_CLOEXEC);
+	if (w->fd < 0 || fchmod(w->fd, 0640)) {
+		err = -errno;
 		goto fail;
 	}
 	memcpy(h.key, key, TRACE_KEY_LEN);
-	err = -write_all(w->fd, &h, sizeof(h));
+	err = write_all(w->fd, &h, sizeof(h));
 	if (!err)
 		return w;
 fail:
-	if (w->fd >= 0)
+	if (w->fd >= 0) {
 		close(w->fd);
+		unlink(w->tmp);
+	}
+	free(w->tmp);
+	free(w->path);
 	free(w->buf);
 	free(w);
-	errno = err;
+	errno = -err;
 	return NULL;
+}
+
+/* rename, unless to exists */
+static int rename_noreplace(const char *from, const char *to)
+{
+	struct stat st;
+
+	if (!renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE))
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -errno;
+	/* a filesystem without the flag (9p, NFS): a hard link refuses too */
+	if (!link(from, to))
+		return unlink(from) ? -errno : 0;
+	if (errno == EEXIST)
+		return -EEXIST;
+	/* nor hard links (vfat): looked at just before */
+	if (!lstat(to, &st))
+		return -EEXIST;
+	return rename(from, to) ? -errno : 0;
+}
+
+int trace_publish(struct trace_writer *w)
+{
+	int err;
+
+	if (!w->tmp)
+		return 0;
+	err = check_target(w->path, w->force);
+	if (!err)
+		err = w->force ? (rename(w->tmp, w->path) ? -errno : 0) :
+				 rename_noreplace(w->tmp, w->path);
+	if (err)
+		return err;
+	free(w->tmp);
+	w->tmp = NULL;
+	return 0;
+}
+
+const char *trace_create_error(int err)
+{
+	switch (err) {
+	case EEXIST: return "it exists: give --force to replace it, or another name";
+	case EFTYPE_NOT_REGULAR: return "it is not a regular file (a directory, link, device or "
+					"FIFO is never replaced): give another name";
+	default: return strerror(err);
+	}
 }
 
 int trace_flush(struct trace_writer *w)
@@ -149,6 +230,11 @@ int trace_close(struct trace_writer *w)
 		err = -errno;
 	if (close(w->fd) && !err)
 		err = -errno;
+	/* never published: nobody wanted it, and it is ours alone */
+	if (w->tmp)
+		unlink(w->tmp);
+	free(w->tmp);
+	free(w->path);
 	free(w->buf);
 	free(w);
 	return err;

@@ -13,6 +13,7 @@
 #ifndef IT_TRACE_FILE_H
 #define IT_TRACE_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,8 +25,23 @@
 
 struct trace_writer;
 
-/* Creates path (0640); key: the pointer-hash key of this recording. */
-struct trace_writer *trace_create(const char *path, const uint8_t key[TRACE_KEY_LEN]);
+/*
+ * Writes a new file (0640) beside path, and nothing else yet: path itself
+ * must not exist, or with force be a regular file. key: the pointer-hash
+ * key of this recording. NULL with errno set (EEXIST,
+ * EFTYPE_NOT_REGULAR, or the system's).
+ */
+struct trace_writer *trace_create(const char *path, const uint8_t key[TRACE_KEY_LEN],
+				  bool force);
+/*
+ * Name the file path, once it is wanted (tracing started): a file at path
+ * that appeared meanwhile is replaced only with force. Until then, and if
+ * this is never called, trace_close removes the file it made.
+ */
+int trace_publish(struct trace_writer *w);
+/* What trace_create's or trace_publish's errno means, with the fix. */
+const char *trace_create_error(int err);
+#define EFTYPE_NOT_REGULAR 4096 /* errno of a path that is not a regular file */
 int trace_append(struct trace_writer *w, const void *rec, size_t len);
 /* Write out the pending block (at least once a second while recording). */
 int trace_flush(struct trace_writer *w);

@@ -35,9 +35,10 @@ static void write_trace(const char *path, int blocks, int per_block)
 	__u64 seq = 0;
 
 	unlink(path); /* a new file, with the recorder's mode */
-	w = trace_create(path, key);
+	w = trace_create(path, key, false);
 
 	ASSERT_TRUE(w != NULL, "create");
+	ASSERT_EQ(trace_publish(w), 0, "publish");
 	for (int b = 0; b < blocks; b++) {
 		for (int i = 0; i < per_block; i++) {
 			struct it_event e = {
@@ -122,6 +123,57 @@ void test_trace_file(void)
 		close(fd);
 		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EPROTO, "read");
 		ASSERT_TRUE(strstr(err, "version 99") != NULL, err);
+	}
+	if (test__start_subtest("never_destroys")) {
+		static const uint8_t key[TRACE_KEY_LEN];
+		char dir[] = "/tmp/iommutrace-dir.XXXXXX", p[256], link[256], buf[16];
+		struct trace_writer *w;
+		FILE *f;
+
+		ASSERT_TRUE(mkdtemp(dir) != NULL, "a directory");
+		snprintf(p, sizeof(p), "%s/old.itr", dir);
+		f = fopen(p, "w");
+		fputs("precious", f);
+		fclose(f);
+		/* an existing file: refused without force, untouched */
+		errno = 0;
+		ASSERT_TRUE(trace_create(p, key, false) == NULL && errno == EEXIST, "refused");
+		/* with force: nothing happens to it until published */
+		w = trace_create(p, key, true);
+		if (!ASSERT_TRUE(w != NULL, "created beside it"))
+			return;
+		f = fopen(p, "r");
+		ASSERT_TRUE(f && fgets(buf, sizeof(buf), f) && !strcmp(buf, "precious"), "still there");
+		if (f)
+			fclose(f);
+		ASSERT_EQ(trace_close(w), 0, "closed unpublished");
+		ASSERT_EQ(file_size(p), 8, "untouched after all");
+		/* published: replaced whole */
+		w = trace_create(p, key, true);
+		if (!ASSERT_TRUE(w != NULL, "created again"))
+			return;
+		ASSERT_EQ(trace_publish(w), 0, "published");
+		ASSERT_EQ(trace_close(w), 0, "closed");
+		ASSERT_EQ(trace_read(p, count_rec, &c, &info, err, sizeof(err)), 0, "a trace now");
+		/* never through a link, never a directory or a device */
+		snprintf(link, sizeof(link), "%s/link.itr", dir);
+		ASSERT_EQ(symlink(p, link), 0, "a symlink");
+		errno = 0;
+		ASSERT_TRUE(trace_create(link, key, true) == NULL && errno == EFTYPE_NOT_REGULAR,
+			    "link refused");
+		errno = 0;
+		ASSERT_TRUE(trace_create(dir, key, true) == NULL && errno == EFTYPE_NOT_REGULAR,
+			    "directory refused");
+		errno = 0;
+		ASSERT_TRUE(trace_create("/dev/null", key, true) == NULL &&
+			    errno == EFTYPE_NOT_REGULAR, "device refused");
+		/* nothing left behind but the two */
+		{
+			char cmd[300];
+
+			snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) = 2 && rm -rf %s", dir, dir);
+			ASSERT_EQ(system(cmd), 0, "no temporary file left");
+		}
 	}
 	if (test__start_subtest("missing_file")) {
 		ASSERT_EQ(trace_read("/nonexistent/x.itr", count_rec, &c, &info, err, sizeof(err)),

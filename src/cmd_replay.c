@@ -58,9 +58,16 @@ static int replay_file(const char *who, const char *path, struct pipeline *p, bo
 		fprintf(stderr, "iommutrace %s: %s\n", who, err);
 		return EXIT_USAGE;
 	}
-	if (info.truncated)
-		pr_warn("%s ends inside a block (was the recorder killed?): %llu records in "
-			"%llu whole blocks were read\n", path, info.records, info.blocks);
+	if (info.truncated && info.version >= 2)
+		pr_warn("%s ends inside block %llu at offset %llu, whose header is whole and "
+			"right: the recorder was cut short (killed, or the disk full); %llu records "
+			"in %llu whole blocks were read\n", path, info.blocks, info.truncated_at,
+			info.records, info.blocks);
+	else if (info.truncated)
+		pr_warn("%s ends inside block %llu at offset %llu (was the recorder killed? a "
+			"format %u file has no header checksum to tell a corrupt length from a "
+			"kill): %llu records in %llu whole blocks were read\n", path, info.blocks,
+			info.truncated_at, info.version, info.records, info.blocks);
 	if (!p->have_end)
 		pr_warn("%s has no end record: losses at the end of the recording cannot be "
 			"counted\n", path);

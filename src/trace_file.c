@@ -2,6 +2,7 @@
 /* Trace file writer and reader (format in trace_file.h), with zlib. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +28,14 @@ struct block_header {
 	uint32_t comp_len;
 	uint32_t crc;
 	uint32_t records;
-	uint32_t reserved;
+	uint32_t hdr_crc; /* crc32 of the fields before it; 0 in version 1 */
 };
 _Static_assert(sizeof(struct block_header) == 24, "block header size");
+
+static uint32_t header_crc(const struct block_header *b)
+{
+	return crc32(0, (const unsigned char *)b, offsetof(struct block_header, hdr_crc));
+}
 
 struct trace_writer {
 	int fd;
@@ -187,6 +193,7 @@ int trace_flush(struct trace_writer *w)
 	b.comp_len = clen;
 	b.crc = crc32(0, out + sizeof(b), clen);
 	b.records = w->n;
+	b.hdr_crc = header_crc(&b);
 	memcpy(out, &b, sizeof(b));
 	/* one write per block: a kill leaves whole blocks and at most one torn */
 	err = write_all(w->fd, out, sizeof(b) + clen);
@@ -270,10 +277,23 @@ int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_
 	info->version = h.version;
 	info->abi = h.abi;
 	memcpy(info->key, h.key, sizeof(info->key));
-	if (h.version != TRACE_VERSION) {
-		snprintf(err, errlen, "%s: trace format version %u; this iommutrace reads version %d",
-			 path, h.version, TRACE_VERSION);
+	if (h.version < TRACE_VERSION_MIN || h.version > TRACE_VERSION) {
+		snprintf(err, errlen, "%s: trace format version %u; this iommutrace reads versions "
+			 "%d to %d%s", path, h.version, TRACE_VERSION_MIN, TRACE_VERSION,
+			 h.version > TRACE_VERSION ? ": replay it with a newer iommutrace" : "");
 		ret = -EPROTO;
+		goto out;
+	}
+	if (h.abi != IT_ABI_VERSION) {
+		snprintf(err, errlen, "%s: record ABI %u; this iommutrace reads ABI %d%s", path,
+			 h.abi, IT_ABI_VERSION,
+			 h.abi > IT_ABI_VERSION ? ": replay it with a newer iommutrace" : ": corrupt header?");
+		ret = -EPROTO;
+		goto out;
+	}
+	if (h.reserved) {
+		snprintf(err, errlen, "%s: corrupt file header (its reserved field is not 0)", path);
+		ret = -EBADMSG;
 		goto out;
 	}
 	comp = malloc(compressBound(TRACE_BLOCK_MAX));
@@ -292,7 +312,9 @@ int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_
 		if (r == -ENODATA)
 			break; /* a clean end */
 		if (r == -EPIPE) {
+			/* the file ends inside a block header: only a kill does that */
 			info->truncated = 1;
+			info->truncated_at = offset;
 			break;
 		}
 		if (r) {
@@ -300,8 +322,17 @@ int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_
 			ret = r;
 			goto out;
 		}
-		if (b.magic != TRACE_BLOCK_MAGIC || b.raw_len > TRACE_BLOCK_MAX ||
-		    b.comp_len > compressBound(TRACE_BLOCK_MAX)) {
+		/*
+		 * A version 2 header is checked whole; a version 1 header only
+		 * as far as its fields are consistent: a compressed block is
+		 * never longer than compressBound() of its raw length, and
+		 * holds at least one record of at least a header.
+		 */
+		if (b.magic != TRACE_BLOCK_MAGIC ||
+		    (h.version >= 2 && b.hdr_crc != header_crc(&b)) ||
+		    (h.version < 2 && b.hdr_crc) || b.raw_len > TRACE_BLOCK_MAX ||
+		    b.comp_len > compressBound(b.raw_len) || !b.records ||
+		    b.records > b.raw_len / sizeof(struct it_hdr)) {
 			snprintf(err, errlen, "%s: corrupt block header at offset %ld (block %llu)",
 				 path, offset, info->blocks);
 			ret = -EBADMSG;
@@ -309,7 +340,9 @@ int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_
 		}
 		r = read_full(f, comp, b.comp_len);
 		if (r == -ENODATA || r == -EPIPE) {
-			info->truncated = 1; /* the recorder was killed mid-block */
+			/* a right header, and the file ends inside its data: a kill */
+			info->truncated = 1;
+			info->truncated_at = offset;
 			break;
 		}
 		if (r) {

@@ -5,10 +5,15 @@
  * complete block even when the recorder was killed.
  *
  *   header  "IOMMUTR\0", u32 version, u32 record ABI, u8[16] handle key,
- *           u64 reserved                                    (40 bytes)
+ *           u64 reserved (0)                                (40 bytes)
  *   block   u32 magic "BLK1", u32 raw length, u32 compressed length,
- *           u32 crc32 of the compressed bytes, u32 records, u32 reserved,
- *           then the compressed records                  (24 bytes + data)
+ *           u32 crc32 of the compressed bytes, u32 records, u32 crc32 of
+ *           the 20 bytes before it (version 2; 0 in version 1), then the
+ *           compressed records                          (24 bytes + data)
+ *
+ * The header's checksum tells a block cut short by a kill (its header is
+ * whole and right, the file ends inside its data) from a corrupt one.
+ * Version 1 files (no header checksum) are read as well.
  */
 #ifndef IT_TRACE_FILE_H
 #define IT_TRACE_FILE_H
@@ -18,7 +23,8 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC "IOMMUTR"
-#define TRACE_VERSION 1
+#define TRACE_VERSION 2
+#define TRACE_VERSION_MIN 1 /* the oldest still read */
 #define TRACE_KEY_LEN 16
 #define TRACE_BLOCK_MAGIC 0x314b4c42u /* "BLK1" */
 #define TRACE_BLOCK_MAX (1u << 20) /* raw bytes per block, at most */
@@ -54,6 +60,7 @@ struct trace_info {
 	uint8_t key[TRACE_KEY_LEN];
 	unsigned long long blocks, records;
 	int truncated; /* the file ends inside a block: the recorder was cut short */
+	unsigned long long truncated_at; /* offset of that block */
 };
 
 typedef int (*trace_record_fn)(void *cookie, const void *rec, size_t len);

@@ -59,6 +59,22 @@ static long file_size(const char *path)
 	return stat(path, &st) ? -1 : st.st_size;
 }
 
+/* Offset of block n, walking the block headers. */
+static long block_offset(const char *path, int n)
+{
+	int fd = open(path, O_RDONLY);
+	long off = 40;
+	uint32_t h[6];
+
+	for (int i = 0; i < n; i++) {
+		if (pread(fd, h, sizeof(h), off) != sizeof(h))
+			break;
+		off += sizeof(h) + h[2];
+	}
+	close(fd);
+	return off;
+}
+
 void test_trace_file(void)
 {
 	char path[] = "/tmp/iommutrace-test.XXXXXX";
@@ -105,6 +121,77 @@ void test_trace_file(void)
 		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EBADMSG, "read");
 		ASSERT_TRUE(strstr(err, "checksum mismatch in block 0 at offset 40") != NULL, err);
 		ASSERT_EQ(c.n, 0, "nothing from the bad block");
+	}
+	if (test__start_subtest("corrupt_length_not_a_kill")) {
+		/*
+		 * a bit of block 1's compressed length: +1, +1 MiB (past the
+		 * end, within a block's bound: what a kill looks like without
+		 * the header checksum) and +2 GiB: never "killed"
+		 */
+		static const long at[] = { 0, 2, 3 };
+		static const unsigned char bit[] = { 0x01, 0x10, 0x80 };
+
+		for (int i = 0; i < 3; i++) {
+			unsigned char byte;
+			long off;
+
+			write_trace(path, 3, 100);
+			off = block_offset(path, 1) + 8 + at[i];
+			fd = open(path, O_RDWR);
+			ASSERT_EQ(pread(fd, &byte, 1, off), 1, "read a byte");
+			byte ^= bit[i];
+			ASSERT_EQ(pwrite(fd, &byte, 1, off), 1, "flip a bit");
+			close(fd);
+			c = (struct count){ .in_order = true };
+			ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EBADMSG,
+				  "corrupt, not cut short");
+			ASSERT_TRUE(strstr(err, "corrupt block header at offset") &&
+				    strstr(err, "(block 1)"), err);
+			ASSERT_EQ(info.truncated, 0, "not taken for a kill");
+		}
+	}
+	if (test__start_subtest("cut_inside_a_header")) {
+		write_trace(path, 3, 100);
+		ASSERT_EQ(truncate(path, block_offset(path, 2) + 10), 0, "cut block 2's header");
+		c = (struct count){ .in_order = true };
+		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), 0, "read");
+		ASSERT_EQ(c.n, 200, "the whole blocks");
+		ASSERT_EQ(info.truncated, 1, "cut short");
+		ASSERT_EQ(info.truncated_at, block_offset(path, 2), "where");
+	}
+	if (test__start_subtest("header_fields_checked")) {
+		unsigned int v;
+		unsigned long long r = 1;
+
+		write_trace(path, 1, 1);
+		fd = open(path, O_RDWR);
+		v = 7;
+		ASSERT_EQ(pwrite(fd, &v, sizeof(v), 12), sizeof(v), "a foreign ABI");
+		close(fd);
+		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EPROTO, "abi");
+		ASSERT_TRUE(strstr(err, "record ABI 7") != NULL, err);
+		write_trace(path, 1, 1);
+		fd = open(path, O_RDWR);
+		ASSERT_EQ(pwrite(fd, &r, sizeof(r), 32), sizeof(r), "reserved set");
+		close(fd);
+		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EBADMSG,
+			  "reserved");
+		ASSERT_TRUE(strstr(err, "reserved field") != NULL, err);
+	}
+	if (test__start_subtest("version_1_read")) {
+		/* a version 2 file made version 1: no header checksums */
+		unsigned int v = 1, zero = 0;
+
+		write_trace(path, 2, 10);
+		fd = open(path, O_RDWR);
+		ASSERT_EQ(pwrite(fd, &v, sizeof(v), 8), sizeof(v), "version 1");
+		for (int b = 0; b < 2; b++)
+			ASSERT_EQ(pwrite(fd, &zero, 4, block_offset(path, b) + 20), 4, "no checksum");
+		close(fd);
+		c = (struct count){ .in_order = true };
+		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), 0, err);
+		ASSERT_EQ(c.n, 20, "every record");
+		ASSERT_EQ(info.version, 1, "version 1");
 	}
 	if (test__start_subtest("foreign_file")) {
 		FILE *f = fopen(path, "w");

@@ -446,20 +446,20 @@ static struct node *idev_of(struct graph *g, const struct node *n)
 static void tree_node(struct graph *g, struct live_set *ls, FILE *f, struct node *n,
 		      char *prefix, size_t plen, bool last, int depth)
 {
-	char h[PTRHASH_LEN];
+	char h[PTRHASH_LEN], safe[4 * IT_DEVNAME_LEN + 1];
 	struct node *idev = idev_of(g, n);
 	size_t kids = 0, seen = 0;
 
 	fprintf(f, "%s%s %s#%u", prefix, last ? "`-" : "|-", obj_type_name(n->type), n->id);
 	if (n->devname[0] && n->type == IT_OBJ_DEVICE)
-		fprintf(f, " %s", n->devname);
+		fprintf(f, " %s", tty_safe(n->devname, safe, sizeof(safe)));
 	if (n->type == IT_OBJ_VDEVICE) {
 		fprintf(f, " virt_id=%#llx", (unsigned long long)n->virt_id);
 		if (idev)
 			fprintf(f, " -> device#%u%s%s", idev->id, node_alive(idev) ? "" : " (destroyed)",
 				n->outlived ? " OUTLIVED" : "");
 		else if (n->rel[1].type == IT_OBJ_DEVICE_STRUCT)
-			fprintf(f, " -> %s", n->devname);
+			fprintf(f, " -> %s", tty_safe(n->devname, safe, sizeof(safe)));
 	}
 	if (n->state != NS_LIVE)
 		fprintf(f, " [%s]", node_state_name(n->state));
@@ -530,16 +530,33 @@ static void print_tree(struct graph *g, struct live_set *ls, FILE *f, enum owner
 	}
 }
 
+/* s inside a DOT string: printable, its quotes and backslashes escaped */
+static const char *dot_safe(const char *s, char *buf, size_t len)
+{
+	char tmp[4 * IT_DEVNAME_LEN + 1];
+	size_t o = 0;
+
+	tty_safe(s, tmp, sizeof(tmp));
+	for (const char *p = tmp; *p && o + 3 < len; p++) {
+		if (*p == '"' || *p == '\\')
+			buf[o++] = '\\';
+		buf[o++] = *p;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static void print_dot(struct graph *g, struct live_set *ls, FILE *f)
 {
-	char h[PTRHASH_LEN];
+	char h[PTRHASH_LEN], safe[8 * IT_DEVNAME_LEN + 1];
 
 	fprintf(f, "digraph iommufd {\n\trankdir=LR;\n\tnode [shape=box];\n");
 	for (size_t i = 0; i < ls->n; i++) {
 		struct node *n = ls->v[i], *p = parent_of(g, n), *idev = idev_of(g, n);
 
 		fprintf(f, "\tn%llu [label=\"%s#%u%s%s\"];\n", (unsigned long long)n->serial,
-			obj_type_name(n->type), n->id, n->devname[0] ? "\\n" : "", n->devname);
+			obj_type_name(n->type), n->id, n->devname[0] ? "\\n" : "",
+			dot_safe(n->devname, safe, sizeof(safe)));
 		if (p)
 			fprintf(f, "\tn%llu -> n%llu;\n", (unsigned long long)p->serial,
 				(unsigned long long)n->serial);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "text.h"
 
 void json_init(struct json *j)
 {
@@ -86,29 +87,21 @@ void json_escape(struct json *j, const char *s, size_t n)
 }
 
 /* Bytes that are not valid UTF-8 are written as \u00XX of each byte. */
+/* JSON strings are UTF-8: what is not well-formed UTF-8 becomes U+FFFD */
 static void escape_utf8(struct json *j, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, start = 0;
 
 	while (i < n) {
-		size_t len = u[i] < 0x80 ? 1 : (u[i] & 0xe0) == 0xc0 ? 2 :
-			     (u[i] & 0xf0) == 0xe0 ? 3 : (u[i] & 0xf8) == 0xf0 ? 4 : 0;
-		bool ok = len && i + len <= n;
+		size_t len = utf8_len(u + i, n - i);
 
-		for (size_t k = 1; ok && k < len; k++)
-			ok = (u[i + k] & 0xc0) == 0x80;
-		if (ok && len == 2 && u[i] < 0xc2)
-			ok = false; /* overlong */
-		if (ok) {
+		if (len) {
 			i += len;
 			continue;
 		}
 		json_escape(j, s + start, i - start);
-		char esc[7];
-
-		snprintf(esc, sizeof(esc), "\\u%04x", u[i]);
-		put(j, esc, 6);
+		put(j, "\\ufffd", 6);
 		i++;
 		start = i;
 	}

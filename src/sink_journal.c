@@ -18,6 +18,7 @@
 #include "ptrhash.h"
 #include "sink.h"
 #include "sink_journal.h"
+#include "text.h"
 
 #define MSGID_LOST "631cef60ced44d6dbcbf638bdf090d6d"
 #define MSGID_MODULE "50b9d6db8af8437288e93d3f00db7f5f"
@@ -35,7 +36,7 @@ static void field(struct fields *f, const char *fmt, ...) __attribute__((format(
 static void field(struct fields *f, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s = NULL, *safe;
 	int n;
 
 	if (f->n >= MAX_FIELDS)
@@ -45,6 +46,15 @@ static void field(struct fields *f, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
+	/* names come from the kernel and from processes: valid UTF-8 only */
+	safe = malloc(3 * (size_t)n + 1);
+	if (!safe) {
+		free(s);
+		return;
+	}
+	n = strlen(utf8_safe(s, safe, 3 * (size_t)n + 1));
+	free(s);
+	s = safe;
 	f->iov[f->n].iov_base = s;
 	f->iov[f->n].iov_len = n;
 	f->n++;
@@ -61,7 +71,12 @@ static int send(struct sink *s, struct fields *f, int prio, const char *message)
 		field(f, "MESSAGE=%s", message);
 		err = sd_journal_sendv(f->iov, f->n);
 	} else {
-		fprintf(s->out, "<%d>iommutrace: %s\n", prio, message);
+		/* one line each, whatever a name holds: its <N> prefix is its level */
+		char *safe = malloc(4 * strlen(message) + 1);
+
+		fprintf(s->out, "<%d>iommutrace: %s\n", prio,
+			safe ? tty_safe(message, safe, 4 * strlen(message) + 1) : "(out of memory)");
+		free(safe);
 		fflush(s->out);
 		err = ferror(s->out) ? -EIO : 0;
 	}

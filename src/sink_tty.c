@@ -43,7 +43,7 @@ static void duration(FILE *f, __u64 ns)
 
 static int tty_event(struct sink *s, const struct it_event *e)
 {
-	char ts[32], who[32], fl[32], h[PTRHASH_LEN];
+	char ts[32], who[80], fl[32], h[PTRHASH_LEN], safe[4 * IT_DEVNAME_LEN + 1];
 	FILE *f = s->out;
 
 	if (!s->header_done) {
@@ -52,7 +52,8 @@ static int tty_event(struct sink *s, const struct it_event *e)
 		s->header_done = true;
 	}
 	timestamp(s, e->hdr.ts_ns, ts, sizeof(ts));
-	snprintf(who, sizeof(who), "%s[%u]", e->comm, e->tgid);
+	/* a process names itself: nothing of it may move the cursor */
+	snprintf(who, sizeof(who), "%s[%u]", tty_safe(e->comm, safe, sizeof(safe)), e->tgid);
 	fprintf(f, "%-15s %-3u %-22s %-36s", ts, e->hdr.cpu, who, hook_label(e->hook));
 	if (e->obj.type == IT_OBJ_CTX)
 		fprintf(f, " ctx@%s", ptrhash(e->obj.addr, h));
@@ -69,7 +70,7 @@ static int tty_event(struct sink *s, const struct it_event *e)
 	if (e->obj.type == IT_OBJ_VDEVICE && e->rel[0].type)
 		fprintf(f, " virt_id=%#llx", (unsigned long long)e->virt_id);
 	if (e->devname[0])
-		fprintf(f, " dev=%s", e->devname);
+		fprintf(f, " dev=%s", tty_safe(e->devname, safe, sizeof(safe)));
 	if ((e->hook == IT_HOOK_OBJ_REMOVE || e->hook == IT_HOOK_OBJ_REMOVE_RET) &&
 	    (e->flags & (IT_EVF_REMOVE_WAIT | IT_EVF_REMOVE_TOMBSTONE)))
 		fprintf(f, " flags=%s", remove_flags_str(e->flags, fl, sizeof(fl)));
@@ -97,15 +98,16 @@ static int tty_lost(struct sink *s, __u64 from, __u64 count, __u64 ts_ns)
 static int tty_module(struct sink *s, const struct it_module_rec *m,
 		      unsigned long long forgotten)
 {
-	char ts[32];
+	char ts[32], name[4 * sizeof(m->name) + 1];
 
 	timestamp(s, m->hdr.ts_ns, ts, sizeof(ts));
+	tty_safe(m->name, name, sizeof(name));
 	if (m->state == IT_MODULE_GONE)
 		fprintf(s->out, "%-15s MODULE %s unloaded: its objects went with it (%llu still "
 			"in the graph, forgotten); waiting for it to be loaded again\n", ts,
-			m->name, forgotten);
+			name, forgotten);
 	else
-		fprintf(s->out, "%-15s MODULE %s loaded: tracing it again\n", ts, m->name);
+		fprintf(s->out, "%-15s MODULE %s loaded: tracing it again\n", ts, name);
 	return ferror(s->out) ? -EIO : 0;
 }
 
@@ -182,13 +184,15 @@ static int tty_summary(struct sink *s, const struct summary *sum)
 
 static int tty_violation(struct sink *s, const struct violation *v, const struct kstack *k)
 {
-	char ts[32];
+	char ts[32], safe[4 * sizeof(v->detail) + 1];
 	FILE *f = s->out;
 
 	timestamp(s, v->ts_ns, ts, sizeof(ts));
 	fprintf(f, "%-15s %s %s (%s): %s\n", ts, v->certain ? "VIOLATION" : "UNCERTAIN",
-		v->rule->name, severity_name(v->rule->severity), v->detail);
-	fprintf(f, "%15s   task %s[%u] in %s%s\n", "", v->comm, v->tgid, hook_func(v->hook),
+		v->rule->name, severity_name(v->rule->severity),
+		tty_safe(v->detail, safe, sizeof(safe)));
+	fprintf(f, "%15s   task %s[%u] in %s%s\n", "", tty_safe(v->comm, safe, sizeof(safe)),
+		v->tgid, hook_func(v->hook),
 		v->certain ? "" : "; events were lost around these objects");
 	if (v->owner) {
 		fprintf(f, "%15s   context opened by ", "");
@@ -205,7 +209,8 @@ static int tty_violation(struct sink *s, const struct violation *v, const struct
 			o->id);
 	}
 	for (int i = 0; k && i < k->n; i++)
-		fprintf(f, "%15s   %s %s\n", "", i ? "    " : "stack", k->frames[i]);
+		fprintf(f, "%15s   %s %s\n", "", i ? "    " : "stack",
+			tty_safe(k->frames[i], safe, sizeof(safe)));
 	return ferror(f) ? -EIO : 0;
 }
 

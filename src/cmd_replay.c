@@ -27,6 +27,7 @@ static int replay_record(void *cookie, const void *data, size_t len)
 {
 	struct replay *r = cookie;
 	const struct it_hdr *h = data;
+	int err;
 
 	if (!r->keyed) { /* the header has been read: the recording's handles */
 		ptrhash_init_key(r->info->key, r->raw);
@@ -38,7 +39,10 @@ static int replay_record(void *cookie, const void *data, size_t len)
 		if (h->ts_ns > r->last_ts)
 			r->last_ts = h->ts_ns;
 	}
-	return pipeline_feed(r->p, data, len);
+	err = pipeline_feed(r->p, data, len);
+	if (err == -EINVAL)
+		snprintf(r->info->why, sizeof(r->info->why), "%s", decoder_why(r->p->dec));
+	return err;
 }
 
 /*

@@ -22,7 +22,16 @@ struct decoder {
 	struct it_event *heap;
 	size_t n, cap;
 	struct decode_stats stats;
+	const char *why; /* of the last record rejected */
 };
+
+/*
+ * A gap this wide is no ring buffer's: at a million events a second it
+ * would take 12 days. A record that far ahead is corrupt, not a loss.
+ */
+#define SEQ_MAX_JUMP (1ULL << 40)
+
+static const char decode_seq_why[] = "sequence number implausibly far ahead (corrupt)";
 
 struct decoder *decoder_new(const struct decode_ops *ops, void *cookie, __u64 window_ns)
 {
@@ -47,6 +56,11 @@ void decoder_free(struct decoder *d)
 const struct decode_stats *decoder_stats(const struct decoder *d)
 {
 	return &d->stats;
+}
+
+const char *decoder_why(const struct decoder *d)
+{
+	return d->why ? d->why : "";
 }
 
 int decode_record(const void *data, size_t len, struct it_event *e, const char **why)
@@ -76,9 +90,15 @@ int decode_record(const void *data, size_t len, struct it_event *e, const char *
 		*why = "event of an unknown hook";
 		return -EPROTO;
 	}
-	if (e->obj.type >= IT_OBJ_MAX) {
+	if (e->obj.type >= IT_OBJ_MAX || e->rel[0].type >= IT_OBJ_MAX ||
+	    e->rel[1].type >= IT_OBJ_MAX) {
 		*why = "event of an unknown object type";
 		return -EPROTO;
+	}
+	/* the BPF side never relates an object to two of one type */
+	if (e->rel[0].type && e->rel[0].type == e->rel[1].type) {
+		*why = "event with two related objects of one type";
+		return -EINVAL;
 	}
 	/* strings from the kernel are bounded but not always terminated */
 	e->comm[IT_COMM_LEN - 1] = '\0';
@@ -197,7 +217,8 @@ static int release(struct decoder *d, bool force)
 		struct it_event *top = &d->heap[0];
 
 		if (top->hdr.seq < d->next_seq) {
-			d->stats.late++;
+			if (top->hook) /* not a placeholder */
+				d->stats.late++;
 			heap_pop(d);
 			continue;
 		}
@@ -212,6 +233,8 @@ static int release(struct decoder *d, bool force)
 
 		heap_pop(d);
 		d->next_seq = e.hdr.seq + 1;
+		if (!e.hook) /* a record counted as malformed or unknown: its number came */
+			continue;
 		err = d->ops->event(d->cookie, &e);
 		if (err)
 			return err;
@@ -224,16 +247,38 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 	bool aux = len >= sizeof(struct it_hdr) &&
 		   ((const struct it_hdr *)data)->type != IT_REC_EVENT;
 	struct it_event e;
-	const char *why;
+	const char *why = NULL;
 	int err = aux ? decode_aux(data, len, &why) : decode_record(data, len, &e, &why);
 
-	if (err == -EPROTO) {
-		d->stats.unknown++;
-		return 0;
+	if (!err && !aux && e.hdr.seq >= d->next_seq + SEQ_MAX_JUMP) {
+		why = decode_seq_why;
+		err = -EINVAL;
 	}
 	if (err) {
-		d->stats.rejected++;
-		return err;
+		if (err == -EPROTO)
+			d->stats.unknown++;
+		else
+			d->stats.rejected++;
+		d->why = why;
+		/*
+		 * An event whose number is readable took that number: it came,
+		 * it is not a loss of the ring buffer. A placeholder keeps its
+		 * place in the order.
+		 */
+		if (!aux && len >= sizeof(struct it_hdr) && why != decode_seq_why) {
+			struct it_hdr h;
+
+			memcpy(&h, data, sizeof(h));
+			if (h.size >= sizeof(h) && h.size <= len && h.type == IT_REC_EVENT &&
+			    h.seq >= d->next_seq && h.seq < d->next_seq + SEQ_MAX_JUMP) {
+				struct it_event t = { .hdr = h };
+				int e2 = heap_push(d, &t);
+
+				if (e2)
+					return e2;
+			}
+		}
+		return err == -EPROTO ? 0 : err;
 	}
 	if (aux && ((const struct it_hdr *)data)->type == IT_REC_MODULE) {
 		struct it_module_rec m;

@@ -21,7 +21,7 @@ struct decode_ops {
 struct decode_stats {
 	unsigned long long records; /* accepted */
 	unsigned long long rejected; /* malformed */
-	unsigned long long unknown; /* well-formed, of a type we do not know */
+	unsigned long long unknown; /* well-formed, of a type, hook or object we do not know */
 	unsigned long long lost; /* sequence numbers that never came */
 	unsigned long long late; /* arrived after being declared lost */
 	unsigned long long per_hook[IT_HOOK_MAX];
@@ -50,5 +50,7 @@ int decoder_tick(struct decoder *d, __u64 now_ns);
 /* Release everything; sequence numbers below end_seq never seen are lost. */
 int decoder_finish(struct decoder *d, __u64 end_seq);
 const struct decode_stats *decoder_stats(const struct decoder *d);
+/* Why the last record was rejected or skipped ("" if none was). */
+const char *decoder_why(const struct decoder *d);
 
 #endif

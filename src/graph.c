@@ -443,13 +443,31 @@ static struct node *idev_of(struct graph *g, const struct node *n)
 	return graph_find(g, n->rel[1].addr);
 }
 
-static void tree_node(struct graph *g, struct live_set *ls, FILE *f, struct node *n,
+#define TREE_MAX_DEPTH 16
+
+/* Mark what hangs below n as shown, without drawing it; how many. */
+static size_t mark_below(struct graph *g, struct live_set *ls, bool *shown, struct node *n)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < ls->n; i++) {
+		if (shown[i] || parent_of(g, ls->v[i]) != n)
+			continue;
+		shown[i] = true;
+		count += 1 + mark_below(g, ls, shown, ls->v[i]);
+	}
+	return count;
+}
+
+/* Object k of ls and, below it, those whose parent it is; each once. */
+static void tree_node(struct graph *g, struct live_set *ls, bool *shown, FILE *f, size_t k,
 		      char *prefix, size_t plen, bool last, int depth)
 {
 	char h[PTRHASH_LEN], safe[4 * IT_DEVNAME_LEN + 1];
-	struct node *idev = idev_of(g, n);
+	struct node *n = ls->v[k], *idev = idev_of(g, n);
 	size_t kids = 0, seen = 0;
 
+	shown[k] = true;
 	fprintf(f, "%s%s %s#%u", prefix, last ? "`-" : "|-", obj_type_name(n->type), n->id);
 	if (n->devname[0] && n->type == IT_OBJ_DEVICE)
 		fprintf(f, " %s", tty_safe(n->devname, safe, sizeof(safe)));
@@ -466,16 +484,22 @@ static void tree_node(struct graph *g, struct live_set *ls, FILE *f, struct node
 	if (n->pre_existing)
 		fprintf(f, " [pre-existing]");
 	fprintf(f, " @%s\n", ptrhash(n->addr, h));
-	if (depth > 16 || plen + 4 >= 256)
-		return;
 	for (size_t i = 0; i < ls->n; i++)
-		kids += parent_of(g, ls->v[i]) == n;
+		kids += !shown[i] && parent_of(g, ls->v[i]) == n;
+	if (!kids)
+		return;
+	if (depth >= TREE_MAX_DEPTH || plen + 4 >= 256) {
+		/* said, not dropped: graph --format json has them all */
+		fprintf(f, "%s%s `- ... %zu more below, deeper than %d levels\n", prefix,
+			last ? "  " : "| ", mark_below(g, ls, shown, n), TREE_MAX_DEPTH);
+		return;
+	}
 	strcpy(prefix + plen, last ? "   " : "|  ");
 	for (size_t i = 0; i < ls->n; i++) {
-		if (parent_of(g, ls->v[i]) != n)
+		if (shown[i] || parent_of(g, ls->v[i]) != n)
 			continue;
 		seen++;
-		tree_node(g, ls, f, ls->v[i], prefix, plen + 3, seen == kids, depth + 1);
+		tree_node(g, ls, shown, f, i, prefix, plen + 3, seen == kids, depth + 1);
 	}
 	prefix[plen] = '\0';
 }
@@ -517,15 +541,28 @@ static void print_tree(struct graph *g, struct live_set *ls, FILE *f, enum owner
 				c->pre_existing ? " [pre-existing]" : "");
 		fputc('\n', f);
 		struct live_set sub = { .v = ls->v + i, .n = end - i };
+		bool *shown = calloc(sub.n, sizeof(*shown));
 
+		if (!shown)
+			return;
 		for (size_t k = 0; k < sub.n; k++)
 			roots += !parent_of(g, sub.v[k]);
 		for (size_t k = 0; k < sub.n; k++) {
 			if (parent_of(g, sub.v[k]))
 				continue;
 			prefix[0] = '\0';
-			tree_node(g, &sub, f, sub.v[k], prefix, 0, ++seen == roots, 0);
+			tree_node(g, &sub, shown, f, k, prefix, 0, ++seen == roots, 0);
 		}
+		/* parents that lead back to themselves: no root reaches them */
+		for (size_t k = 0; k < sub.n; k++) {
+			if (shown[k])
+				continue;
+			fprintf(f, "(a cycle of parents, which the kernel never makes: a corrupt "
+				   "recording?)\n");
+			prefix[0] = '\0';
+			tree_node(g, &sub, shown, f, k, prefix, 0, true, 0);
+		}
+		free(shown);
 		i = end;
 	}
 }

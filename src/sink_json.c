@@ -27,13 +27,14 @@ static void objref(struct json *j, const char *key, const struct it_objref *r)
 
 void json_wall_time(char *buf, size_t len, long long real_ns)
 {
-	time_t sec = real_ns / 1000000000LL;
+	long long ns = ((real_ns % 1000000000LL) + 1000000000LL) % 1000000000LL;
+	time_t sec = (real_ns - ns) / 1000000000LL;
 	struct tm tm;
 	size_t n;
 
 	gmtime_r(&sec, &tm);
 	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%06lldZ", (real_ns % 1000000000LL) / 1000);
+	snprintf(buf + n, len - n, ".%06lldZ", ns / 1000);
 }
 
 /* a sink without a stream (an export switched off) takes nothing */

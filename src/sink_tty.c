@@ -13,12 +13,13 @@
 static void timestamp(struct sink *s, __u64 ts_ns, char *buf, size_t len)
 {
 	long long real = (long long)ts_ns + s->real_offset_ns;
-	time_t sec = real / 1000000000LL;
+	/* floored: a time before the epoch (a bad offset) is still a time */
+	long long ns = ((real % 1000000000LL) + 1000000000LL) % 1000000000LL;
+	time_t sec = (real - ns) / 1000000000LL;
 	struct tm tm;
 
 	localtime_r(&sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%06lld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (real % 1000000000LL) / 1000);
+	snprintf(buf, len, "%02d:%02d:%02d.%06lld", tm.tm_hour, tm.tm_min, tm.tm_sec, ns / 1000);
 }
 
 static void ref(FILE *f, const struct it_objref *r)

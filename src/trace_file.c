@@ -362,20 +362,26 @@ int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_
 			ret = -EBADMSG;
 			goto out;
 		}
+		const char *why = "the block holds more bytes than its records";
+
 		for (uint32_t i = 0; i < b.records; i++) {
 			struct it_hdr rh;
 
 			if (pos + sizeof(rh) > rlen) {
+				why = "the block ends inside a record header";
 				ret = -EBADMSG;
 				break;
 			}
 			memcpy(&rh, raw + pos, sizeof(rh));
 			if (rh.size < sizeof(rh) || pos + rh.size > rlen) {
+				why = "its size field does not fit the block";
 				ret = -EBADMSG;
 				break;
 			}
+			info->why[0] = '\0';
 			r = fn(cookie, raw + pos, rh.size);
 			if (r == -EINVAL) {
+				why = info->why[0] ? info->why : "rejected by the decoder";
 				ret = -EBADMSG;
 				break;
 			}
@@ -390,8 +396,9 @@ int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_
 		}
 		if (ret || pos != rlen) {
 			snprintf(err, errlen,
-				 "%s: malformed record %llu in block %llu at offset %ld",
-				 path, info->records, info->blocks, offset);
+				 "%s: malformed record %llu (byte %zu of block %llu's data; the block "
+				 "at offset %ld): %s", path, info->records, pos, info->blocks, offset,
+				 why);
 			ret = -EBADMSG;
 			goto out;
 		}

@@ -61,8 +61,10 @@ struct trace_info {
 	unsigned long long blocks, records;
 	int truncated; /* the file ends inside a block: the recorder was cut short */
 	unsigned long long truncated_at; /* offset of that block */
+	char why[128]; /* a record callback's reason for -EINVAL */
 };
 
+/* -EINVAL: the record is malformed (the callback may say why in info->why) */
 typedef int (*trace_record_fn)(void *cookie, const void *rec, size_t len);
 
 /*

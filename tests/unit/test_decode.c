@@ -178,3 +178,39 @@ void test_decode_reject(void)
 		ASSERT_EQ(strlen(out.devname), IT_DEVNAME_LEN - 1, "devname terminated");
 	}
 }
+
+/*
+ * A record the decoder cannot use still took its number: it is counted as
+ * malformed or unknown, never reported as lost to a full ring buffer; and
+ * a number far ahead is corruption, not a loss of 2^64 events.
+ */
+void test_decode_not_a_loss(void)
+{
+	struct seen s = {};
+	struct decoder *d = decoder_new(&ops, &s, 100 * MS);
+	struct it_event e;
+
+	feed(d, 0, 1 * MS);
+	e = ev(1, 2 * MS);
+	e.hook = IT_HOOK_MAX + 3; /* a hook of a newer iommutrace */
+	ASSERT_EQ(decoder_feed(d, &e, sizeof(e)), 0, "unknown hook: skipped");
+	e = ev(2, 3 * MS);
+	e.obj.type = IT_OBJ_VDEVICE;
+	e.rel[0] = (struct it_objref){ .type = IT_OBJ_DEVICE, .addr = 1 };
+	e.rel[1] = (struct it_objref){ .type = IT_OBJ_DEVICE, .addr = 2 };
+	ASSERT_EQ(decoder_feed(d, &e, sizeof(e)), -EINVAL, "two devices: malformed");
+	ASSERT_TRUE(strstr(decoder_why(d), "two related objects") != NULL, decoder_why(d));
+	e = ev(~0ULL - 4, 4 * MS);
+	ASSERT_EQ(decoder_feed(d, &e, sizeof(e)), -EINVAL, "a number near 2^64: malformed");
+	ASSERT_TRUE(strstr(decoder_why(d), "implausibly far ahead") != NULL, decoder_why(d));
+	feed(d, 3, 5 * MS);
+	ASSERT_EQ(decoder_finish(d, 4), 0, "finish");
+	ASSERT_EQ(s.n, 2, "the two good events");
+	ASSERT_EQ(s.seqs[1], 3, "in order");
+	ASSERT_EQ(s.n_lost, 0, "nothing lost");
+	ASSERT_EQ(decoder_stats(d)->lost, 0, "lost 0");
+	ASSERT_EQ(decoder_stats(d)->unknown, 1, "one unknown");
+	ASSERT_EQ(decoder_stats(d)->rejected, 2, "two malformed");
+	ASSERT_EQ(decoder_stats(d)->late, 0, "none late");
+	decoder_free(d);
+}

@@ -5,6 +5,7 @@
 #include <wchar.h>
 
 #include "json.h"
+#include "sink.h"
 #include "test.h"
 #include "text.h"
 
@@ -160,4 +161,17 @@ void test_json(void)
 		ASSERT_STREQ(s, "{\"s\":\"ok\xc3\xa9\\ufffd\\ufffd\"}\n", "out");
 		free(s);
 	}
+}
+
+void test_wall_time(void)
+{
+	char t[48];
+
+	json_wall_time(t, sizeof(t), 1500000000LL);
+	ASSERT_STREQ(t, "1970-01-01T00:00:01.500000Z", "after the epoch");
+	/* a bad CLOCK_REALTIME offset in a recording: still a time */
+	json_wall_time(t, sizeof(t), -1500000000LL);
+	ASSERT_STREQ(t, "1969-12-31T23:59:58.500000Z", "before it, floored");
+	json_wall_time(t, sizeof(t), -1000LL);
+	ASSERT_STREQ(t, "1969-12-31T23:59:59.999999Z", "a microsecond before");
 }

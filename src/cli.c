@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "parse.h"
 #include "pipeline.h"
 
 void cmd_help(const struct cmd *c, bool to_stdout)
@@ -61,7 +62,10 @@ int cmd_getopt(const struct cmd *c, int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		if (c->opts[i].short_name == ch)
 			return (int)i;
-	if (ch == '?' && optopt)
+	if (ch == '?' && optopt >= 0x100 && optopt < 0x100 + (int)n)
+		fprintf(stderr, "iommutrace %s: option --%s needs a value\n", c->name,
+			c->opts[optopt - 0x100].name);
+	else if (ch == '?' && optopt > 0x20 && optopt < 0x7f)
 		fprintf(stderr, "iommutrace %s: option -%c %s\n", c->name, optopt,
 			strchr(sopts, optopt) ? "needs a value" : "is unknown");
 	else
@@ -71,40 +75,14 @@ int cmd_getopt(const struct cmd *c, int argc, char **argv)
 	return -2;
 }
 
-int parse_ull(const char *opt, const char *s, unsigned long long *out)
+int parse_opt_num(const char *who, const char *opt, const char *s, unsigned long long min,
+		  unsigned long long max, unsigned long long *out)
 {
-	char *end;
+	char why[160];
 
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-') {
-		fprintf(stderr, "iommutrace: --%s wants a non-negative number, not '%s'\n",
-			opt, s);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int parse_size(const char *opt, const char *s, unsigned long long *out)
-{
-	char *end;
-	unsigned long long mul = 1;
-
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	if (!errno && end != s && *s != '-') {
-		switch (tolower((unsigned char)*end)) {
-		case 'k': mul = 1ULL << 10; end++; break;
-		case 'm': mul = 1ULL << 20; end++; break;
-		case 'g': mul = 1ULL << 30; end++; break;
-		}
-		if (!*end) {
-			*out *= mul;
-			return 0;
-		}
-	}
-	fprintf(stderr, "iommutrace: --%s wants a size such as 4M or 262144, not '%s'\n",
-		opt, s);
+	if (!parse_num(s, false, min, max, out, why, sizeof(why)))
+		return 0;
+	fprintf(stderr, "iommutrace %s: --%s '%s': give %s\n", who, opt, s, why);
 	return -EINVAL;
 }
 
@@ -124,20 +102,13 @@ int view_opt(const char *who, int short_name, const char *arg, struct view_opts 
 	case 'q': v->quiet = true; return 1;
 	case 'v': v->verbose++; return 1;
 	case 0: v->raw = true; return 1; /* --raw-pointers, the only long-only one */
-	case 'p':
-		if (parse_ull("pid", arg, &v->pid) || !v->pid || v->pid > 0x7fffffff)
-			return -1;
-		return 1;
+	case 'p': /* PID_MAX_LIMIT */
+		return parse_opt_num(who, "pid", arg, 1, 1 << 22, &v->pid) ? -1 : 1;
 	case 't':
 		return parse_types(who, arg, &v->type_mask) ? -1 : 1;
 	case 'w':
-		if (parse_ull("long-wait", arg, &v->wait_ms))
-			return -1;
-		if (!v->wait_ms) {
-			fprintf(stderr, "iommutrace %s: --long-wait must be at least 1 ms\n", who);
-			return -1;
-		}
-		return 1;
+		/* an hour: past the kernel's own 60 s timeout */
+		return parse_opt_num(who, "long-wait", arg, 1, 3600000, &v->wait_ms) ? -1 : 1;
 	}
 	return 0;
 }
@@ -151,11 +122,11 @@ void view_pipeline_opts(const struct view_opts *v, struct pipeline_opts *po)
 
 int parse_ringbuf_size(const char *who, const char *s, unsigned long long *out)
 {
-	if (parse_size("ringbuf-size", s, out))
-		return -EINVAL;
-	if (*out < 4096 || (*out & (*out - 1)) || *out > (1ULL << 30)) {
-		fprintf(stderr, "iommutrace %s: --ringbuf-size must be a power of two "
-				"from 4096 to 1G, not %llu\n", who, *out);
+	char why[160];
+
+	if (parse_num(s, true, 4096, 1ULL << 30, out, why, sizeof(why)) || (*out & (*out - 1))) {
+		fprintf(stderr, "iommutrace %s: --ringbuf-size '%s': give a power of two from 4K "
+			"to 1G (4096 to 1073741824 bytes; K, M and G suffixes taken)\n", who, s);
 		return -EINVAL;
 	}
 	return 0;

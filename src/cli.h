@@ -35,9 +35,14 @@ void cmd_help(const struct cmd *c, bool to_stdout);
  */
 int cmd_getopt(const struct cmd *c, int argc, char **argv);
 
-/* Number parsing with a clear error naming the option. */
-int parse_ull(const char *opt, const char *s, unsigned long long *out);
-int parse_size(const char *opt, const char *s, unsigned long long *out);
+/*
+ * --OPT's value as a whole number from min to max (parse.h's rules); on a
+ * refusal, says which option, which value and what is allowed.
+ */
+int parse_opt_num(const char *who, const char *opt, const char *s, unsigned long long min,
+		  unsigned long long max, unsigned long long *out);
+/* --duration: a second to a year */
+#define DURATION_MAX (365ULL * 24 * 3600)
 /* --ringbuf-size: a power of two from 4 KiB to 1 GiB */
 int parse_ringbuf_size(const char *who, const char *s, unsigned long long *out);
 

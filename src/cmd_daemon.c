@@ -95,17 +95,10 @@ static int read_config(struct daemon *d, struct daemon_config *c)
 		pr_warn("%s\n", err);
 		return -EINVAL;
 	}
+	/* the file's own rules: "key = value", trimmed */
 	for (int i = 0; i < d->n_overrides; i++) {
-		char key[64];
-		const char *eq = strchr(d->overrides[i], '=');
-
-		if (!eq || (size_t)(eq - d->overrides[i]) >= sizeof(key)) {
-			pr_warn("--set wants KEY=VALUE, not '%s'\n", d->overrides[i]);
-			return -EINVAL;
-		}
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - d->overrides[i]), d->overrides[i]);
-		if (config_set(c, key, eq + 1, err, sizeof(err))) {
-			pr_warn("command line: %s\n", err);
+		if (config_set_line(c, d->overrides[i], err, sizeof(err))) {
+			pr_warn("--set '%s': %s\n", d->overrides[i], err);
 			return -EINVAL;
 		}
 	}

@@ -61,6 +61,12 @@ int parse_types(const char *who, const char *s, unsigned int *mask)
 		*mask |= 1u << t;
 	}
 	free(dup);
+	if (!err && !*mask) {
+		fprintf(stderr, "iommutrace %s: --type '%s' names no type: give one or more of "
+			"device, vdevice, viommu, ioas, hwpt_paging, hwpt_nested, access, fault, "
+			"veventq, hw_queue, selftest, ctx\n", who, s);
+		err = -EINVAL;
+	}
 	return err;
 }
 
@@ -95,7 +101,7 @@ int cmd_live(int argc, char **argv)
 		switch (live_opts[opt].short_name) {
 		case 'S': to.no_stacks = true; break;
 		case 'd':
-			if (parse_ull("duration", optarg, &duration))
+			if (parse_opt_num("live", "duration", optarg, 1, DURATION_MAX, &duration))
 				return EXIT_USAGE;
 			break;
 		case 'b':

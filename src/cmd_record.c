@@ -141,7 +141,7 @@ int cmd_record(int argc, char **argv)
 		switch (record_opts[opt].short_name) {
 		case 'o': path = optarg; break;
 		case 'd':
-			if (parse_ull("duration", optarg, &duration))
+			if (parse_opt_num("record", "duration", optarg, 1, DURATION_MAX, &duration))
 				return EXIT_USAGE;
 			break;
 		case 'b':

@@ -207,7 +207,7 @@ int cmd_graph(int argc, char **argv)
 			}
 			break;
 		case 'd':
-			if (parse_ull("duration", optarg, &duration) || !duration)
+			if (parse_opt_num("graph", "duration", optarg, 1, DURATION_MAX, &duration))
 				return EXIT_USAGE;
 			break;
 		case 'O':
@@ -220,8 +220,14 @@ int cmd_graph(int argc, char **argv)
 		}
 	}
 	log_init(verbose);
-	bool live = duration || (optind < argc && !strcmp(argv[optind - 1], "--"));
+	bool command = optind < argc && !strcmp(argv[optind - 1], "--");
+	bool live = duration || command;
 
+	if (duration && optind < argc && !command) {
+		fprintf(stderr, "iommutrace graph: '%s' and --duration: give a trace file or "
+			"--duration SEC (and -- COMMAND), not both\n", argv[optind]);
+		return EXIT_USAGE;
+	}
 	if (!live && optind + 1 != argc) {
 		fprintf(stderr, "iommutrace graph: give a trace file, --duration SEC or -- COMMAND "
 				"(see --help)\n");

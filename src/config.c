@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "owner.h"
+#include "parse.h"
 
 enum kind { K_BOOL, K_SIZE, K_UINT, K_PATH, K_LOG, K_LISTEN, K_OWNER };
 
@@ -68,45 +69,6 @@ void config_defaults(struct daemon_config *c)
 	c->metrics_interval_s = 15;
 }
 
-static int parse_number(const char *s, bool size, unsigned long long *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	if (errno)
-		return -EINVAL;
-	if (size && *end) {
-		int shift = 0;
-
-		switch (tolower((unsigned char)*end)) {
-		case 'k': shift = 10; break;
-		case 'm': shift = 20; break;
-		case 'g': shift = 30; break;
-		default: return -EINVAL;
-		}
-		end++;
-		if (*out > (~0ULL >> shift))
-			return -EINVAL;
-		*out <<= shift;
-	}
-	return *end ? -EINVAL : 0;
-}
-
-/* "127.0.0.1:9477", "[::1]:9477", "localhost:9477": loopback only */
-static bool loopback_listen(const char *s)
-{
-	const char *colon = strrchr(s, ':');
-	unsigned long long port;
-
-	if (!colon || parse_number(colon + 1, false, &port) || !port || port > 65535)
-		return false;
-	return (!strncmp(s, "127.", 4) && colon > s + 4) || !strncmp(s, "[::1]:", 6) ||
-	       !strncmp(s, "localhost:", 10);
-}
-
 int config_set(struct daemon_config *c, const char *name, const char *v, char *err,
 	       size_t errlen)
 {
@@ -133,20 +95,20 @@ int config_set(struct daemon_config *c, const char *name, const char *v, char *e
 			goto bad;
 		return 0;
 	case K_SIZE:
-	case K_UINT:
-		if (parse_number(v, k->kind == K_SIZE, &n))
-			goto bad;
-		if (n < k->min || n > k->max) {
-			snprintf(err, errlen, "%s = %s is out of range (%llu to %llu)", name, v,
-				 k->min, k->max);
+	case K_UINT: {
+		char why[192];
+
+		if (parse_num(v, k->kind == K_SIZE, k->min, k->max, &n, why, sizeof(why))) {
+			snprintf(err, errlen, "%s = %s: give %s", name, v, why);
 			return -EINVAL;
 		}
 		if (k->pow2 && (n & (n - 1))) {
-			snprintf(err, errlen, "%s = %s is not a power of two", name, v);
+			snprintf(err, errlen, "%s = %s: give a power of two (4K, 1M, 4M, ...)", name, v);
 			return -EINVAL;
 		}
 		*(unsigned long long *)field = n;
 		return 0;
+	}
 	case K_PATH:
 		if (*v && *v != '/') {
 			snprintf(err, errlen, "%s = %s: give an absolute path (or nothing)", name, v);
@@ -174,17 +136,19 @@ int config_set(struct daemon_config *c, const char *name, const char *v, char *e
 		*(int *)field = m;
 		return 0;
 	}
-	case K_LISTEN:
-		if (*v && !loopback_listen(v)) {
-			snprintf(err, errlen, "%s = %s: give a loopback ADDRESS:PORT such as "
-				 "127.0.0.1:9477 ([::1]:PORT, localhost:PORT); metrics are not "
-				 "served beyond this host", name, v);
+	case K_LISTEN: {
+		struct sockaddr_storage ss;
+		char why[192];
+
+		if (*v && parse_loopback(v, &ss, why, sizeof(why))) {
+			snprintf(err, errlen, "%s = %s: give %s", name, v, why);
 			return -EINVAL;
 		}
 		if (strlen(v) >= k->len)
 			goto bad;
 		strcpy(field, v);
 		return 0;
+	}
 	}
 bad:
 	snprintf(err, errlen, "%s = '%s' is not valid: %s", name, v, k->help);
@@ -203,6 +167,31 @@ static char *trim(char *s)
 	return s;
 }
 
+int config_set_line(struct daemon_config *c, const char *line, char *err, size_t errlen)
+{
+	char buf[1024], *s, *eq;
+
+	if (strlen(line) >= sizeof(buf)) {
+		snprintf(err, errlen, "longer than %zu bytes", sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	strcpy(buf, line);
+	/* a comment: from a '#' that starts the line or follows a space */
+	for (char *h = buf; (h = strchr(h, '#')); h++)
+		if (h == buf || isspace((unsigned char)h[-1])) {
+			*h = '\0';
+			break;
+		}
+	s = trim(buf);
+	eq = strchr(s, '=');
+	if (!eq) {
+		snprintf(err, errlen, "expected 'key = value', got '%s'", s);
+		return -EINVAL;
+	}
+	*eq = '\0';
+	return config_set(c, trim(s), trim(eq + 1), err, errlen);
+}
+
 int config_load(struct daemon_config *c, const char *path, bool must_exist, char *err,
 		size_t errlen)
 {
@@ -218,7 +207,7 @@ int config_load(struct daemon_config *c, const char *path, bool must_exist, char
 		return -errno;
 	}
 	while (fgets(line, sizeof(line), fp)) {
-		char *s, *eq, *hash;
+		char *s;
 
 		lineno++;
 		if (!strchr(line, '\n') && !feof(fp)) {
@@ -226,21 +215,10 @@ int config_load(struct daemon_config *c, const char *path, bool must_exist, char
 			ret = -EINVAL;
 			break;
 		}
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
 		s = trim(line);
-		if (!*s)
+		if (!*s || *s == '#')
 			continue;
-		eq = strchr(s, '=');
-		if (!eq) {
-			snprintf(err, errlen, "%s:%d: expected 'key = value', got '%s'", path,
-				 lineno, s);
-			ret = -EINVAL;
-			break;
-		}
-		*eq = '\0';
-		if (config_set(&tmp, trim(s), trim(eq + 1), why, sizeof(why))) {
+		if (config_set_line(&tmp, s, why, sizeof(why))) {
 			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
 			ret = -EINVAL;
 			break;

@@ -38,6 +38,12 @@ void config_defaults(struct daemon_config *c);
 int config_set(struct daemon_config *c, const char *key, const char *value, char *err,
 	       size_t errlen);
 /*
+ * One "key = value" line, as in the file (and --set): spaces around both
+ * trimmed, a comment from a '#' at the start or after a space dropped (a
+ * value may hold '#' elsewhere: /var/log/a#b).
+ */
+int config_set_line(struct daemon_config *c, const char *line, char *err, size_t errlen);
+/*
  * Read a file over *c. A missing file is an error only when must_exist;
  * errors name the file and line.
  */

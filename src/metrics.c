@@ -14,6 +14,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "metrics.h"
+#include "parse.h"
 
 /* seconds: from a blink to the kernel's own 60 s timeout */
 static const double wait_le[WAIT_BUCKETS] = { 0.001, 0.01, 0.1, 0.5, 1, 5, 10, 60 };
@@ -243,10 +244,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 
 int metrics_listen(struct metrics *m, const char *listen)
 {
-	struct sockaddr_storage ss = {};
-	char host[64];
-	const char *colon = strrchr(listen, ':');
+	struct sockaddr_storage ss;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	char why[200];
 	int port;
 
 	if (m->http) {
@@ -256,28 +256,14 @@ int metrics_listen(struct metrics *m, const char *listen)
 	}
 	if (!*listen)
 		return 0;
-	if (!colon || (size_t)(colon - listen) >= sizeof(host))
+	/* the configuration's own check: what passed it, binds */
+	if (parse_loopback(listen, &ss, why, sizeof(why)))
 		return -EINVAL;
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
-	port = atoi(colon + 1);
-	if (!strcmp(host, "localhost"))
-		strcpy(host, "127.0.0.1");
-	if (host[0] == '[') {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-		host[strlen(host) - 1] = '\0';
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(port);
-		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
-			return -EINVAL;
+	if (ss.ss_family == AF_INET6) {
 		flags |= MHD_USE_IPv6;
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons(port);
-		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return -EINVAL;
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	}
 	m->http = MHD_start_daemon(flags, port, NULL, NULL, answer, m, MHD_OPTION_SOCK_ADDR,
 				   (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, 16,

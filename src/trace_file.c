@@ -259,14 +259,32 @@ int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_
 {
 	struct file_header h;
 	unsigned char *comp = NULL, *raw = NULL;
-	FILE *f = fopen(path, "rbe");
+	/* not blocking on a FIFO: it is refused below */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	long offset = sizeof(h);
+	struct stat st = { 0 };
 	int ret = 0;
+	FILE *f;
 
 	memset(info, 0, sizeof(*info));
-	if (!f) {
+	if (fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "can't open %s: %s", path, strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file (%s): give a trace file made by "
+			 "'iommutrace record'", path, S_ISDIR(st.st_mode) ? "a directory" :
+			 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" :
+			 "a device");
+		close(fd);
+		return -EINVAL;
+	}
+	f = fdopen(fd, "rb");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "can't read %s: %s", path, strerror(errno));
+		close(fd);
 		return ret;
 	}
 	if (read_full(f, &h, sizeof(h)) || memcmp(h.magic, TRACE_MAGIC, sizeof(h.magic))) {

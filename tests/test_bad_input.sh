@@ -61,3 +61,57 @@ else
 	skip record/device "needs root to make a device node"
 fi
 expect_refused record/no_directory "No such file or directory" missing/x.itr record -o missing/x.itr
+
+# --- wrong options and files: exit 2, the option or file and the fix named,
+# no control byte in the message -------------------------------------------
+# expect_msg NAME MESSAGE ARGS...
+expect_msg() {
+	local name=$1 msg=$2
+	shift 2
+	timeout 10 "$it" "$@" >/dev/null 2>"$tmp.err" </dev/null
+	expect_eq "$name/exit" $? 2
+	if grep -qF -- "$msg" "$tmp.err"; then
+		pass "$name/says_why"
+	else
+		fail "$name/says_why" "no '$msg' in: $(tr '\n' '|' <"$tmp.err" | cat -v)"
+	fi
+	if LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' <"$tmp.err"); then
+		fail "$name/printable" "a control byte: $(cat -v "$tmp.err" | head -n 3)"
+	else
+		pass "$name/printable"
+	fi
+}
+mkfifo replay.fifo
+expect_msg opt/long_wait_zero "--long-wait '0': give a whole number from 1 to 3600000" live --long-wait 0
+expect_msg opt/long_wait_overflow "give a whole number from 1 to 3600000" live --long-wait 99999999999999999999999
+expect_msg opt/ringbuf_overflow "--ringbuf-size '17179869184G': give a power of two" live --ringbuf-size 17179869184G
+expect_msg opt/ringbuf_not_pow2 "give a power of two from 4K to 1G" record -o x.itr --ringbuf-size 3M
+expect_msg opt/duration_zero "--duration '0': give a whole number from 1 to 31536000" graph --duration 0
+expect_msg opt/duration_hex "--duration '0x10'" live --duration 0x10
+expect_msg opt/pid_zero "--pid '0': give a whole number from 1 to 4194304" live --pid 0
+expect_msg opt/long_option_no_value "option --duration needs a value" live --duration
+expect_msg opt/short_option_no_value "option -o needs a value" record -o
+expect_msg opt/unknown "option '--bogus' is unknown" live --bogus
+expect_msg opt/type_empty "--type '' names no type: give one or more of" live --type ''
+expect_msg opt/type_unknown "unknown object type 'bogus'" live --type bogus
+expect_msg opt/owner "--owner is full, hash or omit, not 'x'" replay --owner x old.itr
+expect_msg opt/graph_file_and_duration "give a trace file or --duration SEC" graph --duration 5 old.itr
+expect_msg opt/graph_format "--format is tree, dot or json" graph --format svg old.itr
+expect_msg opt/no_command "no command 'bogus'" bogus
+expect_msg file/missing "can't open /nonexistent.itr: No such file or directory" replay /nonexistent.itr
+expect_msg file/directory "dir is not a regular file (a directory)" replay dir
+expect_msg file/fifo "replay.fifo is not a regular file (a FIFO)" replay replay.fifo
+expect_msg file/device "/dev/null is not a regular file (a device)" graph /dev/null
+expect_msg file/foreign "old.itr is not an iommutrace trace file" replay old.itr
+expect_msg conf/unknown "--set 'colour=blue': unknown setting 'colour'" daemon -c /dev/null --set colour=blue
+expect_msg conf/listen "give a loopback ADDRESS:PORT" daemon -c /dev/null --set 'metrics_listen = 127.foo:1'
+expect_msg conf/number "give a whole number from 1 to 3600000" daemon -c /dev/null --set long_wait_ms=010x
+expect_msg conf/missing_file "can't read /nonexistent.conf" daemon -c /nonexistent.conf
+# the daemon's stderr (not a terminal) is for a log: every line has its level
+timeout 10 "$it" daemon -c /dev/null --set log=stderr >/dev/null 2>"$tmp.err" </dev/null
+expect_eq daemon/exit_without_iommufd $? 2
+if [ -s "$tmp.err" ] && ! grep -qv '^<[0-7]>' "$tmp.err"; then
+	pass daemon/every_line_has_its_level
+else
+	fail daemon/every_line_has_its_level "$(head -n 5 "$tmp.err" | cat -v)"
+fi

@@ -52,12 +52,14 @@ void test_config(void)
 			{ "stacks = maybe\n", ":1: stacks = 'maybe' is not valid" },
 			{ "\n\nnot a setting\n", ":3: expected 'key = value'" },
 			{ "colour = blue\n", ":1: unknown setting 'colour'" },
-			{ "ringbuf_size = 5000\n", ":1: ringbuf_size = 5000 is not a power of two" },
-			{ "ringbuf_size = 2G\n", "out of range" },
+			{ "ringbuf_size = 5000\n", ":1: ringbuf_size = 5000: give a power of two" },
+			{ "ringbuf_size = 2G\n", "give a size from 4096 to 1073741824 bytes" },
 			{ "export = relative.ndjson\n", "give an absolute path" },
 			{ "metrics_listen = 0.0.0.0:9477\n", "loopback" },
-			{ "long_wait_ms = -5\n", "is not valid" },
-			{ "export_backups = 99999999999999999999999\n", "is not valid" },
+			{ "metrics_listen = 127.foo:9477\n", "give a loopback ADDRESS:PORT" },
+			{ "long_wait_ms = -5\n", "give a whole number from 1 to 3600000" },
+			{ "long_wait_ms = 010x\n", "give a whole number from 1 to 3600000" },
+			{ "export_backups = 99999999999999999999999\n", "give a whole number from 0 to 1000" },
 		};
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -69,6 +71,22 @@ void test_config(void)
 			ASSERT_EQ(c.ringbuf_size, 4 << 20, "nothing applied from a bad file");
 			unlink(p);
 		}
+	}
+	if (test__start_subtest("set_as_in_the_file")) {
+		/* --set takes what the file takes, the same way */
+		config_defaults(&c);
+		ASSERT_EQ(config_set_line(&c, " long_wait_ms =  250 ", err, sizeof(err)), 0, err);
+		ASSERT_EQ(c.long_wait_ms, 250, "trimmed");
+		ASSERT_EQ(config_set_line(&c, "long_wait_ms = 300 # ms", err, sizeof(err)), 0, err);
+		ASSERT_EQ(c.long_wait_ms, 300, "a comment dropped");
+		ASSERT_EQ(config_set_line(&c, "export = /var/log/a#b", err, sizeof(err)), 0, err);
+		ASSERT_STREQ(c.export_path, "/var/log/a#b", "a '#' inside a value kept");
+		p = write_tmp("export = /var/log/a#b  # the export\n");
+		ASSERT_EQ(config_load(&c, p, true, err, sizeof(err)), 0, err);
+		unlink(p);
+		ASSERT_STREQ(c.export_path, "/var/log/a#b", "the file the same");
+		ASSERT_EQ(config_set_line(&c, "long_wait_ms", err, sizeof(err)), -EINVAL, "no '='");
+		ASSERT_TRUE(strstr(err, "expected 'key = value'") != NULL, err);
 	}
 	if (test__start_subtest("missing_file")) {
 		config_defaults(&c);

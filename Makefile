@@ -64,7 +64,7 @@ DEPS_STAMP := $(O)/.deps-build
 
 .DELETE_ON_ERROR:
 .PHONY: all clean install check check-all check-unit check-vm demo bench vmlinux kernel \
-	kernels scenario selftests
+	kernels scenario selftests sanitize
 
 all: $(O)/iommutrace
 
@@ -120,6 +120,28 @@ $(O)/btf/band-%.o: tests/btf/layouts.c Makefile | $(DEPS_STAMP)
 $(O)/test_unit: $(TEST_OBJS) $(LIB_OBJS) | $(BTF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# --- sanitizers and fuzzers ----------------------------------------------------
+# The same sources with AddressSanitizer and UndefinedBehaviorSanitizer
+# (alignment and signed overflow included, every finding fatal), and with
+# the fuzzers' coverage, under $(O)/san; the libFuzzer targets of
+# tests/fuzz/ linked against them.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fsanitize=alignment,signed-integer-overflow
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer $(SAN_FLAGS) -fsanitize=fuzzer-no-link
+FUZZERS := trace records config json
+
+sanitize: | $(DEPS_STAMP)
+	$(Q)tools/install-deps.sh --sanitize
+	$(Q)$(MAKE) --no-print-directory O=$(O)/san CC=$(CLANG) CFLAGS="$(SAN_CFLAGS)" \
+		LDFLAGS="$(SAN_FLAGS)" $(O)/san/iommutrace $(O)/san/test_unit \
+		$(patsubst %,$(O)/san/fuzz_%,$(FUZZERS))
+
+# (in that make, O is $(O)/san: the library objects carry the coverage)
+$(O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJS)
+	$(call msg,FUZZER,$@)
+	$(Q)$(CC) $(subst -fsanitize=fuzzer-no-link,-fsanitize=fuzzer,$(ALL_CFLAGS)) \
+		-o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 # The scenario driver builds against the uAPI headers of the test kernel
 # (bookworm's linux-libc-dev has no linux/iommufd.h).
@@ -189,7 +211,8 @@ vmlinux:
 check-unit: $(O)/test_unit
 	$(Q)$(O)/test_unit
 
-check: $(O)/iommutrace $(O)/test_unit kernels $(O)/iommufd-scenario $(SELFTESTS) $(VFIO_SELFTESTS)
+check: $(O)/iommutrace $(O)/test_unit sanitize kernels $(O)/iommufd-scenario $(SELFTESTS) \
+	$(VFIO_SELFTESTS)
 	$(Q)tests/run.sh --build $(O)
 
 # make check, with the field tests on every version and the scenarios on

@@ -3,13 +3,14 @@
 # Install what iommutrace needs from Debian's archive: the build by default,
 # and with each option a group on top: --vm the test VM and the test suite
 # (kernel build, QEMU, the kernel's selftests, the tools the tests call),
-# --bench the benchmark's comparison library, --clean-root what
+# --bench the benchmark's comparison library, --sanitize the sanitizer and
+# fuzzer runtimes and valgrind, --clean-root what
 # tools/clean-root.sh needs on the host. As root it runs apt-get; otherwise
 # it prints the command to run. CI runs the test suite in a minimal Debian
 # root with nothing but these installed (tools/clean-root.sh), so a package
 # missing here fails there.
 #
-# usage: tools/install-deps.sh [--vm] [--bench] [--clean-root]
+# usage: tools/install-deps.sh [--vm] [--bench] [--sanitize] [--clean-root]
 set -euo pipefail
 
 build_pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
@@ -23,6 +24,9 @@ vm_pkgs=(qemu-system-x86 busybox-static flex bison bc cpio dwarves libssl-dev
 	xz-utils libcap-dev jq kmod patch procps iproute2 systemd prometheus
 	python3-jsonschema curl uuid-dev)
 bench_pkgs=(libjansson-dev)
+# clang's sanitizer and libFuzzer runtimes (not pulled in by clang without
+# its recommends), valgrind for the golden replays
+sanitize_pkgs=(libclang-rt-dev valgrind)
 clean_root_pkgs=(debootstrap)
 
 pkgs=("${build_pkgs[@]}")
@@ -30,8 +34,9 @@ for opt in "$@"; do
 	case $opt in
 	--vm) pkgs+=("${vm_pkgs[@]}") ;;
 	--bench) pkgs+=("${bench_pkgs[@]}") ;;
+	--sanitize) pkgs+=("${sanitize_pkgs[@]}") ;;
 	--clean-root) pkgs+=("${clean_root_pkgs[@]}") ;;
-	-h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "install-deps: unknown option '$opt' (see --help)" >&2; exit 2 ;;
 	esac
 done

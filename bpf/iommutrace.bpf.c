@@ -84,7 +84,13 @@ __u64 missed_returns;
 __u64 next_seq;
 
 static const struct frames zero_frames;
-static const struct it_owner_rec zero_owner;
+/* An owner record is put together here, then sent as long as it is. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct it_owner_rec);
+} owner_buf SEC(".maps");
 
 static __always_inline __u16 map_type(__u32 k)
 {
@@ -579,7 +585,7 @@ static __always_inline void read_cgroup(struct it_owner_rec *o, struct task_stru
 			break;
 		}
 		name = BPF_CORE_READ(kn, name);
-		n = bpf_probe_read_kernel_str(&o->cgroup[off], IT_OWNER_CGROUP_NAME, name);
+		n = bpf_probe_read_kernel_str(&o->data[off], IT_OWNER_CGROUP_NAME, name);
 		if (n <= 0)
 			break;
 		if (n == IT_OWNER_CGROUP_NAME)
@@ -589,7 +595,7 @@ static __always_inline void read_cgroup(struct it_owner_rec *o, struct task_stru
 		if (i == IT_OWNER_CGROUP_DEPTH - 1 && kn_parent(kn))
 			o->flags |= IT_OWNER_CGROUP_CUT;
 	}
-	o->cgroup_len = off;
+	o->cgroup_len = off <= IT_OWNER_CGROUP_LEN ? off : IT_OWNER_CGROUP_LEN;
 }
 
 /*
@@ -602,14 +608,14 @@ static __always_inline void emit_owner(__u64 seq, __u64 ictx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct it_owner_rec *o;
 	struct mm_struct *mm;
+	__u32 zero = 0, cg, size;
 
-	o = bpf_ringbuf_reserve(&events, sizeof(*o), 0);
+	o = bpf_map_lookup_elem(&owner_buf, &zero);
 	if (!o)
 		return;
-	/* too big for an inline memset: copied from zeroes */
-	bpf_probe_read_kernel(o, sizeof(*o), &zero_owner);
+	/* the fixed part only: data[] is sent as far as it is filled */
+	__builtin_memset(o, 0, IT_OWNER_FIXED);
 	o->hdr.type = IT_REC_OWNER;
-	o->hdr.size = sizeof(*o);
 	o->hdr.cpu = bpf_get_smp_processor_id();
 	o->hdr.seq = seq;
 	o->hdr.ts_ns = bpf_ktime_get_ns();
@@ -627,14 +633,21 @@ static __always_inline void emit_owner(__u64 seq, __u64 ictx)
 			len = IT_OWNER_ARGV_LEN;
 			o->flags |= IT_OWNER_ARGV_CUT;
 		}
-		if (len && !bpf_probe_read_user(o->argv, len, (void *)start))
+		cg = o->cgroup_len;
+		if (cg > IT_OWNER_CGROUP_LEN)
+			cg = IT_OWNER_CGROUP_LEN;
+		if (len && !bpf_probe_read_user(&o->data[cg], len, (void *)start))
 			o->argv_len = len;
 		else if (len)
 			o->flags |= IT_OWNER_NO_ARGV;
 	} else {
 		o->flags |= IT_OWNER_NO_ARGV;
 	}
-	bpf_ringbuf_submit(o, 0);
+	size = IT_OWNER_FIXED + o->cgroup_len + o->argv_len;
+	if (size > sizeof(*o))
+		size = sizeof(*o);
+	o->hdr.size = size;
+	bpf_ringbuf_output(&events, o, size, 0);
 }
 
 SEC("kretprobe")

@@ -176,10 +176,14 @@ _Static_assert(sizeof(struct it_module_rec) == 56, "it_module_rec size");
 /*
  * Who opened a context: written by the BPF side right after the successful
  * open's event (hdr.seq is that event's; the record takes no number of its
- * own). The cgroup path is read from the kernel's cgroup v2 hierarchy as
+ * own). data[] holds cgroup_len bytes of cgroup path, then argv_len bytes
+ * of arguments, and the record ends there (hdr.size is
+ * IT_OWNER_FIXED + cgroup_len + argv_len: a process in the root cgroup with
+ * a short command line costs some 100 bytes of ring buffer, not 1.6 KiB).
+ * The cgroup path is read from the kernel's cgroup v2 hierarchy as
  * NUL-terminated names, the task's own cgroup first, up to the root
  * (excluded): "emulator\0libvirt\0machine-qemu\x2d1\x2dvm1.scope\0
- * machine.slice\0". argv is the first bytes of the process's arguments,
+ * machine.slice\0". The arguments are the first bytes of the process's,
  * NUL-separated, as in /proc/PID/cmdline.
  */
 #define IT_OWNER_CGROUP_LEN 512
@@ -203,10 +207,11 @@ struct it_owner_rec {
 	__u16 flags; /* IT_OWNER_* */
 	__u16 __pad;
 	char comm[IT_COMM_LEN]; /* the process's (its group leader's) */
-	char cgroup[IT_OWNER_CGROUP_LEN];
-	char argv[IT_OWNER_ARGV_LEN];
+	char data[IT_OWNER_CGROUP_LEN + IT_OWNER_ARGV_LEN]; /* cgroup, then argv */
 };
 _Static_assert(sizeof(struct it_owner_rec) == 1608, "it_owner_rec size");
+#define IT_OWNER_FIXED 72 /* the record without data[] */
+_Static_assert(__builtin_offsetof(struct it_owner_rec, data) == IT_OWNER_FIXED, "data");
 
 struct it_end_rec {
 	struct it_hdr hdr;

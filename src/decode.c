@@ -125,7 +125,7 @@ int decode_aux(const void *data, size_t len, const char **why)
 	case IT_REC_META: min = sizeof(struct it_meta_rec); break;
 	case IT_REC_END: min = sizeof(struct it_end_rec); break;
 	case IT_REC_MODULE: min = sizeof(struct it_module_rec); break;
-	case IT_REC_OWNER: min = sizeof(struct it_owner_rec); break;
+	case IT_REC_OWNER: min = IT_OWNER_FIXED; break; /* data[] as long as it is filled */
 	default:
 		*why = "unknown record type";
 		return -EPROTO;

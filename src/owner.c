@@ -157,9 +157,12 @@ int owner_parse(const void *rec, size_t len, struct ctx_owner *o)
 	size_t off = 0, n = 0, depth = 0;
 	const char *names[IT_OWNER_CGROUP_LEN / 2];
 
-	if (len < sizeof(*r) || r->hdr.type != IT_REC_OWNER || r->hdr.size < sizeof(*r) ||
-	    r->cgroup_len > IT_OWNER_CGROUP_LEN || r->argv_len > IT_OWNER_ARGV_LEN)
+	if (len < IT_OWNER_FIXED || r->hdr.type != IT_REC_OWNER || r->hdr.size > len ||
+	    r->cgroup_len > IT_OWNER_CGROUP_LEN || r->argv_len > IT_OWNER_ARGV_LEN ||
+	    r->hdr.size < IT_OWNER_FIXED + r->cgroup_len + r->argv_len)
 		return -EINVAL;
+	const char *cgroup = r->data, *argv = r->data + r->cgroup_len;
+
 	memset(o, 0, sizeof(*o));
 	o->ctx = r->ctx;
 	o->open_seq = r->hdr.seq;
@@ -173,11 +176,11 @@ int owner_parse(const void *rec, size_t len, struct ctx_owner *o)
 
 	/* names, the cgroup's own first: joined root first */
 	while (off < r->cgroup_len && depth < sizeof(names) / sizeof(names[0])) {
-		size_t l = strnlen(r->cgroup + off, r->cgroup_len - off);
+		size_t l = strnlen(cgroup + off, r->cgroup_len - off);
 
 		if (off + l >= r->cgroup_len) /* not terminated */
 			return -EINVAL;
-		names[depth++] = r->cgroup + off;
+		names[depth++] = cgroup + off;
 		off += l + 1;
 	}
 	o->cgroup_cut = r->flags & IT_OWNER_CGROUP_CUT;
@@ -188,7 +191,7 @@ int owner_parse(const void *rec, size_t len, struct ctx_owner *o)
 		while (depth-- && n < sizeof(o->cgroup))
 			n += snprintf(o->cgroup + n, sizeof(o->cgroup) - n, "/%s", names[depth]);
 	}
-	if (owner_vm_from_argv(r->argv, r->argv_len, o->vm, sizeof(o->vm), &o->vm_cut))
+	if (owner_vm_from_argv(argv, r->argv_len, o->vm, sizeof(o->vm), &o->vm_cut))
 		o->vm_from = OWNER_VM_ARGV;
 	else if (owner_vm_from_cgroup(o->cgroup, o->vm, sizeof(o->vm), &o->vm_cut))
 		o->vm_from = OWNER_VM_CGROUP;

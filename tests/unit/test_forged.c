@@ -83,10 +83,11 @@ static char *run(const struct sink_ops *ops)
 	static const char cg[] = "x" EVIL "\0machine.slice\0";
 
 	memcpy(r.comm, EVIL, sizeof(r.comm) - 1);
-	memcpy(r.argv, argv, sizeof(argv));
-	r.argv_len = sizeof(argv);
-	memcpy(r.cgroup, cg, sizeof(cg));
+	memcpy(r.data, cg, sizeof(cg) - 1);
 	r.cgroup_len = sizeof(cg) - 1;
+	memcpy(r.data + r.cgroup_len, argv, sizeof(argv));
+	r.argv_len = sizeof(argv);
+	r.hdr.size = IT_OWNER_FIXED + r.cgroup_len + r.argv_len;
 	pipeline_init(&p, &o);
 	sink_init(&s, ops, f);
 	s.journal = false; /* the journal sink's stderr form */

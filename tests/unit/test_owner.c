@@ -25,10 +25,11 @@ static struct it_owner_rec rec(const char *argv, size_t argv_n, const char *cg, 
 		.comm = "qemu-system-x86",
 	};
 
-	memcpy(r.argv, argv, argv_n);
-	r.argv_len = argv_n;
-	memcpy(r.cgroup, cg, cg_n);
+	memcpy(r.data, cg, cg_n);
 	r.cgroup_len = cg_n;
+	memcpy(r.data + cg_n, argv, argv_n);
+	r.argv_len = argv_n;
+	r.hdr.size = IT_OWNER_FIXED + cg_n + argv_n;
 	return r;
 }
 
@@ -130,7 +131,14 @@ void test_owner_parse(void)
 		r.argv_len = IT_OWNER_ARGV_LEN + 1;
 		ASSERT_EQ(owner_parse(&r, sizeof(r), &o), -EINVAL, "argv_len too big");
 		r = rec(S("a\0"), S("x\0"));
-		ASSERT_EQ(owner_parse(&r, sizeof(r) - 1, &o), -EINVAL, "short record");
+		ASSERT_EQ(owner_parse(&r, r.hdr.size - 1, &o), -EINVAL, "cut short");
+		r = rec(S("a\0"), S("x\0"));
+		r.argv_len += 8;
+		ASSERT_EQ(owner_parse(&r, sizeof(r), &o), -EINVAL, "lengths past its size");
+		r = rec(S("qemu\0-name\0vm\0"), S("x\0"));
+		ASSERT_EQ(r.hdr.size, 72 + 2 + 14, "as long as it is filled");
+		ASSERT_EQ(owner_parse(&r, r.hdr.size, &o), 0, "read from its own bytes");
+		ASSERT_STREQ(o.vm, "vm", "its vm");
 	}
 }
 

@@ -38,7 +38,12 @@ size_t utf8_len(const unsigned char *u, size_t n)
 	return len;
 }
 
-const char *tty_safe(const char *s, char *buf, size_t len)
+/*
+ * Copy s into buf, what is unsafe for the output made safe: for a terminal
+ * (tty) control characters and bytes that are not UTF-8 as \xNN, else
+ * bytes that are not UTF-8 as U+FFFD. Never cuts inside a unit.
+ */
+static const char *make_safe(const char *s, char *buf, size_t len, bool tty)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0, o = 0;
@@ -46,50 +51,36 @@ const char *tty_safe(const char *s, char *buf, size_t len)
 	if (!len)
 		return "";
 	while (i < n) {
-		size_t l = utf8_len(u + i, n - i);
-		/* C0, DEL, a byte that is not UTF-8, or U+0080..U+009F */
-		bool esc = !l || u[i] < 0x20 || u[i] == 0x7f || (u[i] == 0xc2 && u[i + 1] < 0xa0);
+		size_t l = utf8_len(u + i, n - i), need;
+		/* not UTF-8; or, for a terminal, C0, DEL or U+0080..U+009F */
+		bool bad = !l || (tty && (u[i] < 0x20 || u[i] == 0x7f ||
+					  (u[i] == 0xc2 && u[i + 1] < 0xa0)));
 
 		if (!l)
 			l = 1;
-		if (o + (esc ? 4 * l : l) + 1 > len)
+		need = !bad ? l : tty ? 4 * l : 3;
+		if (o + need + 1 > len)
 			break;
-		for (size_t k = 0; k < l; k++) {
-			if (esc)
-				o += snprintf(buf + o, len - o, "\\x%02x", u[i + k]);
-			else
-				buf[o++] = (char)u[i + k];
-		}
+		if (!bad)
+			memcpy(buf + o, u + i, l);
+		else if (!tty)
+			memcpy(buf + o, "\xef\xbf\xbd", 3);
+		else
+			for (size_t k = 0; k < l; k++)
+				snprintf(buf + o + 4 * k, 5, "\\x%02x", u[i + k]);
+		o += need;
 		i += l;
 	}
 	buf[o] = '\0';
 	return buf;
 }
 
+const char *tty_safe(const char *s, char *buf, size_t len)
+{
+	return make_safe(s, buf, len, true);
+}
+
 const char *utf8_safe(const char *s, char *buf, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0, o = 0;
-
-	if (!len)
-		return "";
-	while (i < n) {
-		size_t l = utf8_len(u + i, n - i);
-
-		if (l) {
-			if (o + l + 1 > len)
-				break;
-			memcpy(buf + o, u + i, l);
-			o += l;
-			i += l;
-		} else {
-			if (o + 4 > len)
-				break;
-			memcpy(buf + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-		}
-	}
-	buf[o] = '\0';
-	return buf;
+	return make_safe(s, buf, len, false);
 }

@@ -86,5 +86,28 @@ $IT graph -- sh -c "$SC hold 4 >/dev/null & sleep 2" >"$OUT/graph.txt" 2>/dev/nu
 $IT graph --format dot -- sh -c "$SC hold 4 >/dev/null & sleep 2" >"$OUT/graph.dot" 2>/dev/null
 sleep 3
 
+# a daemon killed with SIGKILL while a process holds its objects, and the
+# next one started then: it sees their teardown, never their birth, and
+# must not call any of it a violation
+printf 'log = stderr\nexport_events = yes\nsnapshot_interval = 0\n' >"$OUT/restart.conf"
+$IT daemon -c "$OUT/restart.conf" --export "$OUT/restart1.ndjson" 2>"$OUT/restart1.err" &
+daemon=$!
+wait_for "$OUT/restart1.err" "tracing [0-9]* of" || echo "restart: the first daemon did not start" >>"$STEPS"
+$SC hold 8 >"$OUT/restart.ids" &
+holder=$!
+wait_for "$OUT/restart.ids" "vdev=" || echo "restart: the holder built nothing" >>"$STEPS"
+kill -KILL $daemon
+{ wait $daemon; } 2>/dev/null # not sh's "Killed"
+echo $? >"$OUT/restart1.rc"
+$IT daemon -c "$OUT/restart.conf" --export "$OUT/restart2.ndjson" 2>"$OUT/restart2.err" &
+daemon=$!
+wait_for "$OUT/restart2.err" "tracing [0-9]* of" || echo "restart: the second daemon did not start" >>"$STEPS"
+kill -0 $holder 2>/dev/null || echo "restart: the holder was gone before the second daemon" >>"$STEPS"
+wait $holder
+sleep 0.5
+kill -TERM $daemon
+wait $daemon
+echo $? >"$OUT/restart2.rc"
+
 cp "$OUT"/* "$DEST"/
 exit 0

@@ -167,6 +167,21 @@ check_kernel() {
 	grep -q 'digraph iommufd' "$out/graph.dot" && grep -q 'style=dashed, label="idev"' "$out/graph.dot" &&
 		pass graph/dot || fail graph/dot "$(head -c 300 "$out/graph.dot")"
 
+	# --- a daemon killed while objects live, and the next one -------------------------
+	expect_eq restart/killed "$(cat "$out/restart1.rc")" 137
+	expect_eq restart/second_exit "$(cat "$out/restart2.rc")" 0
+	# the second saw the teardown of objects born before it, and no birth
+	local r2=$out/restart2.ndjson
+	expect_eq restart/teardown_seen "$(jq -r --argjson id "$(sed -n 's/^vdev=//p' "$out/restart.ids")" \
+		'select(.kind == "event" and .obj.type == "vdevice" and .obj.id == $id and
+		.hook == "iommufd_vdevice_destroy") | .hook' "$r2" | wc -l)" 1
+	expect_eq restart/no_birth_seen "$(jq -r 'select(.kind == "event" and
+		.hook == "iommufd_object_finalize") | .seq' "$r2" | wc -l)" 0
+	expect_eq restart/no_verdict "$(jq -r 'select(.kind == "summary") |
+		"\(.violations) \(.uncertain) \(.lost)"' "$r2")" "0 0 0"
+	expect_eq restart/no_violation_line "$(jq -r 'select(.kind == "violation" or
+		.kind == "uncertain") | .rule' "$r2" | wc -l)" 0
+
 	# --- a recorder killed with SIGKILL ----------------------------------------------
 	expect_eq killed/replay_exit "$(cat "$out/killed.rc")" 0
 	n=$(jq -r 'select(.kind == "summary") | .events' "$out/killed.json")

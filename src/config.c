@@ -116,7 +116,7 @@ int config_set(struct daemon_config *c, const char *name, const char *v, char *e
 		}
 		if (strlen(v) >= k->len)
 			goto bad;
-		strcpy(field, v);
+		strncpy(field, v, k->len); /* the rest zeroed: one value, one form */
 		return 0;
 	case K_LOG:
 		if (!strcmp(v, "auto"))
@@ -146,7 +146,7 @@ int config_set(struct daemon_config *c, const char *name, const char *v, char *e
 		}
 		if (strlen(v) >= k->len)
 			goto bad;
-		strcpy(field, v);
+		strncpy(field, v, k->len); /* the rest zeroed: one value, one form */
 		return 0;
 	}
 	}

@@ -31,8 +31,6 @@ struct decoder {
  */
 #define SEQ_MAX_JUMP (1ULL << 40)
 
-static const char decode_seq_why[] = "sequence number implausibly far ahead (corrupt)";
-
 struct decoder *decoder_new(const struct decode_ops *ops, void *cookie, __u64 window_ns)
 {
 	struct decoder *d = calloc(1, sizeof(*d));
@@ -251,7 +249,7 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 	int err = aux ? decode_aux(data, len, &why) : decode_record(data, len, &e, &why);
 
 	if (!err && !aux && e.hdr.seq >= d->next_seq + SEQ_MAX_JUMP) {
-		why = decode_seq_why;
+		why = "sequence number implausibly far ahead (corrupt)";
 		err = -EINVAL;
 	}
 	if (err) {
@@ -265,7 +263,7 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 		 * it is not a loss of the ring buffer. A placeholder keeps its
 		 * place in the order.
 		 */
-		if (!aux && len >= sizeof(struct it_hdr) && why != decode_seq_why) {
+		if (!aux && len >= sizeof(struct it_hdr)) {
 			struct it_hdr h;
 
 			memcpy(&h, data, sizeof(h));

@@ -504,21 +504,6 @@ static void tree_node(struct graph *g, struct live_set *ls, bool *shown, FILE *f
 	prefix[plen] = '\0';
 }
 
-/* " opened by COMM[PID] vm NAME cgroup PATH" */
-static void owner_line(FILE *f, const struct ctx_owner *o, enum owner_mode m)
-{
-	char safe[OWNER_CGROUP_LEN * 4], hash[32];
-	const char *vm = owner_show(m, o->vm, hash, sizeof(hash));
-
-	fprintf(f, " opened by %s[%u]", tty_safe(o->comm, safe, sizeof(safe)), o->tgid);
-	if (vm)
-		fprintf(f, " vm %s", tty_safe(vm, safe, sizeof(safe)));
-	const char *cg = owner_show(m, o->cgroup, hash, sizeof(hash));
-
-	if (cg)
-		fprintf(f, " cgroup %s", tty_safe(cg, safe, sizeof(safe)));
-}
-
 static void print_tree(struct graph *g, struct live_set *ls, FILE *f, enum owner_mode m)
 {
 	char h[PTRHASH_LEN], prefix[256], safe[IT_COMM_LEN * 4];
@@ -534,8 +519,10 @@ static void print_tree(struct graph *g, struct live_set *ls, FILE *f, enum owner
 		while (end < ls->n && ls->v[end]->ctx == ctx)
 			end++;
 		fprintf(f, "ctx %s", ptrhash(ctx, h));
-		if (c && c->owner)
-			owner_line(f, c->owner, m);
+		if (c && c->owner) {
+			fputs(" opened by ", f);
+			owner_text(f, c->owner, m);
+		}
 		else if (c)
 			fprintf(f, " %s[%u]%s", tty_safe(c->comm, safe, sizeof(safe)), c->tgid,
 				c->pre_existing ? " [pre-existing]" : "");

@@ -7,6 +7,7 @@
 #include "json.h"
 #include "owner.h"
 #include "ptrhash.h"
+#include "text.h"
 
 /* Copy at most len - 1 bytes of s[0..n) into dst; true when all fitted. */
 static bool copy_cut(char *dst, size_t len, const char *s, size_t n)
@@ -246,4 +247,21 @@ void json_owner(struct json *j, const char *key, const struct ctx_owner *o, enum
 	if (o->cgroup_cut || o->vm_cut)
 		json_bool(j, "truncated", true);
 	json_obj_end(j);
+}
+
+void owner_text(FILE *f, const struct ctx_owner *o, enum owner_mode m)
+{
+	char safe[OWNER_CGROUP_LEN * 4], hash[32];
+	const char *vm = owner_show(m, o->vm, hash, sizeof(hash));
+
+	fprintf(f, "%s[%u]", tty_safe(o->comm, safe, sizeof(safe)), o->tgid);
+	if (vm)
+		fprintf(f, " vm %s (from %s)", tty_safe(vm, safe, sizeof(safe)),
+			owner_vm_from_name(o->vm_from));
+	const char *cg = owner_show(m, o->cgroup, hash, sizeof(hash));
+
+	if (cg)
+		fprintf(f, " cgroup %s", tty_safe(cg, safe, sizeof(safe)));
+	if (o->vm_cut || o->cgroup_cut)
+		fputs(" (truncated)", f);
 }

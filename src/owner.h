@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "iommutrace.h"
 
 #define OWNER_VM_LEN 64
@@ -54,6 +55,9 @@ const char *owner_mode_name(enum owner_mode m);
  * for an empty s).
  */
 const char *owner_show(enum owner_mode m, const char *s, char *buf, size_t len);
+
+/* "COMM[PID] vm NAME (from argv) cgroup PATH", names under m, safe for a terminal */
+void owner_text(FILE *f, const struct ctx_owner *o, enum owner_mode m);
 
 struct json;
 /* "key": { pid, comm, vm, vm_from, cgroup, cgroup_id, truncated }, names under m */

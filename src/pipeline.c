@@ -30,6 +30,15 @@ static int on_violation(void *cookie, const struct violation *v)
 	return err;
 }
 
+/* What --pid and --type let through (the rules see everything). */
+static bool passes(const struct pipeline *p, __u32 tgid, __u32 pid, __u16 type)
+{
+	if (p->opts.pid_filter && (int)tgid != p->opts.pid_filter &&
+	    (int)pid != p->opts.pid_filter)
+		return false;
+	return !p->opts.type_mask || (p->opts.type_mask & (1u << type));
+}
+
 /* A context and its owner record have both been seen: keep it, say it once. */
 static int owner_attach(struct pipeline *p, struct ctx_node *c, const struct ctx_owner *o)
 {
@@ -41,10 +50,7 @@ static int owner_attach(struct pipeline *p, struct ctx_node *c, const struct ctx
 	if (!c->owner)
 		return -ENOMEM;
 	*c->owner = *o;
-	if (p->opts.pid_filter && (int)o->tgid != p->opts.pid_filter &&
-	    (int)o->pid != p->opts.pid_filter)
-		return 0;
-	if (p->opts.type_mask && !(p->opts.type_mask & (1u << IT_OBJ_CTX)))
+	if (!passes(p, o->tgid, o->pid, IT_OBJ_CTX))
 		return 0;
 	for (int i = 0; i < p->n_sinks && !err; i++)
 		if (p->sinks[i]->ops->owner && !p->sinks[i]->no_events)
@@ -102,13 +108,6 @@ static int owner_record(struct pipeline *p, const void *data, size_t len)
 	return 0;
 }
 
-static bool shown(const struct pipeline *p, const struct it_event *e)
-{
-	if (p->opts.pid_filter && (int)e->tgid != p->opts.pid_filter &&
-	    (int)e->pid != p->opts.pid_filter)
-		return false;
-	return !p->opts.type_mask || (p->opts.type_mask & (1u << e->obj.type));
-}
 
 static int on_event(void *cookie, const struct it_event *in)
 {
@@ -127,7 +126,7 @@ static int on_event(void *cookie, const struct it_event *in)
 		if (!e.obj.addr)
 			e.obj.addr = n->addr;
 	}
-	if (shown(p, &e)) {
+	if (passes(p, e.tgid, e.pid, e.obj.type)) {
 		p->shown++;
 		for (int i = 0; i < p->n_sinks && !err; i++)
 			if (p->sinks[i]->ops->event && !p->sinks[i]->no_events)

@@ -112,34 +112,13 @@ static int tty_module(struct sink *s, const struct it_module_rec *m,
 	return ferror(s->out) ? -EIO : 0;
 }
 
-/* "qemu-system-x86[1234] vm NAME (from argv) cgroup PATH" */
-static void owner_text(struct sink *s, const struct ctx_owner *o)
-{
-	char safe[OWNER_CGROUP_LEN * 4], hash[32];
-	const char *vm = owner_show(s->owner_mode, o->vm, hash, sizeof(hash));
-	FILE *f = s->out;
-
-	fprintf(f, "%s[%u]", tty_safe(o->comm, safe, sizeof(safe)), o->tgid);
-	if (vm)
-		fprintf(f, " vm %s (from %s)",
-			s->owner_mode == OWNER_FULL ? tty_safe(vm, safe, sizeof(safe)) : vm,
-			owner_vm_from_name(o->vm_from));
-	const char *cg = owner_show(s->owner_mode, o->cgroup, hash, sizeof(hash));
-
-	if (cg)
-		fprintf(f, " cgroup %s",
-			s->owner_mode == OWNER_FULL ? tty_safe(cg, safe, sizeof(safe)) : cg);
-	if (o->vm_cut || o->cgroup_cut)
-		fputs(" (truncated)", f);
-}
-
 static int tty_owner(struct sink *s, const struct ctx_owner *o)
 {
 	char ts[32], h[PTRHASH_LEN];
 
 	timestamp(s, o->ts_ns, ts, sizeof(ts));
 	fprintf(s->out, "%-15s OWNER ctx@%s opened by ", ts, ptrhash(o->ctx, h));
-	owner_text(s, o);
+	owner_text(s->out, o, s->owner_mode);
 	fputc('\n', s->out);
 	return ferror(s->out) ? -EIO : 0;
 }
@@ -197,7 +176,7 @@ static int tty_violation(struct sink *s, const struct violation *v, const struct
 		v->certain ? "" : "; events were lost around these objects");
 	if (v->owner) {
 		fprintf(f, "%15s   context opened by ", "");
-		owner_text(s, v->owner);
+		owner_text(f, v->owner, s->owner_mode);
 		fputc('\n', f);
 	}
 	for (int i = 0; i < v->n_chain; i++) {

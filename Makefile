@@ -104,7 +104,8 @@ $(O)/tests/tests.inc: $(TEST_SRCS) Makefile
 $(O)/tests/%.o: tests/unit/%.c Makefile | $(O)/iommutrace.skel.h $(O)/tests/tests.inc $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -iquote tests/unit -iquote $(O)/tests -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -DIT_SRC_DIR='"$(CURDIR)"' -iquote tests/unit -iquote $(O)/tests \
+		-c $< -o $@
 
 $(O)/tests/runner.o: $(O)/tests/tests.inc
 

@@ -98,6 +98,7 @@ static struct ctx_node *ctx_get(struct graph *g, __u64 ctx, const struct it_even
 	memcpy(c->comm, e->comm, sizeof(c->comm));
 	c->born_ns = e->hdr.ts_ns;
 	c->pre_existing = pre_existing;
+	c->uncertain = pre_existing && g->had_gap;
 	table_init(&c->ids);
 	if (table_put(&g->ctxs, ctx, c)) {
 		ctx_free(c);
@@ -198,6 +199,7 @@ void graph_gap(struct graph *g)
 		((struct node *)s->val)->uncertain = true;
 	table_for_each(&g->ctxs, s)
 		((struct ctx_node *)s->val)->uncertain = true;
+	g->had_gap = true;
 }
 
 static struct node *node_new(struct graph *g, const struct it_event *e, bool pre_existing)
@@ -213,6 +215,7 @@ static struct node *node_new(struct graph *g, const struct it_event *e, bool pre
 	n->type = e->obj.type;
 	n->state = pre_existing ? NS_LIVE : NS_RESERVED;
 	n->pre_existing = pre_existing;
+	n->uncertain = pre_existing && g->had_gap;
 	n->born_ns = pre_existing ? 0 : e->hdr.ts_ns;
 	n->serial = ++g->next_serial;
 	n->tgid = e->tgid;
@@ -364,9 +367,21 @@ int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 		break;
 	default:
 		if (is_remove_ret(e->hook)) {
+			bool tomb = e->flags & IT_EVF_REMOVE_TOMBSTONE;
+
 			n->remove_pending = false;
 			if (e->ret && n->state == NS_REMOVING)
 				n->state = NS_LIVE;
+			/*
+			 * Removed: freed, whether or not its destroy was seen (it
+			 * ran before a tracer started, or was lost). Not so the
+			 * void __iommufd_object_destroy_user(), which may only
+			 * drop a reference.
+			 */
+			if (!e->ret && node_alive(n) && e->hook != IT_HOOK__OBJ_DESTROY_USER_RET) {
+				n->state = tomb ? NS_TOMBSTONED : NS_DESTROYED;
+				n->died_ns = e->hdr.ts_ns;
+			}
 		}
 		break;
 	}

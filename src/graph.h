@@ -41,7 +41,9 @@ struct node {
 	__u16 type; /* IT_OBJ_* */
 	__u8 state;
 	bool pre_existing; /* first seen mid-life: no history before that */
-	bool uncertain; /* events may have been lost while it was known */
+	/* events may have been lost while it was known, or, first seen mid-life
+	 * after a loss, before */
+	bool uncertain;
 	bool in_abort_and_destroy;
 	bool remove_pending;
 	__u16 remove_flags;
@@ -82,6 +84,8 @@ struct graph {
 	struct table ctxs; /* context address -> struct ctx_node */
 	__u64 next_serial;
 	unsigned long long replaced; /* live address re-allocated: a destroy unseen */
+	/* events were lost: what is first seen mid-life now may have lost its history */
+	bool had_gap;
 };
 
 void graph_init(struct graph *g);

@@ -122,6 +122,11 @@ $(O)/test_unit: $(TEST_OBJS) $(LIB_OBJS) | $(BTF_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# a million object lifecycles through the daemon's pipeline, memory measured
+$(O)/longrun: tests/longrun/longrun.c $(LIB_OBJS) Makefile | $(DEPS_STAMP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
 # --- sanitizers and fuzzers ----------------------------------------------------
 # The same sources with AddressSanitizer and UndefinedBehaviorSanitizer
 # (alignment and signed overflow included, every finding fatal), and with
@@ -212,7 +217,7 @@ vmlinux:
 check-unit: $(O)/test_unit
 	$(Q)$(O)/test_unit
 
-check: $(O)/iommutrace $(O)/test_unit sanitize kernels $(O)/iommufd-scenario $(SELFTESTS) \
+check: $(O)/iommutrace $(O)/test_unit $(O)/longrun sanitize kernels $(O)/iommufd-scenario $(SELFTESTS) \
 	$(VFIO_SELFTESTS)
 	$(Q)tests/run.sh --build $(O)
 

@@ -27,9 +27,6 @@
 
 #define MAX_OVERRIDES 32
 #define SEC 1000000000ULL
-/* how long a dead object is remembered, for use-after-destroy and double abort */
-#define DEAD_KEEP_NS (600 * SEC)
-
 struct daemon {
 	const char *config_path;
 	bool config_explicit;
@@ -42,7 +39,6 @@ struct daemon {
 	struct export *x;
 	struct metrics m;
 	unsigned long long start_ns, last_status_ns, last_snapshot_ns, last_metrics_ns;
-	unsigned long long last_prune_ns;
 	uint64_t watchdog_usec;
 	bool config_error;
 	bool export_failed; /* said once, until it works again */
@@ -271,10 +267,6 @@ static void tick(void *cookie, unsigned long long now)
 	if (metrics_due || (d->m.http && now - d->last_metrics_ns >= SEC)) {
 		d->last_metrics_ns = now;
 		update_metrics(d);
-	}
-	if (now - d->last_prune_ns >= 10 * SEC && now > DEAD_KEEP_NS) {
-		d->last_prune_ns = now;
-		graph_prune(&d->p.g, now - DEAD_KEEP_NS);
 	}
 	if (now - d->last_status_ns >= SEC) {
 		d->last_status_ns = now;

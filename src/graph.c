@@ -19,6 +19,7 @@ void graph_init(struct graph *g)
 	memset(g, 0, sizeof(*g));
 	table_init(&g->nodes);
 	table_init(&g->ctxs);
+	table_init(&g->alive);
 }
 
 static void node_free(struct node *n)
@@ -48,6 +49,7 @@ void graph_fini(struct graph *g)
 		ctx_free(s->val);
 	table_fini(&g->nodes);
 	table_fini(&g->ctxs);
+	table_fini(&g->alive);
 }
 
 bool node_alive(const struct node *n)
@@ -107,11 +109,64 @@ static struct ctx_node *ctx_get(struct graph *g, __u64 ctx, const struct it_even
 	return c;
 }
 
-/* Unlink a node from both indexes and free it. */
+static void dead_unlink(struct graph *g, struct node *n)
+{
+	if (!n->on_dead_list)
+		return;
+	if (n->dead_prev)
+		n->dead_prev->dead_next = n->dead_next;
+	else
+		g->dead_head = n->dead_next;
+	if (n->dead_next)
+		n->dead_next->dead_prev = n->dead_prev;
+	else
+		g->dead_tail = n->dead_prev;
+	n->dead_prev = n->dead_next = NULL;
+	n->on_dead_list = false;
+	g->n_dead--;
+}
+
+/* n died at ts_ns (state is the kind of death): at the tail of the dead list */
+static void node_died(struct graph *g, struct node *n, enum node_state state, __u64 ts_ns)
+{
+	n->state = state;
+	n->died_ns = ts_ns;
+	dead_unlink(g, n);
+	n->dead_prev = g->dead_tail;
+	if (g->dead_tail)
+		g->dead_tail->dead_next = n;
+	else
+		g->dead_head = n;
+	g->dead_tail = n;
+	n->on_dead_list = true;
+	g->n_dead++;
+}
+
+static void ctx_unlink(struct node *n)
+{
+	struct ctx_node *c = n->in_ctx;
+
+	if (!c)
+		return;
+	if (n->ctx_prev)
+		n->ctx_prev->ctx_next = n->ctx_next;
+	else
+		c->nodes = n->ctx_next;
+	if (n->ctx_next)
+		n->ctx_next->ctx_prev = n->ctx_prev;
+	n->ctx_prev = n->ctx_next = NULL;
+	n->in_ctx = NULL;
+}
+
+/* Unlink a node from every index and list, and free it. */
 static void node_drop(struct graph *g, struct node *n)
 {
 	struct ctx_node *c = graph_ctx(g, n->ctx);
 
+	dead_unlink(g, n);
+	ctx_unlink(n);
+	if (table_get(&g->alive, n->addr) == n)
+		table_del(&g->alive, n->addr);
 	if (c && table_get(&c->ids, n->id) == n)
 		table_del(&c->ids, n->id);
 	if (table_get(&g->nodes, n->addr) == n)
@@ -119,45 +174,31 @@ static void node_drop(struct graph *g, struct node *n)
 	node_free(n);
 }
 
-/* Drop every node pred() picks; returns how many. */
-static size_t drop_nodes_if(struct graph *g, bool (*pred)(const struct node *n, __u64 arg),
-			    __u64 arg)
-{
-	struct table_slot *s;
-	struct node **v = calloc(g->nodes.n + 1, sizeof(*v));
-	size_t n = 0;
-
-	if (!v)
-		return 0;
-	/* collect first: deleting from the table moves its entries */
-	table_for_each(&g->nodes, s)
-		if (pred(s->val, arg))
-			v[n++] = s->val;
-	for (size_t i = 0; i < n; i++)
-		node_drop(g, v[i]);
-	free(v);
-	return n;
-}
-
-static bool in_ctx(const struct node *n, __u64 ctx)
-{
-	return n->ctx == ctx;
-}
-
 void graph_drop_ctx(struct graph *g, __u64 ctx)
 {
-	drop_nodes_if(g, in_ctx, ctx);
+	struct ctx_node *c = graph_ctx(g, ctx);
+
+	if (!c)
+		return;
+	while (c->nodes)
+		node_drop(g, c->nodes);
 	ctx_free(table_del(&g->ctxs, ctx));
 }
 
-static bool died_before(const struct node *n, __u64 ns)
+unsigned long long graph_expire(struct graph *g, __u64 now_ns)
 {
-	return !node_alive(n) && n->died_ns && n->died_ns < ns;
-}
+	unsigned long long n = 0;
+	struct node *d;
 
-unsigned long long graph_prune(struct graph *g, __u64 died_before_ns)
-{
-	return drop_nodes_if(g, died_before, died_before_ns);
+	while ((d = g->dead_head) &&
+	       ((g->dead_max && g->n_dead > g->dead_max) ||
+		(g->dead_keep_ns && now_ns > g->dead_keep_ns &&
+		 d->died_ns < now_ns - g->dead_keep_ns))) {
+		node_drop(g, d);
+		n++;
+	}
+	g->expired += n;
+	return n;
 }
 
 unsigned long long graph_count_alive(const struct graph *g, unsigned long long *by_type)
@@ -167,11 +208,9 @@ unsigned long long graph_count_alive(const struct graph *g, unsigned long long *
 
 	if (by_type)
 		memset(by_type, 0, IT_OBJ_MAX * sizeof(*by_type));
-	table_for_each(&g->nodes, s) {
+	table_for_each(&g->alive, s) {
 		const struct node *n = s->val;
 
-		if (!node_alive(n))
-			continue;
 		alive++;
 		if (by_type && n->type < IT_OBJ_MAX)
 			by_type[n->type]++;
@@ -181,13 +220,16 @@ unsigned long long graph_count_alive(const struct graph *g, unsigned long long *
 
 unsigned long long graph_reset(struct graph *g)
 {
-	unsigned long long alive = graph_count_alive(g, NULL), replaced = g->replaced;
-	__u64 serial = g->next_serial;
+	unsigned long long alive = graph_count_alive(g, NULL);
+	struct graph keep = *g;
 
 	graph_fini(g);
 	graph_init(g);
-	g->next_serial = serial;
-	g->replaced = replaced;
+	g->next_serial = keep.next_serial;
+	g->replaced = keep.replaced;
+	g->dead_keep_ns = keep.dead_keep_ns;
+	g->dead_max = keep.dead_max;
+	g->expired = keep.expired;
 	return alive;
 }
 
@@ -227,6 +269,13 @@ static struct node *node_new(struct graph *g, const struct it_event *e, bool pre
 	c = ctx_get(g, n->ctx, e, true);
 	if (c && n->id)
 		table_put(&c->ids, n->id, n);
+	if (c) {
+		n->in_ctx = c;
+		n->ctx_next = c->nodes;
+		if (c->nodes)
+			c->nodes->ctx_prev = n;
+		c->nodes = n;
+	}
 	return n;
 }
 
@@ -268,8 +317,27 @@ static bool is_remove_ret(unsigned int hook)
 	       hook == IT_HOOK__OBJ_DESTROY_USER_RET;
 }
 
+static int apply(struct graph *g, const struct it_event *e, struct node **node,
+		 enum node_state *prev);
+
 int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 		enum node_state *prev)
+{
+	int err = apply(g, e, node, prev);
+	struct node *n = *node;
+
+	/* the index of the living follows the node's state */
+	if (n && node_alive(n) != (table_get(&g->alive, n->addr) == n)) {
+		if (!node_alive(n))
+			table_del(&g->alive, n->addr);
+		else if (table_put(&g->alive, n->addr, n))
+			return -ENOMEM;
+	}
+	return err;
+}
+
+static int apply(struct graph *g, const struct it_event *e, struct node **node,
+		 enum node_state *prev)
 {
 	struct node *n = NULL;
 	struct ctx_node *c;
@@ -331,9 +399,8 @@ int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 
 	if (hook_is_destroy(e->hook)) {
 		n->n_destroy++;
-		n->state = n->remove_pending && (n->remove_flags & IT_EVF_REMOVE_TOMBSTONE) ?
-			   NS_TOMBSTONED : NS_DESTROYED;
-		n->died_ns = e->hdr.ts_ns;
+		node_died(g, n, n->remove_pending && (n->remove_flags & IT_EVF_REMOVE_TOMBSTONE) ?
+			  NS_TOMBSTONED : NS_DESTROYED, e->hdr.ts_ns);
 		return 0;
 	}
 	if (hook_is_abort(e->hook)) {
@@ -347,8 +414,7 @@ int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 		break;
 	case IT_HOOK_OBJ_ABORT:
 		n->n_obj_abort++;
-		n->state = NS_ABORTED;
-		n->died_ns = e->hdr.ts_ns;
+		node_died(g, n, NS_ABORTED, e->hdr.ts_ns);
 		break;
 	case IT_HOOK_OBJ_ABORT_AND_DESTROY:
 		n->in_abort_and_destroy = true;
@@ -378,10 +444,8 @@ int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 			 * void __iommufd_object_destroy_user(), which may only
 			 * drop a reference.
 			 */
-			if (!e->ret && node_alive(n) && e->hook != IT_HOOK__OBJ_DESTROY_USER_RET) {
-				n->state = tomb ? NS_TOMBSTONED : NS_DESTROYED;
-				n->died_ns = e->hdr.ts_ns;
-			}
+			if (!e->ret && node_alive(n) && e->hook != IT_HOOK__OBJ_DESTROY_USER_RET)
+				node_died(g, n, tomb ? NS_TOMBSTONED : NS_DESTROYED, e->hdr.ts_ns);
 		}
 		break;
 	}
@@ -424,9 +488,8 @@ static int collect(struct graph *g, struct live_set *ls)
 	ls->n = 0;
 	if (!ls->v)
 		return -ENOMEM;
-	table_for_each(&g->nodes, s)
-		if (node_alive(s->val))
-			ls->v[ls->n++] = s->val;
+	table_for_each(&g->alive, s)
+		ls->v[ls->n++] = s->val;
 	qsort(ls->v, ls->n, sizeof(*ls->v), cmp_node);
 	ls->ctxs = calloc(g->ctxs.n + 1, sizeof(*ls->ctxs));
 	ls->n_ctxs = 0;

@@ -63,6 +63,10 @@ struct node {
 	struct node *outlived; /* a copy of the idev, owned */
 	struct chain_ev chain[CHAIN_LEN];
 	__u32 chain_n; /* events recorded in total (ring) */
+	struct node *dead_prev, *dead_next; /* the graph's dead list, by time of death */
+	bool on_dead_list;
+	struct node *ctx_prev, *ctx_next; /* its context's list */
+	struct ctx_node *in_ctx; /* the context whose list it is on, or NULL */
 };
 
 struct ctx_node {
@@ -77,15 +81,23 @@ struct ctx_node {
 	bool uncertain;
 	__u64 born_ns;
 	struct table ids; /* object id -> newest struct node with it */
+	struct node *nodes; /* every node of it, alive or dead, newest first */
 };
 
 struct graph {
 	struct table nodes; /* object address -> struct node */
 	struct table ctxs; /* context address -> struct ctx_node */
+	struct table alive; /* object address -> struct node, the living only */
 	__u64 next_serial;
 	unsigned long long replaced; /* live address re-allocated: a destroy unseen */
 	/* events were lost: what is first seen mid-life now may have lost its history */
 	bool had_gap;
+	/* the dead, oldest first, kept for use after destroy and double abort */
+	struct node *dead_head, *dead_tail;
+	unsigned long long n_dead;
+	__u64 dead_keep_ns; /* forgotten this long after death (0: never) */
+	unsigned long long dead_max; /* or beyond this many (0: no bound) */
+	unsigned long long expired; /* dead objects forgotten so far */
 };
 
 void graph_init(struct graph *g);
@@ -98,12 +110,12 @@ void graph_fini(struct graph *g);
 int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 		enum node_state *prev);
 /*
- * Forget objects that died before died_before_ns (CLOCK_MONOTONIC), so that
- * a context living for months does not grow the graph without bound; a
- * later use of such an object is no longer recognised as one. Returns how
- * many were forgotten.
+ * Forget the dead that died dead_keep_ns before now_ns (the newest event's
+ * time) and the oldest dead beyond dead_max, so that a context living for
+ * months does not grow the graph without bound; a later use of such an
+ * object is no longer recognised as one. Returns how many were forgotten.
  */
-unsigned long long graph_prune(struct graph *g, __u64 died_before_ns);
+unsigned long long graph_expire(struct graph *g, __u64 now_ns);
 /* Objects alive, in all and (by_type[IT_OBJ_MAX], when not NULL) per type. */
 unsigned long long graph_count_alive(const struct graph *g, unsigned long long *by_type);
 /*

@@ -122,6 +122,12 @@ static void render(FILE *f, struct metrics *m, const struct pipeline *p, const s
 		if (ty != IT_OBJ_DEVICE_STRUCT && ty != IT_OBJ_CTX)
 			fprintf(f, "iommutrace_objects{type=\"%s\"} %llu\n", obj_type_name(ty),
 				live[ty]);
+	family(f, "iommutrace_dead_objects", "gauge",
+	       "Dead objects remembered, for use after destroy and double abort.");
+	fprintf(f, "iommutrace_dead_objects %llu\n", p->g.n_dead);
+	family(f, "iommutrace_dead_objects_forgotten_total", "counter",
+	       "Dead objects forgotten: dead for 10 minutes, or the oldest beyond 16384.");
+	fprintf(f, "iommutrace_dead_objects_forgotten_total %llu\n", p->g.expired);
 	family(f, "iommutrace_contexts", "gauge", "iommufd file descriptors (contexts) open now.");
 	fprintf(f, "iommutrace_contexts %zu\n", (size_t)p->g.ctxs.n);
 

@@ -142,6 +142,7 @@ static int on_event(void *cookie, const struct it_event *in)
 		owner_forget(p, graph_ctx(&p->g, e.ctx));
 		graph_drop_ctx(&p->g, e.ctx);
 	}
+	graph_expire(&p->g, e.hdr.ts_ns);
 	return err;
 }
 
@@ -231,6 +232,8 @@ int pipeline_init(struct pipeline *p, const struct pipeline_opts *o)
 	memset(p, 0, sizeof(*p));
 	p->opts = *o;
 	graph_init(&p->g);
+	p->g.dead_keep_ns = o->dead_keep_ns ? o->dead_keep_ns : PIPELINE_DEAD_KEEP_NS;
+	p->g.dead_max = o->dead_max ? o->dead_max : PIPELINE_DEAD_MAX;
 	stacks_init(&p->stacks);
 	rules_init(&p->rules, &p->g, &rc, on_violation, p);
 	p->dec = decoder_new(&pipeline_decode_ops, p, DECODE_DEFAULT_WINDOW_NS);

@@ -20,7 +20,18 @@ struct pipeline_opts {
 	unsigned int type_mask; /* events of these IT_OBJ_* only, 0 = all */
 	__u64 long_wait_ns;
 	__u64 attached; /* hooks attached (bit per IT_HOOK_*) */
+	/* the dead are remembered this long and at most this many (0: defaults) */
+	__u64 dead_keep_ns;
+	unsigned long long dead_max;
 };
+
+/*
+ * A dead object is remembered (for use after destroy and double abort) for
+ * ten minutes of event time, and at most 16384 of them, the oldest forgotten
+ * first: about 10 MiB, whatever the rate and however long the run.
+ */
+#define PIPELINE_DEAD_KEEP_NS (600ULL * 1000000000ULL)
+#define PIPELINE_DEAD_MAX 16384
 
 /* Live: fill in the stack of an id the pipeline has not seen yet. */
 typedef int (*stack_resolver)(void *cookie, unsigned int id, struct stacks *into);

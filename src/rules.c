@@ -139,10 +139,10 @@ static void check_vdev_outlives_idev(struct rules *r, const struct rule *self,
 	if (!n)
 		return;
 	if (e->hook == IT_HOOK_DEVICE_DESTROY && n->type == IT_OBJ_DEVICE) {
-		table_for_each(&r->g->nodes, s) {
+		table_for_each(&r->g->alive, s) {
 			struct node *vd = s->val;
 
-			if (vd->type != IT_OBJ_VDEVICE || !node_alive(vd) || !bound_to(vd, n))
+			if (vd->type != IT_OBJ_VDEVICE || !bound_to(vd, n))
 				continue;
 			if (!vd->outlived) {
 				vd->outlived = malloc(sizeof(*vd->outlived));
@@ -307,10 +307,10 @@ static void check_leak_at_close(struct rules *r, const struct rule *self,
 	if (!c)
 		return;
 	viol_begin(&v, self, e);
-	table_for_each(&r->g->nodes, s) {
+	table_for_each(&r->g->alive, s) {
 		struct node *o = s->val;
 
-		if (o->ctx != e->ctx || !node_alive(o))
+		if (o->ctx != e->ctx)
 			continue;
 		/* an object whose destroy this kernel does not let us see */
 		if (!(destroy_hooks_of(o->type) & r->cfg.attached))

@@ -565,8 +565,8 @@ void test_module_reload(void)
 	}
 }
 
-/* the daemon forgets objects long dead, and only those */
-void test_graph_prune(void)
+/* objects long dead are forgotten, and only those */
+void test_graph_expire(void)
 {
 	struct run r;
 	__u64 t;
@@ -579,10 +579,34 @@ void test_graph_prune(void)
 	pipeline_tick(&r.p, r.ts + 1000 * MS); /* let the decoder release all */
 	t = r.ts;
 	ASSERT_EQ(r.p.g.nodes.n, 5, "five objects known, one of them dead");
-	ASSERT_EQ(graph_prune(&r.p.g, t - 10 * MS), 0, "died after the cutoff: kept");
-	ASSERT_EQ(graph_prune(&r.p.g, t + MS), 1, "the dead vIOMMU forgotten");
+	ASSERT_EQ(r.p.g.n_dead, 1, "one on the dead list");
+	r.p.g.dead_keep_ns = 10 * MS;
+	ASSERT_EQ(graph_expire(&r.p.g, t), 0, "died less than 10 ms ago: kept");
+	ASSERT_EQ(graph_expire(&r.p.g, t + 20 * MS), 1, "the dead vIOMMU forgotten");
 	ASSERT_EQ(r.p.g.nodes.n, 4, "the living stay");
+	ASSERT_EQ(r.p.g.n_dead, 0, "the dead list empty");
 	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 6, false) == NULL, "its id forgotten too");
 	teardown_rest(&r);
+	run_fini(&r);
+}
+
+/* beyond dead_max the oldest dead go first, whatever their age */
+void test_graph_dead_max(void)
+{
+	struct run r;
+
+	run_init(&r);
+	r.p.g.dead_max = 2;
+	for (__u32 id = 1; id <= 5; id++) {
+		hook(&r, IT_HOOK_OBJ_ALLOC, A(id), IT_OBJ_IOAS, id);
+		hook(&r, IT_HOOK_OBJ_FINALIZE, A(id), IT_OBJ_IOAS, id);
+		hook(&r, IT_HOOK_IOAS_DESTROY, A(id), IT_OBJ_IOAS, id);
+	}
+	pipeline_tick(&r.p, r.ts + 1000 * MS);
+	ASSERT_EQ(r.p.g.n_dead, 2, "two dead kept");
+	ASSERT_EQ(r.p.g.expired, 3, "three forgotten");
+	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 3, false) == NULL, "ioas#3 forgotten");
+	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 4, false) != NULL, "ioas#4 kept");
+	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 5, false) != NULL, "ioas#5 kept");
 	run_fini(&r);
 }

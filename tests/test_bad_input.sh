@@ -103,6 +103,19 @@ expect_msg file/directory "dir is not a regular file (a directory)" replay dir
 expect_msg file/fifo "replay.fifo is not a regular file (a FIFO)" replay replay.fifo
 expect_msg file/device "/dev/null is not a regular file (a device)" graph /dev/null
 expect_msg file/foreign "old.itr is not an iommutrace trace file" replay old.itr
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	# unreadable: a recording of mode 000, read by an unprivileged user
+	chmod 755 "$tmp"
+	cp "$here/golden/stock-close-all.itr" secret.itr && chmod 000 secret.itr
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+		"$it" replay secret.itr >/dev/null 2>"$tmp.err"
+	expect_eq file/unreadable/exit $? 2
+	grep -qF "can't open secret.itr: Permission denied" "$tmp.err" &&
+		pass file/unreadable/says_why || fail file/unreadable/says_why "$(cat "$tmp.err")"
+	chmod 700 "$tmp"
+else
+	skip file/unreadable "needs root and setpriv to read as another user"
+fi
 expect_msg conf/unknown "--set 'colour=blue': unknown setting 'colour'" daemon -c /dev/null --set colour=blue
 expect_msg conf/listen "give a loopback ADDRESS:PORT" daemon -c /dev/null --set 'metrics_listen = 127.foo:1'
 expect_msg conf/number "give a whole number from 1 to 3600000" daemon -c /dev/null --set long_wait_ms=010x

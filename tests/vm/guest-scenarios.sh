@@ -40,6 +40,22 @@ echo $? >"$OUT/loop.rc"
 $IT live --json --ringbuf-size 16K -- sh -c "exec $SC loop 50 >/dev/null" \
 	>"$OUT/loss.json" 2>"$OUT/loss.err"
 echo $? >"$OUT/loss.rc"
+# the same overload as an operator sees it: live's text summary, and the
+# daemon's metrics and export
+$IT live --quiet --ringbuf-size 16K -- sh -c "exec $SC loop 50 >/dev/null" \
+	>"$OUT/loss.txt" 2>&1
+echo $? >"$OUT/loss.txt.rc"
+printf 'log = stderr\nsnapshot_interval = 0\nringbuf_size = 16K\nmetrics_interval = 1\n' \
+	>"$OUT/loss.conf"
+$IT daemon -c "$OUT/loss.conf" --export "$OUT/loss-daemon.ndjson" \
+	--metrics-file "$OUT/loss.prom" 2>"$OUT/loss-daemon.err" &
+daemon=$!
+wait_for "$OUT/loss-daemon.err" "tracing [0-9]* of" || echo "loss: the daemon did not start" >>"$STEPS"
+$SC loop 50 >/dev/null
+sleep 0.5
+kill -TERM $daemon
+wait $daemon
+echo $? >"$OUT/loss-daemon.rc"
 
 # text output of one scenario, for the README's example and a format check
 $IT live -- $SC idev-first >"$OUT/idev-first.txt" 2>&1
@@ -109,5 +125,23 @@ kill -TERM $daemon
 wait $daemon
 echo $? >"$OUT/restart2.rc"
 
-cp "$OUT"/* "$DEST"/
+# environments that cannot trace: no privilege (an unprivileged user, every
+# capability dropped) and no BTF (a mount namespace with an empty
+# /sys/kernel/btf); each command is refused and record leaves no file
+mkdir -p "$OUT/env" && chmod 1777 "$OUT/env"
+for c in live record check; do
+	set -- live -- true
+	[ $c = record ] && set -- record -o "$OUT/env/noperm.itr" -- true
+	[ $c = check ] && set -- check
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		--bounding-set=-all -- $IT "$@" >"$OUT/noperm-$c.err" 2>&1
+	echo $? >"$OUT/noperm-$c.rc"
+	[ $c = record ] && set -- record -o "$OUT/env/nobtf.itr" -- true
+	unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh \
+		$IT "$@" >"$OUT/nobtf-$c.err" 2>&1
+	echo $? >"$OUT/nobtf-$c.rc"
+done
+ls -A "$OUT/env" >"$OUT/env.files"
+
+cp "$OUT"/* "$DEST"/ 2>/dev/null
 exit 0

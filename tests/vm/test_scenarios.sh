@@ -141,6 +141,34 @@ check_kernel() {
 		(.[] | select(.kind == "lost") | range(.seq; .seq + .count))] |
 		(sort == [range(0; length)])' "$json")" true
 
+	# the text summary, and the daemon's metrics and export, under the same overload
+	expect_eq loss/text_exit "$(cat "$out/loss.txt.rc")" 0
+	if grep -qE '^[0-9]+ events in [0-9.]+s \([0-9]+ shown\), ([0-9]+) lost \(\2 failed reservations in the kernel\)' \
+		"$out/loss.txt" && ! grep -q '^[0-9]* events.*, 0 lost' "$out/loss.txt"; then
+		pass loss/text_summary
+	else
+		fail loss/text_summary "$(grep -E 'events in|violation' "$out/loss.txt" | tr '\n' '|')"
+	fi
+	grep -qE '^0 violation\(s\), [0-9]+ uncertain$' "$out/loss.txt" &&
+		pass loss/text_no_violation ||
+		fail loss/text_no_violation "$(grep 'violation' "$out/loss.txt" | head -n 3 | tr '\n' '|')"
+	expect_eq loss/daemon_exit "$(cat "$out/loss-daemon.rc")" 0
+	read -r mlost mdrops mviol <<<"$(awk '
+		/^iommutrace_lost_events_total / { l = $2 }
+		/^iommutrace_kernel_drops_total / { d = $2 }
+		/^iommutrace_violations_total\{/ { v += $2 }
+		END { print l + 0, d + 0, v + 0 }' "$out/loss.prom")"
+	if [ "$mlost" -gt 0 ] && [ "$mlost" = "$mdrops" ]; then
+		pass loss/metrics_counted
+	else
+		fail loss/metrics_counted "iommutrace_lost_events_total $mlost, iommutrace_kernel_drops_total $mdrops"
+	fi
+	expect_eq loss/metrics_no_violation "$mviol" 0
+	expect_eq loss/export_summary "$(jq -r 'select(.kind == "summary") |
+		"\(.lost) \(.kernel_drops) \(.violations)"' "$out/loss-daemon.ndjson")" "$mlost $mdrops 0"
+	expect_eq loss/export_lost_lines "$(jq -s '[.[] | select(.kind == "lost") | .count] | add // 0' \
+		"$out/loss-daemon.ndjson")" "$mlost"
+
 	# --- the stock kernel breaks no rule, in any scenario or under load ------------
 	for s in basic orderly idev-first close-all alloc-fail loop; do
 		expect_eq "$s/no_violations" "$(jq -r 'select(.kind == "summary") |
@@ -199,6 +227,19 @@ check_kernel() {
 	expect_eq sigint/exit "$(cat "$out/sigint.rc")" 0
 	expect_eq sigint/summary "$(jq -r 'select(.kind == "summary") | "\(.events) \(.lost) \(.violations)"' \
 		"$out/sigint.json")" "$(grep -vc '^#' "$here/expect/orderly.events") 0 0"
+
+	# --- environments that cannot trace: exit 2, the cause and the fix named ------
+	for c in live record check; do
+		expect_eq "noperm/$c/exit" "$(cat "$out/noperm-$c.rc")" 2
+		grep -q 'not privileged: loading BPF needs CAP_BPF and CAP_PERFMON' "$out/noperm-$c.err" &&
+			grep -q 'setcap cap_bpf,cap_perfmon+ep' "$out/noperm-$c.err" &&
+			pass "noperm/$c/says_why" || fail "noperm/$c/says_why" "$(tr '\n' '|' <"$out/noperm-$c.err")"
+		expect_eq "nobtf/$c/exit" "$(cat "$out/nobtf-$c.rc")" 2
+		grep -q 'no BTF: /sys/kernel/btf/vmlinux is missing' "$out/nobtf-$c.err" &&
+			grep -q 'CONFIG_DEBUG_INFO_BTF=y' "$out/nobtf-$c.err" &&
+			pass "nobtf/$c/says_why" || fail "nobtf/$c/says_why" "$(tr '\n' '|' <"$out/nobtf-$c.err")"
+	done
+	expect_eq env/record_left_no_file "$(cat "$out/env.files")" ""
 
 	# --- every line of every run above, against the JSON Schema ------------------
 	if v=$(/usr/bin/python3 "$lib_top/tests/validate-ndjson.py" \

@@ -24,7 +24,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define MAX_FRAMES 8 /* nested entry/return pairs per task */
 
 /* Filled by user space before load. */
-const volatile __u32 abi_version = IT_ABI_VERSION;
 const volatile bool capture_stacks = true;
 
 /* Kernel stacks of events, for the proof of a violation. */

@@ -23,7 +23,7 @@ struct export {
 	FILE *stream;
 	char *pending; /* written to the stream, not yet a whole line */
 	size_t n_pending, cap_pending;
-	unsigned long long rotations, repaired, dropped;
+	unsigned long long repaired, dropped;
 	pthread_t zthread;
 	bool zrunning;
 	char zpath[PATH_MAX + 16]; /* the file the thread compresses */
@@ -196,7 +196,6 @@ static int rotate(struct export *x)
 				pr_warn("can't start compressing %s\n", to);
 		}
 	}
-	x->rotations++;
 	return open_file(x);
 }
 
@@ -336,11 +335,6 @@ struct export *export_open(const char *path, const struct export_opts *o)
 FILE *export_stream(struct export *x)
 {
 	return x->stream;
-}
-
-unsigned long long export_rotations(const struct export *x)
-{
-	return x->rotations;
 }
 
 unsigned long long export_repaired(const struct export *x)

@@ -28,7 +28,6 @@ int export_flush(struct export *x);
 /* Flush, close, wait for a compression in progress; 0 or -errno. */
 int export_close(struct export *x);
 /* Files rotated so far, and bytes of unfinished lines cut off at open. */
-unsigned long long export_rotations(const struct export *x);
 unsigned long long export_repaired(const struct export *x);
 
 #endif

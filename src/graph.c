@@ -77,12 +77,12 @@ struct ctx_node *graph_ctx(struct graph *g, __u64 ctx)
 	return table_get(&g->ctxs, ctx);
 }
 
-struct node *graph_find_id(struct graph *g, __u64 ctx, __u32 id, bool live_only)
+struct node *graph_find_id(struct graph *g, __u64 ctx, __u32 id)
 {
 	struct ctx_node *c = graph_ctx(g, ctx);
 	struct node *n = c ? table_get(&c->ids, id) : NULL;
 
-	return n && (!live_only || node_alive(n)) ? n : NULL;
+	return n;
 }
 
 static struct ctx_node *ctx_get(struct graph *g, __u64 ctx, const struct it_event *e,
@@ -226,7 +226,6 @@ unsigned long long graph_reset(struct graph *g)
 	graph_fini(g);
 	graph_init(g);
 	g->next_serial = keep.next_serial;
-	g->replaced = keep.replaced;
 	g->dead_keep_ns = keep.dead_keep_ns;
 	g->dead_max = keep.dead_max;
 	g->expired = keep.expired;
@@ -340,7 +339,6 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 		 enum node_state *prev)
 {
 	struct node *n = NULL;
-	struct ctx_node *c;
 
 	*node = NULL;
 	*prev = NS_LIVE;
@@ -355,10 +353,8 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 		}
 		return 0;
 	case IT_HOOK_FOPS_RELEASE:
-		c = ctx_get(g, e->ctx, e, true);
-		if (c)
-			c->releasing = true;
-		return 0;
+		/* a context opened before the tracer: known from now on */
+		return ctx_get(g, e->ctx, e, true) || !e->ctx ? 0 : -ENOMEM;
 	case IT_HOOK_FOPS_RELEASE_RET:
 		return 0;
 	}
@@ -366,16 +362,13 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 	if (e->obj.addr)
 		n = graph_find(g, e->obj.addr);
 	else if (e->obj.id && e->ctx)
-		n = graph_find_id(g, e->ctx, e->obj.id, false);
+		n = graph_find_id(g, e->ctx, e->obj.id);
 
 	if (e->hook == IT_HOOK_OBJ_ALLOC) {
 		if (!e->obj.addr)
 			return 0; /* the allocation failed */
-		if (n) {
-			if (node_alive(n) && !n->uncertain)
-				g->replaced++;
-			node_drop(g, n);
-		}
+		if (n)
+			node_drop(g, n); /* the address used again: its old object is gone */
 		n = node_new(g, e, false);
 		if (!n)
 			return -ENOMEM;

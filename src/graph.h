@@ -77,7 +77,6 @@ struct ctx_node {
 	struct ctx_owner *owner; /* who opened it, once its record came; owned */
 	bool owner_expected; /* the tracer writes owner records */
 	bool pre_existing;
-	bool releasing;
 	bool uncertain;
 	__u64 born_ns;
 	struct table ids; /* object id -> newest struct node with it */
@@ -89,7 +88,6 @@ struct graph {
 	struct table ctxs; /* context address -> struct ctx_node */
 	struct table alive; /* object address -> struct node, the living only */
 	__u64 next_serial;
-	unsigned long long replaced; /* live address re-allocated: a destroy unseen */
 	/* events were lost: what is first seen mid-life now may have lost its history */
 	bool had_gap;
 	/* the dead, oldest first, kept for use after destroy and double abort */
@@ -127,7 +125,7 @@ unsigned long long graph_reset(struct graph *g);
 void graph_gap(struct graph *g);
 
 struct node *graph_find(struct graph *g, __u64 addr);
-struct node *graph_find_id(struct graph *g, __u64 ctx, __u32 id, bool live_only);
+struct node *graph_find_id(struct graph *g, __u64 ctx, __u32 id);
 struct ctx_node *graph_ctx(struct graph *g, __u64 ctx);
 /* Forget a released context and all its nodes. */
 void graph_drop_ctx(struct graph *g, __u64 ctx);

@@ -45,7 +45,6 @@ struct trace_writer {
 	unsigned char *buf;
 	size_t len;
 	uint32_t n;
-	unsigned long long records;
 	int err;
 };
 
@@ -217,13 +216,7 @@ int trace_append(struct trace_writer *w, const void *rec, size_t len)
 	memcpy(w->buf + w->len, rec, len);
 	w->len += len;
 	w->n++;
-	w->records++;
 	return w->err;
-}
-
-unsigned long long trace_records(const struct trace_writer *w)
-{
-	return w->records;
 }
 
 int trace_close(struct trace_writer *w)

@@ -53,7 +53,6 @@ int trace_append(struct trace_writer *w, const void *rec, size_t len);
 int trace_flush(struct trace_writer *w);
 /* Flush, fsync and close; returns the first error seen. */
 int trace_close(struct trace_writer *w);
-unsigned long long trace_records(const struct trace_writer *w);
 
 struct trace_info {
 	uint32_t version, abi;

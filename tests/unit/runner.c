@@ -19,6 +19,10 @@ struct test_state test_state;
 static int sub_passed, sub_failed;
 static int sub_failed_before;
 static bool verbose;
+/* -t TEST[/SUBTEST]: substrings of the names to run */
+static const char *filter;
+static char filter_test[128];
+static const char *filter_sub;
 
 void test__fail(const char *file, int line, const char *fmt, ...)
 {
@@ -59,6 +63,8 @@ static void end_subtest(void)
 bool test__start_subtest(const char *name)
 {
 	end_subtest();
+	if (filter_sub && !strstr(name, filter_sub))
+		return false;
 	test_state.subtest = name;
 	sub_failed_before = test_state.failed;
 	return true;
@@ -66,7 +72,6 @@ bool test__start_subtest(const char *name)
 
 int main(int argc, char **argv)
 {
-	const char *filter = NULL;
 	int passed = 0, failed = 0, skipped = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -75,15 +80,23 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-v"))
 			verbose = true;
 		else {
-			fprintf(stderr, "usage: test_unit [-v] [-t NAME_SUBSTRING]\n");
+			fprintf(stderr, "usage: test_unit [-v] [-t TEST[/SUBTEST]] (substrings of "
+				"the names)\n");
 			return 2;
 		}
+	}
+	if (filter) {
+		const char *slash = strchr(filter, '/');
+
+		snprintf(filter_test, sizeof(filter_test), "%.*s",
+			 slash ? (int)(slash - filter) : (int)strlen(filter), filter);
+		filter_sub = slash ? slash + 1 : NULL;
 	}
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		char *buf = NULL;
 		size_t len = 0;
 
-		if (filter && !strstr(tests[i].name, filter))
+		if (filter && !strstr(tests[i].name, filter_test))
 			continue;
 		/* what the code under test prints on stderr is shown on failure */
 		FILE *err = tmpfile();

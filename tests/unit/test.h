@@ -7,6 +7,7 @@
 #ifndef IT_TEST_H
 #define IT_TEST_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct test_state {
 
 extern struct test_state test_state;
 
+/* false when -t names other subtests: skip this one */
 bool test__start_subtest(const char *name);
 /* The test cannot run here: counted apart, with the reason. */
 void test__skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -59,6 +61,49 @@ void test__fail(const char *file, int line, const char *fmt, ...)
 		if (!___ok)                                                      \
 			test__fail(__FILE__, __LINE__, "%s: got '%s', want '%s'", what, \
 				   ___g ? ___g : "(null)", ___w ? ___w : "(null)"); \
+		___ok;                                                           \
+	})
+
+/* 0 expected; a negative errno is shown by name */
+#define ASSERT_OK(got, what)                                                     \
+	({                                                                       \
+		long long ___g = (long long)(got);                               \
+		bool ___ok = ___g == 0;                                          \
+		if (!___ok)                                                      \
+			test__fail(__FILE__, __LINE__, "%s: got %lld (%s), want 0", what, \
+				   ___g, ___g < 0 ? strerror((int)-___g) : "not an errno"); \
+		___ok;                                                           \
+	})
+
+/* a negative errno expected */
+#define ASSERT_ERR(got, what)                                                    \
+	({                                                                       \
+		long long ___g = (long long)(got);                               \
+		bool ___ok = ___g < 0;                                           \
+		if (!___ok)                                                      \
+			test__fail(__FILE__, __LINE__, "%s: got %lld, want an error", what, ___g); \
+		___ok;                                                           \
+	})
+
+/* a pointer expected: use it only when this is true */
+#define ASSERT_OK_PTR(ptr, what)                                                 \
+	({                                                                       \
+		const void *___p = (ptr);                                        \
+		bool ___ok = ___p != NULL;                                       \
+		if (!___ok)                                                      \
+			test__fail(__FILE__, __LINE__, "%s: got NULL (errno %d, %s)", what, \
+				   errno, strerror(errno));                      \
+		___ok;                                                           \
+	})
+
+/* text expected to contain a part */
+#define ASSERT_HAS(text, part, what)                                             \
+	({                                                                       \
+		const char *___t = (text), *___s = (part);                       \
+		bool ___ok = ___t && strstr(___t, ___s);                         \
+		if (!___ok)                                                      \
+			test__fail(__FILE__, __LINE__, "%s: no '%s' in '%s'", what, ___s, \
+				   ___t ? ___t : "(null)");                      \
 		___ok;                                                           \
 	})
 

@@ -62,5 +62,5 @@ void test_parse_loopback(void)
 	ASSERT_TRUE(parse_loopback("127.0.0.1:80x", &ss, why, sizeof(why)) != 0, "port garbage");
 	ASSERT_TRUE(parse_loopback("10.0.0.1:80", &ss, why, sizeof(why)) != 0, "not loopback");
 	ASSERT_TRUE(parse_loopback("[::2]:80", &ss, why, sizeof(why)) != 0, "not ::1");
-	ASSERT_TRUE(strstr(why, "loopback ADDRESS:PORT") != NULL, why);
+	ASSERT_HAS(why, "loopback ADDRESS:PORT", why);
 }

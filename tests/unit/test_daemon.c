@@ -86,7 +86,7 @@ void test_config(void)
 		unlink(p);
 		ASSERT_STREQ(c.export_path, "/var/log/a#b", "the file the same");
 		ASSERT_EQ(config_set_line(&c, "long_wait_ms", err, sizeof(err)), -EINVAL, "no '='");
-		ASSERT_TRUE(strstr(err, "expected 'key = value'") != NULL, err);
+		ASSERT_HAS(err, "expected 'key = value'", err);
 	}
 	if (test__start_subtest("missing_file")) {
 		config_defaults(&c);
@@ -151,13 +151,14 @@ void test_export(void)
 	mode_t old = umask(077);
 	FILE *f;
 
-	if (!ASSERT_TRUE(mkdtemp(dir) != NULL, "temporary directory"))
+	if (!ASSERT_OK_PTR(mkdtemp(dir), "temporary directory"))
 		return;
 	snprintf(path, sizeof(path), "%s/out.ndjson", dir);
 
 	if (test__start_subtest("created_0640_whole_lines")) {
 		x = export_open(path, &o);
-		ASSERT_TRUE(x != NULL, "open");
+		if (!ASSERT_OK_PTR(x, "open"))
+			return;
 		f = export_stream(x);
 		fprintf(f, "{\"n\":0,\"x\":\"a\"}\n{\"n\":1,");
 		ASSERT_EQ(export_flush(x), 0, "flush");
@@ -175,7 +176,8 @@ void test_export(void)
 		ASSERT_EQ(write(fd, "{\"n\":2,\"x\":", 11), 11, "a kill mid-line");
 		close(fd);
 		x = export_open(path, &o);
-		ASSERT_TRUE(x != NULL, "reopen");
+		if (!ASSERT_OK_PTR(x, "reopen"))
+			return;
 		ASSERT_EQ(export_repaired(x), 11, "cut off");
 		fprintf(export_stream(x), "{\"n\":2,\"x\":\"c\"}\n");
 		ASSERT_EQ(export_close(x), 0, "close");

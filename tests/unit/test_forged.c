@@ -120,7 +120,7 @@ void test_forged_names(void)
 	if (test__start_subtest("terminal")) {
 		out = run(&sink_tty_ops);
 		clean_lines(out, "tty", false, 6);
-		ASSERT_TRUE(strstr(out, "\\x1b[2J\\x0d\\x0aFAKE") != NULL, "shown escaped");
+		ASSERT_HAS(out, "\\x1b[2J\\x0d\\x0aFAKE", "shown escaped");
 		free(out);
 	}
 	if (test__start_subtest("json")) {

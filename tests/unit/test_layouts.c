@@ -127,7 +127,7 @@ void test_band_hooks(void)
 		int fd = mkstemp(path), n = 0;
 		FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
 
-		if (!ASSERT_TRUE(fp != NULL, "temporary kallsyms"))
+		if (!ASSERT_OK_PTR(fp, "temporary kallsyms"))
 			return;
 		test__start_subtest(bf->kernels);
 		dup = strdup(bf->funcs);

@@ -261,7 +261,7 @@ void test_idev_destroy_cases(void)
 		feed(&r, vdev_ev(&r, IT_HOOK_VDEVICE_DESTROY, 7, 0, DEV(3)));
 		remove_ret(&r, 0, 7, 0, 0, MS);
 		ASSERT_EQ(r.cap.seen.n, 2, "reported again when touched");
-		ASSERT_TRUE(strstr(r.cap.seen.detail[1], "touched") != NULL, "the second says touched");
+		ASSERT_HAS(r.cap.seen.detail[1], "touched", "the second says touched");
 		teardown_rest(&r);
 		run_fini(&r);
 		ASSERT_EQ(r.cap.seen.n, 2, "nothing else");
@@ -406,7 +406,7 @@ void test_rule_leak_and_use(void)
 		ASSERT_EQ(r.cap.seen.n, 2, "two violations");
 		ASSERT_STREQ(r.cap.seen.rules[0], "vdev_outlives_idev", "first");
 		ASSERT_STREQ(r.cap.seen.rules[1], "leak_at_close", "then the leak");
-		ASSERT_TRUE(strstr(r.cap.seen.detail[1], "1 object") != NULL, "one object leaked");
+		ASSERT_HAS(r.cap.seen.detail[1], "1 object", "one object leaked");
 	}
 	if (test__start_subtest("use_after_destroy")) {
 		run_init(&r);
@@ -585,7 +585,7 @@ void test_graph_expire(void)
 	ASSERT_EQ(graph_expire(&r.p.g, t + 20 * MS), 1, "the dead vIOMMU forgotten");
 	ASSERT_EQ(r.p.g.nodes.n, 4, "the living stay");
 	ASSERT_EQ(r.p.g.n_dead, 0, "the dead list empty");
-	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 6, false) == NULL, "its id forgotten too");
+	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 6) == NULL, "its id forgotten too");
 	teardown_rest(&r);
 	run_fini(&r);
 }
@@ -605,8 +605,8 @@ void test_graph_dead_max(void)
 	pipeline_tick(&r.p, r.ts + 1000 * MS);
 	ASSERT_EQ(r.p.g.n_dead, 2, "two dead kept");
 	ASSERT_EQ(r.p.g.expired, 3, "three forgotten");
-	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 3, false) == NULL, "ioas#3 forgotten");
-	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 4, false) != NULL, "ioas#4 kept");
-	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 5, false) != NULL, "ioas#5 kept");
+	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 3) == NULL, "ioas#3 forgotten");
+	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 4) != NULL, "ioas#4 kept");
+	ASSERT_TRUE(graph_find_id(&r.p.g, CTX, 5) != NULL, "ioas#5 kept");
 	run_fini(&r);
 }

@@ -31,7 +31,7 @@ void test_probe_programs(void)
 	struct iommutrace_bpf *skel = iommutrace_bpf__open();
 	struct bpf_program *prog;
 
-	if (!ASSERT_TRUE(skel != NULL, "open the BPF object"))
+	if (!ASSERT_OK_PTR(skel, "open the BPF object"))
 		return;
 	for (int i = 0; i < n_probe_defs; i++) {
 		const struct probe_def *d = &probe_defs[i];

@@ -37,8 +37,9 @@ static void write_trace(const char *path, int blocks, int per_block)
 	unlink(path); /* a new file, with the recorder's mode */
 	w = trace_create(path, key, false);
 
-	ASSERT_TRUE(w != NULL, "create");
-	ASSERT_EQ(trace_publish(w), 0, "publish");
+	if (!ASSERT_OK_PTR(w, "create"))
+		return;
+	ASSERT_OK(trace_publish(w), "publish");
 	for (int b = 0; b < blocks; b++) {
 		for (int i = 0; i < per_block; i++) {
 			struct it_event e = {
@@ -119,7 +120,7 @@ void test_trace_file(void)
 		close(fd);
 		c = (struct count){ .in_order = true };
 		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EBADMSG, "read");
-		ASSERT_TRUE(strstr(err, "checksum mismatch in block 0 at offset 40") != NULL, err);
+		ASSERT_HAS(err, "checksum mismatch in block 0 at offset 40", err);
 		ASSERT_EQ(c.n, 0, "nothing from the bad block");
 	}
 	if (test__start_subtest("corrupt_length_not_a_kill")) {
@@ -169,14 +170,14 @@ void test_trace_file(void)
 		ASSERT_EQ(pwrite(fd, &v, sizeof(v), 12), sizeof(v), "a foreign ABI");
 		close(fd);
 		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EPROTO, "abi");
-		ASSERT_TRUE(strstr(err, "record ABI 7") != NULL, err);
+		ASSERT_HAS(err, "record ABI 7", err);
 		write_trace(path, 1, 1);
 		fd = open(path, O_RDWR);
 		ASSERT_EQ(pwrite(fd, &r, sizeof(r), 32), sizeof(r), "reserved set");
 		close(fd);
 		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EBADMSG,
 			  "reserved");
-		ASSERT_TRUE(strstr(err, "reserved field") != NULL, err);
+		ASSERT_HAS(err, "reserved field", err);
 	}
 	if (test__start_subtest("version_1_read")) {
 		/* a version 2 file made version 1: no header checksums */
@@ -199,7 +200,7 @@ void test_trace_file(void)
 		fputs("{\"not\": \"a trace\"}\n", f);
 		fclose(f);
 		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EINVAL, "read");
-		ASSERT_TRUE(strstr(err, "not an iommutrace trace file") != NULL, err);
+		ASSERT_HAS(err, "not an iommutrace trace file", err);
 	}
 	if (test__start_subtest("newer_version")) {
 		unsigned int v = 99;
@@ -209,7 +210,7 @@ void test_trace_file(void)
 		ASSERT_EQ(pwrite(fd, &v, sizeof(v), 8), sizeof(v), "write the version");
 		close(fd);
 		ASSERT_EQ(trace_read(path, count_rec, &c, &info, err, sizeof(err)), -EPROTO, "read");
-		ASSERT_TRUE(strstr(err, "version 99") != NULL, err);
+		ASSERT_HAS(err, "version 99", err);
 	}
 	if (test__start_subtest("never_destroys")) {
 		static const uint8_t key[TRACE_KEY_LEN];
@@ -217,9 +218,12 @@ void test_trace_file(void)
 		struct trace_writer *w;
 		FILE *f;
 
-		ASSERT_TRUE(mkdtemp(dir) != NULL, "a directory");
+		if (!ASSERT_OK_PTR(mkdtemp(dir), "a directory"))
+			return;
 		snprintf(p, sizeof(p), "%s/old.itr", dir);
 		f = fopen(p, "w");
+		if (!ASSERT_OK_PTR(f, "a file in it"))
+			return;
 		fputs("precious", f);
 		fclose(f);
 		/* an existing file: refused without force, untouched */
@@ -227,7 +231,7 @@ void test_trace_file(void)
 		ASSERT_TRUE(trace_create(p, key, false) == NULL && errno == EEXIST, "refused");
 		/* with force: nothing happens to it until published */
 		w = trace_create(p, key, true);
-		if (!ASSERT_TRUE(w != NULL, "created beside it"))
+		if (!ASSERT_OK_PTR(w, "created beside it"))
 			return;
 		f = fopen(p, "r");
 		ASSERT_TRUE(f && fgets(buf, sizeof(buf), f) && !strcmp(buf, "precious"), "still there");
@@ -237,7 +241,7 @@ void test_trace_file(void)
 		ASSERT_EQ(file_size(p), 8, "untouched after all");
 		/* published: replaced whole */
 		w = trace_create(p, key, true);
-		if (!ASSERT_TRUE(w != NULL, "created again"))
+		if (!ASSERT_OK_PTR(w, "created again"))
 			return;
 		ASSERT_EQ(trace_publish(w), 0, "published");
 		ASSERT_EQ(trace_close(w), 0, "closed");
@@ -265,7 +269,7 @@ void test_trace_file(void)
 	if (test__start_subtest("missing_file")) {
 		ASSERT_EQ(trace_read("/nonexistent/x.itr", count_rec, &c, &info, err, sizeof(err)),
 			  -ENOENT, "read");
-		ASSERT_TRUE(strstr(err, "can't open") != NULL, err);
+		ASSERT_HAS(err, "can't open", err);
 	}
 	unlink(path);
 }

@@ -26,6 +26,19 @@ expect_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
 }
 
+# expect_same NAME GOT WANT: equal, and something to compare (two empty
+# outputs, from a failed run or a wrong filter, are not a match); a
+# mismatch shows the first line that differs
+expect_same() {
+	if [ -z "$2" ]; then
+		fail "$1" "nothing to compare: the output is empty"
+	elif [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "$(diff <(echo "$2") <(echo "$3") | grep -m 2 '^[<>]' | tr '\n' ' ')"
+	fi
+}
+
 # bugs_on FILE: the bugs a guest had switched on, from its copy of
 # /sys/module/iommufd/parameters/bug_* (guest-lib.sh's save_bugs), as
 # "name name...", or "none"

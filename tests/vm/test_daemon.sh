@@ -83,11 +83,23 @@ if v=$(validate "$out/export.ndjson" 2>&1); then
 else
 	fail export/whole_lines_after_sigkill "$(echo "$v" | head -n 5)"
 fi
-if ! grep -q 'unfinished line' "$out/daemon3.log"; then
-	expect_eq export/killed_file_kept "$(cmp -n "$(stat -c %s "$out/export-killed.ndjson")" \
-		"$out/export-killed.ndjson" "$out/export.ndjson" && echo same)" same
-else
+# the next start kept every whole line the killed one wrote, and cut off an
+# unfinished last line, saying how many bytes it cut
+killed=$out/export-killed.ndjson
+whole=$(/usr/bin/python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); print(d.rfind(b"\n") + 1)' "$killed")
+cut=$(($(stat -c %s "$killed") - whole))
+if [ "$whole" -gt 0 ] && cmp -s -n "$whole" "$killed" "$out/export.ndjson"; then
 	pass export/killed_file_kept
+else
+	fail export/killed_file_kept "the first $whole bytes of the killed export are not the next one's"
+fi
+if [ "$cut" -gt 0 ]; then
+	grep -q "ended in an unfinished line ($cut bytes" "$out/daemon3.log" &&
+		pass export/unfinished_line_cut || fail export/unfinished_line_cut \
+		"$cut bytes after the last newline, not reported: $(grep -m1 unfinished "$out/daemon3.log")"
+else
+	! grep -q 'unfinished line' "$out/daemon3.log" && pass export/unfinished_line_cut ||
+		fail export/unfinished_line_cut "the killed export ended whole, but: $(grep -m1 unfinished "$out/daemon3.log")"
 fi
 
 # --- metrics ---------------------------------------------------------------------

@@ -54,9 +54,9 @@ LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz 
 BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I. \
 	-Wall -Wno-unused-function -MMD -MP
 
-SRCS := $(wildcard src/*.c)
+SRCS := $(wildcard src/*/*.c)
 OBJS := $(patsubst src/%.c,$(O)/src/%.o,$(SRCS))
-LIB_OBJS := $(filter-out $(O)/src/main.o,$(OBJS))
+LIB_OBJS := $(filter-out $(O)/src/cmd/main.o,$(OBJS))
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_OBJS := $(patsubst tests/unit/%.c,$(O)/tests/%.o,$(TEST_SRCS))
 

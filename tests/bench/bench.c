@@ -14,10 +14,11 @@
 #include <time.h>
 #include <jansson.h>
 
-#include "hooks.h"
-#include "pipeline.h"
-#include "ptrhash.h"
-#include "table.h"
+#include "format/hooks.h"
+#include "model/pipeline.h"
+#include "out/sinks.h"
+#include "base/ptrhash.h"
+#include "base/table.h"
 
 #define REPS 5
 
@@ -148,7 +149,8 @@ static const struct sink_ops null_ops = {
 #define ROUNDS 20000
 
 /* one context: 6 objects born, published, removed by id and destroyed */
-static double run_pipeline(const struct sink_ops *ops, FILE *out, unsigned long long *events)
+/* json: the JSON sink into out; else a sink that takes nothing */
+static double run_pipeline(bool json, FILE *out, unsigned long long *events)
 {
 	static const __u16 types[] = { IT_OBJ_IOAS, IT_OBJ_DEVICE, IT_OBJ_HWPT_PAGING,
 				       IT_OBJ_HWPT_PAGING, IT_OBJ_VIOMMU, IT_OBJ_VDEVICE };
@@ -157,14 +159,16 @@ static double run_pipeline(const struct sink_ops *ops, FILE *out, unsigned long 
 					 IT_HOOK_VIOMMU_DESTROY, IT_HOOK_VDEVICE_DESTROY };
 	struct pipeline_opts o = { .attached = ~0ULL, .long_wait_ns = 100000000ULL };
 	struct pipeline p;
-	struct sink sink;
+	struct sink null_sink, *sink = &null_sink;
 	struct it_event e = { .hdr = { .type = IT_REC_EVENT, .size = sizeof(e) }, .tgid = 1 };
 	__u64 seq = 0;
 	double t0;
 
 	pipeline_init(&p, &o);
-	sink_init(&sink, ops, out);
-	pipeline_add_sink(&p, &sink);
+	sink_init(&null_sink, &null_ops, out);
+	if (json)
+		sink = sink_json_new(out, false);
+	pipeline_add_sink(&p, sink);
 	strcpy(e.comm, "vmm");
 	t0 = now();
 #define EMIT(h, a, t, i, f)                                                                \
@@ -200,7 +204,9 @@ static double run_pipeline(const struct sink_ops *ops, FILE *out, unsigned long 
 	if (pipeline_violations(&p))
 		abort(); /* the stream is clean: a verdict here is a bug */
 	pipeline_fini(&p);
-	sink_fini(&sink);
+	if (sink != &null_sink)
+		sink_free(sink);
+	sink_fini(&null_sink);
 	*events = seq;
 	return seq / t0;
 }
@@ -251,11 +257,11 @@ int main(void)
 	printf("  %-44s %8.1f ns   jansson %8.1f ns   ratio %.2fx faster\n",
 	       "JSON event line (build + write)", a, b, b / a);
 	for (int i = 0; i < REPS; i++) {
-		double v = run_pipeline(&null_ops, devnull, &events);
+		double v = run_pipeline(false, devnull, &events);
 
 		if (v > plain)
 			plain = v;
-		v = run_pipeline(&sink_json_ops, devnull, &events);
+		v = run_pipeline(true, devnull, &events);
 		if (v > json)
 			json = v;
 	}

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "json.h"
-#include "text.h"
+#include "base/json.h"
+#include "base/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

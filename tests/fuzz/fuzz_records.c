@@ -9,22 +9,23 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "pipeline.h"
-#include "ptrhash.h"
+#include "model/pipeline.h"
+#include "out/sinks.h"
+#include "base/ptrhash.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pipeline_opts o = { .attached = ~0ULL, .long_wait_ns = 100000000 };
 	struct pipeline p;
-	struct sink js;
+	struct sink *js;
 	char *json = NULL;
 	size_t jlen = 0, off = 0;
 	FILE *jf = open_memstream(&json, &jlen);
 
 	ptrhash_init(false);
 	pipeline_init(&p, &o);
-	sink_init(&js, &sink_json_ops, jf);
-	pipeline_add_sink(&p, &js);
+	js = sink_json_new(jf, false);
+	pipeline_add_sink(&p, js);
 	while (off + sizeof(struct it_hdr) <= size) {
 		struct it_hdr h;
 		size_t len;
@@ -46,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pipeline_fini(&p);
 	fclose(jf);
 	fuzz_check_utf8(json, jlen);
-	js.out = NULL;
-	sink_fini(&js);
+	js->out = NULL;
+	sink_free(js);
 	free(json);
 	return 0;
 }

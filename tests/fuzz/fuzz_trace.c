@@ -10,9 +10,10 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "pipeline.h"
-#include "ptrhash.h"
-#include "trace_file.h"
+#include "model/pipeline.h"
+#include "out/sinks.h"
+#include "base/ptrhash.h"
+#include "format/trace_file.h"
 
 static int feed(void *cookie, const void *rec, size_t len)
 {
@@ -27,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pipeline_opts o = { .attached = ~0ULL, .long_wait_ns = 100000000 };
 	struct trace_info info;
 	struct pipeline p;
-	struct sink tty, js;
+	struct sink *tty, *js;
 	char err[512], *text = NULL, *json = NULL;
 	size_t tlen = 0, jlen = 0;
 	FILE *tf = open_memstream(&text, &tlen), *jf = open_memstream(&json, &jlen);
@@ -40,10 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(f);
 	ptrhash_init(false);
 	pipeline_init(&p, &o);
-	sink_init(&tty, &sink_tty_ops, tf);
-	sink_init(&js, &sink_json_ops, jf);
-	pipeline_add_sink(&p, &tty);
-	pipeline_add_sink(&p, &js);
+	tty = sink_tty_new(tf);
+	js = sink_json_new(jf, false);
+	pipeline_add_sink(&p, tty);
+	pipeline_add_sink(&p, js);
 	if (!trace_read(path, feed, &p, &info, err, sizeof(err)))
 		pipeline_finish(&p, 0, 0, 0, 0, 0);
 	graph_print(&p.g, tf, GRAPH_TREE, OWNER_FULL);
@@ -54,9 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(jf);
 	fuzz_check_utf8(json, jlen);
 	fuzz_check_printable(text, tlen);
-	tty.out = js.out = NULL;
-	sink_fini(&tty);
-	sink_fini(&js);
+	tty->out = js->out = NULL;
+	sink_free(tty);
+	sink_free(js);
 	free(text);
 	free(json);
 	return 0;

@@ -29,11 +29,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hooks.h"
-#include "metrics.h"
-#include "sink_journal.h"
-#include "pipeline.h"
-#include "trace_file.h"
+#include "format/hooks.h"
+#include "out/metrics.h"
+#include "model/pipeline.h"
+#include "out/sinks.h"
+#include "format/trace_file.h"
 
 #define MAX_RECS 512
 #define MAX_ADDRS 64
@@ -227,7 +227,7 @@ static void report(bool ok, const char *name, const char *fmt, ...)
 
 struct daemonish {
 	struct pipeline p;
-	struct sink journal, out;
+	struct sink *journal, *out;
 	struct metrics m;
 	FILE *null;
 };
@@ -241,11 +241,10 @@ static void daemonish_init(struct daemonish *d, unsigned long long dead_max, __u
 	d->null = fopen("/dev/null", "w");
 	pipeline_init(&d->p, &po);
 	metrics_init(&d->m);
-	sink_init(&d->journal, &sink_journal_ops, d->null);
-	sink_init(&d->out, &sink_json_ops, d->null);
-	d->out.wall_time = true;
-	pipeline_add_sink(&d->p, &d->journal);
-	pipeline_add_sink(&d->p, &d->out);
+	d->journal = sink_journal_new(d->null, false);
+	d->out = sink_json_new(d->null, true);
+	pipeline_add_sink(&d->p, d->journal);
+	pipeline_add_sink(&d->p, d->out);
 	pipeline_add_sink(&d->p, &d->m.sink);
 }
 
@@ -254,8 +253,8 @@ static void daemonish_fini(struct daemonish *d, __u64 end_seq, __u64 end_ns)
 	pipeline_finish(&d->p, end_seq, 0, 0, end_ns, 0);
 	pipeline_fini(&d->p);
 	metrics_fini(&d->m);
-	sink_fini(&d->journal);
-	sink_fini(&d->out);
+	sink_free(d->journal);
+	sink_free(d->out);
 	fclose(d->null);
 }
 

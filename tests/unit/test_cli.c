@@ -6,8 +6,8 @@
  */
 #include <arpa/inet.h>
 
-#include "cli.h"
-#include "parse.h"
+#include "cmd/cli.h"
+#include "base/parse.h"
 #include "test.h"
 
 void test_parse_numbers(void)

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "config.h"
-#include "export.h"
+#include "cmd/config.h"
+#include "out/export.h"
 #include "test.h"
 
 static char *write_tmp(const char *text)

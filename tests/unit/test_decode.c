@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "decode.h"
+#include "model/decode.h"
 #include "test.h"
 
 #define MS 1000000ULL

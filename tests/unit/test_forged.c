@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <wchar.h>
 
-#include "pipeline.h"
-#include "ptrhash.h"
-#include "sink_journal.h"
+#include "model/pipeline.h"
+#include "out/sinks.h"
+#include "base/ptrhash.h"
 #include "test.h"
 
 #define CTX 0xffff888001000000ULL
@@ -64,7 +64,9 @@ static void clean_lines(const char *out, const char *what, bool json, int min_li
 	ASSERT_EQ(bad_utf8, 0, what);
 }
 
-static char *run(const struct sink_ops *ops)
+enum kind { TTY, JSON, JOURNAL };
+
+static char *run(enum kind kind)
 {
 	struct pipeline_opts o = { .attached = ~0ULL, .long_wait_ns = 100000000 };
 	struct it_meta_rec m = { .hdr = { .type = IT_REC_META, .size = sizeof(m) },
@@ -74,7 +76,7 @@ static char *run(const struct sink_ops *ops)
 		.ctx = CTX, .tgid = 300, .pid = 301, .cgroup_id = 9,
 	};
 	struct pipeline p;
-	struct sink s;
+	struct sink *s;
 	struct it_event e;
 	char *buf = NULL;
 	size_t len = 0;
@@ -89,9 +91,12 @@ static char *run(const struct sink_ops *ops)
 	r.argv_len = sizeof(argv);
 	r.hdr.size = IT_OWNER_FIXED + r.cgroup_len + r.argv_len;
 	pipeline_init(&p, &o);
-	sink_init(&s, ops, f);
-	s.journal = false; /* the journal sink's stderr form */
-	pipeline_add_sink(&p, &s);
+	/* the journal sink in its stderr form */
+	s = kind == TTY ? sink_tty_new(f) : kind == JSON ? sink_json_new(f, false) :
+	    sink_journal_new(f, false);
+	if (!ASSERT_OK_PTR(s, "a sink"))
+		return NULL;
+	pipeline_add_sink(&p, s);
 	pipeline_feed(&p, &m, sizeof(m));
 	e = fev(IT_HOOK_FOPS_OPEN, 0, CTX, IT_OBJ_CTX, 0);
 	pipeline_feed(&p, &e, sizeof(e));
@@ -107,8 +112,8 @@ static char *run(const struct sink_ops *ops)
 	ASSERT_EQ(pipeline_violations(&p), 1, "a violation to report");
 	pipeline_fini(&p);
 	fclose(f);
-	s.out = NULL;
-	sink_fini(&s);
+	s->out = NULL;
+	sink_free(s);
 	return buf;
 }
 
@@ -118,18 +123,18 @@ void test_forged_names(void)
 
 	ptrhash_init(false);
 	if (test__start_subtest("terminal")) {
-		out = run(&sink_tty_ops);
+		out = run(TTY);
 		clean_lines(out, "tty", false, 6);
 		ASSERT_HAS(out, "\\x1b[2J\\x0d\\x0aFAKE", "shown escaped");
 		free(out);
 	}
 	if (test__start_subtest("json")) {
-		out = run(&sink_json_ops);
+		out = run(JSON);
 		clean_lines(out, "json", true, 6);
 		free(out);
 	}
 	if (test__start_subtest("journal_stderr")) {
-		out = run(&sink_journal_ops);
+		out = run(JOURNAL);
 		clean_lines(out, "journal on stderr", false, 2);
 		for (const char *p = out; *p; p = strchr(p, '\n') + 1)
 			ASSERT_TRUE(*p == '<', "every line has its priority");

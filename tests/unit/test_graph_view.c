@@ -6,8 +6,8 @@
  */
 #include <stdlib.h>
 
-#include "pipeline.h"
-#include "ptrhash.h"
+#include "model/pipeline.h"
+#include "base/ptrhash.h"
 #include "test.h"
 
 #define CTX 0xffff888001000000ULL

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <wchar.h>
 
-#include "json.h"
-#include "sink.h"
+#include "base/json.h"
+#include "out/sinks.h"
 #include "test.h"
-#include "text.h"
+#include "base/text.h"
 
 /* The oracle: glibc's UTF-8 decoder takes every byte of s, to the end. */
 static bool valid_utf8(const char *s)

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "features.h"
-#include "hooks.h"
-#include "rules.h"
-#include "loader.h"
+#include "kernel/features.h"
+#include "format/hooks.h"
+#include "model/rules.h"
+#include "kernel/loader.h"
 #include "test.h"
 
 struct band {

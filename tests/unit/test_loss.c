@@ -10,9 +10,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "pipeline.h"
+#include "model/pipeline.h"
 #include "test.h"
-#include "trace_file.h"
+#include "format/trace_file.h"
 
 #define MAX_RECS 512
 #define MAX_VERDICTS 32

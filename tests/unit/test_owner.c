@@ -7,11 +7,11 @@
  */
 #include <errno.h>
 
-#include "owner.h"
-#include "pipeline.h"
-#include "ptrhash.h"
+#include "model/owner.h"
+#include "model/pipeline.h"
+#include "base/ptrhash.h"
 #include "test.h"
-#include "text.h"
+#include "base/text.h"
 
 #define CTX 0xffff888001000000ULL
 #define OBJ 0xffff888002000000ULL

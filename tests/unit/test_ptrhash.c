@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Kernel addresses become keyed hashes, stable within a run. */
-#include "ptrhash.h"
+#include "base/ptrhash.h"
 #include "test.h"
 
 void test_ptrhash(void)

@@ -7,8 +7,8 @@
  */
 #include <stdlib.h>
 
-#include "hooks.h"
-#include "pipeline.h"
+#include "format/hooks.h"
+#include "model/pipeline.h"
 #include "test.h"
 
 #define MS 1000000ULL

@@ -2,7 +2,7 @@
 /* The hash table against a plain array, through growth and deletions. */
 #include <stdlib.h>
 
-#include "table.h"
+#include "base/table.h"
 #include "test.h"
 
 #define N 5000

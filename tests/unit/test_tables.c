@@ -5,8 +5,8 @@
 #include <zlib.h>
 #include <bpf/libbpf.h>
 
-#include "features.h"
-#include "hooks.h"
+#include "kernel/features.h"
+#include "format/hooks.h"
 #include "iommutrace.h"
 #include "iommutrace.skel.h"
 #include "test.h"

@@ -8,7 +8,7 @@
 
 #include "iommutrace.h"
 #include "test.h"
-#include "trace_file.h"
+#include "format/trace_file.h"
 
 struct count {
 	unsigned long long n;

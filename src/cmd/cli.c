@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Options and help, generated from each command's option table. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cli.h"
+#include "base/parse.h"
+#include "kernel/tracer.h"
+#include "model/pipeline.h"
+
+void cmd_help(const struct cmd *c, bool to_stdout)
+{
+	FILE *f = to_stdout ? stdout : stderr;
+
+	fprintf(f, "Usage: iommutrace %s %s\n\n%s\n", c->name, c->usage, c->summary);
+	if (c->opts && c->opts[0].name) {
+		fprintf(f, "\nOPTIONS\n");
+		for (const struct opt_def *o = c->opts; o->name; o++) {
+			char left[64];
+
+			snprintf(left, sizeof(left), "%c%c%s--%s%s%s",
+				 o->short_name ? '-' : ' ', o->short_name ? o->short_name : ' ',
+				 o->short_name ? ", " : "  ", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+			fprintf(f, "  %-28s %s\n", left, o->help);
+		}
+	}
+	if (c->examples)
+		fprintf(f, "\nEXAMPLES\n%s", c->examples);
+	fprintf(f, "\nEXIT STATUS\n  %s\n", c->exit_status ? c->exit_status :
+		"0 ok, 1 violations found, 2 usage or environment error");
+}
+
+int cmd_getopt(const struct cmd *c, int argc, char **argv)
+{
+	struct option lopts[32];
+	char sopts[64] = "+"; /* stop at the first operand: `-- CMD` */
+	size_t n = 0, sl = 1;
+	int idx = -1, ch;
+
+	for (const struct opt_def *o = c->opts; o && o->name && n < 31; o++, n++) {
+		lopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+					    NULL, 0x100 + (int)n };
+		if (o->short_name && sl < sizeof(sopts) - 3) {
+			sopts[sl++] = (char)o->short_name;
+			if (o->arg)
+				sopts[sl++] = ':';
+		}
+	}
+	lopts[n] = (struct option){ 0 };
+	sopts[sl] = '\0';
+
+	opterr = 0;
+	ch = getopt_long(argc, argv, sopts, lopts, &idx);
+	if (ch == -1)
+		return -1;
+	if (ch >= 0x100)
+		return ch - 0x100;
+	for (size_t i = 0; i < n; i++)
+		if (c->opts[i].short_name == ch)
+			return (int)i;
+	if (ch == '?' && optopt >= 0x100 && optopt < 0x100 + (int)n)
+		fprintf(stderr, "iommutrace %s: option --%s needs a value\n", c->name,
+			c->opts[optopt - 0x100].name);
+	else if (ch == '?' && optopt > 0x20 && optopt < 0x7f)
+		fprintf(stderr, "iommutrace %s: option -%c %s\n", c->name, optopt,
+			strchr(sopts, optopt) ? "needs a value" : "is unknown");
+	else
+		fprintf(stderr, "iommutrace %s: option '%s' is unknown or needs a value\n",
+			c->name, argv[optind - 1]);
+	fprintf(stderr, "try 'iommutrace %s --help'\n", c->name);
+	return -2;
+}
+
+int parse_opt_num(const char *who, const char *opt, const char *s, unsigned long long min,
+		  unsigned long long max, unsigned long long *out)
+{
+	char why[160];
+
+	if (!parse_num(s, false, min, max, out, why, sizeof(why)))
+		return 0;
+	fprintf(stderr, "iommutrace %s: --%s '%s': give %s\n", who, opt, s, why);
+	return -EINVAL;
+}
+
+int parse_owner_mode(const char *who, const char *s, enum owner_mode *m)
+{
+	if (!owner_mode_parse(s, m))
+		return 0;
+	fprintf(stderr, "iommutrace %s: --owner is full, hash or omit, not '%s'\n", who, s);
+	return -1;
+}
+
+int view_opt(const char *who, int short_name, const char *arg, struct view_opts *v)
+{
+	switch (short_name) {
+	case 'O': return parse_owner_mode(who, arg, &v->owner) ? -1 : 1;
+	case 'j': v->json = true; return 1;
+	case 'q': v->quiet = true; return 1;
+	case 'v': v->verbose++; return 1;
+	case 0: v->raw = true; return 1; /* --raw-pointers, the only long-only one */
+	case 'p': /* PID_MAX_LIMIT */
+		return parse_opt_num(who, "pid", arg, 1, 1 << 22, &v->pid) ? -1 : 1;
+	case 't':
+		return parse_types(who, arg, &v->type_mask) ? -1 : 1;
+	case 'w':
+		/* an hour: past the kernel's own 60 s timeout */
+		return parse_opt_num(who, "long-wait", arg, 1, 3600000, &v->wait_ms) ? -1 : 1;
+	}
+	return 0;
+}
+
+void view_pipeline_opts(const struct view_opts *v, struct pipeline_opts *po)
+{
+	po->pid_filter = (int)v->pid;
+	po->type_mask = v->type_mask;
+	po->long_wait_ns = v->wait_ms * 1000000ULL;
+}
+
+int parse_ringbuf_size(const char *who, const char *s, unsigned long long *out)
+{
+	char why[160];
+
+	if (parse_num(s, true, 4096, 1ULL << 30, out, why, sizeof(why)) || (*out & (*out - 1))) {
+		fprintf(stderr, "iommutrace %s: --ringbuf-size '%s': give a power of two from 4K "
+			"to 1G (4096 to 1073741824 bytes; K, M and G suffixes taken)\n", who, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int resolve_live_stack(void *tracer, unsigned int id, struct stacks *into)
+{
+	char **frames;
+	int n = tracer_stack(tracer, id, &frames);
+
+	return n < 0 ? n : stacks_put(into, id, frames, n);
+}
+
+int parse_types(const char *who, const char *s, unsigned int *mask)
+{
+	char *dup = strdup(s), *save = NULL, *tok;
+	int err = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t = obj_type_from_name(tok);
+
+		if (t <= 0) {
+			fprintf(stderr, "iommutrace %s: unknown object type '%s' (see --help)\n",
+				who, tok);
+			err = -EINVAL;
+			break;
+		}
+		*mask |= 1u << t;
+	}
+	free(dup);
+	if (!err && !*mask) {
+		fprintf(stderr, "iommutrace %s: --type '%s' names no type: give one or more of "
+			"device, vdevice, viommu, ioas, hwpt_paging, hwpt_nested, access, fault, "
+			"veventq, hw_queue, selftest, ctx\n", who, s);
+		err = -EINVAL;
+	}
+	return err;
+}

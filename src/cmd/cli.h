@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command table and option parsing shared by the commands. */
+#ifndef IT_CLI_H
+#define IT_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include "model/owner.h"
+
+#define EXIT_OK 0
+#define EXIT_VIOLATIONS 1
+#define EXIT_USAGE 2 /* usage or environment error */
+
+struct opt_def {
+	const char *name;
+	int short_name; /* 0 for none */
+	const char *arg; /* NULL for a flag */
+	const char *help;
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage; /* after "iommutrace NAME " */
+	const struct opt_def *opts;
+	const char *examples;
+	const char *exit_status; /* NULL: 0 ok, 1 violations, 2 error */
+};
+
+void cmd_help(const struct cmd *c, bool to_stdout);
+/*
+ * getopt_long over c->opts. Returns the option's index in c->opts, -1 at
+ * the end, -2 on a usage error (already reported). optarg as getopt's.
+ */
+int cmd_getopt(const struct cmd *c, int argc, char **argv);
+
+/*
+ * --OPT's value as a whole number from min to max (parse.h's rules); on a
+ * refusal, says which option, which value and what is allowed.
+ */
+int parse_opt_num(const char *who, const char *opt, const char *s, unsigned long long min,
+		  unsigned long long max, unsigned long long *out);
+/* --duration: a second to a year */
+#define DURATION_MAX (365ULL * 24 * 3600)
+/* --ringbuf-size: a power of two from 4 KiB to 1 GiB */
+int parse_ringbuf_size(const char *who, const char *s, unsigned long long *out);
+
+/* --type: object type names, comma-separated, into a mask of IT_OBJ_* bits */
+int parse_types(const char *who, const char *s, unsigned int *mask);
+
+struct stacks;
+/* The pipeline's stack resolver when live: the tracer's stack map, symbolized. */
+int resolve_live_stack(void *tracer, unsigned int id, struct stacks *into);
+
+/* The options live and replay share: what is shown, and how. */
+struct view_opts {
+	bool json, quiet, raw;
+	int verbose;
+	unsigned long long pid;
+	unsigned int type_mask;
+	unsigned long long wait_ms; /* long_wait threshold */
+	enum owner_mode owner; /* VM names and cgroup paths: full, hash or omit */
+};
+
+#define VIEW_OPTS_DEFAULT { .wait_ms = 100 }
+
+/* Their rows in a command's option table (view_opt() parses them). */
+#define VIEW_OPT_DEFS                                                                    \
+	{ "json", 'j', NULL, "one JSON object per line (NDJSON) on stdout" },             \
+	{ "pid", 'p', "PID", "only events of this process (or thread)" },                 \
+	{ "type", 't', "TYPE[,TYPE]", "only events of these object types: device,\n"      \
+	  "                               vdevice, viommu, ioas, hwpt_paging, hwpt_nested,\n" \
+	  "                               access, fault, veventq, hw_queue, selftest, ctx" }, \
+	{ "long-wait", 'w', "MS", "long_wait threshold in milliseconds (default 100)" },   \
+	{ "quiet", 'q', NULL, "violations and the summary only, no events" },             \
+	{ "owner", 'O', "MODE", "context owners' VM names and cgroup paths: full\n"      \
+	  "                               (default), hash (keyed, stable within a run)\n"   \
+	  "                               or omit" },                                     \
+	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },     \
+	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" }
+
+/* --owner's value; -1 after saying what is wrong */
+int parse_owner_mode(const char *who, const char *s, enum owner_mode *m);
+
+/*
+ * One of the shared options (-j -q -p -t -w -O -v, --raw-pointers): 1 when
+ * taken, 0 when not one of them, -1 on a bad value (already reported).
+ */
+int view_opt(const char *who, int short_name, const char *arg, struct view_opts *v);
+
+struct pipeline_opts;
+/* The pipeline's filters and thresholds from them. */
+void view_pipeline_opts(const struct view_opts *v, struct pipeline_opts *po);
+
+int cmd_check(int argc, char **argv);
+int cmd_live(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+
+extern const struct cmd cmd_check_def;
+extern const struct cmd cmd_live_def;
+extern const struct cmd cmd_record_def;
+extern const struct cmd cmd_replay_def;
+extern const struct cmd cmd_graph_def;
+extern const struct cmd cmd_daemon_def;
+
+#endif

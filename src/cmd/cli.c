@@ -10,6 +10,7 @@
 #include "cmd/cli.h"
 #include "base/parse.h"
 #include "kernel/tracer.h"
+#include "out/stats.h"
 #include "model/pipeline.h"
 
 void cmd_help(const struct cmd *c, bool to_stdout)
@@ -167,4 +168,34 @@ int parse_types(const char *who, const char *s, unsigned int *mask)
 		err = -EINVAL;
 	}
 	return err;
+}
+
+static void add_prog(void *cookie, const char *prog, __u64 run_ns, __u64 run_cnt)
+{
+	struct stats *st = cookie;
+	struct prog_stat *ps;
+
+	if (st->n_progs == STATS_MAX_PROGS)
+		return;
+	ps = &st->progs[st->n_progs++];
+	snprintf(ps->name, sizeof(ps->name), "%s", prog);
+	ps->run_ns = run_ns;
+	ps->run_cnt = run_cnt;
+}
+
+void stats_collect(struct stats *st, const struct pipeline *p, const struct tracer *t)
+{
+	memset(st, 0, sizeof(*st));
+	st->dec = decoder_stats(p->dec);
+	st->rules = &p->rules;
+	st->alive = graph_count_alive(&p->g, st->alive_by_type);
+	st->contexts = p->g.ctxs.n;
+	st->dead = p->g.n_dead;
+	st->forgotten = p->g.expired;
+	st->attached = tracer_attached(t);
+	st->kernel_drops = tracer_kernel_drops(t);
+	st->missed_returns = tracer_missed_returns(t);
+	for (int i = 0; i < n_probe_defs && i < STATS_MAX_PROBES; i++)
+		st->probe_attached[i] = tracer_probe_attached(t, i);
+	st->have_progs = !tracer_prog_stats(t, add_prog, st);
 }

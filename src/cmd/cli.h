@@ -50,6 +50,11 @@ int parse_ringbuf_size(const char *who, const char *s, unsigned long long *out);
 int parse_types(const char *who, const char *s, unsigned int *mask);
 
 struct stacks;
+struct stats;
+struct pipeline;
+struct tracer;
+/* A snapshot of p's and t's counts (t: its counts are 0 when it never attached). */
+void stats_collect(struct stats *st, const struct pipeline *p, const struct tracer *t);
 /* The pipeline's stack resolver when live: the tracer's stack map, symbolized. */
 int resolve_live_stack(void *tracer, unsigned int id, struct stacks *into);
 

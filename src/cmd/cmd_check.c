@@ -33,8 +33,12 @@ const struct cmd cmd_check_def = {
 /* where iommufd is, or why not: what the kernel's configuration says of it */
 static const char *iommufd_where(const struct features *f, char *buf, size_t len)
 {
-	if (f->iommufd)
-		return f->iommufd_where;
+	if (f->iommufd && f->iommufd_builtin)
+		return "built in";
+	if (f->iommufd) {
+		snprintf(buf, len, "module %s", f->iommufd_module);
+		return buf;
+	}
 	if (f->iommufd_module_on_disk)
 		return "module iommufd, not loaded";
 	if (!f->config_iommufd)

@@ -21,9 +21,11 @@
 #include "cmd/config.h"
 #include "out/export.h"
 #include "base/log.h"
+#include "model/pipeline.h"
 #include "out/metrics.h"
 #include "base/ptrhash.h"
 #include "out/sinks.h"
+#include "out/stats.h"
 #include "kernel/tracer.h"
 
 #define MAX_OVERRIDES 32
@@ -156,31 +158,30 @@ static void close_export(struct daemon *d)
 
 static void snapshot(struct daemon *d, unsigned long long now)
 {
-	const struct decode_stats *ds = decoder_stats(d->p.dec);
-	unsigned long long live[IT_OBJ_MAX];
 	struct json *j = &d->snap;
+	struct stats st;
 	char t[48];
 
 	if (!d->x)
 		return;
-	graph_count_alive(&d->p.g, live);
+	stats_collect(&st, &d->p, &d->t);
 	json_wall_time(t, sizeof(t), (long long)now + d->out->real_offset_ns);
 	json_envelope(j, "snapshot");
 	json_u64(j, "ts_ns", now);
 	json_str(j, "time", t);
 	json_u64(j, "uptime_s", (now - d->start_ns) / SEC);
-	json_bool(j, "attached", d->t.l != NULL);
-	json_u64(j, "events", ds->records);
-	json_u64(j, "lost", ds->lost);
-	json_u64(j, "kernel_drops", tracer_kernel_drops(&d->t));
-	json_u64(j, "violations", rules_total(&d->p.rules, true));
-	json_u64(j, "uncertain", rules_total(&d->p.rules, false));
-	json_rules(j, &d->p.rules);
-	json_u64(j, "contexts", d->p.g.ctxs.n);
+	json_bool(j, "attached", st.attached);
+	json_u64(j, "events", st.dec->records);
+	json_u64(j, "lost", st.dec->lost);
+	json_u64(j, "kernel_drops", st.kernel_drops);
+	json_u64(j, "violations", rules_total(st.rules, true));
+	json_u64(j, "uncertain", rules_total(st.rules, false));
+	json_rules(j, st.rules);
+	json_u64(j, "contexts", st.contexts);
 	json_obj_begin(j, "objects");
 	for (int ty = 1; ty < IT_OBJ_MAX; ty++)
-		if (live[ty])
-			json_u64(j, obj_type_name(ty), live[ty]);
+		if (st.alive_by_type[ty])
+			json_u64(j, obj_type_name(ty), st.alive_by_type[ty]);
 	json_obj_end(j);
 	json_obj_end(j);
 	json_emit(j, d->out->out);
@@ -190,23 +191,26 @@ static void snapshot(struct daemon *d, unsigned long long now)
 
 static void status(struct daemon *d)
 {
-	const struct decode_stats *ds = decoder_stats(d->p.dec);
+	const char *cfg = d->config_error ? "; configuration error, see the log" : "";
+	struct stats st;
 
-	if (!d->t.l) {
-		sd_notifyf(0, "STATUS=waiting for the iommufd module (modprobe iommufd)%s",
-			   d->config_error ? "; configuration error, see the log" : "");
+	stats_collect(&st, &d->p, &d->t);
+	if (!st.attached) {
+		sd_notifyf(0, "STATUS=waiting for the iommufd module (modprobe iommufd)%s", cfg);
 		return;
 	}
 	sd_notifyf(0, "STATUS=%llu events, %llu objects alive, %llu violations (%llu uncertain), "
-		   "%llu lost%s", ds->records, graph_count_alive(&d->p.g, NULL),
-		   rules_total(&d->p.rules, true), rules_total(&d->p.rules, false), ds->lost,
-		   d->config_error ? "; configuration error, see the log" : "");
+		   "%llu lost%s", st.dec->records, st.alive, rules_total(st.rules, true),
+		   rules_total(st.rules, false), st.dec->lost, cfg);
 }
 
 static void update_metrics(struct daemon *d)
 {
-	int err = metrics_update(&d->m, &d->p, &d->t);
+	struct stats st;
+	int err;
 
+	stats_collect(&st, &d->p, &d->t);
+	err = metrics_update(&d->m, &st);
 	if (!err && d->cfg.metrics_file[0])
 		err = metrics_write_file(&d->m, d->cfg.metrics_file);
 	if (err)

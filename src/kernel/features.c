@@ -60,8 +60,8 @@ static void note_symbol(struct features *f, const char *sym, const char *module)
 		}
 		if (!strcmp(want, "iommufd_fops_open")) {
 			f->iommufd = true;
-			snprintf(f->iommufd_where, sizeof(f->iommufd_where), "%s%s",
-				 module[0] ? "module " : "built in", module);
+			f->iommufd_builtin = !module[0];
+			snprintf(f->iommufd_module, sizeof(f->iommufd_module), "%s", module);
 		}
 	}
 }
@@ -327,7 +327,7 @@ int features_problems(const struct features *f, struct problem *p, int max)
 		    "iommutrace in the test VM: make demo");
 	if (f->iommufd && !f->btf_vmlinux)
 		; /* reported above */
-	else if (f->iommufd && f->iommufd_where[0] == 'm' && !f->btf_iommufd_module)
+	else if (f->iommufd && !f->iommufd_builtin && !f->btf_iommufd_module)
 		ADD("no BTF for the iommufd module (/sys/kernel/btf/iommufd)",
 		    "boot a kernel with CONFIG_DEBUG_INFO_BTF_MODULES=y");
 	if (features_ftrace_reregister_crash(f))

@@ -32,7 +32,9 @@ struct features {
 	unsigned long long kprobe_handler_addr;
 	char config_path[128]; /* the file they came from */
 	char btf_source[128];
-	char iommufd_where[64]; /* "built in" or "module iommufd" */
+	/* where iommufd's functions are, when f->iommufd: built in, or the module named */
+	bool iommufd_builtin;
+	char iommufd_module[56];
 	/* layouts found in BTF (names of the fields CO-RE will use) */
 	const char *obj_wait_field; /* wait_cnt, shortterm_users, destroy_rwsem */
 	const char *vdev_layout; /* "idev, virt_id", "dev, id", NULL */

@@ -139,9 +139,9 @@ struct loader *loader_start(const struct features *f, const struct loader_opts *
 	l->fn = fn;
 	l->cookie = cookie;
 	l->btf_fd = -1;
-	if (!strncmp(f->iommufd_where, "module ", 7)) {
+	if (f->iommufd && !f->iommufd_builtin) {
 		/* CO-RE against vmlinux + the module, without CAP_SYS_ADMIN */
-		const char *module = f->iommufd_where + 7;
+		const char *module = f->iommufd_module;
 		char path[64];
 
 		l->btf_fd = merged_module_btf(module);

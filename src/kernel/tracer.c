@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The live tracing loop shared by live, record, graph and the daemon. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,7 +167,7 @@ int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, vo
 	ret = report_problems(t, &wait);
 	if (ret)
 		return ret;
-	t->follow_module = wait || !strncmp(t->f.iommufd_where, "module", 6);
+	t->follow_module = wait || (t->f.iommufd && !t->f.iommufd_builtin);
 	if (wait) {
 		pr_info("iommufd is a module that is not loaded: waiting for 'modprobe iommufd'%s\n",
 			o->argv || o->service ? "" : "; Ctrl-C to stop");
@@ -304,4 +305,34 @@ void tracer_stop(struct tracer *t)
 	t->l = NULL;
 	ksyms_free(t->ksyms);
 	t->ksyms = NULL;
+}
+
+bool tracer_attached(const struct tracer *t)
+{
+	return t->l != NULL;
+}
+
+bool tracer_probe_attached(const struct tracer *t, int i)
+{
+	return t->l && loader_status(t->l, i)->state == PROBE_ATTACHED;
+}
+
+static bool bpf_stats_enabled(void)
+{
+	char c = '0';
+	int fd = open("/proc/sys/kernel/bpf_stats_enabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	return c == '1';
+}
+
+int tracer_prog_stats(const struct tracer *t, prog_stat_fn fn, void *cookie)
+{
+	if (!t->l || !bpf_stats_enabled())
+		return -ENODATA;
+	return loader_prog_stats(t->l, fn, cookie);
 }

@@ -57,6 +57,16 @@ void tracer_stop(struct tracer *t);
 unsigned long long tracer_next_seq(const struct tracer *t);
 unsigned long long tracer_kernel_drops(const struct tracer *t);
 unsigned long long tracer_missed_returns(const struct tracer *t);
+/* Attached now (false while waiting for the module)? */
+bool tracer_attached(const struct tracer *t);
+/* The probe of probe_defs[i] attached now? */
+bool tracer_probe_attached(const struct tracer *t, int i);
+/*
+ * fn for each loaded BPF program's run time and count, when the kernel
+ * counts them (kernel.bpf_stats_enabled=1); 0, -ENODATA when it does not
+ * or nothing is attached, or -errno.
+ */
+int tracer_prog_stats(const struct tracer *t, prog_stat_fn fn, void *cookie);
 /*
  * The stack of id in the live stack map, symbolized: *frames (malloc'ed,
  * as each frame) gets them; returns how many, or -errno.

@@ -319,6 +319,35 @@ static bool is_remove_ret(unsigned int hook)
 static int apply(struct graph *g, const struct it_event *e, struct node **node,
 		 enum node_state *prev);
 
+static bool bound_to(const struct node *vdev, const struct node *idev)
+{
+	const struct it_objref *ref = &vdev->rel[1];
+
+	if (ref->type == IT_OBJ_DEVICE) /* 6.17+: vdev->idev */
+		return ref->addr == idev->addr;
+	if (ref->type == IT_OBJ_DEVICE_STRUCT) /* 6.13-6.16: vdev->dev */
+		return idev->dev_addr && ref->addr == idev->dev_addr;
+	return false;
+}
+
+/* idev is destroyed: each vdev alive and bound to it outlives it (a copy kept) */
+static void mark_outlived(struct graph *g, const struct node *idev)
+{
+	struct table_slot *s;
+
+	table_for_each(&g->alive, s) {
+		struct node *vd = s->val;
+
+		if (vd->type != IT_OBJ_VDEVICE || vd->outlived || !bound_to(vd, idev))
+			continue;
+		vd->outlived = malloc(sizeof(*vd->outlived));
+		if (vd->outlived) {
+			*vd->outlived = *idev;
+			vd->outlived->outlived = NULL;
+		}
+	}
+}
+
 int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 		enum node_state *prev)
 {
@@ -394,6 +423,8 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 		n->n_destroy++;
 		node_died(g, n, n->remove_pending && (n->remove_flags & IT_EVF_REMOVE_TOMBSTONE) ?
 			  NS_TOMBSTONED : NS_DESTROYED, e->hdr.ts_ns);
+		if (e->hook == IT_HOOK_DEVICE_DESTROY && n->type == IT_OBJ_DEVICE)
+			mark_outlived(g, n);
 		return 0;
 	}
 	if (hook_is_abort(e->hook)) {

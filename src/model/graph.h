@@ -60,7 +60,8 @@ struct node {
 	__u64 virt_id;
 	__u32 n_abort, n_destroy, n_obj_abort;
 	/* set when its idev was destroyed while it lived */
-	struct node *outlived; /* a copy of the idev, owned */
+	/* the idev it was bound to, destroyed while it lived (a copy, owned) */
+	struct node *outlived;
 	struct chain_ev chain[CHAIN_LEN];
 	__u32 chain_n; /* events recorded in total (ring) */
 	struct node *dead_prev, *dead_next; /* the graph's dead list, by time of death */

@@ -118,17 +118,6 @@ static const char *type_of(const struct node *n)
 
 /* --- vdev_outlives_idev -------------------------------------------------- */
 
-static bool bound_to(const struct node *vdev, const struct node *idev)
-{
-	const struct it_objref *ref = &vdev->rel[1];
-
-	if (ref->type == IT_OBJ_DEVICE) /* 6.17+: vdev->idev */
-		return ref->addr == idev->addr;
-	if (ref->type == IT_OBJ_DEVICE_STRUCT) /* 6.13-6.16: vdev->dev */
-		return idev->dev_addr && ref->addr == idev->dev_addr;
-	return false;
-}
-
 static void check_vdev_outlives_idev(struct rules *r, const struct rule *self,
 			const struct it_event *e, struct node *n, enum node_state prev)
 {
@@ -142,15 +131,9 @@ static void check_vdev_outlives_idev(struct rules *r, const struct rule *self,
 		table_for_each(&r->g->alive, s) {
 			struct node *vd = s->val;
 
-			if (vd->type != IT_OBJ_VDEVICE || !bound_to(vd, n))
+			/* the graph marked the vdevs bound to it as it applied the destroy */
+			if (vd->type != IT_OBJ_VDEVICE || !vd->outlived || vd->outlived->addr != n->addr)
 				continue;
-			if (!vd->outlived) {
-				vd->outlived = malloc(sizeof(*vd->outlived));
-				if (vd->outlived) {
-					*vd->outlived = *n;
-					vd->outlived->outlived = NULL;
-				}
-			}
 			viol_begin(&v, rule, e);
 			snprintf(v.detail, sizeof(v.detail),
 				 "device#%u (%s) destroyed while vdevice#%u (virt_id %#llx) bound to it is alive",

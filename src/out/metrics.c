@@ -52,35 +52,10 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void prog_time(void *cookie, const char *prog, __u64 run_ns, __u64 run_cnt)
+static void render(FILE *f, struct metrics *m, const struct stats *st)
 {
-	fprintf(cookie, "iommutrace_bpf_run_time_seconds_total{program=\"%s\"} %.9f\n", prog,
-		run_ns / 1e9);
-}
-
-static void prog_count(void *cookie, const char *prog, __u64 run_ns, __u64 run_cnt)
-{
-	fprintf(cookie, "iommutrace_bpf_run_count_total{program=\"%s\"} %llu\n", prog,
-		(unsigned long long)run_cnt);
-}
-
-static bool bpf_stats_enabled(void)
-{
-	char c = '0';
-	int fd = open("/proc/sys/kernel/bpf_stats_enabled", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	if (read(fd, &c, 1) != 1)
-		c = '0';
-	close(fd);
-	return c == '1';
-}
-
-static void render(FILE *f, struct metrics *m, const struct pipeline *p, const struct tracer *t)
-{
-	const struct decode_stats *d = decoder_stats(p->dec);
-	unsigned long long live[IT_OBJ_MAX], cum = 0;
+	const struct decode_stats *d = st->dec;
+	unsigned long long cum = 0;
 
 	family(f, "iommutrace_events_total", "counter",
 	       "Events delivered, per probed kernel function (:ret for its return).");
@@ -92,10 +67,10 @@ static void render(FILE *f, struct metrics *m, const struct pipeline *p, const s
 	fprintf(f, "iommutrace_lost_events_total %llu\n", d->lost);
 	family(f, "iommutrace_kernel_drops_total", "counter",
 	       "Failed ring buffer reservations counted in the kernel.");
-	fprintf(f, "iommutrace_kernel_drops_total %llu\n", tracer_kernel_drops(t));
+	fprintf(f, "iommutrace_kernel_drops_total %llu\n", st->kernel_drops);
 	family(f, "iommutrace_missed_returns_total", "counter",
 	       "Function returns whose entry was not seen.");
-	fprintf(f, "iommutrace_missed_returns_total %llu\n", tracer_missed_returns(t));
+	fprintf(f, "iommutrace_missed_returns_total %llu\n", st->missed_returns);
 	family(f, "iommutrace_malformed_records_total", "counter",
 	       "Records skipped as malformed or of an unknown type.");
 	fprintf(f, "iommutrace_malformed_records_total %llu\n", d->rejected + d->unknown);
@@ -104,32 +79,31 @@ static void render(FILE *f, struct metrics *m, const struct pipeline *p, const s
 	       "Lifetime violations proven, per rule.");
 	for (int i = 0; i < n_rules; i++)
 		fprintf(f, "iommutrace_violations_total{rule=\"%s\"} %llu\n", rule_table[i].name,
-			p->rules.count[i]);
+			st->rules->count[i]);
 	family(f, "iommutrace_uncertain_violations_total", "counter",
 	       "Violations that depend on lost events, per rule.");
 	for (int i = 0; i < n_rules; i++)
 		fprintf(f, "iommutrace_uncertain_violations_total{rule=\"%s\"} %llu\n",
-			rule_table[i].name, p->rules.uncertain[i]);
+			rule_table[i].name, st->rules->uncertain[i]);
 	family(f, "iommutrace_rule_degraded", "gauge",
 	       "1 when a hook the rule needs is missing on this kernel.");
 	for (int i = 0; i < n_rules; i++)
 		fprintf(f, "iommutrace_rule_degraded{rule=\"%s\"} %d\n", rule_table[i].name,
-			p->rules.degraded[i]);
+			st->rules->degraded[i]);
 
-	graph_count_alive(&p->g, live);
 	family(f, "iommutrace_objects", "gauge", "iommufd objects alive now, per type.");
 	for (int ty = 1; ty < IT_OBJ_MAX; ty++)
 		if (ty != IT_OBJ_DEVICE_STRUCT && ty != IT_OBJ_CTX)
 			fprintf(f, "iommutrace_objects{type=\"%s\"} %llu\n", obj_type_name(ty),
-				live[ty]);
+				st->alive_by_type[ty]);
 	family(f, "iommutrace_dead_objects", "gauge",
 	       "Dead objects remembered, for use after destroy and double abort.");
-	fprintf(f, "iommutrace_dead_objects %llu\n", p->g.n_dead);
+	fprintf(f, "iommutrace_dead_objects %llu\n", st->dead);
 	family(f, "iommutrace_dead_objects_forgotten_total", "counter",
 	       "Dead objects forgotten: dead for 10 minutes, or the oldest beyond 16384.");
-	fprintf(f, "iommutrace_dead_objects_forgotten_total %llu\n", p->g.expired);
+	fprintf(f, "iommutrace_dead_objects_forgotten_total %llu\n", st->forgotten);
 	family(f, "iommutrace_contexts", "gauge", "iommufd file descriptors (contexts) open now.");
-	fprintf(f, "iommutrace_contexts %zu\n", (size_t)p->g.ctxs.n);
+	fprintf(f, "iommutrace_contexts %llu\n", st->contexts);
 
 	family(f, "iommutrace_remove_wait_seconds", "histogram",
 	       "Time iommufd_object_remove() took, waits for short-term references included.");
@@ -144,23 +118,27 @@ static void render(FILE *f, struct metrics *m, const struct pipeline *p, const s
 
 	family(f, "iommutrace_attached", "gauge",
 	       "1 while the probes are attached, 0 while waiting for the iommufd module.");
-	fprintf(f, "iommutrace_attached %d\n", t->l != NULL);
+	fprintf(f, "iommutrace_attached %d\n", st->attached);
 	family(f, "iommutrace_probe_attached", "gauge",
 	       "1 when the kernel function is probed, 0 when missing or failed.");
-	for (int i = 0; i < n_probe_defs; i++)
+	for (int i = 0; i < n_probe_defs && i < STATS_MAX_PROBES; i++)
 		fprintf(f, "iommutrace_probe_attached{function=\"%s\"} %d\n", probe_defs[i].func,
-			t->l && loader_status(t->l, i)->state == PROBE_ATTACHED);
-	if (t->l && bpf_stats_enabled()) {
+			st->probe_attached[i]);
+	if (st->have_progs) {
 		family(f, "iommutrace_bpf_run_time_seconds_total", "counter",
 		       "Time spent in each BPF program (kernel.bpf_stats_enabled=1).");
-		loader_prog_stats(t->l, prog_time, f);
+		for (int i = 0; i < st->n_progs; i++)
+			fprintf(f, "iommutrace_bpf_run_time_seconds_total{program=\"%s\"} %.9f\n",
+				st->progs[i].name, st->progs[i].run_ns / 1e9);
 		family(f, "iommutrace_bpf_run_count_total", "counter",
 		       "Runs of each BPF program (kernel.bpf_stats_enabled=1).");
-		loader_prog_stats(t->l, prog_count, f);
+		for (int i = 0; i < st->n_progs; i++)
+			fprintf(f, "iommutrace_bpf_run_count_total{program=\"%s\"} %llu\n",
+				st->progs[i].name, st->progs[i].run_cnt);
 	}
 }
 
-int metrics_update(struct metrics *m, const struct pipeline *p, const struct tracer *t)
+int metrics_update(struct metrics *m, const struct stats *st)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -168,7 +146,7 @@ int metrics_update(struct metrics *m, const struct pipeline *p, const struct tra
 
 	if (!f)
 		return -ENOMEM;
-	render(f, m, p, t);
+	render(f, m, st);
 	if (fclose(f)) {
 		free(buf);
 		return -ENOMEM;

@@ -11,9 +11,8 @@
 
 #include <pthread.h>
 #include <stdio.h>
-#include "model/pipeline.h"
 #include "model/sink.h"
-#include "kernel/tracer.h"
+#include "out/stats.h"
 
 #define WAIT_BUCKETS 8
 
@@ -33,7 +32,7 @@ struct metrics {
 void metrics_init(struct metrics *m);
 void metrics_fini(struct metrics *m);
 /* Render the current values (and keep them for HTTP); 0 or -errno. */
-int metrics_update(struct metrics *m, const struct pipeline *p, const struct tracer *t);
+int metrics_update(struct metrics *m, const struct stats *st);
 /* Replace path atomically with the last rendering. */
 int metrics_write_file(struct metrics *m, const char *path);
 /* Serve /metrics on a loopback ADDRESS:PORT; "" stops serving. */

@@ -30,6 +30,8 @@
 #include <unistd.h>
 
 #include "format/hooks.h"
+#include "cmd/cli.h"
+#include "kernel/tracer.h"
 #include "out/metrics.h"
 #include "model/pipeline.h"
 #include "out/sinks.h"
@@ -206,7 +208,6 @@ static unsigned long long heap(void)
 }
 
 static int failed;
-static const struct tracer no_tracer; /* nothing attached: its counts are 0 */
 
 static void report(bool ok, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -231,6 +232,16 @@ struct daemonish {
 	struct metrics m;
 	FILE *null;
 };
+
+static const struct tracer no_tracer; /* nothing attached: its counts are 0 */
+
+static void update_metrics(struct daemonish *d)
+{
+	struct stats st;
+
+	stats_collect(&st, &d->p, &no_tracer);
+	metrics_update(&d->m, &st);
+}
 
 /* the daemon's pipeline and sinks (journal off: its stderr form) */
 static void daemonish_init(struct daemonish *d, unsigned long long dead_max, __u64 dead_keep_ns)
@@ -276,12 +287,12 @@ static int run_half(struct daemonish *d, const struct golden *g, struct player *
 			return -1;
 		done += g->lifecycles;
 		if (done >= warm && !*base) {
-			metrics_update(&d->m, &d->p, &no_tracer);
+			update_metrics(d);
 			*base = heap();
 		}
 		if (done >= next) {
 			next += SAMPLE_EVERY;
-			metrics_update(&d->m, &d->p, &no_tracer); /* as the daemon does, now and then */
+			update_metrics(d); /* as the daemon does, now and then */
 			if (*base) {
 				long long over = (long long)(heap() - *base);
 

@@ -87,7 +87,8 @@ void test_kallsyms(void)
 	ASSERT_TRUE(!feat.targets[vdev_abort].present, "data symbol ignored");
 	ASSERT_STREQ(feat.targets[release].module, "iommufd", "module noted");
 	ASSERT_TRUE(feat.iommufd, "iommufd present");
-	ASSERT_STREQ(feat.iommufd_where, "module iommufd", "where");
+	ASSERT_TRUE(!feat.iommufd_builtin, "in a module");
+	ASSERT_STREQ(feat.iommufd_module, "iommufd", "the module");
 }
 
 /* A kernel's configuration, plain or gzipped, as check reads it when iommufd is absent. */

@@ -109,7 +109,9 @@ printf 'log = stderr\nexport_events = yes\nsnapshot_interval = 0\n' >"$OUT/resta
 $IT daemon -c "$OUT/restart.conf" --export "$OUT/restart1.ndjson" 2>"$OUT/restart1.err" &
 daemon=$!
 wait_for "$OUT/restart1.err" "tracing [0-9]* of" || echo "restart: the first daemon did not start" >>"$STEPS"
-$SC hold 8 >"$OUT/restart.ids" &
+# held until killed below, once the second daemon traces (a fixed time
+# raced a slow guest's start)
+$SC hold 600 >"$OUT/restart.ids" &
 holder=$!
 wait_for "$OUT/restart.ids" "vdev=" || echo "restart: the holder built nothing" >>"$STEPS"
 kill -KILL $daemon
@@ -119,6 +121,7 @@ $IT daemon -c "$OUT/restart.conf" --export "$OUT/restart2.ndjson" 2>"$OUT/restar
 daemon=$!
 wait_for "$OUT/restart2.err" "tracing [0-9]* of" || echo "restart: the second daemon did not start" >>"$STEPS"
 kill -0 $holder 2>/dev/null || echo "restart: the holder was gone before the second daemon" >>"$STEPS"
+kill -TERM $holder # its exit closes the fd: the teardown
 wait $holder
 sleep 0.5
 kill -TERM $daemon

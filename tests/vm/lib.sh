@@ -7,8 +7,14 @@ lib_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # vm_test_setup BUILD_DIR: $build (absolute) and a scratch $out removed at exit
 vm_test_setup() {
 	build=$(cd "$1" && pwd)
-	out=$(mktemp -d /tmp/iommutrace-test.XXXXXX)
-	trap 'rm -rf "$out"' EXIT
+	# IOMMUTRACE_TEST_OUT=DIR keeps the guests' outputs there, to look at
+	if [ -n "${IOMMUTRACE_TEST_OUT:-}" ]; then
+		out=$IOMMUTRACE_TEST_OUT
+		mkdir -p "$out" || exit 1
+	else
+		out=$(mktemp -d /tmp/iommutrace-test.XXXXXX)
+		trap 'rm -rf "$out"' EXIT
+	fi
 }
 
 # The kernels of the matrix with the vIOMMU uAPI (6.13 and later), on which

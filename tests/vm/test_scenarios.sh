@@ -143,7 +143,7 @@ check_kernel() {
 
 	# the text summary, and the daemon's metrics and export, under the same overload
 	expect_eq loss/text_exit "$(cat "$out/loss.txt.rc")" 0
-	if grep -qE '^[0-9]+ events in [0-9.]+s \([0-9]+ shown\), ([0-9]+) lost \(\2 failed reservations in the kernel\)' \
+	if grep -qE '^[0-9]+ events in [0-9.]+s \([0-9]+ shown\), ([0-9]+) lost \(\1 failed reservations in the kernel\)' \
 		"$out/loss.txt" && ! grep -q '^[0-9]* events.*, 0 lost' "$out/loss.txt"; then
 		pass loss/text_summary
 	else

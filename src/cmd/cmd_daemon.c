@@ -22,6 +22,7 @@
 #include "out/export.h"
 #include "base/log.h"
 #include "model/pipeline.h"
+#include "out/graph_view.h"
 #include "out/metrics.h"
 #include "base/ptrhash.h"
 #include "out/sinks.h"

@@ -13,6 +13,7 @@
 #include "cmd/cli.h"
 #include "base/log.h"
 #include "model/pipeline.h"
+#include "out/graph_view.h"
 #include "out/sinks.h"
 #include "base/ptrhash.h"
 #include "format/trace_file.h"

@@ -134,9 +134,4 @@ void graph_drop_ctx(struct graph *g, __u64 ctx);
 bool node_alive(const struct node *n);
 const char *node_state_name(enum node_state s);
 
-/* Output of the objects alive now. */
-enum graph_format { GRAPH_TREE, GRAPH_DOT, GRAPH_JSON };
-/* m: how VM names and cgroup paths of the contexts' owners are shown */
-int graph_print(struct graph *g, FILE *out, enum graph_format fmt, enum owner_mode m);
-
 #endif

@@ -10,6 +10,7 @@
 
 #include "fuzz.h"
 #include "model/pipeline.h"
+#include "out/graph_view.h"
 #include "out/sinks.h"
 #include "base/ptrhash.h"
 

@@ -11,6 +11,7 @@
 
 #include "fuzz.h"
 #include "model/pipeline.h"
+#include "out/graph_view.h"
 #include "out/sinks.h"
 #include "base/ptrhash.h"
 #include "format/trace_file.h"

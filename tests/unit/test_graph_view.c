@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "model/pipeline.h"
+#include "out/graph_view.h"
 #include "base/ptrhash.h"
 #include "test.h"
 

@@ -285,7 +285,7 @@ static __always_inline int emit_seq(struct pt_regs *regs, const struct emit_args
 	e->hook = a->hook;
 	e->flags = a->flags;
 	e->tgid = id >> 32;
-	e->pid = (__u32)id;
+	e->tid = (__u32)id;
 	e->ret = a->ret;
 	e->dur_ns = a->dur_ns;
 	e->ctx = a->ctx;
@@ -620,7 +620,7 @@ static __always_inline void emit_owner(__u64 seq, __u64 ictx)
 	o->hdr.ts_ns = bpf_ktime_get_ns();
 	o->ctx = ictx;
 	o->tgid = id >> 32;
-	o->pid = (__u32)id;
+	o->tid = (__u32)id;
 	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
 	read_cgroup(o, task);
 	mm = BPF_CORE_READ(task, mm);

@@ -119,8 +119,8 @@ struct it_event {
 	struct it_hdr hdr;
 	__u16 hook; /* IT_HOOK_* */
 	__u16 flags; /* IT_EVF_* */
-	__u32 tgid;
-	__u32 pid;
+	__u32 tgid; /* the process (user space's pid) */
+	__u32 tid; /* the thread (the kernel's pid) */
 	__s32 ret; /* IT_EVF_HAS_RET */
 	__u64 dur_ns; /* IT_EVF_HAS_DUR */
 	__u64 ctx; /* struct iommufd_ctx *, 0 when unknown */
@@ -201,7 +201,7 @@ struct it_owner_rec {
 	__u64 ctx; /* struct iommufd_ctx * */
 	__u64 cgroup_id; /* the cgroup's kernfs id (its directory's inode), 0 if none */
 	__u32 tgid;
-	__u32 pid; /* the thread that opened it */
+	__u32 tid; /* the thread that opened it */
 	__u16 cgroup_len; /* bytes used in cgroup[] */
 	__u16 argv_len; /* bytes used in argv[] */
 	__u16 flags; /* IT_OWNER_* */

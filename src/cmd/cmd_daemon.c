@@ -33,7 +33,7 @@
 struct daemon {
 	const char *config_path;
 	bool config_explicit;
-	const char *overrides[MAX_OVERRIDES]; /* KEY=VALUE, after the file */
+	char *overrides[MAX_OVERRIDES]; /* KEY=VALUE, after the file; owned */
 	int n_overrides;
 	struct daemon_config cfg;
 	struct pipeline p;
@@ -46,6 +46,7 @@ struct daemon {
 	uint64_t watchdog_usec;
 	bool config_error;
 	bool export_failed; /* said once, until it works again */
+	bool started; /* the pipeline and outputs exist: daemon_free() ends them */
 };
 
 static volatile sig_atomic_t reload_requested;
@@ -280,25 +281,18 @@ static void tick(void *cookie, unsigned long long now)
 	}
 }
 
-int cmd_daemon(int argc, char **argv)
+/* -1 to go on, or the exit status (help, a usage error) */
+static int parse_args(struct daemon *d, int argc, char **argv, bool *print, int *verbose)
 {
-	struct daemon *d = calloc(1, sizeof(*d));
-	struct pipeline_opts po = { .attached = ~0ULL };
-	struct tracer_opts to = { .who = "daemon", .service = true };
-	struct sigaction sa = { .sa_handler = on_sighup };
-	bool print = false;
-	int verbose = 0, opt, ret = EXIT_USAGE;
-	unsigned long long now;
+	int opt;
 
-	if (!d)
-		return EXIT_USAGE;
 	d->config_path = CONFIG_DEFAULT_PATH;
 	while ((opt = cmd_getopt(&cmd_daemon_def, argc, argv)) != -1) {
-		static char *expanded[MAX_OVERRIDES];
 		const char *key = NULL;
+		char *kv;
 
 		if (opt == -2)
-			goto out_free;
+			return EXIT_USAGE;
 		switch (daemon_opts[opt].short_name) {
 		case 'c':
 			d->config_path = optarg;
@@ -308,72 +302,72 @@ int cmd_daemon(int argc, char **argv)
 		case 'e': key = "export"; break;
 		case 'm': key = "metrics_file"; break;
 		case 'l': key = "metrics_listen"; break;
-		case 0: print = true; continue;
-		case 'v': verbose++; continue;
-		case 'h': cmd_help(&cmd_daemon_def, true); ret = EXIT_OK; goto out_free;
+		case 0: *print = true; continue;
+		case 'v': (*verbose)++; continue;
+		case 'h': cmd_help(&cmd_daemon_def, true); return EXIT_OK;
 		}
 		if (d->n_overrides == MAX_OVERRIDES) {
 			fprintf(stderr, "iommutrace daemon: more than %d overrides\n", MAX_OVERRIDES);
-			goto out_free;
+			return EXIT_USAGE;
 		}
-		if (key) {
-			if (asprintf(&expanded[d->n_overrides], "%s=%s", key, optarg) < 0)
-				goto out_free;
-			d->overrides[d->n_overrides] = expanded[d->n_overrides];
-			d->n_overrides++;
-		} else {
-			d->overrides[d->n_overrides++] = optarg;
-		}
+		if (key ? asprintf(&kv, "%s=%s", key, optarg) < 0 : !(kv = strdup(optarg)))
+			return EXIT_USAGE;
+		d->overrides[d->n_overrides++] = kv;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "iommutrace daemon: unexpected argument '%s' (see --help)\n",
 			argv[optind]);
-		goto out_free;
+		return EXIT_USAGE;
 	}
-	log_init(verbose);
-	log_syslog_prefix = !print && !isatty(STDERR_FILENO);
-	if (read_config(d, &d->cfg))
-		goto out_free;
-	if (print) {
-		config_print(&d->cfg, stdout);
-		ret = EXIT_OK;
-		goto out_free;
-	}
+	return -1;
+}
 
-	if (ptrhash_init(d->cfg.raw_pointers)) {
-		pr_warn("can't initialise libsodium for pointer hashing\n");
-		goto out_free;
-	}
+/* The pipeline, its three outputs and the tracer; 0, or the exit status. */
+static int daemon_start(struct daemon *d)
+{
+	struct pipeline_opts po = { .attached = ~0ULL };
+	struct tracer_opts to = { .who = "daemon", .service = true };
+	int ret;
+
 	po.long_wait_ns = d->cfg.long_wait_ms * 1000000ULL;
 	if (pipeline_init(&d->p, &po)) {
 		pr_warn("out of memory\n");
-		goto out_free;
+		return EXIT_USAGE;
 	}
+	d->started = true;
 	metrics_init(&d->m);
 	d->journal = sink_journal_new(stderr, false);
 	d->out = sink_json_new(NULL, true);
 	json_init(&d->snap);
 	if (!d->journal || !d->out) {
 		pr_warn("out of memory\n");
-		goto out;
+		return EXIT_USAGE;
 	}
 	pipeline_add_sink(&d->p, d->journal);
 	pipeline_add_sink(&d->p, d->out);
 	pipeline_add_sink(&d->p, &d->m.sink);
 	if (open_outputs(d)) {
 		pr_warn("can't open the outputs the configuration asks for: not starting\n");
-		goto out;
+		return EXIT_USAGE;
 	}
-
 	to.ringbuf_size = d->cfg.ringbuf_size;
 	to.no_stacks = !d->cfg.stacks;
 	ret = tracer_start(&d->t, &to, pipeline_record, &d->p);
 	if (ret) {
 		sd_notifyf(0, "STATUS=cannot trace here; see the log\nERRNO=%d", ENODEV);
-		goto out;
+		return ret;
 	}
 	d->p.resolve = resolve_live_stack;
 	d->p.resolve_cookie = &d->t;
+	return 0;
+}
+
+/* Ready, then until SIGTERM or SIGINT; then the last outputs. */
+static void daemon_run(struct daemon *d)
+{
+	struct sigaction sa = { .sa_handler = on_sighup };
+	unsigned long long now;
+
 	sigaction(SIGHUP, &sa, NULL);
 	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
 		d->watchdog_usec = 0;
@@ -396,20 +390,58 @@ int cmd_daemon(int argc, char **argv)
 	sd_notify(0, "STOPPING=1");
 	pipeline_finish(&d->p, tracer_next_seq(&d->t), tracer_kernel_drops(&d->t),
 			tracer_missed_returns(&d->t), d->t.end_ns, d->t.end_ns - d->start_ns);
-	now = mono_ns();
 	if (d->cfg.snapshot_interval_s)
-		snapshot(d, now);
+		snapshot(d, mono_ns());
 	update_metrics(d);
-	ret = EXIT_OK; /* a service's verdicts are in its outputs, not its status */
-out:
-	close_export(d);
-	tracer_stop(&d->t);
-	pipeline_fini(&d->p);
-	metrics_fini(&d->m);
-	sink_free(d->journal);
-	sink_free(d->out);
-	json_free(&d->snap);
-out_free:
+}
+
+static void daemon_free(struct daemon *d)
+{
+	if (d->started) {
+		close_export(d);
+		tracer_stop(&d->t);
+		pipeline_fini(&d->p);
+		metrics_fini(&d->m);
+		sink_free(d->journal);
+		sink_free(d->out);
+		json_free(&d->snap);
+	}
+	for (int i = 0; i < d->n_overrides; i++)
+		free(d->overrides[i]);
 	free(d);
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	bool print = false;
+	int verbose = 0, ret;
+
+	if (!d)
+		return EXIT_USAGE;
+	ret = parse_args(d, argc, argv, &print, &verbose);
+	if (ret >= 0)
+		goto out;
+	ret = EXIT_USAGE;
+	log_init(verbose);
+	log_syslog_prefix = !print && !isatty(STDERR_FILENO);
+	if (read_config(d, &d->cfg))
+		goto out;
+	if (print) {
+		config_print(&d->cfg, stdout);
+		ret = EXIT_OK;
+		goto out;
+	}
+	if (ptrhash_init(d->cfg.raw_pointers)) {
+		pr_warn("can't initialise libsodium for pointer hashing\n");
+		goto out;
+	}
+	ret = daemon_start(d);
+	if (!ret) {
+		daemon_run(d);
+		ret = EXIT_OK; /* a service's verdicts are in its outputs, not its status */
+	}
+out:
+	daemon_free(d);
 	return ret;
 }

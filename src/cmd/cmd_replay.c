@@ -22,7 +22,7 @@
 struct replay {
 	struct pipeline *p;
 	struct trace_info *info;
-	bool raw, keyed;
+	bool raw;
 	__u64 first_ts, last_ts;
 };
 
@@ -32,10 +32,6 @@ static int replay_record(void *cookie, const void *data, size_t len)
 	const struct it_hdr *h = data;
 	int err;
 
-	if (!r->keyed) { /* the header has been read: the recording's handles */
-		ptrhash_init_key(r->info->key, r->raw);
-		r->keyed = true;
-	}
 	if (h->type == IT_REC_EVENT && h->ts_ns) {
 		if (!r->first_ts || h->ts_ns < r->first_ts)
 			r->first_ts = h->ts_ns;
@@ -60,7 +56,14 @@ static int replay_file(const char *who, const char *path, struct pipeline *p, bo
 	char err[512] = "";
 	int ret;
 
-	ret = trace_read(path, replay_record, &r, &info, err, sizeof(err));
+	struct trace_reader *tr = trace_open(path, &info, err, sizeof(err), &ret);
+
+	if (tr) {
+		/* handles as the recorder hashed them, before any record is shown */
+		ptrhash_init_key(info.key, raw);
+		ret = trace_read_records(tr, replay_record, &r, &info, err, sizeof(err));
+		trace_close_reader(tr);
+	}
 	if (ret) {
 		fprintf(stderr, "iommutrace %s: %s\n", who, err);
 		return EXIT_USAGE;

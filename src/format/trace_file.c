@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "iommutrace.h"
+#include "base/io.h"
 #include "format/trace_file.h"
 
 struct file_header {
@@ -47,24 +48,6 @@ struct trace_writer {
 	uint32_t n;
 	int err;
 };
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		len -= w;
-	}
-	return 0;
-}
 
 /* What may stand at path: nothing, or (with force) a regular file. */
 static int check_target(const char *path, bool force)
@@ -247,23 +230,25 @@ static int read_full(FILE *f, void *buf, size_t len)
 	return r == len ? 0 : ferror(f) ? -EIO : (int)r == 0 ? -ENODATA : -EPIPE;
 }
 
-int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_info *info,
-	       char *err, size_t errlen)
+struct trace_reader {
+	const char *path;
+	FILE *f;
+	uint32_t version;
+	long offset; /* of the next block */
+	unsigned char *comp, *raw;
+};
+
+/* A regular file, opened without blocking (a FIFO is refused, not waited on). */
+static FILE *open_regular(const char *path, char *err, size_t errlen, int *ret)
 {
-	struct file_header h;
-	unsigned char *comp = NULL, *raw = NULL;
-	/* not blocking on a FIFO: it is refused below */
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	long offset = sizeof(h);
 	struct stat st = { 0 };
-	int ret = 0;
 	FILE *f;
 
-	memset(info, 0, sizeof(*info));
 	if (fd < 0) {
-		ret = -errno;
+		*ret = -errno;
 		snprintf(err, errlen, "can't open %s: %s", path, strerror(errno));
-		return ret;
+		return NULL;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s is not a regular file (%s): give a trace file made by "
@@ -271,154 +256,223 @@ int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_
 			 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" :
 			 "a device");
 		close(fd);
-		return -EINVAL;
+		*ret = -EINVAL;
+		return NULL;
 	}
 	f = fdopen(fd, "rb");
 	if (!f) {
-		ret = -errno;
+		*ret = -errno;
 		snprintf(err, errlen, "can't read %s: %s", path, strerror(errno));
 		close(fd);
-		return ret;
 	}
-	if (read_full(f, &h, sizeof(h)) || memcmp(h.magic, TRACE_MAGIC, sizeof(h.magic))) {
+	return f;
+}
+
+/* The file header, every field checked; 0 or -errno with err said. */
+static int read_file_header(struct trace_reader *r, struct trace_info *info, char *err,
+			    size_t errlen)
+{
+	struct file_header h;
+	const char *path = r->path;
+
+	if (read_full(r->f, &h, sizeof(h)) || memcmp(h.magic, TRACE_MAGIC, sizeof(h.magic))) {
 		snprintf(err, errlen, "%s is not an iommutrace trace file (no IOMMUTR header)", path);
-		ret = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
-	info->version = h.version;
+	info->version = r->version = h.version;
 	info->abi = h.abi;
 	memcpy(info->key, h.key, sizeof(info->key));
 	if (h.version < TRACE_VERSION_MIN || h.version > TRACE_VERSION) {
 		snprintf(err, errlen, "%s: trace format version %u; this iommutrace reads versions "
 			 "%d to %d%s", path, h.version, TRACE_VERSION_MIN, TRACE_VERSION,
 			 h.version > TRACE_VERSION ? ": replay it with a newer iommutrace" : "");
-		ret = -EPROTO;
-		goto out;
+		return -EPROTO;
 	}
 	if (h.abi != IT_ABI_VERSION) {
 		snprintf(err, errlen, "%s: record ABI %u; this iommutrace reads ABI %d%s", path,
 			 h.abi, IT_ABI_VERSION,
 			 h.abi > IT_ABI_VERSION ? ": replay it with a newer iommutrace" : ": corrupt header?");
-		ret = -EPROTO;
-		goto out;
+		return -EPROTO;
 	}
 	if (h.reserved) {
 		snprintf(err, errlen, "%s: corrupt file header (its reserved field is not 0)", path);
-		ret = -EBADMSG;
-		goto out;
+		return -EBADMSG;
 	}
-	comp = malloc(compressBound(TRACE_BLOCK_MAX));
-	raw = malloc(TRACE_BLOCK_MAX);
-	if (!comp || !raw) {
+	r->offset = sizeof(h);
+	return 0;
+}
+
+void trace_close_reader(struct trace_reader *r)
+{
+	if (!r)
+		return;
+	if (r->f)
+		fclose(r->f);
+	free(r->comp);
+	free(r->raw);
+	free(r);
+}
+
+struct trace_reader *trace_open(const char *path, struct trace_info *info, char *err,
+				size_t errlen, int *ret)
+{
+	struct trace_reader *r = calloc(1, sizeof(*r));
+
+	memset(info, 0, sizeof(*info));
+	*ret = -ENOMEM;
+	if (!r) {
 		snprintf(err, errlen, "out of memory");
-		ret = -ENOMEM;
-		goto out;
+		return NULL;
 	}
-	for (;;) {
-		struct block_header b;
-		uLongf rlen = TRACE_BLOCK_MAX;
-		size_t pos = 0;
-		int r = read_full(f, &b, sizeof(b));
+	r->path = path;
+	r->f = open_regular(path, err, errlen, ret);
+	if (!r->f || (*ret = read_file_header(r, info, err, errlen)))
+		goto fail;
+	r->comp = malloc(compressBound(TRACE_BLOCK_MAX));
+	r->raw = malloc(TRACE_BLOCK_MAX);
+	if (!r->comp || !r->raw) {
+		snprintf(err, errlen, "out of memory");
+		*ret = -ENOMEM;
+		goto fail;
+	}
+	return r;
+fail:
+	trace_close_reader(r);
+	return NULL;
+}
 
-		if (r == -ENODATA)
-			break; /* a clean end */
-		if (r == -EPIPE) {
-			/* the file ends inside a block header: only a kill does that */
-			info->truncated = 1;
-			info->truncated_at = offset;
+/*
+ * A version 2 block header is checked whole; a version 1 header only as far
+ * as its fields are consistent: a compressed block is never longer than
+ * compressBound() of its raw length, and holds at least one record of at
+ * least a header.
+ */
+static bool block_header_ok(const struct trace_reader *r, const struct block_header *b)
+{
+	return b->magic == TRACE_BLOCK_MAGIC &&
+	       (r->version >= 2 ? b->hdr_crc == header_crc(b) : !b->hdr_crc) &&
+	       b->raw_len <= TRACE_BLOCK_MAX && b->comp_len <= compressBound(b->raw_len) &&
+	       b->records && b->records <= b->raw_len / sizeof(struct it_hdr);
+}
+
+/*
+ * The next block, checked and uncompressed into r->raw. 1 with *b filled,
+ * 0 at the end (info->truncated set when the file ends inside a block: a
+ * recorder cut short), or -errno with err said.
+ */
+static int read_block(struct trace_reader *r, struct block_header *b, struct trace_info *info,
+		      char *err, size_t errlen)
+{
+	uLongf rlen = TRACE_BLOCK_MAX;
+	int e = read_full(r->f, b, sizeof(*b));
+
+	if (e == -ENODATA)
+		return 0; /* a clean end */
+	if (e == -EPIPE || (!e && block_header_ok(r, b) &&
+			    (e = read_full(r->f, r->comp, b->comp_len)) &&
+			    (e == -ENODATA || e == -EPIPE))) {
+		/* the file ends inside a block header, or inside a right
+		 * header's data: only a kill does that */
+		info->truncated = 1;
+		info->truncated_at = r->offset;
+		return 0;
+	}
+	if (e) {
+		snprintf(err, errlen, "%s: read error at offset %ld", r->path, r->offset);
+		return e;
+	}
+	if (!block_header_ok(r, b)) {
+		snprintf(err, errlen, "%s: corrupt block header at offset %ld (block %llu)",
+			 r->path, r->offset, info->blocks);
+		return -EBADMSG;
+	}
+	if (crc32(0, r->comp, b->comp_len) != b->crc) {
+		snprintf(err, errlen, "%s: checksum mismatch in block %llu at offset %ld",
+			 r->path, info->blocks, r->offset);
+		return -EBADMSG;
+	}
+	if (uncompress(r->raw, &rlen, r->comp, b->comp_len) != Z_OK || rlen != b->raw_len) {
+		snprintf(err, errlen, "%s: block %llu at offset %ld does not decompress",
+			 r->path, info->blocks, r->offset);
+		return -EBADMSG;
+	}
+	return 1;
+}
+
+/* The records of the block in r->raw, to fn; 0 or -errno with err said. */
+static int block_records(struct trace_reader *r, const struct block_header *b,
+			 trace_record_fn fn, void *cookie, struct trace_info *info, char *err,
+			 size_t errlen)
+{
+	const char *why = "the block holds more bytes than its records";
+	size_t pos = 0;
+	int ret = 0;
+
+	for (uint32_t i = 0; i < b->records; i++) {
+		struct it_hdr rh;
+		int e;
+
+		if (pos + sizeof(rh) > b->raw_len) {
+			why = "the block ends inside a record header";
+			ret = -EBADMSG;
 			break;
 		}
-		if (r) {
-			snprintf(err, errlen, "%s: read error at offset %ld", path, offset);
-			ret = r;
-			goto out;
-		}
-		/*
-		 * A version 2 header is checked whole; a version 1 header only
-		 * as far as its fields are consistent: a compressed block is
-		 * never longer than compressBound() of its raw length, and
-		 * holds at least one record of at least a header.
-		 */
-		if (b.magic != TRACE_BLOCK_MAGIC ||
-		    (h.version >= 2 && b.hdr_crc != header_crc(&b)) ||
-		    (h.version < 2 && b.hdr_crc) || b.raw_len > TRACE_BLOCK_MAX ||
-		    b.comp_len > compressBound(b.raw_len) || !b.records ||
-		    b.records > b.raw_len / sizeof(struct it_hdr)) {
-			snprintf(err, errlen, "%s: corrupt block header at offset %ld (block %llu)",
-				 path, offset, info->blocks);
+		memcpy(&rh, r->raw + pos, sizeof(rh));
+		if (rh.size < sizeof(rh) || pos + rh.size > b->raw_len) {
+			why = "its size field does not fit the block";
 			ret = -EBADMSG;
-			goto out;
-		}
-		r = read_full(f, comp, b.comp_len);
-		if (r == -ENODATA || r == -EPIPE) {
-			/* a right header, and the file ends inside its data: a kill */
-			info->truncated = 1;
-			info->truncated_at = offset;
 			break;
 		}
-		if (r) {
-			ret = r;
-			snprintf(err, errlen, "%s: read error at offset %ld", path, offset);
-			goto out;
-		}
-		if (crc32(0, comp, b.comp_len) != b.crc) {
-			snprintf(err, errlen, "%s: checksum mismatch in block %llu at offset %ld",
-				 path, info->blocks, offset);
+		info->why[0] = '\0';
+		e = fn(cookie, r->raw + pos, rh.size);
+		if (e == -EINVAL) {
+			why = info->why[0] ? info->why : "rejected by the decoder";
 			ret = -EBADMSG;
-			goto out;
+			break;
 		}
-		if (uncompress(raw, &rlen, comp, b.comp_len) != Z_OK || rlen != b.raw_len) {
-			snprintf(err, errlen, "%s: block %llu at offset %ld does not decompress",
-				 path, info->blocks, offset);
-			ret = -EBADMSG;
-			goto out;
+		if (e) {
+			snprintf(err, errlen, "%s: stopped at record %llu: %s", r->path,
+				 info->records, strerror(-e));
+			return e;
 		}
-		const char *why = "the block holds more bytes than its records";
+		pos += rh.size;
+		info->records++;
+	}
+	if (ret || pos != b->raw_len) {
+		snprintf(err, errlen,
+			 "%s: malformed record %llu (byte %zu of block %llu's data; the block "
+			 "at offset %ld): %s", r->path, info->records, pos, info->blocks, r->offset,
+			 why);
+		return -EBADMSG;
+	}
+	return 0;
+}
 
-		for (uint32_t i = 0; i < b.records; i++) {
-			struct it_hdr rh;
+int trace_read_records(struct trace_reader *r, trace_record_fn fn, void *cookie,
+		       struct trace_info *info, char *err, size_t errlen)
+{
+	struct block_header b;
+	int e;
 
-			if (pos + sizeof(rh) > rlen) {
-				why = "the block ends inside a record header";
-				ret = -EBADMSG;
-				break;
-			}
-			memcpy(&rh, raw + pos, sizeof(rh));
-			if (rh.size < sizeof(rh) || pos + rh.size > rlen) {
-				why = "its size field does not fit the block";
-				ret = -EBADMSG;
-				break;
-			}
-			info->why[0] = '\0';
-			r = fn(cookie, raw + pos, rh.size);
-			if (r == -EINVAL) {
-				why = info->why[0] ? info->why : "rejected by the decoder";
-				ret = -EBADMSG;
-				break;
-			}
-			if (r) {
-				ret = r;
-				snprintf(err, errlen, "%s: stopped at record %llu: %s", path,
-					 info->records, strerror(-r));
-				goto out;
-			}
-			pos += rh.size;
-			info->records++;
-		}
-		if (ret || pos != rlen) {
-			snprintf(err, errlen,
-				 "%s: malformed record %llu (byte %zu of block %llu's data; the block "
-				 "at offset %ld): %s", path, info->records, pos, info->blocks, offset,
-				 why);
-			ret = -EBADMSG;
-			goto out;
-		}
+	while ((e = read_block(r, &b, info, err, errlen)) > 0) {
+		e = block_records(r, &b, fn, cookie, info, err, errlen);
+		if (e)
+			return e;
 		info->blocks++;
-		offset += sizeof(b) + b.comp_len;
+		r->offset += sizeof(b) + b.comp_len;
 	}
-out:
-	free(comp);
-	free(raw);
-	fclose(f);
+	return e;
+}
+
+int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_info *info,
+	       char *err, size_t errlen)
+{
+	int ret;
+	struct trace_reader *r = trace_open(path, info, err, errlen, &ret);
+
+	if (!r)
+		return ret;
+	ret = trace_read_records(r, fn, cookie, info, err, errlen);
+	trace_close_reader(r);
 	return ret;
 }

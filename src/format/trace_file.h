@@ -67,9 +67,19 @@ struct trace_info {
 typedef int (*trace_record_fn)(void *cookie, const void *rec, size_t len);
 
 /*
- * Read every record of path in order and hand it to fn. On error returns
- * -errno and writes what is wrong and where into err.
+ * Reading in steps: open and check the header (info has its version and
+ * key, for hashing handles as the recorder did), then the records, then
+ * close. On error each returns NULL or -errno (*ret for trace_open) and
+ * writes what is wrong and where into err.
  */
+struct trace_reader;
+struct trace_reader *trace_open(const char *path, struct trace_info *info, char *err,
+				size_t errlen, int *ret);
+/* Every record in order to fn. */
+int trace_read_records(struct trace_reader *r, trace_record_fn fn, void *cookie,
+		       struct trace_info *info, char *err, size_t errlen);
+void trace_close_reader(struct trace_reader *r);
+/* All three. */
 int trace_read(const char *path, trace_record_fn fn, void *cookie, struct trace_info *info,
 	       char *err, size_t errlen);
 

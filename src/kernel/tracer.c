@@ -160,6 +160,7 @@ int tracer_start(struct tracer *t, const struct tracer_opts *o, record_fn fn, vo
 	int ret;
 
 	memset(t, 0, sizeof(*t));
+	exiting = 0; /* a tracer started again runs again */
 	t->o = *o;
 	t->fn = fn;
 	t->cookie = cookie;

@@ -171,7 +171,7 @@ int owner_parse(const void *rec, size_t len, struct ctx_owner *o)
 	o->cpu = r->hdr.cpu;
 	o->cgroup_id = r->cgroup_id;
 	o->tgid = r->tgid;
-	o->pid = r->pid;
+	o->tid = r->tid;
 	copy_cut(o->comm, sizeof(o->comm), r->comm, strnlen(r->comm, sizeof(r->comm)));
 	o->argv_cut = r->flags & IT_OWNER_ARGV_CUT;
 

@@ -25,7 +25,7 @@ struct ctx_owner {
 	__u64 ts_ns;
 	__u64 cgroup_id; /* 0: unknown */
 	__u32 tgid;
-	__u32 pid;
+	__u32 tid; /* the thread that opened it */
 	__u32 cpu;
 	char comm[IT_COMM_LEN];
 	char cgroup[OWNER_CGROUP_LEN]; /* "/machine.slice/...", "" if unknown */

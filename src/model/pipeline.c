@@ -51,7 +51,7 @@ static int owner_attach(struct pipeline *p, struct ctx_node *c, const struct ctx
 	if (!c->owner)
 		return -ENOMEM;
 	*c->owner = *o;
-	if (!passes(p, o->tgid, o->pid, IT_OBJ_CTX))
+	if (!passes(p, o->tgid, o->tid, IT_OBJ_CTX))
 		return 0;
 	for (int i = 0; i < p->n_sinks && !err; i++)
 		if (p->sinks[i]->ops->owner && !p->sinks[i]->no_events)
@@ -127,7 +127,7 @@ static int on_event(void *cookie, const struct it_event *in)
 		if (!e.obj.addr)
 			e.obj.addr = n->addr;
 	}
-	if (passes(p, e.tgid, e.pid, e.obj.type)) {
+	if (passes(p, e.tgid, e.tid, e.obj.type)) {
 		p->shown++;
 		for (int i = 0; i < p->n_sinks && !err; i++)
 			if (p->sinks[i]->ops->event && !p->sinks[i]->no_events)

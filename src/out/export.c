@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "base/io.h"
 #include "out/export.h"
 #include "base/log.h"
 
@@ -199,21 +200,17 @@ static int rotate(struct export *x)
 	return open_file(x);
 }
 
-static int write_all(struct export *x, const char *p, size_t n)
+/* p to the file; its size follows (what a failed write left, too) */
+static int write_out(struct export *x, const char *p, size_t n)
 {
-	while (n) {
-		ssize_t w = write(x->fd, p, n);
+	int err = write_all(x->fd, p, n);
+	off_t end;
 
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= w;
-		x->size += w;
-	}
-	return 0;
+	if (!err)
+		x->size += n;
+	else if ((end = lseek(x->fd, 0, SEEK_END)) >= 0)
+		x->size = end;
+	return err;
 }
 
 /* Whole lines only, as few writes as rotation allows. */
@@ -233,7 +230,7 @@ static int write_lines(struct export *x, const char *p, size_t n)
 			run += line;
 		}
 		if (run) {
-			err = write_all(x, p, run);
+			err = write_out(x, p, run);
 			if (err)
 				return err;
 			p += run;

@@ -68,7 +68,7 @@ static int json_event(struct sink *s, const struct it_event *e)
 	char h[PTRHASH_LEN], fl[32];
 
 	envelope(s, "event", e->hdr.seq, e->hdr.ts_ns, e->hdr.cpu, e->tgid, e->comm);
-	json_u64(j, "tid", e->pid);
+	json_u64(j, "tid", e->tid);
 	json_str(j, "hook", hook_func(e->hook));
 	json_str(j, "phase", hook_is_return(e->hook) ? "return" : "entry");
 	if (e->ctx)
@@ -113,7 +113,7 @@ static int json_owner_line(struct sink *s, const struct ctx_owner *o)
 	char h[PTRHASH_LEN];
 
 	envelope(s, "owner", o->open_seq, o->ts_ns, o->cpu, o->tgid, o->comm);
-	json_u64(j, "tid", o->pid);
+	json_u64(j, "tid", o->tid);
 	json_str(j, "ctx", ptrhash(o->ctx, h));
 	json_owner(j, "owner", o, s->owner_mode);
 	json_obj_end(j);

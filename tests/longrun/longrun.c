@@ -152,7 +152,7 @@ static void owner_of(const struct player *pl, const struct it_event *open, struc
 	o->hdr = (struct it_hdr){ .type = IT_REC_OWNER, .seq = open->hdr.seq,
 				  .ts_ns = open->hdr.ts_ns };
 	o->ctx = open->ctx;
-	o->tgid = o->pid = 1000 + pl->cycle % CTX_POOL;
+	o->tgid = o->tid = 1000 + pl->cycle % CTX_POOL;
 	strcpy(o->comm, "qemu-system-x86");
 	o->cgroup_len = sizeof(cg);
 	memcpy(o->data, cg, sizeof(cg));

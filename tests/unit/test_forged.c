@@ -23,7 +23,7 @@ static struct it_event fev(__u16 hook, __u64 seq, __u64 addr, __u16 type, __u32 
 	struct it_event e = {
 		.hdr = { .type = IT_REC_EVENT, .size = sizeof(e), .seq = seq,
 			 .ts_ns = 1000000000ULL + seq * 1000000 },
-		.hook = hook, .tgid = 300, .pid = 301, .ctx = CTX, .wait_cnt = ~0u,
+		.hook = hook, .tgid = 300, .tid = 301, .ctx = CTX, .wait_cnt = ~0u,
 		.obj = { .addr = addr, .type = type, .id = id },
 	};
 
@@ -73,7 +73,7 @@ static char *run(enum kind kind)
 				 .attached_hooks = ~0ULL };
 	struct it_owner_rec r = {
 		.hdr = { .type = IT_REC_OWNER, .size = sizeof(r), .seq = 0 },
-		.ctx = CTX, .tgid = 300, .pid = 301, .cgroup_id = 9,
+		.ctx = CTX, .tgid = 300, .tid = 301, .cgroup_id = 9,
 	};
 	struct pipeline p;
 	struct sink *s;

@@ -21,7 +21,7 @@ static struct it_owner_rec rec(const char *argv, size_t argv_n, const char *cg, 
 {
 	struct it_owner_rec r = {
 		.hdr = { .type = IT_REC_OWNER, .size = sizeof(r), .seq = 5, .ts_ns = 1000 },
-		.ctx = CTX, .cgroup_id = 4242, .tgid = 300, .pid = 301,
+		.ctx = CTX, .cgroup_id = 4242, .tgid = 300, .tid = 301,
 		.comm = "qemu-system-x86",
 	};
 
@@ -67,7 +67,7 @@ void test_owner_parse(void)
 		ASSERT_EQ(o.vm_from, OWNER_VM_ARGV, "from argv");
 		ASSERT_EQ(o.cgroup_id, 4242, "cgroup id");
 		ASSERT_EQ(o.tgid, 300, "tgid");
-		ASSERT_EQ(o.pid, 301, "pid");
+		ASSERT_EQ(o.tid, 301, "tid");
 		ASSERT_EQ(o.open_seq, 5, "the open's seq");
 		ASSERT_STREQ(o.comm, "qemu-system-x86", "comm");
 	}
@@ -204,7 +204,7 @@ static struct it_event oev(__u16 hook, __u64 seq, __u64 addr, __u16 type, __u32 
 	struct it_event e = {
 		.hdr = { .type = IT_REC_EVENT, .size = sizeof(e), .seq = seq,
 			 .ts_ns = 1000000000ULL + seq * 1000000 },
-		.hook = hook, .tgid = 300, .pid = 301, .ctx = CTX,
+		.hook = hook, .tgid = 300, .tid = 301, .ctx = CTX,
 		.obj = { .addr = addr, .type = type, .id = id }, .wait_cnt = ~0u,
 	};
 

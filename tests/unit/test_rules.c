@@ -93,7 +93,7 @@ static struct it_event ev(struct run *r, __u16 hook, __u64 addr, __u16 type, __u
 	struct it_event e = {
 		.hdr = { .type = IT_REC_EVENT, .size = sizeof(e), .seq = r->seq++,
 			 .ts_ns = (r->ts += MS) },
-		.hook = hook, .tgid = 100, .pid = 100, .ctx = CTX,
+		.hook = hook, .tgid = 100, .tid = 100, .ctx = CTX,
 		.obj = { .addr = addr, .type = type, .id = id },
 		.wait_cnt = ~0u,
 	};

@@ -122,7 +122,7 @@ daemon=$!
 wait_for "$OUT/restart2.err" "tracing [0-9]* of" || echo "restart: the second daemon did not start" >>"$STEPS"
 kill -0 $holder 2>/dev/null || echo "restart: the holder was gone before the second daemon" >>"$STEPS"
 kill -TERM $holder # its exit closes the fd: the teardown
-wait $holder
+{ wait $holder; } 2>/dev/null # not sh's "Terminated"
 sleep 0.5
 kill -TERM $daemon
 wait $daemon

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `iommutrace check`: can this kernel be traced, and with which hooks? */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
 #include "cmd/cli.h"
 #include "kernel/features.h"
-#include "base/json.h"
 #include "kernel/loader.h"
 #include "base/log.h"
 #include "model/rules.h"
+#include "out/check_view.h"
 
 static const struct opt_def check_opts[] = {
 	{ "json", 'j', NULL, "one JSON object on stdout" },
@@ -116,10 +117,6 @@ static const char *rule_state(const struct rule *r, const struct loader *l, char
 	return buf;
 }
 
-static const char *const wait_names[] = { "none", "destroy_rwsem", "shortterm_users", "wait_cnt" };
-static const char *const vdev_names[] = { "none", "dev, id", "idev, virt_id" };
-static const char *const hwpt_names[] = { "none", "hw_pagetable", "hwpt_paging, hwpt_nested" };
-
 /* CO-RE's choices, as the BPF program itself saw them; false if not run */
 static bool core_view(const struct loader *l, struct it_layout *lay)
 {
@@ -131,15 +128,83 @@ static int ignore_record(void *cookie, const void *data, size_t len)
 	return 0;
 }
 
+/* Probe the kernel, load and attach, and write down what was found. */
+static void check_probe(struct check_report *r, struct features *f, struct loader **lp)
+{
+	struct problem probs[CHECK_MAX_PROBLEMS];
+	struct loader *l = NULL;
+	struct utsname u;
+	int n, n_core_missing = 0;
+
+	memset(r, 0, sizeof(*r));
+	features_probe(f);
+	n = features_problems(f, probs, CHECK_MAX_PROBLEMS - 1);
+	if (n > CHECK_MAX_PROBLEMS - 1)
+		n = CHECK_MAX_PROBLEMS - 1;
+	if (!n) {
+		struct loader_opts lo = { .ringbuf_size = 1 << 16, .layout_probe = true };
+
+		l = loader_start(f, &lo, ignore_record, NULL);
+		if (!l)
+			probs[n++] = (struct problem){
+				.what = "the BPF programs did not load on this kernel",
+				.fix = "run 'iommutrace check -vv' for libbpf's log and report it" };
+	}
+	for (int i = 0; i < n_probe_defs && i < CHECK_MAX_PROBES; i++) {
+		const struct probe_status *st = l ? loader_status(l, i) : NULL;
+		struct check_probe *p = &r->probes[r->n_probes++];
+		enum probe_state s = st ? st->state :
+				     f->targets[i].present ? PROBE_FAILED : PROBE_MISSING;
+
+		p->func = probe_defs[i].func;
+		p->core = probe_defs[i].core;
+		p->state_json = l || !f->targets[i].present ? probe_state_name(s) : "not tried";
+		p->state_text = st ? probe_state_name(st->state) :
+				f->targets[i].present ? "not tried" :
+				f->targets[i].clone[0] ? "clone only" : "missing";
+		state_note(f, i, st, p->note, sizeof(p->note));
+		if (p->core && (!st || st->state != PROBE_ATTACHED))
+			n_core_missing++;
+	}
+	if (l && n_core_missing)
+		probs[n++] = (struct problem){
+			.what = "core iommufd functions could not be attached",
+			.fix = "see the rows marked core above; a kernel with them inlined cannot be traced" };
+	for (int i = 0; i < n_rules && i < CHECK_MAX_RULES; i++) {
+		struct check_rule *cr = &r->rules[r->n_rules++];
+
+		cr->name = rule_table[i].name;
+		cr->severity = severity_name(rule_table[i].severity);
+		cr->meaning = rule_table[i].meaning;
+		rule_state(&rule_table[i], l, cr->state, sizeof(cr->state));
+	}
+	for (int i = 0; i < n; i++)
+		r->problems[r->n_problems++] = (struct check_problem){ probs[i].what, probs[i].fix };
+	uname(&u);
+	snprintf(r->kernel, sizeof(r->kernel), "%s", u.release);
+	snprintf(r->btf, sizeof(r->btf), "%s", f->btf_source);
+	{
+		char where[sizeof(r->iommufd)];
+
+		snprintf(r->iommufd, sizeof(r->iommufd), "%s",
+			 iommufd_where(f, where, sizeof(where)));
+	}
+	kprobes_how(f, r->kprobes, sizeof(r->kprobes));
+	r->obj_wait_field = f->obj_wait_field;
+	r->vdev_layout = f->vdev_layout;
+	r->hwpt_layout = f->hwpt_layout;
+	r->have_core = core_view(l, &r->core);
+	r->n_attached = l ? loader_n_attached(l) : 0;
+	*lp = l;
+}
+
 int cmd_check(int argc, char **argv)
 {
-	struct problem probs[8];
+	struct check_report *r;
 	struct features f;
-	struct loader *l = NULL;
+	struct loader *l;
 	bool json = false;
-	int verbose = 0, n, opt, n_core_missing = 0;
-	struct it_layout lay;
-	struct utsname u;
+	int verbose = 0, opt, ret;
 
 	while ((opt = cmd_getopt(&cmd_check_def, argc, argv)) != -1) {
 		if (opt == -2)
@@ -155,147 +220,16 @@ int cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_init(verbose);
-	features_probe(&f);
-	n = features_problems(&f, probs, 8);
-	if (!n) {
-		struct loader_opts lo = { .ringbuf_size = 1 << 16, .layout_probe = true };
-
-		l = loader_start(&f, &lo, ignore_record, NULL);
-		if (!l) {
-			probs[n++] = (struct problem){
-				.what = "the BPF programs did not load on this kernel",
-				.fix = "run 'iommutrace check -vv' for libbpf's log and report it" };
-		}
-	}
-	for (int i = 0; i < n_probe_defs; i++) {
-		const struct probe_status *st = l ? loader_status(l, i) : NULL;
-
-		if (probe_defs[i].core && (!st || st->state != PROBE_ATTACHED))
-			n_core_missing++;
-	}
-	if (l && n_core_missing)
-		probs[n++] = (struct problem){
-			.what = "core iommufd functions could not be attached",
-			.fix = "see the rows marked core above; a kernel with them inlined cannot be traced" };
-
-	uname(&u);
-	if (json) {
-		struct json j;
-		char note[256];
-
-		json_init(&j);
-		json_obj_begin(&j, NULL);
-		json_u64(&j, "schema", JSON_SCHEMA_VERSION);
-		json_str(&j, "kind", "check");
-		json_str(&j, "kernel", u.release);
-		json_bool(&j, "ok", n == 0);
-		json_str(&j, "btf", f.btf_source);
-		json_str(&j, "iommufd", iommufd_where(&f, note, sizeof(note)));
-		json_obj_begin(&j, "layouts");
-		if (f.obj_wait_field)
-			json_str(&j, "iommufd_object", f.obj_wait_field);
-		if (f.vdev_layout)
-			json_str(&j, "iommufd_vdevice", f.vdev_layout);
-		if (f.hwpt_layout)
-			json_str(&j, "hwpt", f.hwpt_layout);
-		json_obj_end(&j);
-		if (core_view(l, &lay)) {
-			json_obj_begin(&j, "core");
-			json_str(&j, "iommufd_object", wait_names[lay.wait]);
-			json_str(&j, "iommufd_vdevice", vdev_names[lay.vdev]);
-			json_str(&j, "hwpt", hwpt_names[lay.hwpt]);
-			json_obj_begin(&j, "types");
-			for (int k = 1; k < IT_LAYOUT_TYPES; k++) {
-				char key[8];
-
-				if (!lay.type_of[k])
-					continue;
-				snprintf(key, sizeof(key), "%d", k);
-				json_str(&j, key, obj_type_name(lay.type_of[k]));
-			}
-			json_obj_end(&j);
-			json_obj_end(&j);
-		}
-		json_arr_begin(&j, "probes");
-		for (int i = 0; i < n_probe_defs; i++) {
-			const struct probe_status *st = l ? loader_status(l, i) : NULL;
-			enum probe_state s = st ? st->state :
-					     f.targets[i].present ? PROBE_FAILED : PROBE_MISSING;
-
-			json_obj_begin(&j, NULL);
-			json_str(&j, "func", probe_defs[i].func);
-			json_str(&j, "state", l || !f.targets[i].present ?
-					      probe_state_name(s) : "not tried");
-			json_bool(&j, "core", probe_defs[i].core);
-			json_str(&j, "note", state_note(&f, i, st, note, sizeof(note)));
-			json_obj_end(&j);
-		}
-		json_arr_end(&j);
-		json_arr_begin(&j, "rules");
-		for (int i = 0; i < n_rules; i++) {
-			json_obj_begin(&j, NULL);
-			json_str(&j, "name", rule_table[i].name);
-			json_str(&j, "severity", severity_name(rule_table[i].severity));
-			json_str(&j, "meaning", rule_table[i].meaning);
-			json_str(&j, "state", rule_state(&rule_table[i], l, note, sizeof(note)));
-			json_obj_end(&j);
-		}
-		json_arr_end(&j);
-		json_arr_begin(&j, "problems");
-		for (int i = 0; i < n && i < 8; i++) {
-			json_obj_begin(&j, NULL);
-			json_str(&j, "what", probs[i].what);
-			json_str(&j, "fix", probs[i].fix);
-			json_obj_end(&j);
-		}
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_emit(&j, stdout);
-		json_free(&j);
-	} else {
-		char note[256];
-
-		printf("kernel:   %s\n", u.release);
-		printf("BTF:      %s\n", f.btf_source[0] ? f.btf_source : "none");
-		printf("iommufd:  %s\n", iommufd_where(&f, note, sizeof(note)));
-		printf("kprobes:  %s\n", kprobes_how(&f, note, sizeof(note)));
-		printf("layouts:  iommufd_object.%s; iommufd_vdevice {%s}; hwpt: %s\n",
-		       f.obj_wait_field ? f.obj_wait_field : "?",
-		       f.vdev_layout ? f.vdev_layout : "absent",
-		       f.hwpt_layout ? f.hwpt_layout : "?");
-		if (core_view(l, &lay)) {
-			printf("CO-RE:    iommufd_object.%s; iommufd_vdevice {%s}; hwpt: %s; types",
-			       wait_names[lay.wait], vdev_names[lay.vdev], hwpt_names[lay.hwpt]);
-			for (int k = 1; k < IT_LAYOUT_TYPES; k++)
-				if (lay.type_of[k])
-					printf(" %d=%s", k, obj_type_name(lay.type_of[k]));
-			printf("\n");
-		}
-		printf("\n%-36s %-10s %s\n", "FUNCTION", "STATE", "NOTE");
-		for (int i = 0; i < n_probe_defs; i++) {
-			const struct probe_status *st = l ? loader_status(l, i) : NULL;
-			const char *state = st ? probe_state_name(st->state) :
-					    f.targets[i].present ? "not tried" :
-					    f.targets[i].clone[0] ? "clone only" : "missing";
-
-			printf("%-36s %-10s %s%s\n", probe_defs[i].func, state,
-			       state_note(&f, i, st, note, sizeof(note)),
-			       probe_defs[i].core ? " [core]" : "");
-		}
-		printf("\n%-20s %-8s %s\n", "RULE", "SEVERITY", "STATE");
-		for (int i = 0; i < n_rules; i++)
-			printf("%-20s %-8s %s\n", rule_table[i].name,
-			       severity_name(rule_table[i].severity),
-			       rule_state(&rule_table[i], l, note, sizeof(note)));
-		if (n) {
-			printf("\ntracing is not possible here:\n");
-			for (int i = 0; i < n && i < 8; i++)
-				printf("  - %s\n    fix: %s\n", probs[i].what, probs[i].fix);
-		} else {
-			printf("\ntracing is possible: %d of %d functions attached\n",
-			       loader_n_attached(l), n_probe_defs);
-		}
-	}
+	r = malloc(sizeof(*r));
+	if (!r)
+		return EXIT_USAGE;
+	check_probe(r, &f, &l);
+	if (json)
+		check_print_json(r, stdout);
+	else
+		check_print_text(r, stdout);
+	ret = r->n_problems ? EXIT_USAGE : EXIT_OK;
 	loader_free(l);
-	return n ? EXIT_USAGE : EXIT_OK;
+	free(r);
+	return ret;
 }

@@ -69,12 +69,30 @@ void config_defaults(struct daemon_config *c)
 	c->metrics_interval_s = 15;
 }
 
+/* A number in its range (and a power of two where the key asks one). */
+static int set_number(const struct key *k, char *field, const char *v, char *err,
+		      size_t errlen)
+{
+	unsigned long long n;
+	char why[192];
+
+	if (parse_num(v, k->kind == K_SIZE, k->min, k->max, &n, why, sizeof(why))) {
+		snprintf(err, errlen, "%s = %s: give %s", k->name, v, why);
+		return -EINVAL;
+	}
+	if (k->pow2 && (n & (n - 1))) {
+		snprintf(err, errlen, "%s = %s: give a power of two (4K, 1M, 4M, ...)", k->name, v);
+		return -EINVAL;
+	}
+	*(unsigned long long *)field = n;
+	return 0;
+}
+
 int config_set(struct daemon_config *c, const char *name, const char *v, char *err,
 	       size_t errlen)
 {
 	const struct key *k = NULL;
 	char *field;
-	unsigned long long n;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(keys[i].name, name))
@@ -95,20 +113,8 @@ int config_set(struct daemon_config *c, const char *name, const char *v, char *e
 			goto bad;
 		return 0;
 	case K_SIZE:
-	case K_UINT: {
-		char why[192];
-
-		if (parse_num(v, k->kind == K_SIZE, k->min, k->max, &n, why, sizeof(why))) {
-			snprintf(err, errlen, "%s = %s: give %s", name, v, why);
-			return -EINVAL;
-		}
-		if (k->pow2 && (n & (n - 1))) {
-			snprintf(err, errlen, "%s = %s: give a power of two (4K, 1M, 4M, ...)", name, v);
-			return -EINVAL;
-		}
-		*(unsigned long long *)field = n;
-		return 0;
-	}
+	case K_UINT:
+		return set_number(k, field, v, err, errlen);
 	case K_PATH:
 		if (*v && *v != '/') {
 			snprintf(err, errlen, "%s = %s: give an absolute path (or nothing)", name, v);

@@ -128,17 +128,9 @@ static int attach_one(struct loader *l, const char *prog_name, const char *func,
 	return 0;
 }
 
-struct loader *loader_start(const struct features *f, const struct loader_opts *o,
-			    record_fn fn, void *cookie)
+/* The skeleton, opened against the BTF that has iommufd's types. */
+static int open_skel(struct loader *l, const struct features *f)
 {
-	struct loader *l = calloc(1, sizeof(*l));
-	int err;
-
-	if (!l)
-		return NULL;
-	l->fn = fn;
-	l->cookie = cookie;
-	l->btf_fd = -1;
 	if (f->iommufd && !f->iommufd_builtin) {
 		/* CO-RE against vmlinux + the module, without CAP_SYS_ADMIN */
 		const char *module = f->iommufd_module;
@@ -146,9 +138,9 @@ struct loader *loader_start(const struct features *f, const struct loader_opts *
 
 		l->btf_fd = merged_module_btf(module);
 		if (l->btf_fd < 0) {
-			err = l->btf_fd;
-			pr_warn("can't read the BTF of module %s: %s\n", module, strerror(-err));
-			goto err_out;
+			pr_warn("can't read the BTF of module %s: %s\n", module,
+				strerror(-l->btf_fd));
+			return l->btf_fd;
 		}
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", l->btf_fd);
 		LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = path);
@@ -157,45 +149,45 @@ struct loader *loader_start(const struct features *f, const struct loader_opts *
 		l->skel = iommutrace_bpf__open();
 	}
 	if (!l->skel) {
-		err = -errno;
 		pr_warn("can't open the BPF object: %s\n", strerror(errno));
-		goto err_out;
+		return -errno;
 	}
+	return 0;
+}
 
-	err = bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_size);
+/* Sizes, options, and a program for each function this kernel has. */
+static int configure(struct loader *l, const struct features *f, const struct loader_opts *o)
+{
+	int err = bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_size);
+
 	if (err) {
 		pr_warn("can't size the ring buffer to %zu bytes: %s\n", o->ringbuf_size,
 			strerror(-err));
-		goto err_out;
+		return err;
 	}
 	l->skel->rodata->capture_stacks = !o->no_stacks;
 	bpf_program__set_autoload(l->skel->progs.layout_probe, o->layout_probe);
 	if (o->no_stacks)
 		bpf_map__set_max_entries(l->skel->maps.stacks, 1);
-
 	for (int i = 0; i < n_probe_defs; i++) {
 		const struct probe_def *d = &probe_defs[i];
 		const struct probe_target *t = &f->targets[i];
-		bool load = t->present;
 
 		if (!t->present)
 			l->status[i].state = t->clone[0] ? PROBE_CLONE_ONLY : PROBE_MISSING;
-		bpf_program__set_autoload(prog_by_name(l, d->entry_prog), load);
+		bpf_program__set_autoload(prog_by_name(l, d->entry_prog), t->present);
 		if (d->ret_prog)
-			bpf_program__set_autoload(prog_by_name(l, d->ret_prog), load);
+			bpf_program__set_autoload(prog_by_name(l, d->ret_prog), t->present);
 	}
+	return 0;
+}
 
-	err = iommutrace_bpf__load(l->skel);
-	if (err) {
-		pr_warn("can't load the BPF programs: %s\n", strerror(-err));
-		goto err_out;
-	}
-
-	/* before anything can fire: one sequence across reloads */
-	l->skel->bss->next_seq = o->first_seq;
-
+/* Every function present, entry and return; a failure is noted per function. */
+static void attach_all(struct loader *l, const struct features *f)
+{
 	for (int i = 0; i < n_probe_defs; i++) {
 		const struct probe_def *d = &probe_defs[i];
+		int err;
 
 		if (!f->targets[i].present)
 			continue;
@@ -211,7 +203,32 @@ struct loader *loader_start(const struct features *f, const struct loader_opts *
 		l->status[i].state = PROBE_ATTACHED;
 		l->n_attached++;
 	}
+}
 
+struct loader *loader_start(const struct features *f, const struct loader_opts *o,
+			    record_fn fn, void *cookie)
+{
+	struct loader *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (!l)
+		return NULL;
+	l->fn = fn;
+	l->cookie = cookie;
+	l->btf_fd = -1;
+	err = open_skel(l, f);
+	if (!err)
+		err = configure(l, f, o);
+	if (err)
+		goto err_out;
+	err = iommutrace_bpf__load(l->skel);
+	if (err) {
+		pr_warn("can't load the BPF programs: %s\n", strerror(-err));
+		goto err_out;
+	}
+	/* before anything can fire: one sequence across reloads */
+	l->skel->bss->next_seq = o->first_seq;
+	attach_all(l, f);
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_record, l, NULL);
 	if (!l->rb) {
 		err = -errno;

@@ -52,10 +52,10 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void render(FILE *f, struct metrics *m, const struct stats *st)
+/* what came, what was lost, what the rules found */
+static void render_counts(FILE *f, const struct stats *st)
 {
 	const struct decode_stats *d = st->dec;
-	unsigned long long cum = 0;
 
 	family(f, "iommutrace_events_total", "counter",
 	       "Events delivered, per probed kernel function (:ret for its return).");
@@ -90,6 +90,12 @@ static void render(FILE *f, struct metrics *m, const struct stats *st)
 	for (int i = 0; i < n_rules; i++)
 		fprintf(f, "iommutrace_rule_degraded{rule=\"%s\"} %d\n", rule_table[i].name,
 			st->rules->degraded[i]);
+}
+
+/* the graph now, and the removal waits seen */
+static void render_objects(FILE *f, struct metrics *m, const struct stats *st)
+{
+	unsigned long long cum = 0;
 
 	family(f, "iommutrace_objects", "gauge", "iommufd objects alive now, per type.");
 	for (int ty = 1; ty < IT_OBJ_MAX; ty++)
@@ -115,7 +121,11 @@ static void render(FILE *f, struct metrics *m, const struct stats *st)
 	fprintf(f, "iommutrace_remove_wait_seconds_bucket{le=\"+Inf\"} %llu\n", m->wait_count);
 	fprintf(f, "iommutrace_remove_wait_seconds_sum %.9f\n", m->wait_sum_s);
 	fprintf(f, "iommutrace_remove_wait_seconds_count %llu\n", m->wait_count);
+}
 
+/* the probes and the BPF programs */
+static void render_probes(FILE *f, const struct stats *st)
+{
 	family(f, "iommutrace_attached", "gauge",
 	       "1 while the probes are attached, 0 while waiting for the iommufd module.");
 	fprintf(f, "iommutrace_attached %d\n", st->attached);
@@ -136,6 +146,13 @@ static void render(FILE *f, struct metrics *m, const struct stats *st)
 			fprintf(f, "iommutrace_bpf_run_count_total{program=\"%s\"} %llu\n",
 				st->progs[i].name, st->progs[i].run_cnt);
 	}
+}
+
+static void render(FILE *f, struct metrics *m, const struct stats *st)
+{
+	render_counts(f, st);
+	render_objects(f, m, st);
+	render_probes(f, st);
 }
 
 int metrics_update(struct metrics *m, const struct stats *st)

@@ -326,7 +326,7 @@ static __always_inline int emit_seq(struct pt_regs *regs, const struct emit_args
 	return 0;
 }
 
-static __always_inline int emit(struct pt_regs *regs, const struct emit_args *a)
+static __always_inline int submit_event(struct pt_regs *regs, const struct emit_args *a)
 {
 	return emit_seq(regs, a, NULL);
 }
@@ -426,7 +426,7 @@ static __always_inline int emit_ret(struct pt_regs *regs, __u16 entry_hook,
 	struct emit_args a;
 
 	ret_args(regs, entry_hook, hook, ret, &a);
-	return emit(regs, &a);
+	return submit_event(regs, &a);
 }
 
 static __always_inline int emit_obj(struct pt_regs *regs, __u16 hook,
@@ -434,7 +434,7 @@ static __always_inline int emit_obj(struct pt_regs *regs, __u16 hook,
 {
 	struct emit_args a = { .hook = hook, .obj = obj, .ctx = ctx };
 
-	return emit(regs, &a);
+	return submit_event(regs, &a);
 }
 
 /* --- allocation and publication ----------------------------------------- */
@@ -456,7 +456,7 @@ int BPF_KRETPROBE(obj_alloc_ret, struct iommufd_object *obj)
 		a.ret = (__s32)(long)obj;
 	else
 		a.obj = obj;
-	return emit(ctx, &a);
+	return submit_event(ctx, &a);
 }
 
 SEC("kprobe")
@@ -497,7 +497,7 @@ int BPF_KPROBE(obj_remove, struct iommufd_ctx *ictx,
 		a.flags |= IT_EVF_BY_ID;
 	push(ctx, IT_HOOK_OBJ_REMOVE, (__u64)ictx, (__u64)to_destroy, id, a.flags,
 	     to_destroy ? map_type(BPF_CORE_READ(to_destroy, type)) : 0);
-	return emit(ctx, &a);
+	return submit_event(ctx, &a);
 }
 
 SEC("kretprobe")
@@ -680,7 +680,7 @@ int BPF_KPROBE(fops_release, struct inode *inode, struct file *filp)
 			       .ref_addr = ictx, .ref_type = IT_OBJ_CTX };
 
 	push(ctx, IT_HOOK_FOPS_RELEASE, ictx, ictx, 0, 0, IT_OBJ_CTX);
-	return emit(ctx, &a);
+	return submit_event(ctx, &a);
 }
 
 SEC("kretprobe")

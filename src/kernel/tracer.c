@@ -42,7 +42,8 @@ void json_error_line(const char *what, const char *fix)
 	json_free(&j);
 }
 
-static void emit(struct tracer *t, void *rec, size_t len)
+/* a record the tracer itself writes (meta, module), stamped now */
+static void deliver(struct tracer *t, void *rec, size_t len)
 {
 	struct it_hdr *h = rec;
 
@@ -112,7 +113,7 @@ static int tracer_attach(struct tracer *t)
 	meta.real_offset_ns = realtime_offset_ns();
 	if (!uname(&u))
 		snprintf(meta.kernel, sizeof(meta.kernel), "%.63s", u.release);
-	emit(t, &meta, sizeof(meta));
+	deliver(t, &meta, sizeof(meta));
 	if (t->loads++) {
 		struct it_module_rec m = {
 			.hdr = { .type = IT_REC_MODULE },
@@ -121,7 +122,7 @@ static int tracer_attach(struct tracer *t)
 			.name = "iommufd",
 		};
 
-		emit(t, &m, sizeof(m));
+		deliver(t, &m, sizeof(m));
 		pr_info("the iommufd module is back: tracing %d of %d functions\n",
 			loader_n_attached(t->l), n_probe_defs);
 	} else {
@@ -146,7 +147,7 @@ static void tracer_detach(struct tracer *t)
 	t->missed_base += loader_missed_returns(t->l);
 	m.next_seq = t->next_seq;
 	/* the loader stays until the consumer has resolved the stacks it needs */
-	emit(t, &m, sizeof(m));
+	deliver(t, &m, sizeof(m));
 	loader_free(t->l);
 	t->l = NULL;
 	ksyms_free(t->ksyms); /* the next load has other addresses */

@@ -104,7 +104,7 @@ int decode_record(const void *data, size_t len, struct it_event *e, const char *
 	return 0;
 }
 
-int decode_aux(const void *data, size_t len, const char **why)
+int decode_aux(const void *data, size_t len, const char **why, struct ctx_owner *owner)
 {
 	struct it_hdr h;
 	size_t min;
@@ -135,7 +135,7 @@ int decode_aux(const void *data, size_t len, const char **why)
 	if (h.type == IT_REC_OWNER) {
 		struct ctx_owner o;
 
-		if (owner_parse(data, len, &o)) {
+		if (owner_parse(data, len, owner ? owner : &o)) {
 			*why = "owner record with lengths beyond its buffers or an unterminated name";
 			return -EINVAL;
 		}
@@ -245,8 +245,9 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 	bool aux = len >= sizeof(struct it_hdr) &&
 		   ((const struct it_hdr *)data)->type != IT_REC_EVENT;
 	struct it_event e;
+	struct ctx_owner o;
 	const char *why = NULL;
-	int err = aux ? decode_aux(data, len, &why) : decode_record(data, len, &e, &why);
+	int err = aux ? decode_aux(data, len, &why, &o) : decode_record(data, len, &e, &why);
 
 	if (!err && !aux && e.hdr.seq >= d->next_seq + SEQ_MAX_JUMP) {
 		why = "sequence number implausibly far ahead (corrupt)";
@@ -291,6 +292,8 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 		if (err)
 			return err;
 	}
+	if (aux && ((const struct it_hdr *)data)->type == IT_REC_OWNER)
+		return d->ops->owner ? d->ops->owner(d->cookie, &o) : 0;
 	if (aux)
 		return d->ops->aux ? d->ops->aux(d->cookie, data, data, len) : 0;
 	d->stats.records++;

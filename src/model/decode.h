@@ -9,13 +9,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "iommutrace.h"
+#include "model/owner.h"
 
 struct decode_ops {
 	int (*event)(void *cookie, const struct it_event *e);
 	/* records [from, from + count) never arrived; ts_ns: where it shows */
 	int (*lost)(void *cookie, __u64 from, __u64 count, __u64 ts_ns);
-	/* a stack, meta or end record (not sequenced), passed on at once */
+	/* a stack, meta, module or end record (not sequenced), passed on at once */
 	int (*aux)(void *cookie, const struct it_hdr *h, const void *data, size_t len);
+	/* an owner record, parsed and checked, passed on at once */
+	int (*owner)(void *cookie, const struct ctx_owner *o);
 };
 
 struct decode_stats {
@@ -41,7 +44,8 @@ void decoder_free(struct decoder *d);
  */
 int decode_record(const void *data, size_t len, struct it_event *e, const char **why);
 /* The same for a non-event record: 0, -EPROTO or -EINVAL. */
-int decode_aux(const void *data, size_t len, const char **why);
+/* o: the owner, parsed, when it is an owner record (NULL: not wanted) */
+int decode_aux(const void *data, size_t len, const char **why, struct ctx_owner *o);
 
 /* Feed one raw record (from the ring buffer or a file). */
 int decoder_feed(struct decoder *d, const void *data, size_t len);

@@ -85,16 +85,14 @@ static void owner_forget(struct pipeline *p, struct ctx_node *c)
 		p->owners_lost++;
 }
 
-static int owner_record(struct pipeline *p, const void *data, size_t len)
+/* an owner record, as the decoder parsed it */
+static int on_owner(void *cookie, const struct ctx_owner *o)
 {
-	struct ctx_owner o;
-	struct ctx_node *c;
+	struct pipeline *p = cookie;
+	struct ctx_node *c = graph_ctx(&p->g, o->ctx);
 
-	if (owner_parse(data, len, &o))
-		return 0; /* the decoder rejected it already (counted as malformed) */
-	c = graph_ctx(&p->g, o.ctx);
-	if (c && c->open_seq == o.open_seq)
-		return owner_attach(p, c, &o);
+	if (c && c->open_seq == o->open_seq)
+		return owner_attach(p, c, o);
 	/* its event is still held for reordering (or was lost) */
 	if (p->n_pending == PIPELINE_MAX_PENDING_OWNERS) {
 		/* the oldest: its event will not come any more */
@@ -105,10 +103,9 @@ static int owner_record(struct pipeline *p, const void *data, size_t len)
 				oldest = i;
 		p->pending[oldest] = p->pending[--p->n_pending];
 	}
-	p->pending[p->n_pending++] = o;
+	p->pending[p->n_pending++] = *o;
 	return 0;
 }
-
 
 static int on_event(void *cookie, const struct it_event *in)
 {
@@ -190,8 +187,6 @@ static int on_aux(void *cookie, const struct it_hdr *h, const void *data, size_t
 				err = p->sinks[i]->ops->module(p->sinks[i], &m, forgotten);
 		return err;
 	}
-	case IT_REC_OWNER:
-		return owner_record(p, data, len);
 	case IT_REC_END:
 		memcpy(&p->end, data, sizeof(p->end));
 		p->have_end = true;
@@ -211,6 +206,7 @@ static const struct decode_ops pipeline_decode_ops = {
 	.event = on_event,
 	.lost = on_lost,
 	.aux = on_aux,
+	.owner = on_owner,
 };
 
 int pipeline_init(struct pipeline *p, const struct pipeline_opts *o)

@@ -251,9 +251,7 @@ static int print_json(struct graph *g, struct live_set *ls, FILE *f, enum owner_
 	int err;
 
 	json_init(&j);
-	json_obj_begin(&j, NULL);
-	json_u64(&j, "schema", JSON_SCHEMA_VERSION);
-	json_str(&j, "kind", "graph");
+	json_envelope(&j, "graph");
 	json_arr_begin(&j, "contexts");
 	for (size_t i = 0; i < ls->n_ctxs; i++) {
 		const struct ctx_node *c = ls->ctxs[i];

@@ -76,6 +76,18 @@ static int report_problems(struct tracer *t, bool *wait)
 	return 0;
 }
 
+/* kallsyms, read once per load of the module (a failure said once) */
+static const struct ksyms *load_ksyms(struct tracer *t)
+{
+	if (t->ksyms || t->ksyms_tried)
+		return t->ksyms;
+	t->ksyms_tried = true;
+	t->ksyms = ksyms_load("/proc/kallsyms");
+	if (!t->ksyms)
+		pr_debug("can't symbolize stacks: /proc/kallsyms: %s\n", strerror(errno));
+	return t->ksyms;
+}
+
 static int tracer_attach(struct tracer *t)
 {
 	struct loader_opts lo = {
@@ -86,6 +98,13 @@ static int tracer_attach(struct tracer *t)
 	struct it_meta_rec meta = { .hdr = { .type = IT_REC_META } };
 	struct utsname u;
 
+	/*
+	 * The symbols first: reading and sorting kallsyms takes seconds on a
+	 * slow machine, and done at the first stack, with the probes firing,
+	 * it let the ring buffer overflow.
+	 */
+	if (!t->o.no_stacks)
+		load_ksyms(t);
 	t->l = loader_start(&t->f, &lo, t->fn, t->cookie);
 	if (!t->l) {
 		pr_warn("can't start tracing: %s ('iommutrace check -vv' tells more)\n",
@@ -152,6 +171,7 @@ static void tracer_detach(struct tracer *t)
 	t->l = NULL;
 	ksyms_free(t->ksyms); /* the next load has other addresses */
 	t->ksyms = NULL;
+	t->ksyms_tried = false;
 	pr_info("the iommufd module was unloaded: waiting for 'modprobe iommufd'\n");
 }
 
@@ -288,13 +308,8 @@ int tracer_stack(struct tracer *t, unsigned int id, char ***frames)
 
 	if (!t->l)
 		return -ENOENT;
-	if (!t->ksyms) {
-		t->ksyms = ksyms_load("/proc/kallsyms");
-		if (!t->ksyms) {
-			pr_debug("can't symbolize stacks: /proc/kallsyms: %s\n", strerror(errno));
-			return -errno;
-		}
-	}
+	if (!load_ksyms(t))
+		return -ENOENT;
 	n = loader_stack(t->l, id, ips, IT_STACK_DEPTH);
 	if (n < 0)
 		return n;

@@ -39,7 +39,8 @@ struct tracer {
 	int loads; /* attaches so far */
 	/* what loads before the current one counted */
 	unsigned long long next_seq, drops_base, missed_base;
-	struct ksyms *ksyms; /* loaded at the first stack, again after a module load */
+	struct ksyms *ksyms; /* loaded at attach, again after a module load */
+	bool ksyms_tried;
 	unsigned long long start_ns, end_ns;
 	pid_t child;
 	int child_status;

@@ -42,59 +42,26 @@ const struct probe_def probe_defs[] = {
 };
 const int n_probe_defs = sizeof(probe_defs) / sizeof(probe_defs[0]);
 
-static const struct {
-	const char *func;
-	const char *label;
-	bool ret;
-} hooks[IT_HOOK_MAX] = {
-#define H(id, fn, r) [id] = { fn, r ? fn ":ret" : fn, r }
-	H(IT_HOOK_OBJ_ALLOC, "_iommufd_object_alloc", true),
-	H(IT_HOOK_OBJ_FINALIZE, "iommufd_object_finalize", false),
-	H(IT_HOOK_OBJ_ABORT, "iommufd_object_abort", false),
-	H(IT_HOOK_OBJ_ABORT_AND_DESTROY, "iommufd_object_abort_and_destroy", false),
-	H(IT_HOOK_OBJ_REMOVE, "iommufd_object_remove", false),
-	H(IT_HOOK_OBJ_REMOVE_RET, "iommufd_object_remove", true),
-	H(IT_HOOK_DEVICE_PRE_DESTROY, "iommufd_device_pre_destroy", false),
-	H(IT_HOOK_DEVICE_DESTROY, "iommufd_device_destroy", false),
-	H(IT_HOOK_VDEVICE_ABORT, "iommufd_vdevice_abort", false),
-	H(IT_HOOK_VDEVICE_DESTROY, "iommufd_vdevice_destroy", false),
-	H(IT_HOOK_FOPS_OPEN, "iommufd_fops_open", true),
-	H(IT_HOOK_FOPS_RELEASE, "iommufd_fops_release", false),
-	H(IT_HOOK_FOPS_RELEASE_RET, "iommufd_fops_release", true),
-	H(IT_HOOK_IOAS_DESTROY, "iommufd_ioas_destroy", false),
-	H(IT_HOOK_HWPT_PAGING_DESTROY, "iommufd_hwpt_paging_destroy", false),
-	H(IT_HOOK_HWPT_PAGING_ABORT, "iommufd_hwpt_paging_abort", false),
-	H(IT_HOOK_HWPT_NESTED_DESTROY, "iommufd_hwpt_nested_destroy", false),
-	H(IT_HOOK_HWPT_NESTED_ABORT, "iommufd_hwpt_nested_abort", false),
-	H(IT_HOOK_HW_PAGETABLE_DESTROY, "iommufd_hw_pagetable_destroy", false),
-	H(IT_HOOK_HW_PAGETABLE_ABORT, "iommufd_hw_pagetable_abort", false),
-	H(IT_HOOK_ACCESS_DESTROY, "iommufd_access_destroy_object", false),
-	H(IT_HOOK_FAULT_DESTROY, "iommufd_fault_destroy", false),
-	H(IT_HOOK_VIOMMU_DESTROY, "iommufd_viommu_destroy", false),
-	H(IT_HOOK_VEVENTQ_DESTROY, "iommufd_veventq_destroy", false),
-	H(IT_HOOK_VEVENTQ_ABORT, "iommufd_veventq_abort", false),
-	H(IT_HOOK_HW_QUEUE_DESTROY, "iommufd_hw_queue_destroy", false),
-	H(IT_HOOK_SELFTEST_DESTROY, "iommufd_selftest_destroy", false),
-	H(IT_HOOK_OBJ_DESTROY_USER, "iommufd_object_destroy_user", false),
-	H(IT_HOOK_OBJ_DESTROY_USER_RET, "iommufd_object_destroy_user", true),
-	H(IT_HOOK__OBJ_DESTROY_USER, "__iommufd_object_destroy_user", false),
-	H(IT_HOOK__OBJ_DESTROY_USER_RET, "__iommufd_object_destroy_user", true),
-#undef H
+const struct hook_def hook_defs[IT_HOOK_MAX] = {
+#define HOOK(id, fn, r, act, type) \
+	[id] = { .func = fn, .label = r ? fn ":ret" : fn, .ret = r, .action = act, .ends_type = type },
+	IT_HOOKS(HOOK)
+#undef HOOK
 };
 
 const char *hook_func(unsigned int hook)
 {
-	return hook < IT_HOOK_MAX && hooks[hook].func ? hooks[hook].func : NULL;
+	return hook < IT_HOOK_MAX && hook_defs[hook].func ? hook_defs[hook].func : NULL;
 }
 
 bool hook_is_return(unsigned int hook)
 {
-	return hook < IT_HOOK_MAX && hooks[hook].ret;
+	return hook < IT_HOOK_MAX && hook_defs[hook].ret;
 }
 
 const char *hook_label(unsigned int hook)
 {
-	return hook < IT_HOOK_MAX && hooks[hook].label ? hooks[hook].label : NULL;
+	return hook < IT_HOOK_MAX && hook_defs[hook].label ? hook_defs[hook].label : NULL;
 }
 
 static const char *const type_names[IT_OBJ_MAX] = {
@@ -127,38 +94,24 @@ int obj_type_from_name(const char *name)
 	return -1;
 }
 
-/* The per-type callbacks that end an object, and those that abort one. */
 bool hook_is_destroy(unsigned int hook)
 {
-	switch (hook) {
-	case IT_HOOK_DEVICE_DESTROY:
-	case IT_HOOK_VDEVICE_DESTROY:
-	case IT_HOOK_IOAS_DESTROY:
-	case IT_HOOK_HWPT_PAGING_DESTROY:
-	case IT_HOOK_HWPT_NESTED_DESTROY:
-	case IT_HOOK_HW_PAGETABLE_DESTROY:
-	case IT_HOOK_ACCESS_DESTROY:
-	case IT_HOOK_FAULT_DESTROY:
-	case IT_HOOK_VIOMMU_DESTROY:
-	case IT_HOOK_VEVENTQ_DESTROY:
-	case IT_HOOK_HW_QUEUE_DESTROY:
-	case IT_HOOK_SELFTEST_DESTROY:
-		return true;
-	}
-	return false;
+	return hook_action(hook) == HA_DESTROY;
 }
 
 bool hook_is_abort(unsigned int hook)
 {
-	switch (hook) {
-	case IT_HOOK_VDEVICE_ABORT:
-	case IT_HOOK_HWPT_PAGING_ABORT:
-	case IT_HOOK_HWPT_NESTED_ABORT:
-	case IT_HOOK_HW_PAGETABLE_ABORT:
-	case IT_HOOK_VEVENTQ_ABORT:
-		return true;
-	}
-	return false;
+	return hook_action(hook) == HA_ABORT;
+}
+
+__u64 hooks_ending(unsigned int type)
+{
+	__u64 mask = 0;
+
+	for (unsigned int h = 1; h < IT_HOOK_MAX; h++)
+		if (hook_defs[h].action == HA_DESTROY && hook_defs[h].ends_type == type)
+			mask |= 1ULL << h;
+	return mask;
 }
 
 __u64 hooks_of_probes(const bool *present)

@@ -307,12 +307,6 @@ static void take_details(struct node *n, const struct it_event *e)
 		n->virt_id = e->virt_id;
 }
 
-static bool is_remove_ret(unsigned int hook)
-{
-	return hook == IT_HOOK_OBJ_REMOVE_RET || hook == IT_HOOK_OBJ_DESTROY_USER_RET ||
-	       hook == IT_HOOK__OBJ_DESTROY_USER_RET;
-}
-
 static int apply(struct graph *g, const struct it_event *e, struct node **node,
 		 enum node_state *prev);
 
@@ -362,40 +356,11 @@ int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 }
 
 /*
- * The transitions: what each kind of hook does to the graph. A context's
- * open and release act on the context; the rest on the object the event
- * names, found by address (or by id, for removals by id and returns).
+ * The transitions: what each hook does to the graph (its action in the hook
+ * table, format/hooks.h). A context's open and release act on the context;
+ * the rest on the object the event names, found by address (or by id, for
+ * removals by id and returns).
  */
-enum hook_kind {
-	HK_OTHER, /* recorded in the object's history only */
-	HK_OPEN, HK_RELEASE, HK_RELEASE_RET,
-	HK_ALLOC, HK_FINALIZE, HK_OBJ_ABORT, HK_ABORT_AND_DESTROY,
-	HK_REMOVE, HK_REMOVE_RET, HK_DESTROY, HK_TYPE_ABORT,
-};
-
-static enum hook_kind kind_of(unsigned int hook)
-{
-	switch (hook) {
-	case IT_HOOK_FOPS_OPEN: return HK_OPEN;
-	case IT_HOOK_FOPS_RELEASE: return HK_RELEASE;
-	case IT_HOOK_FOPS_RELEASE_RET: return HK_RELEASE_RET;
-	case IT_HOOK_OBJ_ALLOC: return HK_ALLOC;
-	case IT_HOOK_OBJ_FINALIZE: return HK_FINALIZE;
-	case IT_HOOK_OBJ_ABORT: return HK_OBJ_ABORT;
-	case IT_HOOK_OBJ_ABORT_AND_DESTROY: return HK_ABORT_AND_DESTROY;
-	case IT_HOOK_OBJ_REMOVE:
-	case IT_HOOK_OBJ_DESTROY_USER:
-	case IT_HOOK__OBJ_DESTROY_USER: return HK_REMOVE;
-	}
-	if (is_remove_ret(hook))
-		return HK_REMOVE_RET;
-	if (hook_is_destroy(hook))
-		return HK_DESTROY;
-	if (hook_is_abort(hook))
-		return HK_TYPE_ABORT;
-	return HK_OTHER;
-}
-
 static int ctx_open(struct graph *g, const struct it_event *e)
 {
 	if (e->ret || !e->ctx)
@@ -433,7 +398,8 @@ static void obj_remove(struct graph *g, struct node *n, const struct it_event *e
 	memcpy(n->remove_comm, e->comm, sizeof(n->remove_comm));
 }
 
-static void obj_remove_ret(struct graph *g, struct node *n, const struct it_event *e)
+static void obj_remove_ret(struct graph *g, struct node *n, const struct it_event *e,
+			   enum hook_action a)
 {
 	bool tomb = e->flags & IT_EVF_REMOVE_TOMBSTONE;
 
@@ -443,29 +409,31 @@ static void obj_remove_ret(struct graph *g, struct node *n, const struct it_even
 	/*
 	 * Removed: freed, whether or not its destroy was seen (it ran before a
 	 * tracer started, or was lost). Not so the void
-	 * __iommufd_object_destroy_user(), which may only drop a reference.
+	 * __iommufd_object_destroy_user() (HA_DEREF_RET), which may only drop
+	 * a reference.
 	 */
-	if (!e->ret && node_alive(n) && e->hook != IT_HOOK__OBJ_DESTROY_USER_RET)
+	if (!e->ret && node_alive(n) && a == HA_REMOVE_RET)
 		node_died(g, n, tomb ? NS_TOMBSTONED : NS_DESTROYED, e->hdr.ts_ns);
 }
 
 static void obj_transition(struct graph *g, struct node *n, const struct it_event *e,
-			   enum hook_kind k)
+			   enum hook_action a)
 {
-	switch (k) {
-	case HK_DESTROY: obj_destroy(g, n, e); break;
-	case HK_TYPE_ABORT: n->n_abort++; break;
-	case HK_FINALIZE:
+	switch (a) {
+	case HA_DESTROY: obj_destroy(g, n, e); break;
+	case HA_ABORT: n->n_abort++; break;
+	case HA_FINALIZE:
 		if (n->state == NS_RESERVED)
 			n->state = NS_LIVE;
 		break;
-	case HK_OBJ_ABORT:
+	case HA_OBJ_ABORT:
 		n->n_obj_abort++;
 		node_died(g, n, NS_ABORTED, e->hdr.ts_ns);
 		break;
-	case HK_ABORT_AND_DESTROY: n->in_abort_and_destroy = true; break;
-	case HK_REMOVE: obj_remove(g, n, e); break;
-	case HK_REMOVE_RET: obj_remove_ret(g, n, e); break;
+	case HA_ABORT_AND_DESTROY: n->in_abort_and_destroy = true; break;
+	case HA_REMOVE: obj_remove(g, n, e); break;
+	case HA_REMOVE_RET:
+	case HA_DEREF_RET: obj_remove_ret(g, n, e, a); break;
 	default: break;
 	}
 }
@@ -473,15 +441,15 @@ static void obj_transition(struct graph *g, struct node *n, const struct it_even
 static int apply(struct graph *g, const struct it_event *e, struct node **node,
 		 enum node_state *prev)
 {
-	enum hook_kind k = kind_of(e->hook);
+	enum hook_action k = hook_action(e->hook);
 	struct node *n = NULL;
 
 	*node = NULL;
 	*prev = NS_LIVE;
 	switch (k) {
-	case HK_OPEN: return ctx_open(g, e);
-	case HK_RELEASE: return ctx_release(g, e);
-	case HK_RELEASE_RET: return 0;
+	case HA_OPEN: return ctx_open(g, e);
+	case HA_RELEASE: return ctx_release(g, e);
+	case HA_RELEASE_RET: return 0;
 	default: break;
 	}
 	if (e->obj.addr)
@@ -489,7 +457,7 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 	else if (e->obj.id && e->ctx)
 		n = graph_find_id(g, e->ctx, e->obj.id);
 
-	if (k == HK_ALLOC) {
+	if (k == HA_ALLOC) {
 		if (!e->obj.addr)
 			return 0; /* the allocation failed */
 		if (n)
@@ -504,7 +472,7 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 	}
 	if (!n) {
 		/* returns and removals by id tell nothing about an unknown object */
-		if (k == HK_REMOVE_RET || !e->obj.addr)
+		if (k == HA_REMOVE_RET || k == HA_DEREF_RET || !e->obj.addr)
 			return 0;
 		n = node_new(g, e, true);
 		if (!n)

@@ -215,14 +215,15 @@ static void report_wait(struct rules *r, const struct rule *rule, const struct i
 	viol_report(r, &v);
 }
 
-static bool is_remove_ret(const struct it_event *e)
+/* only iommufd_object_remove() waits for short-term references */
+static bool is_waiting_remove_ret(const struct it_event *e)
 {
 	return e->hook == IT_HOOK_OBJ_REMOVE_RET;
 }
 
 static bool timed_out(const struct it_event *e)
 {
-	return is_remove_ret(e) && e->ret == -16 /* -EBUSY */ &&
+	return is_waiting_remove_ret(e) && e->ret == -16 /* -EBUSY */ &&
 	       (e->flags & IT_EVF_REMOVE_WAIT) && (e->flags & IT_EVF_HAS_DUR) &&
 	       e->dur_ns >= KERNEL_WAIT_TIMEOUT_MIN_NS;
 }
@@ -242,7 +243,7 @@ static void check_long_wait(struct rules *r, const struct rule *self,
 		return;
 	}
 	/* or when the removal gives up (the timeout is wait_timeout's) */
-	if (is_remove_ret(e) && e->ret && (e->flags & IT_EVF_REMOVE_WAIT) &&
+	if (is_waiting_remove_ret(e) && e->ret && (e->flags & IT_EVF_REMOVE_WAIT) &&
 	    (e->flags & IT_EVF_HAS_DUR) && e->dur_ns > r->cfg.long_wait_ns && !timed_out(e))
 		report_wait(r, rule, e, n, e->dur_ns, "failed after waiting");
 }
@@ -256,25 +257,6 @@ static void check_wait_timeout(struct rules *r, const struct rule *self,
 }
 
 /* --- leak_at_close -------------------------------------------------------- */
-
-static __u64 destroy_hooks_of(__u16 type)
-{
-	switch (type) {
-	case IT_OBJ_DEVICE: return BIT(IT_HOOK_DEVICE_DESTROY);
-	case IT_OBJ_VDEVICE: return BIT(IT_HOOK_VDEVICE_DESTROY);
-	case IT_OBJ_VIOMMU: return BIT(IT_HOOK_VIOMMU_DESTROY);
-	case IT_OBJ_IOAS: return BIT(IT_HOOK_IOAS_DESTROY);
-	case IT_OBJ_HWPT_PAGING:
-		return BIT(IT_HOOK_HWPT_PAGING_DESTROY) | BIT(IT_HOOK_HW_PAGETABLE_DESTROY);
-	case IT_OBJ_HWPT_NESTED: return BIT(IT_HOOK_HWPT_NESTED_DESTROY);
-	case IT_OBJ_ACCESS: return BIT(IT_HOOK_ACCESS_DESTROY);
-	case IT_OBJ_FAULT: return BIT(IT_HOOK_FAULT_DESTROY);
-	case IT_OBJ_VEVENTQ: return BIT(IT_HOOK_VEVENTQ_DESTROY);
-	case IT_OBJ_HW_QUEUE: return BIT(IT_HOOK_HW_QUEUE_DESTROY);
-	case IT_OBJ_SELFTEST: return BIT(IT_HOOK_SELFTEST_DESTROY);
-	}
-	return 0;
-}
 
 static void check_leak_at_close(struct rules *r, const struct rule *self,
 			const struct it_event *e, struct node *n, enum node_state prev)
@@ -296,7 +278,7 @@ static void check_leak_at_close(struct rules *r, const struct rule *self,
 		if (o->ctx != e->ctx)
 			continue;
 		/* an object whose destroy this kernel does not let us see */
-		if (!(destroy_hooks_of(o->type) & r->cfg.attached))
+		if (!(hooks_ending(o->type) & r->cfg.attached))
 			continue;
 		leaked++;
 		viol_obj(&v, "leaked", o);

@@ -7,6 +7,7 @@
 
 #include "kernel/features.h"
 #include "format/hooks.h"
+#include "model/rules.h"
 #include "iommutrace.h"
 #include "iommutrace.skel.h"
 #include "test.h"
@@ -182,4 +183,62 @@ void test_ftrace_reregister_refusal(void)
 	f.config_ftrace_with_jmp = 'y';
 	f.config_kprobes_on_ftrace = 'n';
 	ASSERT_TRUE(!has_problem(&f, "kprobe_ftrace_handler"), "breakpoint kprobes: attaches");
+}
+
+/* The hook table agrees with the functions probed and with itself. */
+void test_hook_table(void)
+{
+	bool used[64] = { 0 };
+
+	for (unsigned int h = 1; h < IT_HOOK_MAX; h++) {
+		const struct hook_def *d = &hook_defs[h];
+		int p = -1;
+
+		for (int i = 0; i < n_probe_defs; i++)
+			if (!strcmp(probe_defs[i].func, d->func))
+				p = i;
+		if (!ASSERT_TRUE(p >= 0, d->label))
+			continue;
+		used[p] = true;
+		/* a return hook needs the function's return program */
+		ASSERT_TRUE(!d->ret || probe_defs[p].ret_prog, d->label);
+		/* a destroy or abort names the type it ends, and only those do */
+		ASSERT_EQ(d->ends_type != 0, d->action == HA_DESTROY || d->action == HA_ABORT,
+			  d->label);
+	}
+	for (int i = 0; i < n_probe_defs; i++)
+		ASSERT_TRUE(used[i], probe_defs[i].func);
+	/* every object type the kernel can destroy has a destroy hook */
+	for (unsigned int t = 1; t < IT_OBJ_MAX; t++) {
+		if (t == IT_OBJ_CTX || t == IT_OBJ_DEVICE_STRUCT)
+			continue;
+		ASSERT_TRUE(hooks_ending(t) != 0, obj_type_name(t));
+	}
+	ASSERT_EQ(hooks_ending(IT_OBJ_HWPT_PAGING),
+		  (1ULL << IT_HOOK_HWPT_PAGING_DESTROY) | (1ULL << IT_HOOK_HW_PAGETABLE_DESTROY),
+		  "both generations of the paging HWPT's destroy");
+}
+
+/* README's count of metric series labels matches the tables. */
+void test_readme_counts(void)
+{
+	char path[512], want[160], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int hooks = 0, types = 0;
+
+	snprintf(path, sizeof(path), "%s/README.md", IT_SRC_DIR);
+	f = fopen(path, "r");
+	if (!ASSERT_OK_PTR(f, "README.md"))
+		return;
+	getdelim(&buf, &len, '\0', f);
+	fclose(f);
+	for (unsigned int h = 1; h < IT_HOOK_MAX; h++)
+		hooks += hook_label(h) != NULL;
+	for (unsigned int t = 1; t < IT_OBJ_MAX; t++)
+		types += t != IT_OBJ_CTX && t != IT_OBJ_DEVICE_STRUCT;
+	snprintf(want, sizeof(want), "%d hooks, %d rules, %d object types, %d functions", hooks,
+		 n_rules, types, n_probe_defs);
+	ASSERT_HAS(buf, want, "README's metrics paragraph");
+	free(buf);
 }

@@ -53,6 +53,7 @@ fi
 
 # --- a throwaway copy of it, with this checkout in /src/iommutrace ------------
 root=$(mktemp -d /var/tmp/iommutrace-root.XXXXXX)
+chmod 755 "$root" # it is /: every user must be able to pass through it
 cleanup() {
 	if [ -n "$keep" ]; then
 		log "the root is kept in $root"

@@ -36,33 +36,13 @@
 #include "model/pipeline.h"
 #include "out/sinks.h"
 #include "format/trace_file.h"
+#include "../unit/recs.h"
 
-#define MAX_RECS 512
 #define MAX_ADDRS 64
 #define CTX_POOL 64
 #define ADDR_POOL (1 << 20) /* never the same address twice in a run: only forgetting bounds the graph */
 #define SAMPLE_EVERY 50000ULL
 #define MARGIN (256 * 1024ULL)
-
-struct recs {
-	int n;
-	void *rec[MAX_RECS];
-	size_t len[MAX_RECS];
-};
-
-static int keep_rec(void *cookie, const void *data, size_t len)
-{
-	struct recs *r = cookie;
-
-	if (r->n == MAX_RECS)
-		return -E2BIG;
-	r->rec[r->n] = malloc(len);
-	if (!r->rec[r->n])
-		return -ENOMEM;
-	memcpy(r->rec[r->n], data, len);
-	r->len[r->n++] = len;
-	return 0;
-}
 
 /* the recording, and what a cycle of it changes */
 struct golden {

@@ -11,34 +11,11 @@
 #include <stdlib.h>
 
 #include "model/pipeline.h"
+#include "recs.h"
 #include "test.h"
 #include "format/trace_file.h"
 
-#define MAX_RECS 512
 #define MAX_VERDICTS 32
-
-struct recs {
-	int n;
-	void *rec[MAX_RECS];
-	size_t len[MAX_RECS];
-	bool event[MAX_RECS];
-};
-
-static int keep_rec(void *cookie, const void *data, size_t len)
-{
-	struct recs *r = cookie;
-
-	if (r->n == MAX_RECS)
-		return -E2BIG;
-	r->rec[r->n] = malloc(len);
-	if (!r->rec[r->n])
-		return -ENOMEM;
-	memcpy(r->rec[r->n], data, len);
-	r->len[r->n] = len;
-	r->event[r->n] = ((const struct it_hdr *)data)->type == IT_REC_EVENT;
-	r->n++;
-	return 0;
-}
 
 /* what a run reported: "rule type#id ..." per verdict, and the losses */
 struct verdicts {
@@ -223,12 +200,10 @@ static void golden(const char *name)
 			if (v.certain[i] && !has_certain(&base, v.key[i]))
 				test__fail(__FILE__, __LINE__, "%s: started at event %d: certain '%s'",
 					   name, k, v.key[i]);
-		for (int i = 0; i < late.n; i++)
-			free(late.rec[i]);
+		recs_free(&late);
 	}
 out:
-	for (int i = 0; i < r.n; i++)
-		free(r.rec[i]);
+	recs_free(&r);
 }
 
 void test_loss(void)

@@ -33,7 +33,8 @@
 
 /*
  * Hooks. The numbers are ABI (they are stored in trace files): append only.
- * The kernel function behind each one is in src/hooks.c.
+ * Their kernel functions and what each does are in one table, IT_HOOKS in
+ * src/format/hooks.h.
  */
 #define IT_HOOK_OBJ_ALLOC 1 /* _iommufd_object_alloc, return */
 #define IT_HOOK_OBJ_FINALIZE 2

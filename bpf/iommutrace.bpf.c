@@ -70,15 +70,10 @@ struct frames {
 	struct frame f[MAX_FRAMES];
 };
 
-/*
- * In the task's own storage: no lookup by thread id in a shared table, and
- * the frames go with the task, so a thread id used again never finds a dead
- * thread's calls.
- */
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
 	__type(value, struct frames);
 } inflight SEC(".maps");
 
@@ -87,6 +82,7 @@ __u64 missed_returns;
 /* Global record sequence: a number taken and not delivered is a loss. */
 __u64 next_seq;
 
+static const struct frames zero_frames;
 /* An owner record is put together here, then sent as long as it is. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -224,10 +220,14 @@ static __always_inline void read_relations(struct it_event *e,
 	}
 }
 
-static __always_inline struct frames *task_frames(bool create)
+static __always_inline struct frames *task_frames(__u32 tid, bool create)
 {
-	return bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
-				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	struct frames *fr = bpf_map_lookup_elem(&inflight, &tid);
+
+	if (fr || !create)
+		return fr;
+	bpf_map_update_elem(&inflight, &tid, &zero_frames, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&inflight, &tid);
 }
 
 /* The context of the innermost call in flight that knows one. */
@@ -297,7 +297,7 @@ static __always_inline int emit_seq(struct pt_regs *regs, const struct emit_args
 		e->kstack_id = sid >= 0 ? (__u32)sid + 1 : 0;
 	}
 	if (!e->ctx)
-		e->ctx = task_ctx(task_frames(false));
+		e->ctx = task_ctx(task_frames((__u32)id, false));
 
 	if (obj) {
 		e->obj.addr = (__u64)obj;
@@ -335,7 +335,8 @@ static __always_inline int submit_event(struct pt_regs *regs, const struct emit_
 static __always_inline int push(struct pt_regs *regs, __u16 hook, __u64 ctx,
 				__u64 arg, __u32 id, __u16 flags, __u16 type)
 {
-	struct frames *fr = task_frames(true);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct frames *fr = task_frames(tid, true);
 	__u32 d;
 
 	if (!fr)
@@ -363,7 +364,8 @@ static __always_inline int push(struct pt_regs *regs, __u16 hook, __u64 ctx,
  */
 static __always_inline bool pop(struct pt_regs *regs, __u16 hook, struct frame *out)
 {
-	struct frames *fr = task_frames(false);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct frames *fr = task_frames(tid, false);
 	__u64 sp = PT_REGS_SP(regs);
 	bool found = false;
 
@@ -387,6 +389,8 @@ static __always_inline bool pop(struct pt_regs *regs, __u16 hook, struct frame *
 		}
 		break;
 	}
+	if (!fr->depth)
+		bpf_map_delete_elem(&inflight, &tid);
 	return found;
 }
 

@@ -36,26 +36,33 @@ done
 # load: many rounds with the default ring buffer, which must lose nothing
 $IT live --json -- sh -c "exec $SC loop 200 >/dev/null" >"$OUT/loop.json" 2>"$OUT/loop.err"
 echo $? >"$OUT/loop.rc"
-# and with a ring buffer far too small, where losses must be counted exactly
-$IT live --json --ringbuf-size 16K -- sh -c "exec $SC loop 50 >/dev/null" \
-	>"$OUT/loss.json" 2>"$OUT/loss.err"
-echo $? >"$OUT/loss.rc"
+# and with a ring buffer far too small, where losses must be counted
+# exactly. overload OUT ERR RC ARGS...: `iommutrace ARGS` in the background,
+# stopped (SIGSTOP) while `loop 50` runs, so that its 16 KiB ring buffer
+# overflows however fast the machine drains it; then let go, and ended with
+# SIGINT
+overload() {
+	o=$1 e=$2 r=$3
+	shift 3
+	$IT "$@" >"$o" 2>"$e" &
+	t=$!
+	wait_for "$e" "tracing [0-9]* of" || echo "overload $*: did not start" >>"$STEPS"
+	kill -STOP $t
+	$SC loop 50 >/dev/null
+	kill -CONT $t
+	sleep 1
+	kill -INT $t
+	wait $t
+	echo $? >"$r"
+}
+overload "$OUT/loss.json" "$OUT/loss.err" "$OUT/loss.rc" live --json --ringbuf-size 16K
 # the same overload as an operator sees it: live's text summary, and the
 # daemon's metrics and export
-$IT live --quiet --ringbuf-size 16K -- sh -c "exec $SC loop 50 >/dev/null" \
-	>"$OUT/loss.txt" 2>&1
-echo $? >"$OUT/loss.txt.rc"
+overload "$OUT/loss.txt" "$OUT/loss.txt.err" "$OUT/loss.txt.rc" live --quiet --ringbuf-size 16K
 printf 'log = stderr\nsnapshot_interval = 0\nringbuf_size = 16K\nmetrics_interval = 1\n' \
 	>"$OUT/loss.conf"
-$IT daemon -c "$OUT/loss.conf" --export "$OUT/loss-daemon.ndjson" \
-	--metrics-file "$OUT/loss.prom" 2>"$OUT/loss-daemon.err" &
-daemon=$!
-wait_for "$OUT/loss-daemon.err" "tracing [0-9]* of" || echo "loss: the daemon did not start" >>"$STEPS"
-$SC loop 50 >/dev/null
-sleep 0.5
-kill -TERM $daemon
-wait $daemon
-echo $? >"$OUT/loss-daemon.rc"
+overload /dev/null "$OUT/loss-daemon.err" "$OUT/loss-daemon.rc" daemon -c "$OUT/loss.conf" \
+	--export "$OUT/loss-daemon.ndjson" --metrics-file "$OUT/loss.prom"
 
 # text output of one scenario, for the README's example and a format check
 $IT live -- $SC idev-first >"$OUT/idev-first.txt" 2>&1

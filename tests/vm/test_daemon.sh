@@ -53,7 +53,13 @@ expect_eq journal/stderr_fallback "$(grep -m1 -o '^<[0-9]>iommutrace: vdev_outli
 	"$out/daemon3.log" | sed 's/#[0-9]*/#N/')" "<3>iommutrace: vdev_outlives_idev: device#N (iommufd_mock0) destroyed"
 
 # --- the NDJSON export -----------------------------------------------------------
-if v=$(validate "$out"/export*.ndjson* 2>&1); then
+# (the copy taken right after a SIGKILL may end inside a line, which the
+# next start cuts off, checked below: its whole lines are checked here)
+killed=$out/export-killed.ndjson
+whole=$(/usr/bin/python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); print(d.rfind(b"\n") + 1)' "$killed")
+head -c "$whole" "$killed" >"$out/killed-whole-lines.ndjson"
+if v=$(validate $(ls "$out"/export*.ndjson* | grep -v '/export-killed\.ndjson$') \
+	"$out/killed-whole-lines.ndjson" 2>&1); then
 	pass export/schema
 	echo "# $(echo "$v" | tail -n 1)"
 else
@@ -85,8 +91,6 @@ else
 fi
 # the next start kept every whole line the killed one wrote, and cut off an
 # unfinished last line, saying how many bytes it cut
-killed=$out/export-killed.ndjson
-whole=$(/usr/bin/python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); print(d.rfind(b"\n") + 1)' "$killed")
 cut=$(($(stat -c %s "$killed") - whole))
 if [ "$whole" -gt 0 ] && cmp -s -n "$whole" "$killed" "$out/export.ndjson"; then
 	pass export/killed_file_kept

@@ -186,6 +186,12 @@ check_kernel() {
 		return
 	fi
 	for t in vfio_pci_device_test vfio_dma_mapping_test vfio_iommufd_setup_test; do
+		# hung with no tracer at all: the kernel's or the emulator's, not
+		# iommutrace's; nothing traced to compare it with
+		if [ -f "$out/$t.alone.hung" ]; then
+			skip "$t" "the selftest did not finish in 240 s without iommutrace (the kernel's or the emulated machine's hang; later selftests not run): $(tail -n 2 "$out/$t.alone.txt" | tr '\n' '|')"
+			break
+		fi
 		expect_same_totals "$t/same_results_traced" "$out/$t.alone.txt" "$out/$t.traced.txt"
 		traced=$(grep '^# Totals' "$out/$t.traced.txt")
 		echo "# $kernel $t (iommufd): $traced"

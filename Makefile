@@ -166,7 +166,23 @@ $(O)/bench: tests/bench/bench.c $(LIB_OBJS) Makefile | $(DEPS_STAMP)
 	$(Q)tools/install-deps.sh --bench
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ tests/bench/bench.c $(LIB_OBJS) $(LDLIBS) -ljansson
 
-bench: $(O)/bench $(O)/iommutrace $(O)/iommufd-scenario
+# programs that do nothing, on the same functions: the baseline of the VM bench
+$(O)/empty.bpf.o: tests/bench/empty.bpf.c Makefile | $(DEPS_STAMP)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(O)/empty.bpf.d -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp
+	$(Q)rm -f $@.tmp
+
+$(O)/empty.skel.h: $(O)/empty.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name empty_bpf > $@
+
+$(O)/empty-probes: tests/bench/empty-probes.c $(O)/empty.skel.h Makefile | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
+bench: $(O)/bench $(O)/iommutrace $(O)/iommufd-scenario $(O)/empty-probes
 	$(Q)$(O)/bench
 	$(Q)tools/bench-vm.sh $(O)
 

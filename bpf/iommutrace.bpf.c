@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * iommutrace kprobes on the iommufd object lifecycle: one record per hook
- * hit into a BPF ring buffer. User space decides which programs load (those
- * whose function the running kernel has) and attaches them by name.
+ * iommutrace's probes on the iommufd object lifecycle: one record per hook
+ * hit into a BPF ring buffer. Every hook has two forms with one body: a
+ * kprobe/kretprobe program and an fentry/fexit program (BPF trampoline).
+ * User space picks one form per kernel function (fentry where the function
+ * is in BTF and the kernel has trampolines, else the kprobe), loads those
+ * for the functions the running kernel has, and attaches them by name.
  */
 /*
  * bpftool 7.1 prints the anonymous tagged members of 7.x kernels (built with
@@ -23,8 +26,13 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define MAX_FRAMES 8 /* nested entry/return pairs per task */
 
-/* Filled by user space before load. */
-const volatile bool capture_stacks = true;
+/*
+ * Filled by user space before load: the hooks whose events get a kernel
+ * stack (bit per IT_HOOK_*), and those whose events get one only when the
+ * call failed (--stacks: all, or the proof the rules can report, or none).
+ */
+const volatile __u64 stack_hooks = ~0ULL;
+const volatile __u64 stack_hooks_failed;
 
 /* Kernel stacks of events, for the proof of a violation. */
 struct {
@@ -48,12 +56,14 @@ struct {
 } drops SEC(".maps");
 
 /*
- * A task's calls still in flight, for entry/return pairs: the return probe
- * finds its entry by stack pointer, so a return whose kretprobe instance
- * was missed cannot be paired with the wrong entry.
+ * A task's calls still in flight, for entry/return pairs. The return finds
+ * its entry by a key that is the same for both and unique among the calls
+ * in flight: the stack pointer (kprobes), or the address of the arguments
+ * the trampoline saved on the stack (fentry/fexit). So a return whose
+ * kretprobe instance was missed cannot be paired with the wrong entry.
  */
 struct frame {
-	__u64 sp;
+	__u64 key; /* a stack address: deeper calls have lower ones */
 	__u64 ts;
 	__u64 ctx;
 	__u64 arg; /* obj or filp */
@@ -70,10 +80,15 @@ struct frames {
 	struct frame f[MAX_FRAMES];
 };
 
+/*
+ * In the task's own storage: no lookup by thread id in a shared table, and
+ * the frames go with the task, so a thread id used again never finds a dead
+ * thread's calls.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct frames);
 } inflight SEC(".maps");
 
@@ -82,7 +97,6 @@ __u64 missed_returns;
 /* Global record sequence: a number taken and not delivered is a loss. */
 __u64 next_seq;
 
-static const struct frames zero_frames;
 /* An owner record is put together here, then sent as long as it is. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -220,14 +234,10 @@ static __always_inline void read_relations(struct it_event *e,
 	}
 }
 
-static __always_inline struct frames *task_frames(__u32 tid, bool create)
+static __always_inline struct frames *task_frames(bool create)
 {
-	struct frames *fr = bpf_map_lookup_elem(&inflight, &tid);
-
-	if (fr || !create)
-		return fr;
-	bpf_map_update_elem(&inflight, &tid, &zero_frames, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&inflight, &tid);
+	return bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 }
 
 /* The context of the innermost call in flight that knows one. */
@@ -258,9 +268,12 @@ struct emit_args {
 	struct iommufd_object *obj;
 };
 
-/* One event record; *seq_out: its sequence number, once it is written. */
-static __always_inline int emit_seq(struct pt_regs *regs, const struct emit_args *a,
-				    __u64 *seq_out)
+/*
+ * One event record; *seq_out: its sequence number, once it is written.
+ * pctx: the program's context (struct pt_regs *, or the trampoline's
+ * arguments), for the stack.
+ */
+static __always_inline int emit_seq(void *pctx, const struct emit_args *a, __u64 *seq_out)
 {
 	__u64 seq = __sync_fetch_and_add(&next_seq, 1);
 	__u64 id = bpf_get_current_pid_tgid();
@@ -291,13 +304,14 @@ static __always_inline int emit_seq(struct pt_regs *regs, const struct emit_args
 	e->ctx = a->ctx;
 	e->wait_cnt = ~0u;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	if (capture_stacks) {
-		long sid = bpf_get_stackid(regs, &stacks, 0);
+	if (((stack_hooks >> (a->hook & 63)) & 1) ||
+	    (((stack_hooks_failed >> (a->hook & 63)) & 1) && a->ret)) {
+		long sid = bpf_get_stackid(pctx, &stacks, 0);
 
 		e->kstack_id = sid >= 0 ? (__u32)sid + 1 : 0;
 	}
 	if (!e->ctx)
-		e->ctx = task_ctx(task_frames((__u32)id, false));
+		e->ctx = task_ctx(task_frames(false));
 
 	if (obj) {
 		e->obj.addr = (__u64)obj;
@@ -326,17 +340,32 @@ static __always_inline int emit_seq(struct pt_regs *regs, const struct emit_args
 	return 0;
 }
 
-static __always_inline int submit_event(struct pt_regs *regs, const struct emit_args *a)
+static __always_inline int submit_event(void *pctx, const struct emit_args *a)
 {
-	return emit_seq(regs, a, NULL);
+	return emit_seq(pctx, a, NULL);
 }
 
+/*
+ * The keys that pair a call's entry with its return. A kretprobe runs
+ * with the return address popped: on x86 its stack pointer is one slot
+ * above the entry's (arch_rethook_prepare()/
+ * arch_rethook_trampoline_callback()). fentry and fexit programs of one
+ * call get the same pointer to the arguments the trampoline saved.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define KRET_SP_OFF 8
+#else
+#define KRET_SP_OFF 0
+#endif
+#define KP_KEY(regs) ((__u64)PT_REGS_SP(regs))
+#define KRET_KEY(regs) ((__u64)PT_REGS_SP(regs) - KRET_SP_OFF)
+#define TRAMP_KEY(args) ((__u64)(args))
+
 /* Entry of a call whose return is probed too. */
-static __always_inline int push(struct pt_regs *regs, __u16 hook, __u64 ctx,
-				__u64 arg, __u32 id, __u16 flags, __u16 type)
+static __always_inline int push(__u64 key, __u16 hook, __u64 ctx, __u64 arg, __u32 id,
+				__u16 flags, __u16 type)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct frames *fr = task_frames(tid, true);
+	struct frames *fr = task_frames(true);
 	__u32 d;
 
 	if (!fr)
@@ -344,7 +373,7 @@ static __always_inline int push(struct pt_regs *regs, __u16 hook, __u64 ctx,
 	d = fr->depth;
 	if (d >= MAX_FRAMES)
 		return 0;
-	fr->f[d].sp = PT_REGS_SP(regs);
+	fr->f[d].key = key;
 	fr->f[d].ts = bpf_ktime_get_ns();
 	fr->f[d].ctx = ctx;
 	fr->f[d].arg = arg;
@@ -357,16 +386,12 @@ static __always_inline int push(struct pt_regs *regs, __u16 hook, __u64 ctx,
 }
 
 /*
- * Return of a pushed call. On x86 the return probe sees the stack pointer
- * one slot above the entry's (the return address was popped), see
- * arch_rethook_prepare()/arch_rethook_trampoline_callback(). Deeper frames
- * left on the stack are calls whose return probe never ran.
+ * Return of a pushed call, by its key. Deeper frames (lower keys) left on
+ * the stack are calls whose return probe never ran.
  */
-static __always_inline bool pop(struct pt_regs *regs, __u16 hook, struct frame *out)
+static __always_inline bool pop(__u64 key, __u16 hook, struct frame *out)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct frames *fr = task_frames(tid, false);
-	__u64 sp = PT_REGS_SP(regs);
+	struct frames *fr = task_frames(false);
 	bool found = false;
 
 	if (!fr)
@@ -375,13 +400,13 @@ static __always_inline bool pop(struct pt_regs *regs, __u16 hook, struct frame *
 	for (int i = MAX_FRAMES - 1; i >= 0; i--) {
 		if (found || i >= fr->depth)
 			continue;
-		if (fr->f[i].sp + 8 < sp) {
+		if (fr->f[i].key < key) {
 			/* a deeper call that never returned through us */
 			__sync_fetch_and_add(&missed_returns, 1);
 			fr->depth = i;
 			continue;
 		}
-		if (fr->f[i].sp + 8 == sp && fr->f[i].hook == hook) {
+		if (fr->f[i].key == key && fr->f[i].hook == hook) {
 			*out = fr->f[i];
 			fr->depth = i;
 			found = true;
@@ -389,8 +414,6 @@ static __always_inline bool pop(struct pt_regs *regs, __u16 hook, struct frame *
 		}
 		break;
 	}
-	if (!fr->depth)
-		bpf_map_delete_elem(&inflight, &tid);
 	return found;
 }
 
@@ -398,8 +421,8 @@ static __always_inline bool pop(struct pt_regs *regs, __u16 hook, struct frame *
  * The object of a return event is the entry's: it is not read again, since
  * by now it may be freed.
  */
-static __always_inline bool ret_args(struct pt_regs *regs, __u16 entry_hook, __u16 hook,
-				     __s32 ret, struct emit_args *a)
+static __always_inline bool ret_args(__u64 key, __u16 entry_hook, __u16 hook, __s32 ret,
+				     struct emit_args *a)
 {
 	struct frame f;
 
@@ -407,7 +430,7 @@ static __always_inline bool ret_args(struct pt_regs *regs, __u16 entry_hook, __u
 	a->hook = hook;
 	a->flags = IT_EVF_HAS_RET;
 	a->ret = ret;
-	if (!pop(regs, entry_hook, &f)) {
+	if (!pop(key, entry_hook, &f)) {
 		a->flags |= IT_EVF_NO_ENTRY;
 		return false;
 	}
@@ -420,70 +443,100 @@ static __always_inline bool ret_args(struct pt_regs *regs, __u16 entry_hook, __u
 	return true;
 }
 
-static __always_inline int emit_ret(struct pt_regs *regs, __u16 entry_hook,
-				    __u16 hook, __s32 ret)
+static __always_inline int emit_ret(void *pctx, __u64 key, __u16 entry_hook, __u16 hook,
+				    __s32 ret)
 {
 	struct emit_args a;
 
-	ret_args(regs, entry_hook, hook, ret, &a);
-	return submit_event(regs, &a);
+	ret_args(key, entry_hook, hook, ret, &a);
+	return submit_event(pctx, &a);
 }
 
-static __always_inline int emit_obj(struct pt_regs *regs, __u16 hook,
-				    struct iommufd_object *obj, __u64 ctx)
+static __always_inline int emit_obj(void *pctx, __u16 hook, struct iommufd_object *obj,
+				    __u64 ctx)
 {
 	struct emit_args a = { .hook = hook, .obj = obj, .ctx = ctx };
 
-	return submit_event(regs, &a);
+	return submit_event(pctx, &a);
 }
+
+/* The return value in an fexit program, whatever the function's arity. */
+static __always_inline __u64 fexit_ret(void *args)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(args, &ret);
+	return ret;
+}
+
+/*
+ * Each hook's body once; its programs below only say where they come from.
+ * A kprobe program is named after the hook ("obj_remove"), its fentry
+ * form "fe_" and its fexit form "fx_" before that name.
+ */
 
 /* --- allocation and publication ----------------------------------------- */
 
-SEC("kprobe")
-int BPF_KPROBE(obj_alloc, struct iommufd_ctx *ictx)
-{
-	return push(ctx, IT_HOOK_OBJ_ALLOC, (__u64)ictx, 0, 0, 0, 0);
-}
-
-SEC("kretprobe")
-int BPF_KRETPROBE(obj_alloc_ret, struct iommufd_object *obj)
+static __always_inline int obj_alloc_ret_body(void *pctx, __u64 key, struct iommufd_object *obj)
 {
 	struct emit_args a;
 
-	ret_args(ctx, IT_HOOK_OBJ_ALLOC, IT_HOOK_OBJ_ALLOC, 0, &a);
+	ret_args(key, IT_HOOK_OBJ_ALLOC, IT_HOOK_OBJ_ALLOC, 0, &a);
 	/* ERR_PTR(-errno): the top page of the address space */
 	if ((unsigned long)obj >= (unsigned long)-4095)
 		a.ret = (__s32)(long)obj;
 	else
 		a.obj = obj;
-	return submit_event(ctx, &a);
+	return submit_event(pctx, &a);
 }
 
 SEC("kprobe")
-int BPF_KPROBE(obj_finalize, struct iommufd_ctx *ictx, struct iommufd_object *obj)
+int BPF_KPROBE(obj_alloc, struct iommufd_ctx *ictx)
 {
-	return emit_obj(ctx, IT_HOOK_OBJ_FINALIZE, obj, (__u64)ictx);
+	return push(KP_KEY(ctx), IT_HOOK_OBJ_ALLOC, (__u64)ictx, 0, 0, 0, 0);
 }
 
-SEC("kprobe")
-int BPF_KPROBE(obj_abort, struct iommufd_ctx *ictx, struct iommufd_object *obj)
+SEC("fentry")
+int BPF_PROG(fe_obj_alloc, struct iommufd_ctx *ictx)
 {
-	return emit_obj(ctx, IT_HOOK_OBJ_ABORT, obj, (__u64)ictx);
+	return push(TRAMP_KEY(ctx), IT_HOOK_OBJ_ALLOC, (__u64)ictx, 0, 0, 0, 0);
 }
 
-SEC("kprobe")
-int BPF_KPROBE(obj_abort_and_destroy, struct iommufd_ctx *ictx,
-	       struct iommufd_object *obj)
+SEC("kretprobe")
+int BPF_KRETPROBE(obj_alloc_ret, struct iommufd_object *obj)
 {
-	return emit_obj(ctx, IT_HOOK_OBJ_ABORT_AND_DESTROY, obj, (__u64)ictx);
+	return obj_alloc_ret_body(ctx, KRET_KEY(ctx), obj);
 }
+
+SEC("fexit")
+int BPF_PROG(fx_obj_alloc_ret)
+{
+	return obj_alloc_ret_body(ctx, TRAMP_KEY(ctx), (void *)fexit_ret(ctx));
+}
+
+/* Hooks that take (ictx, obj) and emit one event about obj. */
+#define CTX_OBJ_HOOK(prog, hook)                                                      \
+	SEC("kprobe")                                                                 \
+	int BPF_KPROBE(prog, struct iommufd_ctx *ictx, struct iommufd_object *obj)    \
+	{                                                                             \
+		return emit_obj(ctx, hook, obj, (__u64)ictx);                         \
+	}                                                                             \
+	SEC("fentry")                                                                 \
+	int BPF_PROG(fe_##prog, struct iommufd_ctx *ictx, struct iommufd_object *obj) \
+	{                                                                             \
+		return emit_obj(ctx, hook, obj, (__u64)ictx);                         \
+	}
+
+CTX_OBJ_HOOK(obj_finalize, IT_HOOK_OBJ_FINALIZE)
+CTX_OBJ_HOOK(obj_abort, IT_HOOK_OBJ_ABORT)
+CTX_OBJ_HOOK(obj_abort_and_destroy, IT_HOOK_OBJ_ABORT_AND_DESTROY)
 
 /* --- removal -------------------------------------------------------------- */
 
 /* 6.7+: int iommufd_object_remove(ictx, to_destroy, id, flags) */
-SEC("kprobe")
-int BPF_KPROBE(obj_remove, struct iommufd_ctx *ictx,
-	       struct iommufd_object *to_destroy, __u32 id, unsigned int flags)
+static __always_inline int obj_remove_body(void *pctx, __u64 key, struct iommufd_ctx *ictx,
+					   struct iommufd_object *to_destroy, __u32 id,
+					   unsigned int flags)
 {
 	struct emit_args a = {
 		.hook = IT_HOOK_OBJ_REMOVE,
@@ -495,50 +548,103 @@ int BPF_KPROBE(obj_remove, struct iommufd_ctx *ictx,
 
 	if (!to_destroy)
 		a.flags |= IT_EVF_BY_ID;
-	push(ctx, IT_HOOK_OBJ_REMOVE, (__u64)ictx, (__u64)to_destroy, id, a.flags,
+	push(key, IT_HOOK_OBJ_REMOVE, (__u64)ictx, (__u64)to_destroy, id, a.flags,
 	     to_destroy ? map_type(BPF_CORE_READ(to_destroy, type)) : 0);
-	return submit_event(ctx, &a);
+	return submit_event(pctx, &a);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(obj_remove, struct iommufd_ctx *ictx, struct iommufd_object *to_destroy,
+	       __u32 id, unsigned int flags)
+{
+	return obj_remove_body(ctx, KP_KEY(ctx), ictx, to_destroy, id, flags);
+}
+
+SEC("fentry")
+int BPF_PROG(fe_obj_remove, struct iommufd_ctx *ictx, struct iommufd_object *to_destroy,
+	     __u32 id, unsigned int flags)
+{
+	return obj_remove_body(ctx, TRAMP_KEY(ctx), ictx, to_destroy, id, flags);
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(obj_remove_ret, int ret)
 {
-	return emit_ret(ctx, IT_HOOK_OBJ_REMOVE, IT_HOOK_OBJ_REMOVE_RET, ret);
+	return emit_ret(ctx, KRET_KEY(ctx), IT_HOOK_OBJ_REMOVE, IT_HOOK_OBJ_REMOVE_RET, ret);
+}
+
+SEC("fexit")
+int BPF_PROG(fx_obj_remove_ret)
+{
+	return emit_ret(ctx, TRAMP_KEY(ctx), IT_HOOK_OBJ_REMOVE, IT_HOOK_OBJ_REMOVE_RET,
+			(int)fexit_ret(ctx));
+}
+
+/* 6.2-6.6: the entry of (__)iommufd_object_destroy_user(ictx, obj, ...) */
+static __always_inline int destroy_user_body(void *pctx, __u64 key, __u16 hook,
+					     struct iommufd_ctx *ictx,
+					     struct iommufd_object *obj)
+{
+	push(key, hook, (__u64)ictx, (__u64)obj, obj ? BPF_CORE_READ(obj, id) : 0, 0,
+	     obj ? map_type(BPF_CORE_READ(obj, type)) : 0);
+	return emit_obj(pctx, hook, obj, (__u64)ictx);
 }
 
 /* 6.2-6.4.7: bool iommufd_object_destroy_user(ictx, obj) */
 SEC("kprobe")
 int BPF_KPROBE(obj_destroy_user, struct iommufd_ctx *ictx, struct iommufd_object *obj)
 {
-	push(ctx, IT_HOOK_OBJ_DESTROY_USER, (__u64)ictx, (__u64)obj,
-	     obj ? BPF_CORE_READ(obj, id) : 0, 0,
-	     obj ? map_type(BPF_CORE_READ(obj, type)) : 0);
-	return emit_obj(ctx, IT_HOOK_OBJ_DESTROY_USER, obj, (__u64)ictx);
+	return destroy_user_body(ctx, KP_KEY(ctx), IT_HOOK_OBJ_DESTROY_USER, ictx, obj);
 }
+
+SEC("fentry")
+int BPF_PROG(fe_obj_destroy_user, struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	return destroy_user_body(ctx, TRAMP_KEY(ctx), IT_HOOK_OBJ_DESTROY_USER, ictx, obj);
+}
+
+/* true means destroyed: report 0, and -EBUSY for false like 6.7+ */
+#define DESTROYED(ret) (((ret) & 0xff) ? 0 : -16)
 
 SEC("kretprobe")
 int BPF_KRETPROBE(obj_destroy_user_ret, long ret)
 {
-	/* true means destroyed: report 0, and -EBUSY for false like 6.7+ */
-	return emit_ret(ctx, IT_HOOK_OBJ_DESTROY_USER, IT_HOOK_OBJ_DESTROY_USER_RET,
-			(ret & 0xff) ? 0 : -16);
+	return emit_ret(ctx, KRET_KEY(ctx), IT_HOOK_OBJ_DESTROY_USER,
+			IT_HOOK_OBJ_DESTROY_USER_RET, DESTROYED(ret));
+}
+
+SEC("fexit")
+int BPF_PROG(fx_obj_destroy_user_ret)
+{
+	return emit_ret(ctx, TRAMP_KEY(ctx), IT_HOOK_OBJ_DESTROY_USER,
+			IT_HOOK_OBJ_DESTROY_USER_RET, DESTROYED(fexit_ret(ctx)));
 }
 
 /* 6.4.8-6.6: void __iommufd_object_destroy_user(ictx, obj, allow_fail) */
 SEC("kprobe")
 int BPF_KPROBE(obj__destroy_user, struct iommufd_ctx *ictx, struct iommufd_object *obj)
 {
-	push(ctx, IT_HOOK__OBJ_DESTROY_USER, (__u64)ictx, (__u64)obj,
-	     obj ? BPF_CORE_READ(obj, id) : 0, 0,
-	     obj ? map_type(BPF_CORE_READ(obj, type)) : 0);
-	return emit_obj(ctx, IT_HOOK__OBJ_DESTROY_USER, obj, (__u64)ictx);
+	return destroy_user_body(ctx, KP_KEY(ctx), IT_HOOK__OBJ_DESTROY_USER, ictx, obj);
+}
+
+SEC("fentry")
+int BPF_PROG(fe_obj__destroy_user, struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	return destroy_user_body(ctx, TRAMP_KEY(ctx), IT_HOOK__OBJ_DESTROY_USER, ictx, obj);
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(obj__destroy_user_ret)
 {
-	return emit_ret(ctx, IT_HOOK__OBJ_DESTROY_USER, IT_HOOK__OBJ_DESTROY_USER_RET,
-			0);
+	return emit_ret(ctx, KRET_KEY(ctx), IT_HOOK__OBJ_DESTROY_USER,
+			IT_HOOK__OBJ_DESTROY_USER_RET, 0);
+}
+
+SEC("fexit")
+int BPF_PROG(fx_obj__destroy_user_ret)
+{
+	return emit_ret(ctx, TRAMP_KEY(ctx), IT_HOOK__OBJ_DESTROY_USER,
+			IT_HOOK__OBJ_DESTROY_USER_RET, 0);
 }
 
 /* --- the file: a context is born at open and torn down at release --------- */
@@ -546,7 +652,13 @@ int BPF_KRETPROBE(obj__destroy_user_ret)
 SEC("kprobe")
 int BPF_KPROBE(fops_open, struct inode *inode, struct file *filp)
 {
-	return push(ctx, IT_HOOK_FOPS_OPEN, 0, (__u64)filp, 0, 0, 0);
+	return push(KP_KEY(ctx), IT_HOOK_FOPS_OPEN, 0, (__u64)filp, 0, 0, 0);
+}
+
+SEC("fentry")
+int BPF_PROG(fe_fops_open, struct inode *inode, struct file *filp)
+{
+	return push(TRAMP_KEY(ctx), IT_HOOK_FOPS_OPEN, 0, (__u64)filp, 0, 0, 0);
 }
 
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
@@ -649,13 +761,12 @@ static __always_inline void emit_owner(__u64 seq, __u64 ictx)
 	bpf_ringbuf_output(&events, o, size, 0);
 }
 
-SEC("kretprobe")
-int BPF_KRETPROBE(fops_open_ret, int ret)
+static __always_inline int fops_open_ret_body(void *pctx, __u64 key, int ret)
 {
 	struct emit_args a;
 	__u64 seq = ~0ULL; /* stays so when the event could not be written */
 
-	if (ret_args(ctx, IT_HOOK_FOPS_OPEN, IT_HOOK_FOPS_OPEN, ret, &a)) {
+	if (ret_args(key, IT_HOOK_FOPS_OPEN, IT_HOOK_FOPS_OPEN, ret, &a)) {
 		struct file *filp = (void *)a.ref_addr;
 
 		/* the entry kept the file; the event is about the new context */
@@ -666,36 +777,72 @@ int BPF_KRETPROBE(fops_open_ret, int ret)
 			a.ref_type = IT_OBJ_CTX;
 		}
 	}
-	emit_seq(ctx, &a, &seq);
+	emit_seq(pctx, &a, &seq);
 	if (!ret && a.ctx && seq != ~0ULL)
 		emit_owner(seq, a.ctx);
 	return 0;
 }
 
-SEC("kprobe")
-int BPF_KPROBE(fops_release, struct inode *inode, struct file *filp)
+SEC("kretprobe")
+int BPF_KRETPROBE(fops_open_ret, int ret)
+{
+	return fops_open_ret_body(ctx, KRET_KEY(ctx), ret);
+}
+
+SEC("fexit")
+int BPF_PROG(fx_fops_open_ret)
+{
+	return fops_open_ret_body(ctx, TRAMP_KEY(ctx), (int)fexit_ret(ctx));
+}
+
+static __always_inline int fops_release_body(void *pctx, __u64 key, struct file *filp)
 {
 	__u64 ictx = (__u64)BPF_CORE_READ(filp, private_data);
 	struct emit_args a = { .hook = IT_HOOK_FOPS_RELEASE, .ctx = ictx,
 			       .ref_addr = ictx, .ref_type = IT_OBJ_CTX };
 
-	push(ctx, IT_HOOK_FOPS_RELEASE, ictx, ictx, 0, 0, IT_OBJ_CTX);
-	return submit_event(ctx, &a);
+	push(key, IT_HOOK_FOPS_RELEASE, ictx, ictx, 0, 0, IT_OBJ_CTX);
+	return submit_event(pctx, &a);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(fops_release, struct inode *inode, struct file *filp)
+{
+	return fops_release_body(ctx, KP_KEY(ctx), filp);
+}
+
+SEC("fentry")
+int BPF_PROG(fe_fops_release, struct inode *inode, struct file *filp)
+{
+	return fops_release_body(ctx, TRAMP_KEY(ctx), filp);
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(fops_release_ret, int ret)
 {
-	return emit_ret(ctx, IT_HOOK_FOPS_RELEASE, IT_HOOK_FOPS_RELEASE_RET, ret);
+	return emit_ret(ctx, KRET_KEY(ctx), IT_HOOK_FOPS_RELEASE, IT_HOOK_FOPS_RELEASE_RET,
+			ret);
+}
+
+SEC("fexit")
+int BPF_PROG(fx_fops_release_ret)
+{
+	return emit_ret(ctx, TRAMP_KEY(ctx), IT_HOOK_FOPS_RELEASE, IT_HOOK_FOPS_RELEASE_RET,
+			(int)fexit_ret(ctx));
 }
 
 /* --- per-type callbacks: the only hooks that see every object die --------- */
 
-#define OBJ_CALLBACK(prog, hook)                                            \
-	SEC("kprobe")                                                       \
-	int BPF_KPROBE(prog, struct iommufd_object *obj)                    \
-	{                                                                   \
-		return emit_obj(ctx, hook, obj, 0);                         \
+#define OBJ_CALLBACK(prog, hook)                                  \
+	SEC("kprobe")                                             \
+	int BPF_KPROBE(prog, struct iommufd_object *obj)          \
+	{                                                         \
+		return emit_obj(ctx, hook, obj, 0);               \
+	}                                                         \
+	SEC("fentry")                                             \
+	int BPF_PROG(fe_##prog, struct iommufd_object *obj)       \
+	{                                                         \
+		return emit_obj(ctx, hook, obj, 0);               \
 	}
 
 OBJ_CALLBACK(device_pre_destroy, IT_HOOK_DEVICE_PRE_DESTROY)

@@ -308,8 +308,36 @@ static void usage(FILE *f)
 		fprintf(f, "  %-12s %s\n", scenarios[i].name, scenarios[i].help);
 	fprintf(f, "  %-12s %s\n", "loop N", "N rounds of all of the above, ids not printed");
 	fprintf(f, "  %-12s %s\n", "hold N", "build the graph, keep it N seconds, close");
+	fprintf(f, "  %-12s %s\n", "pair N",
+		"N times IOMMU_IOAS_ALLOC and IOMMU_DESTROY of it on one fd, timed");
 	fprintf(f, "\nexit status: 0 done, 1 the kernel did not behave as expected,\n"
 		   "77 the kernel lacks what the scenario needs, 2 usage\n");
+}
+
+static long long us_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000LL + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/* The cheapest full lifecycle: one ioctl creates an object, one destroys it. */
+static int pair_loop(long n)
+{
+	int fd = open_iommufd();
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < n; i++) {
+		int err = destroy(fd, ioas_alloc(fd));
+
+		if (err)
+			return fail("IOMMU_DESTROY", err);
+	}
+	printf("pairs=%ld\nelapsed_us=%lld\n", n, us_since(&t0));
+	close(fd);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -328,25 +356,24 @@ int main(int argc, char **argv)
 		}
 		return scenario_hold(n);
 	}
-	if (argc == 3 && !strcmp(argv[1], "loop")) {
+	if (argc == 3 && (!strcmp(argv[1], "loop") || !strcmp(argv[1], "pair"))) {
 		char *end;
 		long n = strtol(argv[2], &end, 10);
+		struct timespec t0;
 
 		if (*end || n < 1) {
 			usage(stderr);
 			return 2;
 		}
-		struct timespec t0, t1;
-
+		if (argv[1][0] == 'p')
+			return pair_loop(n);
 		quiet = true;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (long r = 0; r < n; r++)
 			for (size_t i = 0; i < N_SCENARIOS; i++)
 				if (scenarios[i].fn())
 					return 1;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		printf("rounds=%ld\nelapsed_us=%lld\n", n,
-		       (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000);
+		printf("rounds=%ld\nelapsed_us=%lld\n", n, us_since(&t0));
 		return 0;
 	}
 	if (argc == 2)

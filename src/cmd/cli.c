@@ -12,6 +12,7 @@
 #include "kernel/tracer.h"
 #include "out/stats.h"
 #include "model/pipeline.h"
+#include "model/rules.h"
 
 void cmd_help(const struct cmd *c, bool to_stdout)
 {
@@ -122,6 +123,61 @@ void view_pipeline_opts(const struct view_opts *v, struct pipeline_opts *po)
 	po->long_wait_ns = v->wait_ms * 1000000ULL;
 }
 
+int parse_stacks(const char *who, const char *s, enum stacks_mode *out)
+{
+	if (!strcmp(s, "yes") || !strcmp(s, "no") || stacks_mode_parse(s, out)) {
+		fprintf(stderr, "iommutrace %s: --stacks '%s': give proof, all or none\n", who, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void tracer_opts_stacks(struct tracer_opts *to, enum stacks_mode mode)
+{
+	to->stack_hooks = to->stack_hooks_failed = 0;
+	if (mode == STACKS_ALL)
+		to->stack_hooks = ~0ULL;
+	else if (mode == STACKS_PROOF)
+		to->stack_hooks = rules_proof_hooks(&to->stack_hooks_failed);
+}
+
+int tracer_opt(const char *who, int opt, const char *arg, struct tracer_opts *to,
+	       enum stacks_mode *stacks)
+{
+	unsigned long long n;
+
+	switch (opt) {
+	case 'd':
+		if (parse_opt_num(who, "duration", arg, 1, DURATION_MAX, &n))
+			return -1;
+		to->duration_s = n;
+		return 1;
+	case 'b':
+		if (parse_ringbuf_size(who, arg, &n))
+			return -1;
+		to->ringbuf_size = n;
+		return 1;
+	case 'S':
+		*stacks = STACKS_NONE;
+		return 1;
+	case 'K':
+		return parse_stacks(who, arg, stacks) ? -1 : 1;
+	case 'A':
+		return parse_attach(who, arg, &to->attach) ? -1 : 1;
+	}
+	return 0;
+}
+
+int parse_attach(const char *who, const char *s, enum attach_mode *out)
+{
+	if (attach_mode_parse(s, out)) {
+		fprintf(stderr, "iommutrace %s: --attach '%s': give auto, fentry or kprobe\n", who,
+			s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int parse_ringbuf_size(const char *who, const char *s, unsigned long long *out)
 {
 	char why[160];
@@ -195,7 +251,9 @@ void stats_collect(struct stats *st, const struct pipeline *p, const struct trac
 	st->attached = tracer_attached(t);
 	st->kernel_drops = tracer_kernel_drops(t);
 	st->missed_returns = tracer_missed_returns(t);
-	for (int i = 0; i < n_probe_defs && i < STATS_MAX_PROBES; i++)
+	for (int i = 0; i < n_probe_defs && i < STATS_MAX_PROBES; i++) {
 		st->probe_attached[i] = tracer_probe_attached(t, i);
+		st->probe_kind[i] = tracer_probe_kind(t, i);
+	}
 	st->have_progs = !tracer_prog_stats(t, add_prog, st);
 }

@@ -5,6 +5,8 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include "cmd/config.h"
+#include "kernel/loader.h"
 #include "model/owner.h"
 
 #define EXIT_OK 0
@@ -45,6 +47,27 @@ int parse_opt_num(const char *who, const char *opt, const char *s, unsigned long
 #define DURATION_MAX (365ULL * 24 * 3600)
 /* --ringbuf-size: a power of two from 4 KiB to 1 GiB */
 int parse_ringbuf_size(const char *who, const char *s, unsigned long long *out);
+/* --attach auto|fentry|kprobe; says what is wrong */
+int parse_attach(const char *who, const char *s, enum attach_mode *out);
+
+struct tracer_opts;
+/* --stacks MODE; says what is wrong */
+int parse_stacks(const char *who, const char *s, enum stacks_mode *out);
+/* The hooks whose events get a stack in mode, for the tracer. */
+void tracer_opts_stacks(struct tracer_opts *to, enum stacks_mode mode);
+/*
+ * The tracer's options of live and record: --duration, --ringbuf-size,
+ * --attach (into to), --stacks and --no-stacks (into *stacks). 1 if opt was one (and right), 0 if it
+ * is not one of them, -1 after saying what is wrong.
+ */
+int tracer_opt(const char *who, int opt, const char *arg, struct tracer_opts *to,
+	       enum stacks_mode *stacks);
+#define TRACER_OPT_DEFS                                                                     \
+	{ "duration", 'd', "SEC", "stop after SEC seconds" },                                 \
+	{ "ringbuf-size", 'b', "BYTES", "BPF ring buffer size, a power of two (default 4M)" }, \
+	{ "stacks", 'K', "MODE", "kernel stacks: proof (default), all or none" },             \
+	{ "no-stacks", 'S', NULL, "--stacks none" },                                           \
+	{ "attach", 'A', "KIND", "fentry or kprobe; auto (default): fentry where it can" }
 
 /* --type: object type names, comma-separated, into a mask of IT_OBJ_* bits */
 int parse_types(const char *who, const char *s, unsigned int *mask);

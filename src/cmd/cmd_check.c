@@ -14,6 +14,7 @@
 
 static const struct opt_def check_opts[] = {
 	{ "json", 'j', NULL, "one JSON object on stdout" },
+	{ "attach", 'a', "KIND", "auto (default), fentry or kprobe: as live would attach" },
 	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" },
 	{ "help", 'h', NULL, "this help" },
 	{ 0 },
@@ -129,7 +130,8 @@ static int ignore_record(void *cookie, const void *data, size_t len)
 }
 
 /* Probe the kernel, load and attach, and write down what was found. */
-static void check_probe(struct check_report *r, struct features *f, struct loader **lp)
+static void check_probe(struct check_report *r, struct features *f, struct loader **lp,
+			enum attach_mode mode)
 {
 	struct problem probs[CHECK_MAX_PROBLEMS];
 	struct loader *l = NULL;
@@ -142,7 +144,8 @@ static void check_probe(struct check_report *r, struct features *f, struct loade
 	if (n > CHECK_MAX_PROBLEMS - 1)
 		n = CHECK_MAX_PROBLEMS - 1;
 	if (!n) {
-		struct loader_opts lo = { .ringbuf_size = 1 << 16, .layout_probe = true };
+		struct loader_opts lo = { .ringbuf_size = 1 << 16, .layout_probe = true,
+					  .attach = mode };
 
 		l = loader_start(f, &lo, ignore_record, NULL);
 		if (!l)
@@ -163,6 +166,10 @@ static void check_probe(struct check_report *r, struct features *f, struct loade
 				f->targets[i].present ? "not tried" :
 				f->targets[i].clone[0] ? "clone only" : "missing";
 		state_note(f, i, st, p->note, sizeof(p->note));
+		if (st && st->state == PROBE_ATTACHED)
+			p->attach = attach_kind_name(st->kind);
+		if (st && f->targets[i].present)
+			snprintf(p->attach_why, sizeof(p->attach_why), "%s", st->why);
 		if (p->core && (!st || st->state != PROBE_ATTACHED))
 			n_core_missing++;
 	}
@@ -190,6 +197,9 @@ static void check_probe(struct check_report *r, struct features *f, struct loade
 			 iommufd_where(f, where, sizeof(where)));
 	}
 	kprobes_how(f, r->kprobes, sizeof(r->kprobes));
+	r->attach_mode = mode == ATTACH_ONLY_FENTRY ? "fentry" :
+			 mode == ATTACH_ONLY_KPROBE ? "kprobe" :
+			 "auto (fentry where the kernel allows it, else kprobes)";
 	r->obj_wait_field = f->obj_wait_field;
 	r->vdev_layout = f->vdev_layout;
 	r->hwpt_layout = f->hwpt_layout;
@@ -203,6 +213,7 @@ int cmd_check(int argc, char **argv)
 	struct check_report *r;
 	struct features f;
 	struct loader *l;
+	enum attach_mode mode = ATTACH_AUTO;
 	bool json = false;
 	int verbose = 0, opt, ret;
 
@@ -211,6 +222,13 @@ int cmd_check(int argc, char **argv)
 			return EXIT_USAGE;
 		switch (check_opts[opt].short_name) {
 		case 'j': json = true; break;
+		case 'a':
+			if (attach_mode_parse(optarg, &mode)) {
+				fprintf(stderr, "iommutrace check: --attach takes auto, fentry or kprobe, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'v': verbose++; break;
 		case 'h': cmd_help(&cmd_check_def, true); return EXIT_OK;
 		}
@@ -223,7 +241,7 @@ int cmd_check(int argc, char **argv)
 	r = malloc(sizeof(*r));
 	if (!r)
 		return EXIT_USAGE;
-	check_probe(r, &f, &l);
+	check_probe(r, &f, &l, mode);
 	if (json)
 		check_print_json(r, stdout);
 	else

@@ -234,6 +234,7 @@ static void reload(struct daemon *d)
 				"the running values stay\n");
 			c.ringbuf_size = d->cfg.ringbuf_size;
 			c.stacks = d->cfg.stacks;
+			c.attach = d->cfg.attach;
 			c.raw_pointers = d->cfg.raw_pointers;
 		}
 		d->cfg = c;
@@ -351,7 +352,8 @@ static int daemon_start(struct daemon *d)
 		return EXIT_USAGE;
 	}
 	to.ringbuf_size = d->cfg.ringbuf_size;
-	to.no_stacks = !d->cfg.stacks;
+	tracer_opts_stacks(&to, d->cfg.stacks);
+	to.attach = d->cfg.attach;
 	ret = tracer_start(&d->t, &to, pipeline_record, &d->p);
 	if (ret) {
 		sd_notifyf(0, "STATUS=cannot trace here; see the log\nERRNO=%d", ENODEV);

@@ -21,9 +21,7 @@
 
 static const struct opt_def live_opts[] = {
 	VIEW_OPT_DEFS,
-	{ "duration", 'd', "SEC", "stop after SEC seconds" },
-	{ "ringbuf-size", 'b', "BYTES", "BPF ring buffer size, a power of two (default 4M)" },
-	{ "no-stacks", 'S', NULL, "capture no kernel stacks: cheaper, reports without them" },
+	TRACER_OPT_DEFS,
 	{ "help", 'h', NULL, "this help" },
 	{ 0 },
 };
@@ -56,10 +54,10 @@ static void live_tick(void *cookie, unsigned long long now)
 
 int cmd_live(int argc, char **argv)
 {
-	unsigned long long ringbuf = 4 << 20, duration = 0;
 	struct view_opts vo = VIEW_OPTS_DEFAULT;
 	struct pipeline_opts po = {};
-	struct tracer_opts to = { .who = "live" };
+	struct tracer_opts to = { .who = "live", .ringbuf_size = 4 << 20 };
+	enum stacks_mode stacks = STACKS_PROOF;
 	struct pipeline p;
 	struct tracer t;
 	struct sink *sink;
@@ -68,30 +66,25 @@ int cmd_live(int argc, char **argv)
 	while ((opt = cmd_getopt(&cmd_live_def, argc, argv)) != -1) {
 		if (opt == -2)
 			return EXIT_USAGE;
+		ret = tracer_opt("live", live_opts[opt].short_name, optarg, &to, &stacks);
+		if (ret < 0)
+			return EXIT_USAGE;
+		if (ret)
+			continue;
 		ret = view_opt("live", live_opts[opt].short_name, optarg, &vo);
 		if (ret < 0)
 			return EXIT_USAGE;
 		if (ret)
 			continue;
 		switch (live_opts[opt].short_name) {
-		case 'S': to.no_stacks = true; break;
-		case 'd':
-			if (parse_opt_num("live", "duration", optarg, 1, DURATION_MAX, &duration))
-				return EXIT_USAGE;
-			break;
-		case 'b':
-			if (parse_ringbuf_size("live", optarg, &ringbuf))
-				return EXIT_USAGE;
-			break;
 		case 'h': cmd_help(&cmd_live_def, true); return EXIT_OK;
 		}
 	}
+	tracer_opts_stacks(&to, stacks);
 	log_init(vo.verbose);
 	view_pipeline_opts(&vo, &po);
 	po.attached = ~0ULL; /* set below, once attached */
 	to.json = vo.json;
-	to.ringbuf_size = ringbuf;
-	to.duration_s = duration;
 	to.argv = optind < argc ? argv + optind : NULL;
 
 	if (ptrhash_init(vo.raw)) {

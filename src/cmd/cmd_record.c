@@ -86,9 +86,7 @@ static void record_tick(void *cookie, unsigned long long now)
 static const struct opt_def record_opts[] = {
 	{ "output", 'o', "FILE", "the trace file to write (required); it must not exist" },
 	{ "force", 'f', NULL, "replace FILE if it is a regular file (once tracing started)" },
-	{ "duration", 'd', "SEC", "stop after SEC seconds" },
-	{ "ringbuf-size", 'b', "BYTES", "BPF ring buffer size, a power of two (default 4M)" },
-	{ "no-stacks", 'S', NULL, "capture no kernel stacks: cheaper, reports without them" },
+	TRACER_OPT_DEFS,
 	{ "verbose", 'v', NULL, "more detail" },
 	{ "help", 'h', NULL, "this help" },
 	{ 0 },
@@ -109,8 +107,8 @@ const struct cmd cmd_record_def = {
 
 int cmd_record(int argc, char **argv)
 {
-	unsigned long long ringbuf = 4 << 20, duration = 0;
-	struct tracer_opts to = { .who = "record" };
+	struct tracer_opts to = { .who = "record", .ringbuf_size = 4 << 20 };
+	enum stacks_mode stacks = STACKS_PROOF;
 	struct recorder r = {};
 	struct it_end_rec end = { .hdr = { .type = IT_REC_END, .size = sizeof(end) } };
 	unsigned char key[PTRHASH_KEY_LEN];
@@ -122,17 +120,13 @@ int cmd_record(int argc, char **argv)
 	while ((opt = cmd_getopt(&cmd_record_def, argc, argv)) != -1) {
 		if (opt == -2)
 			return EXIT_USAGE;
+		ret = tracer_opt("record", record_opts[opt].short_name, optarg, &to, &stacks);
+		if (ret < 0)
+			return EXIT_USAGE;
+		if (ret)
+			continue;
 		switch (record_opts[opt].short_name) {
 		case 'o': path = optarg; break;
-		case 'd':
-			if (parse_opt_num("record", "duration", optarg, 1, DURATION_MAX, &duration))
-				return EXIT_USAGE;
-			break;
-		case 'b':
-			if (parse_ringbuf_size("record", optarg, &ringbuf))
-				return EXIT_USAGE;
-			break;
-		case 'S': to.no_stacks = true; break;
 		case 'f': force = true; break;
 		case 'v': verbose++; break;
 		case 'h': cmd_help(&cmd_record_def, true); return EXIT_OK;
@@ -142,9 +136,8 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "iommutrace record: no output file: give -o FILE\n");
 		return EXIT_USAGE;
 	}
+	tracer_opts_stacks(&to, stacks);
 	log_init(verbose);
-	to.ringbuf_size = ringbuf;
-	to.duration_s = duration;
 	to.argv = optind < argc ? argv + optind : NULL;
 
 	ptrhash_init(false);

@@ -7,10 +7,11 @@
 #include <string.h>
 
 #include "cmd/config.h"
+#include "kernel/loader.h"
 #include "model/owner.h"
 #include "base/parse.h"
 
-enum kind { K_BOOL, K_SIZE, K_UINT, K_PATH, K_LOG, K_LISTEN, K_OWNER };
+enum kind { K_BOOL, K_SIZE, K_UINT, K_PATH, K_LOG, K_LISTEN, K_OWNER, K_ATTACH, K_STACKS };
 
 struct key {
 	const char *name;
@@ -26,8 +27,12 @@ struct key {
 static const struct key keys[] = {
 	{ "ringbuf_size", K_SIZE, F(ringbuf_size), 4096, 1ULL << 30, true,
 	  "BPF ring buffer, a power of two from 4K to 1G (a restart applies it)" },
-	{ "stacks", K_BOOL, F(stacks), 0, 0, false,
-	  "capture kernel stacks for the reports (a restart applies it)" },
+	{ "stacks", K_STACKS, F(stacks), 0, 0, false,
+	  "kernel stacks: proof (on the events a report can show, the default), all, or none "
+	  "(a restart applies it)" },
+	{ "attach", K_ATTACH, F(attach), 0, 0, false,
+	  "how to attach: auto (fentry where the kernel allows it, else kprobes), fentry "
+	  "or kprobe (a restart applies it)" },
 	{ "long_wait_ms", K_UINT, F(long_wait_ms), 1, 3600000, false,
 	  "a removal that waits longer is a long_wait violation" },
 	{ "log", K_LOG, F(log), 0, 0, false,
@@ -55,11 +60,44 @@ static const struct key keys[] = {
 	  "hash (keyed, stable until a restart) or omit" },
 };
 
+int stacks_mode_parse(const char *s, enum stacks_mode *mode)
+{
+	if (!strcmp(s, "proof") || !strcmp(s, "yes"))
+		*mode = STACKS_PROOF;
+	else if (!strcmp(s, "all"))
+		*mode = STACKS_ALL;
+	else if (!strcmp(s, "none") || !strcmp(s, "no"))
+		*mode = STACKS_NONE;
+	else
+		return -1;
+	return 0;
+}
+
+const char *stacks_mode_name(enum stacks_mode mode)
+{
+	return mode == STACKS_ALL ? "all" : mode == STACKS_NONE ? "none" : "proof";
+}
+
+/* The value of a K_STACKS or K_ATTACH key; -1 if it is none of its names. */
+static int set_mode(enum kind kind, int *field, const char *v)
+{
+	enum stacks_mode s;
+	enum attach_mode a;
+
+	if (kind == K_STACKS && !stacks_mode_parse(v, &s))
+		*field = s;
+	else if (kind == K_ATTACH && !attach_mode_parse(v, &a))
+		*field = a;
+	else
+		return -1;
+	return 0;
+}
+
 void config_defaults(struct daemon_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->ringbuf_size = 4 << 20;
-	c->stacks = true;
+	c->stacks = STACKS_PROOF;
 	c->long_wait_ms = 100;
 	c->log = LOG_AUTO;
 	c->export_max_size = 64 << 20;
@@ -132,6 +170,11 @@ int config_set(struct daemon_config *c, const char *name, const char *v, char *e
 		else if (!strcmp(v, "stderr"))
 			*(int *)field = LOG_STDERR;
 		else
+			goto bad;
+		return 0;
+	case K_STACKS:
+	case K_ATTACH:
+		if (set_mode(k->kind, (int *)field, v))
 			goto bad;
 		return 0;
 	case K_OWNER: {
@@ -243,6 +286,7 @@ int config_load(struct daemon_config *c, const char *path, bool must_exist, char
 bool config_needs_restart(const struct daemon_config *a, const struct daemon_config *b)
 {
 	return a->ringbuf_size != b->ringbuf_size || a->stacks != b->stacks ||
+	       a->attach != b->attach ||
 	       a->raw_pointers != b->raw_pointers;
 }
 
@@ -260,6 +304,15 @@ void config_print(const struct daemon_config *c, FILE *out)
 		case K_PATH:
 		case K_LISTEN: fprintf(out, "%s\n", field); break;
 		case K_OWNER: fprintf(out, "%s\n", owner_mode_name(*(const int *)field)); break;
+		case K_STACKS:
+			fprintf(out, "%s\n", stacks_mode_name(*(const int *)field));
+			break;
+		case K_ATTACH: {
+			static const char *const names[] = { "auto", "fentry", "kprobe" };
+
+			fprintf(out, "%s\n", names[*(const int *)field]);
+			break;
+		}
 		case K_LOG: {
 			static const char *const names[] = { "auto", "journal", "stderr" };
 

@@ -15,9 +15,20 @@
 
 enum log_target { LOG_AUTO, LOG_JOURNAL, LOG_STDERR };
 
+/* --stacks: which events get a kernel stack */
+enum stacks_mode {
+	STACKS_PROOF, /* those the rules can report on: every stack a report shows */
+	STACKS_ALL,
+	STACKS_NONE,
+};
+/* "proof", "all", "none" (and, as in older configurations, "yes", "no") */
+int stacks_mode_parse(const char *s, enum stacks_mode *mode);
+const char *stacks_mode_name(enum stacks_mode mode);
+
 struct daemon_config {
 	unsigned long long ringbuf_size;
-	bool stacks;
+	int stacks; /* enum stacks_mode */
+	int attach; /* enum attach_mode */
 	unsigned long long long_wait_ms;
 	int log; /* enum log_target */
 	char export_path[CONFIG_PATH_LEN];

@@ -271,7 +271,8 @@ void features_probe(struct features *f)
 		     !access("/sys/kernel/debug/tracing/kprobe_events", F_OK);
 	f->btf_vmlinux = !access("/sys/kernel/btf/vmlinux", R_OK);
 	f->btf_iommufd_module = !access("/sys/kernel/btf/iommufd", R_OK);
-	f->privileged = have_cap(CAP_SYS_ADMIN) ||
+	f->sys_admin = have_cap(CAP_SYS_ADMIN);
+	f->privileged = f->sys_admin ||
 			(have_cap(CAP_BPF) && have_cap(CAP_PERFMON));
 	if (!f->iommufd)
 		f->iommufd_module_on_disk = module_on_disk();

@@ -23,6 +23,7 @@ struct features {
 	bool iommufd; /* iommufd code is in the running kernel */
 	bool iommufd_module_on_disk; /* not loaded, but modprobe would find it */
 	bool privileged; /* CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN */
+	bool sys_admin; /* CAP_SYS_ADMIN: libbpf can find a module's BTF by id */
 	/* from the kernel's build configuration: 'y', 'm', 'n' (not set), or
 	 * 0 when no configuration could be read */
 	char config_iommufd;

@@ -25,6 +25,8 @@ struct loader {
 	struct bpf_link *links[2 * 64];
 	int n_links;
 	struct probe_status status[64];
+	bool fentry[64], kprobe[64]; /* the forms loaded, per probe_defs[] */
+	int n_fentry;
 	int n_attached;
 	record_fn fn;
 	void *cookie;
@@ -41,9 +43,49 @@ const char *probe_state_name(enum probe_state s)
 	return "?";
 }
 
+const char *attach_kind_name(enum attach_kind k)
+{
+	switch (k) {
+	case ATTACH_KPROBE: return "kprobe";
+	case ATTACH_FENTRY: return "fentry";
+	case ATTACH_NONE: break;
+	}
+	return "none";
+}
+
+int attach_mode_parse(const char *s, enum attach_mode *mode)
+{
+	if (!strcmp(s, "auto"))
+		*mode = ATTACH_AUTO;
+	else if (!strcmp(s, "fentry"))
+		*mode = ATTACH_ONLY_FENTRY;
+	else if (!strcmp(s, "kprobe"))
+		*mode = ATTACH_ONLY_KPROBE;
+	else
+		return -1;
+	return 0;
+}
+
 static struct bpf_program *prog_by_name(struct loader *l, const char *name)
 {
 	return name ? bpf_object__find_program_by_name(l->skel->obj, name) : NULL;
+}
+
+/*
+ * A probe's program of one kind: the kprobe form is named in probe_defs[],
+ * its fentry form is "fe_" and its fexit form "fx_" before that name.
+ */
+static struct bpf_program *probe_prog(struct loader *l, int i, enum attach_kind k, bool ret)
+{
+	const char *base = ret ? probe_defs[i].ret_prog : probe_defs[i].entry_prog;
+	char name[64];
+
+	if (!base)
+		return NULL;
+	if (k == ATTACH_KPROBE)
+		return prog_by_name(l, base);
+	snprintf(name, sizeof(name), "%s%s", ret ? "fx_" : "fe_", base);
+	return prog_by_name(l, name);
 }
 
 static int on_record(void *ctx, void *data, size_t len)
@@ -114,18 +156,35 @@ out:
 	return err ? err : fd;
 }
 
-static int attach_one(struct loader *l, const char *prog_name, const char *func, bool ret)
+static int attach_one(struct loader *l, int i, enum attach_kind k, bool ret)
 {
-	struct bpf_program *prog = prog_by_name(l, prog_name);
+	struct bpf_program *prog = probe_prog(l, i, k, ret);
 	struct bpf_link *link;
 
 	if (!prog)
 		return -ENOENT;
-	link = bpf_program__attach_kprobe(prog, ret, func);
+	if (k == ATTACH_FENTRY)
+		link = bpf_program__attach_trace(prog);
+	else
+		link = bpf_program__attach_kprobe(prog, ret, probe_defs[i].func);
 	if (!link)
 		return -errno;
 	l->links[l->n_links++] = link;
 	return 0;
+}
+
+/* Entry and return of probe i, as kind k; nothing stays attached on failure. */
+static int attach_probe(struct loader *l, int i, enum attach_kind k)
+{
+	int first = l->n_links, err = attach_one(l, i, k, false);
+
+	if (!err && probe_defs[i].ret_prog)
+		err = attach_one(l, i, k, true);
+	if (err) {
+		while (l->n_links > first)
+			bpf_link__destroy(l->links[--l->n_links]);
+	}
+	return err;
 }
 
 /* The skeleton, opened against the BTF that has iommufd's types. */
@@ -136,11 +195,13 @@ static int open_skel(struct loader *l, const struct features *f)
 		const char *module = f->iommufd_module;
 		char path[64];
 
-		l->btf_fd = merged_module_btf(module);
+		if (l->btf_fd < 0)
+			l->btf_fd = merged_module_btf(module);
 		if (l->btf_fd < 0) {
-			pr_warn("can't read the BTF of module %s: %s\n", module,
-				strerror(-l->btf_fd));
-			return l->btf_fd;
+			int err = l->btf_fd;
+
+			pr_warn("can't read the BTF of module %s: %s\n", module, strerror(-err));
+			return err;
 		}
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", l->btf_fd);
 		LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = path);
@@ -155,54 +216,153 @@ static int open_skel(struct loader *l, const struct features *f)
 	return 0;
 }
 
-/* Sizes, options, and a program for each function this kernel has. */
-static int configure(struct loader *l, const struct features *f, const struct loader_opts *o)
+/*
+ * Whether probe i can use fentry/fexit, as far as can be told before
+ * loading: the function in the kernel's BTF (vmlinux's or its module's),
+ * where libbpf can find it. The trampoline itself is tried at attach.
+ */
+static bool fentry_possible(struct loader *l, const struct features *f, int i,
+			    const struct loader_opts *o)
+{
+	struct probe_status *st = &l->status[i];
+	const char *module = f->targets[i].module;
+
+	if (o->attach == ATTACH_ONLY_KPROBE) {
+		snprintf(st->why, sizeof(st->why), "--attach kprobe");
+		return false;
+	}
+	if (module[0] && !f->sys_admin) {
+		snprintf(st->why, sizeof(st->why),
+			 "fentry on module %s needs CAP_SYS_ADMIN (libbpf finds a module's BTF by id)",
+			 module);
+		return false;
+	}
+	for (int ret = 0; ret < 2; ret++) {
+		struct bpf_program *prog = probe_prog(l, i, ATTACH_FENTRY, ret);
+		int err;
+
+		if (!prog)
+			continue;
+		err = bpf_program__set_attach_target(prog, 0, probe_defs[i].func);
+		if (err) {
+			snprintf(st->why, sizeof(st->why), "not in the kernel's BTF (%s)",
+				 strerror(-err));
+			return false;
+		}
+	}
+	snprintf(st->why, sizeof(st->why), "in the BTF of %s", module[0] ? module : "vmlinux");
+	return true;
+}
+
+/*
+ * Sizes, options, and the programs for each function this kernel has: its
+ * fentry form where that may work, its kprobe form unless --attach fentry
+ * (in auto, both: the kprobe is the fallback if the trampoline fails).
+ */
+static int configure(struct loader *l, const struct features *f, const struct loader_opts *o,
+		     bool try_fentry)
 {
 	int err = bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_size);
+	struct bpf_program *prog;
 
 	if (err) {
 		pr_warn("can't size the ring buffer to %zu bytes: %s\n", o->ringbuf_size,
 			strerror(-err));
 		return err;
 	}
-	l->skel->rodata->capture_stacks = !o->no_stacks;
+	l->skel->rodata->stack_hooks = o->stack_hooks;
+	l->skel->rodata->stack_hooks_failed = o->stack_hooks_failed;
+	bpf_object__for_each_program(prog, l->skel->obj)
+		bpf_program__set_autoload(prog, false);
 	bpf_program__set_autoload(l->skel->progs.layout_probe, o->layout_probe);
-	if (o->no_stacks)
+	if (!o->stack_hooks && !o->stack_hooks_failed)
 		bpf_map__set_max_entries(l->skel->maps.stacks, 1);
+	l->n_fentry = 0;
 	for (int i = 0; i < n_probe_defs; i++) {
-		const struct probe_def *d = &probe_defs[i];
 		const struct probe_target *t = &f->targets[i];
 
-		if (!t->present)
+		l->fentry[i] = l->kprobe[i] = false;
+		if (!t->present) {
 			l->status[i].state = t->clone[0] ? PROBE_CLONE_ONLY : PROBE_MISSING;
-		bpf_program__set_autoload(prog_by_name(l, d->entry_prog), t->present);
-		if (d->ret_prog)
-			bpf_program__set_autoload(prog_by_name(l, d->ret_prog), t->present);
+			continue;
+		}
+		if (try_fentry && fentry_possible(l, f, i, o)) {
+			l->fentry[i] = true;
+			l->n_fentry++;
+		}
+		l->kprobe[i] = o->attach != ATTACH_ONLY_FENTRY;
+		for (int ret = 0; ret < 2; ret++) {
+			if ((prog = probe_prog(l, i, ATTACH_FENTRY, ret)))
+				bpf_program__set_autoload(prog, l->fentry[i]);
+			if ((prog = probe_prog(l, i, ATTACH_KPROBE, ret)))
+				bpf_program__set_autoload(prog, l->kprobe[i]);
+		}
 	}
 	return 0;
 }
 
 /* Every function present, entry and return; a failure is noted per function. */
-static void attach_all(struct loader *l, const struct features *f)
+static void attach_all(struct loader *l, const struct features *f, const struct loader_opts *o)
 {
 	for (int i = 0; i < n_probe_defs; i++) {
-		const struct probe_def *d = &probe_defs[i];
-		int err;
+		struct probe_status *st = &l->status[i];
+		int err = -EOPNOTSUPP;
 
 		if (!f->targets[i].present)
 			continue;
-		err = attach_one(l, d->entry_prog, d->func, false);
-		if (!err && d->ret_prog)
-			err = attach_one(l, d->ret_prog, d->func, true);
+		if (l->fentry[i]) {
+			err = attach_probe(l, i, ATTACH_FENTRY);
+			if (!err) {
+				st->kind = ATTACH_FENTRY;
+			} else {
+				snprintf(st->why, sizeof(st->why), "the trampoline failed: %s",
+					 strerror(-err));
+				pr_debug("%s: fentry: %s\n", probe_defs[i].func, strerror(-err));
+			}
+		}
+		if (err && l->kprobe[i]) {
+			err = attach_probe(l, i, ATTACH_KPROBE);
+			if (!err)
+				st->kind = ATTACH_KPROBE;
+		}
 		if (err) {
-			l->status[i].state = PROBE_FAILED;
-			l->status[i].err = err;
-			pr_warn("can't attach %s: %s\n", d->func, strerror(-err));
+			st->state = PROBE_FAILED;
+			st->err = err;
+			pr_warn("can't attach %s: %s\n", probe_defs[i].func, strerror(-err));
 			continue;
 		}
-		l->status[i].state = PROBE_ATTACHED;
+		st->state = PROBE_ATTACHED;
 		l->n_attached++;
 	}
+}
+
+/*
+ * Open, configure and load; in auto, a load that fails with fentry
+ * programs is tried again with kprobes alone, each function saying why.
+ */
+static int load(struct loader *l, const struct features *f, const struct loader_opts *o)
+{
+	int err = open_skel(l, f);
+
+	if (!err)
+		err = configure(l, f, o, true);
+	if (!err)
+		err = iommutrace_bpf__load(l->skel);
+	if (!err || !l->n_fentry || o->attach != ATTACH_AUTO)
+		return err;
+	pr_info("the fentry programs did not load (%s): using kprobes\n", strerror(-err));
+	iommutrace_bpf__destroy(l->skel);
+	l->skel = NULL;
+	err = open_skel(l, f);
+	if (!err)
+		err = configure(l, f, o, false);
+	for (int i = 0; i < n_probe_defs; i++)
+		if (f->targets[i].present)
+			snprintf(l->status[i].why, sizeof(l->status[i].why),
+				 "the fentry programs did not load");
+	if (!err)
+		err = iommutrace_bpf__load(l->skel);
+	return err;
 }
 
 struct loader *loader_start(const struct features *f, const struct loader_opts *o,
@@ -216,19 +376,15 @@ struct loader *loader_start(const struct features *f, const struct loader_opts *
 	l->fn = fn;
 	l->cookie = cookie;
 	l->btf_fd = -1;
-	err = open_skel(l, f);
-	if (!err)
-		err = configure(l, f, o);
-	if (err)
-		goto err_out;
-	err = iommutrace_bpf__load(l->skel);
+	err = load(l, f, o);
 	if (err) {
-		pr_warn("can't load the BPF programs: %s\n", strerror(-err));
+		if (l->skel)
+			pr_warn("can't load the BPF programs: %s\n", strerror(-err));
 		goto err_out;
 	}
 	/* before anything can fire: one sequence across reloads */
 	l->skel->bss->next_seq = o->first_seq;
-	attach_all(l, f);
+	attach_all(l, f, o);
 	l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_record, l, NULL);
 	if (!l->rb) {
 		err = -errno;

@@ -15,9 +15,25 @@ enum probe_state {
 	PROBE_ATTACHED,
 };
 
+/* How a function's programs are attached. */
+enum attach_kind {
+	ATTACH_NONE,
+	ATTACH_KPROBE, /* kprobe/kretprobe */
+	ATTACH_FENTRY, /* fentry/fexit: a BPF trampoline */
+};
+
+/* --attach: which kind to use where both could be */
+enum attach_mode {
+	ATTACH_AUTO, /* fentry where the kernel allows it, else kprobes */
+	ATTACH_ONLY_FENTRY, /* fentry or nothing */
+	ATTACH_ONLY_KPROBE,
+};
+
 struct probe_status {
 	enum probe_state state;
 	int err; /* -errno when failed */
+	enum attach_kind kind; /* when attached */
+	char why[120]; /* why this kind (or why not the other) */
 };
 
 struct loader;
@@ -26,8 +42,10 @@ typedef int (*record_fn)(void *cookie, const void *data, size_t len);
 
 struct loader_opts {
 	size_t ringbuf_size;
-	bool no_stacks; /* do not capture kernel stacks (cheaper, reports without them) */
+	/* the hooks whose events get a kernel stack, and those only when failed */
+	__u64 stack_hooks, stack_hooks_failed;
 	bool layout_probe; /* load the program that reports CO-RE's choices */
+	enum attach_mode attach;
 	unsigned long long first_seq; /* go on from an earlier load's numbering */
 };
 
@@ -56,6 +74,9 @@ int loader_layout(const struct loader *l, struct it_layout *out);
 int layout_probe_btf(const char *btf_path, struct it_layout *out);
 
 const char *probe_state_name(enum probe_state s);
+const char *attach_kind_name(enum attach_kind k); /* "fentry", "kprobe", "none" */
+/* "auto", "fentry", "kprobe" -> *mode; -1 if none of them */
+int attach_mode_parse(const char *s, enum attach_mode *mode);
 
 /* Run time and count of every loaded program (kernel.bpf_stats_enabled=1 counts them). */
 typedef void (*prog_stat_fn)(void *cookie, const char *prog, __u64 run_time_ns, __u64 run_cnt);

@@ -83,27 +83,34 @@ static const struct ksyms *load_ksyms(struct tracer *t)
 		return t->ksyms;
 	t->ksyms_tried = true;
 	t->ksyms = ksyms_load("/proc/kallsyms");
+	if (t->ksyms && ksyms_add_modules(t->ksyms, "/proc/modules"))
+		pr_debug("can't read /proc/modules: stacks may name BPF code after a module\n");
 	if (!t->ksyms)
 		pr_debug("can't symbolize stacks: /proc/kallsyms: %s\n", strerror(errno));
 	return t->ksyms;
 }
 
+static const char *kinds_said(const struct tracer *t, char *buf, size_t len);
+
 static int tracer_attach(struct tracer *t)
 {
 	struct loader_opts lo = {
 		.ringbuf_size = t->o.ringbuf_size,
-		.no_stacks = t->o.no_stacks,
+		.stack_hooks = t->o.stack_hooks,
+		.stack_hooks_failed = t->o.stack_hooks_failed,
 		.first_seq = t->next_seq,
+		.attach = t->o.attach,
 	};
 	struct it_meta_rec meta = { .hdr = { .type = IT_REC_META } };
 	struct utsname u;
+	char kinds[48];
 
 	/*
 	 * The symbols first: reading and sorting kallsyms takes seconds on a
 	 * slow machine, and done at the first stack, with the probes firing,
 	 * it let the ring buffer overflow.
 	 */
-	if (!t->o.no_stacks)
+	if (t->o.stack_hooks || t->o.stack_hooks_failed)
 		load_ksyms(t);
 	t->l = loader_start(&t->f, &lo, t->fn, t->cookie);
 	if (!t->l) {
@@ -142,11 +149,12 @@ static int tracer_attach(struct tracer *t)
 		};
 
 		deliver(t, &m, sizeof(m));
-		pr_info("the iommufd module is back: tracing %d of %d functions\n",
-			loader_n_attached(t->l), n_probe_defs);
+		pr_info("the iommufd module is back: tracing %d of %d functions%s\n",
+			loader_n_attached(t->l), n_probe_defs, kinds_said(t, kinds, sizeof(kinds)));
 	} else {
-		pr_info("tracing %d of %d iommufd functions%s\n", loader_n_attached(t->l),
-			n_probe_defs, t->o.argv || t->o.service ? "" : "; Ctrl-C to stop");
+		pr_info("tracing %d of %d iommufd functions%s%s\n", loader_n_attached(t->l),
+			n_probe_defs, kinds_said(t, kinds, sizeof(kinds)),
+			t->o.argv || t->o.service ? "" : "; Ctrl-C to stop");
 	}
 	return 0;
 }
@@ -332,6 +340,24 @@ bool tracer_attached(const struct tracer *t)
 bool tracer_probe_attached(const struct tracer *t, int i)
 {
 	return t->l && loader_status(t->l, i)->state == PROBE_ATTACHED;
+}
+
+const char *tracer_probe_kind(const struct tracer *t, int i)
+{
+	return tracer_probe_attached(t, i) ? attach_kind_name(loader_status(t->l, i)->kind) :
+					     NULL;
+}
+
+/* "; 20 by fentry, 7 by kprobe" */
+static const char *kinds_said(const struct tracer *t, char *buf, size_t len)
+{
+	int n[3] = { 0 };
+
+	for (int i = 0; i < n_probe_defs; i++)
+		if (tracer_probe_attached(t, i))
+			n[loader_status(t->l, i)->kind]++;
+	snprintf(buf, len, " (%d by fentry, %d by kprobe)", n[ATTACH_FENTRY], n[ATTACH_KPROBE]);
+	return buf;
 }
 
 static bool bpf_stats_enabled(void)

@@ -22,7 +22,9 @@ struct tracer_opts {
 	const char *who; /* command name, for messages */
 	bool json; /* environment errors as JSON on stdout too */
 	size_t ringbuf_size;
-	bool no_stacks;
+	/* the hooks whose events get a kernel stack, and those only when failed */
+	__u64 stack_hooks, stack_hooks_failed;
+	enum attach_mode attach; /* --attach */
 	unsigned long long duration_s; /* 0: no limit */
 	char **argv; /* a command to run under the tracer, or NULL */
 	bool service; /* the daemon: no hints for a terminal */
@@ -62,6 +64,8 @@ unsigned long long tracer_missed_returns(const struct tracer *t);
 bool tracer_attached(const struct tracer *t);
 /* The probe of probe_defs[i] attached now? */
 bool tracer_probe_attached(const struct tracer *t, int i);
+/* How it is attached: "fentry", "kprobe", or NULL when it is not. */
+const char *tracer_probe_kind(const struct tracer *t, int i);
 /*
  * fn for each loaded BPF program's run time and count, when the kernel
  * counts them (kernel.bpf_stats_enabled=1); 0, -ENODATA when it does not

@@ -32,6 +32,7 @@ static void viol_begin(struct violation *v, const struct rule *rule, const struc
 	v->tgid = e->tgid;
 	memcpy(v->comm, e->comm, sizeof(v->comm));
 	v->hook = e->hook;
+	v->ret = e->ret;
 	v->kstack_id = e->kstack_id;
 }
 
@@ -98,6 +99,9 @@ static void viol_report(struct rules *r, struct violation *v)
 {
 	int i = rule_index(v->rule);
 
+	if (!(v->rule->reports & BIT(v->hook)) &&
+	    !((v->rule->reports_failed & BIT(v->hook)) && v->ret))
+		r->beyond_proof++;
 	if (v->certain)
 		r->count[i]++;
 	else
@@ -324,35 +328,67 @@ static void check_use_after_destroy(struct rules *r, const struct rule *self,
 	viol_report(r, &v);
 }
 
+/* What the rules report on, from the hook table. */
+#define BIT_IF(cond, id) ((cond) ? BIT(id) : 0)
+#define DESTROY_BIT(id, fn, r, act, type) | BIT_IF((act) == HA_DESTROY, id)
+#define ABORT_BIT(id, fn, r, act, type) | BIT_IF((act) == HA_ABORT || (act) == HA_OBJ_ABORT, id)
+#define DESTROYS (0 IT_HOOKS(DESTROY_BIT))
+#define ABORTS (0 IT_HOOKS(ABORT_BIT))
+#define REMOVES (BIT(IT_HOOK_OBJ_REMOVE) | BIT(IT_HOOK_OBJ_DESTROY_USER) | \
+		 BIT(IT_HOOK__OBJ_DESTROY_USER))
+/* the entries whose object may be a vdevice */
+#define VDEV_ENTRIES (BIT(IT_HOOK_OBJ_FINALIZE) | BIT(IT_HOOK_OBJ_ABORT) |             \
+		      BIT(IT_HOOK_OBJ_ABORT_AND_DESTROY) | REMOVES |                     \
+		      BIT(IT_HOOK_VDEVICE_ABORT) | BIT(IT_HOOK_VDEVICE_DESTROY))
+
 const struct rule rule_table[] = {
 	{ "vdev_outlives_idev", SEV_ERROR,
 	  "an iommufd device was destroyed while a vDEVICE bound to it was alive",
 	  check_vdev_outlives_idev,
 	  BIT(IT_HOOK_DEVICE_DESTROY) | BIT(IT_HOOK_VDEVICE_DESTROY) | BIT(IT_HOOK_OBJ_FINALIZE),
+	  BIT(IT_HOOK_DEVICE_DESTROY) | VDEV_ENTRIES, 0,
 	  "c2cd1db6eef34eb29270f1987f150ddc" },
 	{ "double_abort", SEV_ERROR,
 	  "an object's abort or destroy ran more than once",
 	  check_double_abort, 0,
+	  DESTROYS | ABORTS, 0,
 	  "5712d08823a44b2e937a5176c72e989f" },
 	{ "long_wait", SEV_WARNING,
 	  "a removal waited long for short-term references (shortterm_users/wait_cnt)",
 	  check_long_wait, BIT(IT_HOOK_OBJ_REMOVE) | BIT(IT_HOOK_OBJ_REMOVE_RET),
+	  DESTROYS, BIT(IT_HOOK_OBJ_REMOVE_RET),
 	  "5d9c20ccf779424bb1b3bfd90869a849" },
 	{ "wait_timeout", SEV_ERROR,
 	  "a removal gave up with -EBUSY after the kernel's own wait timeout",
 	  check_wait_timeout, BIT(IT_HOOK_OBJ_REMOVE_RET),
+	  0, BIT(IT_HOOK_OBJ_REMOVE_RET),
 	  "03e5c891bca24436b2a5c9a9b13aa61a" },
 	{ "leak_at_close", SEV_ERROR,
 	  "objects still alive after their context's release finished",
 	  check_leak_at_close,
 	  BIT(IT_HOOK_FOPS_RELEASE) | BIT(IT_HOOK_FOPS_RELEASE_RET) | BIT(IT_HOOK_OBJ_ALLOC),
+	  BIT(IT_HOOK_FOPS_RELEASE_RET), 0,
 	  "608f352b11ae483a971676a7a50b3edc" },
 	{ "use_after_destroy", SEV_ERROR,
 	  "an object was used after it was destroyed",
 	  check_use_after_destroy, 0,
+	  BIT(IT_HOOK_OBJ_FINALIZE) | BIT(IT_HOOK_OBJ_ABORT_AND_DESTROY) |
+		  BIT(IT_HOOK_DEVICE_PRE_DESTROY) | REMOVES, 0,
 	  "3b9d5a1f1fea41f4b95301c78ab2239f" },
 };
 const int n_rules = sizeof(rule_table) / sizeof(rule_table[0]);
+
+__u64 rules_proof_hooks(__u64 *failed)
+{
+	__u64 all = 0, f = 0;
+
+	for (int i = 0; i < n_rules; i++) {
+		all |= rule_table[i].reports;
+		f |= rule_table[i].reports_failed;
+	}
+	*failed = f & ~all;
+	return all;
+}
 
 void rules_set_attached(struct rules *r, __u64 attached)
 {

@@ -32,6 +32,7 @@ struct violation {
 	__u32 tgid; /* the offending task */
 	char comm[IT_COMM_LEN];
 	__u16 hook;
+	__s32 ret; /* of the offending call, for a return */
 	__u32 kstack_id; /* the offending call's stack */
 	char detail[192];
 	const struct ctx_owner *owner; /* of its objects' context, NULL if unknown */
@@ -52,6 +53,12 @@ struct rule {
 		      struct node *n, enum node_state prev);
 	/* hooks without which the rule cannot be right (bit per IT_HOOK_*) */
 	__u64 needs;
+	/*
+	 * the hooks whose event it may report on (the offending call, whose
+	 * stack is the proof), and those it reports on only when the call
+	 * failed (ret != 0): --stacks proof takes stacks on these alone
+	 */
+	__u64 reports, reports_failed;
 	/* the journal's MESSAGE_ID of its reports: fixed forever, 32 hex digits */
 	const char *message_id;
 };
@@ -74,6 +81,8 @@ struct rules {
 	bool degraded[32]; /* per rule: a needed hook is missing */
 	unsigned long long count[32];
 	unsigned long long uncertain[32];
+	/* verdicts on an event outside their rule's reports: a bug (tests) */
+	unsigned long long beyond_proof;
 	int err;
 };
 
@@ -85,5 +94,11 @@ int rules_check(struct rules *r, const struct it_event *e, struct node *n,
 		enum node_state prev);
 const char *severity_name(enum severity s);
 unsigned long long rules_total(const struct rules *r, bool certain);
+/*
+ * The hooks whose events some rule may report on: a stack on those events
+ * (on *failed's only when the call failed) is all the proof any report
+ * shows (--stacks proof).
+ */
+__u64 rules_proof_hooks(__u64 *failed);
 
 #endif

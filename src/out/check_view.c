@@ -26,10 +26,15 @@ void check_print_text(const struct check_report *r, FILE *f)
 				fprintf(f, " %d=%s", k, obj_type_name(lay->type_of[k]));
 		fprintf(f, "\n");
 	}
-	fprintf(f, "\n%-36s %-10s %s\n", "FUNCTION", "STATE", "NOTE");
-	for (int i = 0; i < r->n_probes; i++)
-		fprintf(f, "%-36s %-10s %s%s\n", r->probes[i].func, r->probes[i].state_text,
-			r->probes[i].note, r->probes[i].core ? " [core]" : "");
+	fprintf(f, "attach:   %s\n", r->attach_mode);
+	fprintf(f, "\n%-36s %-10s %-7s %s\n", "FUNCTION", "STATE", "ATTACH", "NOTE");
+	for (int i = 0; i < r->n_probes; i++) {
+		const struct check_probe *p = &r->probes[i];
+
+		fprintf(f, "%-36s %-10s %-7s %s%s%s%s%s\n", p->func, p->state_text,
+			p->attach ? p->attach : "-", p->note, p->attach_why[0] ? " (" : "",
+			p->attach_why, p->attach_why[0] ? ")" : "", p->core ? " [core]" : "");
+	}
 	fprintf(f, "\n%-20s %-8s %s\n", "RULE", "SEVERITY", "STATE");
 	for (int i = 0; i < r->n_rules; i++)
 		fprintf(f, "%-20s %-8s %s\n", r->rules[i].name, r->rules[i].severity,
@@ -73,6 +78,7 @@ void check_print_json(const struct check_report *r, FILE *f)
 	json_bool(&j, "ok", r->n_problems == 0);
 	json_str(&j, "btf", r->btf);
 	json_str(&j, "iommufd", r->iommufd);
+	json_str(&j, "attach_mode", r->attach_mode);
 	json_obj_begin(&j, "layouts");
 	if (r->obj_wait_field)
 		json_str(&j, "iommufd_object", r->obj_wait_field);
@@ -90,6 +96,10 @@ void check_print_json(const struct check_report *r, FILE *f)
 		json_str(&j, "state", r->probes[i].state_json);
 		json_bool(&j, "core", r->probes[i].core);
 		json_str(&j, "note", r->probes[i].note);
+		if (r->probes[i].attach)
+			json_str(&j, "attach", r->probes[i].attach);
+		if (r->probes[i].attach_why[0])
+			json_str(&j, "attach_why", r->probes[i].attach_why);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);

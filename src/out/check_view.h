@@ -19,6 +19,7 @@ struct check_report {
 	char btf[128]; /* where BTF came from, "" for none */
 	char iommufd[256]; /* where iommufd is, or why not */
 	char kprobes[256]; /* how kprobes reach a function */
+	const char *attach_mode; /* --attach: auto, fentry, kprobe */
 	/* the layouts found in BTF, NULL when not found */
 	const char *obj_wait_field, *vdev_layout, *hwpt_layout;
 	bool have_core; /* the BPF program's own view, once it ran */
@@ -29,6 +30,8 @@ struct check_report {
 		const char *state_json; /* attached, failed, missing, not tried, ... */
 		const char *state_text;
 		bool core; /* tracing needs it */
+		const char *attach; /* "fentry", "kprobe", NULL when not attached */
+		char attach_why[120]; /* why that kind, or why not fentry */
 		char note[256];
 	} probes[CHECK_MAX_PROBES];
 	int n_rules;

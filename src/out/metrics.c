@@ -130,9 +130,11 @@ static void render_probes(FILE *f, const struct stats *st)
 	       "1 while the probes are attached, 0 while waiting for the iommufd module.");
 	fprintf(f, "iommutrace_attached %d\n", st->attached);
 	family(f, "iommutrace_probe_attached", "gauge",
-	       "1 when the kernel function is probed, 0 when missing or failed.");
+	       "1 when the kernel function is probed (attach: fentry or kprobe), 0 when "
+	       "missing or failed (attach: none).");
 	for (int i = 0; i < n_probe_defs && i < STATS_MAX_PROBES; i++)
-		fprintf(f, "iommutrace_probe_attached{function=\"%s\"} %d\n", probe_defs[i].func,
+		fprintf(f, "iommutrace_probe_attached{function=\"%s\",attach=\"%s\"} %d\n",
+			probe_defs[i].func, st->probe_kind[i] ? st->probe_kind[i] : "none",
 			st->probe_attached[i]);
 	if (st->have_progs) {
 		family(f, "iommutrace_bpf_run_time_seconds_total", "counter",

@@ -31,6 +31,7 @@ struct stats {
 	bool attached; /* false while waiting for the module */
 	unsigned long long kernel_drops, missed_returns;
 	bool probe_attached[STATS_MAX_PROBES]; /* per probe_defs[] */
+	const char *probe_kind[STATS_MAX_PROBES]; /* "fentry", "kprobe", NULL */
 	bool have_progs; /* kernel.bpf_stats_enabled is 1 */
 	int n_progs;
 	struct prog_stat progs[STATS_MAX_PROGS];

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "cmd/config.h"
+#include "kernel/loader.h"
 #include "out/export.h"
 #include "test.h"
 
@@ -39,11 +40,24 @@ void test_config(void)
 		ASSERT_EQ(config_load(&c, p, true, err, sizeof(err)), 0, "load");
 		unlink(p);
 		ASSERT_EQ(c.ringbuf_size, 8 << 20, "size suffix");
-		ASSERT_EQ(c.stacks, 0, "bool");
+		ASSERT_EQ(c.stacks, STACKS_NONE, "no: an older configuration's stacks");
+		ASSERT_EQ(c.attach, ATTACH_AUTO, "attach default");
 		ASSERT_EQ(c.log, LOG_STDERR, "enum");
 		ASSERT_STREQ(c.export_path, "/var/log/iommutrace/x.ndjson", "path");
 		ASSERT_EQ(c.export_max_size, 4096, "k suffix");
 		ASSERT_STREQ(c.metrics_listen, "[::1]:9477", "loopback v6");
+	}
+	if (test__start_subtest("stacks_and_attach")) {
+		config_defaults(&c);
+		ASSERT_EQ(c.stacks, STACKS_PROOF, "default");
+		ASSERT_OK(config_set_line(&c, "stacks = all", err, sizeof(err)), "all");
+		ASSERT_EQ(c.stacks, STACKS_ALL, "all");
+		ASSERT_OK(config_set_line(&c, "stacks = none", err, sizeof(err)), "none");
+		ASSERT_EQ(c.stacks, STACKS_NONE, "none");
+		ASSERT_OK(config_set_line(&c, "attach = kprobe", err, sizeof(err)), "kprobe");
+		ASSERT_EQ(c.attach, ATTACH_ONLY_KPROBE, "kprobe");
+		ASSERT_ERR(config_set_line(&c, "attach = uprobe", err, sizeof(err)), "uprobe");
+		ASSERT_HAS(err, "attach = 'uprobe' is not valid", "named");
 	}
 	if (test__start_subtest("errors_name_file_and_line")) {
 		struct {

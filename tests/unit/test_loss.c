@@ -68,6 +68,8 @@ static void run(const struct recs *r, const bool *drop, struct verdicts *v)
 		if (!drop || !drop[i])
 			pipeline_feed(&p, r->rec[i], r->len[i]);
 	pipeline_finish(&p, 0, 0, 0, 0, 0);
+	/* every verdict on an event that --stacks proof gives a stack */
+	ASSERT_EQ(p.rules.beyond_proof, 0, "verdicts beyond the proof stacks");
 	pipeline_fini(&p);
 	sink_fini(&vs.sink);
 }

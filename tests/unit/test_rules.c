@@ -84,6 +84,8 @@ static void run_init(struct run *r)
 static void run_fini(struct run *r)
 {
 	pipeline_finish(&r->p, r->seq, 0, 0, r->ts, 0);
+	/* every verdict on an event that --stacks proof gives a stack */
+	ASSERT_EQ(r->p.rules.beyond_proof, 0, "verdicts beyond the proof stacks");
 	pipeline_fini(&r->p);
 	sink_fini(&r->cap.sink);
 }

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 
 #include "kernel/features.h"
+#include "kernel/ksyms.h"
 #include "format/hooks.h"
 #include "model/rules.h"
 #include "iommutrace.h"
@@ -26,7 +27,25 @@ void test_hook_names(void)
 					  sizeof(struct probe_target)), "targets fit");
 }
 
-/* Every program named in probe_defs exists, and every program is named. */
+/* The program of one form, and that its section says that form. */
+static void expect_prog(struct iommutrace_bpf *skel, const char *prefix, const char *base,
+			const char *section)
+{
+	char name[64];
+	struct bpf_program *p;
+
+	snprintf(name, sizeof(name), "%s%s", prefix, base);
+	p = bpf_object__find_program_by_name(skel->obj, name);
+	if (!ASSERT_OK_PTR(p, name))
+		return;
+	ASSERT_STREQ(bpf_program__section_name(p), section, name);
+}
+
+/*
+ * Every probe of probe_defs has its four programs (kprobe and kretprobe,
+ * fentry and fexit: "fe_"/"fx_" before the name) in the right sections,
+ * and every program is one of them.
+ */
 void test_probe_programs(void)
 {
 	struct iommutrace_bpf *skel = iommutrace_bpf__open();
@@ -37,20 +56,23 @@ void test_probe_programs(void)
 	for (int i = 0; i < n_probe_defs; i++) {
 		const struct probe_def *d = &probe_defs[i];
 
-		ASSERT_TRUE(bpf_object__find_program_by_name(skel->obj, d->entry_prog) != NULL,
-			    d->entry_prog);
-		if (d->ret_prog)
-			ASSERT_TRUE(bpf_object__find_program_by_name(skel->obj, d->ret_prog),
-				    d->ret_prog);
+		expect_prog(skel, "", d->entry_prog, "kprobe");
+		expect_prog(skel, "fe_", d->entry_prog, "fentry");
+		if (d->ret_prog) {
+			expect_prog(skel, "", d->ret_prog, "kretprobe");
+			expect_prog(skel, "fx_", d->ret_prog, "fexit");
+		}
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
 		bool named = !strcmp(name, "layout_probe"); /* not a hook */
 
+		if (!strncmp(name, "fe_", 3) || !strncmp(name, "fx_", 3))
+			name += 3;
 		for (int i = 0; i < n_probe_defs; i++)
 			named |= !strcmp(name, probe_defs[i].entry_prog) ||
 				 (probe_defs[i].ret_prog && !strcmp(name, probe_defs[i].ret_prog));
-		ASSERT_TRUE(named, name);
+		ASSERT_TRUE(named, bpf_program__name(prog));
 	}
 	iommutrace_bpf__destroy(skel);
 }
@@ -93,6 +115,79 @@ void test_kallsyms(void)
 }
 
 /* A kernel's configuration, plain or gzipped, as check reads it when iommufd is absent. */
+/* Write text to a new temporary file; its path in path (a mkstemp template). */
+static bool write_tmp(char *path, const char *text)
+{
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f)
+		return false;
+	fputs(text, f);
+	fclose(f);
+	return true;
+}
+
+/*
+ * Stacks leave out generated code: what kallsyms marks as BPF or
+ * trampolines, and what lies past the kernel's text or past the extent of
+ * the module below it (iommutrace's programs are loaded after kallsyms is
+ * read, in the modules' address range).
+ */
+void test_ksyms_generated(void)
+{
+	char ks[] = "/tmp/iommutrace-ksyms.XXXXXX", mods[] = "/tmp/iommutrace-mods.XXXXXX";
+	unsigned long long ips[] = {
+		0xffffffffc0201010ULL, /* ftrace_trampoline: generated */
+		0xffffffffc0400105ULL, /* iommufd_object_remove+0x105 */
+		0xffffffffc0423000ULL, /* past iommufd's 0x20000 bytes: a BPF program */
+		0xffffffffc0500010ULL, /* bpf_prog_x: generated */
+		0xffffffff81000040ULL, /* do_syscall_64+0x40 */
+		0xffffffff81e00010ULL, /* past _etext */
+		0,
+	};
+	struct ksyms *k;
+	char **frames = NULL;
+	int n;
+
+	if (!ASSERT_TRUE(write_tmp(ks, "ffffffff81000000 T do_syscall_64\n"
+				       "ffffffff80ff0000 T _stext\n"
+				       "ffffffff81e00000 T _etext\n"
+				       "ffffffffc0201000 t ftrace_trampoline\t[__builtin__ftrace]\n"
+				       "ffffffffc0400000 t iommufd_object_remove\t[iommufd]\n"
+				       "ffffffffc0410000 t iommufd_fops_ioctl\t[iommufd]\n"
+				       "ffffffffc0500000 t bpf_prog_0123456789abcdef_x\t[bpf]\n"),
+			 "kallsyms") ||
+	    !ASSERT_TRUE(write_tmp(mods, "iommufd 131072 0 - Live 0xffffffffc0400000\n"
+					 "vfio 65536 1 iommufd, Live 0xffffffffc0600000 (E)\n"),
+			 "modules"))
+		return;
+	k = ksyms_load(ks);
+	if (!ASSERT_OK_PTR(k, "load"))
+		goto out;
+	ASSERT_OK(ksyms_add_modules(k, mods), "modules");
+	n = ksyms_frames(k, ips, 7, &frames);
+	ASSERT_EQ(n, 2, "frames kept");
+	if (n == 2) {
+		ASSERT_STREQ(frames[0], "iommufd_object_remove+0x105", "module frame");
+		ASSERT_STREQ(frames[1], "do_syscall_64+0x40", "kernel frame");
+	}
+	for (int i = 0; frames && frames[i]; i++)
+		free(frames[i]);
+	free(frames);
+	/* without the modules' extents, a module's frames all stay */
+	ksyms_free(k);
+	k = ksyms_load(ks);
+	if (ASSERT_OK_PTR(k, "load again")) {
+		ASSERT_TRUE(!ksyms_is_generated(k, 0xffffffffc0423000ULL), "extent unknown");
+		ASSERT_TRUE(ksyms_is_generated(k, 0xffffffffc0201010ULL), "trampoline");
+	}
+	ksyms_free(k);
+out:
+	unlink(ks);
+	unlink(mods);
+}
+
 void test_kernel_config(void)
 {
 	char plain[] = "/tmp/iommutrace-config.XXXXXX", gz[] = "/tmp/iommutrace-config.XXXXXX";

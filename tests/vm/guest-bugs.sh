@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Runs in a guest booted with one of the kernel's bugs switched on: every scenario under
-# `iommutrace live --json`, and idev-first recorded to a trace file.
+# `iommutrace live --json`, attached the default way (fentry) and with
+# kprobes, and idev-first recorded to a trace file.
 # usage: guest-bugs.sh BUILD_DIR OUTDIR
 set -u
 B=$1
@@ -15,6 +16,10 @@ for s in orderly idev-first close-all alloc-fail; do
 	$B/iommutrace live --json -- sh -c "exec $B/iommufd-scenario $s >'$OUT/$s.ids'" \
 		>"$OUT/$s.json" 2>"$OUT/$s.err"
 	echo $? >"$OUT/$s.rc"
+	$B/iommutrace live --json --attach kprobe -- \
+		sh -c "exec $B/iommufd-scenario $s >'$OUT/$s.kprobe.ids'" \
+		>"$OUT/$s.kprobe.json" 2>"$OUT/$s.kprobe.err"
+	echo $? >"$OUT/$s.kprobe.rc"
 done
 (cd "$OUT" && $B/iommutrace record -o idev-first.itr -- \
 	sh -c "exec $B/iommufd-scenario idev-first >idev-first.rec-ids" 2>/dev/null)

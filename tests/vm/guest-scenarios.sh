@@ -21,10 +21,18 @@ $IT check >"$OUT/check.txt" 2>&1
 echo $? >"$OUT/check.rc"
 $IT check --json >"$OUT/check.json" 2>/dev/null
 
+$IT check --json --attach kprobe >"$OUT/check-kprobe.json" 2>/dev/null
+$IT check --json --attach fentry >"$OUT/check-fentry.json" 2>/dev/null
+
+# each scenario attached the default way (fentry where the kernel allows
+# it), then once more with kprobes: the host compares the two streams
 for s in basic orderly idev-first close-all alloc-fail; do
 	$IT live --json -- sh -c "exec $SC $s >'$OUT/$s.ids'; " \
 		>"$OUT/$s.json" 2>"$OUT/$s.err"
 	echo $? >"$OUT/$s.rc"
+	$IT live --json --attach kprobe -- sh -c "exec $SC $s >/dev/null" \
+		>"$OUT/$s.kprobe.json" 2>"$OUT/$s.kprobe.err"
+	echo $? >"$OUT/$s.kprobe.rc"
 done
 
 # scenario exit status, outside the tracer (the tracer reports its own)

@@ -24,24 +24,31 @@ run_bug() {
 	expect_eq "$1/bug_switched_on" "$(bugs_on "$out/$1/bugs")" "$1 "
 }
 
-# expect_violations VARIANT SCENARIO EXIT WANT (WANT: lines, {ids} filled)
+# expect_violations VARIANT SCENARIO EXIT WANT (WANT: lines, {ids} filled):
+# attached by fentry (the default here) and by kprobes (SCENARIO.kprobe)
 expect_violations() {
-	local v=$1 s=$2 rc=$3 want=$4 got
-	expect_eq "$v/$s/exit" "$(cat "$out/$v/$s.rc")" "$rc"
-	got=$(violations_of "$out/$v/$s.json")
-	want=$(printf '%s\n' "$want" | fill_ids /dev/stdin "$out/$v/$s.ids")
-	if [ "$got" = "$want" ]; then
-		pass "$v/$s/violations"
-	else
-		fail "$v/$s/violations" "got [$(echo "$got" | tr '\n' '|')] want [$(echo "$want" | tr '\n' '|')]"
-	fi
-	expect_eq "$v/$s/no_loss" "$(jq -r 'select(.kind == "summary") | .lost' "$out/$v/$s.json")" 0
-	# each verdict names who opened the context: the scenario, in the root cgroup
-	if [ -n "$want" ]; then
-		expect_eq "$v/$s/owner" "$(jq -r 'select(.kind == "violation") |
-			"\(.owner.comm) \(.owner.cgroup) \(.owner.vm // "-")"' "$out/$v/$s.json" | sort -u)" \
-			"iommufd-scenari / -"
-	fi
+	local v=$1 s=$2 rc=$3 want=$4 got w r
+	for r in "$s" "$s.kprobe"; do
+		expect_eq "$v/$r/exit" "$(cat "$out/$v/$r.rc")" "$rc"
+		got=$(violations_of "$out/$v/$r.json")
+		w=$(printf '%s\n' "$want" | fill_ids /dev/stdin "$out/$v/$r.ids")
+		if [ "$got" = "$w" ]; then
+			pass "$v/$r/violations"
+		else
+			fail "$v/$r/violations" "got [$(echo "$got" | tr '\n' '|')] want [$(echo "$w" | tr '\n' '|')]"
+		fi
+		expect_eq "$v/$r/no_loss" "$(jq -r 'select(.kind == "summary") | .lost' \
+			"$out/$v/$r.json")" 0
+		# each verdict names who opened the context: the scenario, in the root cgroup
+		if [ -n "$want" ]; then
+			expect_eq "$v/$r/owner" "$(jq -r 'select(.kind == "violation") |
+				"\(.owner.comm) \(.owner.cgroup) \(.owner.vm // "-")"' "$out/$v/$r.json" |
+				sort -u)" "iommufd-scenari / -"
+		fi
+	done
+	expect_eq "$v/$s/attached_by" "$(grep -c '([0-9]* by fentry, 0 by kprobe)' \
+		"$out/$v/$s.err") $(grep -c '(0 by fentry, [0-9]* by kprobe)' "$out/$v/$s.kprobe.err")" \
+		"1 1"
 }
 
 # check_kernel KERNEL OUT: every bug of KERNEL, its outputs under OUT
@@ -60,8 +67,10 @@ violation vdev_outlives_idev vdevice=vdevice#{vdev} idevice=device#{idev}"
 		expect_violations $v close-all 1 "violation vdev_outlives_idev idevice=device#{idev} vdevice=vdevice#{vdev}
 violation vdev_outlives_idev vdevice=vdevice#{vdev} idevice=device#{idev}"
 		# the proof: a stack through iommufd_device_destroy and the event chain
-		expect_eq $v/idev-first/stack "$(jq -r 'select(.kind == "violation") | .stack[0]' \
-			"$out/$v/idev-first.json" | head -n 1 | sed 's/+.*//')" iommufd_device_destroy
+		for r in idev-first idev-first.kprobe; do
+			expect_eq $v/$r/stack "$(jq -r 'select(.kind == "violation") | .stack[0]' \
+				"$out/$v/$r.json" | head -n 1 | sed 's/+.*//')" iommufd_device_destroy
+		done
 		expect_eq $v/idev-first/chain "$(jq -r 'select(.kind == "violation") |
 			[.chain[] | .hook] | index("iommufd_object_finalize") != null' \
 			"$out/$v/idev-first.json" | head -n 1)" true

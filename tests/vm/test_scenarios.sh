@@ -11,6 +11,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 vm_test_setup "$1"
 
+# "F K": the functions the tracer says it attached by fentry and by kprobe
+attached_by() {
+	sed -n 's/.*(\([0-9]*\) by fentry, \([0-9]*\) by kprobe).*/\1 \2/p' "$1" | head -n 1
+}
+
 # check_kernel KERNEL OUT [VARIANT]: boot KERNEL, run the guest's part,
 # check its results
 check_kernel() {
@@ -37,6 +42,16 @@ check_kernel() {
 	expect_eq check_old_hooks_missing \
 		"$(jq -r '[.probes[] | select(.func == "iommufd_object_destroy_user") | .state] | .[0]' \
 		"$out/check.json")" missing
+
+	# how the functions are attached: on the distribution's configuration
+	# by fentry (BPF trampolines through ftrace), on the base configuration
+	# (no dynamic ftrace) by kprobes after the trampolines fail
+	n_attached=$(jq '[.probes[] | select(.state == "attached")] | length' "$out/check.json")
+	if [ "$variant" = tiny ]; then
+		attach_auto=kprobe by_default="0 $n_attached" attach_fentry=""
+	else
+		attach_auto=fentry by_default="$n_attached 0" attach_fentry=fentry
+	fi
 
 	# --- each scenario ----------------------------------------------------------
 	for s in basic orderly idev-first close-all alloc-fail; do
@@ -78,7 +93,34 @@ check_kernel() {
 		# all events come from the scenario's own process
 		expect_eq "$s/one_process" "$(jq -r 'select(.kind == "event") | .pid' "$json" | sort -u |
 			wc -l)" 1
+
+		# the same stream from kprobes as from fentry, times and stacks aside
+		expect_eq "$s/kprobe_exit" "$(cat "$out/$s.kprobe.rc")" 0
+		expect_eq "$s/attached_by" "$(attached_by "$out/$s.err")" "$by_default"
+		expect_eq "$s/kprobe_attached_by" "$(attached_by "$out/$s.kprobe.err")" "0 $n_attached"
+		if d=$(/usr/bin/python3 "$lib_top/tests/same-stream.py" "$json" "$out/$s.kprobe.json"); then
+			pass "$s/fentry_kprobe_same"
+		else
+			fail "$s/fentry_kprobe_same" "$d"
+		fi
 	done
+	# the comparison sees one event missing: the kprobe stream of basic
+	# without its 6th event
+	jq -c 'select(.seq != 5 or .kind != "event")' "$out/basic.kprobe.json" >"$out/basic.cut.json"
+	if /usr/bin/python3 "$lib_top/tests/same-stream.py" "$out/basic.json" "$out/basic.cut.json" \
+		>/dev/null; then
+		fail compare/sees_a_dropped_event "same-stream.py found no difference"
+	else
+		pass compare/sees_a_dropped_event
+	fi
+	# check, per function: how each kind attaches, and why
+	expect_eq check/attach_auto "$(jq -r '[.probes[] | select(.state == "attached") | .attach] |
+		unique | join(",")' "$out/check.json")" "$attach_auto"
+	expect_eq check/attach_kprobe "$(jq -r '[.probes[] | select(.state == "attached") |
+		.attach + ": " + .attach_why] | unique | join(",")' "$out/check-kprobe.json")" \
+		"kprobe: --attach kprobe"
+	expect_eq check/attach_fentry "$(jq -r '[.probes[] | select(.state == "attached") | .attach] |
+		unique | join(",")' "$out/check-fentry.json")" "$attach_fentry"
 
 	# --- what idev-first shows about 7.2's vdev-on-idev-destroy ----------------
 	expect_eq idev-first/vdev_tombstoned "$(grep '^destroy_vdev=' "$out/idev-first.ids" |
@@ -244,7 +286,7 @@ check_kernel() {
 	# --- every line of every run above, against the JSON Schema ------------------
 	if v=$(/usr/bin/python3 "$lib_top/tests/validate-ndjson.py" \
 		"$lib_top/tools/schema/iommutrace-v2.schema.json" \
-		$(ls "$out"/*.json | grep -v '/check.json$') 2>&1); then
+		$(ls "$out"/*.json | grep -v '/check\(-[a-z]*\)\?.json$') 2>&1); then
 		pass schema/live_output
 		echo "# $(echo "$v" | tail -n 1)"
 	else

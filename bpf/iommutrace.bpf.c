@@ -97,11 +97,16 @@ __u64 missed_returns;
 /* Global record sequence: a number taken and not delivered is a loss. */
 __u64 next_seq;
 
-/* An owner record is put together here, then sent as long as it is. */
+/*
+ * An owner record is put together here, then sent as long as it is: in
+ * the opening task's storage, not a per-CPU buffer, since an fexit
+ * program can be preempted (it runs with migration disabled, not
+ * preemption) and another task on the CPU would write over it.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct it_owner_rec);
 } owner_buf SEC(".maps");
 
@@ -150,12 +155,15 @@ static __always_inline void read_devname(char *dst, struct device *dev)
 		bpf_probe_read_kernel_str(dst, IT_DEVNAME_LEN, name);
 }
 
-/* The objects an object points at, by type. */
-static __always_inline void read_relations(struct it_event *e,
-					   struct iommufd_object *obj)
+/*
+ * What a device or a vdevice points at, and its device's name: the fields
+ * of a whole (IT_EVENT_SIZE_FULL) record. type is in a register, not read
+ * back from the record, so that the verifier knows which branch runs.
+ */
+static __always_inline void read_named(struct it_event *e, struct iommufd_object *obj,
+				       __u16 type)
 {
-	switch (e->obj.type) {
-	case IT_OBJ_DEVICE: {
+	if (type == IT_OBJ_DEVICE) {
 		struct iommufd_device *idev = (void *)obj;
 		struct device *dev = BPF_CORE_READ(idev, dev);
 
@@ -163,74 +171,76 @@ static __always_inline void read_relations(struct it_event *e,
 		e->rel[0].addr = (__u64)dev;
 		e->rel[0].type = IT_OBJ_DEVICE_STRUCT;
 		read_devname(e->devname, dev);
-		break;
-	}
-	case IT_OBJ_VDEVICE: {
-		if (bpf_core_field_exists(struct iommufd_vdevice___v617, idev)) {
-			struct iommufd_vdevice___v617 *v = (void *)obj;
-			struct iommufd_device *idev;
+	} else if (bpf_core_field_exists(struct iommufd_vdevice___v617, idev)) {
+		struct iommufd_vdevice___v617 *v = (void *)obj;
+		struct iommufd_device *idev;
 
-			read_ref(&e->rel[0], IT_OBJ_VIOMMU,
-				 (void *)BPF_CORE_READ(v, viommu));
-			idev = BPF_CORE_READ(v, idev);
-			read_ref(&e->rel[1], IT_OBJ_DEVICE, (void *)idev);
-			if (idev)
-				read_devname(e->devname, BPF_CORE_READ(idev, dev));
-			e->virt_id = BPF_CORE_READ(v, virt_id);
-		} else if (bpf_core_field_exists(struct iommufd_vdevice___v613, dev)) {
-			struct iommufd_vdevice___v613 *v = (void *)obj;
-			struct device *dev = BPF_CORE_READ(v, dev);
+		read_ref(&e->rel[0], IT_OBJ_VIOMMU, (void *)BPF_CORE_READ(v, viommu));
+		idev = BPF_CORE_READ(v, idev);
+		read_ref(&e->rel[1], IT_OBJ_DEVICE, (void *)idev);
+		if (idev)
+			read_devname(e->devname, BPF_CORE_READ(idev, dev));
+		e->virt_id = BPF_CORE_READ(v, virt_id);
+	} else if (bpf_core_field_exists(struct iommufd_vdevice___v613, dev)) {
+		struct iommufd_vdevice___v613 *v = (void *)obj;
+		struct device *dev = BPF_CORE_READ(v, dev);
 
-			read_ref(&e->rel[0], IT_OBJ_VIOMMU,
-				 (void *)BPF_CORE_READ(v, viommu));
-			/* 6.13-6.16 pin the struct device, not the idev */
-			e->rel[1].addr = (__u64)dev;
-			e->rel[1].type = IT_OBJ_DEVICE_STRUCT;
-			read_devname(e->devname, dev);
-			e->virt_id = BPF_CORE_READ(v, id);
-		}
-		break;
+		read_ref(&e->rel[0], IT_OBJ_VIOMMU, (void *)BPF_CORE_READ(v, viommu));
+		/* 6.13-6.16 pin the struct device, not the idev */
+		e->rel[1].addr = (__u64)dev;
+		e->rel[1].type = IT_OBJ_DEVICE_STRUCT;
+		read_devname(e->devname, dev);
+		e->virt_id = BPF_CORE_READ(v, id);
 	}
-	case IT_OBJ_VIOMMU:
+}
+
+/* The record an object's event needs: with relations, with a name, or neither. */
+static __always_inline bool has_name(__u16 type)
+{
+	return type == IT_OBJ_DEVICE || type == IT_OBJ_VDEVICE;
+}
+
+static __always_inline bool has_rels(__u16 type)
+{
+	return type == IT_OBJ_VIOMMU || type == IT_OBJ_HWPT_PAGING ||
+	       type == IT_OBJ_HWPT_NESTED || type == IT_OBJ_ACCESS;
+}
+
+/* What a vIOMMU, an HWPT or an access points at (IT_EVENT_SIZE_RELS). */
+static __always_inline void read_rels(struct it_event *e, struct iommufd_object *obj,
+				      __u16 type)
+{
+	if (type == IT_OBJ_VIOMMU) {
 		if (bpf_core_type_exists(struct iommufd_viommu)) {
 			struct iommufd_viommu *vi = (void *)obj;
 
-			read_ref(&e->rel[0], IT_OBJ_HWPT_PAGING,
-				 (void *)BPF_CORE_READ(vi, hwpt));
+			read_ref(&e->rel[0], IT_OBJ_HWPT_PAGING, (void *)BPF_CORE_READ(vi, hwpt));
 		}
-		break;
-	case IT_OBJ_HWPT_PAGING:
+	} else if (type == IT_OBJ_HWPT_PAGING) {
 		if (bpf_core_type_exists(struct iommufd_hwpt_paging)) {
 			struct iommufd_hwpt_paging *hp = (void *)obj;
 
-			read_ref(&e->rel[0], IT_OBJ_IOAS,
-				 (void *)BPF_CORE_READ(hp, ioas));
+			read_ref(&e->rel[0], IT_OBJ_IOAS, (void *)BPF_CORE_READ(hp, ioas));
 		} else if (bpf_core_field_exists(struct iommufd_hw_pagetable___v62, ioas)) {
 			struct iommufd_hw_pagetable___v62 *hw = (void *)obj;
 
-			read_ref(&e->rel[0], IT_OBJ_IOAS,
-				 (void *)BPF_CORE_READ(hw, ioas));
+			read_ref(&e->rel[0], IT_OBJ_IOAS, (void *)BPF_CORE_READ(hw, ioas));
 		}
-		break;
-	case IT_OBJ_HWPT_NESTED:
+	} else if (type == IT_OBJ_HWPT_NESTED) {
 		if (bpf_core_type_exists(struct iommufd_hwpt_nested)) {
 			struct iommufd_hwpt_nested *hn = (void *)obj;
 
-			read_ref(&e->rel[0], IT_OBJ_HWPT_PAGING,
-				 (void *)BPF_CORE_READ(hn, parent));
+			read_ref(&e->rel[0], IT_OBJ_HWPT_PAGING, (void *)BPF_CORE_READ(hn, parent));
 			if (bpf_core_field_exists(hn->viommu))
 				read_ref(&e->rel[1], IT_OBJ_VIOMMU,
 					 (void *)BPF_CORE_READ(hn, viommu));
 		}
-		break;
-	case IT_OBJ_ACCESS:
+	} else if (type == IT_OBJ_ACCESS) {
 		if (bpf_core_type_exists(struct iommufd_access)) {
 			struct iommufd_access *ac = (void *)obj;
 
-			read_ref(&e->rel[0], IT_OBJ_IOAS,
-				 (void *)BPF_CORE_READ(ac, ioas));
+			read_ref(&e->rel[0], IT_OBJ_IOAS, (void *)BPF_CORE_READ(ac, ioas));
 		}
-		break;
 	}
 }
 
@@ -269,29 +279,18 @@ struct emit_args {
 };
 
 /*
- * One event record; *seq_out: its sequence number, once it is written.
- * pctx: the program's context (struct pt_regs *, or the trampoline's
- * arguments), for the stack.
+ * The part every event has (IT_EVENT_SIZE_CORE), in a record of size
+ * bytes; type: the object's IT_OBJ_*, already read.
  */
-static __always_inline int emit_seq(void *pctx, const struct emit_args *a, __u64 *seq_out)
+static __always_inline void fill_core(struct it_event *e, __u32 size, void *pctx,
+				      const struct emit_args *a, __u64 seq, __u16 type)
 {
-	__u64 seq = __sync_fetch_and_add(&next_seq, 1);
 	__u64 id = bpf_get_current_pid_tgid();
 	struct iommufd_object *obj = a->obj;
-	struct it_event *e;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__u32 key = a->hook;
-		__u64 *cnt = bpf_map_lookup_elem(&drops, &key);
-
-		if (cnt)
-			*cnt += 1;
-		return 0;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
+	__builtin_memset(e, 0, size);
 	e->hdr.type = IT_REC_EVENT;
-	e->hdr.size = sizeof(*e);
+	e->hdr.size = size;
 	e->hdr.cpu = bpf_get_smp_processor_id();
 	e->hdr.seq = seq;
 	e->hdr.ts_ns = bpf_ktime_get_ns();
@@ -312,32 +311,71 @@ static __always_inline int emit_seq(void *pctx, const struct emit_args *a, __u64
 	}
 	if (!e->ctx)
 		e->ctx = task_ctx(task_frames(false));
-
-	if (obj) {
-		e->obj.addr = (__u64)obj;
-		e->obj.id = BPF_CORE_READ(obj, id);
-		e->obj.type = map_type(BPF_CORE_READ(obj, type));
-		e->users = BPF_CORE_READ(obj, users.refs.counter);
-		if (bpf_core_field_exists(struct iommufd_object___wc, wait_cnt)) {
-			struct iommufd_object___wc *o = (void *)obj;
-
-			e->wait_cnt = BPF_CORE_READ(o, wait_cnt.refs.counter);
-		} else if (bpf_core_field_exists(struct iommufd_object___st,
-						 shortterm_users)) {
-			struct iommufd_object___st *o = (void *)obj;
-
-			e->wait_cnt = BPF_CORE_READ(o, shortterm_users.refs.counter);
-		}
-		read_relations(e, obj);
-	} else {
+	if (!obj) {
 		e->obj.id = a->id;
 		e->obj.addr = a->ref_addr;
 		e->obj.type = a->ref_type;
+		return;
+	}
+	e->obj.addr = (__u64)obj;
+	e->obj.id = BPF_CORE_READ(obj, id);
+	e->obj.type = type;
+	e->users = BPF_CORE_READ(obj, users.refs.counter);
+	if (bpf_core_field_exists(struct iommufd_object___wc, wait_cnt)) {
+		struct iommufd_object___wc *o = (void *)obj;
+
+		e->wait_cnt = BPF_CORE_READ(o, wait_cnt.refs.counter);
+	} else if (bpf_core_field_exists(struct iommufd_object___st, shortterm_users)) {
+		struct iommufd_object___st *o = (void *)obj;
+
+		e->wait_cnt = BPF_CORE_READ(o, shortterm_users.refs.counter);
+	}
+}
+
+/*
+ * One event record, only as long as it needs: a device or vdevice with its
+ * relations and name, an object with relations, or the core alone (returns
+ * and the other objects). *seq_out: its sequence number, once it is
+ * written. pctx: the program's context (struct pt_regs *, or the
+ * trampoline's arguments), for the stack.
+ */
+static __always_inline int emit_seq(void *pctx, const struct emit_args *a, __u64 *seq_out)
+{
+	__u64 seq = __sync_fetch_and_add(&next_seq, 1);
+	struct iommufd_object *obj = a->obj;
+	__u16 type = obj ? map_type(BPF_CORE_READ(obj, type)) : 0;
+	struct it_event *e;
+
+	if (obj && has_name(type)) {
+		e = bpf_ringbuf_reserve(&events, IT_EVENT_SIZE_FULL, 0);
+		if (!e)
+			goto drop;
+		fill_core(e, IT_EVENT_SIZE_FULL, pctx, a, seq, type);
+		read_named(e, obj, type);
+	} else if (obj && has_rels(type)) {
+		e = bpf_ringbuf_reserve(&events, IT_EVENT_SIZE_RELS, 0);
+		if (!e)
+			goto drop;
+		fill_core(e, IT_EVENT_SIZE_RELS, pctx, a, seq, type);
+		read_rels(e, obj, type);
+	} else {
+		e = bpf_ringbuf_reserve(&events, IT_EVENT_SIZE_CORE, 0);
+		if (!e)
+			goto drop;
+		fill_core(e, IT_EVENT_SIZE_CORE, pctx, a, seq, type);
 	}
 	bpf_ringbuf_submit(e, 0);
 	if (seq_out)
 		*seq_out = seq;
 	return 0;
+drop: {
+	__u32 key = a->hook;
+	__u64 *cnt = bpf_map_lookup_elem(&drops, &key);
+
+	if (cnt)
+		*cnt += 1;
+	return 0;
+}
 }
 
 static __always_inline int submit_event(void *pctx, const struct emit_args *a)
@@ -719,9 +757,10 @@ static __always_inline void emit_owner(__u64 seq, __u64 ictx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct it_owner_rec *o;
 	struct mm_struct *mm;
-	__u32 zero = 0, cg, size;
+	__u32 cg, size;
 
-	o = bpf_map_lookup_elem(&owner_buf, &zero);
+	o = bpf_task_storage_get(&owner_buf, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!o)
 		return;
 	/* the fixed part only: data[] is sent as far as it is filled */
@@ -759,6 +798,8 @@ static __always_inline void emit_owner(__u64 seq, __u64 ictx)
 		size = sizeof(*o);
 	o->hdr.size = size;
 	bpf_ringbuf_output(&events, o, size, 0);
+	/* 1.6 KiB per task that opens /dev/iommu: not kept */
+	bpf_task_storage_delete(&owner_buf, bpf_get_current_task_btf());
 }
 
 static __always_inline int fops_open_ret_body(void *pctx, __u64 key, int ret)

@@ -12,7 +12,11 @@
 #include <linux/types.h>
 #endif
 
-#define IT_ABI_VERSION 1
+/*
+ * 2: events as IT_REC_EVENT, only as long as what they hold; ABI 1's
+ * IT_REC_EVENT_V1 records are still read
+ */
+#define IT_ABI_VERSION 2
 
 #define IT_COMM_LEN 16
 #define IT_DEVNAME_LEN 32
@@ -24,12 +28,13 @@
  * global sequence number; the others are written by the recorder and have
  * seq 0.
  */
-#define IT_REC_EVENT 1
+#define IT_REC_EVENT_V1 1 /* ABI 1: struct it_event_v1 */
 #define IT_REC_STACK 2 /* a symbolized kernel stack */
 #define IT_REC_META 3 /* what the recorder knew of the kernel */
 #define IT_REC_END 4 /* a recording ended cleanly */
 #define IT_REC_MODULE 5 /* the iommufd module went away or came back */
 #define IT_REC_OWNER 6 /* who opened a context (from the BPF side, not sequenced) */
+#define IT_REC_EVENT 7 /* struct it_event, IT_EVENT_SIZE_* bytes of it */
 
 /*
  * Hooks. The numbers are ABI (they are stored in trace files): append only.
@@ -116,6 +121,14 @@ struct it_objref {
 };
 _Static_assert(sizeof(struct it_objref) == 16, "it_objref size");
 
+/*
+ * An event. The BPF side writes only as much of it as the event holds
+ * (hdr.size): IT_EVENT_SIZE_CORE for a return or an object without
+ * relations, IT_EVENT_SIZE_RELS for one that points at others (vIOMMU,
+ * HWPTs, access), the whole for a device or vdevice (with its device's
+ * name). What a record does not hold reads as zero. A newer ABI may
+ * append fields.
+ */
 struct it_event {
 	struct it_hdr hdr;
 	__u16 hook; /* IT_HOOK_* */
@@ -126,16 +139,45 @@ struct it_event {
 	__u64 dur_ns; /* IT_EVF_HAS_DUR */
 	__u64 ctx; /* struct iommufd_ctx *, 0 when unknown */
 	struct it_objref obj;
-	struct it_objref rel[IT_MAX_RELS];
-	__u64 virt_id; /* vdevice: its virtual id */
 	__u32 users; /* obj->users at the hook */
 	__u32 wait_cnt; /* obj->wait_cnt / shortterm_users, ~0 if none */
 	__u32 kstack_id; /* kernel stack: id in the stack map + 1, 0 = none */
 	__u32 __pad;
 	char comm[IT_COMM_LEN];
-	char devname[IT_DEVNAME_LEN]; /* device: dev_name() */
+	/* IT_EVENT_SIZE_CORE ends here */
+	struct it_objref rel[IT_MAX_RELS];
+	__u64 virt_id; /* vdevice: its virtual id */
+	/* IT_EVENT_SIZE_RELS ends here */
+	char devname[IT_DEVNAME_LEN]; /* device, vdevice: dev_name() */
 };
 _Static_assert(sizeof(struct it_event) == 176, "it_event size");
+#define IT_EVENT_SIZE_CORE 104
+#define IT_EVENT_SIZE_RELS 144
+#define IT_EVENT_SIZE_FULL 176
+_Static_assert(__builtin_offsetof(struct it_event, rel) == IT_EVENT_SIZE_CORE, "core");
+_Static_assert(__builtin_offsetof(struct it_event, devname) == IT_EVENT_SIZE_RELS, "rels");
+
+/* ABI 1's event (IT_REC_EVENT_V1): always the whole of it. */
+struct it_event_v1 {
+	struct it_hdr hdr;
+	__u16 hook;
+	__u16 flags;
+	__u32 tgid;
+	__u32 tid;
+	__s32 ret;
+	__u64 dur_ns;
+	__u64 ctx;
+	struct it_objref obj;
+	struct it_objref rel[IT_MAX_RELS];
+	__u64 virt_id;
+	__u32 users;
+	__u32 wait_cnt;
+	__u32 kstack_id;
+	__u32 __pad;
+	char comm[IT_COMM_LEN];
+	char devname[IT_DEVNAME_LEN];
+};
+_Static_assert(sizeof(struct it_event_v1) == 176, "it_event_v1 size");
 
 /* Followed by nframes NUL-terminated strings "function+0xoffset". */
 struct it_stack_rec {

@@ -1,17 +1,134 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The VM half of `make bench` (see tools/bench-vm.sh), inside the guest.
+# One workload, `iommufd-scenario pair N` (N times an IOAS allocated and
+# destroyed: 5 events each), timed by itself: alone, and under each tracer
+# in turn, interleaved, ROUNDS times. Each tracer writes a line per event to
+# a file (the peer's way); BPF run time and count per program come from
+# bpftool while it runs (kernel.bpf_stats_enabled=1). Then the live path's
+# losses as the event rate grows.
 # usage: bench-guest.sh BUILD_DIR OUTDIR
+set -u
 B=$1
 OUT=$2
-for i in 1 2 3; do
-	"$B/iommufd-scenario" loop 100 | sed -n 's/^elapsed_us=//p' >>"$OUT/alone"
-	"$B/iommutrace" live --quiet -- "$B/iommufd-scenario" loop 100 2>/dev/null |
-		sed -n 's/^elapsed_us=//p' >>"$OUT/traced"
+IT=$B/iommutrace
+SC=$B/iommufd-scenario
+PAIRS=${IOMMUTRACE_BENCH_PAIRS:-2000}
+ROUNDS=${IOMMUTRACE_BENCH_ROUNDS:-3}
+W=/tmp/bench
+mkdir -p $W
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
+echo "$PAIRS" >"$OUT/pairs"
+
+# the functions iommutrace attaches here, with ":ret" where it takes the return
+$IT check --json >$W/check.json 2>/dev/null
+FUNCS=$(jq -r '.probes[] | select(.state == "attached") |
+	.func + (if (.note | startswith("entry+return")) then ":ret" else "" end)' $W/check.json)
+echo "$FUNCS" >"$OUT/funcs"
+
+# the peer: bpftrace, kprobes on the same functions, one line per event with
+# the same fields iommutrace's text output has (time, cpu, comm, pid, tid,
+# function, object type, id, users; the return value)
+{
+	for f in $FUNCS; do
+		fn=${f%:ret}
+		case $fn in
+		iommufd_fops_open | iommufd_fops_release) arg=0 ;; # a file, not an object
+		_iommufd_object_alloc) arg=0 ;; # its object is the return value
+		iommufd_object_finalize | iommufd_object_abort | iommufd_object_abort_and_destroy | \
+			iommufd_object_remove | *iommufd_object_destroy_user) arg=arg1 ;;
+		*) arg=arg0 ;;
+		esac
+		if [ "$arg" = 0 ]; then
+			echo "kprobe:$fn { printf(\"%llu %d %s %d %d $fn\\n\", nsecs, cpu, comm, pid, tid); }"
+		else
+			echo "kprobe:$fn { \$o = (struct iommufd_object *)$arg; printf(\"%llu %d %s %d %d $fn type=%d id=%u users=%d\\n\", nsecs, cpu, comm, pid, tid, \$o->type, \$o->id, \$o->users.refs.counter); }"
+		fi
+		case $f in
+		*:ret) echo "kretprobe:$fn { printf(\"%llu %d %s %d %d $fn:ret %ld\\n\", nsecs, cpu, comm, pid, tid, retval); }" ;;
+		esac
+	done
+} >$W/peer.bt
+cp $W/peer.bt "$OUT/peer.bt"
+
+# wait_for FILE PATTERN: up to 120 s (a tracer attaching under emulation)
+wait_for() {
+	i=0
+	while ! grep -qs "$2" "$1"; do
+		i=$((i + 1))
+		[ $i -gt 1200 ] && return 1
+		sleep 0.1
+	done
+}
+
+# run NAME READY_FILE READY_PATTERN [TRACER...]: one timed workload, under
+# TRACER when given (its output in $W/NAME.out, stderr in $W/NAME.err)
+run() {
+	name=$1 ready=$2 pat=$3
+	shift 3
+	t=
+	if [ $# -gt 0 ]; then
+		"$@" >$W/$name.out 2>$W/$name.err &
+		t=$!
+		if ! wait_for "$ready" "$pat"; then
+			echo "$name: did not start: $(head -c 300 $W/$name.err)" >>"$OUT/errors"
+			kill -9 $t
+			wait $t
+			return
+		fi
+	fi
+	$SC pair $PAIRS | sed -n 's/^elapsed_us=//p' >>"$OUT/$name.us"
+	if [ -n "$t" ]; then
+		bpftool prog show --json >"$OUT/$name.progs.json" 2>/dev/null
+		kill -INT $t
+		wait $t
+		case $name in
+		it-*) sed -n 's/^\([0-9]*\) events in .*/\1/p' $W/$name.out >>"$OUT/$name.events" ;;
+		peer) grep -c ' iommufd_\| _iommufd_' $W/$name.out >>"$OUT/$name.events" ;;
+		esac
+		[ "$name" = peer ] && cp $W/peer.out "$OUT/peer.out"
+	fi
+}
+
+# one run of each first, so that nothing is measured cold
+$SC pair 100 >/dev/null
+for r in $(seq "$ROUNDS"); do
+	run alone "" ""
+	run it-fentry $W/it-fentry.err "tracing [0-9]* of" $IT live --attach fentry
+	run it-kprobe $W/it-kprobe.err "tracing [0-9]* of" $IT live --attach kprobe
+	run it-fentry-all $W/it-fentry-all.err "tracing [0-9]* of" $IT live --attach fentry --stacks all
+	run it-fentry-none $W/it-fentry-none.err "tracing [0-9]* of" $IT live --attach fentry --stacks none
+	run empty-fentry $W/empty-fentry.err "attached" $B/empty-probes fentry $FUNCS
+	run empty-kprobe $W/empty-kprobe.err "attached" $B/empty-probes kprobe $FUNCS
+	run peer $W/peer.out "Attaching" bpftrace $W/peer.bt
 done
-"$B/iommutrace" live --json --quiet -- sh -c "exec $B/iommufd-scenario loop 100 >/dev/null" \
-	2>/dev/null | tail -n 1 >"$OUT/summary"
-for i in 1 2 3; do
-	"$B/iommutrace" live --quiet --no-stacks -- "$B/iommufd-scenario" loop 100 2>/dev/null |
-		sed -n 's/^elapsed_us=//p' >>"$OUT/nostacks"
+bpftrace --version >"$OUT/peer.version" 2>&1
+
+# the live path's losses as the rate grows: K workloads at once under
+# `live --json` (default ring, 4 MiB) into a file; then a 64 KiB ring
+loss_run() { # NAME K LIVE-ARGS...
+	name=$1 k=$2
+	shift 2
+	$IT live --json "$@" >$W/$name.json 2>$W/$name.err &
+	t=$!
+	wait_for $W/$name.err "tracing [0-9]* of" || { kill -9 $t; return; }
+	start=$(date +%s%N)
+	pids=
+	for i in $(seq "$k"); do
+		$SC pair $PAIRS >/dev/null &
+		pids="$pids $!"
+	done
+	wait $pids
+	end=$(date +%s%N)
+	sleep 1
+	kill -INT $t
+	wait $t
+	echo "$name $k $(( (end - start) / 1000 )) $(jq -r 'select(.kind == "summary") | "\(.events) \(.lost)"' $W/$name.json)" >>"$OUT/loss"
+}
+for k in 1 2 4 8; do
+	loss_run ring-default-$k $k
 done
+for k in 1 4; do
+	loss_run ring-64k-$k $k --ringbuf-size 64K
+done
+exit 0

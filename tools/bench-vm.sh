@@ -1,30 +1,82 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The cost of tracing, in the test VM: the same iommufd workload (the
-# scenarios, 100 rounds, timed by the workload itself) alone and under
-# `iommutrace live --quiet`, interleaved, 3 runs each; medians and ratio.
-# The guest is emulated (TCG): the ratio means something, the absolute
-# times do not.
-# usage: tools/bench-vm.sh BUILD_DIR
+# The cost of tracing, in the test VM (tools/bench-guest.sh runs there):
+# one workload, `iommufd-scenario pair N` (an IOAS allocated and destroyed
+# N times: 5 events each), timed alone and under each tracer, interleaved,
+# median of the rounds:
+#   - iommutrace attached by fentry and by kprobes (stacks on the proof
+#     events, the default), and by fentry with every stack and with none;
+#   - programs that do nothing on the same functions, each kind (the cost
+#     of the attach kind itself);
+#   - the peer: bpftrace, kprobes on the same functions, a line per event;
+#   - per BPF program, the kernel's own run time per call
+#     (kernel.bpf_stats_enabled=1), against the empty program of its kind.
+# Then how many events the live path takes without loss as the rate grows.
+# The guest is emulated (TCG): ratios measured in the same run mean
+# something, absolute times are upper bounds.
+# usage: tools/bench-vm.sh BUILD_DIR [KERNEL]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
+kernel=${2:-$(sed -n 's/^KERNEL ?= //p' "$top/Makefile")}
 out=$(mktemp -d /tmp/iommutrace-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-"$top/tools/vm/run.sh" --quiet --scratch "$out" -- "$top/tools/bench-guest.sh" "$build" "$out"
-median() { sort -n "$1" | sed -n 2p; }
-a=$(median "$out/alone")
-t=$(median "$out/traced")
-events=$(sed -n 's/.*"events":\([0-9]*\).*/\1/p' "$out/summary")
-echo "VM benchmark (QEMU TCG, 2 vCPUs; 100 rounds of the 5 scenarios, median of 3)"
-printf '  %-44s %8.1f ms   traced %8.1f ms   ratio %.3f (%s events, %s lost)\n' \
-	"workload alone" "$(echo "$a / 1000" | bc -l)" "$(echo "$t / 1000" | bc -l)" \
-	"$(echo "$t / $a" | bc -l)" "$events" \
-	"$(sed -n 's/.*"lost":\([0-9]*\).*/\1/p' "$out/summary")"
-printf '  %-44s %8.1f us per event\n' "added time" \
-	"$(echo "($t - $a) / $events" | bc -l)"
-n=$(median "$out/nostacks")
-printf '  %-44s %8.1f ms   traced %8.1f ms   ratio %.3f, %.1f us per event\n' \
-	"the same with --no-stacks" "$(echo "$a / 1000" | bc -l)" "$(echo "$n / 1000" | bc -l)" \
-	"$(echo "$n / $a" | bc -l)" "$(echo "($n - $a) / $events" | bc -l)"
+"$top/tools/vm/run.sh" --quiet --kernel "$kernel" --scratch "$out" --timeout 1800 -- \
+	"$top/tools/bench-guest.sh" "$build" "$out"
+if [ -s "$out/errors" ]; then
+	sed 's/^/bench: /' "$out/errors" >&2
+fi
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+alone=$(median "$out/alone.us")
+
+# "NS_PER_CALL CALLS" of the programs in a bpftool listing whose name
+# matches REGEX
+bpf_cost() {
+	jq -r --arg re "$2" '[.[] | select(.name | test($re)) | select(.run_cnt != null)] |
+		(map(.run_time_ns) | add) as $t | (map(.run_cnt) | add) as $c |
+		if $c and $c > 0 then "\($t / $c) \($c)" else "- 0" end' "$1" 2>/dev/null || echo "- 0"
+}
+
+events_of() { # NAME: events per run (iommutrace's count, or the peer's lines)
+	[ -s "$out/$1.events" ] && median "$out/$1.events" || echo 0
+}
+n_events=$(events_of it-fentry)
+printf 'VM benchmark: QEMU TCG (emulated), 2 vCPUs, kernel %s; `iommufd-scenario pair %s`\n' \
+	"$kernel" "$(cat "$out/pairs")"
+printf '(%s events a run), median of %s interleaved runs; absolute times are upper bounds\n' \
+	"$n_events" "$(wc -l <"$out/alone.us")"
+printf '  %-40s %9s %8s %12s %13s %9s\n' "" "workload" "ratio" "added per" "BPF per call" "ratio to"
+printf '  %-40s %9s %8s %12s %13s %9s\n' "" "ms" "to alone" "event, us" "(bpf_stats)" "empty"
+
+row() { # LABEL NAME PROG_REGEX EMPTY_NS
+	local us ns calls ratio_empty=-
+	[ -s "$out/$2.us" ] || { printf '  %-40s %9s\n' "$1" "failed"; return; }
+	us=$(median "$out/$2.us")
+	read -r ns calls < <(bpf_cost "$out/$2.progs.json" "$3")
+	if [ "$ns" != - ] && [ -n "${4:-}" ] && [ "$4" != - ]; then
+		ratio_empty=$(printf '%.2fx' "$(echo "$ns / $4" | bc -l)")
+	fi
+	printf '  %-40s %9.1f %7.2fx %12.1f %13s %9s\n' "$1" "$(echo "$us / 1000" | bc -l)" \
+		"$(echo "$us / $alone" | bc -l)" "$(echo "($us - $alone) / $n_events" | bc -l)" \
+		"$([ "$ns" = - ] && echo - || printf '%.0f ns' "$ns")" "$ratio_empty"
+}
+printf '  %-40s %9.1f %7.2fx\n' "workload alone" "$(echo "$alone / 1000" | bc -l)" 1
+read -r empty_fe _ < <(bpf_cost "$out/empty-fentry.progs.json" '^empty_')
+read -r empty_kp _ < <(bpf_cost "$out/empty-kprobe.progs.json" '^empty_')
+row "empty programs, fentry/fexit" empty-fentry '^empty_'
+row "empty programs, kprobe/kretprobe" empty-kprobe '^empty_'
+row "iommutrace, fentry (stacks: proof)" it-fentry '^f[ex]_' "$empty_fe"
+row "iommutrace, kprobe (stacks: proof)" it-kprobe '^(obj|fops|device|vdevice|ioas|hwpt|hw_|access|fault|viommu|veventq|selftest)' "$empty_kp"
+row "iommutrace, fentry, --stacks all" it-fentry-all '^f[ex]_' "$empty_fe"
+row "iommutrace, fentry, --stacks none" it-fentry-none '^f[ex]_' "$empty_fe"
+row "peer: $(head -n 1 "$out/peer.version" 2>/dev/null), kprobes" peer '^kprobe|^kretprobe' "$empty_kp"
+printf '  (text output of each tracer to a file in the guest'"'"'s tmpfs; the peer printed %s lines a run)\n' \
+	"$(events_of peer)"
+
+echo "the live path, \`live --json\` into a file, K workloads at once:"
+while read -r name k us events lost; do
+	printf '  %-40s %6s events in %6.2f s: %7.0f events/s, %s lost\n' \
+		"$name (K=$k)" "$events" "$(echo "$us / 1000000" | bc -l)" \
+		"$(echo "$events / ($us / 1000000)" | bc -l)" "$lost"
+done <"$out/loss"

@@ -3,7 +3,7 @@
 # Install what iommutrace needs from Debian's archive: the build by default,
 # and with each option a group on top: --vm the test VM and the test suite
 # (kernel build, QEMU, the kernel's selftests, the tools the tests call),
-# --bench the benchmark's comparison library, --sanitize the sanitizer and
+# --bench the benchmark's comparison library and its peer (bpftrace), --sanitize the sanitizer and
 # fuzzer runtimes and valgrind, --clean-root what
 # tools/clean-root.sh needs on the host. As root it runs apt-get; otherwise
 # it prints the command to run. CI runs the test suite in a minimal Debian
@@ -23,7 +23,7 @@ build_pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 vm_pkgs=(qemu-system-x86 busybox-static flex bison bc cpio dwarves libssl-dev
 	xz-utils libcap-dev jq kmod patch procps iproute2 systemd prometheus
 	python3-jsonschema curl uuid-dev)
-bench_pkgs=(libjansson-dev)
+bench_pkgs=(libjansson-dev bpftrace)
 # clang's sanitizer and libFuzzer runtimes (not pulled in by clang without
 # its recommends), valgrind for the golden replays
 sanitize_pkgs=(libclang-rt-dev valgrind)

@@ -230,7 +230,7 @@ static void reload(struct daemon *d)
 	} else {
 		d->config_error = false;
 		if (config_needs_restart(&d->cfg, &c)) {
-			pr_warn("ringbuf_size, stacks and raw_pointers apply at the next start; "
+			pr_warn("ringbuf_size, stacks, attach and raw_pointers apply at the next start; "
 				"the running values stay\n");
 			c.ringbuf_size = d->cfg.ringbuf_size;
 			c.stacks = d->cfg.stacks;

@@ -53,7 +53,7 @@ static int record_one(void *cookie, const void *data, size_t len)
 	struct recorder *r = cookie;
 	const struct it_hdr *h = data;
 
-	if (len >= sizeof(struct it_event) && h->type == IT_REC_EVENT) {
+	if (len >= IT_EVENT_SIZE_CORE && h->type == IT_REC_EVENT) {
 		const struct it_event *e = data;
 
 		r->events++;

@@ -32,7 +32,7 @@ static int replay_record(void *cookie, const void *data, size_t len)
 	const struct it_hdr *h = data;
 	int err;
 
-	if (h->type == IT_REC_EVENT && h->ts_ns) {
+	if (is_event_record(h->type) && h->ts_ns) {
 		if (!r->first_ts || h->ts_ns < r->first_ts)
 			r->first_ts = h->ts_ns;
 		if (h->ts_ns > r->last_ts)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/json.h"
 #include "cmd/cli.h"
 #include "iommutrace.h"
 
@@ -72,8 +73,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "version")) {
 version:
-		printf("iommutrace %s (record ABI %d, JSON schema 1)\n", IOMMUTRACE_VERSION,
-		       IT_ABI_VERSION);
+		printf("iommutrace %s (record ABI %d, JSON schema %d)\n", IOMMUTRACE_VERSION,
+		       IT_ABI_VERSION, JSON_SCHEMA_VERSION);
 		return EXIT_OK;
 	}
 	c = find_cmd(argv[1]);

@@ -288,8 +288,8 @@ static int read_file_header(struct trace_reader *r, struct trace_info *info, cha
 			 h.version > TRACE_VERSION ? ": replay it with a newer iommutrace" : "");
 		return -EPROTO;
 	}
-	if (h.abi != IT_ABI_VERSION) {
-		snprintf(err, errlen, "%s: record ABI %u; this iommutrace reads ABI %d%s", path,
+	if (h.abi < 1 || h.abi > IT_ABI_VERSION) {
+		snprintf(err, errlen, "%s: record ABI %u; this iommutrace reads ABI 1 to %d%s", path,
 			 h.abi, IT_ABI_VERSION,
 			 h.abi > IT_ABI_VERSION ? ": replay it with a newer iommutrace" : ": corrupt header?");
 		return -EPROTO;

@@ -61,6 +61,38 @@ const char *decoder_why(const struct decoder *d)
 	return d->why ? d->why : "";
 }
 
+bool is_event_record(unsigned int type)
+{
+	return type == IT_REC_EVENT || type == IT_REC_EVENT_V1;
+}
+
+/* An ABI 1 event, field by field into today's. */
+static void event_from_v1(struct it_event *e, const void *data)
+{
+	struct it_event_v1 o;
+
+	memcpy(&o, data, sizeof(o));
+	memset(e, 0, sizeof(*e));
+	e->hdr = o.hdr;
+	e->hdr.type = IT_REC_EVENT;
+	e->hdr.size = sizeof(*e);
+	e->hook = o.hook;
+	e->flags = o.flags;
+	e->tgid = o.tgid;
+	e->tid = o.tid;
+	e->ret = o.ret;
+	e->dur_ns = o.dur_ns;
+	e->ctx = o.ctx;
+	e->obj = o.obj;
+	e->users = o.users;
+	e->wait_cnt = o.wait_cnt;
+	e->kstack_id = o.kstack_id;
+	memcpy(e->comm, o.comm, sizeof(e->comm));
+	memcpy(e->rel, o.rel, sizeof(e->rel));
+	e->virt_id = o.virt_id;
+	memcpy(e->devname, o.devname, sizeof(e->devname));
+}
+
 int decode_record(const void *data, size_t len, struct it_event *e, const char **why)
 {
 	struct it_hdr h;
@@ -74,16 +106,25 @@ int decode_record(const void *data, size_t len, struct it_event *e, const char *
 		*why = "record size field does not match the data";
 		return -EINVAL;
 	}
-	if (h.type != IT_REC_EVENT) {
+	if (h.type == IT_REC_EVENT_V1) {
+		if (h.size < sizeof(struct it_event_v1)) {
+			*why = "event record shorter than an event";
+			return -EINVAL;
+		}
+		event_from_v1(e, data);
+	} else if (h.type == IT_REC_EVENT) {
+		/* as long as what it holds; a newer ABI may append fields */
+		if (h.size != IT_EVENT_SIZE_CORE && h.size != IT_EVENT_SIZE_RELS &&
+		    h.size < IT_EVENT_SIZE_FULL) {
+			*why = "event record of no event's length";
+			return -EINVAL;
+		}
+		memset(e, 0, sizeof(*e));
+		memcpy(e, data, h.size < sizeof(*e) ? h.size : sizeof(*e));
+	} else {
 		*why = "unknown record type";
 		return -EPROTO;
 	}
-	/* a newer ABI may append fields: take the part we know */
-	if (h.size < sizeof(*e)) {
-		*why = "event record shorter than an event";
-		return -EINVAL;
-	}
-	memcpy(e, data, sizeof(*e));
 	if (e->hook == 0 || e->hook >= IT_HOOK_MAX) {
 		*why = "event of an unknown hook";
 		return -EPROTO;
@@ -243,7 +284,7 @@ static int release(struct decoder *d, bool force)
 int decoder_feed(struct decoder *d, const void *data, size_t len)
 {
 	bool aux = len >= sizeof(struct it_hdr) &&
-		   ((const struct it_hdr *)data)->type != IT_REC_EVENT;
+		   !is_event_record(((const struct it_hdr *)data)->type);
 	struct it_event e;
 	struct ctx_owner o;
 	const char *why = NULL;
@@ -268,7 +309,7 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 			struct it_hdr h;
 
 			memcpy(&h, data, sizeof(h));
-			if (h.size >= sizeof(h) && h.size <= len && h.type == IT_REC_EVENT &&
+			if (h.size >= sizeof(h) && h.size <= len && is_event_record(h.type) &&
 			    h.seq >= d->next_seq && h.seq < d->next_seq + SEQ_MAX_JUMP) {
 				struct it_event t = { .hdr = h };
 				int e2 = heap_push(d, &t);

@@ -43,6 +43,8 @@ void decoder_free(struct decoder *d);
  * *why says what is wrong.
  */
 int decode_record(const void *data, size_t len, struct it_event *e, const char **why);
+/* IT_REC_EVENT, or ABI 1's IT_REC_EVENT_V1 */
+bool is_event_record(unsigned int type);
 /* The same for a non-event record: 0, -EPROTO or -EINVAL. */
 /* o: the owner, parsed, when it is an owner record (NULL: not wanted) */
 int decode_aux(const void *data, size_t len, const char **why, struct ctx_owner *o);

@@ -17,6 +17,7 @@ void graph_init(struct graph *g)
 	table_init(&g->nodes);
 	table_init(&g->ctxs);
 	table_init(&g->alive);
+	table_init(&g->alive_vdevs);
 }
 
 static void node_free(struct node *n)
@@ -47,6 +48,7 @@ void graph_fini(struct graph *g)
 	table_fini(&g->nodes);
 	table_fini(&g->ctxs);
 	table_fini(&g->alive);
+	table_fini(&g->alive_vdevs);
 }
 
 bool node_alive(const struct node *n)
@@ -164,6 +166,8 @@ static void node_drop(struct graph *g, struct node *n)
 	ctx_unlink(n);
 	if (table_get(&g->alive, n->addr) == n)
 		table_del(&g->alive, n->addr);
+	if (table_get(&g->alive_vdevs, n->addr) == n)
+		table_del(&g->alive_vdevs, n->addr);
 	if (c && table_get(&c->ids, n->id) == n)
 		table_del(&c->ids, n->id);
 	if (table_get(&g->nodes, n->addr) == n)
@@ -326,7 +330,7 @@ static void mark_outlived(struct graph *g, const struct node *idev)
 {
 	struct table_slot *s;
 
-	table_for_each(&g->alive, s) {
+	table_for_each(&g->alive_vdevs, s) {
 		struct node *vd = s->val;
 
 		if (vd->type != IT_OBJ_VDEVICE || vd->outlived || !bound_to(vd, idev))
@@ -345,11 +349,18 @@ int graph_apply(struct graph *g, const struct it_event *e, struct node **node,
 	int err = apply(g, e, node, prev);
 	struct node *n = *node;
 
-	/* the index of the living follows the node's state */
+	/* the indexes of the living follow the node's state (and type) */
 	if (n && node_alive(n) != (table_get(&g->alive, n->addr) == n)) {
 		if (!node_alive(n))
 			table_del(&g->alive, n->addr);
 		else if (table_put(&g->alive, n->addr, n))
+			return -ENOMEM;
+	}
+	if (n && (node_alive(n) && n->type == IT_OBJ_VDEVICE) !=
+			 (table_get(&g->alive_vdevs, n->addr) == n)) {
+		if (!node_alive(n) || n->type != IT_OBJ_VDEVICE)
+			table_del(&g->alive_vdevs, n->addr);
+		else if (table_put(&g->alive_vdevs, n->addr, n))
 			return -ENOMEM;
 	}
 	return err;

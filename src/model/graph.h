@@ -88,6 +88,8 @@ struct graph {
 	struct table nodes; /* object address -> struct node */
 	struct table ctxs; /* context address -> struct ctx_node */
 	struct table alive; /* object address -> struct node, the living only */
+	/* the living vDEVICEs: what a device's destroy looks through */
+	struct table alive_vdevs;
 	__u64 next_serial;
 	/* events were lost: what is first seen mid-life now may have lost its history */
 	bool had_gap;

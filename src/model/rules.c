@@ -132,7 +132,7 @@ static void check_vdev_outlives_idev(struct rules *r, const struct rule *self,
 	if (!n)
 		return;
 	if (e->hook == IT_HOOK_DEVICE_DESTROY && n->type == IT_OBJ_DEVICE) {
-		table_for_each(&r->g->alive, s) {
+		table_for_each(&r->g->alive_vdevs, s) {
 			struct node *vd = s->val;
 
 			/* the graph marked the vdevs bound to it as it applied the destroy */
@@ -267,19 +267,20 @@ static void check_leak_at_close(struct rules *r, const struct rule *self,
 {
 	struct ctx_node *c;
 	struct violation v;
-	struct table_slot *s;
+	struct node *o;
 	unsigned int leaked = 0;
 
 	if (e->hook != IT_HOOK_FOPS_RELEASE_RET || !e->ctx)
 		return;
 	c = graph_ctx(r->g, e->ctx);
-	if (!c)
+	if (!c || !c->nodes)
 		return;
 	viol_begin(&v, self, e);
-	table_for_each(&r->g->alive, s) {
-		struct node *o = s->val;
-
-		if (o->ctx != e->ctx)
+	/* the context's own objects (not every living one), oldest first */
+	for (o = c->nodes; o->ctx_next; o = o->ctx_next)
+		;
+	for (; o; o = o->ctx_prev) {
+		if (!node_alive(o))
 			continue;
 		/* an object whose destroy this kernel does not let us see */
 		if (!(hooks_ending(o->type) & r->cfg.attached))

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "iommutrace.h"
 #include "format/trace_file.h"
+#include "model/decode.h"
 
 #define MAX_RECS 512
 
@@ -19,13 +20,23 @@ struct recs {
 	bool event[MAX_RECS]; /* an IT_REC_EVENT */
 };
 
-/* a trace_record_fn: keeps a copy of each record */
+/*
+ * a trace_record_fn: keeps a copy of each record, its events in today's
+ * layout (an ABI 1 recording's too), whole
+ */
 static inline int keep_rec(void *cookie, const void *data, size_t len)
 {
 	struct recs *r = cookie;
+	struct it_event e;
+	const char *why;
 
 	if (r->n == MAX_RECS)
 		return -E2BIG;
+	if (len >= sizeof(struct it_hdr) && is_event_record(((const struct it_hdr *)data)->type) &&
+	    !decode_record(data, len, &e, &why)) {
+		data = &e;
+		len = sizeof(e);
+	}
 	r->rec[r->n] = malloc(len);
 	if (!r->rec[r->n])
 		return -ENOMEM;

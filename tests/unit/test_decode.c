@@ -214,3 +214,59 @@ void test_decode_not_a_loss(void)
 	ASSERT_EQ(decoder_stats(d)->late, 0, "none late");
 	decoder_free(d);
 }
+
+/*
+ * Events only as long as they hold (ABI 2): the three lengths read, what
+ * is not there reads as zero, another length is refused; an ABI 1 event
+ * reads as the same event.
+ */
+void test_decode_lengths(void)
+{
+	static const __u16 sizes[] = { IT_EVENT_SIZE_CORE, IT_EVENT_SIZE_RELS, IT_EVENT_SIZE_FULL };
+	struct it_event full = ev(1, 10), got;
+	struct it_event_v1 old = {};
+	const char *why = "";
+
+	full.rel[0] = (struct it_objref){ .addr = 0x1000, .id = 2, .type = IT_OBJ_IOAS };
+	full.virt_id = 0x1234;
+	strcpy(full.devname, "iommufd_mock0");
+	strcpy(full.comm, "qemu");
+	for (int i = 0; i < 3; i++) {
+		unsigned char raw[sizeof(full)];
+
+		memcpy(raw, &full, sizeof(full));
+		((struct it_hdr *)raw)->size = sizes[i];
+		if (!ASSERT_OK(decode_record(raw, sizes[i], &got, &why), why))
+			continue;
+		ASSERT_STREQ(got.comm, "qemu", "the core");
+		ASSERT_EQ(got.rel[0].id, sizes[i] >= IT_EVENT_SIZE_RELS ? 2 : 0, "relations");
+		ASSERT_EQ(got.virt_id, sizes[i] >= IT_EVENT_SIZE_RELS ? 0x1234 : 0, "virt_id");
+		ASSERT_EQ(got.devname[0], sizes[i] == IT_EVENT_SIZE_FULL ? 'i' : 0, "name");
+	}
+	full.hdr.size = IT_EVENT_SIZE_CORE + 16;
+	ASSERT_ERR(decode_record(&full, sizeof(full), &got, &why), "a length of no event");
+	ASSERT_HAS(why, "no event's length", "says why");
+
+	/* ABI 1: the same fields, in the old order */
+	old.hdr = (struct it_hdr){ .type = IT_REC_EVENT_V1, .size = sizeof(old), .seq = 7 };
+	old.hook = IT_HOOK_VDEVICE_DESTROY;
+	old.obj = (struct it_objref){ .addr = 0x2000, .id = 9, .type = IT_OBJ_VDEVICE };
+	old.rel[1] = (struct it_objref){ .addr = 0x3000, .id = 3, .type = IT_OBJ_DEVICE };
+	old.virt_id = 0x55;
+	old.users = 2;
+	old.kstack_id = 4;
+	strcpy(old.comm, "qemu-v1");
+	strcpy(old.devname, "0000:00:03.0");
+	if (ASSERT_OK(decode_record(&old, sizeof(old), &got, &why), why)) {
+		ASSERT_EQ(got.hdr.type, IT_REC_EVENT, "today's type");
+		ASSERT_EQ(got.hdr.seq, 7, "seq");
+		ASSERT_EQ(got.hook, IT_HOOK_VDEVICE_DESTROY, "hook");
+		ASSERT_EQ(got.obj.id, 9, "obj");
+		ASSERT_EQ(got.rel[1].id, 3, "rel");
+		ASSERT_EQ(got.virt_id, 0x55, "virt_id");
+		ASSERT_EQ(got.users, 2, "users");
+		ASSERT_EQ(got.kstack_id, 4, "stack");
+		ASSERT_STREQ(got.comm, "qemu-v1", "comm");
+		ASSERT_STREQ(got.devname, "0000:00:03.0", "devname");
+	}
+}

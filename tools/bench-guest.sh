@@ -26,27 +26,57 @@ FUNCS=$(jq -r '.probes[] | select(.state == "attached") |
 	.func + (if (.note | startswith("entry+return")) then ":ret" else "" end)' $W/check.json)
 echo "$FUNCS" >"$OUT/funcs"
 
-# the peer: bpftrace, kprobes on the same functions, one line per event with
-# the same fields iommutrace's text output has (time, cpu, comm, pid, tid,
-# function, object type, id, users; the return value)
+# where struct iommufd_object keeps type, id and users here, from BTF (the
+# peer reads them by offset: bpftrace 0.17 knows no module's types)
+# (in vmlinux's BTF when something built in uses it, else in the module's)
+bpftool -j btf dump file /sys/kernel/btf/vmlinux >$W/btf.json 2>/dev/null
+[ -e /sys/kernel/btf/iommufd ] && bpftool -j -B /sys/kernel/btf/vmlinux btf dump \
+	file /sys/kernel/btf/iommufd >$W/btf-module.json 2>/dev/null
+off() {
+	cat $W/btf.json $W/btf-module.json 2>/dev/null | jq -rs --arg m "$1" '[.[].types[] |
+		select(.kind == "STRUCT" and .name == "iommufd_object") |
+		.members[] | select(.name == $m) | .bits_offset / 8] | first // empty'
+}
+O_TYPE=$(off type) O_ID=$(off id) O_USERS=$(off users)
+echo "iommufd_object: type +$O_TYPE, id +$O_ID, users +$O_USERS" >"$OUT/peer.offsets"
+
+# bpftrace 0.17 force-includes linux/kconfig.h from any kernel build
+# directory it finds (the test kernel's has no source; parsing a whole
+# source tree under emulation takes minutes): the program below reads by
+# offset and needs no header, so it gets an empty one
+mkdir -p $W/ksrc/include/linux
+: >$W/ksrc/include/linux/kconfig.h
+BPFTRACE_KERNEL_SOURCE=$W/ksrc BPFTRACE_KERNEL_BUILD=$W/ksrc
+# and a perf buffer of 4 MiB per CPU (its default, 256 KiB, loses most
+# lines of a run), as iommutrace's 4 MiB ring
+BPFTRACE_PERF_RB_PAGES=1024
+export BPFTRACE_KERNEL_SOURCE BPFTRACE_KERNEL_BUILD BPFTRACE_PERF_RB_PAGES
+
+# the peer: bpftrace, kprobes on the same functions, one line per event
+# iommutrace writes, with the same fields as its text output (time, cpu,
+# comm, pid, tid, function, object type, id, users; a return's value and
+# duration, its entry's time kept in a map as iommutrace keeps its frames)
 {
+	# BEGIN runs once every probe is attached
+	printf '%s\n' 'BEGIN { printf("ready\n"); }'
 	for f in $FUNCS; do
 		fn=${f%:ret}
 		case $fn in
-		iommufd_fops_open | iommufd_fops_release) arg=0 ;; # a file, not an object
-		_iommufd_object_alloc) arg=0 ;; # its object is the return value
+		iommufd_fops_open | _iommufd_object_alloc) arg=- ;; # nothing printed on entry
+		iommufd_fops_release) arg=0 ;; # a file, not an object
 		iommufd_object_finalize | iommufd_object_abort | iommufd_object_abort_and_destroy | \
 			iommufd_object_remove | *iommufd_object_destroy_user) arg=arg1 ;;
 		*) arg=arg0 ;;
 		esac
-		if [ "$arg" = 0 ]; then
-			echo "kprobe:$fn { printf(\"%llu %d %s %d %d $fn\\n\", nsecs, cpu, comm, pid, tid); }"
-		else
-			echo "kprobe:$fn { \$o = (struct iommufd_object *)$arg; printf(\"%llu %d %s %d %d $fn type=%d id=%u users=%d\\n\", nsecs, cpu, comm, pid, tid, \$o->type, \$o->id, \$o->users.refs.counter); }"
-		fi
-		case $f in
-		*:ret) echo "kretprobe:$fn { printf(\"%llu %d %s %d %d $fn:ret %ld\\n\", nsecs, cpu, comm, pid, tid, retval); }" ;;
+		body=
+		[ "$f" != "$fn" ] && body="@t[tid, \"$fn\"] = nsecs; "
+		case $arg in
+		-) ;;
+		0) body="$body printf(\"%llu %d %s %d %d $fn\\n\", nsecs, cpu, comm, pid, tid);" ;;
+		*) body="$body \$o = $arg; printf(\"%llu %d %s %d %d $fn type=%d id=%u users=%d\\n\", nsecs, cpu, comm, pid, tid, *(int32 *)(\$o + $O_TYPE), *(uint32 *)(\$o + $O_ID), *(int32 *)(\$o + $O_USERS));" ;;
 		esac
+		printf '%s\n' "kprobe:$fn { $body }"
+		[ "$f" != "$fn" ] && printf '%s\n' "kretprobe:$fn { printf(\"%llu %d %s %d %d $fn:ret %ld %llu\\n\", nsecs, cpu, comm, pid, tid, retval, nsecs - @t[tid, \"$fn\"]); delete(@t[tid, \"$fn\"]); }"
 	done
 } >$W/peer.bt
 cp $W/peer.bt "$OUT/peer.bt"
@@ -58,6 +88,17 @@ wait_for() {
 		i=$((i + 1))
 		[ $i -gt 1200 ] && return 1
 		sleep 0.1
+	done
+}
+
+# settle FILE: until FILE has not grown for a second (up to 60 s)
+settle() {
+	last=-1 i=0
+	while [ $i -lt 60 ]; do
+		n=$(wc -c <"$1")
+		[ "$n" = "$last" ] && return 0
+		last=$n i=$((i + 1))
+		sleep 1
 	done
 }
 
@@ -80,11 +121,19 @@ run() {
 	$SC pair $PAIRS | sed -n 's/^elapsed_us=//p' >>"$OUT/$name.us"
 	if [ -n "$t" ]; then
 		bpftool prog show --json >"$OUT/$name.progs.json" 2>/dev/null
+		# bpftrace drops what it has not printed yet when interrupted:
+		# let its output settle first (the workload's time is taken)
+		[ "$name" = peer ] && settle $W/$name.out
 		kill -INT $t
 		wait $t
 		case $name in
 		it-*) sed -n 's/^\([0-9]*\) events in .*/\1/p' $W/$name.out >>"$OUT/$name.events" ;;
-		peer) grep -c ' iommufd_\| _iommufd_' $W/$name.out >>"$OUT/$name.events" ;;
+		peer)
+			grep -c ' iommufd_\| _iommufd_' $W/$name.out >>"$OUT/$name.events"
+			# bpftrace says "Lost N events" when its buffer overflowed
+			sed -n 's/^Lost \([0-9]*\) events.*/\1/p' $W/$name.out $W/$name.err |
+				awk '{ n += $1 } END { print n + 0 }' >>"$OUT/$name.lost"
+			;;
 		esac
 		[ "$name" = peer ] && cp $W/peer.out "$OUT/peer.out"
 	fi
@@ -100,7 +149,7 @@ for r in $(seq "$ROUNDS"); do
 	run it-fentry-none $W/it-fentry-none.err "tracing [0-9]* of" $IT live --attach fentry --stacks none
 	run empty-fentry $W/empty-fentry.err "attached" $B/empty-probes fentry $FUNCS
 	run empty-kprobe $W/empty-kprobe.err "attached" $B/empty-probes kprobe $FUNCS
-	run peer $W/peer.out "Attaching" bpftrace $W/peer.bt
+	run peer $W/peer.out "^ready" bpftrace $W/peer.bt
 done
 bpftrace --version >"$OUT/peer.version" 2>&1
 
@@ -125,6 +174,7 @@ loss_run() { # NAME K LIVE-ARGS...
 	wait $t
 	echo "$name $k $(( (end - start) / 1000 )) $(jq -r 'select(.kind == "summary") | "\(.events) \(.lost)"' $W/$name.json)" >>"$OUT/loss"
 }
+[ "${IOMMUTRACE_BENCH_LOSS:-1}" = 0 ] && exit 0
 for k in 1 2 4 8; do
 	loss_run ring-default-$k $k
 done

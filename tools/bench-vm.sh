@@ -15,15 +15,30 @@
 # The guest is emulated (TCG): ratios measured in the same run mean
 # something, absolute times are upper bounds.
 # usage: tools/bench-vm.sh BUILD_DIR [KERNEL]
+#   IOMMUTRACE_BENCH_PAIRS (2000), _ROUNDS (3), _LOSS (1; 0: no loss runs),
+#   _KEEP=DIR (the guest's raw results kept there; with _REPRINT=1, print
+#   those again without a new run)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 kernel=${2:-$(sed -n 's/^KERNEL ?= //p' "$top/Makefile")}
-out=$(mktemp -d /tmp/iommutrace-bench.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+# IOMMUTRACE_BENCH_KEEP=DIR keeps the guest's raw results there
+if [ -n "${IOMMUTRACE_BENCH_KEEP:-}" ]; then
+	out=$IOMMUTRACE_BENCH_KEEP
+	mkdir -p "$out"
+else
+	out=$(mktemp -d /tmp/iommutrace-bench.XXXXXX)
+	trap 'rm -rf "$out"' EXIT
+fi
 
-"$top/tools/vm/run.sh" --quiet --kernel "$kernel" --scratch "$out" --timeout 1800 -- \
-	"$top/tools/bench-guest.sh" "$build" "$out"
+if [ "${IOMMUTRACE_BENCH_REPRINT:-}" != 1 ] || [ ! -s "$out/alone.us" ]; then
+	run_guest=1
+	rm -f "$out"/* # one run's results only
+fi
+export IOMMUTRACE_GUEST_ENV="IOMMUTRACE_BENCH_PAIRS=${IOMMUTRACE_BENCH_PAIRS:-2000} \
+IOMMUTRACE_BENCH_ROUNDS=${IOMMUTRACE_BENCH_ROUNDS:-3} IOMMUTRACE_BENCH_LOSS=${IOMMUTRACE_BENCH_LOSS:-1}"
+[ -n "${run_guest:-}" ] && "$top/tools/vm/run.sh" --quiet --kernel "$kernel" --scratch "$out" \
+	--timeout 1800 -- "$top/tools/bench-guest.sh" "$build" "$out"
 if [ -s "$out/errors" ]; then
 	sed 's/^/bench: /' "$out/errors" >&2
 fi
@@ -70,10 +85,32 @@ row "iommutrace, fentry (stacks: proof)" it-fentry '^f[ex]_' "$empty_fe"
 row "iommutrace, kprobe (stacks: proof)" it-kprobe '^(obj|fops|device|vdevice|ioas|hwpt|hw_|access|fault|viommu|veventq|selftest)' "$empty_kp"
 row "iommutrace, fentry, --stacks all" it-fentry-all '^f[ex]_' "$empty_fe"
 row "iommutrace, fentry, --stacks none" it-fentry-none '^f[ex]_' "$empty_fe"
-row "peer: $(head -n 1 "$out/peer.version" 2>/dev/null), kprobes" peer '^kprobe|^kretprobe' "$empty_kp"
-printf '  (text output of each tracer to a file in the guest'"'"'s tmpfs; the peer printed %s lines a run)\n' \
-	"$(events_of peer)"
+row "peer: $(head -n 1 "$out/peer.version" 2>/dev/null), kprobes" peer '.' "$empty_kp"
+printf '  (each tracer writes a line per event to a file in the guest'"'"'s tmpfs; the peer wrote %s\n' \
+	"$(events_of peer) lines a run and lost $([ -s "$out/peer.lost" ] && median "$out/peer.lost" || echo ?))"
 
+# per hook: each program's run time per call, by fentry and by kprobe
+# against the empty program of its
+# kind on all the same functions
+per_prog() { # FILE REGEX: "hook ns calls" for the programs that ran
+	jq -r --arg re "$2" '.[] | select(.name | test($re)) | select((.run_cnt // 0) > 0) |
+		"\(.name | sub("^f[ex]_"; "")) \(.run_time_ns / .run_cnt) \(.run_cnt)"' \
+		"$1" 2>/dev/null | sort
+}
+echo "per program, ns per call (bpf_stats; the same run; empty: $(printf '%.0f' "$empty_fe") ns fentry, $(printf '%.0f' "$empty_kp") ns kprobe):"
+printf '  %-14s %10s %8s %10s %8s %8s\n' program fentry "x empty" kprobe "x empty" calls
+join -a 1 -a 2 -e - -o 0,1.2,2.2,1.3 <(per_prog "$out/it-fentry.progs.json" '^f[ex]_') \
+	<(per_prog "$out/it-kprobe.progs.json" '^[a-z]') |
+	while read -r name fe kp calls; do
+		printf '  %-14s %10s %8s %10s %8s %8s\n' "$name" \
+			"$([ "$fe" = - ] && echo - || printf '%.0f' "$fe")" \
+			"$([ "$fe" = - ] && echo - || printf '%.1fx' "$(echo "$fe / $empty_fe" | bc -l)")" \
+			"$([ "$kp" = - ] && echo - || printf '%.0f' "$kp")" \
+			"$([ "$kp" = - ] && echo - || printf '%.1fx' "$(echo "$kp / $empty_kp" | bc -l)")" \
+			"$calls"
+	done
+
+[ -s "$out/loss" ] || exit 0
 echo "the live path, \`live --json\` into a file, K workloads at once:"
 while read -r name k us events lost; do
 	printf '  %-40s %6s events in %6.2f s: %7.0f events/s, %s lost\n' \

@@ -251,6 +251,7 @@ void stats_collect(struct stats *st, const struct pipeline *p, const struct trac
 	st->attached = tracer_attached(t);
 	st->kernel_drops = tracer_kernel_drops(t);
 	st->missed_returns = tracer_missed_returns(t);
+	st->recursion_misses = tracer_recursion_misses(t);
 	for (int i = 0; i < n_probe_defs && i < STATS_MAX_PROBES; i++) {
 		st->probe_attached[i] = tracer_probe_attached(t, i);
 		st->probe_kind[i] = tracer_probe_kind(t, i);

@@ -119,6 +119,7 @@ int cmd_live(int argc, char **argv)
 	pipeline_finish(&p, tracer_next_seq(&t), tracer_kernel_drops(&t),
 			tracer_missed_returns(&t), t.end_ns, t.end_ns - t.start_ns);
 	tracer_report_child(&t);
+	tracer_report_misses(&t);
 	if (decoder_stats(p.dec)->rejected)
 		pr_warn("%llu malformed records were skipped\n", decoder_stats(p.dec)->rejected);
 	ret = p.err ? EXIT_USAGE : pipeline_violations(&p) ? EXIT_VIOLATIONS : EXIT_OK;

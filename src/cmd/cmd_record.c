@@ -166,6 +166,7 @@ int cmd_record(int argc, char **argv)
 	if (!r.err)
 		r.err = trace_append(r.w, &end, sizeof(end));
 	tracer_report_child(&t);
+	tracer_report_misses(&t);
 	pr_info("recorded %llu events to %s (%llu taken by the kernel, %llu failed reservations)\n",
 		r.events, path, (unsigned long long)end.end_seq, end.kernel_drops);
 	ret = r.err ? EXIT_USAGE : EXIT_OK;

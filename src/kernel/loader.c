@@ -438,6 +438,22 @@ unsigned long long loader_missed_returns(const struct loader *l)
 	return __atomic_load_n(&l->skel->bss->missed_returns, __ATOMIC_RELAXED);
 }
 
+unsigned long long loader_recursion_misses(const struct loader *l)
+{
+	unsigned long long n = 0;
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, l->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 unsigned long long loader_next_seq(const struct loader *l)
 {
 	return __atomic_load_n(&l->skel->bss->next_seq, __ATOMIC_RELAXED);

@@ -63,6 +63,12 @@ int loader_poll(struct loader *l, int timeout_ms);
 unsigned long long loader_kernel_drops(const struct loader *l);
 unsigned long long loader_missed_returns(const struct loader *l);
 unsigned long long loader_next_seq(const struct loader *l);
+/*
+ * Runs of the programs the kernel skipped because the program was already
+ * running on that CPU (bpf_prog_info.recursion_misses, counted whether or
+ * not kernel.bpf_stats_enabled is set): events lost without a number.
+ */
+unsigned long long loader_recursion_misses(const struct loader *l);
 /* Hooks (bit per IT_HOOK_*) whose kernel function is attached. */
 __u64 loader_attached_hooks(const struct loader *l);
 /* The raw stack of a kstack id (event numbering: map key + 1). */

@@ -172,6 +172,7 @@ static void tracer_detach(struct tracer *t)
 	t->next_seq = loader_next_seq(t->l);
 	t->drops_base += loader_kernel_drops(t->l);
 	t->missed_base += loader_missed_returns(t->l);
+	t->recursion_base += loader_recursion_misses(t->l);
 	m.next_seq = t->next_seq;
 	/* the loader stays until the consumer has resolved the stacks it needs */
 	deliver(t, &m, sizeof(m));
@@ -297,6 +298,21 @@ unsigned long long tracer_kernel_drops(const struct tracer *t)
 unsigned long long tracer_missed_returns(const struct tracer *t)
 {
 	return t->missed_base + (t->l ? loader_missed_returns(t->l) : 0);
+}
+
+unsigned long long tracer_recursion_misses(const struct tracer *t)
+{
+	return t->recursion_base + (t->l ? loader_recursion_misses(t->l) : 0);
+}
+
+void tracer_report_misses(const struct tracer *t)
+{
+	unsigned long long n = tracer_recursion_misses(t);
+
+	if (n)
+		pr_warn("%llu probe runs were skipped by the kernel (the program was already "
+			"running on that CPU): their events are lost and were not counted as "
+			"such\n", n);
 }
 
 void tracer_report_child(const struct tracer *t)

@@ -40,7 +40,7 @@ struct tracer {
 	unsigned long module_ino; /* of the load attached to */
 	int loads; /* attaches so far */
 	/* what loads before the current one counted */
-	unsigned long long next_seq, drops_base, missed_base;
+	unsigned long long next_seq, drops_base, missed_base, recursion_base;
 	struct ksyms *ksyms; /* loaded at attach, again after a module load */
 	bool ksyms_tried;
 	unsigned long long start_ns, end_ns;
@@ -60,6 +60,8 @@ void tracer_stop(struct tracer *t);
 unsigned long long tracer_next_seq(const struct tracer *t);
 unsigned long long tracer_kernel_drops(const struct tracer *t);
 unsigned long long tracer_missed_returns(const struct tracer *t);
+/* Program runs the kernel skipped (loader_recursion_misses), every load. */
+unsigned long long tracer_recursion_misses(const struct tracer *t);
 /* Attached now (false while waiting for the module)? */
 bool tracer_attached(const struct tracer *t);
 /* The probe of probe_defs[i] attached now? */
@@ -79,6 +81,8 @@ int tracer_prog_stats(const struct tracer *t, prog_stat_fn fn, void *cookie);
 int tracer_stack(struct tracer *t, unsigned int id, char ***frames);
 /* Report how a child command ended, when it did not end well. */
 void tracer_report_child(const struct tracer *t);
+/* Says, on stderr, how many probe runs the kernel skipped, if any. */
+void tracer_report_misses(const struct tracer *t);
 
 void json_error_line(const char *what, const char *fix);
 

@@ -136,6 +136,10 @@ static void render_probes(FILE *f, const struct stats *st)
 		fprintf(f, "iommutrace_probe_attached{function=\"%s\",attach=\"%s\"} %d\n",
 			probe_defs[i].func, st->probe_kind[i] ? st->probe_kind[i] : "none",
 			st->probe_attached[i]);
+	family(f, "iommutrace_bpf_recursion_misses_total", "counter",
+	       "Probe runs the kernel skipped, the program already running on that CPU: "
+	       "events lost without a sequence number.");
+	fprintf(f, "iommutrace_bpf_recursion_misses_total %llu\n", st->recursion_misses);
 	if (st->have_progs) {
 		family(f, "iommutrace_bpf_run_time_seconds_total", "counter",
 		       "Time spent in each BPF program (kernel.bpf_stats_enabled=1).");

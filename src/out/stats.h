@@ -29,7 +29,7 @@ struct stats {
 	unsigned long long contexts, dead, forgotten;
 	/* the tracer's */
 	bool attached; /* false while waiting for the module */
-	unsigned long long kernel_drops, missed_returns;
+	unsigned long long kernel_drops, missed_returns, recursion_misses;
 	bool probe_attached[STATS_MAX_PROBES]; /* per probe_defs[] */
 	const char *probe_kind[STATS_MAX_PROBES]; /* "fentry", "kprobe", NULL */
 	bool have_progs; /* kernel.bpf_stats_enabled is 1 */

@@ -4,8 +4,9 @@
 # under `iommutrace live --json`, keeping each scenario's own exit status
 # (77: the kernel cannot do it). With "module", iommufd is a module: first
 # check before it is loaded, then one tracer that waits for modprobe, sees
-# `basic`, rmmod, a new modprobe and `basic` again; the module stays loaded
-# for the rest.
+# `basic`, rmmod, a new modprobe and `basic` again (by kprobes: fentry
+# would pin the module); then, attached by fentry, rmmod is refused; the
+# module stays loaded for the rest.
 # usage: guest-other-kernel.sh BUILD_DIR OUTDIR [module]
 set -u
 B=$1
@@ -26,9 +27,9 @@ wait_all() {
 if [ "${3:-}" = module ]; then
 	$B/iommutrace check --json >"$OUT/check-unloaded.json" 2>/dev/null
 	echo $? >"$OUT/check-unloaded.rc"
-	$B/iommutrace live --json >"$OUT/reload.json" 2>"$OUT/reload.err" &
+	$B/iommutrace live --json --attach kprobe >"$OUT/reload.json" 2>"$OUT/reload.err" &
 	pid=$!
-	$B/iommutrace record -o "$OUT/reload.itr" 2>"$OUT/record.err" &
+	$B/iommutrace record -o "$OUT/reload.itr" --attach kprobe 2>"$OUT/record.err" &
 	rpid=$!
 	# and the daemon, with the service's capabilities only
 	setpriv --bounding-set -all,+bpf,+perfmon,+syslog --inh-caps -all -- \
@@ -61,6 +62,18 @@ if [ "${3:-}" = module ]; then
 	echo $? >"$OUT/reload.rc"
 	wait $rpid
 	echo $? >"$OUT/record.rc"
+
+	# by fentry (root: CAP_SYS_ADMIN finds the module's BTF) the kernel
+	# holds the module: rmmod is refused and tracing goes on
+	$B/iommutrace live --json >"$OUT/pin.json" 2>"$OUT/pin.err" &
+	pid=$!
+	wait_for "$OUT/pin.err" "tracing .* iommufd functions" || echo "pin: no start" >>"$STEPS"
+	rmmod iommufd 2>"$OUT/pin.rmmod"
+	echo $? >"$OUT/pin.rmmod.rc"
+	$B/iommufd-scenario basic >/dev/null 2>&1
+	kill -INT $pid
+	wait $pid
+	echo $? >"$OUT/pin.rc"
 fi
 
 $B/iommutrace check --json >"$OUT/check.json" 2>/dev/null

@@ -20,7 +20,7 @@ expect_eq 6.12/unloaded/where "$(jq -r '.iommufd' "$c")" "module iommufd, not lo
 expect_eq 6.12/unloaded/fix "$(jq -r '.problems[] | select(.what | test("not loaded")) | .fix' "$c")" \
 	"modprobe iommufd (live, record and daemon wait for it)"
 
-# one tracer across modprobe, rmmod and modprobe
+# one tracer across modprobe, rmmod and modprobe (attached by kprobes)
 expect_eq 6.12/reload/steps "$(tr '\n' ' ' <"$out/reload.steps")" \
 	"waiting modprobe 0 attached basic 0 rmmod 0 detached modprobe 0 attached basic 0 "
 expect_eq 6.12/reload/exit "$(cat "$out/reload.rc")" 0
@@ -65,6 +65,13 @@ expect_eq 6.12/reload/replay_exit $? 0
 strip='select(.kind != "summary") | del(.ts_ns, .dur_ns) | walk(if type == "object" then del(.handle, .ctx) else . end)'
 expect_same 6.12/reload/replay_same "$(jq -c "$strip" "$out/replay.json")" \
 	"$(jq -c "$strip" "$out/reload.json")"
+
+# attached by fentry (as root), the module is held: rmmod refused, tracing on
+expect_eq 6.12/pin/attached_by "$(sed -n 's/.*(\([0-9]*\) by fentry, \([0-9]*\) by kprobe).*/\2/p' \
+	"$out/pin.err")" 0
+expect_eq 6.12/pin/rmmod_refused "$(cat "$out/pin.rmmod.rc") $(grep -c 'in use' "$out/pin.rmmod")" "1 1"
+expect_eq 6.12/pin/traced_after "$(jq -r 'select(.kind == "summary") | "\(.events > 0) \(.lost)"' \
+	"$out/pin.json")" "true 0"
 
 # with the service's capabilities only: CO-RE against the module's BTF
 # without CAP_SYS_ADMIN

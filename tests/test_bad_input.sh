@@ -100,7 +100,7 @@ expect_msg opt/graph_format "--format is tree, dot or json" graph --format svg o
 expect_msg opt/stacks "--stacks 'maybe': give proof, all or none" live --stacks maybe
 expect_msg opt/stacks_yes "--stacks 'yes': give proof, all or none" record -o x.itr --stacks yes
 expect_msg opt/attach "--attach 'uprobe': give auto, fentry or kprobe" live --attach uprobe
-expect_msg opt/check_attach "--attach takes auto, fentry or kprobe, not 'kfunc'" check --attach kfunc
+expect_msg opt/check_attach "--attach 'kfunc': give auto, fentry or kprobe" check --attach kfunc
 expect_msg opt/no_command "no command 'bogus'" bogus
 expect_msg file/missing "can't open /nonexistent.itr: No such file or directory" replay /nonexistent.itr
 expect_msg file/directory "dir is not a regular file (a directory)" replay dir

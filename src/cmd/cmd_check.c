@@ -197,9 +197,8 @@ static void check_probe(struct check_report *r, struct features *f, struct loade
 			 iommufd_where(f, where, sizeof(where)));
 	}
 	kprobes_how(f, r->kprobes, sizeof(r->kprobes));
-	r->attach_mode = mode == ATTACH_ONLY_FENTRY ? "fentry" :
-			 mode == ATTACH_ONLY_KPROBE ? "kprobe" :
-			 "auto (fentry where the kernel allows it, else kprobes)";
+	r->attach_mode = mode == ATTACH_AUTO ? "auto (fentry where the kernel allows it, else kprobes)" :
+					       attach_mode_name(mode);
 	r->obj_wait_field = f->obj_wait_field;
 	r->vdev_layout = f->vdev_layout;
 	r->hwpt_layout = f->hwpt_layout;
@@ -223,11 +222,8 @@ int cmd_check(int argc, char **argv)
 		switch (check_opts[opt].short_name) {
 		case 'j': json = true; break;
 		case 'a':
-			if (attach_mode_parse(optarg, &mode)) {
-				fprintf(stderr, "iommutrace check: --attach takes auto, fentry or kprobe, not '%s'\n",
-					optarg);
+			if (parse_attach("check", optarg, &mode))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'v': verbose++; break;
 		case 'h': cmd_help(&cmd_check_def, true); return EXIT_OK;

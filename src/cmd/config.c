@@ -307,12 +307,9 @@ void config_print(const struct daemon_config *c, FILE *out)
 		case K_STACKS:
 			fprintf(out, "%s\n", stacks_mode_name(*(const int *)field));
 			break;
-		case K_ATTACH: {
-			static const char *const names[] = { "auto", "fentry", "kprobe" };
-
-			fprintf(out, "%s\n", names[*(const int *)field]);
+		case K_ATTACH:
+			fprintf(out, "%s\n", attach_mode_name(*(const int *)field));
 			break;
-		}
 		case K_LOG: {
 			static const char *const names[] = { "auto", "journal", "stderr" };
 

@@ -53,6 +53,11 @@ const char *attach_kind_name(enum attach_kind k)
 	return "none";
 }
 
+const char *attach_mode_name(enum attach_mode mode)
+{
+	return mode == ATTACH_ONLY_FENTRY ? "fentry" : mode == ATTACH_ONLY_KPROBE ? "kprobe" : "auto";
+}
+
 int attach_mode_parse(const char *s, enum attach_mode *mode)
 {
 	if (!strcmp(s, "auto"))

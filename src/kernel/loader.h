@@ -83,6 +83,7 @@ const char *probe_state_name(enum probe_state s);
 const char *attach_kind_name(enum attach_kind k); /* "fentry", "kprobe", "none" */
 /* "auto", "fentry", "kprobe" -> *mode; -1 if none of them */
 int attach_mode_parse(const char *s, enum attach_mode *mode);
+const char *attach_mode_name(enum attach_mode mode);
 
 /* Run time and count of every loaded program (kernel.bpf_stats_enabled=1 counts them). */
 typedef void (*prog_stat_fn)(void *cookie, const char *prog, __u64 run_time_ns, __u64 run_cnt);

@@ -90,7 +90,17 @@ static const struct ksyms *load_ksyms(struct tracer *t)
 	return t->ksyms;
 }
 
-static const char *kinds_said(const struct tracer *t, char *buf, size_t len);
+/* " (20 by fentry, 7 by kprobe)" */
+static const char *kinds_said(const struct tracer *t, char *buf, size_t len)
+{
+	int n[3] = { 0 };
+
+	for (int i = 0; i < n_probe_defs; i++)
+		if (tracer_probe_attached(t, i))
+			n[loader_status(t->l, i)->kind]++;
+	snprintf(buf, len, " (%d by fentry, %d by kprobe)", n[ATTACH_FENTRY], n[ATTACH_KPROBE]);
+	return buf;
+}
 
 static int tracer_attach(struct tracer *t)
 {
@@ -362,18 +372,6 @@ const char *tracer_probe_kind(const struct tracer *t, int i)
 {
 	return tracer_probe_attached(t, i) ? attach_kind_name(loader_status(t->l, i)->kind) :
 					     NULL;
-}
-
-/* "; 20 by fentry, 7 by kprobe" */
-static const char *kinds_said(const struct tracer *t, char *buf, size_t len)
-{
-	int n[3] = { 0 };
-
-	for (int i = 0; i < n_probe_defs; i++)
-		if (tracer_probe_attached(t, i))
-			n[loader_status(t->l, i)->kind]++;
-	snprintf(buf, len, " (%d by fentry, %d by kprobe)", n[ATTACH_FENTRY], n[ATTACH_KPROBE]);
-	return buf;
 }
 
 static bool bpf_stats_enabled(void)

@@ -324,7 +324,7 @@ static int decode_only(void *cookie, const void *rec, size_t len)
 	return 0;
 }
 
-static int to_pipeline(void *cookie, const void *rec, size_t len)
+static int feed_pipeline(void *cookie, const void *rec, size_t len)
 {
 	return pipeline_feed(cookie, rec, len);
 }
@@ -344,7 +344,7 @@ static double read_trace(const char *path, bool full, unsigned long long *events
 	sink_init(&null_sink, &null_ops, NULL);
 	pipeline_add_sink(&p, &null_sink);
 	t0 = now();
-	if (trace_read(path, full ? to_pipeline : decode_only, full ? (void *)&p : &sum, &info,
+	if (trace_read(path, full ? feed_pipeline : decode_only, full ? (void *)&p : &sum, &info,
 		       err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
 		exit(1);
@@ -361,11 +361,6 @@ static double read_trace(const char *path, bool full, unsigned long long *events
 }
 
 /* --- many objects alive at once ----------------------------------------------- */
-
-static int feed_pipeline(void *cookie, const void *rec, size_t len)
-{
-	return pipeline_feed(cookie, rec, len);
-}
 
 /*
  * n IOASes born and published in one context, all alive at once (else

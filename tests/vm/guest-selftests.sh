@@ -4,8 +4,9 @@
 # and recorded by iommutrace attached each way (the default, fentry; then
 # kprobes: files T.kprobe.*); then each recording replayed and its final
 # graph. Their verdict lines come out in OUTDIR.
-# usage: guest-selftests.sh BUILD_DIR OUTDIR KERNEL (the selftests of
-# BUILD_DIR/selftests/KERNEL, built from that kernel's source)
+# usage: guest-selftests.sh BUILD_DIR OUTDIR KERNEL [both] (the selftests
+# of BUILD_DIR/selftests/KERNEL, built from that kernel's source; the
+# kprobe pass only with "both")
 set -u
 B=$1
 DEST=$2
@@ -15,7 +16,7 @@ mkdir -p "$OUT"
 cd "$OUT" || exit 1
 for t in iommufd iommufd_fail_nth; do
 	"$T/$t" >"$t.alone.txt" 2>&1
-	for a in auto kprobe; do
+	for a in auto ${4:+kprobe}; do
 		p=$t
 		[ $a = kprobe ] && p=$t.kprobe
 		"$B/iommutrace" record --attach $a -o "$p.itr" -- "$T/$t" >"$p.traced.txt" \

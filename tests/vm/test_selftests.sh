@@ -16,9 +16,9 @@ check_kernel() {
 	local kernel=$1 out=$2 t p traced sum events
 	mkdir -p "$out"
 	run_guest selftests "$out" --kernel "$kernel" -- \
-		"$here/guest-selftests.sh" "$build" "$out" "$kernel" || return 0
+		"$here/guest-selftests.sh" "$build" "$out" "$kernel" $both || return 0
 
-	for p in iommufd iommufd.kprobe iommufd_fail_nth iommufd_fail_nth.kprobe; do
+	for p in iommufd ${both:+iommufd.kprobe} iommufd_fail_nth ${both:+iommufd_fail_nth.kprobe}; do
 		t=${p%.kprobe}
 		expect_same_totals "$p/same_results_traced" "$out/$t.alone.txt" "$out/$p.traced.txt"
 		traced=$(grep '^# Totals' "$out/$p.traced.txt")
@@ -56,7 +56,10 @@ check_kernel() {
 	done
 }
 
+# both ways (fentry and kprobes) on the first kernel, the default way on the others
+both=both
 for k in $VM_KERNELS; do
 	TEST_PREFIX=$k/
 	check_kernel "$k" "$out/$k"
+	both=
 done

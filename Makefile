@@ -74,16 +74,21 @@ $(DEPS_STAMP): tools/install-deps.sh
 	$(Q)tools/install-deps.sh
 	$(Q)touch $@
 
-$(O)/iommutrace.bpf.o: bpf/iommutrace.bpf.c Makefile | $(DEPS_STAMP)
+# BPF objects and their skeletons (NAME_bpf): iommutrace's, and the
+# bench's programs that do nothing
+vpath %.bpf.c bpf tests/bench
+$(O)/%.bpf.o: %.bpf.c Makefile | $(DEPS_STAMP)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(O)/iommutrace.bpf.d -c $< -o $@.tmp
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(O)/$*.bpf.d -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp
 	$(Q)rm -f $@.tmp
 
-$(O)/iommutrace.skel.h: $(O)/iommutrace.bpf.o
+$(O)/%.skel.h: $(O)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name iommutrace_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+# (made by pattern, kept: the sources include the skeletons)
+.SECONDARY: $(patsubst %,$(O)/%.bpf.o,iommutrace empty) $(patsubst %,$(O)/%.skel.h,iommutrace empty)
 
 $(O)/src/%.o: src/%.c Makefile | $(O)/iommutrace.skel.h $(DEPS_STAMP)
 	$(call msg,CC,$@)
@@ -167,17 +172,6 @@ $(O)/bench: tests/bench/bench.c $(LIB_OBJS) Makefile | $(DEPS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ tests/bench/bench.c $(LIB_OBJS) $(LDLIBS) -ljansson
 
 # programs that do nothing, on the same functions: the baseline of the VM bench
-$(O)/empty.bpf.o: tests/bench/empty.bpf.c Makefile | $(DEPS_STAMP)
-	$(call msg,CLANG,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(O)/empty.bpf.d -c $< -o $@.tmp
-	$(Q)$(BPFTOOL) gen object $@ $@.tmp
-	$(Q)rm -f $@.tmp
-
-$(O)/empty.skel.h: $(O)/empty.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name empty_bpf > $@
-
 $(O)/empty-probes: tests/bench/empty-probes.c $(O)/empty.skel.h Makefile | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
@@ -272,4 +266,4 @@ install: $(O)/iommutrace
 clean:
 	rm -rf $(O)
 
--include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(O)/iommutrace.bpf.d
+-include $(OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(O)/iommutrace.bpf.d $(O)/empty.bpf.d

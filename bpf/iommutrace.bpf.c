@@ -905,6 +905,64 @@ OBJ_CALLBACK(veventq_abort, IT_HOOK_VEVENTQ_ABORT)
 OBJ_CALLBACK(hw_queue_destroy, IT_HOOK_HW_QUEUE_DESTROY)
 OBJ_CALLBACK(selftest_destroy, IT_HOOK_SELFTEST_DESTROY)
 
+/*
+ * --- uses: code outside the core touching an object through a pointer it
+ * keeps, which must hold a users reference while it does. The object is
+ * read as it is: after a use-after-free bug its memory is freed (the
+ * reads are probe reads; user space trusts only the address).
+ */
+
+/* a driver's access (struct iommufd_access begins with its object) */
+OBJ_CALLBACK(access_pin, IT_HOOK_ACCESS_PIN)
+OBJ_CALLBACK(access_unpin, IT_HOOK_ACCESS_UNPIN)
+OBJ_CALLBACK(access_detach, IT_HOOK_ACCESS_DETACH)
+
+/*
+ * The release of an event queue's file (6.15+) or the fault queue's
+ * (6.11-6.14): its private data is the queue, which begins with its
+ * object. The file holds a users reference until this returns.
+ */
+#define FILE_USE(prog, hook)                                                      \
+	SEC("kprobe")                                                             \
+	int BPF_KPROBE(prog, struct inode *inode, struct file *filep)             \
+	{                                                                         \
+		return emit_obj(ctx, hook, BPF_CORE_READ(filep, private_data), 0); \
+	}                                                                         \
+	SEC("fentry")                                                             \
+	int BPF_PROG(fe_##prog, struct inode *inode, struct file *filep)          \
+	{                                                                         \
+		return emit_obj(ctx, hook, BPF_CORE_READ(filep, private_data), 0); \
+	}
+
+FILE_USE(eventq_release, IT_HOOK_EVENTQ_RELEASE)
+FILE_USE(fault_release, IT_HOOK_FAULT_RELEASE)
+
+/* 6.17+: a mapping of an object's MMIO holds its owner (struct iommufd_mmap) */
+static __always_inline struct iommufd_object *vma_owner(struct vm_area_struct *vma)
+{
+	struct iommufd_mmap *immap;
+
+	if (!bpf_core_type_exists(struct iommufd_mmap))
+		return NULL;
+	immap = BPF_CORE_READ(vma, vm_private_data);
+	return immap ? BPF_CORE_READ(immap, owner) : NULL;
+}
+
+#define VMA_USE(prog, hook)                                         \
+	SEC("kprobe")                                               \
+	int BPF_KPROBE(prog, struct vm_area_struct *vma)            \
+	{                                                           \
+		return emit_obj(ctx, hook, vma_owner(vma), 0);      \
+	}                                                           \
+	SEC("fentry")                                               \
+	int BPF_PROG(fe_##prog, struct vm_area_struct *vma)         \
+	{                                                           \
+		return emit_obj(ctx, hook, vma_owner(vma), 0);      \
+	}
+
+VMA_USE(vma_open, IT_HOOK_VMA_OPEN)
+VMA_USE(vma_close, IT_HOOK_VMA_CLOSE)
+
 /* --- the layouts CO-RE chose, for `check` and the layout tests ------------- */
 
 struct it_layout layout;

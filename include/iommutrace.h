@@ -72,7 +72,18 @@
 #define IT_HOOK_OBJ_DESTROY_USER_RET 29
 #define IT_HOOK__OBJ_DESTROY_USER 30 /* 6.4.8-6.6, entry */
 #define IT_HOOK__OBJ_DESTROY_USER_RET 31
-#define IT_HOOK_MAX 32
+/*
+ * Uses: code outside the core that touches an object through a pointer it
+ * keeps (a file's, a mapping's, a driver's), not by id.
+ */
+#define IT_HOOK_EVENTQ_RELEASE 32 /* 6.15+: an event queue's file let go */
+#define IT_HOOK_FAULT_RELEASE 33 /* 6.11-6.14: the fault queue's file let go */
+#define IT_HOOK_VMA_OPEN 34 /* 6.17+: a mapping of an object copied */
+#define IT_HOOK_VMA_CLOSE 35 /* 6.17+: a mapping of an object gone */
+#define IT_HOOK_ACCESS_PIN 36 /* a driver's access pins pages */
+#define IT_HOOK_ACCESS_UNPIN 37
+#define IT_HOOK_ACCESS_DETACH 38 /* 6.6+ */
+#define IT_HOOK_MAX 39
 
 /*
  * Object types, iommutrace's own numbering: the kernel's enum

@@ -39,6 +39,14 @@ const struct probe_def probe_defs[] = {
 	{ "iommufd_veventq_abort", "veventq_abort", NULL, "6.15+", false },
 	{ "iommufd_hw_queue_destroy", "hw_queue_destroy", NULL, "6.17+", false },
 	{ "iommufd_selftest_destroy", "selftest_destroy", NULL, "CONFIG_IOMMUFD_TEST", false },
+	/* uses: a touch of an object after its end is use_after_destroy */
+	{ "iommufd_eventq_fops_release", "eventq_release", NULL, "6.15+", false },
+	{ "iommufd_fault_fops_release", "fault_release", NULL, "6.11-6.14", false },
+	{ "iommufd_fops_vma_open", "vma_open", NULL, "6.17+", false },
+	{ "iommufd_fops_vma_close", "vma_close", NULL, "6.17+", false },
+	{ "iommufd_access_pin_pages", "access_pin", NULL, "6.2+", false },
+	{ "iommufd_access_unpin_pages", "access_unpin", NULL, "6.2+", false },
+	{ "iommufd_access_detach", "access_detach", NULL, "6.6+", false },
 };
 const int n_probe_defs = sizeof(probe_defs) / sizeof(probe_defs[0]);
 
@@ -102,6 +110,11 @@ bool hook_is_destroy(unsigned int hook)
 bool hook_is_abort(unsigned int hook)
 {
 	return hook_action(hook) == HA_ABORT;
+}
+
+bool hook_is_use(unsigned int hook)
+{
+	return hook_action(hook) == HA_USE;
 }
 
 __u64 hooks_ending(unsigned int type)

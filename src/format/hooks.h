@@ -32,6 +32,7 @@ enum hook_action {
 	HA_DEREF_RET, /* a removal that may only drop a reference: says nothing */
 	HA_DESTROY, /* a type's destroy callback: the object ends */
 	HA_ABORT, /* a type's abort callback */
+	HA_USE, /* the object touched through a pointer kept outside the core */
 };
 
 /*
@@ -87,7 +88,14 @@ enum hook_action {
 	     0)                                                                                  \
 	HOOK(IT_HOOK__OBJ_DESTROY_USER, "__iommufd_object_destroy_user", false, HA_REMOVE, 0)   \
 	HOOK(IT_HOOK__OBJ_DESTROY_USER_RET, "__iommufd_object_destroy_user", true,              \
-	     HA_DEREF_RET, 0)
+	     HA_DEREF_RET, 0)                                                                    \
+	HOOK(IT_HOOK_EVENTQ_RELEASE, "iommufd_eventq_fops_release", false, HA_USE, 0)          \
+	HOOK(IT_HOOK_FAULT_RELEASE, "iommufd_fault_fops_release", false, HA_USE, 0)            \
+	HOOK(IT_HOOK_VMA_OPEN, "iommufd_fops_vma_open", false, HA_USE, 0)                      \
+	HOOK(IT_HOOK_VMA_CLOSE, "iommufd_fops_vma_close", false, HA_USE, 0)                    \
+	HOOK(IT_HOOK_ACCESS_PIN, "iommufd_access_pin_pages", false, HA_USE, 0)                 \
+	HOOK(IT_HOOK_ACCESS_UNPIN, "iommufd_access_unpin_pages", false, HA_USE, 0)             \
+	HOOK(IT_HOOK_ACCESS_DETACH, "iommufd_access_detach", false, HA_USE, 0)
 
 struct hook_def {
 	const char *func; /* the kernel function */
@@ -116,6 +124,7 @@ const char *hook_label(unsigned int hook);
 /* The per-type callbacks that end an object, and those that abort one. */
 bool hook_is_destroy(unsigned int hook);
 bool hook_is_abort(unsigned int hook);
+bool hook_is_use(unsigned int hook);
 
 const char *obj_type_name(unsigned int type);
 /* IT_OBJ_* from a name ("vdevice", "device", ...), -1 if unknown */

@@ -482,8 +482,12 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 		return 0;
 	}
 	if (!n) {
-		/* returns and removals by id tell nothing about an unknown object */
-		if (k == HA_REMOVE_RET || k == HA_DEREF_RET || !e->obj.addr)
+		/*
+		 * Returns and removals by id tell nothing about an unknown
+		 * object, nor does a use (what it reads of the object may be
+		 * freed memory).
+		 */
+		if (k == HA_REMOVE_RET || k == HA_DEREF_RET || k == HA_USE || !e->obj.addr)
 			return 0;
 		n = node_new(g, e, true);
 		if (!n)
@@ -492,7 +496,9 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 	*prev = n->state;
 	*node = n;
 	chain_add(n, e);
-	take_details(n, e);
+	/* a use's read of the object proves nothing: it may be freed memory */
+	if (k != HA_USE)
+		take_details(n, e);
 	obj_transition(g, n, e, k);
 	return 0;
 }

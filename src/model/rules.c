@@ -307,6 +307,15 @@ static void check_use_after_destroy(struct rules *r, const struct rule *self,
 
 	if (!n || (prev != NS_DESTROYED && prev != NS_ABORTED && prev != NS_TOMBSTONED))
 		return;
+	if (hook_is_use(e->hook)) {
+		viol_begin(&v, self, e);
+		snprintf(v.detail, sizeof(v.detail),
+			 "%s touched %s#%u, %s before: a pointer kept past the object's end",
+			 hook_func(e->hook), type_of(n), n->id, node_state_name(prev));
+		viol_obj(&v, "object", n);
+		viol_report(r, &v);
+		return;
+	}
 	switch (e->hook) {
 	case IT_HOOK_OBJ_FINALIZE:
 	case IT_HOOK_OBJ_ABORT_AND_DESTROY:
@@ -335,6 +344,8 @@ static void check_use_after_destroy(struct rules *r, const struct rule *self,
 #define ABORT_BIT(id, fn, r, act, type) | BIT_IF((act) == HA_ABORT || (act) == HA_OBJ_ABORT, id)
 #define DESTROYS (0 IT_HOOKS(DESTROY_BIT))
 #define ABORTS (0 IT_HOOKS(ABORT_BIT))
+#define USE_BIT(id, fn, r, act, type) | BIT_IF((act) == HA_USE, id)
+#define USES (0 IT_HOOKS(USE_BIT))
 #define REMOVES (BIT(IT_HOOK_OBJ_REMOVE) | BIT(IT_HOOK_OBJ_DESTROY_USER) | \
 		 BIT(IT_HOOK__OBJ_DESTROY_USER))
 /* the entries whose object may be a vdevice */
@@ -374,7 +385,7 @@ const struct rule rule_table[] = {
 	  "an object was used after it was destroyed",
 	  check_use_after_destroy, 0,
 	  BIT(IT_HOOK_OBJ_FINALIZE) | BIT(IT_HOOK_OBJ_ABORT_AND_DESTROY) |
-		  BIT(IT_HOOK_DEVICE_PRE_DESTROY) | REMOVES, 0,
+		  BIT(IT_HOOK_DEVICE_PRE_DESTROY) | REMOVES | USES, 0,
 	  "3b9d5a1f1fea41f4b95301c78ab2239f" },
 };
 const int n_rules = sizeof(rule_table) / sizeof(rule_table[0]);

@@ -88,8 +88,8 @@ void test_layouts(void)
 #define COMMON "_iommufd_object_alloc iommufd_object_finalize iommufd_object_abort " \
 	"iommufd_object_abort_and_destroy iommufd_fops_open iommufd_fops_release " \
 	"iommufd_device_destroy iommufd_ioas_destroy iommufd_access_destroy_object " \
-	"iommufd_selftest_destroy "
-#define HWPT_SPLIT "iommufd_object_remove iommufd_hwpt_paging_destroy iommufd_hwpt_paging_abort " \
+	"iommufd_selftest_destroy iommufd_access_pin_pages iommufd_access_unpin_pages "
+#define HWPT_SPLIT "iommufd_access_detach iommufd_object_remove iommufd_hwpt_paging_destroy iommufd_hwpt_paging_abort " \
 	"iommufd_hwpt_nested_destroy iommufd_hwpt_nested_abort "
 
 static const struct band_funcs {
@@ -99,19 +99,21 @@ static const struct band_funcs {
 	const char *degraded; /* rules, space-separated */
 } band_funcs[] = {
 	{ "6.2-6.4.7", COMMON "iommufd_object_destroy_user iommufd_hw_pagetable_destroy",
-	  12, "vdev_outlives_idev long_wait wait_timeout" },
+	  14, "vdev_outlives_idev long_wait wait_timeout" },
 	{ "6.4.8-6.6", COMMON "__iommufd_object_destroy_user iommufd_hw_pagetable_destroy "
 	  "iommufd_hw_pagetable_abort",
-	  13, "vdev_outlives_idev long_wait wait_timeout" },
-	{ "6.7-6.10", COMMON HWPT_SPLIT, 15, "vdev_outlives_idev" },
-	{ "6.11-6.12", COMMON HWPT_SPLIT "iommufd_fault_destroy", 16, "vdev_outlives_idev" },
+	  15, "vdev_outlives_idev long_wait wait_timeout" },
+	{ "6.7-6.10", COMMON HWPT_SPLIT, 18, "vdev_outlives_idev" },
+	{ "6.11-6.12", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_fault_fops_release", 20, "vdev_outlives_idev" },
 	{ "6.13-6.14", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_viommu_destroy "
-	  "iommufd_vdevice_destroy", 18, "" },
+	  "iommufd_vdevice_destroy iommufd_fault_fops_release", 22, "" },
 	{ "6.15-6.16", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_viommu_destroy "
-	  "iommufd_vdevice_destroy iommufd_veventq_destroy iommufd_veventq_abort", 20, "" },
+	  "iommufd_vdevice_destroy iommufd_veventq_destroy iommufd_veventq_abort "
+	  "iommufd_eventq_fops_release", 24, "" },
 	{ "6.17-7.2", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_viommu_destroy "
 	  "iommufd_vdevice_destroy iommufd_veventq_destroy iommufd_veventq_abort "
-	  "iommufd_device_pre_destroy iommufd_vdevice_abort iommufd_hw_queue_destroy", 23, "" },
+	  "iommufd_device_pre_destroy iommufd_vdevice_abort iommufd_hw_queue_destroy "
+	  "iommufd_eventq_fops_release iommufd_fops_vma_open iommufd_fops_vma_close", 29, "" },
 };
 
 void test_band_hooks(void)

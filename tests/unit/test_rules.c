@@ -419,6 +419,42 @@ void test_rule_leak_and_use(void)
 		ASSERT_EQ(r.cap.seen.n, 1, "one violation");
 		ASSERT_STREQ(r.cap.seen.rules[0], "use_after_destroy", "rule");
 	}
+	if (test__start_subtest("file_release_after_abort")) {
+		/* CVE-2025-39966's shape: the file's release after the free */
+		run_init(&r);
+		born(&r, A(20), IT_OBJ_FAULT, 20);
+		hook(&r, IT_HOOK_OBJ_ABORT_AND_DESTROY, A(20), IT_OBJ_FAULT, 20);
+		hook(&r, IT_HOOK_FAULT_DESTROY, A(20), IT_OBJ_FAULT, 20);
+		hook(&r, IT_HOOK_OBJ_ABORT, A(20), IT_OBJ_FAULT, 20);
+		/* what the release read of the freed object is garbage */
+		hook(&r, IT_HOOK_EVENTQ_RELEASE, A(20), IT_OBJ_UNKNOWN, 0x6b6b6b6b);
+		run_fini(&r);
+		ASSERT_EQ(r.cap.seen.n, 1, "one violation");
+		ASSERT_STREQ(r.cap.seen.rules[0], "use_after_destroy", "rule");
+		ASSERT_HAS(r.cap.seen.detail[0],
+			   "iommufd_eventq_fops_release touched fault#20, aborted before",
+			   "the object as it was known, not as the freed memory reads");
+	}
+	if (test__start_subtest("file_release_before_abort_is_fine")) {
+		/* the fixed kernel puts the file synchronously, before the destroy */
+		run_init(&r);
+		born(&r, A(20), IT_OBJ_FAULT, 20);
+		hook(&r, IT_HOOK_OBJ_ABORT_AND_DESTROY, A(20), IT_OBJ_FAULT, 20);
+		hook(&r, IT_HOOK_EVENTQ_RELEASE, A(20), IT_OBJ_FAULT, 20);
+		hook(&r, IT_HOOK_FAULT_DESTROY, A(20), IT_OBJ_FAULT, 20);
+		hook(&r, IT_HOOK_OBJ_ABORT, A(20), IT_OBJ_FAULT, 20);
+		run_fini(&r);
+		ASSERT_EQ(r.cap.seen.n, 0, "no violation");
+	}
+	if (test__start_subtest("use_of_unknown_object_says_nothing")) {
+		/* a use names no object the tracer saw: no node from freed memory */
+		run_init(&r);
+		hook(&r, IT_HOOK_VMA_CLOSE, A(21), IT_OBJ_HW_QUEUE, 21);
+		hook(&r, IT_HOOK_ACCESS_UNPIN, A(22), IT_OBJ_ACCESS, 22);
+		ASSERT_EQ(r.p.g.nodes.n, 0, "no node");
+		run_fini(&r);
+		ASSERT_EQ(r.cap.seen.n, 0, "no violation");
+	}
 	if (test__start_subtest("address_reuse_is_a_new_object")) {
 		run_init(&r);
 		build(&r, true);

@@ -161,7 +161,7 @@ $(O)/iommufd-scenario: tools/iommufd-scenario.c Makefile | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)tools/install-deps.sh --vm
 	$(Q)kdir=$$(tools/vm/build-kernel.sh --kernel $(KERNEL) --print-dir) && \
-	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -idirafter $$kdir/include \
+	$(CC) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -pthread -idirafter $$kdir/include \
 		-o $@ $<
 
 scenario: $(O)/iommufd-scenario

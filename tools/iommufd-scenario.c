@@ -6,16 +6,22 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
+#include <linux/userfaultfd.h>
 #include "iommufd_test.h"
 
 #define EXIT_SKIP 77 /* the kernel cannot do this scenario */
@@ -271,6 +277,236 @@ static int scenario_alloc_fail(void)
 	return 0;
 }
 
+static long long us_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000000LL + (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/*
+ * The known bugs, put back in the test kernels (tests/kernel-patches/),
+ * triggered the way their reports did. Each also runs on a kernel without
+ * the bug, where it must pass unremarked.
+ */
+
+/*
+ * Allocate an object whose ioctl hands back a new file descriptor with no
+ * descriptor left below RLIMIT_NOFILE: the kernel has made the object and
+ * its file when get_unused_fd_flags() fails with EMFILE, and aborts the
+ * object (syzbot 80620e2d0d0a33b09f93, CVE-2025-39966). The id the kernel
+ * gave the aborted object is the lowest free one: the next allocation gets
+ * it again, and it is printed as NAME.
+ */
+static int alloc_without_fds(int fd, const char *name, unsigned long req, void *cmd)
+{
+	struct rlimit old, low;
+	int fds[64], n = 0, err;
+	__u32 again;
+
+	if (getrlimit(RLIMIT_NOFILE, &old))
+		return fail("getrlimit", errno);
+	low = old;
+	low.rlim_cur = 64;
+	if (low.rlim_max != RLIM_INFINITY && low.rlim_max < low.rlim_cur)
+		low.rlim_cur = low.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &low))
+		return fail("setrlimit", errno);
+	/* every descriptor below the limit taken */
+	while (n < 64 && (fds[n] = dup(fd)) >= 0)
+		n++;
+	err = ioctl(fd, req, cmd) ? errno : 0;
+	while (n > 0)
+		close(fds[--n]);
+	if (setrlimit(RLIMIT_NOFILE, &old))
+		return fail("setrlimit", errno);
+	again = ioas_alloc(fd);
+	print_id(name, again);
+	destroy_ok(fd, "ioas_again", again);
+	if (err != EMFILE) {
+		fprintf(stderr, "iommufd-scenario: %s without a free fd: expected EMFILE, got %s\n",
+			name, err ? strerror(err) : "success");
+		return 1;
+	}
+	print_rc("alloc_no_fd", again, err);
+	return 0;
+}
+
+/* IOMMU_FAULT_QUEUE_ALLOC (6.11+) with every descriptor taken */
+static int scenario_fault_abort(void)
+{
+	struct iommu_fault_alloc cmd = { .size = sizeof(cmd) };
+	int fd = open_iommufd();
+	int rc;
+
+	rc = alloc_without_fds(fd, "fault", IOMMU_FAULT_QUEUE_ALLOC, &cmd);
+	close(fd);
+	return rc;
+}
+
+/* IOMMU_VEVENTQ_ALLOC (6.15+) on a selftest vIOMMU with every descriptor taken */
+static int scenario_veventq_abort(void)
+{
+	struct iommu_veventq_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = IOMMU_VEVENTQ_TYPE_SELFTEST,
+		.veventq_depth = 2,
+	};
+	struct graph g = {};
+	int fd = open_iommufd();
+	int rc;
+
+	build(fd, &g);
+	cmd.viommu_id = g.viommu;
+	rc = alloc_without_fds(fd, "veventq", IOMMU_VEVENTQ_ALLOC, &cmd);
+	close(fd);
+	return rc;
+}
+
+/* How long an unbind may be held: past the 10 s timeout of 6.7-6.13. */
+static unsigned int hold_seconds = 12;
+
+struct held_info {
+	int fd;
+	__u32 idev;
+	void *page;
+	int err;
+};
+
+/* IOMMU_GET_HW_INFO into a page userfaultfd holds back: the idev stays held */
+static void *hw_info_thread(void *arg)
+{
+	struct held_info *h = arg;
+	struct iommu_hw_info cmd = {
+		.size = sizeof(cmd),
+		.dev_id = h->idev,
+		.data_len = sizeof(struct iommu_test_hw_info),
+		.data_uptr = (__u64)(unsigned long)h->page,
+	};
+
+	h->err = ioctl(h->fd, IOMMU_GET_HW_INFO, &cmd) ? errno : 0;
+	return NULL;
+}
+
+struct destroy_info {
+	int fd;
+	__u32 id;
+	int err;
+	long long ms;
+};
+
+static void *destroy_thread(void *arg)
+{
+	struct destroy_info *d = arg;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	d->err = destroy(d->fd, d->id);
+	d->ms = us_since(&t0) / 1000;
+	return NULL;
+}
+
+/* A userfaultfd with one registered page, whose first touch it holds. */
+static int uffd_page(void **page)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	long psz = sysconf(_SC_PAGESIZE);
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (uffd < 0) {
+		fprintf(stderr, "iommufd-scenario: userfaultfd: %s (kernel without CONFIG_USERFAULTFD?); scenario skipped\n",
+			strerror(errno));
+		exit(EXIT_SKIP);
+	}
+	if (ioctl(uffd, UFFDIO_API, &api))
+		fail("UFFDIO_API", errno);
+	*page = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*page == MAP_FAILED)
+		fail("mmap", errno);
+	reg.range.start = (unsigned long)*page;
+	reg.range.len = psz;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+		fail("UFFDIO_REGISTER", errno);
+	return uffd;
+}
+
+/*
+ * Unbind a device while an ioctl holds it (syzbot c92878e123785b1fa2db,
+ * "WARNING in iommufd_device_unbind"): IOMMU_GET_HW_INFO holds the idev's
+ * short-term reference while it copies its answer into a page that
+ * userfaultfd holds back for hold_seconds; IOMMU_DESTROY of the mock
+ * device unbinds it meanwhile, and the unbind waits for the reference.
+ * Past the kernel's timeout it gives up (-EBUSY, a WARN) and leaves the
+ * idev behind: the scenario then keeps the context open in a child of its
+ * own, since closing it would destroy an idev whose device the selftest
+ * has freed.
+ */
+static int scenario_unbind_held(void)
+{
+	struct uffdio_zeropage zero = { 0 };
+	struct uffd_msg msg;
+	struct held_info h = {};
+	struct destroy_info d = {};
+	struct iommu_hw_info probe = { .size = sizeof(probe) };
+	struct pollfd pfd;
+	pthread_t holder, destroyer;
+	struct graph g = {};
+	int fd = open_iommufd();
+	bool left_behind;
+	int uffd;
+
+	g.ioas = ioas_alloc(fd);
+	print_id("ioas", g.ioas);
+	mock_domain(fd, g.ioas, &g.stdev, &g.hwpt_auto, &g.idev);
+	print_id("stdev", g.stdev);
+	print_id("hwpt_auto", g.hwpt_auto);
+	print_id("idev", g.idev);
+	uffd = uffd_page(&h.page);
+	h.fd = fd;
+	h.idev = g.idev;
+	if (pthread_create(&holder, NULL, hw_info_thread, &h))
+		fail("pthread_create", EAGAIN);
+	/* the holder is in the kernel, in its copy, once the fault arrives */
+	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	if (poll(&pfd, 1, 10000) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT) {
+		fprintf(stderr, "iommufd-scenario: IOMMU_GET_HW_INFO never touched its page\n");
+		return 1;
+	}
+	d.fd = fd;
+	d.id = g.stdev;
+	if (pthread_create(&destroyer, NULL, destroy_thread, &d))
+		fail("pthread_create", EAGAIN);
+	sleep(hold_seconds);
+	zero.range.start = msg.arg.pagefault.address & ~(__u64)(sysconf(_SC_PAGESIZE) - 1);
+	zero.range.len = sysconf(_SC_PAGESIZE);
+	if (ioctl(uffd, UFFDIO_ZEROPAGE, &zero))
+		fail("UFFDIO_ZEROPAGE", errno);
+	pthread_join(holder, NULL);
+	print_rc("hw_info", g.idev, h.err);
+	pthread_join(destroyer, NULL);
+	print_rc("destroy_stdev", g.stdev, d.err);
+	printf("destroy_stdev_ms=%lld\n", d.ms);
+	/* the idev is still there when the unbind gave up */
+	probe.dev_id = g.idev;
+	left_behind = !ioctl(fd, IOMMU_GET_HW_INFO, &probe);
+	printf("idev_left_behind=%d\n", left_behind);
+	fflush(stdout);
+	if (left_behind && fork() == 0) {
+		/* the context stays open until the machine goes down */
+		setsid();
+		for (int i = 0; i < 3; i++)
+			close(i);
+		pause();
+		_exit(0);
+	}
+	close(fd);
+	close(uffd);
+	return h.err || d.err;
+}
+
 /* Build the graph and keep it for a while, for `iommutrace graph`. */
 static int scenario_hold(unsigned int seconds)
 {
@@ -288,14 +524,21 @@ struct scenario {
 	const char *name;
 	int (*fn)(void);
 	const char *help;
+	bool bug; /* a known bug's trigger: not part of "loop" */
 };
 
 static const struct scenario scenarios[] = {
-	{ "basic", scenario_basic, "IOAS, mock device and HWPT only (no vIOMMU: 6.7+)" },
-	{ "orderly", scenario_orderly, "build the graph, destroy it leaf first" },
-	{ "idev-first", scenario_idev_first, "unbind the device while its vDEVICE lives" },
-	{ "close-all", scenario_close_all, "build the graph, then just close the fd" },
-	{ "alloc-fail", scenario_alloc_fail, "a vDEVICE allocation the kernel aborts" },
+	{ "basic", scenario_basic, "IOAS, mock device and HWPT only (no vIOMMU: 6.7+)", false },
+	{ "orderly", scenario_orderly, "build the graph, destroy it leaf first", false },
+	{ "idev-first", scenario_idev_first, "unbind the device while its vDEVICE lives", false },
+	{ "close-all", scenario_close_all, "build the graph, then just close the fd", false },
+	{ "alloc-fail", scenario_alloc_fail, "a vDEVICE allocation the kernel aborts", false },
+	{ "fault-abort", scenario_fault_abort,
+	  "a FAULT queue the kernel aborts for want of an fd (CVE-2025-39966)", true },
+	{ "veventq-abort", scenario_veventq_abort,
+	  "a vEVENTQ the kernel aborts for want of an fd (CVE-2025-39966)", true },
+	{ "unbind-held", scenario_unbind_held,
+	  "unbind a device an ioctl holds for 12 s (syzbot c92878e123785b1fa2db)", true },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -305,21 +548,14 @@ static void usage(FILE *f)
 	fprintf(f, "usage: iommufd-scenario NAME\n"
 		   "       iommufd-scenario loop N\n\nscenarios:\n");
 	for (size_t i = 0; i < N_SCENARIOS; i++)
-		fprintf(f, "  %-12s %s\n", scenarios[i].name, scenarios[i].help);
-	fprintf(f, "  %-12s %s\n", "loop N", "N rounds of all of the above, ids not printed");
-	fprintf(f, "  %-12s %s\n", "hold N", "build the graph, keep it N seconds, close");
-	fprintf(f, "  %-12s %s\n", "pair N",
+		fprintf(f, "  %-13s %s\n", scenarios[i].name, scenarios[i].help);
+	fprintf(f, "  %-13s %s\n", "loop N",
+		"N rounds of the first five above (not the bugs), ids not printed");
+	fprintf(f, "  %-13s %s\n", "hold N", "build the graph, keep it N seconds, close");
+	fprintf(f, "  %-13s %s\n", "pair N",
 		"N times IOMMU_IOAS_ALLOC and IOMMU_DESTROY of it on one fd, timed");
 	fprintf(f, "\nexit status: 0 done, 1 the kernel did not behave as expected,\n"
 		   "77 the kernel lacks what the scenario needs, 2 usage\n");
-}
-
-static long long us_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000000LL + (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
 /* The cheapest full lifecycle: one ioctl creates an object, one destroys it. */
@@ -371,7 +607,7 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (long r = 0; r < n; r++)
 			for (size_t i = 0; i < N_SCENARIOS; i++)
-				if (scenarios[i].fn())
+				if (!scenarios[i].bug && scenarios[i].fn())
 					return 1;
 		printf("rounds=%ld\nelapsed_us=%lld\n", n, us_since(&t0));
 		return 0;

@@ -105,8 +105,10 @@ expect_same_totals() {
 
 # run_guest NAME OUT [run.sh options] -- GUEST_SCRIPT [ARGS...]: boot the test
 # kernel with OUT as the shared scratch directory and run the guest script;
-# check that the kernel neither oopsed nor warned. Returns 1 (after saying
-# so, with the console's tail) when the guest did not run the script.
+# check that the kernel neither oopsed nor warned, or, with KERNEL_SAYS set
+# ("LABEL PATTERN" lines, PATTERN for grep -E: a bug's own warnings), that
+# it said each of those and did not oops. Returns 1 (after saying so, with the console's
+# tail) when the guest did not run the script.
 run_guest() {
 	local name=$1 out=$2 script= a
 	shift 2
@@ -119,7 +121,22 @@ run_guest() {
 		tail -n 30 "$out/console.log" 2>/dev/null | sed 's/^/# /'
 		return 1
 	fi
-	if grep -q -e 'BUG:' -e 'Oops' -e 'WARNING:' "$out/console.log"; then
+	if [ -n "${KERNEL_SAYS:-}" ]; then
+		local label p
+		while read -r label p; do
+			if grep -qE -- "$p" "$out/console.log"; then
+				pass "$name/kernel_says/$label"
+			else
+				fail "$name/kernel_says/$label" "no '$p' in the guest's console"
+			fi
+		done <<<"$KERNEL_SAYS"
+		if grep -q -e 'BUG:' -e 'Oops' "$out/console.log"; then
+			fail "$name/kernel_no_oops" "the guest kernel oopsed"
+			grep -A20 -e 'BUG:' -e 'Oops' "$out/console.log" | head -n 30 | sed 's/^/# /'
+		else
+			pass "$name/kernel_no_oops"
+		fi
+	elif grep -q -e 'BUG:' -e 'Oops' -e 'WARNING:' "$out/console.log"; then
 		fail "$name/kernel_clean" "the guest kernel oopsed or warned"
 		grep -A20 -e 'BUG:' -e 'Oops' -e 'WARNING:' "$out/console.log" | head -n 30 | sed 's/^/# /'
 	else

@@ -912,10 +912,19 @@ OBJ_CALLBACK(selftest_destroy, IT_HOOK_SELFTEST_DESTROY)
  * reads are probe reads; user space trusts only the address).
  */
 
-/* a driver's access (struct iommufd_access begins with its object) */
+/*
+ * A driver's access and its idev (struct iommufd_access and struct
+ * iommufd_device begin with their object). iommufd_access_rw() is left
+ * out: emulated devices call it per DMA.
+ */
 OBJ_CALLBACK(access_pin, IT_HOOK_ACCESS_PIN)
 OBJ_CALLBACK(access_unpin, IT_HOOK_ACCESS_UNPIN)
 OBJ_CALLBACK(access_detach, IT_HOOK_ACCESS_DETACH)
+OBJ_CALLBACK(access_attach, IT_HOOK_ACCESS_ATTACH)
+OBJ_CALLBACK(access_replace, IT_HOOK_ACCESS_REPLACE)
+OBJ_CALLBACK(device_attach, IT_HOOK_DEVICE_ATTACH)
+OBJ_CALLBACK(device_replace, IT_HOOK_DEVICE_REPLACE)
+OBJ_CALLBACK(device_detach, IT_HOOK_DEVICE_DETACH)
 
 /*
  * The release of an event queue's file (6.15+) or the fault queue's

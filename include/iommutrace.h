@@ -83,7 +83,12 @@
 #define IT_HOOK_ACCESS_PIN 36 /* a driver's access pins pages */
 #define IT_HOOK_ACCESS_UNPIN 37
 #define IT_HOOK_ACCESS_DETACH 38 /* 6.6+ */
-#define IT_HOOK_MAX 39
+#define IT_HOOK_DEVICE_ATTACH 39 /* a driver's idev attached */
+#define IT_HOOK_DEVICE_REPLACE 40 /* 6.6+ */
+#define IT_HOOK_DEVICE_DETACH 41
+#define IT_HOOK_ACCESS_ATTACH 42 /* 6.6+ */
+#define IT_HOOK_ACCESS_REPLACE 43 /* 6.6+ */
+#define IT_HOOK_MAX 44
 
 /*
  * Object types, iommutrace's own numbering: the kernel's enum

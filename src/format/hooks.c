@@ -47,6 +47,11 @@ const struct probe_def probe_defs[] = {
 	{ "iommufd_access_pin_pages", "access_pin", NULL, "6.2+", false },
 	{ "iommufd_access_unpin_pages", "access_unpin", NULL, "6.2+", false },
 	{ "iommufd_access_detach", "access_detach", NULL, "6.6+", false },
+	{ "iommufd_access_attach", "access_attach", NULL, "6.6+", false },
+	{ "iommufd_access_replace", "access_replace", NULL, "6.6+", false },
+	{ "iommufd_device_attach", "device_attach", NULL, "6.2+", false },
+	{ "iommufd_device_replace", "device_replace", NULL, "6.6+", false },
+	{ "iommufd_device_detach", "device_detach", NULL, "6.2+", false },
 };
 const int n_probe_defs = sizeof(probe_defs) / sizeof(probe_defs[0]);
 

@@ -95,7 +95,12 @@ enum hook_action {
 	HOOK(IT_HOOK_VMA_CLOSE, "iommufd_fops_vma_close", false, HA_USE, 0)                    \
 	HOOK(IT_HOOK_ACCESS_PIN, "iommufd_access_pin_pages", false, HA_USE, 0)                 \
 	HOOK(IT_HOOK_ACCESS_UNPIN, "iommufd_access_unpin_pages", false, HA_USE, 0)             \
-	HOOK(IT_HOOK_ACCESS_DETACH, "iommufd_access_detach", false, HA_USE, 0)
+	HOOK(IT_HOOK_ACCESS_DETACH, "iommufd_access_detach", false, HA_USE, 0)                 \
+	HOOK(IT_HOOK_DEVICE_ATTACH, "iommufd_device_attach", false, HA_USE, 0)                 \
+	HOOK(IT_HOOK_DEVICE_REPLACE, "iommufd_device_replace", false, HA_USE, 0)               \
+	HOOK(IT_HOOK_DEVICE_DETACH, "iommufd_device_detach", false, HA_USE, 0)                 \
+	HOOK(IT_HOOK_ACCESS_ATTACH, "iommufd_access_attach", false, HA_USE, 0)                 \
+	HOOK(IT_HOOK_ACCESS_REPLACE, "iommufd_access_replace", false, HA_USE, 0)
 
 struct hook_def {
 	const char *func; /* the kernel function */

@@ -452,7 +452,7 @@ static int scenario_unbind_held(void)
 	struct uffd_msg msg;
 	struct held_info h = {};
 	struct destroy_info d = {};
-	struct iommu_hw_info probe = { .size = sizeof(probe) };
+	struct iommu_hwpt_alloc probe = { .size = sizeof(probe) };
 	struct pollfd pfd;
 	pthread_t holder, destroyer;
 	struct graph g = {};
@@ -503,9 +503,13 @@ static int scenario_unbind_held(void)
 	pthread_join(destroyer, NULL);
 	print_rc("destroy_stdev", g.stdev, d.err);
 	printf("destroy_stdev_ms=%lld\n", d.ms);
-	/* the idev is still there when the unbind gave up */
+	/*
+	 * The idev is still there when the unbind gave up. Asked without
+	 * reading its device: IOMMU_HWPT_ALLOC finds the idev first, then
+	 * fails on page table id 0 (EINVAL; ENOENT when no such idev).
+	 */
 	probe.dev_id = g.idev;
-	left_behind = !ioctl(fd, IOMMU_GET_HW_INFO, &probe);
+	left_behind = ioctl(fd, IOMMU_HWPT_ALLOC, &probe) && errno == EINVAL;
 	printf("idev_left_behind=%d\n", left_behind);
 	fflush(stdout);
 	if (left_behind && fork() == 0) {

@@ -26,7 +26,7 @@ check_kernel() {
 
 	# stock: the kernel's known bugs are there, every one switched off
 	expect_eq bugs_off "$(bugs_on "$out/bugs")" "none "
-	expect_eq bugs_known "$(grep -c '/bug_[a-z_]*:N$' "$out/bugs")" \
+	expect_eq bugs_known "$(grep -c '/bug_[a-z0-9_]*:N$' "$out/bugs")" \
 		"$("$lib_top/tools/vm/run.sh" --kernel "$kernel" --list-bugs | wc -l)"
 
 	# --- check in the guest -----------------------------------------------------

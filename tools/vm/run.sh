@@ -177,7 +177,7 @@ timeout -k 5 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -smp "$smp" -m "$mem" \
 	"${vfio_args[@]}" \
 	-kernel "$kdir/bzImage" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=4 $tsc_args rdinit=/init$bug_args$vfio_cmdline" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=5 $tsc_args rdinit=/init$bug_args$vfio_cmdline" \
 	-chardev file,id=con,path="$ctl/console.log" -serial chardev:con \
 	-chardev file,id=out,path="$ctl/out" -serial chardev:out \
 	-chardev file,id=err,path="$ctl/err" -serial chardev:err \

@@ -90,7 +90,7 @@ expect_eq 6.12/kernel "$(jq -r '.kernel' "$c" | cut -d. -f1-2)" 6.12
 expect_eq 6.12/layout "$(jq -r '"\(.layouts.iommufd_object) \(.layouts.iommufd_vdevice // "absent")"' "$c")" \
 	"shortterm_users absent"
 expect_eq 6.12/missing_named "$(jq -r '[.probes[] | select(.state == "missing") | .func] | sort | join(" ")' "$c")" \
-	"__iommufd_object_destroy_user iommufd_device_pre_destroy iommufd_hw_pagetable_abort iommufd_hw_pagetable_destroy iommufd_hw_queue_destroy iommufd_object_destroy_user iommufd_vdevice_abort iommufd_vdevice_destroy iommufd_veventq_abort iommufd_veventq_destroy iommufd_viommu_destroy"
+	"__iommufd_object_destroy_user iommufd_device_pre_destroy iommufd_eventq_fops_release iommufd_fops_vma_close iommufd_fops_vma_open iommufd_hw_pagetable_abort iommufd_hw_pagetable_destroy iommufd_hw_queue_destroy iommufd_object_destroy_user iommufd_vdevice_abort iommufd_vdevice_destroy iommufd_veventq_abort iommufd_veventq_destroy iommufd_viommu_destroy"
 expect_eq 6.12/core_view "$(jq -c '.core' "$c")" \
 	'{"iommufd_object":"shortterm_users","iommufd_vdevice":"none","hwpt":"hwpt_paging, hwpt_nested","types":{"1":"device","2":"hwpt_paging","3":"hwpt_nested","4":"ioas","5":"access","6":"fault","7":"selftest"}}'
 expect_eq 6.12/rule_degraded "$(jq -r '.rules[] | select(.name == "vdev_outlives_idev") | .state' "$c")" \

@@ -157,17 +157,23 @@ static void destroy_ok(int fd, const char *name, __u32 id)
 		fail(what, err);
 }
 
-/* IOAS, mock device (an idev), nest-parent HWPT, vIOMMU and vDEVICE. */
-static void build(int fd, struct graph *g)
+/* An IOAS and a mock device (an idev) attached to it. */
+static void mock_device(int fd, struct graph *g)
 {
-	int err;
-
 	g->ioas = ioas_alloc(fd);
 	print_id("ioas", g->ioas);
 	mock_domain(fd, g->ioas, &g->stdev, &g->hwpt_auto, &g->idev);
 	print_id("stdev", g->stdev);
 	print_id("hwpt_auto", g->hwpt_auto);
 	print_id("idev", g->idev);
+}
+
+/* IOAS, mock device (an idev), nest-parent HWPT, vIOMMU and vDEVICE. */
+static void build(int fd, struct graph *g)
+{
+	int err;
+
+	mock_device(fd, g);
 	g->hwpt = hwpt_alloc_nest_parent(fd, g->idev, g->ioas);
 	print_id("hwpt", g->hwpt);
 	g->viommu = viommu_alloc(fd, g->idev, g->hwpt);
@@ -184,12 +190,7 @@ static int scenario_basic(void)
 	struct graph g = {};
 	int fd = open_iommufd();
 
-	g.ioas = ioas_alloc(fd);
-	print_id("ioas", g.ioas);
-	mock_domain(fd, g.ioas, &g.stdev, &g.hwpt_auto, &g.idev);
-	print_id("stdev", g.stdev);
-	print_id("hwpt_auto", g.hwpt_auto);
-	print_id("idev", g.idev);
+	mock_device(fd, &g);
 	g.hwpt = hwpt_alloc_nest_parent(fd, g.idev, g.ioas);
 	print_id("hwpt", g.hwpt);
 	destroy_ok(fd, "hwpt", g.hwpt);
@@ -460,12 +461,7 @@ static int scenario_unbind_held(void)
 	bool left_behind;
 	int uffd;
 
-	g.ioas = ioas_alloc(fd);
-	print_id("ioas", g.ioas);
-	mock_domain(fd, g.ioas, &g.stdev, &g.hwpt_auto, &g.idev);
-	print_id("stdev", g.stdev);
-	print_id("hwpt_auto", g.hwpt_auto);
-	print_id("idev", g.idev);
+	mock_device(fd, &g);
 	uffd = uffd_page(&h.page);
 	h.fd = fd;
 	h.idev = g.idev;

@@ -32,6 +32,15 @@ expect_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
 }
 
+# expect_ms NAME MS LOW HIGH: a time in ms, LOW <= MS < HIGH
+expect_ms() {
+	if [ -n "$2" ] && [ "$2" -ge "$3" ] 2>/dev/null && [ "$2" -lt "$4" ]; then
+		pass "$1"
+	else
+		fail "$1" "took '$2' ms, want $3 ms to under $4 ms"
+	fi
+}
+
 # expect_same NAME GOT WANT: equal, and something to compare (two empty
 # outputs, from a failed run or a wrong filter, are not a match); a
 # mismatch shows the first line that differs

@@ -8,6 +8,9 @@ DESTDIR ?=
 SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCDIR ?= $(PREFIX)/share/doc/iommutrace
+MANDIR ?= $(PREFIX)/share/man
+# where bash-completion looks (it searches $(PREFIX)/share of XDG_DATA_DIRS)
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 KERNEL ?= 7.2
 # One test kernel per version, distribution-shaped (tools/vm/variants/
 # distro.config: iommufd and vfio-pci as modules, kprobes through ftrace),
@@ -42,13 +45,14 @@ BPFTOOL ?= bpftool
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 PKGS := libbpf libelf zlib libsodium libsystemd libmicrohttpd
+# (tables leave their optional last columns out, as the kernel's do)
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wno-unused-parameter
+	-Wno-unused-parameter -Wno-missing-field-initializers
 ifneq ($(CI),)
 WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -iquote include -iquote src -iquote $(O) \
+ALL_CFLAGS := $(CPPFLAGS) $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -iquote include -iquote src -iquote $(O) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null) -MMD -MP
 LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lelf -lz -lsodium -lsystemd -lmicrohttpd)
 BPF_CFLAGS := -g -O2 --target=bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -I. \
@@ -63,16 +67,23 @@ TEST_OBJS := $(patsubst tests/unit/%.c,$(O)/tests/%.o,$(TEST_SRCS))
 DEPS_STAMP := $(O)/.deps-build
 
 .DELETE_ON_ERROR:
-.PHONY: all clean install check check-all check-unit check-vm demo bench vmlinux kernel \
+.PHONY: all docs clean install check check-all check-unit check-vm demo bench vmlinux kernel \
 	kernels scenario selftests sanitize
 
-all: $(O)/iommutrace
+all: $(O)/iommutrace docs
 
-# a fresh machine needs nothing by hand
+# a fresh machine needs nothing by hand; a package build (INSTALL_DEPS=no)
+# has its Build-Depends and must not install anything
+ifeq ($(INSTALL_DEPS),no)
+$(DEPS_STAMP):
+	$(Q)mkdir -p $(O)
+	$(Q)touch $@
+else
 $(DEPS_STAMP): tools/install-deps.sh
 	$(Q)mkdir -p $(O)
 	$(Q)tools/install-deps.sh
 	$(Q)touch $@
+endif
 
 # BPF objects and their skeletons (NAME_bpf): iommutrace's, and the
 # bench's programs that do nothing
@@ -98,6 +109,32 @@ $(O)/src/%.o: src/%.c Makefile | $(O)/iommutrace.skel.h $(DEPS_STAMP)
 $(O)/iommutrace: $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The man pages and the bash completion, from the program's own tables
+# (tools/gen-docs.c); dated by SOURCE_DATE_EPOCH (dpkg-buildpackage sets
+# it from debian/changelog), else the last commit, else today
+DOCS := $(O)/doc/iommutrace.8 $(O)/doc/iommutrace.conf.5 $(O)/doc/iommutrace.bash-completion
+DOC_DATE = $(shell date -u -d @$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || \
+	date +%s)} +%Y-%m-%d)
+
+$(O)/gen-docs: tools/gen-docs.c $(LIB_OBJS) Makefile | $(DEPS_STAMP)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(O)/doc/iommutrace.8: $(O)/gen-docs
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$< man8 $(DOC_DATE) >$@
+$(O)/doc/iommutrace.conf.5: $(O)/gen-docs
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$< man5 $(DOC_DATE) >$@
+$(O)/doc/iommutrace.bash-completion: $(O)/gen-docs
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$< bash-completion >$@
+
+docs: $(DOCS)
 
 # --- tests ------------------------------------------------------------------
 # every test_NAME() in tests/unit is found and run
@@ -247,11 +284,13 @@ demo: $(O)/iommutrace $(O)/iommufd-scenario
 	$(Q)tools/demo.sh $(O)
 
 # the binary, the systemd unit, the documented configuration (an existing
-# one is kept), the JSON Schema of the NDJSON output and the README
-install: $(O)/iommutrace
+# one is kept), the JSON Schema of the NDJSON output, the man pages, the bash
+# completion and the README
+install: $(O)/iommutrace $(DOCS)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(SYSTEMDUNITDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/iommutrace $(DESTDIR)$(PREFIX)/share/iommutrace \
-		$(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(O)/iommutrace $(DESTDIR)$(PREFIX)/sbin/iommutrace
 	sed -e 's|@BINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
 		-e 's|/etc/iommutrace/|$(SYSCONFDIR)/iommutrace/|g' \
@@ -262,6 +301,9 @@ install: $(O)/iommutrace
 	install -m 0644 tools/schema/iommutrace-v1.schema.json tools/schema/iommutrace-v2.schema.json \
 		$(DESTDIR)$(PREFIX)/share/iommutrace/
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(O)/doc/iommutrace.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(O)/doc/iommutrace.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(O)/doc/iommutrace.bash-completion $(DESTDIR)$(BASHCOMPDIR)/iommutrace
 
 clean:
 	rm -rf $(O)

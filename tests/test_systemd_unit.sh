@@ -17,7 +17,8 @@ expect_eq unit/make_install $? 0
 unit=$tmp/usr/lib/systemd/system/iommutrace.service
 it=$tmp/usr/sbin/iommutrace
 
-out=$(systemd-analyze verify "$unit" 2>&1)
+# (it runs man for the Documentation= pages: those installed with it)
+out=$(MANPATH=$tmp/usr/share/man systemd-analyze verify "$unit" 2>&1)
 expect_eq unit/verify "$?:$out" "0:"
 expect_eq unit/execstart "$(sed -n 's/^ExecStart=//p' "$unit")" \
 	"$it daemon --config $tmp/etc/iommutrace/iommutrace.conf"

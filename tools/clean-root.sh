@@ -10,9 +10,10 @@
 # kernel cache (~/.cache/iommutrace) is shared at the same path, and so are
 # downloaded packages.
 #
-# usage: tools/clean-root.sh [--keep] [--shell] -- CMD [ARGS...]
+# usage: tools/clean-root.sh [--keep] [--shell] [--copy FILE]... -- CMD [ARGS...]
 #   --keep     leave the root in /var/tmp after the run and say where
 #   --shell    after CMD, an interactive shell in the root
+#   --copy     put FILE in the root's /tmp (a package to install, say)
 # CMD runs as root with bash -c in the copy of the checkout, with CI and
 # IOMMUTRACE_* passed on. Example: tools/clean-root.sh -- 'tools/install-deps.sh && make check'
 set -euo pipefail
@@ -20,11 +21,13 @@ set -euo pipefail
 
 keep=
 shell=
+copies=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=1; shift ;;
+	--copy) [ -f "${2:-}" ] || die "--copy: '${2:-}' is not a file"; copies+=("$2"); shift 2 ;;
 	--shell) shell=1; shift ;;
-	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -67,6 +70,7 @@ trap cleanup EXIT
 tar -C "$root" -xf "$tarball"
 mkdir -p "$root/src/iommutrace"
 tar -C "$TOP_DIR" --exclude=./build --exclude=./.git -cf - . | tar -C "$root/src/iommutrace" -xf -
+[ ${#copies[@]} -eq 0 ] || cp "${copies[@]}" "$root/tmp/"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 # How this machine reaches Debian's archive, as a fresh machine of its kind
 # would: its sources and the Acquire options its apt needs for that mirror

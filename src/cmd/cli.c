@@ -14,6 +14,41 @@
 #include "model/pipeline.h"
 #include "model/rules.h"
 
+const struct cmd *const it_cmds[] = {
+	&cmd_live_def,
+	&cmd_check_def,
+	&cmd_record_def,
+	&cmd_replay_def,
+	&cmd_graph_def,
+	&cmd_daemon_def,
+};
+const size_t it_n_cmds = sizeof(it_cmds) / sizeof(it_cmds[0]);
+
+const char it_description[] =
+	"Watch the lifetimes of iommufd objects (devices, vDEVICEs, vIOMMUs,\n"
+	"HWPTs, IOASes) on the running kernel through kprobes and BPF.";
+
+const struct cmd *cmd_find(const char *name)
+{
+	for (size_t i = 0; i < it_n_cmds; i++)
+		if (!strcmp(it_cmds[i]->name, name)) /* exact names, no prefixes */
+			return it_cmds[i];
+	return NULL;
+}
+
+void usage_main(FILE *f)
+{
+	fprintf(f, "Usage: iommutrace [COMMAND] [OPTIONS]\n\n%s\n\nCOMMANDS\n", it_description);
+	for (size_t i = 0; i < it_n_cmds; i++)
+		fprintf(f, "  %-8s %.*s\n", it_cmds[i]->name,
+			(int)strcspn(it_cmds[i]->summary, "\n:"), it_cmds[i]->summary);
+	fprintf(f, "  %-8s %s\n", "help", "this help, or a command's: iommutrace help live");
+	fprintf(f, "  %-8s %s\n", "version", "print the version");
+	fprintf(f, "\nWithout a command, iommutrace runs 'live'.\n"
+		   "\nEXAMPLES\n  iommutrace check\n  iommutrace live --json\n"
+		   "\nEXIT STATUS\n  " EXIT_STATUS_DEFAULT "\n");
+}
+
 void cmd_help(const struct cmd *c, bool to_stdout)
 {
 	FILE *f = to_stdout ? stdout : stderr;
@@ -33,8 +68,7 @@ void cmd_help(const struct cmd *c, bool to_stdout)
 	}
 	if (c->examples)
 		fprintf(f, "\nEXAMPLES\n%s", c->examples);
-	fprintf(f, "\nEXIT STATUS\n  %s\n", c->exit_status ? c->exit_status :
-		"0 ok, 1 violations found, 2 usage or environment error");
+	fprintf(f, "\nEXIT STATUS\n  %s\n", c->exit_status ? c->exit_status : EXIT_STATUS_DEFAULT);
 }
 
 int cmd_getopt(const struct cmd *c, int argc, char **argv)

@@ -5,6 +5,8 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include "cmd/config.h"
 #include "kernel/loader.h"
 #include "model/owner.h"
@@ -18,6 +20,12 @@ struct opt_def {
 	int short_name; /* 0 for none */
 	const char *arg; /* NULL for a flag */
 	const char *help;
+	/*
+	 * the words the value may be, space-separated, for the completion
+	 * and the man page (NULL: free, or known by arg: FILE, PID,
+	 * TYPE[,TYPE], KEY=VALUE)
+	 */
+	const char *values;
 };
 
 struct cmd {
@@ -29,6 +37,19 @@ struct cmd {
 	const char *examples;
 	const char *exit_status; /* NULL: 0 ok, 1 violations, 2 error */
 };
+
+#define IOMMUTRACE_VERSION "0.1.0"
+
+/* Every command, in the order --help lists them. */
+extern const struct cmd *const it_cmds[];
+extern const size_t it_n_cmds;
+const struct cmd *cmd_find(const char *name);
+/* The top-level --help. */
+void usage_main(FILE *f);
+/* What iommutrace does, a paragraph (--help and the man page). */
+extern const char it_description[];
+/* The exit status of a command without its own */
+#define EXIT_STATUS_DEFAULT "0 ok, 1 violations found, 2 usage or environment error"
 
 void cmd_help(const struct cmd *c, bool to_stdout);
 /*
@@ -65,9 +86,11 @@ int tracer_opt(const char *who, int opt, const char *arg, struct tracer_opts *to
 #define TRACER_OPT_DEFS                                                                     \
 	{ "duration", 'd', "SEC", "stop after SEC seconds" },                                 \
 	{ "ringbuf-size", 'b', "BYTES", "BPF ring buffer size, a power of two (default 4M)" }, \
-	{ "stacks", 'K', "MODE", "kernel stacks: proof (default), all or none" },             \
+	{ "stacks", 'K', "MODE", "kernel stacks: proof (default), all or none",                \
+	  "proof all none" },                                                                 \
 	{ "no-stacks", 'S', NULL, "--stacks none" },                                           \
-	{ "attach", 'A', "KIND", "fentry or kprobe; auto (default): fentry where it can" }
+	{ "attach", 'A', "KIND", "fentry or kprobe; auto (default): fentry where it can",     \
+	  "auto fentry kprobe" }
 
 /* --type: object type names, comma-separated, into a mask of IT_OBJ_* bits */
 int parse_types(const char *who, const char *s, unsigned int *mask);
@@ -104,7 +127,7 @@ struct view_opts {
 	{ "quiet", 'q', NULL, "violations and the summary only, no events" },             \
 	{ "owner", 'O', "MODE", "context owners' VM names and cgroup paths: full\n"      \
 	  "                               (default), hash (keyed, stable within a run)\n"   \
-	  "                               or omit" },                                     \
+	  "                               or omit", "full hash omit" },                   \
 	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },     \
 	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" }
 

@@ -14,7 +14,8 @@
 
 static const struct opt_def check_opts[] = {
 	{ "json", 'j', NULL, "one JSON object on stdout" },
-	{ "attach", 'a', "KIND", "auto (default), fentry or kprobe: as live would attach" },
+	{ "attach", 'a', "KIND", "auto (default), fentry or kprobe: as live would attach",
+	  "auto fentry kprobe" },
 	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" },
 	{ "help", 'h', NULL, "this help" },
 	{ 0 },

@@ -154,10 +154,10 @@ int cmd_replay(int argc, char **argv)
 /* --- graph ------------------------------------------------------------------ */
 
 static const struct opt_def graph_opts[] = {
-	{ "format", 'f', "FMT", "tree (default), dot or json" },
+	{ "format", 'f', "FMT", "tree (default), dot or json", "tree dot json" },
 	{ "duration", 'd', "SEC", "trace the live kernel for SEC seconds, then print" },
 	{ "owner", 'O', "MODE", "context owners' VM names and cgroup paths: full\n"
-	  "                               (default), hash or omit" },
+	  "                               (default), hash or omit", "full hash omit" },
 	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },
 	{ "verbose", 'v', NULL, "more detail" },
 	{ "help", 'h', NULL, "this help" },

@@ -59,6 +59,7 @@ static const struct key keys[] = {
 	  "context owners' VM names and cgroup paths in the journal and the export: full, "
 	  "hash (keyed, stable until a restart) or omit" },
 };
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
 int stacks_mode_parse(const char *s, enum stacks_mode *mode)
 {
@@ -132,7 +133,7 @@ int config_set(struct daemon_config *c, const char *name, const char *v, char *e
 	const struct key *k = NULL;
 	char *field;
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t i = 0; i < N_KEYS; i++)
 		if (!strcmp(keys[i].name, name))
 			k = &keys[i];
 	if (!k) {
@@ -290,32 +291,61 @@ bool config_needs_restart(const struct daemon_config *a, const struct daemon_con
 	       a->raw_pointers != b->raw_pointers;
 }
 
+size_t config_n_keys(void)
+{
+	return N_KEYS;
+}
+
+const char *config_key_name(size_t i)
+{
+	return i < N_KEYS ? keys[i].name : NULL;
+}
+
+const char *config_key_help(size_t i)
+{
+	return i < N_KEYS ? keys[i].help : NULL;
+}
+
+const char *config_key_values(size_t i)
+{
+	static const char *const words[] = {
+		[K_BOOL] = "yes no", [K_LOG] = "auto journal stderr", [K_OWNER] = "full hash omit",
+		[K_ATTACH] = "auto fentry kprobe", [K_STACKS] = "proof all none",
+	};
+
+	return i < N_KEYS ? words[keys[i].kind] : NULL;
+}
+
+bool config_key_is_size(size_t i)
+{
+	return i < N_KEYS && keys[i].kind == K_SIZE;
+}
+
+void config_key_value(const struct daemon_config *c, size_t i, char *buf, size_t len)
+{
+	static const char *const log_names[] = { "auto", "journal", "stderr" };
+	const struct key *k = &keys[i];
+	const char *field = (const char *)c + k->off;
+
+	switch (k->kind) {
+	case K_BOOL: snprintf(buf, len, "%s", *(const bool *)field ? "yes" : "no"); break;
+	case K_SIZE:
+	case K_UINT: snprintf(buf, len, "%llu", *(const unsigned long long *)field); break;
+	case K_PATH:
+	case K_LISTEN: snprintf(buf, len, "%s", field); break;
+	case K_OWNER: snprintf(buf, len, "%s", owner_mode_name(*(const int *)field)); break;
+	case K_STACKS: snprintf(buf, len, "%s", stacks_mode_name(*(const int *)field)); break;
+	case K_ATTACH: snprintf(buf, len, "%s", attach_mode_name(*(const int *)field)); break;
+	case K_LOG: snprintf(buf, len, "%s", log_names[*(const int *)field]); break;
+	}
+}
+
 void config_print(const struct daemon_config *c, FILE *out)
 {
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const struct key *k = &keys[i];
-		const char *field = (const char *)c + k->off;
+	char v[CONFIG_PATH_LEN];
 
-		fprintf(out, "# %s\n%s = ", k->help, k->name);
-		switch (k->kind) {
-		case K_BOOL: fprintf(out, "%s\n", *(const bool *)field ? "yes" : "no"); break;
-		case K_SIZE:
-		case K_UINT: fprintf(out, "%llu\n", *(const unsigned long long *)field); break;
-		case K_PATH:
-		case K_LISTEN: fprintf(out, "%s\n", field); break;
-		case K_OWNER: fprintf(out, "%s\n", owner_mode_name(*(const int *)field)); break;
-		case K_STACKS:
-			fprintf(out, "%s\n", stacks_mode_name(*(const int *)field));
-			break;
-		case K_ATTACH:
-			fprintf(out, "%s\n", attach_mode_name(*(const int *)field));
-			break;
-		case K_LOG: {
-			static const char *const names[] = { "auto", "journal", "stderr" };
-
-			fprintf(out, "%s\n", names[*(const int *)field]);
-			break;
-		}
-		}
+	for (size_t i = 0; i < N_KEYS; i++) {
+		config_key_value(c, i, v, sizeof(v));
+		fprintf(out, "# %s\n%s = %s\n", keys[i].help, keys[i].name, v);
 	}
 }

@@ -62,6 +62,15 @@ int config_load(struct daemon_config *c, const char *path, bool must_exist, char
 		size_t errlen);
 /* Whether a change needs a restart (what is fixed once the BPF side is loaded). */
 bool config_needs_restart(const struct daemon_config *a, const struct daemon_config *b);
+/* The settings, in the table's order: names, meanings, values as the file writes them. */
+size_t config_n_keys(void);
+const char *config_key_name(size_t i);
+const char *config_key_help(size_t i);
+/* the words a setting may be, space-separated (NULL: a number, path or address) */
+const char *config_key_values(size_t i);
+/* whether it is a size (4M, 64M) */
+bool config_key_is_size(size_t i);
+void config_key_value(const struct daemon_config *c, size_t i, char *buf, size_t len);
 /* The settings and what they mean, as a commented file. */
 void config_print(const struct daemon_config *c, FILE *out);
 

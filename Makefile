@@ -101,6 +101,19 @@ $(O)/%.skel.h: $(O)/%.bpf.o
 # (made by pattern, kept: the sources include the skeletons)
 .SECONDARY: $(patsubst %,$(O)/%.bpf.o,iommutrace empty) $(patsubst %,$(O)/%.skel.h,iommutrace empty)
 
+# the report's page (src/out/report/: HTML, CSS, JS) as C strings
+REPORT_ASSETS := $(wildcard src/out/report/report.*)
+$(O)/report_assets.h: $(REPORT_ASSETS) Makefile
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)for f in $(REPORT_ASSETS); do \
+		printf 'static const char %s[] =\n' "$$(basename $$f | tr . _)"; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $$f; \
+		printf ';\n'; \
+	done >$@.tmp && mv $@.tmp $@
+
+$(O)/src/out/report.o: $(O)/report_assets.h
+
 $(O)/src/%.o: src/%.c Makefile | $(O)/iommutrace.skel.h $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -110,7 +110,7 @@ expect_completion() { # NAME LINE EXPECTED [DIR]
 }
 sorted() { printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 expect_completion commands "iommutrace " "$(sorted $cmds)"
-expect_completion command_prefix "iommutrace re" "record replay"
+expect_completion command_prefix "iommutrace re" "record replay report"
 expect_completion live_options "iommutrace live --" \
 	"$(sorted $("$it" help live | sed -n '/^OPTIONS/,/^$/p' | grep -o -- '--[a-z][a-z-]*' | sort -u))"
 expect_completion default_is_live "iommutrace --at" "--attach"
@@ -146,3 +146,4 @@ expect_completion record_output "iommutrace record -o " "a.itr b.itr notes.txt s
 expect_completion command_after_dashdash "iommutrace live -- trueXX" ""
 [ "$(drive "iommutrace record -o x.itr -- ech" "$tmp" | tr ' ' '\n' | sort -u | tr -d '\n')" = echo ]
 expect_eq completion/command_after_dashdash_found $? 0
+expect_completion report_traces "iommutrace report -o x.html " "a.itr b.itr sub" "$tmp/traces"

@@ -357,7 +357,7 @@ static const char completion_main[] =
 	"\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
 	"\telif ((cword == 1)); then\n"
 	"\t\tCOMPREPLY=($(compgen -W \"$_iommutrace_commands\" -- \"$cur\"))\n"
-	"\telif [[ $cmd == replay || $cmd == graph ]]; then\n"
+	"\telif [[ $cmd == replay || $cmd == graph || $cmd == report ]]; then\n"
 	"\t\t_iommutrace_trace_file\n"
 	"\tfi\n"
 	"} &&\n\tcomplete -F _iommutrace iommutrace\n\n"

@@ -19,13 +19,15 @@ build_pkgs=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 # libcap-dev: the kernel's iommufd selftests; procps: pkill in the guest and
 # /bin/kill, which the systemd unit's ExecReload names; iproute2: loopback up
 # in the daemon's guest (its metrics endpoint); uuid-dev: the kernel's VFIO
-# selftests; debhelper, lintian and debootstrap: the Debian package's build,
-# check and install into a minimal root; man-db, mandoc and bash-completion:
-# the man pages' and the completion's tests
+# selftests; build-essential, debhelper, lintian and debootstrap: the
+# Debian package's build, check and install into a minimal root; man-db,
+# mandoc and bash-completion: the man pages' and the completion's tests;
+# chromium and chromium-driver: the report's browser tests; prometheus:
+# promtool, for the metrics and the alert rules
 vm_pkgs=(qemu-system-x86 busybox-static flex bison bc cpio dwarves libssl-dev
 	xz-utils libcap-dev jq kmod patch procps iproute2 systemd prometheus
-	python3-jsonschema curl uuid-dev debhelper lintian debootstrap man-db mandoc
-	bash-completion)
+	python3-jsonschema curl uuid-dev build-essential debhelper lintian debootstrap
+	man-db mandoc bash-completion chromium chromium-driver)
 bench_pkgs=(libjansson-dev bpftrace)
 # clang's sanitizer and libFuzzer runtimes (not pulled in by clang without
 # its recommends), valgrind for the golden replays

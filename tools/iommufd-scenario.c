@@ -522,6 +522,100 @@ static int scenario_unbind_held(void)
 	return (h.err && !(left_behind && h.err == EFAULT)) || d.err;
 }
 
+struct race_info {
+	int fd;
+	__u32 idev;
+	bool stop;
+	unsigned long calls;
+};
+
+/*
+ * IOMMU_GET_HW_INFO on the idev, over and over, until told or it is gone.
+ * Its answer goes to a page given back before each call, so that the copy
+ * faults one in while the ioctl holds the idev: a wider window than a
+ * copy to memory at hand.
+ */
+static void *hw_info_loop(void *arg)
+{
+	struct race_info *r = arg;
+	long psz = sysconf(_SC_PAGESIZE);
+	void *page = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (page == MAP_FAILED)
+		fail("mmap", errno);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		struct iommu_hw_info cmd = {
+			.size = sizeof(cmd),
+			.dev_id = r->idev,
+			.data_len = sizeof(struct iommu_test_hw_info),
+			.data_uptr = (__u64)(unsigned long)page,
+		};
+
+		madvise(page, psz, MADV_DONTNEED);
+
+		if (ioctl(r->fd, IOMMU_GET_HW_INFO, &cmd) && errno == ENOENT)
+			break;
+		__atomic_add_fetch(&r->calls, 1, __ATOMIC_RELAXED);
+	}
+	munmap(page, psz);
+	return NULL;
+}
+
+#define RACE_THREADS 4
+#define RACE_ROUNDS 100
+
+/*
+ * Destroy a device while threads call IOMMU_GET_HW_INFO on it, as a VMM's
+ * vCPU threads may: the unbind waits for the short-term reference of the
+ * ioctl in flight. On 6.12 to 7.2 that wait lasts the whole 60 s however
+ * soon the reference goes: iommufd_object_dec_wait() sleeps in
+ * wait_event_timeout() (TASK_UNINTERRUPTIBLE) and iommufd_put_object()
+ * wakes destroy_wait with wake_up_interruptible_all(), which wakes only
+ * interruptible sleepers. The threads stop 100 ms into the destroy, so
+ * that nothing holds the device when the timeout comes (past it, the
+ * unbind would give up and leave the idev to a freed device). A round
+ * whose destroy caught no ioctl in flight ends at once; the next one
+ * builds a device again, up to RACE_ROUNDS.
+ */
+static int scenario_unbind_race(void)
+{
+	int fd = open_iommufd();
+	int round;
+
+	for (round = 1; round <= RACE_ROUNDS; round++) {
+		struct race_info r = { .fd = fd };
+		struct destroy_info d = { .fd = fd };
+		pthread_t th[RACE_THREADS], destroyer;
+		struct graph g = {};
+
+		mock_device(fd, &g);
+		r.idev = g.idev;
+		for (int i = 0; i < RACE_THREADS; i++)
+			if (pthread_create(&th[i], NULL, hw_info_loop, &r))
+				fail("pthread_create", EAGAIN);
+		usleep(20000); /* the threads in full swing */
+		d.id = g.stdev;
+		if (pthread_create(&destroyer, NULL, destroy_thread, &d))
+			fail("pthread_create", EAGAIN);
+		usleep(100000);
+		__atomic_store_n(&r.stop, true, __ATOMIC_RELEASE);
+		for (int i = 0; i < RACE_THREADS; i++)
+			pthread_join(th[i], NULL);
+		pthread_join(destroyer, NULL);
+		printf("round=%d\nhw_info_calls=%lu\n", round, r.calls);
+		print_rc("destroy_stdev", g.stdev, d.err);
+		printf("destroy_stdev_ms=%lld\n", d.ms);
+		destroy_ok(fd, "ioas", g.ioas);
+		if (d.err)
+			return 1;
+		if (d.ms >= 1000)
+			break; /* it waited: the race was caught */
+	}
+	printf("rounds=%d\n", round > RACE_ROUNDS ? RACE_ROUNDS : round);
+	close(fd);
+	return 0;
+}
+
 /* Build the graph and keep it for a while, for `iommutrace graph`. */
 static int scenario_hold(unsigned int seconds)
 {
@@ -554,6 +648,9 @@ static const struct scenario scenarios[] = {
 	  "a vEVENTQ the kernel aborts for want of an fd (CVE-2025-39966)", true },
 	{ "unbind-held", scenario_unbind_held,
 	  "unbind a device an ioctl holds for 12 s (syzbot c92878e123785b1fa2db)", true },
+	{ "unbind-race", scenario_unbind_race,
+	  "destroy a device while threads call IOMMU_GET_HW_INFO on it (60 s on 6.12-7.2)",
+	  true },
 };
 
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))

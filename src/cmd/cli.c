@@ -20,6 +20,7 @@ const struct cmd *const it_cmds[] = {
 	&cmd_record_def,
 	&cmd_replay_def,
 	&cmd_graph_def,
+	&cmd_report_def,
 	&cmd_daemon_def,
 };
 const size_t it_n_cmds = sizeof(it_cmds) / sizeof(it_cmds[0]);

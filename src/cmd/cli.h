@@ -144,7 +144,14 @@ struct pipeline_opts;
 /* The pipeline's filters and thresholds from them. */
 void view_pipeline_opts(const struct view_opts *v, struct pipeline_opts *po);
 
+/*
+ * Run a trace file through p, then finish it with the recording's own
+ * times. 0, or EXIT_USAGE after saying why.
+ */
+int replay_file(const char *who, const char *path, struct pipeline *p, bool raw);
+
 int cmd_check(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
@@ -157,5 +164,6 @@ extern const struct cmd cmd_record_def;
 extern const struct cmd cmd_replay_def;
 extern const struct cmd cmd_graph_def;
 extern const struct cmd cmd_daemon_def;
+extern const struct cmd cmd_report_def;
 
 #endif

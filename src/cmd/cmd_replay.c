@@ -49,7 +49,7 @@ static int replay_record(void *cookie, const void *data, size_t len)
  * times, so that the output is the same on every run. 0, or EXIT_USAGE
  * after saying why.
  */
-static int replay_file(const char *who, const char *path, struct pipeline *p, bool raw)
+int replay_file(const char *who, const char *path, struct pipeline *p, bool raw)
 {
 	struct trace_info info;
 	struct replay r = { .p = p, .info = &info, .raw = raw };

@@ -131,6 +131,11 @@ expect_eq metrics/http_status "$(tr '\n' ' ' <"$out/http-status")" \
 	"200 text/plain; version=0.0.4; charset=utf-8 404 "
 expect_eq metrics/bounded_series "$(grep -vc '^#' "$out/metrics-file.prom")" \
 	"$(grep -vc '^#' "$out/metrics-http.prom")"
+# the dashboard's queries and the alert rules name only metrics this scrape has
+grep -v '^#' "$out/metrics-file.prom" | sed 's/[{ ].*//' | sort -u >"$out/metric-names"
+python3 "$lib_top/tests/check-dashboard.py" "$lib_top/tools/grafana/iommutrace.json" \
+	"$lib_top/tools/prometheus/iommutrace-alerts.yml" "$out/metric-names" "$out/queries.yml" \
+	metrics/dashboard | grep 'metrics_exist'
 
 # --- sd_notify ---------------------------------------------------------------------
 n=$out/notify.log

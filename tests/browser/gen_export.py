@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""A large export, as the daemon writes it with export_events = yes: CONTEXTS
+contexts of a VMM each making IOASes, HWPTs, idevs, vIOMMUs and vDEVICEs
+and destroying them in order, OBJECTS objects and ten events each.
+For the report's responsiveness test.
+
+usage: gen_export.py OBJECTS CONTEXTS > EXPORT.ndjson"""
+import json
+import sys
+
+objects, contexts = int(sys.argv[1]), int(sys.argv[2])
+seq = 0
+ts = 1_000_000_000
+out = sys.stdout
+
+
+def emit(kind, **kv):
+    global seq, ts
+    r = {"schema": 2, "kind": kind, "seq": seq, "ts_ns": ts, "cpu": 0, "pid": 1000, "comm": "qemu-system-x86"}
+    r.update(kv)
+    out.write(json.dumps(r, separators=(",", ":")) + "\n")
+    if kind == "event":
+        seq += 1
+    ts += 20_000
+
+
+def ev(hook, phase, ctx, obj, **kv):
+    emit("event", tid=1000, hook=hook, phase=phase, ctx=ctx, obj=obj, **kv)
+
+
+kinds = ["ioas", "hwpt_paging", "device", "viommu", "vdevice"]
+per_ctx = objects // contexts
+for c in range(contexts):
+    ctx = "%012x" % (0xc0000000 + c)
+    emit("event", tid=1000, hook="iommufd_fops_open", phase="return", ctx=ctx,
+         obj={"type": "ctx", "handle": ctx}, ret=0, dur_ns=1000)
+    emit("owner", ctx=ctx, owner={"pid": 1000, "comm": "qemu-system-x86", "vm": "vm%d" % c})
+    live = []
+    for i in range(per_ctx):
+        t = kinds[i % len(kinds)]
+        o = {"type": t, "id": i + 1, "handle": "%012x" % ((c << 20) + i + 1)}
+        ev("_iommufd_object_alloc", "return", ctx, o, ret=0, dur_ns=3000, users=1)
+        rel = {}
+        if t == "vdevice":
+            rel = {"device": live[-2], "viommu": live[-1]}
+        elif t == "hwpt_paging":
+            rel = {"ioas": live[-1]}
+        ev("iommufd_object_finalize", "entry", ctx, o, **({"rel": rel} if rel else {}))
+        ev("iommufd_device_attach" if t == "device" else "iommufd_object_finalize", "entry", ctx, o)
+        # two removals refused while the object is in use
+        for _ in range(2):
+            ev("iommufd_object_remove", "entry", ctx, o, remove_flags="", by_id=True)
+            ev("iommufd_object_remove", "return", ctx, o, ret=-16, dur_ns=20000, remove_flags="", by_id=True)
+        live.append(o)
+    for o in reversed(live):
+        ev("iommufd_object_remove", "entry", ctx, o, remove_flags="", by_id=True)
+        ev("iommufd_%s_destroy" % ("hwpt_paging" if o["type"] == "hwpt_paging" else o["type"]), "entry", ctx, o)
+        if o["type"] == "vdevice":
+            ev("iommufd_vdevice_abort", "entry", ctx, o)
+        ev("iommufd_object_remove", "return", ctx, o, ret=0, dur_ns=40000, remove_flags="", by_id=True)
+    emit("event", tid=1000, hook="iommufd_fops_release", phase="entry", ctx=ctx, obj={"type": "ctx", "handle": ctx})
+    emit("event", tid=1000, hook="iommufd_fops_release", phase="return", ctx=ctx, obj={"type": "ctx", "handle": ctx}, ret=0, dur_ns=1000)

@@ -92,6 +92,24 @@ struct {
 	__type(value, struct frames);
 } inflight SEC(".maps");
 
+/*
+ * The objects whose removal waits for short-term references now, with the
+ * tasks that took one meanwhile (IT_HOOK_GET_OBJECT: the first get per
+ * task is an event, with its stack; the tasks past MAX_HOLDERS are not).
+ */
+#define MAX_HOLDERS 8
+struct holders {
+	__u32 n;
+	__u32 tid[MAX_HOLDERS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct holders);
+} waiting SEC(".maps");
+
 /* Frames whose return never came (missed kretprobe instance). */
 __u64 missed_returns;
 /* Global record sequence: a number taken and not delivered is a loss. */
@@ -588,6 +606,23 @@ static __always_inline int obj_remove_body(void *pctx, __u64 key, struct iommufd
 		a.flags |= IT_EVF_BY_ID;
 	push(key, IT_HOOK_OBJ_REMOVE, (__u64)ictx, (__u64)to_destroy, id, a.flags,
 	     to_destroy ? map_type(BPF_CORE_READ(to_destroy, type)) : 0);
+	/* a removal that waits (only by pointer: the unbinds and the release) */
+	if (to_destroy && (a.flags & IT_EVF_REMOVE_WAIT)) {
+		struct holders none = {};
+		__u64 k = (__u64)to_destroy;
+
+		bpf_map_update_elem(&waiting, &k, &none, BPF_ANY);
+	}
+	return submit_event(pctx, &a);
+}
+
+static __always_inline int obj_remove_ret_body(void *pctx, __u64 key, int ret)
+{
+	struct emit_args a;
+
+	ret_args(key, IT_HOOK_OBJ_REMOVE, IT_HOOK_OBJ_REMOVE_RET, ret, &a);
+	if (a.ref_addr)
+		bpf_map_delete_elem(&waiting, &a.ref_addr);
 	return submit_event(pctx, &a);
 }
 
@@ -608,14 +643,55 @@ int BPF_PROG(fe_obj_remove, struct iommufd_ctx *ictx, struct iommufd_object *to_
 SEC("kretprobe")
 int BPF_KRETPROBE(obj_remove_ret, int ret)
 {
-	return emit_ret(ctx, KRET_KEY(ctx), IT_HOOK_OBJ_REMOVE, IT_HOOK_OBJ_REMOVE_RET, ret);
+	return obj_remove_ret_body(ctx, KRET_KEY(ctx), ret);
 }
 
 SEC("fexit")
 int BPF_PROG(fx_obj_remove_ret)
 {
-	return emit_ret(ctx, TRAMP_KEY(ctx), IT_HOOK_OBJ_REMOVE, IT_HOOK_OBJ_REMOVE_RET,
-			(int)fexit_ret(ctx));
+	return obj_remove_ret_body(ctx, TRAMP_KEY(ctx), (int)fexit_ret(ctx));
+}
+
+/*
+ * struct iommufd_object *iommufd_get_object(ictx, id, type): a short-term
+ * reference. Nothing unless a removal of that object waits: then the first
+ * get of each task, whose stack shows what holds the removal up. One map
+ * lookup on every get otherwise.
+ */
+static __always_inline int get_object_ret_body(void *pctx, struct iommufd_object *obj)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), n;
+	__u64 k = (__u64)obj;
+	struct holders *h;
+
+	if (!obj || (unsigned long)obj >= (unsigned long)-4095)
+		return 0;
+	h = bpf_map_lookup_elem(&waiting, &k);
+	if (!h)
+		return 0;
+	n = h->n;
+#pragma unroll
+	for (int i = 0; i < MAX_HOLDERS; i++)
+		if (i < n && h->tid[i] == tid)
+			return 0;
+	if (n >= MAX_HOLDERS)
+		return 0;
+	/* two first gets at once may both be sent: a duplicate, not a loss */
+	h->tid[n & (MAX_HOLDERS - 1)] = tid;
+	h->n = n + 1;
+	return emit_obj(pctx, IT_HOOK_GET_OBJECT, obj, 0);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(get_object_ret, struct iommufd_object *obj)
+{
+	return get_object_ret_body(ctx, obj);
+}
+
+SEC("fexit")
+int BPF_PROG(fx_get_object_ret)
+{
+	return get_object_ret_body(ctx, (struct iommufd_object *)fexit_ret(ctx));
 }
 
 /* 6.2-6.6: the entry of (__)iommufd_object_destroy_user(ictx, obj, ...) */

@@ -88,7 +88,12 @@
 #define IT_HOOK_DEVICE_DETACH 41
 #define IT_HOOK_ACCESS_ATTACH 42 /* 6.6+ */
 #define IT_HOOK_ACCESS_REPLACE 43 /* 6.6+ */
-#define IT_HOOK_MAX 44
+/*
+ * A short-term reference taken (iommufd_get_object() returned it) while a
+ * removal of the object waits for them: the first per task and removal.
+ */
+#define IT_HOOK_GET_OBJECT 44
+#define IT_HOOK_MAX 45
 
 /*
  * Object types, iommutrace's own numbering: the kernel's enum

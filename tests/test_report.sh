@@ -37,7 +37,9 @@ browser() {
 	fi
 }
 
-for f in "$here"/golden/*.itr; do
+# (from the top, so that a page names its recording as README does)
+cd "$top" || exit 1
+for f in tests/golden/*.itr; do
 	name=$(basename "$f" .itr)
 	"$it" report -o "$tmp/$name.html" "$f" 2>"$tmp/$name.err"
 	expect_eq "report/$name/written" "$?:$(cat "$tmp/$name.err")" "0:"

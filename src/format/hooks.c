@@ -52,6 +52,8 @@ const struct probe_def probe_defs[] = {
 	{ "iommufd_device_attach", "device_attach", NULL, "6.2+", false },
 	{ "iommufd_device_replace", "device_replace", NULL, "6.6+", false },
 	{ "iommufd_device_detach", "device_detach", NULL, "6.2+", false },
+	/* holds: who takes an object while its removal waits */
+	{ "iommufd_get_object", NULL, "get_object_ret", "6.2+", false },
 };
 const int n_probe_defs = sizeof(probe_defs) / sizeof(probe_defs[0]);
 

@@ -33,6 +33,7 @@ enum hook_action {
 	HA_DESTROY, /* a type's destroy callback: the object ends */
 	HA_ABORT, /* a type's abort callback */
 	HA_USE, /* the object touched through a pointer kept outside the core */
+	HA_HOLD, /* a short-term reference taken while a removal waits */
 };
 
 /*
@@ -100,7 +101,8 @@ enum hook_action {
 	HOOK(IT_HOOK_DEVICE_REPLACE, "iommufd_device_replace", false, HA_USE, 0)               \
 	HOOK(IT_HOOK_DEVICE_DETACH, "iommufd_device_detach", false, HA_USE, 0)                 \
 	HOOK(IT_HOOK_ACCESS_ATTACH, "iommufd_access_attach", false, HA_USE, 0)                 \
-	HOOK(IT_HOOK_ACCESS_REPLACE, "iommufd_access_replace", false, HA_USE, 0)
+	HOOK(IT_HOOK_ACCESS_REPLACE, "iommufd_access_replace", false, HA_USE, 0)                 \
+	HOOK(IT_HOOK_GET_OBJECT, "iommufd_get_object", true, HA_HOLD, 0)
 
 struct hook_def {
 	const char *func; /* the kernel function */

@@ -181,8 +181,10 @@ static int attach_one(struct loader *l, int i, enum attach_kind k, bool ret)
 /* Entry and return of probe i, as kind k; nothing stays attached on failure. */
 static int attach_probe(struct loader *l, int i, enum attach_kind k)
 {
-	int first = l->n_links, err = attach_one(l, i, k, false);
+	int first = l->n_links, err = 0;
 
+	if (probe_defs[i].entry_prog)
+		err = attach_one(l, i, k, false);
 	if (!err && probe_defs[i].ret_prog)
 		err = attach_one(l, i, k, true);
 	if (err) {

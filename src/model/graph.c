@@ -407,6 +407,20 @@ static void obj_remove(struct graph *g, struct node *n, const struct it_event *e
 	n->remove_start_ns = e->hdr.ts_ns;
 	n->remove_tgid = e->tgid;
 	memcpy(n->remove_comm, e->comm, sizeof(n->remove_comm));
+	n->holders = 0;
+}
+
+/* A task took the object while its removal waited: it holds the removal up. */
+static void obj_hold(struct node *n, const struct it_event *e)
+{
+	if (!n->remove_pending)
+		return;
+	n->holders++;
+	n->holder_tgid = e->tgid;
+	n->holder_tid = e->tid;
+	n->holder_kstack_id = e->kstack_id;
+	n->holder_ts_ns = e->hdr.ts_ns;
+	memcpy(n->holder_comm, e->comm, sizeof(n->holder_comm));
 }
 
 static void obj_remove_ret(struct graph *g, struct node *n, const struct it_event *e,
@@ -445,6 +459,7 @@ static void obj_transition(struct graph *g, struct node *n, const struct it_even
 	case HA_REMOVE: obj_remove(g, n, e); break;
 	case HA_REMOVE_RET:
 	case HA_DEREF_RET: obj_remove_ret(g, n, e, a); break;
+	case HA_HOLD: obj_hold(n, e); break;
 	default: break;
 	}
 }
@@ -485,9 +500,10 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 		/*
 		 * Returns and removals by id tell nothing about an unknown
 		 * object, nor does a use (what it reads of the object may be
-		 * freed memory).
+		 * freed memory), nor a hold (no removal of it is known).
 		 */
-		if (k == HA_REMOVE_RET || k == HA_DEREF_RET || k == HA_USE || !e->obj.addr)
+		if (k == HA_REMOVE_RET || k == HA_DEREF_RET || k == HA_USE || k == HA_HOLD ||
+		    !e->obj.addr)
 			return 0;
 		n = node_new(g, e, true);
 		if (!n)
@@ -495,7 +511,9 @@ static int apply(struct graph *g, const struct it_event *e, struct node **node,
 	}
 	*prev = n->state;
 	*node = n;
-	chain_add(n, e);
+	/* a hold is the removal's story, not the object's: its proof chain keeps room */
+	if (k != HA_HOLD)
+		chain_add(n, e);
 	/* a use's read of the object proves nothing: it may be freed memory */
 	if (k != HA_USE)
 		take_details(n, e);

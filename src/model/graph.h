@@ -50,6 +50,12 @@ struct node {
 	__u64 remove_start_ns;
 	__u32 remove_tgid;
 	char remove_comm[IT_COMM_LEN];
+	/* the tasks that took a short-term reference while the removal waited */
+	__u32 holders;
+	__u32 holder_tgid, holder_tid; /* the last of them */
+	__u32 holder_kstack_id;
+	__u64 holder_ts_ns;
+	char holder_comm[IT_COMM_LEN];
 	__u64 born_ns, died_ns;
 	__u64 serial; /* a new number for every node, address reuse included */
 	__u32 tgid; /* the task that created it (or first seen with it) */

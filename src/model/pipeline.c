@@ -23,11 +23,13 @@ static int on_violation(void *cookie, const struct violation *v)
 {
 	struct pipeline *p = cookie;
 	const struct kstack *k = stack_of(p, v->kstack_id);
+	struct violation w = *v;
 	int err = 0;
 
+	w.holder_stack = v->holder_kstack_id ? stack_of(p, v->holder_kstack_id) : NULL;
 	for (int i = 0; i < p->n_sinks && !err; i++)
 		if (p->sinks[i]->ops->violation)
-			err = p->sinks[i]->ops->violation(p->sinks[i], v, k);
+			err = p->sinks[i]->ops->violation(p->sinks[i], &w, k);
 	return err;
 }
 

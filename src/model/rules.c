@@ -212,6 +212,14 @@ static void report_wait(struct rules *r, const struct rule *rule, const struct i
 	snprintf(v.detail, sizeof(v.detail), "removal of %s#%u %s %.1f ms (threshold %.1f ms)",
 		 n ? type_of(n) : obj_type_name(e->obj.type), n ? n->id : e->obj.id, how,
 		 wait_ns / 1e6, r->cfg.long_wait_ns / 1e6);
+	if (n && n->holders) {
+		v.holders = n->holders;
+		v.holder_tgid = n->holder_tgid;
+		v.holder_tid = n->holder_tid;
+		v.holder_kstack_id = n->holder_kstack_id;
+		v.holder_ts_ns = n->holder_ts_ns;
+		memcpy(v.holder_comm, n->holder_comm, sizeof(v.holder_comm));
+	}
 	if (n)
 		viol_obj(&v, "object", n);
 	else
@@ -368,12 +376,12 @@ const struct rule rule_table[] = {
 	{ "long_wait", SEV_WARNING,
 	  "a removal waited long for short-term references (shortterm_users/wait_cnt)",
 	  check_long_wait, BIT(IT_HOOK_OBJ_REMOVE) | BIT(IT_HOOK_OBJ_REMOVE_RET),
-	  DESTROYS, BIT(IT_HOOK_OBJ_REMOVE_RET),
+	  DESTROYS | BIT(IT_HOOK_GET_OBJECT), BIT(IT_HOOK_OBJ_REMOVE_RET),
 	  "5d9c20ccf779424bb1b3bfd90869a849" },
 	{ "wait_timeout", SEV_ERROR,
 	  "a removal gave up with -EBUSY after the kernel's own wait timeout",
 	  check_wait_timeout, BIT(IT_HOOK_OBJ_REMOVE_RET),
-	  0, BIT(IT_HOOK_OBJ_REMOVE_RET),
+	  BIT(IT_HOOK_GET_OBJECT), BIT(IT_HOOK_OBJ_REMOVE_RET),
 	  "03e5c891bca24436b2a5c9a9b13aa61a" },
 	{ "leak_at_close", SEV_ERROR,
 	  "objects still alive after their context's release finished",

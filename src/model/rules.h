@@ -23,6 +23,8 @@ struct viol_obj {
 	char devname[IT_DEVNAME_LEN];
 };
 
+struct kstack;
+
 struct violation {
 	const struct rule *rule;
 	bool certain; /* false: events were lost that could change the verdict */
@@ -34,6 +36,13 @@ struct violation {
 	__u16 hook;
 	__s32 ret; /* of the offending call, for a return */
 	__u32 kstack_id; /* the offending call's stack */
+	/* a waiting removal: the last task that took a reference meanwhile */
+	__u32 holders; /* tasks that did; 0: none seen */
+	__u32 holder_tgid, holder_tid;
+	__u32 holder_kstack_id;
+	__u64 holder_ts_ns;
+	char holder_comm[IT_COMM_LEN];
+	const struct kstack *holder_stack; /* resolved by the pipeline, or NULL */
 	char detail[192];
 	const struct ctx_owner *owner; /* of its objects' context, NULL if unknown */
 	int n_objs;
@@ -55,8 +64,9 @@ struct rule {
 	__u64 needs;
 	/*
 	 * the hooks whose event it may report on (the offending call, whose
-	 * stack is the proof), and those it reports on only when the call
-	 * failed (ret != 0): --stacks proof takes stacks on these alone
+	 * stack is the proof) or whose stack a report shows (a holder's), and
+	 * those it reports on only when the call failed (ret != 0): --stacks
+	 * proof takes stacks on these alone
 	 */
 	__u64 reports, reports_failed;
 	/* the journal's MESSAGE_ID of its reports: fixed forever, 32 hex digits */

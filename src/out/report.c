@@ -27,6 +27,7 @@ static const char *const action_names[] = {
 	[HA_DESTROY] = "destroy",
 	[HA_ABORT] = "abort",
 	[HA_USE] = "use",
+	[HA_HOLD] = "hold",
 };
 
 /*

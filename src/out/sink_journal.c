@@ -101,6 +101,16 @@ static void upper(char *dst, const char *src, size_t len)
 	dst[i] = '\0';
 }
 
+/* A stack as one field's value: a frame a line. */
+static void stack_text(const struct kstack *k, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < k->n && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s", i ? "\n" : "", k->frames[i]);
+}
+
 static int journal_violation(struct sink *s, const struct violation *v, const struct kstack *k)
 {
 	struct fields f = {};
@@ -154,12 +164,20 @@ static int journal_violation(struct sink *s, const struct violation *v, const st
 	field(&f, "IOMMUTRACE_SEQ=%llu", (unsigned long long)v->seq);
 	if (k && k->n) {
 		char stack[1024];
-		size_t n = 0;
 
-		for (int i = 0; i < k->n && n < sizeof(stack); i++)
-			n += snprintf(stack + n, sizeof(stack) - n, "%s%s", i ? "\n" : "",
-				      k->frames[i]);
+		stack_text(k, stack, sizeof(stack));
 		field(&f, "IOMMUTRACE_STACK=%s", stack);
+	}
+	if (v->holders) {
+		field(&f, "IOMMUTRACE_HOLDER_PID=%u", v->holder_tgid);
+		field(&f, "IOMMUTRACE_HOLDER_TID=%u", v->holder_tid);
+		field(&f, "IOMMUTRACE_HOLDER_COMM=%.*s", (int)sizeof(v->holder_comm), v->holder_comm);
+	}
+	if (v->holder_stack && v->holder_stack->n) {
+		char stack[1024];
+
+		stack_text(v->holder_stack, stack, sizeof(stack));
+		field(&f, "IOMMUTRACE_HOLDER_STACK=%s", stack);
 	}
 	return send(s, &f, prio, msg);
 }

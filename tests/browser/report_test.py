@@ -39,8 +39,7 @@ def expected(path):
                 events.append(r)
             elif r.get("kind") == "violation":
                 violations.append(r)
-    lives = {}  # handle -> number of lives
-    names = {}
+    rows, seen = [], set()  # a row per life: per allocation, or per handle first seen
     for e in events:
         o = e.get("obj")
         if not o or o["type"] == "ctx":
@@ -49,10 +48,10 @@ def expected(path):
         alloc = e["hook"] == "_iommufd_object_alloc" and e["phase"] == "return"
         if alloc and e.get("ret", 0) < 0:
             continue
-        if alloc or h not in lives:
-            lives[h] = lives.get(h, 0) + 1
-        names[h] = "%s#%d" % (o["type"], o.get("id", 0))
-    rows = sorted(names[h] for h, n in lives.items() for _ in range(n))
+        if alloc or h not in seen:
+            rows.append("%s#%d" % (o["type"], o.get("id", 0)))
+            seen.add(h)
+    rows.sort()
     edges = set()
     for e in events:
         rel = e.get("rel") or {}
@@ -79,6 +78,8 @@ def main():
             perf(b, n, a.perf)
         else:
             content(b, n, a)
+        b.resize(1400, 820)  # what a screen shows, for README
+        b.js("window.itReport.draw()")
         size = b.screenshot(a.shot)
         check(n + "/screenshot", size > 10000, "%d bytes" % size)
     finally:
@@ -131,7 +132,14 @@ def content(b, n, a):
         return
     b.click('#plot g.row[data-key="%s"]' % key)  # its bar, or a wait drawn over it
     seqs = b.js("return [...document.querySelectorAll('#events tbody tr')].map((tr) => +tr.dataset.seq)")
-    want = [e["seq"] for e in events if e.get("obj", {}).get("handle") == target]
+    # the last life of that handle (an address the kernel gave again after a free)
+    want = []
+    for e in events:
+        if e.get("obj", {}).get("handle") != target:
+            continue
+        if e["hook"] == "_iommufd_object_alloc" and e["phase"] == "return" and e.get("ret", 0) >= 0:
+            want = []
+        want.append(e["seq"])
     check(n + "/click_lists_its_events", seqs == want, "page %s, records %s" % (seqs, want))
     check(n + "/click_selects", b.js("return document.querySelector('#plot g.row.selected')?.dataset.key") == key,
           "no selected row")
@@ -155,6 +163,14 @@ def content(b, n, a):
     only = b.js("return [...document.querySelectorAll('#plot g.row')].map((g) => g.dataset.type)")
     check(n + "/type_filter", bool(only) and set(only) == {typ}, "rows %s" % only)
     b.js("location.hash = ''")
+    back = b.js("return document.querySelectorAll('#plot g.row').length")
+    check(n + "/filters_cleared", back == len(rows) or back >= 30, "%d rows, want %d" % (back, len(rows)))
+    # the view a bug report wants: the first violation picked, its chain in view
+    if viols:
+        b.click("#violations li.viol")
+        sel = b.js("return window.itReport.state.sel")
+        want_sel = "%s#%d" % (viols[0]["objects"][0]["type"], viols[0]["objects"][0]["id"])
+        check(n + "/violation_click_selects", label(sel or "") == want_sel, "%s, want %s" % (sel, want_sel))
 
 
 def perf(b, n, bounds):

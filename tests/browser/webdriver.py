@@ -71,6 +71,9 @@ class Browser:
     def click(self, css):
         self._s("POST", "/element/%s/click" % self.find(css), {})
 
+    def resize(self, width, height):
+        self._s("POST", "/window/rect", {"width": width, "height": height})
+
     def screenshot(self, path):
         png = base64.b64decode(self._s("GET", "/screenshot"))
         with open(path, "wb") as f:

@@ -89,7 +89,7 @@ void test_layouts(void)
 	"iommufd_object_abort_and_destroy iommufd_fops_open iommufd_fops_release " \
 	"iommufd_device_destroy iommufd_ioas_destroy iommufd_access_destroy_object " \
 	"iommufd_selftest_destroy iommufd_access_pin_pages iommufd_access_unpin_pages " \
-	"iommufd_device_attach iommufd_device_detach "
+	"iommufd_device_attach iommufd_device_detach iommufd_get_object "
 #define HWPT_SPLIT "iommufd_access_detach iommufd_access_attach iommufd_access_replace " \
 	"iommufd_device_replace iommufd_object_remove iommufd_hwpt_paging_destroy iommufd_hwpt_paging_abort " \
 	"iommufd_hwpt_nested_destroy iommufd_hwpt_nested_abort "
@@ -101,21 +101,21 @@ static const struct band_funcs {
 	const char *degraded; /* rules, space-separated */
 } band_funcs[] = {
 	{ "6.2-6.4.7", COMMON "iommufd_object_destroy_user iommufd_hw_pagetable_destroy",
-	  16, "vdev_outlives_idev long_wait wait_timeout" },
+	  17, "vdev_outlives_idev long_wait wait_timeout" },
 	{ "6.4.8-6.6", COMMON "__iommufd_object_destroy_user iommufd_hw_pagetable_destroy "
 	  "iommufd_hw_pagetable_abort",
-	  17, "vdev_outlives_idev long_wait wait_timeout" },
-	{ "6.7-6.10", COMMON HWPT_SPLIT, 23, "vdev_outlives_idev" },
-	{ "6.11-6.12", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_fault_fops_release", 25, "vdev_outlives_idev" },
+	  18, "vdev_outlives_idev long_wait wait_timeout" },
+	{ "6.7-6.10", COMMON HWPT_SPLIT, 24, "vdev_outlives_idev" },
+	{ "6.11-6.12", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_fault_fops_release", 26, "vdev_outlives_idev" },
 	{ "6.13-6.14", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_viommu_destroy "
-	  "iommufd_vdevice_destroy iommufd_fault_fops_release", 27, "" },
+	  "iommufd_vdevice_destroy iommufd_fault_fops_release", 28, "" },
 	{ "6.15-6.16", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_viommu_destroy "
 	  "iommufd_vdevice_destroy iommufd_veventq_destroy iommufd_veventq_abort "
-	  "iommufd_eventq_fops_release", 29, "" },
+	  "iommufd_eventq_fops_release", 30, "" },
 	{ "6.17-7.2", COMMON HWPT_SPLIT "iommufd_fault_destroy iommufd_viommu_destroy "
 	  "iommufd_vdevice_destroy iommufd_veventq_destroy iommufd_veventq_abort "
 	  "iommufd_device_pre_destroy iommufd_vdevice_abort iommufd_hw_queue_destroy "
-	  "iommufd_eventq_fops_release iommufd_fops_vma_open iommufd_fops_vma_close", 34, "" },
+	  "iommufd_eventq_fops_release iommufd_fops_vma_open iommufd_fops_vma_close", 35, "" },
 };
 
 void test_band_hooks(void)

@@ -21,6 +21,7 @@ struct seen {
 	char rules[16][32];
 	bool certain[16];
 	char detail[16][192];
+	unsigned int holders[16], holder_tid[16];
 	int lost;
 };
 
@@ -54,6 +55,8 @@ static int cap_violation(struct sink *s, const struct violation *v, const struct
 		snprintf(seen->rules[seen->n], 32, "%s", v->rule->name);
 		seen->certain[seen->n] = v->certain;
 		snprintf(seen->detail[seen->n], 192, "%s", v->detail);
+		seen->holders[seen->n] = v->holders;
+		seen->holder_tid[seen->n] = v->holder_tid;
 		seen->n++;
 	}
 	return 0;
@@ -347,6 +350,29 @@ void test_rule_waits(void)
 		run_fini(&r);
 		ASSERT_EQ(r.cap.seen.n, 1, "one violation");
 		ASSERT_STREQ(r.cap.seen.rules[0], "long_wait", "rule");
+	}
+	if (test__start_subtest("long_wait_names_its_last_holder")) {
+		run_init(&r);
+		build_no_vdev(&r);
+		/* taken before the removal: no holder of it */
+		hook(&r, IT_HOOK_GET_OBJECT, A(3), IT_OBJ_DEVICE, 3);
+		idev_remove_begin(&r);
+		for (__u32 tid = 200; tid < 202; tid++) {
+			struct it_event e = ev(&r, IT_HOOK_GET_OBJECT, A(3), IT_OBJ_DEVICE, 3);
+
+			e.tid = tid;
+			feed(&r, e);
+		}
+		/* a hold of an object never seen makes nothing up */
+		hook(&r, IT_HOOK_GET_OBJECT, A(40), IT_OBJ_DEVICE, 40);
+		r.ts += 300 * MS;
+		idev_remove_end(&r);
+		ASSERT_EQ(graph_find(&r.p.g, A(40)) == NULL, true, "no node for an unknown hold");
+		run_fini(&r);
+		ASSERT_EQ(r.cap.seen.n, 1, "one violation");
+		ASSERT_STREQ(r.cap.seen.rules[0], "long_wait", "rule");
+		ASSERT_EQ(r.cap.seen.holders[0], 2, "two holders while it waited");
+		ASSERT_EQ(r.cap.seen.holder_tid[0], 201, "the last of them");
 	}
 	if (test__start_subtest("short_wait_is_fine")) {
 		run_init(&r);

@@ -7,7 +7,8 @@
 # and iommufd_object_dec_wait() sleeps uninterruptibly. Recorded once on
 # the first kernel of the matrix (it costs a minute): iommutrace, told
 # nothing, reports one long_wait on the idev, of about 60 s, with the
-# waiter's stack, nothing else and no loss; the kernel warns of nothing;
+# waiter's stack and the last holder's (a thread in IOMMU_GET_HW_INFO),
+# nothing else and no loss; the kernel warns of nothing;
 # the report draws the wait (tests/browser/report_test.py), with a
 # screenshot in BUILD_DIR/artifacts.
 # usage: test_unbind_race.sh BUILD_DIR
@@ -20,7 +21,7 @@ v=$kernel/unbind-race
 TEST_PREFIX=
 mkdir -p "$out/u"
 run_guest "$v" "$out/u" --kernel "$kernel" -- "$here/guest-unbind-race.sh" "$build" "$out/u" || exit 0
-expect_eq "$v/stock_kernel" "$(bugs_on "$out/u/bugs")" none
+expect_eq "$v/stock_kernel" "$(bugs_on "$out/u/bugs")" "none "
 expect_eq "$v/exit" "$(cat "$out/u/unbind-race.rc")" 0
 ids=$out/u/unbind-race.ids
 echo "# $(sed -n 's/^rounds=/rounds: /p' "$ids"), $(grep -c '^hw_info_calls=' "$ids") device(s) built"
@@ -38,6 +39,13 @@ ms=$(jq -r 'select(.kind == "violation") | .detail' "$out/u/replay.json" |
 expect_ms "$v/verdict_ms" "$ms" 55000 90000
 expect_eq "$v/waiter_stack" "$(jq -r 'select(.kind == "violation") | .stack[]' "$out/u/replay.json" |
 	grep -c -e '^iommufd_device_unbind' -e '^iommufd_selftest_destroy')" 2
+# the holder: a thread of the scenario in IOMMU_GET_HW_INFO, with its stack
+expect_eq "$v/holder" "$(jq -r 'select(.kind == "violation") | .holder |
+	"\(.tasks > 0) \(.comm) \(.stack[0] | sub("\\+.*"; ""))"' "$out/u/replay.json")" \
+	"true iommufd-scenari iommufd_get_hw_info"
+expect_eq "$v/holds_in_the_stream" "$(jq -r 'select(.kind == "event" and
+	.hook == "iommufd_get_object" and .obj.type == "device") | .obj.id' "$out/u/replay.json" |
+	sort -u | tail -n 1)" "$idev"
 expect_eq "$v/no_loss" "$(jq -r 'select(.kind == "summary") | .lost' "$out/u/replay.json")" 0
 
 "$build/iommutrace" report -o "$out/u/unbind-race.html" "$out/u/unbind-race.itr" 2>/dev/null

@@ -44,7 +44,7 @@ function newObject(ref, ctxh, ts, pre, e) {
 	const o = {
 		n: objects.length, type: ref.type, id: ref.id ?? 0, handle: ref.handle || "", ctx: c.handle,
 		start: pre ? null : ts, end: null, fate: "alive", pre: pre, tomb: false, dev: "",
-		virt_id: null, events: [], waits: [], viols: [], rel: {}, pid: e.pid, comm: e.comm,
+		virt_id: null, events: [], waits: [], holds: [], viols: [], rel: {}, pid: e.pid, comm: e.comm,
 	};
 	const same = c.objects.filter((x) => x.type === o.type && x.id === o.id).length;
 	o.key = c.handle + ":" + objName(o) + (same ? "~" + same : "");
@@ -84,6 +84,7 @@ function onEvent(e, i) {
 	}
 	const ending = () => { if (o.end === null) o.end = e.ts_ns; };
 	switch (act) {
+	case "hold": o.holds.push({ ts: e.ts_ns, pid: e.pid, tid: e.tid, comm: e.comm }); break;
 	case "obj_abort": o.fate = "aborted"; ending(); break;
 	// a type's abort after its destroy is the destroy's own (7.x vDEVICE)
 	case "abort_and_destroy": case "abort": if (o.end === null) o.fate = "aborted"; break;
@@ -139,6 +140,7 @@ const allTypes = [...new Set(objects.map((o) => o.type))].sort();
 const state = { v0: tMin, v1: tMax, types: new Set(allTypes), ids: "", ctx: "", rule: "", sel: "", edges: false };
 function readHash() {
 	const p = new URLSearchParams(location.hash.slice(1));
+	state.v0 = tMin; state.v1 = tMax; state.types = new Set(allTypes);
 	if (p.has("t")) {
 		const [a, b] = p.get("t").split(",").map(Number);
 		if (isFinite(a) && isFinite(b) && b > a) { state.v0 = tMin + a; state.v1 = tMin + b; }
@@ -254,6 +256,10 @@ function draw() {
 			s += `<rect class="wait${long ? " long" : ""}" data-ms="${(d / 1e6).toFixed(1)}" x="${wx0}" y="${y + 6}" width="${Math.max(1.5, wx1 - wx0)}" height="${ROW - 12}"><title>removal waited ${fmtDur(d)}${w.ret ? " (returned " + w.ret + ")" : ""}</title></rect>`;
 			if (long && wx1 - wx0 > 60) s += `<text class="waitlabel" x="${wx0 + 4}" y="${y + ROW - 6}">wait ${fmtDur(d)}</text>`;
 		}
+		for (const h of o.holds) {
+			const hx = X(h.ts);
+			if (hx >= 0 && hx <= W) s += `<path class="hold" d="M${hx},${y + ROW - 2} l-3,-5 l6,0z"><title>a reference taken by ${esc(h.comm)}[${h.tid}] while the removal waited</title></path>`;
+		}
 		if (o.key === state.sel)
 			for (const ei of o.events) { const ex = X(records[ei].ts_ns); if (ex >= 0 && ex <= W) s += `<line class="tick" x1="${ex}" x2="${ex}" y1="${y + 1}" y2="${y + 4}"/>`; }
 		for (const vi of o.viols) {
@@ -307,10 +313,13 @@ function listViolations() {
 	$("violations").innerHTML = violations.map((v, vi) => {
 		const chain = (v.chain || []).map((c) => `${fmtT(c.ts_ns)}  ${esc(c.obj || "")}  ${esc(c.hook)}${c.pid ? " [" + c.pid + "]" : ""}`).join("\n");
 		const stack = (v.stack || []).map(esc).join("\n");
+		const h = v.holder;
+		const holder = h ? `<br><small>held meanwhile by ${h.tasks} task(s), the last ${esc(h.comm)}[${h.pid}] (thread ${h.tid}) at ${fmtT(h.ts_ns)}</small>` +
+			(h.stack ? `<pre class="stack holder">${h.stack.map(esc).join("\n")}</pre>` : "") : "";
 		return `<li class="viol${v.uncertain ? " uncertain" : ""}" data-viol="${vi}" data-rule="${esc(v.rule)}">` +
 			`<span class="rule">${esc(v.rule)}</span> at ${fmtT(v.ts_ns)}<br>${esc(v.detail || v.meaning || "")}` +
 			`${v.owner ? `<br><small>${esc((v.owner.vm ? "VM " + v.owner.vm + " " : "") + (v.owner.comm || "") + "[" + (v.owner.pid ?? "") + "]")}</small>` : ""}` +
-			(chain ? `<pre class="chain">${chain}</pre>` : "") + (stack ? `<pre class="stack">${stack}</pre>` : "") + `</li>`;
+			(chain ? `<pre class="chain">${chain}</pre>` : "") + (stack ? `<pre class="stack">${stack}</pre>` : "") + holder + `</li>`;
 	}).join("") || "<li class=\"none\">none</li>";
 }
 
@@ -329,7 +338,9 @@ function showSelected() {
 		const e = records[ei];
 		const f = Object.entries(e).filter(([k]) => !skip.has(k))
 			.map(([k, v]) => k + "=" + (typeof v === "object" ? JSON.stringify(v) : v)).join(" ");
-		return `<tr data-seq="${e.seq}"${o.end !== null && e.ts_ns > o.end ? ' class="beyond"' : ""}><td>${e.seq}</td><td>${fmtT(e.ts_ns)}</td>` +
+		// a use after the object's end (its own removal's return is not one)
+		const late = o.end !== null && e.ts_ns > o.end && hooks[e.hook + (e.phase === "return" ? ":ret" : "")] === "use";
+		return `<tr data-seq="${e.seq}"${late ? ' class="beyond"' : ""}><td>${e.seq}</td><td>${fmtT(e.ts_ns)}</td>` +
 			`<td>${esc(e.hook)}${e.phase === "return" ? ":ret" : ""}</td><td>${esc(e.comm)}[${e.pid}]</td><td class="f">${esc(f)}</td></tr>`;
 	}).join("");
 	for (const vi of o.viols) document.querySelector(`.viol[data-viol="${vi}"]`)?.classList.add("selected");
@@ -456,6 +467,7 @@ function facts() {
 	$("legend").innerHTML = `<span><i style="background:#2da44e"></i>bar: birth to end, coloured by type</span>` +
 		`<span><i style="border:1.5px dashed #cf222e"></i>aborted</span><span><i style="background:repeating-linear-gradient(45deg,#999 0 2px,#fff 2px 4px)"></i>tombstoned</span>` +
 		`<span><i style="border:1px dashed #555"></i>created before tracing</span><span><i style="background:#1b1f24"></i>removal wait (red: long)</span>` +
+		`<span><i style="background:#bf8700;height:6px;width:6px"></i>a reference taken while a removal waited</span>` +
 		`<span><i style="background:#8250df;height:2px"></i>vDEVICE → its idev</span><span><i style="background:#bf8700;opacity:.4"></i>lost events</span>` +
 		`<span>ctrl+wheel or the axis: zoom; drag: pan</span>`;
 }

@@ -55,6 +55,13 @@ for f in tests/golden/*.itr; do
 	expect_eq "report/$name/no_kernel_address" "$(grep -Eoc 'ffff[0-9a-f]{12}' "$tmp/$name.html")" 0
 done
 
+# an export with losses and objects created before tracing: gaps, faded bars
+python3 "$here/browser/gen_export.py" --gaps 60 3 >"$tmp/gaps.ndjson"
+"$it" report -o "$tmp/gaps.html" --from-export "$tmp/gaps.ndjson" 2>/dev/null
+expect_eq report/gaps/written "$?" 0
+browser gaps --html "$tmp/gaps.html" --records "$tmp/gaps.ndjson" \
+	--shot "$art/report-gaps.png" --name report/gaps
+
 # the daemon's export: the same records draw the same page, plain or gzipped
 python3 "$here/browser/gen_export.py" 10000 50 >"$tmp/big.ndjson"
 "$it" report -o "$tmp/big.html" --title big --from-export "$tmp/big.ndjson" 2>"$tmp/big.err"

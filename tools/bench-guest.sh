@@ -62,6 +62,8 @@ export BPFTRACE_KERNEL_SOURCE BPFTRACE_KERNEL_BUILD BPFTRACE_PERF_RB_PAGES
 	for f in $FUNCS; do
 		fn=${f%:ret}
 		case $fn in
+		# iommutrace writes nothing for it unless a removal waits (none here)
+		iommufd_get_object) continue ;;
 		iommufd_fops_open | _iommufd_object_alloc) arg=- ;; # nothing printed on entry
 		iommufd_fops_release) arg=0 ;; # a file, not an object
 		iommufd_object_finalize | iommufd_object_abort | iommufd_object_abort_and_destroy | \
@@ -152,6 +154,33 @@ for r in $(seq "$ROUNDS"); do
 	run peer $W/peer.out "^ready" bpftrace $W/peer.bt
 done
 bpftrace --version >"$OUT/peer.version" 2>&1
+
+# the lookup path: IOMMU_GET_HW_INFO, an iommufd_get_object() each, whose
+# return iommutrace probes (it writes nothing unless a removal waits)
+GETS=${IOMMUTRACE_BENCH_GETS:-5000}
+echo "$GETS" >"$OUT/gets"
+run_gets() { # NAME [TRACER...]
+	name=$1
+	shift
+	t=
+	if [ $# -gt 0 ]; then
+		"$@" >$W/$name.out 2>$W/$name.err &
+		t=$!
+		wait_for $W/$name.err "tracing [0-9]* of" || { kill -9 $t; wait $t; return; }
+	fi
+	$SC hwinfo $GETS | sed -n 's/^elapsed_us=//p' >>"$OUT/$name.us"
+	if [ -n "$t" ]; then
+		bpftool prog show --json >"$OUT/$name.progs.json" 2>/dev/null
+		kill -INT $t
+		wait $t
+	fi
+}
+$SC hwinfo 100 >/dev/null
+for r in $(seq "$ROUNDS"); do
+	run_gets gets-alone
+	run_gets gets-it-fentry $IT live --attach fentry
+	run_gets gets-it-kprobe $IT live --attach kprobe
+done
 
 # the live path's losses as the rate grows: K workloads at once under
 # `live --json` (default ring, 4 MiB) into a file; then a 64 KiB ring

@@ -15,7 +15,7 @@
 # The guest is emulated (TCG): ratios measured in the same run mean
 # something, absolute times are upper bounds.
 # usage: tools/bench-vm.sh BUILD_DIR [KERNEL]
-#   IOMMUTRACE_BENCH_PAIRS (2000), _ROUNDS (3), _LOSS (1; 0: no loss runs),
+#   IOMMUTRACE_BENCH_PAIRS (2000), _GETS (5000), _ROUNDS (3), _LOSS (1; 0: no loss runs),
 #   _KEEP=DIR (the guest's raw results kept there; with _REPRINT=1, print
 #   those again without a new run)
 set -euo pipefail
@@ -36,6 +36,7 @@ if [ "${IOMMUTRACE_BENCH_REPRINT:-}" != 1 ] || [ ! -s "$out/alone.us" ]; then
 	rm -f "$out"/* # one run's results only
 fi
 export IOMMUTRACE_GUEST_ENV="IOMMUTRACE_BENCH_PAIRS=${IOMMUTRACE_BENCH_PAIRS:-2000} \
+IOMMUTRACE_BENCH_GETS=${IOMMUTRACE_BENCH_GETS:-5000} \
 IOMMUTRACE_BENCH_ROUNDS=${IOMMUTRACE_BENCH_ROUNDS:-3} IOMMUTRACE_BENCH_LOSS=${IOMMUTRACE_BENCH_LOSS:-1}"
 [ -n "${run_guest:-}" ] && "$top/tools/vm/run.sh" --quiet --kernel "$kernel" --scratch "$out" \
 	--timeout 1800 -- "$top/tools/bench-guest.sh" "$build" "$out"
@@ -109,6 +110,20 @@ join -a 1 -a 2 -e - -o 0,1.2,2.2,1.3 <(per_prog "$out/it-fentry.progs.json" '^f[
 			"$([ "$kp" = - ] && echo - || printf '%.1fx' "$(echo "$kp / $empty_kp" | bc -l)")" \
 			"$calls"
 	done
+
+if [ -s "$out/gets-alone.us" ]; then
+	ga=$(median "$out/gets-alone.us")
+	echo "the lookup path: \`iommufd-scenario hwinfo $(cat "$out/gets")\` (IOMMU_GET_HW_INFO, one iommufd_get_object each, no removal waiting), median of $(wc -l <"$out/gets-alone.us") interleaved runs:"
+	printf '  %-40s %9.1f ms %7.2fx\n' "alone" "$(echo "$ga / 1000" | bc -l)" 1
+	for k in fentry kprobe; do
+		[ -s "$out/gets-it-$k.us" ] || { printf '  %-40s failed\n' "iommutrace, $k"; continue; }
+		g=$(median "$out/gets-it-$k.us")
+		read -r ns calls < <(bpf_cost "$out/gets-it-$k.progs.json" '^(fx_)?get_object_ret$')
+		printf '  %-40s %9.1f ms %7.2fx   get_object_ret: %s per call, %s calls\n' \
+			"iommutrace, $k" "$(echo "$g / 1000" | bc -l)" "$(echo "$g / $ga" | bc -l)" \
+			"$([ "$ns" = - ] && echo - || printf '%.0f ns' "$ns")" "$calls"
+	done
+fi
 
 [ -s "$out/loss" ] || exit 0
 echo "the live path, \`live --json\` into a file, K workloads at once:"

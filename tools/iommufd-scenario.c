@@ -666,8 +666,38 @@ static void usage(FILE *f)
 	fprintf(f, "  %-13s %s\n", "hold N", "build the graph, keep it N seconds, close");
 	fprintf(f, "  %-13s %s\n", "pair N",
 		"N times IOMMU_IOAS_ALLOC and IOMMU_DESTROY of it on one fd, timed");
+	fprintf(f, "  %-13s %s\n", "hwinfo N", "N times IOMMU_GET_HW_INFO on a mock device, timed");
 	fprintf(f, "\nexit status: 0 done, 1 the kernel did not behave as expected,\n"
 		   "77 the kernel lacks what the scenario needs, 2 usage\n");
+}
+
+/*
+ * The commonest lookup: N times IOMMU_GET_HW_INFO on one idev, each an
+ * iommufd_get_object() and its put, timed (no removal waits meanwhile).
+ */
+static int hw_info_loop_n(long n)
+{
+	struct iommu_test_hw_info info;
+	struct graph g = {};
+	struct timespec t0;
+	int fd = open_iommufd();
+
+	mock_device(fd, &g);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < n; i++) {
+		struct iommu_hw_info cmd = {
+			.size = sizeof(cmd),
+			.dev_id = g.idev,
+			.data_len = sizeof(info),
+			.data_uptr = (__u64)(unsigned long)&info,
+		};
+
+		if (ioctl(fd, IOMMU_GET_HW_INFO, &cmd))
+			return fail("IOMMU_GET_HW_INFO", errno);
+	}
+	printf("calls=%ld\nelapsed_us=%lld\n", n, us_since(&t0));
+	close(fd);
+	return 0;
 }
 
 /* The cheapest full lifecycle: one ioctl creates an object, one destroys it. */
@@ -706,7 +736,8 @@ int main(int argc, char **argv)
 		}
 		return scenario_hold(n);
 	}
-	if (argc == 3 && (!strcmp(argv[1], "loop") || !strcmp(argv[1], "pair"))) {
+	if (argc == 3 && (!strcmp(argv[1], "loop") || !strcmp(argv[1], "pair") ||
+			  !strcmp(argv[1], "hwinfo"))) {
 		char *end;
 		long n = strtol(argv[2], &end, 10);
 		struct timespec t0;
@@ -717,6 +748,8 @@ int main(int argc, char **argv)
 		}
 		if (argv[1][0] == 'p')
 			return pair_loop(n);
+		if (argv[1][0] == 'h')
+			return hw_info_loop_n(n);
 		quiet = true;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (long r = 0; r < n; r++)

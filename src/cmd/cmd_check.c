@@ -92,7 +92,8 @@ static const char *state_note(const struct features *f, int i, const struct prob
 		snprintf(buf, len, "attach failed: %s", strerror(-st->err));
 		break;
 	case PROBE_ATTACHED:
-		snprintf(buf, len, "%s%s%s", d->ret_prog ? "entry+return" : "entry",
+		snprintf(buf, len, "%s%s%s",
+			 !d->entry_prog ? "return" : d->ret_prog ? "entry+return" : "entry",
 			 t->module[0] ? ", module " : "", t->module);
 		break;
 	}

@@ -5,10 +5,17 @@ contexts of a VMM each making IOASes, HWPTs, idevs, vIOMMUs and vDEVICEs
 and destroying them in order, OBJECTS objects and ten events each.
 For the report's responsiveness test.
 
-usage: gen_export.py OBJECTS CONTEXTS > EXPORT.ndjson"""
+With --gaps, a loss in every context (a lost record where the events of
+two objects went missing) and, in the first, objects the trace meets
+mid-life (created before it began: their first event is a removal).
+
+usage: gen_export.py [--gaps] OBJECTS CONTEXTS > EXPORT.ndjson"""
 import json
 import sys
 
+gaps = sys.argv[1] == "--gaps"
+if gaps:
+    sys.argv.pop(1)
 objects, contexts = int(sys.argv[1]), int(sys.argv[2])
 seq = 0
 ts = 1_000_000_000
@@ -37,7 +44,19 @@ for c in range(contexts):
          obj={"type": "ctx", "handle": ctx}, ret=0, dur_ns=1000)
     emit("owner", ctx=ctx, owner={"pid": 1000, "comm": "qemu-system-x86", "vm": "vm%d" % c})
     live = []
+    if gaps and c == 0:
+        # two objects created before tracing: first met at their removal
+        for i in range(2):
+            o = {"type": "ioas", "id": 1000 + i, "handle": "%012x" % (0xfe000000 + i)}
+            ev("iommufd_object_remove", "entry", ctx, o, remove_flags="", by_id=True)
+            ev("iommufd_ioas_destroy", "entry", ctx, o)
+            ev("iommufd_object_remove", "return", ctx, o, ret=0, dur_ns=40000, remove_flags="", by_id=True)
     for i in range(per_ctx):
+        if gaps and i == per_ctx // 2:
+            # the events of two objects' lives never arrived
+            seq += 20
+            ts += 400_000
+            emit("lost", count=20, why="sequence numbers never delivered")
         t = kinds[i % len(kinds)]
         o = {"type": t, "id": i + 1, "handle": "%012x" % ((c << 20) + i + 1)}
         ev("_iommufd_object_alloc", "return", ctx, o, ret=0, dur_ns=3000, users=1)

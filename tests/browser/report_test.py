@@ -29,7 +29,7 @@ def check(name, ok, why=""):
 
 def expected(path):
     """Objects, idev edges and violations, from the records themselves."""
-    events, violations = [], []
+    events, violations, losses = [], [], []
     with open(path) as f:
         for line in f:
             if not line.strip():
@@ -39,7 +39,9 @@ def expected(path):
                 events.append(r)
             elif r.get("kind") == "violation":
                 violations.append(r)
-    rows, seen = [], set()  # a row per life: per allocation, or per handle first seen
+            elif r.get("kind") == "lost":
+                losses.append(r)
+    rows, seen, pre = [], set(), []  # a row per life: per allocation, or per handle first seen
     for e in events:
         o = e.get("obj")
         if not o or o["type"] == "ctx":
@@ -50,6 +52,8 @@ def expected(path):
             continue
         if alloc or h not in seen:
             rows.append("%s#%d" % (o["type"], o.get("id", 0)))
+            if not alloc:
+                pre.append(rows[-1])  # met mid-life: created before tracing
             seen.add(h)
     rows.sort()
     edges = set()
@@ -57,7 +61,7 @@ def expected(path):
         rel = e.get("rel") or {}
         if e.get("obj", {}).get("type") == "vdevice" and "device" in rel:
             edges.add("vdevice#%d>device#%d" % (e["obj"]["id"], rel["device"]["id"]))
-    return events, rows, sorted(edges), violations
+    return events, rows, sorted(edges), violations, sorted(pre), losses
 
 
 def main():
@@ -92,7 +96,7 @@ def label(key):
 
 
 def content(b, n, a):
-    events, rows, edges, viols = expected(a.records)
+    events, rows, edges, viols, pre, losses = expected(a.records)
     dom = b.js("""
         const q = (s) => [...document.querySelectorAll(s)];
         return {
@@ -102,9 +106,14 @@ def content(b, n, a):
             marks: q('#plot g.row').filter((g) => g.querySelector('.viol-mark')).map((g) => g.dataset.key),
             waits: q('#plot g.row').map((g) => [g.dataset.type, Math.max(0, ...[...g.querySelectorAll('rect.wait')].map((w) => +w.dataset.ms))]),
             total: window.itReport.rows().length,
+            pre: q('#plot g.row[data-pre="1"]').map((g) => g.dataset.key),
+            gaps: q('#plot rect.lost-gap').length,
         };""")
     got_rows = sorted(label(k) for k in dom["rows"])
     check(n + "/objects", got_rows == rows, "page %s, records %s" % (got_rows, rows))
+    got_pre = sorted(label(k) for k in dom["pre"])
+    check(n + "/created_before_tracing", got_pre == pre, "page %s, records %s" % (got_pre, pre))
+    check(n + "/lost_gaps", dom["gaps"] == len(losses), "%d gaps drawn, %d losses" % (dom["gaps"], len(losses)))
     got_edges = sorted(set(label(e.split(">")[0]) + ">" + label(e.split(">")[1]) for e in dom["edges"]))
     check(n + "/idev_edges", got_edges == edges, "page %s, records %s" % (got_edges, edges))
     check(n + "/violations", dom["viols"] == [v["rule"] for v in viols],

@@ -108,6 +108,11 @@ inner="mount -t proc proc '$root/proc' &&
 script="cd /src/iommutrace && $*"
 [ -n "$shell" ] && script="$script; rc=\$?; bash -i; exit \$rc"
 log "running in a clean $suite root: $*"
+# Inside another such root (a package test in CI), / is no mount point
+# and cannot be made private; its mounts are private already, and so are
+# their copies in a new namespace.
+propagation=private
+mountpoint -q / || propagation=unchanged
 rc=0
-unshare --mount --propagation private /bin/bash -c "$inner" "$script" || rc=$?
+unshare --mount --propagation "$propagation" /bin/bash -c "$inner" "$script" || rc=$?
 exit $rc

@@ -62,6 +62,14 @@ expect_eq report/gaps/written "$?" 0
 browser gaps --html "$tmp/gaps.html" --records "$tmp/gaps.ndjson" \
 	--shot "$art/report-gaps.png" --name report/gaps
 
+# records whose names are markup: shown as text, nothing runs
+python3 "$here/browser/gen_export.py" --hostile 20 2 >"$tmp/hostile.ndjson"
+"$it" report -o "$tmp/hostile.html" --from-export "$tmp/hostile.ndjson" 2>/dev/null
+expect_eq report/hostile/written "$?" 0
+expect_eq report/hostile/script_element_not_closed "$(grep -c '</script><script>window.pwned' "$tmp/hostile.html")" 0
+browser hostile --html "$tmp/hostile.html" --records "$tmp/hostile.ndjson" \
+	--shot "$art/report-hostile.png" --name report/hostile
+
 # the daemon's export: the same records draw the same page, plain or gzipped
 python3 "$here/browser/gen_export.py" 10000 50 >"$tmp/big.ndjson"
 "$it" report -o "$tmp/big.html" --title big --from-export "$tmp/big.ndjson" 2>"$tmp/big.err"

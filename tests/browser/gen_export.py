@@ -9,13 +9,21 @@ With --gaps, a loss in every context (a lost record where the events of
 two objects went missing) and, in the first, objects the trace meets
 mid-life (created before it began: their first event is a removal).
 
-usage: gen_export.py [--gaps] OBJECTS CONTEXTS > EXPORT.ndjson"""
+With --hostile, names that are markup: a process name, a VM name, a
+device name and a violation's detail that would run script if a page
+took them for HTML.
+
+usage: gen_export.py [--gaps] [--hostile] OBJECTS CONTEXTS > EXPORT.ndjson"""
 import json
 import sys
 
-gaps = sys.argv[1] == "--gaps"
-if gaps:
+gaps = hostile = False
+while sys.argv[1].startswith("--"):
+    gaps |= sys.argv[1] == "--gaps"
+    hostile |= sys.argv[1] == "--hostile"
     sys.argv.pop(1)
+COMM = "<img src=x onerror=window.pwned=1>" if hostile else "qemu-system-x86"
+VM = "</script><script>window.pwned=2</script>" if hostile else None
 objects, contexts = int(sys.argv[1]), int(sys.argv[2])
 seq = 0
 ts = 1_000_000_000
@@ -24,7 +32,7 @@ out = sys.stdout
 
 def emit(kind, **kv):
     global seq, ts
-    r = {"schema": 2, "kind": kind, "seq": seq, "ts_ns": ts, "cpu": 0, "pid": 1000, "comm": "qemu-system-x86"}
+    r = {"schema": 2, "kind": kind, "seq": seq, "ts_ns": ts, "cpu": 0, "pid": 1000, "comm": COMM}
     r.update(kv)
     out.write(json.dumps(r, separators=(",", ":")) + "\n")
     if kind == "event":
@@ -42,7 +50,7 @@ for c in range(contexts):
     ctx = "%012x" % (0xc0000000 + c)
     emit("event", tid=1000, hook="iommufd_fops_open", phase="return", ctx=ctx,
          obj={"type": "ctx", "handle": ctx}, ret=0, dur_ns=1000)
-    emit("owner", ctx=ctx, owner={"pid": 1000, "comm": "qemu-system-x86", "vm": "vm%d" % c})
+    emit("owner", ctx=ctx, owner={"pid": 1000, "comm": COMM, "vm": VM or "vm%d" % c})
     live = []
     if gaps and c == 0:
         # two objects created before tracing: first met at their removal
@@ -59,7 +67,8 @@ for c in range(contexts):
             emit("lost", count=20, why="sequence numbers never delivered")
         t = kinds[i % len(kinds)]
         o = {"type": t, "id": i + 1, "handle": "%012x" % ((c << 20) + i + 1)}
-        ev("_iommufd_object_alloc", "return", ctx, o, ret=0, dur_ns=3000, users=1)
+        ev("_iommufd_object_alloc", "return", ctx, o, ret=0, dur_ns=3000, users=1,
+           **({"dev": "<svg onload=window.pwned=3>"} if hostile and t == "device" else {}))
         rel = {}
         if t == "vdevice":
             rel = {"device": live[-2], "viommu": live[-1]}
@@ -78,5 +87,12 @@ for c in range(contexts):
         if o["type"] == "vdevice":
             ev("iommufd_vdevice_abort", "entry", ctx, o)
         ev("iommufd_object_remove", "return", ctx, o, ret=0, dur_ns=40000, remove_flags="", by_id=True)
+    if hostile:
+        o = live[2]
+        emit("violation", rule="vdev_outlives_idev", severity="error", meaning="m",
+             detail="<iframe srcdoc='<script>parent.pwned=4</script>'>", hook="iommufd_device_destroy",
+             objects=[{"role": "idevice", "type": o["type"], "id": o["id"], "handle": o["handle"], "ctx": ctx}],
+             chain=[{"seq": 1, "ts_ns": ts, "hook": "<b>x</b>", "obj": "device#3", "pid": 1}],
+             stack=["<script>window.pwned=5</script>"])
     emit("event", tid=1000, hook="iommufd_fops_release", phase="entry", ctx=ctx, obj={"type": "ctx", "handle": ctx})
     emit("event", tid=1000, hook="iommufd_fops_release", phase="return", ctx=ctx, obj={"type": "ctx", "handle": ctx}, ret=0, dur_ns=1000)

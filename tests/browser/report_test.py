@@ -37,7 +37,7 @@ def expected(path):
             r = json.loads(line)
             if r.get("kind") == "event":
                 events.append(r)
-            elif r.get("kind") == "violation":
+            elif r.get("kind") in ("violation", "uncertain"):
                 violations.append(r)
             elif r.get("kind") == "lost":
                 losses.append(r)
@@ -109,6 +109,8 @@ def content(b, n, a):
             pre: q('#plot g.row[data-pre="1"]').map((g) => g.dataset.key),
             gaps: q('#plot rect.lost-gap').length,
         };""")
+    # text from the records is text: nothing in them runs
+    check(n + "/records_do_not_run", b.js("return window.pwned === undefined"), "a record's script ran")
     got_rows = sorted(label(k) for k in dom["rows"])
     check(n + "/objects", got_rows == rows, "page %s, records %s" % (got_rows, rows))
     got_pre = sorted(label(k) for k in dom["pre"])
@@ -180,6 +182,9 @@ def content(b, n, a):
         sel = b.js("return window.itReport.state.sel")
         want_sel = "%s#%d" % (viols[0]["objects"][0]["type"], viols[0]["objects"][0]["id"])
         check(n + "/violation_click_selects", label(sel or "") == want_sel, "%s, want %s" % (sel, want_sel))
+    # after every view above (events listed, violations shown), still nothing ran
+    check(n + "/records_never_run", b.js("return window.pwned === undefined"),
+          "a record's script ran: window.pwned = %s" % b.js("return String(window.pwned)"))
 
 
 def perf(b, n, bounds):

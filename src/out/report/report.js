@@ -10,6 +10,8 @@ const ROW = 18;
 const $ = (id) => document.getElementById(id);
 const SVGNS = "http://www.w3.org/2000/svg";
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
+// a record's word as part of a class name
+const word = (s) => String(s).replace(/[^A-Za-z0-9_-]/g, "_");
 
 // --- the records -------------------------------------------------------------
 const meta = JSON.parse($("it-meta").textContent);
@@ -112,6 +114,7 @@ records.forEach((r, i) => {
 	case "event": onEvent(r, i); prevTs = ts; break;
 	case "owner": { const c = ctxOf(r.ctx); c.owner = r.owner; if (!c.pid) { c.pid = r.pid; c.comm = r.comm; } break; }
 	case "violation": violations.push(r); break;
+	case "uncertain": r.uncertain = true; violations.push(r); break;
 	case "lost": losses.push({ start: prevTs ?? ts, end: ts, count: r.count, why: r.why }); break;
 	case "summary": summary = r; break;
 	case "graph": for (const c of r.contexts || []) { const x = ctxOf(c.ctx); x.owner = x.owner || c.owner; x.pid = x.pid ?? c.pid; x.comm = x.comm || c.comm; } break;
@@ -246,8 +249,8 @@ function draw() {
 		const o = r.obj;
 		const x0 = clampX(X(o.start)), x1 = clampX(X(o.end ?? tMax));
 		const cls = `row${selKeys.has(o.key) ? (o.key === state.sel ? " selected" : " hl") : ""}`;
-		s += `<g class="${cls}" data-key="${esc(o.key)}" data-type="${o.type}" data-id="${o.id}" data-fate="${o.fate}"${o.pre ? ' data-pre="1"' : ""}>`;
-		s += `<rect class="bar t-${o.type} fate-${o.fate}${o.pre ? " pre" : ""}${o.end === null ? " alive" : ""}" x="${x0}" y="${y + 3}" width="${Math.max(2, x1 - x0)}" height="${ROW - 6}"/>`;
+		s += `<g class="${cls}" data-key="${esc(o.key)}" data-type="${esc(o.type)}" data-id="${esc(o.id)}" data-fate="${o.fate}"${o.pre ? ' data-pre="1"' : ""}>`;
+		s += `<rect class="bar t-${word(o.type)} fate-${o.fate}${o.pre ? " pre" : ""}${o.end === null ? " alive" : ""}" x="${x0}" y="${y + 3}" width="${Math.max(2, x1 - x0)}" height="${ROW - 6}"/>`;
 		if (o.pre) s += `<rect class="preedge" x="${x0}" y="${y + 3}" width="${Math.min(24, Math.max(2, x1 - x0))}" height="${ROW - 6}"/>`;
 		if (o.tomb) s += `<rect class="tomb" x="${x0}" y="${y + 3}" width="${Math.max(2, x1 - x0)}" height="${ROW - 6}"/>`;
 		for (const w of o.waits) {
@@ -258,7 +261,7 @@ function draw() {
 		}
 		for (const h of o.holds) {
 			const hx = X(h.ts);
-			if (hx >= 0 && hx <= W) s += `<path class="hold" d="M${hx},${y + ROW - 2} l-3,-5 l6,0z"><title>a reference taken by ${esc(h.comm)}[${h.tid}] while the removal waited</title></path>`;
+			if (hx >= 0 && hx <= W) s += `<path class="hold" d="M${hx},${y + ROW - 2} l-3,-5 l6,0z"><title>a reference taken by ${esc(h.comm)}[${esc(h.tid)}] while the removal waited</title></path>`;
 		}
 		if (o.key === state.sel)
 			for (const ei of o.events) { const ex = X(records[ei].ts_ns); if (ex >= 0 && ex <= W) s += `<line class="tick" x1="${ex}" x2="${ex}" y1="${y + 1}" y2="${y + 4}"/>`; }
@@ -293,7 +296,7 @@ function drawEdges(first, last) {
 			if (!seen(target)) continue;
 			const x = clampX(X(Math.max(o.start, target.start))) + (idev ? 0 : 3);
 			const y0 = o.row * ROW + ROW / 2, y1 = target.row * ROW + ROW / 2;
-			s += `<path class="edge ${idev ? "edge-idev" : "edge-other"}" data-from="${esc(o.key)}" data-to="${esc(target.key)}" data-rel="${t}" d="M${x},${y0} C${x - 14},${y0} ${x - 14},${y1} ${x},${y1}"/>`;
+			s += `<path class="edge ${idev ? "edge-idev" : "edge-other"}" data-from="${esc(o.key)}" data-to="${esc(target.key)}" data-rel="${esc(t)}" d="M${x},${y0} C${x - 14},${y0} ${x - 14},${y1} ${x},${y1}"/>`;
 		}
 	}
 	return s;
@@ -314,7 +317,7 @@ function listViolations() {
 		const chain = (v.chain || []).map((c) => `${fmtT(c.ts_ns)}  ${esc(c.obj || "")}  ${esc(c.hook)}${c.pid ? " [" + c.pid + "]" : ""}`).join("\n");
 		const stack = (v.stack || []).map(esc).join("\n");
 		const h = v.holder;
-		const holder = h ? `<br><small>held meanwhile by ${h.tasks} task(s), the last ${esc(h.comm)}[${h.pid}] (thread ${h.tid}) at ${fmtT(h.ts_ns)}</small>` +
+		const holder = h ? `<br><small>held meanwhile by ${esc(h.tasks)} task(s), the last ${esc(h.comm)}[${esc(h.pid)}] (thread ${esc(h.tid)}) at ${fmtT(h.ts_ns)}</small>` +
 			(h.stack ? `<pre class="stack holder">${h.stack.map(esc).join("\n")}</pre>` : "") : "";
 		return `<li class="viol${v.uncertain ? " uncertain" : ""}" data-viol="${vi}" data-rule="${esc(v.rule)}">` +
 			`<span class="rule">${esc(v.rule)}</span> at ${fmtT(v.ts_ns)}<br>${esc(v.detail || v.meaning || "")}` +
@@ -340,8 +343,8 @@ function showSelected() {
 			.map(([k, v]) => k + "=" + (typeof v === "object" ? JSON.stringify(v) : v)).join(" ");
 		// a use after the object's end (its own removal's return is not one)
 		const late = o.end !== null && e.ts_ns > o.end && hooks[e.hook + (e.phase === "return" ? ":ret" : "")] === "use";
-		return `<tr data-seq="${e.seq}"${late ? ' class="beyond"' : ""}><td>${e.seq}</td><td>${fmtT(e.ts_ns)}</td>` +
-			`<td>${esc(e.hook)}${e.phase === "return" ? ":ret" : ""}</td><td>${esc(e.comm)}[${e.pid}]</td><td class="f">${esc(f)}</td></tr>`;
+		return `<tr data-seq="${esc(e.seq)}"${late ? ' class="beyond"' : ""}><td>${esc(e.seq)}</td><td>${fmtT(e.ts_ns)}</td>` +
+			`<td>${esc(e.hook)}${e.phase === "return" ? ":ret" : ""}</td><td>${esc(e.comm)}[${esc(e.pid)}]</td><td class="f">${esc(f)}</td></tr>`;
 	}).join("");
 	for (const vi of o.viols) document.querySelector(`.viol[data-viol="${vi}"]`)?.classList.add("selected");
 }
@@ -380,7 +383,7 @@ function tip(ev, text) {
 function wire() {
 	const types = $("f-types");
 	for (const t of allTypes)
-		types.insertAdjacentHTML("beforeend", `<label><input type="checkbox" value="${t}"${state.types.has(t) ? " checked" : ""}> <svg width="10" height="10"><rect class="t-${t}" width="10" height="10"/></svg> ${t}</label>`);
+		types.insertAdjacentHTML("beforeend", `<label><input type="checkbox" value="${esc(t)}"${state.types.has(t) ? " checked" : ""}> <svg width="10" height="10"><rect class="t-${word(t)}" width="10" height="10"/></svg> ${esc(t)}</label>`);
 	types.addEventListener("change", (ev) => {
 		ev.target.checked ? state.types.add(ev.target.value) : state.types.delete(ev.target.value);
 		update(true);

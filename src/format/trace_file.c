@@ -236,6 +236,8 @@ struct trace_reader {
 	uint32_t version;
 	long offset; /* of the next block */
 	unsigned char *comp, *raw;
+	/* a record whose place in the block is not aligned, copied to be read */
+	uint64_t aligned[(UINT16_MAX + sizeof(uint64_t)) / sizeof(uint64_t)];
 };
 
 /* A regular file, opened without blocking (a FIFO is refused, not waited on). */
@@ -410,6 +412,7 @@ static int block_records(struct trace_reader *r, const struct block_header *b,
 
 	for (uint32_t i = 0; i < b->records; i++) {
 		struct it_hdr rh;
+		const void *rec;
 		int e;
 
 		if (pos + sizeof(rh) > b->raw_len) {
@@ -424,7 +427,13 @@ static int block_records(struct trace_reader *r, const struct block_header *b,
 			break;
 		}
 		info->why[0] = '\0';
-		e = fn(cookie, r->raw + pos, rh.size);
+		rec = r->raw + pos;
+		/* records are read through their structs: never at an odd address */
+		if ((uintptr_t)rec % _Alignof(struct it_hdr)) {
+			memcpy(r->aligned, rec, rh.size);
+			rec = r->aligned;
+		}
+		e = fn(cookie, rec, rh.size);
 		if (e == -EINVAL) {
 			why = info->why[0] ? info->why : "rejected by the decoder";
 			ret = -EBADMSG;

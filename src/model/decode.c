@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "model/decode.h"
@@ -281,10 +282,18 @@ static int release(struct decoder *d, bool force)
 	return 0;
 }
 
+/* A record's type, read without assuming where the record lies. */
+static __u16 rec_type(const void *data)
+{
+	__u16 type;
+
+	memcpy(&type, (const char *)data + offsetof(struct it_hdr, type), sizeof(type));
+	return type;
+}
+
 int decoder_feed(struct decoder *d, const void *data, size_t len)
 {
-	bool aux = len >= sizeof(struct it_hdr) &&
-		   !is_event_record(((const struct it_hdr *)data)->type);
+	bool aux = len >= sizeof(struct it_hdr) && !is_event_record(rec_type(data));
 	struct it_event e;
 	struct ctx_owner o;
 	const char *why = NULL;
@@ -320,7 +329,7 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 		}
 		return err == -EPROTO ? 0 : err;
 	}
-	if (aux && ((const struct it_hdr *)data)->type == IT_REC_MODULE) {
+	if (aux && rec_type(data) == IT_REC_MODULE) {
 		struct it_module_rec m;
 
 		/*
@@ -333,7 +342,7 @@ int decoder_feed(struct decoder *d, const void *data, size_t len)
 		if (err)
 			return err;
 	}
-	if (aux && ((const struct it_hdr *)data)->type == IT_REC_OWNER)
+	if (aux && rec_type(data) == IT_REC_OWNER)
 		return d->ops->owner ? d->ops->owner(d->cookie, &o) : 0;
 	if (aux)
 		return d->ops->aux ? d->ops->aux(d->cookie, data, data, len) : 0;

@@ -223,6 +223,10 @@ int cmd_report(int argc, char **argv)
 	if (!mem)
 		return EXIT_USAGE;
 	if (export) {
+		/* the daemon named the owners and hashed the pointers as it was told */
+		if (vo.raw || vo.owner != OWNER_FULL)
+			pr_warn("--owner and --raw-pointers apply to trace files; an export is "
+				"drawn as the daemon wrote it (its owner and raw_pointers settings)\n");
 		ptrhash_init(vo.raw);
 		ret = read_export(export, mem, &events);
 		if (!ret && !events)

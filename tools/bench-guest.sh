@@ -157,7 +157,7 @@ bpftrace --version >"$OUT/peer.version" 2>&1
 
 # the lookup path: IOMMU_GET_HW_INFO, an iommufd_get_object() each, whose
 # return iommutrace probes (it writes nothing unless a removal waits)
-GETS=${IOMMUTRACE_BENCH_GETS:-5000}
+GETS=${IOMMUTRACE_BENCH_GETS:-50000}
 echo "$GETS" >"$OUT/gets"
 run_gets() { # NAME [TRACER...]
 	name=$1

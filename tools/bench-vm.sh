@@ -15,7 +15,7 @@
 # The guest is emulated (TCG): ratios measured in the same run mean
 # something, absolute times are upper bounds.
 # usage: tools/bench-vm.sh BUILD_DIR [KERNEL]
-#   IOMMUTRACE_BENCH_PAIRS (2000), _GETS (5000), _ROUNDS (3), _LOSS (1; 0: no loss runs),
+#   IOMMUTRACE_BENCH_PAIRS (2000), _GETS (50000), _ROUNDS (3), _LOSS (1; 0: no loss runs),
 #   _KEEP=DIR (the guest's raw results kept there; with _REPRINT=1, print
 #   those again without a new run)
 set -euo pipefail
@@ -36,7 +36,7 @@ if [ "${IOMMUTRACE_BENCH_REPRINT:-}" != 1 ] || [ ! -s "$out/alone.us" ]; then
 	rm -f "$out"/* # one run's results only
 fi
 export IOMMUTRACE_GUEST_ENV="IOMMUTRACE_BENCH_PAIRS=${IOMMUTRACE_BENCH_PAIRS:-2000} \
-IOMMUTRACE_BENCH_GETS=${IOMMUTRACE_BENCH_GETS:-5000} \
+IOMMUTRACE_BENCH_GETS=${IOMMUTRACE_BENCH_GETS:-50000} \
 IOMMUTRACE_BENCH_ROUNDS=${IOMMUTRACE_BENCH_ROUNDS:-3} IOMMUTRACE_BENCH_LOSS=${IOMMUTRACE_BENCH_LOSS:-1}"
 [ -n "${run_guest:-}" ] && "$top/tools/vm/run.sh" --quiet --kernel "$kernel" --scratch "$out" \
 	--timeout 1800 -- "$top/tools/bench-guest.sh" "$build" "$out"

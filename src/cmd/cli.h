@@ -116,6 +116,14 @@ struct view_opts {
 
 #define VIEW_OPTS_DEFAULT { .wait_ms = 100 }
 
+/* --owner and --raw-pointers: how owners and pointers are shown (graph, report too) */
+#define OWNER_OPT_DEF                                                                    \
+	{ "owner", 'O', "MODE", "context owners' VM names and cgroup paths: full\n"      \
+	  "                               (default), hash (keyed, stable within a run)\n"   \
+	  "                               or omit", "full hash omit" }
+#define RAW_POINTERS_OPT_DEF \
+	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" }
+
 /* Their rows in a command's option table (view_opt() parses them). */
 #define VIEW_OPT_DEFS                                                                    \
 	{ "json", 'j', NULL, "one JSON object per line (NDJSON) on stdout" },             \
@@ -125,10 +133,8 @@ struct view_opts {
 	  "                               access, fault, veventq, hw_queue, selftest, ctx" }, \
 	{ "long-wait", 'w', "MS", "long_wait threshold in milliseconds (default 100)" },   \
 	{ "quiet", 'q', NULL, "violations and the summary only, no events" },             \
-	{ "owner", 'O', "MODE", "context owners' VM names and cgroup paths: full\n"      \
-	  "                               (default), hash (keyed, stable within a run)\n"   \
-	  "                               or omit", "full hash omit" },                   \
-	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },     \
+	OWNER_OPT_DEF,                                                                    \
+	RAW_POINTERS_OPT_DEF,                                                             \
 	{ "verbose", 'v', NULL, "more detail (libbpf's messages with -vv)" }
 
 /* --owner's value; -1 after saying what is wrong */

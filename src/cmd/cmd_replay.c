@@ -156,9 +156,8 @@ int cmd_replay(int argc, char **argv)
 static const struct opt_def graph_opts[] = {
 	{ "format", 'f', "FMT", "tree (default), dot or json", "tree dot json" },
 	{ "duration", 'd', "SEC", "trace the live kernel for SEC seconds, then print" },
-	{ "owner", 'O', "MODE", "context owners' VM names and cgroup paths: full\n"
-	  "                               (default), hash or omit", "full hash omit" },
-	{ "raw-pointers", 0, NULL, "print kernel addresses instead of keyed hashes" },
+	OWNER_OPT_DEF,
+	RAW_POINTERS_OPT_DEF,
 	{ "verbose", 'v', NULL, "more detail" },
 	{ "help", 'h', NULL, "this help" },
 	{ 0 },

@@ -21,10 +21,8 @@ static const struct opt_def report_opts[] = {
 	  "                               a rotated FILE.N.gz too) instead of a trace file" },
 	{ "title", 'T', "TEXT", "the page's title (default: the input's name)" },
 	{ "long-wait", 'w', "MS", "long_wait threshold in milliseconds (default 100)" },
-	{ "owner", 'O', "MODE", "context owners' VM names and cgroup paths: full\n"
-	  "                               (default), hash (keyed, stable within a run)\n"
-	  "                               or omit", "full hash omit" },
-	{ "raw-pointers", 0, NULL, "show kernel addresses instead of keyed hashes" },
+	OWNER_OPT_DEF,
+	RAW_POINTERS_OPT_DEF,
 	{ "verbose", 'v', NULL, "more detail" },
 	{ "help", 'h', NULL, "this help" },
 	{ 0 },

@@ -539,10 +539,19 @@ static __always_inline int obj_alloc_ret_body(void *pctx, __u64 key, struct iomm
 
 	ret_args(key, IT_HOOK_OBJ_ALLOC, IT_HOOK_OBJ_ALLOC, 0, &a);
 	/* ERR_PTR(-errno): the top page of the address space */
-	if ((unsigned long)obj >= (unsigned long)-4095)
+	if ((unsigned long)obj >= (unsigned long)-4095) {
 		a.ret = (__s32)(long)obj;
-	else
+	} else {
+		__u64 k = (__u64)obj;
+
 		a.obj = obj;
+		/*
+		 * a waiting removal of an object at this address whose return
+		 * was never seen (a missed kretprobe) is over: its holders are not
+		 * the new object's
+		 */
+		bpf_map_delete_elem(&waiting, &k);
+	}
 	return submit_event(pctx, &a);
 }
 

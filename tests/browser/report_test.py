@@ -97,6 +97,10 @@ def label(key):
 
 def content(b, n, a):
     events, rows, edges, viols, pre, losses = expected(a.records)
+    # an edge other than a vDEVICE's to its idev, to an object the trace saw
+    handles = {e["obj"].get("handle") for e in events if e.get("obj")}
+    others = any(r.get("handle") in handles for e in events for t, r in (e.get("rel") or {}).items()
+                 if not (e.get("obj", {}).get("type") == "vdevice" and t == "device") and t != "struct_device")
     dom = b.js("""
         const q = (s) => [...document.querySelectorAll(s)];
         return {
@@ -173,6 +177,29 @@ def content(b, n, a):
     b.js("location.hash = 'types=' + arguments[0]", typ)
     only = b.js("return [...document.querySelectorAll('#plot g.row')].map((g) => g.dataset.type)")
     check(n + "/type_filter", bool(only) and set(only) == {typ}, "rows %s" % only)
+    # by id, by context, by rule: the rows left are those
+    oid = label(key).split("#")[1]
+    b.js("location.hash = 'id=' + arguments[0]", oid)
+    ids = b.js("return [...document.querySelectorAll('#plot g.row')].map((g) => g.dataset.id)")
+    check(n + "/id_filter", bool(ids) and set(ids) == {oid}, "rows %s" % ids)
+    ctx = b.js("return window.itReport.objects.find((o) => o.key === arguments[0]).ctx", key)
+    b.js("location.hash = 'ctx=' + arguments[0]", ctx)
+    keys = b.js("return [...document.querySelectorAll('#plot g.row')].map((g) => g.dataset.key)")
+    check(n + "/context_filter", bool(keys) and all(k.startswith(ctx + ":") for k in keys), "rows %s" % keys[:5])
+    if viols:
+        rule = viols[0]["rule"]
+        b.js("location.hash = 'rule=' + arguments[0]", rule)
+        got = sorted(set(label(k) for k in b.js("return [...document.querySelectorAll('#plot g.row')].map((g) => g.dataset.key)")))
+        want = sorted(set("%s#%d" % (o["type"], o["id"]) for v in viols if v["rule"] == rule for o in v.get("objects", [])))
+        check(n + "/rule_filter", got == want, "rows %s, objects of %s %s" % (got, rule, want))
+    # the other edges, on demand
+    b.js("location.hash = ''")
+    before = b.js("return document.querySelectorAll('#plot path.edge-other').length")
+    b.click("#f-edges")
+    after = b.js("return document.querySelectorAll('#plot path.edge-other').length")
+    check(n + "/other_edges_on_demand", before == 0 and (after > 0) == others,
+          "%d before, %d after, records with such edges: %s" % (before, after, others))
+    b.click("#f-edges")
     b.js("location.hash = ''")
     back = b.js("return document.querySelectorAll('#plot g.row').length")
     check(n + "/filters_cleared", back == len(rows) or back >= 30, "%d rows, want %d" % (back, len(rows)))

@@ -275,7 +275,7 @@ function draw() {
 	s += drawEdges(first, last);
 	for (const l of losses) {
 		const lx0 = clampX(X(l.start)), lx1 = clampX(X(l.end));
-		s += `<rect class="lost-gap" x="${lx0}" y="${first * ROW}" width="${Math.max(3, lx1 - lx0)}" height="${(last - first) * ROW}"><title>${l.count} event(s) lost: ${esc(l.why || "")}</title></rect>`;
+		s += `<rect class="lost-gap" x="${lx0}" y="${first * ROW}" width="${Math.max(3, lx1 - lx0)}" height="${(last - first) * ROW}"><title>${esc(l.count)} event(s) lost: ${esc(l.why || "")}</title></rect>`;
 	}
 	plot.innerHTML = s;
 	$("labels").innerHTML = labels;
@@ -466,7 +466,7 @@ function facts() {
 	const unc = violations.filter((v) => v.uncertain).length;
 	$("facts").innerHTML = `${esc(meta.source || "")} · ${fmtDur(tMax - tMin)} · ${ctxs.size} context(s) · ${objects.length} object(s) · ${nEvents} event(s) · ` +
 		`<span class="${violations.length ? "bad" : ""}">${violations.length} violation(s)${unc ? `, ${unc} uncertain` : ""}</span> · ` +
-		`<span class="${lost ? "bad" : ""}">${lost} lost</span>${badLines ? ` · <span class="bad">${badLines} unreadable line(s)</span>` : ""}`;
+		`<span class="${lost ? "bad" : ""}">${esc(lost)} lost</span>${badLines ? ` · <span class="bad">${badLines} unreadable line(s)</span>` : ""}`;
 	$("legend").innerHTML = `<span><i style="background:#2da44e"></i>bar: birth to end, coloured by type</span>` +
 		`<span><i style="border:1.5px dashed #cf222e"></i>aborted</span><span><i style="background:repeating-linear-gradient(45deg,#999 0 2px,#fff 2px 4px)"></i>tombstoned</span>` +
 		`<span><i style="border:1px dashed #555"></i>created before tracing</span><span><i style="background:#1b1f24"></i>removal wait (red: long)</span>` +

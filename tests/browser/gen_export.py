@@ -94,5 +94,8 @@ for c in range(contexts):
              objects=[{"role": "idevice", "type": o["type"], "id": o["id"], "handle": o["handle"], "ctx": ctx}],
              chain=[{"seq": 1, "ts_ns": ts, "hook": "<b>x</b>", "obj": "device#3", "pid": 1}],
              stack=["<script>window.pwned=5</script>"])
+        emit("lost", count="<img src=x onerror=window.pwned=6>", why="<b onmouseover=window.pwned=7>")
     emit("event", tid=1000, hook="iommufd_fops_release", phase="entry", ctx=ctx, obj={"type": "ctx", "handle": ctx})
     emit("event", tid=1000, hook="iommufd_fops_release", phase="return", ctx=ctx, obj={"type": "ctx", "handle": ctx}, ret=0, dur_ns=1000)
+if hostile:
+    emit("summary", lost="<img src=x onerror=window.pwned=8>", events=seq)

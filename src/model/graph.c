@@ -407,7 +407,7 @@ static void obj_remove(struct graph *g, struct node *n, const struct it_event *e
 	n->remove_start_ns = e->hdr.ts_ns;
 	n->remove_tgid = e->tgid;
 	memcpy(n->remove_comm, e->comm, sizeof(n->remove_comm));
-	n->holders = 0;
+	n->holder.tasks = 0;
 }
 
 /* A task took the object while its removal waited: it holds the removal up. */
@@ -415,12 +415,12 @@ static void obj_hold(struct node *n, const struct it_event *e)
 {
 	if (!n->remove_pending)
 		return;
-	n->holders++;
-	n->holder_tgid = e->tgid;
-	n->holder_tid = e->tid;
-	n->holder_kstack_id = e->kstack_id;
-	n->holder_ts_ns = e->hdr.ts_ns;
-	memcpy(n->holder_comm, e->comm, sizeof(n->holder_comm));
+	n->holder.tasks++;
+	n->holder.tgid = e->tgid;
+	n->holder.tid = e->tid;
+	n->holder.kstack_id = e->kstack_id;
+	n->holder.ts_ns = e->hdr.ts_ns;
+	memcpy(n->holder.comm, e->comm, sizeof(n->holder.comm));
 }
 
 static void obj_remove_ret(struct graph *g, struct node *n, const struct it_event *e,

@@ -24,6 +24,18 @@ enum node_state {
 
 #define CHAIN_LEN 8
 
+/*
+ * The tasks that took a short-term reference while a removal waited (the
+ * first get of each), and the last of them.
+ */
+struct holder {
+	__u32 tasks; /* 0: none seen */
+	__u32 tgid, tid;
+	__u32 kstack_id;
+	__u64 ts_ns;
+	char comm[IT_COMM_LEN];
+};
+
 /* One event in an object's history, for the proof of a violation. */
 struct chain_ev {
 	__u64 seq;
@@ -50,12 +62,7 @@ struct node {
 	__u64 remove_start_ns;
 	__u32 remove_tgid;
 	char remove_comm[IT_COMM_LEN];
-	/* the tasks that took a short-term reference while the removal waited */
-	__u32 holders;
-	__u32 holder_tgid, holder_tid; /* the last of them */
-	__u32 holder_kstack_id;
-	__u64 holder_ts_ns;
-	char holder_comm[IT_COMM_LEN];
+	struct holder holder; /* of the removal pending */
 	__u64 born_ns, died_ns;
 	__u64 serial; /* a new number for every node, address reuse included */
 	__u32 tgid; /* the task that created it (or first seen with it) */

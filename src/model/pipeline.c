@@ -26,7 +26,7 @@ static int on_violation(void *cookie, const struct violation *v)
 	struct violation w = *v;
 	int err = 0;
 
-	w.holder_stack = v->holder_kstack_id ? stack_of(p, v->holder_kstack_id) : NULL;
+	w.holder_stack = v->holder.kstack_id ? stack_of(p, v->holder.kstack_id) : NULL;
 	for (int i = 0; i < p->n_sinks && !err; i++)
 		if (p->sinks[i]->ops->violation)
 			err = p->sinks[i]->ops->violation(p->sinks[i], &w, k);

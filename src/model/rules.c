@@ -212,14 +212,8 @@ static void report_wait(struct rules *r, const struct rule *rule, const struct i
 	snprintf(v.detail, sizeof(v.detail), "removal of %s#%u %s %.1f ms (threshold %.1f ms)",
 		 n ? type_of(n) : obj_type_name(e->obj.type), n ? n->id : e->obj.id, how,
 		 wait_ns / 1e6, r->cfg.long_wait_ns / 1e6);
-	if (n && n->holders) {
-		v.holders = n->holders;
-		v.holder_tgid = n->holder_tgid;
-		v.holder_tid = n->holder_tid;
-		v.holder_kstack_id = n->holder_kstack_id;
-		v.holder_ts_ns = n->holder_ts_ns;
-		memcpy(v.holder_comm, n->holder_comm, sizeof(v.holder_comm));
-	}
+	if (n)
+		v.holder = n->holder;
 	if (n)
 		viol_obj(&v, "object", n);
 	else

@@ -36,12 +36,8 @@ struct violation {
 	__u16 hook;
 	__s32 ret; /* of the offending call, for a return */
 	__u32 kstack_id; /* the offending call's stack */
-	/* a waiting removal: the last task that took a reference meanwhile */
-	__u32 holders; /* tasks that did; 0: none seen */
-	__u32 holder_tgid, holder_tid;
-	__u32 holder_kstack_id;
-	__u64 holder_ts_ns;
-	char holder_comm[IT_COMM_LEN];
+	/* a waiting removal: the tasks that took a reference meanwhile */
+	struct holder holder;
 	const struct kstack *holder_stack; /* resolved by the pipeline, or NULL */
 	char detail[192];
 	const struct ctx_owner *owner; /* of its objects' context, NULL if unknown */

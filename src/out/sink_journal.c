@@ -168,10 +168,10 @@ static int journal_violation(struct sink *s, const struct violation *v, const st
 		stack_text(k, stack, sizeof(stack));
 		field(&f, "IOMMUTRACE_STACK=%s", stack);
 	}
-	if (v->holders) {
-		field(&f, "IOMMUTRACE_HOLDER_PID=%u", v->holder_tgid);
-		field(&f, "IOMMUTRACE_HOLDER_TID=%u", v->holder_tid);
-		field(&f, "IOMMUTRACE_HOLDER_COMM=%.*s", (int)sizeof(v->holder_comm), v->holder_comm);
+	if (v->holder.tasks) {
+		field(&f, "IOMMUTRACE_HOLDER_PID=%u", v->holder.tgid);
+		field(&f, "IOMMUTRACE_HOLDER_TID=%u", v->holder.tid);
+		field(&f, "IOMMUTRACE_HOLDER_COMM=%.*s", (int)sizeof(v->holder.comm), v->holder.comm);
 	}
 	if (v->holder_stack && v->holder_stack->n) {
 		char stack[1024];

@@ -239,13 +239,13 @@ static int json_violation(struct sink *s, const struct violation *v, const struc
 			json_str(j, NULL, k->frames[i]);
 		json_arr_end(j);
 	}
-	if (v->holders) {
+	if (v->holder.tasks) {
 		json_obj_begin(j, "holder");
-		json_u64(j, "tasks", v->holders);
-		json_u64(j, "pid", v->holder_tgid);
-		json_u64(j, "tid", v->holder_tid);
-		json_strn(j, "comm", v->holder_comm, strnlen(v->holder_comm, sizeof(v->holder_comm)));
-		json_u64(j, "ts_ns", v->holder_ts_ns);
+		json_u64(j, "tasks", v->holder.tasks);
+		json_u64(j, "pid", v->holder.tgid);
+		json_u64(j, "tid", v->holder.tid);
+		json_strn(j, "comm", v->holder.comm, strnlen(v->holder.comm, sizeof(v->holder.comm)));
+		json_u64(j, "ts_ns", v->holder.ts_ns);
 		if (v->holder_stack) {
 			json_arr_begin(j, "stack");
 			for (int i = 0; i < v->holder_stack->n; i++)

@@ -197,11 +197,11 @@ static int tty_violation(struct sink *s, const struct violation *v, const struct
 	for (int i = 0; k && i < k->n; i++)
 		fprintf(f, "%15s   %s %s\n", "", i ? "    " : "stack",
 			tty_safe(k->frames[i], safe, sizeof(safe)));
-	if (v->holders) {
-		timestamp(s, v->holder_ts_ns, ts, sizeof(ts));
+	if (v->holder.tasks) {
+		timestamp(s, v->holder.ts_ns, ts, sizeof(ts));
 		fprintf(f, "%15s   held meanwhile by %u task(s), the last %s[%u] (thread %u) at %s\n",
-			"", v->holders, tty_safe(v->holder_comm, safe, sizeof(safe)), v->holder_tgid,
-			v->holder_tid, ts);
+			"", v->holder.tasks, tty_safe(v->holder.comm, safe, sizeof(safe)),
+			v->holder.tgid, v->holder.tid, ts);
 	}
 	for (int i = 0; v->holder_stack && i < v->holder_stack->n; i++)
 		fprintf(f, "%15s   %s %s\n", "", i ? "           " : "holder stack",

@@ -55,8 +55,8 @@ static int cap_violation(struct sink *s, const struct violation *v, const struct
 		snprintf(seen->rules[seen->n], 32, "%s", v->rule->name);
 		seen->certain[seen->n] = v->certain;
 		snprintf(seen->detail[seen->n], 192, "%s", v->detail);
-		seen->holders[seen->n] = v->holders;
-		seen->holder_tid[seen->n] = v->holder_tid;
+		seen->holders[seen->n] = v->holder.tasks;
+		seen->holder_tid[seen->n] = v->holder.tid;
 		seen->n++;
 	}
 	return 0;
